@@ -1,0 +1,222 @@
+"""The Flask app: the JSON API and the chat page, over one loaded index."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify, request, send_from_directory
+from werkzeug.exceptions import HTTPException
+
+from .answer import Answer, compose_answer, covered_cells
+from .conversation import contextual_question
+from .embed import load_embedder
+from .errors import BadRequest, MatrixQAError
+from .index import load_index
+from .retrieve import Filters, Hit, Retriever
+from .settings import Config, load_config
+
+MAX_QUESTION = 1000
+MAX_K = 50
+MAX_HISTORY = 20
+STUDY_TYPES = {"S", "K", "R", "G", "commentary"}
+
+
+def create_app(config: Config | None = None, retriever: Retriever | None = None) -> Flask:
+    """Build the app; load the model and index now so the first request is served warm."""
+    config = config or load_config()
+    if retriever is None:
+        embedder = load_embedder(config.model)
+        retriever = Retriever(load_index(config.index_dir, embedder, config.corpus_dir), embedder)
+    app = Flask(__name__, static_folder=None)
+    app.config["MATRIXQA"] = config
+    app.extensions["matrixqa"] = retriever
+    web_dir = Path(config.web_dir).resolve()
+
+    @app.get("/")
+    def page():
+        return send_from_directory(web_dir, "index.html")
+
+    @app.get("/static/<path:name>")
+    def static_file(name: str):
+        return send_from_directory(web_dir, name)
+
+    @app.get("/api/health")
+    def health():
+        index = retriever.index
+        return jsonify(status="ok", passages=len(index.passages), cells=covered_cells(index), manifest=index.manifest)
+
+    @app.post("/api/search")
+    def search():
+        body = _json_body()
+        question = _question(body)
+        k = _int_field(body, "k", 5, 1, MAX_K)
+        filters = _filters(body)
+        result = retriever.search(question, k, filters)
+        return jsonify(
+            question=question,
+            relevant=result.relevant,
+            passages=[passage_json(h) for h in result.hits],
+        )
+
+    @app.post("/api/ask")
+    def ask():
+        started = time.perf_counter()
+        body = _json_body()
+        question = _question(body)
+        history = _history(body)
+        detail = body.get("detail", "short")
+        if detail not in ("short", "long"):
+            raise BadRequest("'detail' must be \"short\" or \"long\"")
+        search_question = contextual_question(question, history)
+        result = retriever.search(search_question, 8, _filters(body))
+        answer = compose_answer(result, retriever.index, detail)
+        payload = answer_json(answer)
+        payload["question"] = question
+        payload["searched_for"] = search_question
+        payload["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return jsonify(payload)
+
+    @app.post("/api/feedback")
+    def feedback():
+        body = _json_body()
+        if not isinstance(body.get("id"), str) or not body["id"]:
+            raise BadRequest("'id' must be the id of an answer from /api/ask")
+        if not isinstance(body.get("helpful"), bool):
+            raise BadRequest("'helpful' must be true or false")
+        comment = body.get("comment", "")
+        if not isinstance(comment, str) or len(comment) > 2000:
+            raise BadRequest("'comment' must be text of at most 2000 characters")
+        return jsonify(status="accepted"), 202
+
+    @app.errorhandler(MatrixQAError)
+    def domain_error(error: MatrixQAError):
+        status = 400 if isinstance(error, BadRequest) else 503
+        return jsonify(error=str(error)), status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/") or error.code != 404:
+            return jsonify(error=_http_message(error)), error.code
+        return error
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unexpected error")
+        return jsonify(error="internal error: the request could not be completed"), 500
+
+    return app
+
+
+def _http_message(error: HTTPException) -> str:
+    if error.code == 404:
+        return f"no such endpoint: {request.method} {request.path}"
+    if error.code == 405:
+        return f"{request.method} is not allowed on {request.path}"
+    return error.description or error.name
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("send a JSON object with Content-Type: application/json, such as {\"question\": \"...\"}")
+    return body
+
+
+def _question(body: dict[str, Any]) -> str:
+    question = body.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise BadRequest("'question' must be a non-empty string")
+    if len(question) > MAX_QUESTION:
+        raise BadRequest(f"'question' is too long: at most {MAX_QUESTION} characters")
+    return question.strip()
+
+
+def _int_field(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadRequest(f"'{name}' must be a whole number from {low} to {high}")
+    return value
+
+
+def _history(body: dict[str, Any]) -> list[dict[str, str]]:
+    history = body.get("history", [])
+    if not isinstance(history, list) or len(history) > MAX_HISTORY:
+        raise BadRequest(f"'history' must be a list of at most {MAX_HISTORY} {{question, answer}} objects")
+    for turn in history:
+        if not isinstance(turn, dict) or not isinstance(turn.get("question"), str) or not isinstance(turn.get("answer", ""), str):
+            raise BadRequest("each 'history' item must be an object with string 'question' and 'answer'")
+    return history
+
+
+def _filters(body: dict[str, Any]) -> Filters:
+    raw = body.get("filters", {})
+    if raw is None:
+        return Filters()
+    if not isinstance(raw, dict):
+        raise BadRequest("'filters' must be an object")
+    unknown = set(raw) - {"types", "cells", "matrix", "year_from", "year_to"}
+    if unknown:
+        raise BadRequest(f"unknown filter {sorted(unknown)[0]!r}: use types, cells, matrix, year_from, year_to")
+    types = raw.get("types", [])
+    if not isinstance(types, list) or not set(types) <= STUDY_TYPES:
+        raise BadRequest("filter 'types' must be a list of S, K, R, G or commentary")
+    cells = raw.get("cells", [])
+    if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
+        raise BadRequest("filter 'cells' must be a list of cell codes such as \"B3\"")
+    matrix = raw.get("matrix")
+    if matrix is not None and not isinstance(matrix, str):
+        raise BadRequest("filter 'matrix' must be a matrix name such as \"Drug Treatment Matrix\"")
+    years = {}
+    for name in ("year_from", "year_to"):
+        value = raw.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise BadRequest(f"filter '{name}' must be a year such as 2010")
+        years[name] = value
+    return Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix or None, **years)
+
+
+def passage_json(hit: Hit) -> dict[str, Any]:
+    """The API's shape of a retrieved passage."""
+    p = hit.passage
+    return {
+        "id": p.id,
+        "text": p.text,
+        "score": round(hit.score, 4),
+        "rank": hit.rank,
+        "cell": {
+            "matrix": p.cell.matrix,
+            "code": p.cell.code,
+            "title": p.cell.title,
+            "url": p.cell.url,
+            "acknowledgement": p.cell.acknowledgement,
+        },
+        "section": p.section,
+        "kind": p.kind,
+        "study": (
+            {"type": p.study.type, "title": p.study.title, "year": p.study.year, "url": p.study.url}
+            if p.study
+            else None
+        ),
+        "refers_to": [{"type": s.type, "title": s.title, "year": s.year, "url": s.url} for s in p.refers_to],
+        "links": p.links,
+    }
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The API's shape of an answer."""
+    by_id = {h.passage.id: h for h in answer.hits}
+    return {
+        "id": answer.id,
+        "question": answer.question,
+        "answered": answer.answered,
+        "answer": answer.answer,
+        "lead": answer.lead,
+        "message": answer.message,
+        "citations": [
+            {"n": c.n, "sentences": list(c.sentences), "passage": passage_json(by_id[c.passage.id])}
+            for c in answer.citations
+        ],
+        "passages": [passage_json(h) for h in answer.hits],
+    }

@@ -1,0 +1,209 @@
+"""Split a structured cell into passages: one per listed document, and commentary within sections."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from .parse import Cell, Study
+
+MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
+STUDY_GROUPS = {"S": "Seminal studies", "K": "Key studies", "R": "Reviews", "G": "Guidance"}
+SUMMARY_SECTION = "About this cell"
+# Words in commentary that point back at an entry of the cell's list of documents.
+_REFERENCE_CUE = re.compile(
+    r"\b(?:listed above|summary above|described above|featured above|study above|review above|entry above)\b", re.I
+)
+_STOPWORDS = frozenset(
+    """a about above after all also an and any are as at be because been before being between both but by can
+    could did do does doing for from had has have he her his how if in into is it its may more most not of on one
+    or other our out over she should so some such than that the their them then there these they this those
+    through to too under up very was we were what when where whether which while who why will with would you
+    study studies found finds patients patient treatment""".split()
+)
+
+
+@dataclass(frozen=True)
+class CellRef:
+    matrix: str
+    code: str
+    title: str
+    url: str
+    acknowledgement: str
+
+
+@dataclass(frozen=True)
+class StudyRef:
+    type: str
+    title: str
+    year: int | None
+    url: str
+    free_source: bool = False
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A unit of retrieval: verbatim source text with where it comes from."""
+
+    id: str
+    text: str
+    kind: Literal["study", "commentary"]
+    cell: CellRef
+    section: str
+    position: int
+    study: StudyRef | None
+    refers_to: tuple[StudyRef, ...]
+    sentences: tuple[tuple[int, int], ...]
+
+    @property
+    def links(self) -> list[dict[str, str]]:
+        """Source links: the study itself, or the studies a commentary passage refers to, then the cell."""
+        studies = [self.study] if self.study else list(self.refers_to)
+        links = [{"title": s.title, "url": s.url} for s in studies]
+        cell_link = {"title": f"{self.cell.matrix} cell {self.cell.code}: {self.cell.title}", "url": self.cell.url}
+        if cell_link["url"] not in {link["url"] for link in links}:
+            links.append(cell_link)
+        return links
+
+    @property
+    def sentence_texts(self) -> list[str]:
+        return [self.text[start:end] for start, end in self.sentences]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        study = data.get("study")
+        return cls(
+            id=data["id"],
+            text=data["text"],
+            kind=data["kind"],
+            cell=CellRef(**data["cell"]),
+            section=data["section"],
+            position=data["position"],
+            study=StudyRef(**study) if study else None,
+            refers_to=tuple(StudyRef(**s) for s in data["refers_to"]),
+            sentences=tuple(tuple(span) for span in data["sentences"]),  # type: ignore[misc]
+        )
+
+
+def chunk_cell(cell: Cell) -> list[Passage]:
+    """Every passage of a cell, in page order."""
+    ref = CellRef(cell.matrix, cell.code, cell.title, cell.url, cell.acknowledgement)
+    pieces: list[tuple[str, str, Study | None, tuple[StudyRef, ...]]] = []
+    if cell.summary:
+        pieces.append((SUMMARY_SECTION, cell.summary, None, ()))
+    for study in cell.studies:
+        pieces.append((STUDY_GROUPS[study.type], study.text, study, ()))
+    for section in cell.sections:
+        for paragraph in section.paragraphs:
+            refers = _referred_studies(paragraph, section.heading, cell)
+            for text in split_long(paragraph):
+                pieces.append((section.label, text, None, refers))
+
+    passages = []
+    for position, (section, text, study, refers) in enumerate(pieces):
+        study_ref = _study_ref(study, cell) if study else None
+        digest = hashlib.sha1(f"{cell.key}\0{section}\0{position}\0{text}".encode()).hexdigest()[:10]
+        passages.append(
+            Passage(
+                id=f"{cell.key}-{digest}",
+                text=text,
+                kind="study" if study else "commentary",
+                cell=ref,
+                section=section,
+                position=position,
+                study=study_ref,
+                refers_to=refers,
+                sentences=tuple(sentence_spans(text)),
+            )
+        )
+    return passages
+
+
+def _study_ref(study: Study, cell: Cell) -> StudyRef:
+    # An entry whose own address is not known links to its cell page, never to a guessed address.
+    return StudyRef(study.type, study.title, study.year, study.url or cell.url, study.free_source)
+
+
+def split_long(paragraph: str, max_words: int = MAX_WORDS) -> list[str]:
+    """Keep a paragraph whole unless it is too long to embed, then cut it into even runs of sentences."""
+    total = len(paragraph.split())
+    if total <= max_words:
+        return [paragraph]
+    target = total / -(-total // max_words)  # even parts, so no scrap of a sentence stands alone
+    parts: list[str] = []
+    current: list[str] = []
+    for start, end in sentence_spans(paragraph):
+        sentence = paragraph[start:end]
+        if current and len(" ".join(current).split()) + len(sentence.split()) / 2 > target:
+            parts.append(" ".join(current))
+            current = []
+        current.append(sentence)
+    if current:
+        parts.append(" ".join(current))
+    return parts
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of a text, so each sentence can be quoted verbatim."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in _segmenter().segment(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        start = text.find(sentence, cursor)
+        if start < 0:  # the segmenter altered the text; fall back to the rest as one sentence
+            spans.append((cursor, len(text)))
+            break
+        spans.append((start, start + len(sentence)))
+        cursor = start + len(sentence)
+    return spans
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z'’-]{3,}", text.lower()) if w not in _STOPWORDS}
+
+
+def _referred_studies(paragraph: str, heading: str, cell: Cell) -> tuple[StudyRef, ...]:
+    """Studies a commentary paragraph points back to, where its words make that clear.
+
+    The page links such phrases ("a seminal study listed above") to an entry; the copied text keeps
+    only the words, so the entry is told by the kind of document named and by shared content words,
+    and nothing is linked when two entries fit equally well.
+    """
+    cues = list(_REFERENCE_CUE.finditer(paragraph))
+    if not cues:
+        return ()
+    words = _content_words(paragraph)
+    found: list[StudyRef] = []
+    for cue in cues:
+        before = paragraph[max(0, cue.start() - 40) : cue.start()].lower()
+        kinds = [code for code, name in _KIND_WORDS if name in before]
+        candidates = [s for s in cell.studies if not kinds or s.type in kinds]
+        if "freely available" in before:
+            candidates = [s for s in candidates if s.free_source] or candidates
+        scored = sorted(((len(words & _content_words(s.text)), i) for i, s in enumerate(candidates)), reverse=True)
+        if not scored or scored[0][0] < (2 if kinds else 4):
+            continue
+        margin = scored[0][0] - (scored[1][0] if len(scored) > 1 else 0)
+        if len(candidates) == 1 or margin >= (1 if kinds else 3):
+            ref = _study_ref(candidates[scored[0][1]], cell)
+            if ref not in found:
+                found.append(ref)
+    return tuple(found)
+
+
+_KIND_WORDS = (("S", "seminal"), ("K", "key study"), ("R", "review"), ("G", "guidance"))

@@ -1,0 +1,113 @@
+"""Load the corpus folder: each cell page (`<matrix>-<code>.txt`) with its optional metadata (`.json`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import CorpusError, MatrixQAError, ParseError
+from .parse import Cell, parse_cell_page
+
+# Bump when parsing or chunking changes what a corpus turns into, so old indexes count as stale.
+PIPELINE_VERSION = "1"
+
+MATRIX_FOLDERS = {"Drug Treatment Matrix": "Drugs", "Alcohol Treatment Matrix": "Alcohol"}
+SITE = "https://findings.org.uk/PHP/dl.php?file="
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A corpus file that was skipped, and why."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    cells: tuple[Cell, ...]
+    problems: tuple[Problem, ...]
+    fingerprint: str
+
+
+def cell_url(matrix: str, code: str) -> str:
+    """The address of a cell page on the Effectiveness Bank site."""
+    return f"{SITE}Matrix/{MATRIX_FOLDERS[matrix]}/{code}.htm"
+
+
+def load_corpus(corpus_dir: Path) -> Corpus:
+    """Parse every cell page in the folder; a page that fails is reported, the rest still load."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist: set MATRIXQA_CORPUS_DIR to the folder of cell pages")
+    pages = sorted(corpus_dir.glob("*.txt"))
+    if not pages:
+        raise CorpusError(f"corpus folder {corpus_dir} holds no cell page (*.txt)")
+    cells: list[Cell] = []
+    problems: list[Problem] = []
+    for page in pages:
+        try:
+            cells.append(load_cell(page))
+        except MatrixQAError as error:
+            problems.append(Problem(page.name, str(error)))
+    keys = [cell.key for cell in cells]
+    for key in {k for k in keys if keys.count(k) > 1}:
+        raise CorpusError(f"cell {key} appears in more than one file of {corpus_dir}; keep one")
+    return Corpus(tuple(cells), tuple(problems), corpus_fingerprint(corpus_dir))
+
+
+def load_cell(page: Path) -> Cell:
+    """Parse one cell page and attach what its metadata file says (addresses, acknowledgement)."""
+    raw = page.read_bytes()
+    if not raw.strip():
+        raise ParseError("the file is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParseError(f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    cell = parse_cell_page(text, page.name)
+    meta = _metadata(page.with_suffix(".json"))
+    for name in ("matrix", "code"):
+        if name in meta and meta[name] != getattr(cell, name):
+            raise ParseError(f"the metadata says {name} {meta[name]!r} but the page says {getattr(cell, name)!r}")
+    url = meta.get("url") or cell_url(cell.matrix, cell.code)
+    study_urls = {_title_key(title): address for title, address in meta.get("study_urls", {}).items()}
+    studies = tuple(replace(s, url=study_urls.get(_title_key(s.title))) for s in cell.studies)
+    return replace(
+        cell,
+        studies=studies,
+        url=url,
+        commentary_url=meta.get("commentary_url") or f"{url}&format=open",
+        acknowledgement=meta.get("acknowledgement")
+        or f"Drug and Alcohol Findings Effectiveness Bank, {cell.matrix} cell {cell.code}",
+        see_also=tuple((link["title"], link["url"]) for link in meta.get("see_also", [])),
+    )
+
+
+def _metadata(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ParseError(f"its metadata {path.name} is not valid JSON: {error}") from None
+    if not isinstance(meta, dict):
+        raise ParseError(f"its metadata {path.name} must be a JSON object")
+    return meta
+
+
+def _title_key(title: str) -> str:
+    """Compare titles ignoring quote styles, case and spacing."""
+    text = unicodedata.normalize("NFKC", title).translate(str.maketrans("‘’“”–—", "''\"\"--"))
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def corpus_fingerprint(corpus_dir: Path) -> str:
+    """A hash of every corpus file's name and bytes, and of the pipeline version."""
+    digest = hashlib.sha256(PIPELINE_VERSION.encode())
+    for path in sorted(p for p in corpus_dir.iterdir() if p.suffix in {".txt", ".json"} and p.is_file()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

