@@ -1,0 +1,84 @@
+"""Shared fixtures: a tiny corpus and a hashing-embedder index for most tests; the real model for a few."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from matrixqa.app import create_app
+from matrixqa.corpus import load_corpus
+from matrixqa.embed import HashingEmbedder, load_embedder
+from matrixqa.index import build_index, load_index
+from matrixqa.retrieve import Retriever
+from matrixqa.settings import PROJECT_ROOT, load_config
+
+REAL_CORPUS = PROJECT_ROOT / "corpus"
+REAL_INDEX = PROJECT_ROOT / "embeddings"
+FAKE_CELL = Path(__file__).parent / "data" / "alcohol-D4.txt"
+EVAL_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """The real B3 cell with its metadata, and the fake test cell."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in REAL_CORPUS.iterdir():
+        shutil.copy(path, folder / path.name)
+    shutil.copy(FAKE_CELL, folder / FAKE_CELL.name)
+    return folder
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, corpus_dir: Path) -> Path:
+    folder = tmp_path / "index"
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), folder)
+    return folder
+
+
+@pytest.fixture
+def config(tmp_path: Path, corpus_dir: Path, index_dir: Path):
+    return load_config(env={}, corpus_dir=corpus_dir, index_dir=index_dir, model="hashing")
+
+
+@pytest.fixture
+def retriever(index_dir: Path, corpus_dir: Path) -> Retriever:
+    embedder = HashingEmbedder()
+    return Retriever(load_index(index_dir, embedder, corpus_dir), embedder)
+
+
+@pytest.fixture
+def app(config):
+    return create_app(config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def cli_env(corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    env = {
+        "MATRIXQA_CORPUS_DIR": str(corpus_dir),
+        "MATRIXQA_INDEX_DIR": str(tmp_path / "cli-index"),
+        "MATRIXQA_MODEL": "hashing",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture(scope="session")
+def real_retriever() -> Retriever:
+    """The committed index of the bundled corpus, with the real all-MiniLM-L6-v2 model."""
+    embedder = load_embedder("all-MiniLM-L6-v2")
+    return Retriever(load_index(REAL_INDEX, embedder, REAL_CORPUS), embedder)
+
+
+@pytest.fixture(scope="session")
+def real_client(real_retriever: Retriever):
+    config = load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX)
+    return create_app(config, retriever=real_retriever).test_client()

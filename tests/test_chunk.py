@@ -1,0 +1,63 @@
+from matrixqa.chunk import MAX_WORDS, chunk_cell, sentence_spans, split_long
+from matrixqa.corpus import load_cell
+
+from .conftest import FAKE_CELL, REAL_CORPUS
+
+
+def test_each_study_entry_is_its_own_passage():
+    cell = load_cell(REAL_CORPUS / "drug-B3.txt")
+    passages = chunk_cell(cell)
+    studies = [p for p in passages if p.kind == "study"]
+    assert len(studies) == len(cell.studies) == 13
+    assert studies[0].study.url == "https://findings.org.uk/PHP/dl.php?file=McLellan_AT_10.txt"
+    # An entry with no known address links to its cell page, never to a guessed one.
+    assert studies[1].study.url == cell.url
+    assert all(p.text in (s.text for s in cell.studies) for p in studies)
+
+
+def test_commentary_never_crosses_sections():
+    cell = load_cell(REAL_CORPUS / "drug-B3.txt")
+    passages = [p for p in chunk_cell(cell) if p.kind == "commentary" and p.section != "About this cell"]
+    for passage in passages:
+        section = next(s for s in cell.sections if s.label == passage.section)
+        assert any(passage.text in paragraph for paragraph in section.paragraphs)
+        assert len(passage.text.split()) <= MAX_WORDS
+
+
+def test_ids_are_stable_and_unique():
+    first = [p.id for p in chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))]
+    second = [p.id for p in chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))]
+    assert first == second
+    assert len(set(first)) == len(first)
+    assert all(i.startswith("drug-B3-") for i in first)
+
+
+def test_long_paragraph_splits_between_sentences_into_even_parts():
+    sentence = "Patients stayed longer when staff were warm and the clinic was well organised. "
+    paragraph = (sentence * 20).strip()
+    parts = split_long(paragraph, max_words=60)
+    assert len(parts) == 5  # 280 words at most 60 a part: five parts of four sentences
+    assert all(part.count(".") == 4 for part in parts)
+    assert " ".join(parts) == paragraph
+    assert all(part.endswith(".") for part in parts)
+
+
+def test_sentence_spans_quote_the_text_verbatim():
+    text = "Dose matters (eg, in the USA). But “relationships matter too.” Really? Yes."
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Dose matters (eg, in the USA).",
+        "But “relationships matter too.”",
+        "Really?",
+        "Yes.",
+    ]
+
+
+def test_commentary_refers_to_the_study_it_discusses():
+    passages = chunk_cell(load_cell(FAKE_CELL))
+    highlighted = next(p for p in passages if p.section == "Highlighted study")
+    assert [s.title for s in highlighted.refers_to] == ["Zebra stripes calm the waiting room"]
+    assert highlighted.links[0]["title"] == "Zebra stripes calm the waiting room"
+    assert highlighted.links[-1]["url"].endswith("Matrix/Alcohol/D4.htm")
+    unrelated = next(p for p in passages if p.section == "What is this cell about?")
+    assert unrelated.refers_to == ()
