@@ -10,8 +10,6 @@ from .chunk import Passage
 from .embed import Embedder
 from .index import Index
 
-MIN_RELEVANCE = 0.45  # cosine similarity below which the corpus is taken to hold nothing relevant
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -79,5 +77,5 @@ class Retriever:
                 hits.append(Hit(passage, float(score), len(hits) + 1))
             if len(hits) == k:
                 break
-        relevant = bool(hits) and hits[0].score >= MIN_RELEVANCE
+        relevant = bool(hits) and hits[0].score >= self.embedder.relevance_floor
         return SearchResult(question, hits, relevant, vector)

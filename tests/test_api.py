@@ -1,0 +1,110 @@
+import pytest
+
+PASSAGE_KEYS = {"id", "text", "score", "cell", "section", "kind", "study", "links"}
+
+
+def test_search_returns_passages_in_the_documented_shape(client):
+    response = client.post("/api/search", json={"question": "zebra stripes waiting room", "k": 3})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["question"] == "zebra stripes waiting room"
+    assert len(body["passages"]) == 3
+    for passage in body["passages"]:
+        assert PASSAGE_KEYS <= set(passage)
+        assert {"matrix", "code", "title", "url"} <= set(passage["cell"])
+        assert passage["kind"] in ("study", "commentary")
+        assert all({"title", "url"} <= set(link) for link in passage["links"])
+    scores = [p["score"] for p in body["passages"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_study_passages_carry_type_year_and_address(client):
+    body = client.post("/api/search", json={"question": "Zebra stripes calm the waiting room", "k": 10}).get_json()
+    study = next(p for p in body["passages"] if p["kind"] == "study" and p["study"]["year"] == 1971)
+    assert study["study"]["type"] == "S"
+    assert study["study"]["url"] == study["cell"]["url"]  # no known address: the cell page
+
+
+def test_search_filters_restrict_results(client):
+    body = client.post(
+        "/api/search", json={"question": "waiting room", "k": 10, "filters": {"types": ["G"]}}
+    ).get_json()
+    assert body["passages"] and all(p["study"] and p["study"]["type"] == "G" for p in body["passages"])
+    body = client.post(
+        "/api/search", json={"question": "waiting room", "k": 10, "filters": {"cells": ["d4"], "year_from": 2005}}
+    ).get_json()
+    assert {p["study"]["year"] for p in body["passages"]} == {2011, 2020}
+
+
+def test_ask_answers_with_cited_corpus_sentences(client):
+    body = client.post("/api/ask", json={"question": "Why did zebra stripes halve missed appointments?"}).get_json()
+    assert body["answered"] is True
+    assert {"id", "question", "answered", "answer", "citations", "passages"} <= set(body)
+    assert body["citations"]
+    cited = {c["n"]: c for c in body["citations"]}
+    for sentence, n in _marked_sentences(body["answer"]):
+        assert sentence in cited[n]["passage"]["text"]
+
+
+def test_ask_with_nothing_relevant_is_not_answered(client):
+    body = client.post("/api/ask", json={"question": "xylophone quantum chromodynamics"}).get_json()
+    assert body["answered"] is False
+    assert body["answer"] == "" and body["citations"] == []
+    assert "Drug Treatment Matrix cell B3" in body["message"]
+
+
+def test_health_reports_passages_and_manifest(client):
+    body = client.get("/api/health").get_json()
+    assert body["passages"] > 40
+    assert body["manifest"]["model"] == "hashing"
+
+
+@pytest.mark.parametrize(
+    "path, payload, fragment",
+    [
+        ("/api/search", {}, "'question'"),
+        ("/api/search", {"question": "   "}, "'question'"),
+        ("/api/search", {"question": 3}, "'question'"),
+        ("/api/search", {"question": "x" * 1001}, "too long"),
+        ("/api/search", {"question": "x", "k": 0}, "'k'"),
+        ("/api/search", {"question": "x", "k": "5"}, "'k'"),
+        ("/api/search", {"question": "x", "filters": {"types": ["Z"]}}, "types"),
+        ("/api/search", {"question": "x", "filters": {"colour": 1}}, "unknown filter"),
+        ("/api/ask", {"question": "x", "history": "no"}, "'history'"),
+        ("/api/ask", {"question": "x", "history": [{"answer": "a"}]}, "'history'"),
+        ("/api/ask", {"question": "x", "detail": "huge"}, "'detail'"),
+        ("/api/feedback", {"id": "a", "helpful": "yes"}, "'helpful'"),
+    ],
+)
+def test_bad_input_is_a_400_that_says_what_to_fix(client, path, payload, fragment):
+    response = client.post(path, json=payload)
+    assert response.status_code == 400
+    assert fragment in response.get_json()["error"]
+
+
+def test_non_json_bodies_are_refused_clearly(client):
+    response = client.post("/api/search", data="question=hi", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "JSON" in response.get_json()["error"]
+    response = client.post("/api/ask", data=b"\xff\xfe{", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_unknown_api_path_and_wrong_method_are_json(client):
+    response = client.get("/api/nothing")
+    assert response.status_code == 404 and "no such endpoint" in response.get_json()["error"]
+    response = client.get("/api/search")
+    assert response.status_code == 405 and "not allowed" in response.get_json()["error"]
+
+
+def test_page_is_served(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"<html" in response.data.lower()
+
+
+def _marked_sentences(answer: str):
+    import re
+
+    for match in re.finditer(r"(.+?) \[(\d+)\](?: |$)", answer):
+        yield match[1].strip(), int(match[2])
