@@ -36,3 +36,72 @@ def test_search_puts_the_urine_testing_guidance_first(real_retriever):
     result = real_retriever.search("What do UK guidelines say about urine tests?", 3)
     assert result.relevant
     assert "urine testing" in result.hits[0].passage.text
+
+
+EXTRA_QUESTIONS = [
+    "is being watched at the chemist bad for patients?",
+    "Do doctors use supervision as a punishment?",
+    "Why does the relationship with the prescriber matter for dosing?",
+    "Are some counsellors better than others?",
+    "What should GPs know about treating drug users?",
+    "Is observed urine collection humiliating?",
+    "How long should patients be supervised when starting methadone?",
+    "Do former addicts make better clinicians?",
+    "What is a whole-person approach?",
+    "Does the doctor's attitude affect stigma?",
+]
+
+
+def _dev_questions():
+    import json
+
+    from .conftest import EVAL_QUESTIONS
+
+    if not EVAL_QUESTIONS.exists():
+        return []
+    return [json.loads(line)["question"] for line in EVAL_QUESTIONS.read_text().splitlines() if line.strip()]
+
+
+def test_answers_contain_only_sentences_of_the_cited_passages(real_client):
+    questions = _dev_questions() + EXTRA_QUESTIONS
+    assert len(questions) >= 10
+    answered = 0
+    for question in questions:
+        for detail in ("short", "long"):
+            body = real_client.post("/api/ask", json={"question": question, "detail": detail}).get_json()
+            cited = {c["n"]: c["passage"]["text"] for c in body["citations"]}
+            pairs = re.findall(r"(.+?) \[(\d+)\](?: |$)", body["answer"])
+            assert "".join(f"{s} [{n}] " for s, n in pairs).strip() == body["answer"]
+            for sentence, n in pairs:
+                assert sentence.strip() in cited[int(n)], (question, sentence)
+            answered += body["answered"]
+    assert answered >= len(questions)  # most are answerable; each counted twice
+
+
+def test_follow_up_on_urine_tests_is_answered_from_the_urine_testing_passage(real_client):
+    first = real_client.post("/api/ask", json={"question": "does supervised dosing harm relationships?"}).get_json()
+    history = [{"question": first["question"], "answer": first["answer"]}]
+    body = real_client.post("/api/ask", json={"question": "and what about urine tests?", "history": history}).get_json()
+    assert body["answered"] and body["mode"] == "follow_up"
+    assert "urine" in body["citations"][0]["passage"]["text"]
+
+
+def test_which_study_showed_that_cites_a_study(real_client):
+    question = "How did patients in France describe their relationship with their doctor?"
+    first = real_client.post("/api/ask", json={"question": question}).get_json()
+    history = [{"question": question, "answer": first["answer"]}]
+    body = real_client.post("/api/ask", json={"question": "which study showed that?", "history": history}).get_json()
+    assert body["answered"] and body["mode"] == "source"
+    assert all(c["passage"]["kind"] == "study" for c in body["citations"])
+    assert any(c["passage"]["study"]["year"] == 2007 for c in body["citations"])
+
+
+def test_stand_alone_question_is_not_dragged_off_by_history(real_client):
+    history = [{"question": "does supervised dosing harm relationships?", "answer": "x"}]
+    alone = real_client.post("/api/ask", json={"question": "What do the Royal Colleges say doctors should be able to do?"}).get_json()
+    body = real_client.post(
+        "/api/ask",
+        json={"question": "What do the Royal Colleges say doctors should be able to do?", "history": history},
+    ).get_json()
+    assert body["mode"] == "standalone"
+    assert [c["passage"]["id"] for c in body["citations"]] == [c["passage"]["id"] for c in alone["citations"]]

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .chunk import Passage
+from .conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from .index import Index
-from .retrieve import Hit, SearchResult
+from .retrieve import Filters, Hit, Retriever, SearchResult
+from .suggest import Suggestions
 
-MAX_PASSAGES = 3  # passages an answer may draw on
-PASSAGE_MARGIN = 0.15  # a passage this far below the best one is not cited
 MIN_SENTENCE = 0.25  # sentences less similar to the question than this are left out
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
-LENGTHS = {"short": 3, "long": 7}
+# For each length: sentences at most, passages drawn on at most, and how far below the best passage
+# (in similarity) a passage may be and still be cited.
+LENGTHS = {"short": (4, 3, 0.15), "long": (8, 5, 0.25)}
+STUDY_TYPES = frozenset("SKRG")
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,67 @@ class Answer:
     citations: tuple[Citation, ...]
     hits: tuple[Hit, ...]
     message: str = ""
-    related: tuple[str, ...] = field(default_factory=tuple)
+    suggestions: tuple[str, ...] = field(default_factory=tuple)
+    searched_for: str = ""
+    mode: str = "standalone"
+
+
+def answer_question(
+    retriever: Retriever,
+    question: str,
+    history: list[Turn] | None = None,
+    detail: str = "short",
+    filters: Filters = Filters(),
+    k: int = 8,
+) -> Answer:
+    """Answer a question in the light of the conversation: search, compose, suggest what to ask next."""
+    resolved = resolve(question, history or [])
+    result = _search(retriever, resolved, k, filters)
+    answer = compose_answer(result, retriever.index, detail)
+    asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
+    suggestions = _suggestions(retriever).near(
+        [retriever.position[c.passage.id] for c in answer.citations], asked
+    ) if answer.answered else _suggestions(retriever).closest(result.question_vector, asked)
+    return replace(answer, question=question, suggestions=tuple(suggestions), searched_for=result.question,
+                   mode=resolved.mode)
+
+
+def _suggestions(retriever: Retriever) -> Suggestions:
+    cached = getattr(retriever, "_suggestions", None)
+    if cached is None or cached.index is not retriever.index:
+        cached = Suggestions(retriever.index)
+        retriever._suggestions = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:
+    if resolved.mode == "source" and resolved.previous:
+        return _search_sources(retriever, resolved.previous, k, filters)
+    if resolved.mode == "follow_up" and resolved.previous:
+        alone = retriever.search(resolved.question, k, filters)
+        new_words = set(content_words(resolved.question))
+        if alone.relevant and new_words and new_words & set(content_words(alone.hits[0].passage.text)):
+            return alone  # a new topic in the previous question's frame: its own words find it
+        return retriever.search(resolved.with_context, k, filters)
+    return retriever.search(resolved.question, k, filters)
+
+
+def _search_sources(retriever: Retriever, previous: Turn, k: int, filters: Filters) -> SearchResult:
+    """The study entries behind the passages a previous answer quoted."""
+    quoted = answer_sentences(previous.answer)
+    studies: list[str] = []
+    for passage in retriever.index.passages:
+        if any(sentence in passage.text for sentence in quoted):
+            for study in ([passage.study] if passage.study else list(passage.refers_to)):
+                if study.title not in studies:
+                    studies.append(study.title)
+    entries = [p for p in retriever.index.passages if p.study and p.study.title in studies and filters.admits(p)]
+    if not entries:  # the earlier answer names no study: look for the studies on its question
+        study_filter = replace(filters, types=filters.types or STUDY_TYPES)
+        return retriever.search(previous.question, k, study_filter)
+    vector = retriever.embedder.embed([previous.question])[0]
+    hits = [Hit(p, 1.0, rank) for rank, p in enumerate(entries, start=1)]
+    return SearchResult(previous.question, hits, True, vector)
 
 
 def compose_answer(result: SearchResult, index: Index, detail: str = "short") -> Answer:
@@ -45,20 +108,19 @@ def compose_answer(result: SearchResult, index: Index, detail: str = "short") ->
     if not result.relevant:
         return _not_covered(answer_id, result, index)
 
+    max_sentences, max_passages, margin = LENGTHS.get(detail, LENGTHS["short"])
     best = result.hits[0].score
-    sources = [h for h in result.hits[:MAX_PASSAGES] if h.score >= best - PASSAGE_MARGIN]
+    sources = [h for h in result.hits[:max_passages] if h.score >= best - margin]
     position = {p.id: i for i, p in enumerate(index.passages)}
-    rows: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
+    every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
     for source_number, hit in enumerate(sources):
         for offset, row in enumerate(index.sentence_rows(position[hit.passage.id])):
-            if not hit.passage.sentence_texts[offset].rstrip().endswith("?"):  # a question is not evidence
-                rows.append((row, source_number, offset))
-    if not rows:
-        return _not_covered(answer_id, result, index)
+            every.append((row, source_number, offset))
+    rows = [r for r in every if _is_evidence(sources[r[1]].passage, r[2])] or every
 
     vectors = index.sentence_vectors[[r[0] for r in rows]]
     relevance = vectors @ result.question_vector
-    chosen = _maximal_marginal_relevance(vectors, relevance, LENGTHS.get(detail, LENGTHS["short"]))
+    chosen = _maximal_marginal_relevance(vectors, relevance, max_sentences)
     chosen = [i for i in chosen if relevance[i] >= MIN_SENTENCE] or chosen[:1]
     chosen.sort(key=lambda i: (rows[i][1], rows[i][2]))
 
@@ -77,6 +139,14 @@ def compose_answer(result: SearchResult, index: Index, detail: str = "short") ->
     cells = sorted({f"{c.passage.cell.matrix} cell {c.passage.cell.code} ({c.passage.cell.title})" for c in citations})
     lead = f"From the Effectiveness Bank {' and '.join(cells)}:"
     return Answer(answer_id, result.question, True, " ".join(parts), lead, citations, tuple(result.hits))
+
+
+def _is_evidence(passage: Passage, offset: int) -> bool:
+    """A question asks rather than tells, and a study's title line is shown with its citation anyway."""
+    sentence = passage.sentence_texts[offset].rstrip()
+    if sentence.endswith("?"):
+        return False
+    return not (passage.study and offset == 0 and sentence.startswith(passage.study.title))
 
 
 def _maximal_marginal_relevance(vectors: np.ndarray, relevance: np.ndarray, count: int) -> list[int]:

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from .answer import Answer, compose_answer, covered_cells
-from .conversation import contextual_question
+from .answer import Answer, answer_question, covered_cells
+from .conversation import Turn
 from .embed import load_embedder
 from .errors import BadRequest, MatrixQAError
 from .index import load_index
@@ -69,12 +69,8 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         detail = body.get("detail", "short")
         if detail not in ("short", "long"):
             raise BadRequest("'detail' must be \"short\" or \"long\"")
-        search_question = contextual_question(question, history)
-        result = retriever.search(search_question, 8, _filters(body))
-        answer = compose_answer(result, retriever.index, detail)
+        answer = answer_question(retriever, question, history, detail, _filters(body))
         payload = answer_json(answer)
-        payload["question"] = question
-        payload["searched_for"] = search_question
         payload["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return jsonify(payload)
 
@@ -140,14 +136,14 @@ def _int_field(body: dict[str, Any], name: str, default: int, low: int, high: in
     return value
 
 
-def _history(body: dict[str, Any]) -> list[dict[str, str]]:
+def _history(body: dict[str, Any]) -> list[Turn]:
     history = body.get("history", [])
     if not isinstance(history, list) or len(history) > MAX_HISTORY:
         raise BadRequest(f"'history' must be a list of at most {MAX_HISTORY} {{question, answer}} objects")
     for turn in history:
         if not isinstance(turn, dict) or not isinstance(turn.get("question"), str) or not isinstance(turn.get("answer", ""), str):
             raise BadRequest("each 'history' item must be an object with string 'question' and 'answer'")
-    return history
+    return [Turn(turn["question"], turn.get("answer", "")) for turn in history]
 
 
 def _filters(body: dict[str, Any]) -> Filters:
@@ -214,6 +210,9 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "answer": answer.answer,
         "lead": answer.lead,
         "message": answer.message,
+        "suggestions": list(answer.suggestions),
+        "searched_for": answer.searched_for,
+        "mode": answer.mode,
         "citations": [
             {"n": c.n, "sentences": list(c.sentences), "passage": passage_json(by_id[c.passage.id])}
             for c in answer.citations

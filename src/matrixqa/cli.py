@@ -90,16 +90,17 @@ def search(question: str, k: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 def ask(question: str, long_answer: bool, as_json: bool) -> None:
     """Answer QUESTION with cited sentences from the corpus."""
-    from .answer import compose_answer
+    from .answer import answer_question
     from .app import answer_json
 
-    retriever = _retriever()
-    answer = compose_answer(retriever.search(question, 8), retriever.index, "long" if long_answer else "short")
+    answer = answer_question(_retriever(), question, detail="long" if long_answer else "short")
     if as_json:
         click.echo(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
         return
     if not answer.answered:
         click.echo(answer.message)
+        if answer.suggestions:
+            click.echo("\nQuestions it can answer:\n" + "\n".join(f"- {q}" for q in answer.suggestions))
         return
     click.echo(answer.lead + "\n")
     click.echo(textwrap.fill(answer.answer, 100) + "\n")
@@ -108,6 +109,8 @@ def ask(question: str, long_answer: bool, as_json: bool) -> None:
         what = f"{p.study.type} {p.study.title} ({p.study.year})" if p.study else f"commentary, {p.section}"
         click.echo(f"[{citation.n}] {p.cell.matrix} cell {p.cell.code}: {what}")
         click.echo(f"    {p.links[0]['url']}")
+    if answer.suggestions:
+        click.echo("\nYou could also ask:\n" + "\n".join(f"- {q}" for q in answer.suggestions))
 
 
 @main.command()

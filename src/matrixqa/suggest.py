@@ -1,0 +1,100 @@
+"""Questions the corpus can answer: follow-ups beside a cited passage, or alternatives when nothing fits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .index import Index
+
+_ASKABLE = re.compile(r"^(?:What|How|Why|Does|Do|Is|Are|Can|Which|Who|When|Where|Should)\b")
+# A question that addresses the reader or points back at earlier text does not stand on its own.
+_NOT_STANDALONE = re.compile(r"\b(?:you|your|we|our|they|them|this|these|those|it|he|she|such)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    question: str
+    cell: tuple[str, str]
+    section: str
+    position: int  # position of the passage it comes from
+    sentence_row: int | None  # a corpus sentence has a vector already
+
+
+class Suggestions:
+    """Candidate questions drawn from the corpus itself: question headings and question sentences."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    @cached_property
+    def candidates(self) -> list[Candidate]:
+        found: dict[str, Candidate] = {}
+        seen_sections: set[tuple[str, str, str]] = set()
+        for position, passage in enumerate(self.index.passages):
+            cell = (passage.cell.matrix, passage.cell.code)
+            key = (*cell, passage.section)
+            if key not in seen_sections:
+                seen_sections.add(key)
+                heading = passage.section.split(" › ")[-1]
+                question = _heading_question(heading, passage.cell.code, passage.cell.title)
+                if question:
+                    found.setdefault(question, Candidate(question, cell, passage.section, position, None))
+            rows = self.index.sentence_rows(position)
+            for offset, sentence in enumerate(passage.sentence_texts):
+                if _is_askable(sentence):
+                    found.setdefault(sentence, Candidate(sentence, cell, passage.section, position, rows[offset]))
+        return list(found.values())
+
+    def near(self, positions: list[int], exclude: set[str], count: int = 3) -> list[str]:
+        """Questions from the cited passages' sections and the sections next to them."""
+        if not positions:
+            return []
+        sections = [(self.index.passages[p].cell.code, self.index.passages[p].section) for p in positions]
+        chosen: list[str] = []
+        for candidate in sorted(self.candidates, key=lambda c: min(abs(c.position - p) for p in positions)):
+            if candidate.question.lower() in exclude or (candidate.cell[1], candidate.section) in sections[:1]:
+                continue
+            chosen.append(candidate.question)
+            if len(chosen) == count:
+                break
+        return chosen
+
+    def closest(self, question_vector: np.ndarray, exclude: set[str], count: int = 3) -> list[str]:
+        """Questions the corpus answers that are nearest in meaning to one it cannot."""
+        scored = []
+        for candidate in self.candidates:
+            if candidate.question.lower() in exclude:
+                continue
+            score = (
+                float(self.index.sentence_vectors[candidate.sentence_row] @ question_vector)
+                if candidate.sentence_row is not None
+                else 0.0
+            )
+            scored.append((score, candidate.question))
+        scored.sort(key=lambda item: -item[0])
+        return [question for _, question in scored[:count]]
+
+
+def _is_askable(sentence: str) -> bool:
+    words = sentence.split()
+    return (
+        sentence.endswith("?")
+        and 4 <= len(words) <= 25
+        and bool(_ASKABLE.match(sentence))
+        and not _NOT_STANDALONE.search(sentence)
+    )
+
+
+def _heading_question(heading: str, code: str, title: str) -> str | None:
+    """Turn a section heading into a question that stands on its own."""
+    if heading == "What is this cell about?":
+        return f"What is cell {code} ({title}) about?"
+    if heading == "Where should I start?":
+        return f"Where should I start on cell {code} ({title})?"
+    if heading.endswith("?") and _is_askable(heading):
+        return heading
+    return None

@@ -1,0 +1,70 @@
+import re
+
+import pytest
+
+from matrixqa.answer import answer_question
+from matrixqa.conversation import Turn, answer_sentences, resolve
+
+
+@pytest.mark.parametrize(
+    "question, mode",
+    [
+        ("and what about urine tests?", "follow_up"),
+        ("What about GPs?", "follow_up"),
+        ("which study showed that?", "source"),
+        ("What's the source?", "source"),
+        ("Does supervision of methadone dosing damage trust between patients and prescribers?", "standalone"),
+        ("What do UK guidelines say about urine testing?", "standalone"),
+    ],
+)
+def test_follow_ups_are_told_from_stand_alone_questions(question, mode):
+    history = [Turn("does supervised dosing harm relationships?", "Supervision is unpopular. [1]")]
+    assert resolve(question, history).mode == mode
+    assert resolve(question, []).mode == "standalone"
+
+
+def test_answer_sentences_drop_markers():
+    assert answer_sentences("One sentence. [1] Another one? [2]") == ["One sentence.", "Another one?"]
+
+
+def test_every_answer_sentence_is_in_the_passage_its_marker_points_to(retriever):
+    for question in ["zebra stripes", "lighthouse keepers counselling", "urine tests and supervision", "punctual staff"]:
+        answer = answer_question(retriever, question)
+        assert answer.answered
+        cited = {c.n: c.passage.text for c in answer.citations}
+        pairs = re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)
+        assert pairs
+        for sentence, n in pairs:
+            assert sentence.strip() in cited[int(n)]
+        assert sorted(cited) == list(range(1, len(cited) + 1))  # sources numbered as first cited
+
+
+def test_which_study_cites_the_study_behind_the_previous_answer(retriever):
+    first = answer_question(retriever, "Where were zebra stripes painted in a waiting room in Atlantis?")
+    assert any(c.passage.section == "Highlighted study" for c in first.citations)
+    follow = answer_question(retriever, "which study showed that?", [Turn(first.question, first.answer)])
+    assert follow.mode == "source" and follow.answered
+    assert [c.passage.study.title for c in follow.citations] == ["Zebra stripes calm the waiting room"]
+
+
+def test_long_answers_are_longer(retriever):
+    short = answer_question(retriever, "zebra stripes waiting room appointments")
+    long = answer_question(retriever, "zebra stripes waiting room appointments", detail="long")
+    assert 1 <= short.answer.count("[") <= 4
+    assert long.answer.count("[") > short.answer.count("[")
+
+
+def test_nothing_relevant_gives_covered_cells_and_answerable_questions(retriever):
+    answer = answer_question(retriever, "xylophone quantum chromodynamics")
+    assert not answer.answered and answer.answer == "" and not answer.citations
+    assert "Alcohol Treatment Matrix cell D4" in answer.message
+    assert 1 <= len(answer.suggestions) <= 3
+    corpus = " ".join(p.text for p in retriever.index.passages)
+    for question in answer.suggestions:
+        assert question in corpus or question.startswith(("What is cell", "Where should I start on cell"))
+
+
+def test_suggestions_never_repeat_what_was_asked(retriever):
+    answer = answer_question(retriever, "Do stripes distract clients?")
+    assert answer.answered
+    assert "Do stripes distract clients?" not in answer.suggestions
