@@ -11,7 +11,7 @@ from .chunk import Passage
 from .conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from .index import Index
 from .retrieve import Filters, Hit, Retriever, SearchResult
-from .suggest import Suggestions
+from .suggest import suggestions_for
 
 MIN_SENTENCE = 0.25  # sentences less similar to the question than this are left out
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
@@ -57,19 +57,13 @@ def answer_question(
     result = _search(retriever, resolved, k, filters)
     answer = compose_answer(result, retriever.index, detail)
     asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
-    suggestions = _suggestions(retriever).near(
-        [retriever.position[c.passage.id] for c in answer.citations], asked
-    ) if answer.answered else _suggestions(retriever).closest(result.question_vector, asked)
+    candidates = suggestions_for(retriever.index)
+    if answer.answered:
+        suggestions = candidates.near([retriever.position[c.passage.id] for c in answer.citations], asked)
+    else:
+        suggestions = candidates.closest(result.question_vector, asked)
     return replace(answer, question=question, suggestions=tuple(suggestions), searched_for=result.question,
                    mode=resolved.mode)
-
-
-def _suggestions(retriever: Retriever) -> Suggestions:
-    cached = getattr(retriever, "_suggestions", None)
-    if cached is None or cached.index is not retriever.index:
-        cached = Suggestions(retriever.index)
-        retriever._suggestions = cached  # type: ignore[attr-defined]
-    return cached
 
 
 def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:

@@ -31,7 +31,7 @@ REBUILD_HINT = "run `matrixqa build` to rebuild it"
 Progress = Callable[[str], None]
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity, so caches can key on a loaded index
 class Index:
     """A loaded index: passages in order, their FAISS index, and sentence vectors for answers."""
 

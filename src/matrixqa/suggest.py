@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -98,3 +98,9 @@ def _heading_question(heading: str, code: str, title: str) -> str | None:
     if heading.endswith("?") and _is_askable(heading):
         return heading
     return None
+
+
+@lru_cache(maxsize=2)
+def suggestions_for(index: Index) -> Suggestions:
+    """One set of candidates per loaded index."""
+    return Suggestions(index)
