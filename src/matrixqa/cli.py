@@ -134,7 +134,7 @@ def log() -> None:
 def _selection_options(command):
     """The options that choose which logged questions a command reads."""
     command = click.option("--limit", type=click.IntRange(1), help="At most this many, newest first.")(command)
-    command = click.option("--since", metavar="DATE", help="Only questions asked from this date or time (UTC) on.")(command)
+    command = click.option("--since", metavar="DATE", help="Only questions asked from DATE (UTC) on.")(command)
     command = click.option("--not-helpful", is_flag=True, help="Only answers marked not helpful.")(command)
     command = click.option("--unanswered", is_flag=True, help="Only questions the corpus did not answer.")(command)
     return command
