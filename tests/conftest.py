@@ -40,7 +40,15 @@ def index_dir(tmp_path: Path, corpus_dir: Path) -> Path:
 
 @pytest.fixture
 def config(tmp_path: Path, corpus_dir: Path, index_dir: Path):
-    return load_config(env={}, corpus_dir=corpus_dir, index_dir=index_dir, model="hashing")
+    # Tests of other areas must not trip over the per-client rate limit; tests/test_safety.py tests it.
+    return load_config(
+        env={},
+        corpus_dir=corpus_dir,
+        index_dir=index_dir,
+        model="hashing",
+        log_db=tmp_path / "instance" / "questions.sqlite3",
+        rate_limit="off",
+    )
 
 
 @pytest.fixture
@@ -65,6 +73,7 @@ def cli_env(corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         "MATRIXQA_CORPUS_DIR": str(corpus_dir),
         "MATRIXQA_INDEX_DIR": str(tmp_path / "cli-index"),
         "MATRIXQA_MODEL": "hashing",
+        "MATRIXQA_LOG_DB": str(tmp_path / "cli-instance" / "questions.sqlite3"),
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -79,6 +88,7 @@ def real_retriever() -> Retriever:
 
 
 @pytest.fixture(scope="session")
-def real_client(real_retriever: Retriever):
-    config = load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX)
+def real_client(real_retriever: Retriever, tmp_path_factory: pytest.TempPathFactory):
+    log_db = tmp_path_factory.mktemp("instance") / "questions.sqlite3"
+    config = load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX, log_db=log_db, rate_limit="off")
     return create_app(config, retriever=real_retriever).test_client()

@@ -9,12 +9,15 @@ from typing import Any
 from flask import Flask, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
+from .admin import admin_blueprint
 from .answer import Answer, answer_question, covered_cells
 from .conversation import Turn
 from .embed import load_embedder
-from .errors import BadRequest, MatrixQAError
+from .errors import BadRequest, MatrixQAError, UnknownAnswer
 from .index import load_index
+from .questionlog import QuestionLog
 from .retrieve import Filters, Hit, Retriever
+from .security import protect
 from .settings import Config, load_config
 
 MAX_QUESTION = 1000
@@ -33,6 +36,10 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     app.config["MATRIXQA"] = config
     app.extensions["matrixqa"] = retriever
     web_dir = Path(config.web_dir).resolve()
+    question_log = QuestionLog(config.log_db) if config.log_enabled else None
+    protect(app, config)
+    if config.admin_token:
+        app.register_blueprint(admin_blueprint(config.admin_token, question_log, web_dir))
 
     @app.get("/")
     def page():
@@ -69,9 +76,12 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         detail = body.get("detail", "short")
         if detail not in ("short", "long"):
             raise BadRequest("'detail' must be \"short\" or \"long\"")
-        answer = answer_question(retriever, question, history, detail, _filters(body))
+        filters = _filters(body)
+        answer = answer_question(retriever, question, history, detail, filters)
         payload = answer_json(answer)
         payload["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        if question_log is not None:
+            question_log.record_ask(question, answer, filters, payload["latency_ms"])
         return jsonify(payload)
 
     @app.post("/api/feedback")
@@ -84,11 +94,14 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         comment = body.get("comment", "")
         if not isinstance(comment, str) or len(comment) > 2000:
             raise BadRequest("'comment' must be text of at most 2000 characters")
-        return jsonify(status="accepted"), 202
+        if question_log is None:
+            return jsonify(status="not recorded: the question log is off"), 202
+        question_log.record_feedback(body["id"], body["helpful"], comment.strip())
+        return jsonify(status="recorded"), 202
 
     @app.errorhandler(MatrixQAError)
     def domain_error(error: MatrixQAError):
-        status = 400 if isinstance(error, BadRequest) else 503
+        status = 400 if isinstance(error, BadRequest) else 404 if isinstance(error, UnknownAnswer) else 503
         return jsonify(error=str(error)), status
 
     @app.errorhandler(HTTPException)

@@ -127,3 +127,67 @@ def serve(host: str, port: int) -> None:
     app = create_app(config)
     click.echo(f"ready in {time.perf_counter() - started:.1f} s: http://{host}:{port}/", err=True)
     waitress.serve(app, host=host, port=port, threads=config.threads, ident="matrixqa")
+
+
+@main.group()
+def log() -> None:
+    """Read the question log back: export it, or turn logged questions into evaluation questions."""
+
+
+def _selection_options(command):
+    """The options that choose which logged questions a command reads."""
+    command = click.option("--limit", type=click.IntRange(1), help="At most this many, newest first.")(command)
+    command = click.option("--since", metavar="DATE", help="Only questions asked from DATE (UTC) on.")(command)
+    command = click.option("--not-helpful", is_flag=True, help="Only answers marked not helpful.")(command)
+    command = click.option("--unanswered", is_flag=True, help="Only questions the corpus did not answer.")(command)
+    return command
+
+
+def _logged_questions(unanswered: bool, not_helpful: bool, since: str | None, limit: int | None):
+    from .questionlog import QuestionLog, Selection, parse_since
+
+    selection = Selection(
+        limit=limit,
+        since=parse_since(since) if since else None,
+        answered=False if unanswered else None,
+        helpful=False if not_helpful else None,
+    )
+    return QuestionLog.existing(load_config().log_db).select(selection)
+
+
+@log.command()
+@click.option("--csv", "form", flag_value="csv", help="Comma-separated values, one row a question.")
+@click.option("--jsonl", "form", flag_value="jsonl", default=True, help="One JSON object a line (the default).")
+@_selection_options
+def export(form: str, unanswered: bool, not_helpful: bool, since: str | None, limit: int | None) -> None:
+    """Print logged questions with their feedback, newest first."""
+    from .questionlog import write_csv, write_jsonl
+
+    questions = _logged_questions(unanswered, not_helpful, since, limit)
+    out = sys.stdout
+    if form == "csv":
+        write_csv(questions, out)
+    else:
+        write_jsonl(questions, out)
+
+
+@log.command("to-eval")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@_selection_options
+def to_eval(file: str, force: bool, unanswered: bool, not_helpful: bool, since: str | None, limit: int | None) -> None:
+    """Write logged questions to FILE as evaluation questions, each 'relevant' list left for a person to fill."""
+    from pathlib import Path
+
+    from .questionlog import eval_questions
+
+    if file != "-" and Path(file).exists() and not force:
+        raise MatrixQAError(f"{file} exists: choose another file or pass --force to overwrite it")
+    questions = eval_questions(_logged_questions(unanswered, not_helpful, since, limit))
+    lines = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
+    if file == "-":
+        click.echo(lines, nl=False)
+    else:
+        Path(file).write_text(lines, encoding="utf-8")
+    count = f"{len(questions)} question" + ("" if len(questions) == 1 else "s")
+    click.echo(f"wrote {count} to {file}; a person fills in each 'relevant' list", err=True)

@@ -25,3 +25,11 @@ class ModelError(MatrixQAError):
 
 class BadRequest(MatrixQAError):
     """The caller sent something that cannot be answered as it stands."""
+
+
+class UnknownAnswer(MatrixQAError):
+    """Feedback names an answer id the question log has never recorded."""
+
+
+class LogUnavailable(MatrixQAError):
+    """The question log is switched off or its file cannot be read."""

@@ -30,6 +30,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MATRIXQA_HOST", "127.0.0.1", "Address `serve` binds; binding beyond loopback is a deliberate choice."),
     Setting("MATRIXQA_PORT", "5000", "Port `serve` listens on."),
     Setting("MATRIXQA_THREADS", "4", "Worker threads of the WSGI server."),
+    Setting(
+        "MATRIXQA_LOG",
+        "on",
+        "`on` records every `/api/ask` and its feedback in the question log; `off` records nothing.",
+    ),
+    Setting("MATRIXQA_LOG_DB", "instance/questions.sqlite3", "SQLite file of the question log; its folder is created."),
+    Setting(
+        "MATRIXQA_ADMIN_TOKEN",
+        "",
+        "Bearer token for `/admin` and `/api/admin/*` (at least 16 characters); unset, the admin view does not exist.",
+    ),
+    Setting(
+        "MATRIXQA_RATE_LIMIT",
+        "30/minute",
+        "Requests each client may make to `/api/ask` and `/api/search`, as `N/second|minute|hour|day`, or `off`.",
+    ),
+    Setting(
+        "MATRIXQA_TRUSTED_PROXIES",
+        "0",
+        "How many reverse proxies in front of the app to trust for `X-Forwarded-For`/`-Proto`; 0 trusts none.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -46,6 +67,11 @@ class Config:
     host: str
     port: int
     threads: int
+    log_enabled: bool
+    log_db: Path
+    admin_token: str
+    rate_limit: str
+    trusted_proxies: int
 
 
 def _value(name: str, env: Mapping[str, str]) -> str:
@@ -64,13 +90,18 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         "host": _value("MATRIXQA_HOST", env),
         "port": _int("MATRIXQA_PORT", _value("MATRIXQA_PORT", env)),
         "threads": _int("MATRIXQA_THREADS", _value("MATRIXQA_THREADS", env)),
+        "log_enabled": _switch("MATRIXQA_LOG", _value("MATRIXQA_LOG", env)),
+        "log_db": Path(_value("MATRIXQA_LOG_DB", env)),
+        "admin_token": _value("MATRIXQA_ADMIN_TOKEN", env),
+        "rate_limit": _value("MATRIXQA_RATE_LIMIT", env),
+        "trusted_proxies": _int("MATRIXQA_TRUSTED_PROXIES", _value("MATRIXQA_TRUSTED_PROXIES", env)),
     }
-    known = {f.name for f in fields(Config)}
+    known = {f.name: f.type for f in fields(Config)}
     for key, value in overrides.items():
         if key not in known:
             raise TypeError(f"unknown setting {key!r}")
         if value is not None:
-            values[key] = Path(value) if key.endswith("_dir") else value
+            values[key] = Path(value) if known[key] == "Path" else value
     return Config(**values)
 
 
@@ -81,3 +112,12 @@ def _int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise MatrixQAError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _switch(name: str, raw: str) -> bool:
+    from .errors import MatrixQAError
+
+    value = raw.lower()
+    if value not in ("on", "off"):
+        raise MatrixQAError(f"{name} must be on or off, not {raw!r}")
+    return value == "on"

@@ -1,0 +1,248 @@
+"""The question log: every /api/ask with its outcome and the feedback given on it, in one SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Literal
+
+from .answer import Answer
+from .errors import BadRequest, LogUnavailable, UnknownAnswer
+from .retrieve import Filters
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id TEXT PRIMARY KEY,
+    asked_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    searched_for TEXT NOT NULL,
+    answered INTEGER NOT NULL,
+    cited TEXT NOT NULL,
+    top_score REAL,
+    latency_ms REAL NOT NULL,
+    filters TEXT NOT NULL,
+    helpful INTEGER,
+    comment TEXT NOT NULL DEFAULT '',
+    feedback_at TEXT
+);
+CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
+"""
+_ASK_COLUMNS = "id, asked_at, question, searched_for, answered, cited, top_score, latency_ms, filters"
+_COLUMNS = _ASK_COLUMNS + ", helpful, comment, feedback_at"
+BUSY_TIMEOUT = 30.0  # seconds a writer waits for another; WAL lets readers carry on meanwhile
+SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """One logged /api/ask with the feedback given on it; times are ISO 8601 UTC."""
+
+    id: str
+    asked_at: str
+    question: str
+    searched_for: str  # the question as searched: a follow-up carries the previous question along
+    answered: bool
+    cited: tuple[str, ...]  # passage ids
+    top_score: float | None
+    latency_ms: float
+    filters: dict[str, object]
+    helpful: bool | None
+    comment: str
+    feedback_at: str | None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which logged questions to list: the newest first, or the lowest top score first."""
+
+    limit: int | None = 100  # None: every match
+    since: str | None = None
+    answered: bool | None = None
+    helpful: bool | None = None
+    order: Literal["recent", "score"] = "recent"
+
+
+class QuestionLog:
+    """A SQLite file in WAL mode; each call opens its own connection, so threads never share one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with self._connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+        except sqlite3.Error as error:
+            raise LogUnavailable(f"cannot open the question log {self.path}: {error} (see MATRIXQA_LOG_DB)") from None
+
+    @classmethod
+    def existing(cls, path: Path) -> QuestionLog:
+        """Open a log that must already exist (for reading it back)."""
+        if not Path(path).is_file():
+            raise LogUnavailable(f"no question log at {path}: set MATRIXQA_LOG_DB to the file `serve` writes")
+        return cls(path)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)) as db, db:
+            yield db
+
+    def record_ask(self, question: str, answer: Answer, filters: Filters, latency_ms: float) -> bool:
+        """Log one answered (or declined) question; a failing log is reported, never raised, so answers go on."""
+        row = (
+            answer.id,
+            _now(),
+            question,
+            answer.searched_for or answer.question,
+            int(answer.answered),
+            json.dumps([c.passage.id for c in answer.citations]),
+            round(answer.hits[0].score, 4) if answer.hits else None,
+            latency_ms,
+            json.dumps(_filters_dict(filters)),
+        )
+        try:
+            with self._connect() as db:
+                db.execute(f"INSERT INTO questions ({_ASK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", row)
+        except sqlite3.Error:
+            logger.exception("could not write to the question log %s", self.path)
+            return False
+        return True
+
+    def record_feedback(self, answer_id: str, helpful: bool, comment: str) -> None:
+        """Store feedback against a logged answer; the latest feedback replaces earlier feedback."""
+        with self._connect() as db:
+            changed = db.execute(
+                "UPDATE questions SET helpful = ?, comment = ?, feedback_at = ? WHERE id = ?",
+                (int(helpful), comment, _now(), answer_id),
+            ).rowcount
+        if not changed:
+            raise UnknownAnswer(f"no logged answer has the id {answer_id!r}")
+
+    def select(self, selection: Selection = Selection()) -> list[LoggedQuestion]:
+        """The logged questions that match a selection."""
+        where, params = [], []
+        if selection.since:
+            where.append("asked_at >= ?")
+            params.append(selection.since)
+        if selection.answered is not None:
+            where.append("answered = ?")
+            params.append(int(selection.answered))
+        if selection.helpful is not None:
+            where.append("helpful = ?")
+            params.append(int(selection.helpful))
+        order = "top_score ASC, asked_at DESC" if selection.order == "score" else "asked_at DESC, rowid DESC"
+        condition = "WHERE " + " AND ".join(where) if where else ""
+        sql = f"SELECT {_COLUMNS} FROM questions {condition} ORDER BY {order} LIMIT ?"
+        with self._connect() as db:
+            rows = db.execute(sql, (*params, -1 if selection.limit is None else selection.limit)).fetchall()
+        return [_logged(row) for row in rows]
+
+
+def parse_since(text: str) -> str:
+    """A date or date-time (UTC unless it says otherwise) in the log's own ISO form, for comparing."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        example = "2025-01-31 or 2025-01-31T09:00"
+        raise BadRequest(f"'since' must be a date or time such as {example}, not {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return _iso(moment)
+
+
+def question_json(question: LoggedQuestion) -> dict[str, object]:
+    data = asdict(question)
+    data["cited"] = list(question.cited)
+    return data
+
+
+def write_jsonl(questions: Iterable[LoggedQuestion], out: IO[str]) -> None:
+    for question in questions:
+        out.write(json.dumps(question_json(question), ensure_ascii=False) + "\n")
+
+
+def write_csv(questions: Iterable[LoggedQuestion], out: IO[str]) -> None:
+    """One row per question; text that a spreadsheet would run as a formula is quoted with a leading '."""
+    writer = csv.writer(out)
+    writer.writerow([f.name for f in fields(LoggedQuestion)])
+    for q in questions:
+        writer.writerow([
+            q.id,
+            q.asked_at,
+            _cell(q.question),
+            _cell(q.searched_for),
+            _yes_no(q.answered),
+            " ".join(q.cited),
+            "" if q.top_score is None else q.top_score,
+            q.latency_ms,
+            json.dumps(q.filters) if q.filters else "",
+            _yes_no(q.helpful),
+            _cell(q.comment),
+            q.feedback_at or "",
+        ])
+
+
+def eval_questions(questions: Iterable[LoggedQuestion]) -> list[dict[str, object]]:
+    """Logged questions in the evaluation format, each question once, with an empty gold list for a person to fill."""
+    seen: set[str] = set()
+    out = []
+    for q in questions:
+        key = " ".join(q.searched_for.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append({"id": f"log-{q.id}", "question": q.searched_for, "relevant": []})
+    return out
+
+
+def _logged(row: tuple) -> LoggedQuestion:
+    id_, asked_at, question, searched_for, answered, cited, top_score, latency_ms, filters, helpful, comment, at = row
+    return LoggedQuestion(
+        id_,
+        asked_at,
+        question,
+        searched_for,
+        bool(answered),
+        tuple(json.loads(cited)),
+        top_score,
+        latency_ms,
+        json.loads(filters),
+        None if helpful is None else bool(helpful),
+        comment,
+        at,
+    )
+
+
+def _filters_dict(filters: Filters) -> dict[str, object]:
+    every = {
+        "types": sorted(filters.types),
+        "cells": sorted(filters.cells),
+        "matrix": filters.matrix,
+        "year_from": filters.year_from,
+        "year_to": filters.year_to,
+    }
+    return {name: value for name, value in every.items() if value}
+
+
+def _now() -> str:
+    return _iso(datetime.now(UTC))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(SPREADSHEET_FORMULA) else text
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"

@@ -1,0 +1,235 @@
+"""The admin view: off without a token, refuses a missing or wrong one, lists and exports the log with the right one."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+import threading
+from pathlib import Path
+
+import pytest
+import waitress
+
+from matrixqa.app import create_app
+from matrixqa.errors import MatrixQAError
+
+TOKEN = "correct-horse-battery-staple-42"
+ANSWERED = "Do zebra stripes calm the waiting room?"
+NOT_COVERED = "xylophone quantum chromodynamics"
+PROBE = "Do zebra stripes <img src=x onerror=alert(1)> calm the waiting room?"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture
+def admin_app(config):
+    return create_app(dataclasses.replace(config, admin_token=TOKEN))
+
+
+@pytest.fixture
+def admin_client(admin_app):
+    return admin_app.test_client()
+
+
+@pytest.fixture
+def seeded(admin_client) -> dict[str, str]:
+    """Three asks: one answered and marked not helpful with a comment, one unanswered, one markup probe."""
+    ids = {}
+    for name, question in (("answered", ANSWERED), ("declined", NOT_COVERED), ("probe", PROBE)):
+        ids[name] = admin_client.post("/api/ask", json={"question": question}).get_json()["id"]
+    feedback = {"id": ids["answered"], "helpful": False, "comment": "cites the wrong cell"}
+    admin_client.post("/api/feedback", json=feedback)
+    return ids
+
+
+def bearer(token: str = TOKEN) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_admin_does_not_exist_without_a_token(client):
+    assert client.get("/admin").status_code == 404
+    response = client.get("/api/admin/questions", headers=bearer())
+    assert response.status_code == 404 and "no such endpoint" in response.get_json()["error"]
+
+
+def test_a_short_token_is_refused_at_start(config):
+    with pytest.raises(MatrixQAError, match="at least 16 characters"):
+        create_app(dataclasses.replace(config, admin_token="short"))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        bearer("wrong-token-wrong-token-wrong"),
+        bearer(TOKEN[:-1]),
+        bearer(TOKEN + "x"),
+        bearer(""),
+        bearer("é" * 20),
+        {"Authorization": TOKEN},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"X-Admin-Token": TOKEN},
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/admin/questions", "/api/admin/questions.csv", "/api/admin/questions?limit=1"])
+def test_missing_or_wrong_token_is_401_and_leaks_nothing(admin_client, seeded, headers, path):
+    response = admin_client.get(path, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.get_json() == {
+        "error": "admin token missing or wrong: send Authorization: Bearer <MATRIXQA_ADMIN_TOKEN>"
+    }
+
+
+def test_the_token_is_not_accepted_in_the_address(admin_client, seeded):
+    assert admin_client.get(f"/api/admin/questions?token={TOKEN}").status_code == 401
+
+
+def test_right_token_lists_questions_with_feedback(admin_client, seeded):
+    response = admin_client.get("/api/admin/questions", headers=bearer())
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body["count"] == 3
+    assert [q["id"] for q in body["questions"]] == [seeded["probe"], seeded["declined"], seeded["answered"]]
+    answered = body["questions"][2]
+    assert answered["question"] == ANSWERED and answered["answered"] is True and answered["cited"]
+    assert answered["helpful"] is False and answered["comment"] == "cites the wrong cell"
+    assert set(answered) == {
+        "id", "asked_at", "question", "searched_for", "answered", "cited",
+        "top_score", "latency_ms", "filters", "helpful", "comment", "feedback_at",
+    }
+
+
+def test_query_parameters_select(admin_client, seeded):
+    def ids(query: str) -> list[str]:
+        response = admin_client.get(f"/api/admin/questions?{query}", headers=bearer())
+        assert response.status_code == 200, response.get_json()
+        return [q["id"] for q in response.get_json()["questions"]]
+
+    assert ids("answered=false") == [seeded["declined"]]
+    assert ids("helpful=false") == [seeded["answered"]]
+    assert ids("helpful=true") == []
+    assert ids("limit=2") == [seeded["probe"], seeded["declined"]]
+    assert ids("since=2999-01-01") == []
+    assert len(ids("since=2000-01-01T00:00Z")) == 3
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("limit=0", "'limit'"),
+        ("limit=abc", "'limit'"),
+        ("limit=1001", "'limit'"),
+        ("answered=maybe", "'answered'"),
+        ("helpful=1", "'helpful'"),
+        ("since=yesterday", "'since'"),
+        ("order=random", "'order'"),
+        ("sort=score", "unknown parameter 'sort'"),
+    ],
+)
+def test_bad_query_parameters_are_400(admin_client, query, message):
+    response = admin_client.get(f"/api/admin/questions?{query}", headers=bearer())
+    assert response.status_code == 400
+    assert message in response.get_json()["error"]
+
+
+def test_csv_export(admin_client, seeded):
+    response = admin_client.get("/api/admin/questions.csv?helpful=false", headers=bearer())
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    [row] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert row["id"] == seeded["answered"] and row["question"] == ANSWERED
+    assert (row["answered"], row["helpful"], row["comment"]) == ("yes", "no", "cites the wrong cell")
+
+
+def test_log_off_is_said_only_to_the_admin(config):
+    client = create_app(dataclasses.replace(config, admin_token=TOKEN, log_enabled=False)).test_client()
+    assert client.get("/api/admin/questions").status_code == 401
+    response = client.get("/api/admin/questions", headers=bearer())
+    assert response.status_code == 503 and "MATRIXQA_LOG=off" in response.get_json()["error"]
+
+
+def test_admin_page_holds_no_data_and_no_inline_script(admin_client, seeded):
+    response = admin_client.get("/admin")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert ANSWERED not in page and "zebra" not in page.lower()
+    assert '<script src="/static/admin.js"' in page and "<script>" not in page
+    assert not re.search(r"\son[a-z]+\s*=", page)  # no inline event handlers either
+
+
+@pytest.fixture
+def served(admin_app):
+    """The admin app on a real WSGI server on a free loopback port."""
+    server = waitress.create_server(admin_app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=10)
+
+
+@pytest.mark.browser
+def test_admin_page_in_a_browser(served, seeded):
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            context = browser.new_context(accept_downloads=True)
+            page = context.new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
+            page.goto(f"{served}/admin")
+
+            page.get_by_label("Admin token").fill("not-the-token-at-all")
+            page.get_by_role("button", name="Open the log").click()
+            page.get_by_text("The token was refused").wait_for()
+            assert page.evaluate("sessionStorage.length") == 0
+            problems = [p for p in problems if "401" not in p]  # the refused request itself is logged by Chromium
+
+            page.get_by_label("Admin token").fill(TOKEN)
+            page.get_by_role("button", name="Open the log").click()
+            recent = page.locator("#recent")
+            recent.get_by_text(PROBE).wait_for()
+            assert recent.locator("img").count() == 0  # the probe shows as text, never as markup
+            assert page.locator("#unanswered tbody tr").count() == 1
+            assert page.locator("#unanswered").get_by_text(NOT_COVERED).count() == 1
+            assert page.locator("#not-helpful").get_by_text("not helpful: cites the wrong cell").count() == 1
+            assert page.locator("#low tbody tr").count() == 2  # both answered questions, lowest score first
+            assert page.evaluate("sessionStorage.getItem('matrixqa-admin-token')") == TOKEN
+            assert page.evaluate("localStorage.length") == 0 and page.evaluate("document.cookie") == ""
+
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "admin-desktop.png"), full_page=True)
+            page.set_viewport_size({"width": 375, "height": 800})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375  # wide tables scroll inside
+            page.screenshot(path=str(ARTIFACTS / "admin-phone.png"), full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 800})
+
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Download CSV").click()
+            rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+            assert {r["id"] for r in rows} == set(seeded.values())
+
+            page.reload()  # the token survives a reload of the same tab
+            recent.get_by_text(ANSWERED).first.wait_for()
+            other_tab = context.new_page()
+            other_tab.goto(f"{served}/admin")
+            assert other_tab.evaluate("sessionStorage.length") == 0  # but no other tab sees it
+            other_tab.close()
+
+            page.get_by_role("button", name="Forget token").click()
+            assert page.evaluate("sessionStorage.length") == 0
+            assert page.get_by_label("Admin token").is_visible()
+        finally:
+            browser.close()
+    assert problems == []

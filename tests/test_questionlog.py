@@ -1,0 +1,272 @@
+"""The question log: what /api/ask and /api/feedback record, in a real SQLite file, and reading it back."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import sqlite3
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from matrixqa.answer import compose_answer
+from matrixqa.app import create_app
+from matrixqa.cli import main
+from matrixqa.errors import UnknownAnswer
+from matrixqa.questionlog import QuestionLog, Selection, parse_since
+from matrixqa.retrieve import Filters
+
+ANSWERED = "Do zebra stripes calm the waiting room?"
+NOT_COVERED = "xylophone quantum chromodynamics"
+
+
+def ask(client, question: str, **body):
+    response = client.post("/api/ask", json={"question": question, **body})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def rows(path: Path) -> list[sqlite3.Row]:
+    with sqlite3.connect(path) as db:
+        db.row_factory = sqlite3.Row
+        return db.execute("SELECT * FROM questions ORDER BY rowid").fetchall()
+
+
+def test_ask_is_logged_with_what_it_returned(client, config):
+    filters = {"types": ["S", "commentary"], "cells": ["d4"], "year_from": 1960}
+    reply = ask(client, ANSWERED, filters=filters)
+    assert reply["answered"] and reply["citations"]
+
+    [row] = rows(config.log_db)
+    assert row["id"] == reply["id"]
+    assert row["question"] == ANSWERED == row["searched_for"]
+    assert row["answered"] == 1
+    assert json.loads(row["cited"]) == [c["passage"]["id"] for c in reply["citations"]]
+    assert row["top_score"] == pytest.approx(reply["passages"][0]["score"], abs=1e-4)
+    assert row["latency_ms"] == reply["latency_ms"]
+    assert json.loads(row["filters"]) == {"types": ["S", "commentary"], "cells": ["D4"], "year_from": 1960}
+    assert row["asked_at"].endswith("Z") and parse_since(row["asked_at"]) == row["asked_at"]
+    assert row["helpful"] is None and row["comment"] == ""
+
+
+def test_unanswered_and_follow_up_questions_are_logged_as_such(client, config):
+    first = ask(client, NOT_COVERED)
+    assert not first["answered"]
+    follow_up = ask(client, "and what about that?", history=[{"question": ANSWERED, "answer": "..."}])
+    assert follow_up["searched_for"] != follow_up["question"]
+
+    declined, followed = rows(config.log_db)
+    assert declined["answered"] == 0 and json.loads(declined["cited"]) == [] and declined["filters"] == "{}"
+    assert followed["question"] == "and what about that?"
+    assert followed["searched_for"] == follow_up["searched_for"]
+
+
+def test_no_client_address_is_stored(client, config):
+    client.post(
+        "/api/ask",
+        json={"question": ANSWERED},
+        headers={"X-Forwarded-For": "203.0.113.77"},
+        environ_base={"REMOTE_ADDR": "198.51.100.23"},
+    )
+    stored = b"".join(p.read_bytes() for p in config.log_db.parent.iterdir())
+    assert ANSWERED.encode() in stored  # the question is there, so the search below is meaningful
+    assert b"203.0.113.77" not in stored and b"198.51.100.23" not in stored
+
+
+def test_feedback_is_stored_against_the_answer(client, config):
+    reply = ask(client, ANSWERED)
+    response = client.post("/api/feedback", json={"id": reply["id"], "helpful": False, "comment": " Too vague. "})
+    assert response.status_code == 202 and response.get_json()["status"] == "recorded"
+    [row] = rows(config.log_db)
+    assert (row["helpful"], row["comment"]) == (0, "Too vague.")
+    assert row["feedback_at"] >= row["asked_at"]
+
+    client.post("/api/feedback", json={"id": reply["id"], "helpful": True})
+    [row] = rows(config.log_db)
+    assert (row["helpful"], row["comment"]) == (1, "")
+
+
+def test_feedback_on_an_unknown_id_is_404(client, config):
+    ask(client, ANSWERED)
+    response = client.post("/api/feedback", json={"id": uuid.uuid4().hex, "helpful": True})
+    assert response.status_code == 404
+    assert "no logged answer" in response.get_json()["error"]
+    assert rows(config.log_db)[0]["helpful"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"helpful": True},
+        {"id": "", "helpful": True},
+        {"id": "abc", "helpful": "yes"},
+        {"id": "abc", "helpful": True, "comment": 3},
+        {"id": "abc", "helpful": True, "comment": "x" * 2001},
+        ["abc", True],
+    ],
+)
+def test_bad_feedback_is_400(client, body):
+    response = client.post("/api/feedback", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"]
+
+
+def test_log_is_in_wal_mode(client, config):
+    ask(client, ANSWERED)
+    with sqlite3.connect(config.log_db) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_log_off_writes_nothing(config, tmp_path):
+    off = dataclasses.replace(config, log_enabled=False)
+    client = create_app(off).test_client()
+    reply = ask(client, ANSWERED)
+    feedback = client.post("/api/feedback", json={"id": reply["id"], "helpful": True})
+    assert feedback.status_code == 202 and "not recorded" in feedback.get_json()["status"]
+    assert not config.log_db.parent.exists()
+
+
+def all_at_once(threads: int, prepare, work) -> None:
+    """Run work(n, prepare()) in each of `threads` threads, all released at the same moment."""
+    start = threading.Barrier(threads)
+
+    def run(n: int) -> None:
+        own = prepare()
+        start.wait()
+        work(n, own)
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+
+
+def test_threads_writing_at_once_lose_no_row(tmp_path, retriever):
+    path = tmp_path / "log.sqlite3"
+    QuestionLog(path)
+    template = compose_answer(retriever.search(ANSWERED, 8), retriever.index)
+    threads, each = 8, 40
+    written: list[str] = []
+
+    def write(n: int, log: QuestionLog) -> None:
+        for i in range(each):
+            answer = dataclasses.replace(template, id=f"{n}-{i}")
+            assert log.record_ask(f"question {n}-{i}", answer, Filters(), 1.0)
+            written.append(answer.id)
+
+    # Each thread is its own writer with its own QuestionLog, the way separate requests are.
+    all_at_once(threads, lambda: QuestionLog(path), write)
+    assert len(written) == threads * each
+    assert sorted(r["id"] for r in rows(path)) == sorted(written)
+
+
+def test_concurrent_requests_are_all_logged(app, config):
+    threads, each = 6, 8
+    ids: list[str] = []
+
+    def asker(n: int, client) -> None:
+        for i in range(each):
+            ids.append(ask(client, f"{ANSWERED} ({n}.{i})")["id"])
+
+    all_at_once(threads, app.test_client, asker)
+    assert len(ids) == threads * each
+    assert sorted(r["id"] for r in rows(config.log_db)) == sorted(ids)
+
+
+def test_a_broken_log_does_not_stop_answers(client, config, caplog):
+    config.log_db.unlink()
+    config.log_db.mkdir()  # the file is now a folder: every write fails
+    reply = client.post("/api/ask", json={"question": ANSWERED})
+    assert reply.status_code == 200 and reply.get_json()["answered"]
+    assert "could not write to the question log" in caplog.text
+
+
+def test_feedback_on_a_missing_id_raises(tmp_path):
+    with pytest.raises(UnknownAnswer):
+        QuestionLog(tmp_path / "log.sqlite3").record_feedback("nope", True, "")
+
+
+def test_selection_filters_and_orders(client, config):
+    answered = ask(client, ANSWERED)
+    declined = ask(client, NOT_COVERED)
+    weaker = ask(client, "Zebra stripes and the waiting room: do counsellors prefer spots?")
+    client.post("/api/feedback", json={"id": answered["id"], "helpful": False, "comment": "wrong cell"})
+    client.post("/api/feedback", json={"id": weaker["id"], "helpful": True})
+    log = QuestionLog(config.log_db)
+
+    def ids(**selection) -> list[str]:
+        return [q.id for q in log.select(Selection(**selection))]
+
+    assert ids() == [weaker["id"], declined["id"], answered["id"]]
+    assert ids(limit=1) == [weaker["id"]]
+    assert ids(answered=False) == [declined["id"]]
+    assert ids(helpful=False) == [answered["id"]]
+    assert ids(helpful=True) == [weaker["id"]]
+    assert ids(since="2999-01-01T00:00:00.000Z") == []
+    assert set(ids(since=parse_since("2000-01-01"))) == {answered["id"], declined["id"], weaker["id"]}
+    by_score = log.select(Selection(order="score"))
+    assert [q.top_score for q in by_score] == sorted(q.top_score for q in by_score)
+
+
+def test_since_accepts_dates_and_zones():
+    assert parse_since("2025-01-31") == "2025-01-31T00:00:00.000Z"
+    assert parse_since("2025-01-31T10:00+01:00") == "2025-01-31T09:00:00.000Z"
+
+
+@pytest.fixture
+def logged(client, config, monkeypatch) -> dict[str, str]:
+    """A log of four asks: one marked not helpful, one unanswered asked twice, one that looks like a formula."""
+    monkeypatch.setenv("MATRIXQA_LOG_DB", str(config.log_db))
+    answered = ask(client, ANSWERED)
+    client.post("/api/feedback", json={"id": answered["id"], "helpful": False, "comment": '=HYPERLINK("x")'})
+    declined = ask(client, NOT_COVERED)
+    again = ask(client, "  XYLOPHONE quantum   chromodynamics ")
+    formula = ask(client, "=1+1 " + ANSWERED)
+    return {"answered": answered["id"], "declined": declined["id"], "again": again["id"], "formula": formula["id"]}
+
+
+def test_export_jsonl_and_csv(logged):
+    runner = CliRunner()
+    result = runner.invoke(main, ["log", "export", "--jsonl"])
+    assert result.exit_code == 0, result.output
+    exported = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [q["id"] for q in exported] == [logged["formula"], logged["again"], logged["declined"], logged["answered"]]
+    assert exported[-1]["helpful"] is False and exported[-1]["comment"] == '=HYPERLINK("x")'
+
+    result = runner.invoke(main, ["log", "export", "--csv", "--not-helpful"])
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["id"] == logged["answered"] and row["helpful"] == "no"
+    assert row["comment"] == "'=HYPERLINK(\"x\")"  # a spreadsheet shows it, never runs it
+
+    result = runner.invoke(main, ["log", "export", "--csv", "--limit", "1"])
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["question"] == "'=1+1 " + ANSWERED
+
+
+def test_to_eval_writes_the_evaluation_format(logged, tmp_path):
+    target = tmp_path / "from-log.jsonl"
+    result = CliRunner().invoke(main, ["log", "to-eval", str(target), "--unanswered"])
+    assert result.exit_code == 0, result.output
+    questions = [json.loads(line) for line in target.read_text().splitlines()]
+    # The same question asked twice becomes one evaluation question; the newest wording is kept.
+    assert questions == [{"id": f"log-{logged['again']}", "question": "XYLOPHONE quantum   chromodynamics", "relevant": []}]
+    assert "wrote 1 question to" in result.stderr
+
+    again = CliRunner().invoke(main, ["log", "to-eval", str(target)])
+    assert again.exit_code == 1 and "--force" in again.stderr
+    forced = CliRunner().invoke(main, ["log", "to-eval", str(target), "--force"])
+    assert forced.exit_code == 0
+    assert len(target.read_text().splitlines()) == 3
+
+
+def test_reading_a_missing_log_is_one_line(cli_env):
+    result = CliRunner().invoke(main, ["log", "export"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: no question log at") and "Traceback" not in result.output
