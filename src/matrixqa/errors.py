@@ -25,3 +25,7 @@ class ModelError(MatrixQAError):
 
 class BadRequest(MatrixQAError):
     """The caller sent something that cannot be answered as it stands."""
+
+
+class NotFound(MatrixQAError):
+    """The caller asked for something, such as a passage id, that the index does not hold."""
