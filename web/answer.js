@@ -43,8 +43,7 @@ export function renderAnswer(turn, handlers) {
   article.append(el("h2", { class: "visually-hidden", id: `${key}-heading`, text: `Answer to: ${turn.question}` }));
   if (payload.answered) {
     if (payload.lead) article.append(el("p", { class: "lead", text: payload.lead }));
-    article.append(answerText(payload, (citation) => handlers.openCitation(turn, citation)));
-    article.append(sourceList(payload, key, (citation) => handlers.openCitation(turn, citation)));
+    article.append(answerText(payload, handlers.openCitation), sourceList(payload, key, handlers.openCitation));
   } else {
     article.append(el("p", { class: "not-covered", text: payload.message || "The corpus does not cover that question." }));
   }
@@ -200,7 +199,7 @@ export function plainAnswer(turn) {
 
 function feedbackForm(turn, key) {
   let helpful = null;
-  const status = el("p", { class: "feedback-status", role: "status" });
+  const status = el("p", { class: "feedback-status", role: "status", tabindex: "-1" });
   const comment = el("textarea", { id: `${key}-comment`, rows: "2", maxlength: "2000" });
   const send = el("button", { type: "submit", text: "Send feedback" });
   const details = el(
@@ -241,6 +240,7 @@ function feedbackForm(turn, key) {
       await sendFeedback(turn.payload.id, helpful, comment.value.trim());
       status.textContent = "Thank you: your feedback was sent.";
       for (const control of form.querySelectorAll("button, textarea")) control.disabled = true;
+      status.focus(); // the control that had the focus is now disabled
     } catch (error) {
       status.textContent = `Feedback was not sent: ${error.message}`;
       send.disabled = false;

@@ -1,6 +1,6 @@
 // The chat page: ask, show cited answers, keep the conversation, and wire the panels together.
 import * as api from "./api.js";
-import { failureNotice, plainAnswer, questionBubble, renderAnswer, searchingNotice } from "./answer.js";
+import { failureNotice, questionBubble, renderAnswer, searchingNotice } from "./answer.js";
 import { announce, el } from "./dom.js";
 import { initFilters, readFilters, setCells } from "./filters.js";
 import { initPassageDialog, openPassage } from "./passage.js";
@@ -13,10 +13,7 @@ const $ = (id) => document.getElementById(id);
 const conversation = []; // answered turns: {question, filters, detail, payload}
 let asking = false;
 
-const handlers = {
-  openCitation: (turn, citation) => openPassage(citation),
-  ask: (question) => submitQuestion(question),
-};
+const handlers = { openCitation: openPassage, ask: (question) => submitQuestion(question) };
 
 function history() {
   return conversation.slice(-MAX_HISTORY).map((turn) => ({
@@ -53,7 +50,8 @@ async function submitQuestion(raw) {
     turn.payload = await api.ask(question, turn.history, turn.detail, filters);
     conversation.push(turn);
     slot.replaceChildren(renderAnswer(turn, handlers));
-    announce(plainAnswer(turn).replace(/^Question: .*\n\n/, ""));
+    const payload = turn.payload;
+    announce(payload.answered ? `${payload.lead} ${payload.answer}` : payload.message);
   } catch (failure) {
     slot.replaceChildren(
       failureNotice(failure.message, () => {
@@ -65,13 +63,15 @@ async function submitQuestion(raw) {
   } finally {
     slot.removeAttribute("aria-busy");
     setAsking(false);
+    if (document.activeElement === document.body) $("question").focus({ preventScroll: true });
     item.scrollIntoView({ block: "start" });
   }
 }
 
+// aria-disabled rather than disabled: a disabled button would drop the focus of whoever pressed it.
 function setAsking(value) {
   asking = value;
-  $("ask-button").disabled = value;
+  $("ask-button").setAttribute("aria-disabled", String(value));
   $("ask-button").textContent = value ? "Searching…" : "Ask";
 }
 

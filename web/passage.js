@@ -5,6 +5,7 @@ import { TYPE_NAMES, badge, cellLabel, evidenceType, linkList, newTabLink, refer
 
 const $ = (id) => document.getElementById(id);
 let opener = null;
+let shown = null; // the passage on view: {passage, before, current, after}
 
 export function initPassageDialog() {
   const dialog = $("passage-dialog");
@@ -13,6 +14,7 @@ export function initPassageDialog() {
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close();
   });
+  $("passage-context-toggle").addEventListener("click", () => toggleContext(shown));
   dialog.addEventListener("close", () => {
     if (opener && opener.isConnected) opener.focus();
     opener = null;
@@ -20,67 +22,73 @@ export function initPassageDialog() {
 }
 
 export function openPassage(citation) {
-  const dialog = $("passage-dialog");
   const passage = citation.passage;
   opener = document.activeElement;
   const title = passage.study ? titleWithYear(passage) : TYPE_NAMES.commentary;
   $("passage-heading").textContent = `Source [${citation.n}]: ${title}`;
-  const type = evidenceType(passage);
-  append(clear($("passage-where")), [badge(type), ` ${cellLabel(passage.cell)}: ${passage.cell.title}`, refersTo(passage)]);
+  append(clear($("passage-where")), [
+    badge(evidenceType(passage)),
+    ` ${cellLabel(passage.cell)}: ${passage.cell.title}`,
+    refersTo(passage),
+  ]);
   $("passage-section").textContent = passage.section;
 
   const cited = citation.sentences
     .map((sentence) => [passage.text.indexOf(sentence), sentence.length])
     .filter(([start]) => start >= 0)
     .map(([start, length]) => [start, start + length]);
-  const current = el("p", { class: "context-current" }, markRanges(passage.text, cited, "cited"));
-  const before = el("div", { class: "context-before" });
-  const after = el("div", { class: "context-after" });
-  clear($("passage-body")).append(before, current, after);
-
-  const toggle = $("passage-context-toggle");
-  const status = $("passage-context-status");
-  toggle.hidden = false;
-  toggle.disabled = false;
-  toggle.setAttribute("aria-expanded", "false");
-  toggle.textContent = "Show the rest of this section";
-  status.textContent = "";
-  toggle.onclick = () => toggleContext(passage, before, current, after, toggle, status);
+  shown = {
+    passage,
+    before: el("div", { class: "context-before" }),
+    current: el("p", { class: "context-current" }, markRanges(passage.text, cited, "cited")),
+    after: el("div", { class: "context-after" }),
+  };
+  clear($("passage-body")).append(shown.before, shown.current, shown.after);
+  showContextCollapsed();
 
   clear($("passage-links")).append(linkList(passage));
   const cell = passage.cell;
   clear($("passage-origin")).append(
     "Source: ",
-    cell.acknowledgement || `${cell.matrix} cell ${cell.code}`,
+    cell.acknowledgement || cellLabel(cell),
     ", ",
     newTabLink(cell.url, cell.url, "origin-link"),
     ". Small sections are reproduced with acknowledgement of origin.",
   );
-  dialog.showModal();
+  $("passage-dialog").showModal();
   $("passage-scroll").scrollTop = 0;
   $("passage-close").focus();
 }
 
-async function toggleContext(passage, before, current, after, toggle, status) {
+function showContextCollapsed() {
+  const toggle = $("passage-context-toggle");
+  toggle.setAttribute("aria-expanded", "false");
+  toggle.textContent = "Show the rest of this section";
+  $("passage-context-status").textContent = "";
+}
+
+async function toggleContext(view) {
+  const toggle = $("passage-context-toggle");
+  const status = $("passage-context-status");
   if (toggle.getAttribute("aria-expanded") === "true") {
-    clear(before);
-    clear(after);
-    toggle.setAttribute("aria-expanded", "false");
-    toggle.textContent = "Show the rest of this section";
-    status.textContent = "";
+    clear(view.before);
+    clear(view.after);
+    showContextCollapsed();
     return;
   }
-  toggle.disabled = true;
+  if (view.loading) return; // not disabled while loading: that would take the focus away from it
+  view.loading = true;
   status.textContent = "Loading the rest of the section…";
   try {
-    const context = await passageContext(passage.id);
+    const context = await passageContext(view.passage.id);
+    if (shown !== view) return; // another passage was opened meanwhile
     const index = context.paragraphs.findIndex((paragraph) => paragraph.current);
     const paragraph = (item) => el("p", { class: "context-neighbour", text: item.text });
-    before.append(...context.paragraphs.slice(0, index).map(paragraph));
-    after.append(...context.paragraphs.slice(index + 1).map(paragraph));
+    view.before.append(...context.paragraphs.slice(0, index).map(paragraph));
+    view.after.append(...context.paragraphs.slice(index + 1).map(paragraph));
     // Keep the cited passage in view; scrollIntoView would scroll the page behind the dialog too.
     const scroller = $("passage-scroll");
-    scroller.scrollTop += current.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 16;
+    scroller.scrollTop += view.current.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 16;
     const others = context.paragraphs.length - 1;
     status.textContent = others
       ? `Showing ${others} more paragraph${others === 1 ? "" : "s"} of “${context.section}”.`
@@ -88,8 +96,8 @@ async function toggleContext(passage, before, current, after, toggle, status) {
     toggle.setAttribute("aria-expanded", "true");
     toggle.textContent = "Hide the rest of this section";
   } catch (error) {
-    status.textContent = `The rest of the section could not be loaded: ${error.message}`;
+    if (shown === view) status.textContent = `The rest of the section could not be loaded: ${error.message}`;
   } finally {
-    toggle.disabled = false;
+    view.loading = false;
   }
 }
