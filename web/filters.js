@@ -143,6 +143,9 @@ function renderMatrices() {
   const container = $("matrix-grids");
   clear(container);
   const present = new Map(knownCells.map((cell) => [`${cell.matrix}${CELL_SEPARATOR}${cell.code}`, cell]));
+  container.append(
+    el("p", { class: "hint", text: "Cells with a solid border are in the corpus: choose one to ask about it only." }),
+  );
   for (const matrix of MATRICES) container.append(matrixTable(matrix, present));
   container.append(legend());
 }
@@ -216,6 +219,5 @@ function legend() {
     el("p", { text: "Columns (both matrices):" }),
     list(COLUMNS, (i) => LETTERS[i]),
     MATRICES.map((matrix) => [el("p", { text: `Rows of the ${matrix.name}:` }), list(matrix.rows, (i) => String(i + 1))]),
-    el("p", { class: "hint", text: "Highlighted cells are in the corpus: choose one to ask about that cell only." }),
   );
 }
