@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from matrixqa.index import build_index, load_index
 from matrixqa.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT, load_config
 
+CHROMIUM = "/usr/bin/chromium"
 REAL_CORPUS = PROJECT_ROOT / "corpus"
 REAL_INDEX = PROJECT_ROOT / "embeddings"
 FAKE_CELL = Path(__file__).parent / "data" / "alcohol-D4.txt"
@@ -92,3 +94,22 @@ def real_client(real_retriever: Retriever, tmp_path_factory: pytest.TempPathFact
     log_db = tmp_path_factory.mktemp("instance") / "questions.sqlite3"
     config = load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX, log_db=log_db, rate_limit="off")
     return create_app(config, retriever=real_retriever).test_client()
+
+
+def launch(playwright):
+    """Debian's Chromium, never a browser downloaded by Playwright."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

@@ -173,63 +173,56 @@ def served(admin_app):
 
 
 @pytest.mark.browser
-def test_admin_page_in_a_browser(served, seeded):
-    from playwright.sync_api import sync_playwright
-
+def test_admin_page_in_a_browser(served, seeded, browser):
     problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            context = browser.new_context(accept_downloads=True)
-            page = context.new_page()
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
-            page.goto(f"{served}/admin")
+    context = browser.new_context(accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("dialog", lambda d: problems.append(f"dialog: {d.message}"))
+        page.goto(f"{served}/admin")
 
-            page.get_by_label("Admin token").fill("not-the-token-at-all")
-            page.get_by_role("button", name="Open the log").click()
-            page.get_by_text("The token was refused").wait_for()
-            assert page.evaluate("sessionStorage.length") == 0
-            problems = [p for p in problems if "401" not in p]  # the refused request itself is logged by Chromium
+        page.get_by_label("Admin token").fill("not-the-token-at-all")
+        page.get_by_role("button", name="Open the log").click()
+        page.get_by_text("The token was refused").wait_for()
+        assert page.evaluate("sessionStorage.length") == 0
+        problems = [p for p in problems if "401" not in p]  # the refused request itself is logged by Chromium
 
-            page.get_by_label("Admin token").fill(TOKEN)
-            page.get_by_role("button", name="Open the log").click()
-            recent = page.locator("#recent")
-            recent.get_by_text(PROBE).wait_for()
-            assert recent.locator("img").count() == 0  # the probe shows as text, never as markup
-            assert page.locator("#unanswered tbody tr").count() == 1
-            assert page.locator("#unanswered").get_by_text(NOT_COVERED).count() == 1
-            assert page.locator("#not-helpful").get_by_text("not helpful: cites the wrong cell").count() == 1
-            assert page.locator("#low tbody tr").count() == 2  # both answered questions, lowest score first
-            assert page.evaluate("sessionStorage.getItem('matrixqa-admin-token')") == TOKEN
-            assert page.evaluate("localStorage.length") == 0 and page.evaluate("document.cookie") == ""
+        page.get_by_label("Admin token").fill(TOKEN)
+        page.get_by_role("button", name="Open the log").click()
+        recent = page.locator("#recent")
+        recent.get_by_text(PROBE).wait_for()
+        assert recent.locator("img").count() == 0  # the probe shows as text, never as markup
+        assert page.locator("#unanswered tbody tr").count() == 1
+        assert page.locator("#unanswered").get_by_text(NOT_COVERED).count() == 1
+        assert page.locator("#not-helpful").get_by_text("not helpful: cites the wrong cell").count() == 1
+        assert page.locator("#low tbody tr").count() == 2  # both answered questions, lowest score first
+        assert page.evaluate("sessionStorage.getItem('matrixqa-admin-token')") == TOKEN
+        assert page.evaluate("localStorage.length") == 0 and page.evaluate("document.cookie") == ""
 
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "admin-desktop.png"), full_page=True)
-            page.set_viewport_size({"width": 375, "height": 800})
-            assert page.evaluate("document.documentElement.scrollWidth") <= 375  # wide tables scroll inside
-            page.screenshot(path=str(ARTIFACTS / "admin-phone.png"), full_page=True)
-            page.set_viewport_size({"width": 1280, "height": 800})
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "admin-desktop.png"), full_page=True)
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375  # wide tables scroll inside
+        page.screenshot(path=str(ARTIFACTS / "admin-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
 
-            with page.expect_download() as download:
-                page.get_by_role("button", name="Download CSV").click()
-            rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
-            assert {r["id"] for r in rows} == set(seeded.values())
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").click()
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+        assert {r["id"] for r in rows} == set(seeded.values())
 
-            page.reload()  # the token survives a reload of the same tab
-            recent.get_by_text(ANSWERED).first.wait_for()
-            other_tab = context.new_page()
-            other_tab.goto(f"{served}/admin")
-            assert other_tab.evaluate("sessionStorage.length") == 0  # but no other tab sees it
-            other_tab.close()
+        page.reload()  # the token survives a reload of the same tab
+        recent.get_by_text(ANSWERED).first.wait_for()
+        other_tab = context.new_page()
+        other_tab.goto(f"{served}/admin")
+        assert other_tab.evaluate("sessionStorage.length") == 0  # but no other tab sees it
+        other_tab.close()
 
-            page.get_by_role("button", name="Forget token").click()
-            assert page.evaluate("sessionStorage.length") == 0
-            assert page.get_by_label("Admin token").is_visible()
-        finally:
-            browser.close()
+        page.get_by_role("button", name="Forget token").click()
+        assert page.evaluate("sessionStorage.length") == 0
+        assert page.get_by_label("Admin token").is_visible()
+    finally:
+        context.close()
     assert problems == []

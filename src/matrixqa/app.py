@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,10 @@ from werkzeug.exceptions import HTTPException
 
 from .admin import admin_blueprint
 from .answer import Answer, answer_question, covered_cells
+from .chunk import Passage
 from .conversation import Turn
 from .embed import load_embedder
-from .errors import BadRequest, MatrixQAError, UnknownAnswer
+from .errors import BadRequest, MatrixQAError, NotFound
 from .index import load_index
 from .questionlog import QuestionLog
 from .retrieve import Filters, Hit, Retriever
@@ -53,6 +56,14 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     def health():
         index = retriever.index
         return jsonify(status="ok", passages=len(index.passages), cells=covered_cells(index), manifest=index.manifest)
+
+    @app.get("/api/cells")
+    def cells():
+        return jsonify(cells=cells_json(retriever.index.passages))
+
+    @app.get("/api/passages/<passage_id>/context")
+    def passage_context(passage_id: str):
+        return jsonify(section_context(retriever.index.passages, passage_id))
 
     @app.post("/api/search")
     def search():
@@ -101,7 +112,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
 
     @app.errorhandler(MatrixQAError)
     def domain_error(error: MatrixQAError):
-        status = 400 if isinstance(error, BadRequest) else 404 if isinstance(error, UnknownAnswer) else 503
+        status = 400 if isinstance(error, BadRequest) else 404 if isinstance(error, NotFound) else 503
         return jsonify(error=str(error)), status
 
     @app.errorhandler(HTTPException)
@@ -210,6 +221,35 @@ def passage_json(hit: Hit) -> dict[str, Any]:
         ),
         "refers_to": [{"type": s.type, "title": s.title, "year": s.year, "url": s.url} for s in p.refers_to],
         "links": p.links,
+    }
+
+
+def cells_json(passages: list[Passage]) -> list[dict[str, Any]]:
+    """The cells present in the index, in matrix and code order, with how many passages each holds."""
+    counts = Counter(p.cell for p in passages)
+    return [{**asdict(cell), "passages": counts[cell]} for cell in sorted(counts, key=lambda c: (c.matrix, c.code))]
+
+
+def section_context(passages: list[Passage], passage_id: str) -> dict[str, Any]:
+    """A passage with the neighbouring passages of the same section of its cell, in page order."""
+    position = next((i for i, p in enumerate(passages) if p.id == passage_id), None)
+    if position is None:
+        raise NotFound(f"no passage with id {passage_id!r} in the index")
+    target = passages[position]
+
+    def same_section(p: Passage) -> bool:
+        return p.cell == target.cell and p.section == target.section
+
+    start, end = position, position + 1
+    while start > 0 and same_section(passages[start - 1]):
+        start -= 1
+    while end < len(passages) and same_section(passages[end]):
+        end += 1
+    return {
+        "id": target.id,
+        "cell": asdict(target.cell),
+        "section": target.section,
+        "paragraphs": [{"id": p.id, "text": p.text, "current": p.id == target.id} for p in passages[start:end]],
     }
 
 

@@ -27,7 +27,11 @@ class BadRequest(MatrixQAError):
     """The caller sent something that cannot be answered as it stands."""
 
 
-class UnknownAnswer(MatrixQAError):
+class NotFound(MatrixQAError):
+    """The caller asked for something, such as a passage id, that the index does not hold."""
+
+
+class UnknownAnswer(NotFound):
     """Feedback names an answer id the question log has never recorded."""
 
 

@@ -1,0 +1,115 @@
+"""A real matrixqa server on an ephemeral loopback port, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+from waitress import create_server
+
+from matrixqa.app import create_app
+from matrixqa.settings import PROJECT_ROOT, load_config
+
+from ..conftest import REAL_CORPUS, REAL_INDEX
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+# As strict as the policy the app is to send: no inline script or style, nothing from elsewhere.
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def with_strict_csp(app):
+    """Wrap a WSGI app so every response carries STRICT_CSP unless it sets a policy of its own."""
+
+    def wrapped(environ, start_response):
+        def start(status, headers, exc_info=None):
+            if not any(name.lower() == "content-security-policy" for name, _ in headers):
+                headers = [*headers, ("Content-Security-Policy", STRICT_CSP)]
+            return start_response(status, headers, exc_info)
+
+        return app(environ, start)
+
+    return wrapped
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve the app with waitress in a background thread; yield its base URL."""
+    server = create_server(with_strict_csp(app), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def base_url(app) -> Iterator[str]:
+    """The app over the tiny corpus and the hashing embedder, so answers are deterministic."""
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def real_base_url(real_retriever) -> Iterator[str]:
+    """The app over the committed index with the real model."""
+    config = load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX)
+    with serving(create_app(config, retriever=real_retriever)) as url:
+        yield url
+
+
+@pytest.fixture
+def problems() -> list[str]:
+    """Console errors, uncaught exceptions and alerts of the test's tab; a test may take out ones it caused."""
+    return []
+
+
+def open_page(browser: Browser, viewport: dict[str, int], problems: list[str]) -> Iterator[Page]:
+    """A fresh tab that fails the test on any console error, uncaught exception or alert."""
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
+    page = context.new_page()
+
+    def console(message) -> None:
+        if message.type == "error":
+            problems.append(f"console error: {message.text}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+    assert problems == [], "the page reported problems"
+
+
+@pytest.fixture
+def page(browser: Browser, problems: list[str]) -> Iterator[Page]:
+    yield from open_page(browser, DESKTOP, problems)
+
+
+@pytest.fixture
+def phone(browser: Browser, problems: list[str]) -> Iterator[Page]:
+    yield from open_page(browser, PHONE, problems)
+
+
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot under test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    # In a full-page shot the sticky question box would hang over the middle of the page; a style set
+    # through the DOM (unlike an injected stylesheet) passes the page's Content-Security-Policy.
+    unstick = "(position) => { document.querySelector('.ask-form').style.position = position; }"
+    page.evaluate(unstick, "static" if full_page else "")
+    page.screenshot(path=str(path), full_page=full_page)
+    page.evaluate(unstick, "")
+    return path

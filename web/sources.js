@@ -1,0 +1,93 @@
+// How a source is described everywhere on the page: evidence badge, title, year, cell, section, links.
+import { el } from "./dom.js";
+
+export const TYPE_NAMES = {
+  S: "Seminal study",
+  K: "Key study",
+  R: "Review",
+  G: "Guidance",
+  commentary: "Matrix Bite commentary",
+};
+
+export function evidenceType(passage) {
+  return passage.study ? passage.study.type : "commentary";
+}
+
+export function badge(type) {
+  const name = TYPE_NAMES[type] || type;
+  const short = type === "commentary" ? "Commentary" : type;
+  return el(
+    "span",
+    { class: `badge badge-${type === "commentary" ? "C" : type}`, title: name },
+    el("span", { "aria-hidden": "true", text: short }),
+    el("span", { class: "visually-hidden", text: name }),
+  );
+}
+
+export function cellLabel(cell) {
+  return `${cell.matrix} cell ${cell.code}`;
+}
+
+// A study entry is named by its title; a commentary passage by the section it sits in.
+export function sourceTitle(passage) {
+  return passage.study ? passage.study.title : passage.section;
+}
+
+export function sourceYear(passage) {
+  return passage.study && passage.study.year ? String(passage.study.year) : "";
+}
+
+export function titleWithYear(passage) {
+  const year = sourceYear(passage);
+  return year ? `${sourceTitle(passage)} (${year})` : sourceTitle(passage);
+}
+
+export function whereText(passage) {
+  const cell = `${cellLabel(passage.cell)} (${passage.cell.title})`;
+  return passage.study ? `${cell} · ${passage.section}` : cell;
+}
+
+export function newTabLink(url, text, className) {
+  return el(
+    "a",
+    { href: url, target: "_blank", rel: "noopener noreferrer", class: className },
+    text,
+    el("span", { class: "visually-hidden", text: " (opens in a new tab)" }),
+  );
+}
+
+// What a citation points to, in the words a reader needs to find it.
+export function describeSource(passage) {
+  return el(
+    "span",
+    { class: "source-description" },
+    badge(evidenceType(passage)),
+    " ",
+    el("span", { class: "source-title", text: titleWithYear(passage) }),
+    el("span", { class: "source-where", text: whereText(passage) }),
+    refersTo(passage),
+  );
+}
+
+export function refersTo(passage) {
+  if (!passage.refers_to || !passage.refers_to.length) return null;
+  const studies = passage.refers_to.map((study) => `${study.type} ${study.title}${study.year ? ` (${study.year})` : ""}`);
+  return el("span", { class: "source-refers", text: `Refers to: ${studies.join("; ")}` });
+}
+
+// The cell page is named as such: the line above already says which cell it is.
+export function linkList(passage) {
+  return el(
+    "ul",
+    { class: "source-links" },
+    (passage.links || []).map((link) =>
+      el("li", {}, newTabLink(link.url, link.url === passage.cell.url ? "The cell's page in the Effectiveness Bank" : link.title)),
+    ),
+  );
+}
+
+export function plainSource(n, passage) {
+  const type = evidenceType(passage);
+  const links = (passage.links || []).map((link) => link.url).join(" ");
+  return `[${n}] ${type === "commentary" ? "Commentary" : type}: ${titleWithYear(passage)}. ${whereText(passage)}. ${links}`;
+}
