@@ -25,3 +25,11 @@ class ModelError(MatrixQAError):
 
 class BadRequest(MatrixQAError):
     """The caller sent something that cannot be answered as it stands."""
+
+
+class VocabularyError(MatrixQAError):
+    """The vocabulary file cannot be read or a line of it is malformed."""
+
+
+class EvaluationError(MatrixQAError):
+    """A question file cannot be read, or names gold paragraphs the corpus does not hold."""
