@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .chunk import Passage
+from .fusion import maximal_marginal_relevance
 from .index import Index
 from .retrieve import Hit, SearchResult
 
@@ -58,7 +57,7 @@ def compose_answer(result: SearchResult, index: Index, detail: str = "short") ->
 
     vectors = index.sentence_vectors[[r[0] for r in rows]]
     relevance = vectors @ result.question_vector
-    chosen = _maximal_marginal_relevance(vectors, relevance, LENGTHS.get(detail, LENGTHS["short"]))
+    chosen = maximal_marginal_relevance(vectors, relevance, LENGTHS.get(detail, LENGTHS["short"]), DIVERSITY)
     chosen = [i for i in chosen if relevance[i] >= MIN_SENTENCE] or chosen[:1]
     chosen.sort(key=lambda i: (rows[i][1], rows[i][2]))
 
@@ -77,21 +76,6 @@ def compose_answer(result: SearchResult, index: Index, detail: str = "short") ->
     cells = sorted({f"{c.passage.cell.matrix} cell {c.passage.cell.code} ({c.passage.cell.title})" for c in citations})
     lead = f"From the Effectiveness Bank {' and '.join(cells)}:"
     return Answer(answer_id, result.question, True, " ".join(parts), lead, citations, tuple(result.hits))
-
-
-def _maximal_marginal_relevance(vectors: np.ndarray, relevance: np.ndarray, count: int) -> list[int]:
-    chosen: list[int] = []
-    candidates = list(range(len(relevance)))
-    while candidates and len(chosen) < count:
-        if chosen:
-            redundancy = (vectors[candidates] @ vectors[chosen].T).max(axis=1)
-        else:
-            redundancy = np.zeros(len(candidates))
-        scores = DIVERSITY * relevance[candidates] - (1 - DIVERSITY) * redundancy
-        pick = candidates[int(np.argmax(scores))]
-        chosen.append(pick)
-        candidates.remove(pick)
-    return chosen
 
 
 def covered_cells(index: Index) -> list[str]:

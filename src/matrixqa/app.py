@@ -200,7 +200,7 @@ def passage_json(hit: Hit) -> dict[str, Any]:
         "rank": hit.rank,
         "evidence": {
             "fused_score": round(hit.score, 4),
-            "fused_rank": hit.rank,
+            "fused_rank": hit.fused_rank,
             "dense_score": round(hit.dense_score, 4),
             "sentence_score": round(hit.sentence_score, 4),
             "dense_rank": hit.dense_rank,

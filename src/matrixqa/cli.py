@@ -93,7 +93,8 @@ def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode
         click.echo(f"{hit.rank}. [{hit.score:.3f}] {p.cell.code} · {p.section} · {badge}  ({p.id})")
         click.echo(
             f"   dense {hit.dense_score:.3f} (sentence {hit.sentence_score:.3f}, rank {hit.dense_rank}) · "
-            f"lexical {hit.lexical_score:.2f} (rank {hit.lexical_rank}) · matched: {', '.join(hit.matched_terms) or '-'}"
+            f"lexical {hit.lexical_score:.2f} (rank {hit.lexical_rank}) · "
+            f"matched: {', '.join(hit.matched_terms) or '-'}"
         )
         click.echo(textwrap.indent(textwrap.fill(p.text, 100), "   "))
         click.echo(f"   {p.links[0]['url']}\n")
@@ -101,7 +102,9 @@ def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode
 
 @main.command(name="eval")
 @click.argument("questions_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--trec-dir", type=click.Path(file_okay=False, path_type=Path), help="Write TREC run and qrels files here.")
+@click.option(
+    "--trec-dir", type=click.Path(file_okay=False, path_type=Path), help="Write TREC run and qrels files here."
+)
 def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None:
     """Judge retrieval on QUESTIONS_FILE (default: MATRIXQA_EVAL_QUESTIONS) and compare set-ups.
 
@@ -124,7 +127,8 @@ def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None
     ]
     reports = [evaluate.evaluate(setup, gold) for setup in setups]
     answerable = sum(q.answerable for q in gold)
-    click.echo(f"{len(gold)} questions from {questions_file} ({answerable} answerable, {len(gold) - answerable} to abstain on)\n")
+    unanswerable = len(gold) - answerable
+    click.echo(f"{len(gold)} questions from {questions_file} ({answerable} answerable, {unanswerable} to abstain on)\n")
     click.echo(evaluate.format_comparison(reports) + "\n")
     click.echo("First relevant passage's rank where some set-up missed at rank 1:\n")
     click.echo(evaluate.format_misses(reports) + "\n")
@@ -132,7 +136,7 @@ def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None
     if wrong:
         click.echo(wrong + "\n")
     if trec_dir:
-        for setup, report in zip(setups, reports):
+        for setup, report in zip(setups, reports, strict=True):
             run, qrels = evaluate.write_trec(report, setup, gold, trec_dir)
             click.echo(f"wrote {run} and {qrels}")
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import faiss
 
@@ -161,7 +161,7 @@ def read_questions(path: Path) -> list[Question]:
             question = Question(str(data["id"]), str(data["question"]), tuple(str(r) for r in data["relevant"]))
         except (ValueError, KeyError, TypeError):
             raise EvaluationError(
-                f"{path} line {number}: expected {{\"id\": ..., \"question\": ..., \"relevant\": [...]}}"
+                f'{path} line {number}: expected {{"id": ..., "question": ..., "relevant": [...]}}'
             ) from None
         questions.append(question)
     if not questions:
@@ -212,7 +212,8 @@ def evaluate(setup: Setup, questions: list[GoldQuestion]) -> Report:
     for question in questions:
         ranking = setup.search(question.question, DEPTH)
         passages = ranking.passages[:DEPTH]
-        outcomes.append(Outcome(question, passages, [relevant_to(question, p.text) for p in passages], not ranking.relevant))
+        covered = [relevant_to(question, p.text) for p in passages]
+        outcomes.append(Outcome(question, passages, covered, abstained=not ranking.relevant))
     answerable = [o for o in outcomes if o.question.answerable]
     unanswerable = [o for o in outcomes if not o.question.answerable]
 
@@ -275,7 +276,9 @@ def baseline_setup(corpus_dir: Path, embedder: Embedder) -> Setup:
 
     def search(question: str, k: int) -> Ranking:
         scores, rows = index.search(embedder.embed([question]), min(k, len(chunks)))
-        ranked = [Ranked(chunks[r].id, chunks[r].text, float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
+        ranked = [
+            Ranked(chunks[r].id, chunks[r].text, float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0
+        ]
         return Ranking(ranked, bool(ranked) and ranked[0].score >= BASELINE_MIN_COSINE)
 
     return Setup(BASELINE_NAME, chunks, search)
@@ -362,6 +365,6 @@ def format_abstentions(reports: list[Report]) -> str:
     for report in reports:
         wrong = [o for o in report.outcomes if o.abstained == o.question.answerable]
         for outcome in wrong:
-            what = "abstained on an answerable question" if outcome.abstained else "answered a question the corpus cannot"
+            what = "abstained on an answerable question" if outcome.abstained else "answered what the corpus cannot"
             lines.append(f"{report.setup}: {what}: {outcome.question.id} {outcome.question.question}")
     return "\n".join(lines)

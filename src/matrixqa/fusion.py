@@ -5,6 +5,10 @@ dominates by its units: the passage's cosine similarity and its best sentence's 
 are min-max scaled, and the BM25 score is divided by the best BM25 score (zero stays "no word in
 common"). The fused score is the plain mean of the signals the mode uses: equal weights, so no
 weight is fitted to any set of questions.
+
+The final order then trades a little fused score for variety (maximal marginal relevance), so that
+several near-identical passages of one section do not push every other candidate out of the first
+few places.
 """
 
 from __future__ import annotations
@@ -60,3 +64,20 @@ def ranks(scores: np.ndarray) -> np.ndarray:
     result = np.empty(len(scores), dtype=np.int64)
     result[order] = np.arange(1, len(scores) + 1)
     return result
+
+
+def maximal_marginal_relevance(vectors: np.ndarray, relevance: np.ndarray, count: int, weight: float) -> list[int]:
+    """Pick count rows one by one, each maximising weight x relevance - (1 - weight) x its greatest
+    similarity to a row already picked; the first pick is the most relevant row."""
+    chosen: list[int] = []
+    candidates = list(range(len(relevance)))
+    while candidates and len(chosen) < count:
+        if chosen:
+            redundancy = (vectors[candidates] @ vectors[chosen].T).max(axis=1)
+        else:
+            redundancy = np.zeros(len(candidates))
+        scores = weight * relevance[candidates] - (1 - weight) * redundancy
+        pick = candidates[int(np.argmax(scores))]
+        chosen.append(pick)
+        candidates.remove(pick)
+    return chosen

@@ -30,7 +30,9 @@ _MIN_ROOT = 3  # "size" and "prize" are not -ize words
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")  # "GPs" is the plural of "GP"; a stemmer would not know
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
-_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"})
+_FOLD = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
+)
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
     between both but by can could did do does doing down during each either few for from further had has have
@@ -140,7 +142,9 @@ def parse_vocabulary(text: str, source: str = "vocabulary") -> Vocabulary:
         if canonical.startswith("-") != all(v.startswith("-") for v in variants) or any(
             not re.fullmatch(r"-?[a-z]+", t) for t in [canonical, *variants]
         ):
-            raise VocabularyError(f"{source} line {number}: a spelling line is single words, or endings all starting with '-'")
+            raise VocabularyError(
+                f"{source} line {number}: a spelling line is single words, or endings all starting with '-'"
+            )
         for variant in variants:
             if canonical.startswith("-"):
                 endings.append((variant[1:], canonical[1:]))
@@ -216,7 +220,7 @@ class Analyzer:
     def analyse(self, text: str) -> Analysis:
         words = _WORD.findall(_POSSESSIVE.sub("", fold(text)))
         lower = [w.lower() for w in words]
-        stems = [self._stem(word, low) for word, low in zip(words, lower)]
+        stems = [self._stem(word, low) for word, low in zip(words, lower, strict=True)]
         concepts: list[list[SynonymGroup]] = [[] for _ in words]
         found: list[str] = []
         phrase_end: dict[str, int] = {}  # one concept token per phrase, however many of its terms overlap

@@ -25,11 +25,13 @@ import numpy as np
 from .chunk import Passage
 from .embed import Embedder, load_embedder
 from .errors import BadRequest
-from .fusion import Mode, Signals, fuse, ranks
+from .fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
 from .index import Index, load_index
 from .lexical import Analysis, Analyzer, LexicalIndex, Vocabulary, load_vocabulary, searchable_texts
 from .settings import Config
 
+DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score against novelty
+CANDIDATES = 20  # how many of the best fused passages the diverse order is chosen from
 MIN_EVIDENCE = 0.6
 COVERAGE_WEIGHT = 0.25
 COVERAGE_DEPTH = 3
@@ -47,7 +49,9 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.year_from and self.year_to and self.year_from > self.year_to:
-            raise BadRequest(f"the year range {self.year_from}-{self.year_to} is empty: the first year comes after the last")
+            raise BadRequest(
+                f"the year range {self.year_from}-{self.year_to} is empty: the first year comes after the last"
+            )
 
     def admits(self, passage: Passage) -> bool:
         kind = passage.study.type if passage.study else "commentary"
@@ -79,7 +83,8 @@ class Hit:
 
     passage: Passage
     score: float  # fused score in [0, 1]
-    rank: int  # fused rank
+    rank: int  # place in the results (fused order made diverse)
+    fused_rank: int = 0  # place by fused score alone
     dense_score: float = 0.0  # cosine similarity of question and passage
     sentence_score: float = 0.0  # cosine similarity of question and the passage's best sentence
     lexical_score: float = 0.0  # BM25
@@ -118,6 +123,8 @@ class Retriever:
         self.analyzer = Analyzer(load_vocabulary() if vocabulary is None else vocabulary)
         self.lexical = LexicalIndex(searchable_texts(index.passages), self.analyzer)
         self.position = {p.id: i for i, p in enumerate(index.passages)}
+        self._passage_vectors = index.passage_index.reconstruct_n(0, index.passage_index.ntotal)
+        self._sentence_rows = [index.sentence_rows(i) for i in range(len(index.passages))]
 
     def with_mode(self, mode: Mode) -> Retriever:
         """The same index, model and lexical index, ranking by other evidence (for comparisons)."""
@@ -143,14 +150,18 @@ class Retriever:
         fused = fuse(signals, self.mode)
         fused_rank, dense_rank, lexical_rank = ranks(fused), ranks((dense + sentence) / 2), ranks(lexical)
 
+        best_first = np.argsort(-fused, kind="stable")[: max(k, CANDIDATES)]
+        vectors = self._passage_vectors[rows[best_first]]
+        picked = maximal_marginal_relevance(vectors, fused[best_first], k, DIVERSITY)
         hits = []
-        for i in np.argsort(-fused, kind="stable")[:k]:
+        for place, i in enumerate(best_first[picked], 1):
             position = int(rows[i])
             hits.append(
                 Hit(
                     passage=passages[position],
                     score=float(fused[i]),
-                    rank=int(fused_rank[i]),
+                    rank=place,
+                    fused_rank=int(fused_rank[i]),
                     dense_score=float(dense[i]),
                     sentence_score=float(sentence[i]),
                     lexical_score=float(lexical[i]),
@@ -160,7 +171,8 @@ class Retriever:
                     matched_terms=self.lexical.shown_matches(analysis, position),
                 )
             )
-        relevance = self._relevance(analysis, float(sentence.max()), hits)
+        leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
+        relevance = self._relevance(analysis, float(sentence.max()), leaders)
         return SearchResult(question, hits, relevance.relevant, vector, relevance)
 
     def _dense_scores(self, vector: np.ndarray) -> np.ndarray:
@@ -176,19 +188,17 @@ class Retriever:
         similarity = self.index.sentence_vectors @ vector
         best = np.full(len(self.index.passages), -1.0, dtype=np.float32)
         which = np.full(len(self.index.passages), -1)
-        for position in range(len(self.index.passages)):
-            rows = self.index.sentence_rows(position)
+        for position, rows in enumerate(self._sentence_rows):
             if len(rows):
                 offset = int(np.argmax(similarity[rows.start : rows.stop]))
                 which[position], best[position] = offset, similarity[rows.start + offset]
         return best, which
 
-    def _relevance(self, analysis: Analysis, sentence_score: float, hits: list[Hit]) -> Relevance:
-        positions = [self.position[h.passage.id] for h in hits[:COVERAGE_DEPTH]]
-        coverage = max((self.lexical.coverage(analysis, p) for p in positions), default=0.0)
+    def _relevance(self, analysis: Analysis, sentence_score: float, best_positions: list[int]) -> Relevance:
+        """The documented abstention rule (see the module's docstring)."""
+        coverage = max((self.lexical.coverage(analysis, p) for p in best_positions), default=0.0)
         evidence = sentence_score + COVERAGE_WEIGHT * coverage
-        return Relevance(bool(hits) and evidence >= MIN_EVIDENCE, evidence, sentence_score, coverage)
-
+        return Relevance(evidence >= MIN_EVIDENCE, evidence, sentence_score, coverage)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid") -> Retriever:
