@@ -116,7 +116,9 @@ def test_metrics_on_crafted_rankings(tmp_path: Path):
     assert "| third third | 3 |" in evaluate.format_misses([report])
 
     run, qrels = evaluate.write_trec(report, setup, questions, tmp_path)
-    assert run.read_text().splitlines()[0] == "first Q0 g1 1 1.000000 crafted"
+    lines = run.read_text().splitlines()
+    assert lines[0] == "first Q0 g1 1 10 crafted" and lines[5] == "third Q0 g2 3 8 crafted"
+    assert not any(line.startswith("abstain ") for line in lines)
     assert sorted(qrels.read_text().splitlines()) == sorted(
         ["first 0 g1 1", "third 0 g1 1", "third 0 g2 1", "none 0 g1 1"]
     )

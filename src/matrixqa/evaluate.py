@@ -236,14 +236,17 @@ def evaluate(setup: Setup, questions: list[GoldQuestion]) -> Report:
 
 
 def write_trec(report: Report, setup: Setup, questions: list[GoldQuestion], folder: Path) -> tuple[Path, Path]:
-    """Write the set-up's run and its qrels (every passage of its collection judged) in TREC format."""
+    """Write the set-up's run and its qrels (every passage of its collection judged) in TREC format, for the
+    answerable questions (ranx and ir_measures want the same questions in both files)."""
     folder.mkdir(parents=True, exist_ok=True)
     tag = re.sub(r"[^\w.-]+", "-", setup.name).strip("-")
     run_path, qrels_path = folder / f"{tag}.run", folder / f"{tag}.qrels"
+    # Tools order a run by score, so the score is the rank turned round: the order shown is kept even
+    # where diversity placed a passage above one with a higher fused score.
     with open(run_path, "w", encoding="utf-8") as run:
-        for outcome in report.outcomes:
+        for outcome in report.answerable:
             for rank, passage in enumerate(outcome.ranking, 1):
-                run.write(f"{outcome.question.id} Q0 {passage.id} {rank} {passage.score:.6f} {tag}\n")
+                run.write(f"{outcome.question.id} Q0 {passage.id} {rank} {DEPTH + 1 - rank} {tag}\n")
     with open(qrels_path, "w", encoding="utf-8") as qrels:
         for question in questions:
             for passage in setup.collection:
