@@ -199,7 +199,6 @@ def passage_json(hit: Hit) -> dict[str, Any]:
         "score": round(hit.score, 4),
         "rank": hit.rank,
         "evidence": {
-            "fused_score": round(hit.score, 4),
             "fused_rank": hit.fused_rank,
             "dense_score": round(hit.dense_score, 4),
             "sentence_score": round(hit.sentence_score, 4),

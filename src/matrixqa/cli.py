@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .errors import MatrixQAError
+from .fusion import MODES
 from .settings import load_config
 
 
@@ -71,7 +72,7 @@ def build() -> None:
 @click.option("--year-from", type=int, help="Only studies published in or after this year.")
 @click.option("--year-to", type=int, help="Only studies published in or before this year.")
 @click.option(
-    "--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True,
+    "--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
     help="Which evidence ranks the passages.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")

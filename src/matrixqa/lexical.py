@@ -290,7 +290,7 @@ class LexicalIndex:
         self.token_sets = [frozenset(doc) for doc in self.documents]
         self.model = bm25s.BM25()
         self.model.index(self.documents or [[]], show_progress=False)
-        self.vocabulary = self.model.vocab_dict
+        self.known_tokens = self.model.vocab_dict
         frequency: dict[str, int] = {}
         for tokens in self.token_sets:
             for token in tokens:
@@ -299,7 +299,7 @@ class LexicalIndex:
 
     def scores(self, analysis: Analysis) -> np.ndarray:
         """The BM25 score of every passage for an analysed question."""
-        known = list(dict.fromkeys(t for t in analysis.tokens if t in self.vocabulary))
+        known = list(dict.fromkeys(t for t in analysis.tokens if t in self.known_tokens))
         if not known or not self.documents:
             return np.zeros(len(self.documents), dtype=np.float32)
         return np.asarray(self.model.get_scores(known), dtype=np.float32)
