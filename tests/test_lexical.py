@@ -122,3 +122,13 @@ def test_matched_terms_and_coverage_explain_a_match():
     # A word no passage uses weighs most, so a question about it is poorly covered.
     unknown = index.analyzer.analyse("naloxone counsellors")
     assert index.coverage(unknown, 1) < 0.5
+
+
+def test_term_weights_scale_each_terms_share_of_bm25():
+    index = LexicalIndex(PASSAGES, Analyzer(load_vocabulary()))
+    analysis = index.analyzer.analyse("counsellors at the pharmacy")
+    both = index.scores(analysis)
+    assert both[0] > 0 and both[1] > 0
+    only_pharmacy = index.scores(analysis, [0.0, 1.0])
+    assert only_pharmacy[1] == 0 and only_pharmacy[0] == pytest.approx(both[0])
+    assert index.scores(analysis, [0.5, 0.5]) == pytest.approx(both / 2)

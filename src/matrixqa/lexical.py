@@ -198,8 +198,14 @@ class Term:
 
 @dataclass(frozen=True)
 class Analysis:
-    tokens: list[str]  # what BM25 indexes or looks up
+    tokens: list[str]  # what BM25 indexes
     terms: list[Term]  # the distinct content words, in order, with their concept tokens
+    words: list[str]  # every word of the text, as written
+    stems: list[str]  # the stem of each word
+
+    def without(self, term: Term) -> str:
+        """The text's words with every form of one term left out."""
+        return " ".join(word for word, stem in zip(self.words, self.stems, strict=True) if stem != term.stem)
 
 
 class Analyzer:
@@ -245,7 +251,7 @@ class Analyzer:
             tokens.append(stem)
             if stem not in terms:
                 terms[stem] = Term(words[i], stem, tuple(concepts[i]))
-        return Analysis(tokens + found, list(terms.values()))
+        return Analysis(tokens + found, list(terms.values()), words, stems)
 
 
 def searchable_texts(passages: list[Passage]) -> list[str]:
@@ -297,12 +303,16 @@ class LexicalIndex:
                 frequency[token] = frequency.get(token, 0) + 1
         self.document_frequency = frequency
 
-    def scores(self, analysis: Analysis) -> np.ndarray:
-        """The BM25 score of every passage for an analysed question."""
-        known = list(dict.fromkeys(t for t in analysis.tokens if t in self.known_tokens))
-        if not known or not self.documents:
-            return np.zeros(len(self.documents), dtype=np.float32)
-        return np.asarray(self.model.get_scores(known), dtype=np.float32)
+    def scores(self, analysis: Analysis, weights: list[float] | None = None) -> np.ndarray:
+        """The BM25 score of every passage for an analysed question: the sum over the question's terms
+        of each term's score (its word and the synonym groups it stands in), times the term's weight."""
+        total = np.zeros(len(self.documents), dtype=np.float32)
+        for number, term in enumerate(analysis.terms):
+            known = sorted(t for t in term.tokens if t in self.known_tokens)
+            if known:
+                weight = 1.0 if weights is None else weights[number]
+                total += weight * np.asarray(self.model.get_scores(known), dtype=np.float32)
+        return total
 
     def weight(self, term: Term) -> float:
         """How distinctive a question word is: the inverse document frequency of its rarest form.

@@ -145,7 +145,7 @@ class Retriever:
         dense = self._dense_scores(vector)[rows]
         sentence, best = self._sentence_scores(vector)
         sentence, best = sentence[rows], best[rows]
-        lexical = self.lexical.scores(analysis)[rows]
+        lexical = self.lexical.scores(analysis, self._term_weights(analysis))[rows]
         signals = Signals(dense, sentence, lexical)
         fused = fuse(signals, self.mode)
         fused_rank, dense_rank, lexical_rank = ranks(fused), ranks((dense + sentence) / 2), ranks(lexical)
@@ -174,6 +174,22 @@ class Retriever:
         leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
         relevance = self._relevance(analysis, float(sentence.max()), leaders)
         return SearchResult(question, hits, relevance.relevant, vector, relevance)
+
+    def _term_weights(self, analysis: Analysis) -> list[float] | None:
+        """How much the question's meaning rests on each of its words, by the model's own judgement.
+
+        Each term is left out in turn; the further the question's embedding moves, the more the term
+        matters. Weights are scaled to the most important term and damped by a square root, so that
+        BM25 follows the words the question is about ("whole person") more than those that frame it
+        ("linked", "better"). A dense-only search needs none.
+        """
+        if self.mode == "dense" or not analysis.terms:
+            return None
+        vectors = self.embedder.embed([" ".join(analysis.words)] + [analysis.without(t) for t in analysis.terms])
+        shift = np.clip(1.0 - vectors[1:] @ vectors[0], 0.0, None)
+        if float(shift.max()) <= 0:
+            return None
+        return [float(w) for w in np.sqrt(shift / shift.max())]
 
     def _dense_scores(self, vector: np.ndarray) -> np.ndarray:
         total = self.index.passage_index.ntotal
