@@ -28,7 +28,7 @@ def test_answer_sentences_drop_markers():
 
 
 def test_every_answer_sentence_is_in_the_passage_its_marker_points_to(retriever):
-    for question in ["zebra stripes", "lighthouse keepers counselling", "urine tests and supervision", "punctual staff"]:
+    for question in ["zebra stripes", "lighthouse keepers retrained as counsellors", "urine tests and supervision", "punctual staff"]:
         answer = answer_question(retriever, question)
         assert answer.answered
         cited = {c.n: c.passage.text for c in answer.citations}
@@ -48,8 +48,8 @@ def test_which_study_cites_the_study_behind_the_previous_answer(retriever):
 
 
 def test_long_answers_are_longer(retriever):
-    short = answer_question(retriever, "zebra stripes waiting room appointments")
-    long = answer_question(retriever, "zebra stripes waiting room appointments", detail="long")
+    short = answer_question(retriever, "zebra stripes in the waiting room")
+    long = answer_question(retriever, "zebra stripes in the waiting room", detail="long")
     assert 1 <= short.answer.count("[") <= 4
     assert long.answer.count("[") > short.answer.count("[")
 

@@ -150,7 +150,7 @@ def all_at_once(threads: int, prepare, work) -> None:
 def test_threads_writing_at_once_lose_no_row(tmp_path, retriever):
     path = tmp_path / "log.sqlite3"
     QuestionLog(path)
-    template = compose_answer(retriever.search(ANSWERED, 8), retriever.index)
+    template = compose_answer(retriever.search(ANSWERED, 8), retriever)
     threads, each = 8, 40
     written: list[str] = []
 

@@ -12,7 +12,7 @@ const STOPWORDS = new Set(
 );
 const CSV_COLUMNS = [
   "rank", "fused_rank", "id", "cited_as", "matrix", "cell", "section", "type", "title", "year",
-  "score", "dense_score", "lexical_score", "fused_score", "matched_terms", "text",
+  "score", "dense_score", "sentence_score", "lexical_score", "fused_score", "matched_terms", "text",
 ];
 
 export function renderInspector(turn, id) {
@@ -50,10 +50,12 @@ function inspectorRows(turn) {
   const citedAs = new Map(payload.citations.map((citation) => [citation.passage.id, citation.n]));
   const searched = payload.searched_for || turn.question;
   return payload.passages.map((passage) => {
-    const serverTerms = passage.matched_terms || passage.terms;
+    // The API sends the ranking evidence in `evidence`; the fused score is the passage's `score`.
+    const evidence = passage.evidence || {};
+    const serverTerms = evidence.matched_terms;
     return {
       rank: passage.rank,
-      fused_rank: passage.fused_rank,
+      fused_rank: evidence.fused_rank,
       id: passage.id,
       cited_as: citedAs.get(passage.id),
       matrix: passage.cell.matrix,
@@ -63,9 +65,10 @@ function inspectorRows(turn) {
       title: sourceTitle(passage),
       year: sourceYear(passage) || undefined,
       score: passage.score,
-      dense_score: passage.dense_score,
-      lexical_score: passage.lexical_score,
-      fused_score: passage.fused_score,
+      dense_score: evidence.dense_score,
+      sentence_score: evidence.sentence_score,
+      lexical_score: evidence.lexical_score,
+      fused_score: passage.evidence ? passage.score : undefined,
       matched_terms: Array.isArray(serverTerms) ? serverTerms : sharedTerms(searched, passage.text),
       terms_from: Array.isArray(serverTerms) ? "server" : "page",
       text: passage.text,
@@ -78,6 +81,7 @@ function hitItem(row) {
   const scores = [
     row.fused_rank === undefined ? ["Rank", row.rank] : ["Fused rank", row.fused_rank],
     ["Dense score", row.dense_score],
+    ["Best sentence score", row.sentence_score],
     ["Lexical score", row.lexical_score],
     ["Fused score", row.fused_score],
   ];
@@ -88,7 +92,7 @@ function hitItem(row) {
     el(
       "div",
       { class: "hit-head" },
-      el("span", { class: "hit-rank", text: `#${row.fused_rank ?? row.rank}` }),
+      el("span", { class: "hit-rank", text: `#${row.rank}` }),
       badge(row.type),
       el("span", { class: "hit-where", text: `${cellLabel(row.passage.cell)} · ${row.section}` }),
       row.cited_as
@@ -100,7 +104,7 @@ function hitItem(row) {
       { class: "scores" },
       scores
         .filter(([, value]) => value !== undefined && value !== null)
-        .map(([name, value]) => [el("dt", { text: name }), el("dd", { text: formatScore(value) })]),
+        .map(([name, value]) => [el("dt", { text: name }), el("dd", { text: formatScore(name, value) })]),
       el("dt", { text: row.terms_from === "server" ? "Matched terms" : "Shared words" }),
       el("dd", { text: row.matched_terms.length ? row.matched_terms.join(", ") : "none" }),
     ),
@@ -108,8 +112,9 @@ function hitItem(row) {
   );
 }
 
-function formatScore(value) {
-  return typeof value === "number" && !Number.isInteger(value) ? value.toFixed(3) : String(value);
+// Ranks are whole numbers; scores always show three decimals (a fused score of 1 reads "1.000").
+function formatScore(name, value) {
+  return typeof value === "number" && !/rank/i.test(name) ? value.toFixed(3) : String(value);
 }
 
 function words(text) {

@@ -9,11 +9,13 @@ import numpy as np
 
 from .chunk import Passage
 from .conversation import Resolved, Turn, answer_sentences, content_words, resolve
+from .fusion import maximal_marginal_relevance
 from .index import Index
 from .retrieve import Filters, Hit, Retriever, SearchResult
 from .suggest import suggestions_for
 
-MIN_SENTENCE = 0.25  # sentences less similar to the question than this are left out
+MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
+LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
 # For each length: sentences at most, passages drawn on at most, and how far below the best passage
 # (in similarity) a passage may be and still be cited.
@@ -55,7 +57,7 @@ def answer_question(
     """Answer a question in the light of the conversation: search, compose, suggest what to ask next."""
     resolved = resolve(question, history or [])
     result = _search(retriever, resolved, k, filters)
-    answer = compose_answer(result, retriever.index, detail)
+    answer = compose_answer(result, retriever, detail)
     asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
     candidates = suggestions_for(retriever.index)
     if answer.answered:
@@ -96,25 +98,28 @@ def _search_sources(retriever: Retriever, previous: Turn, k: int, filters: Filte
     return SearchResult(previous.question, hits, True, vector)
 
 
-def compose_answer(result: SearchResult, index: Index, detail: str = "short") -> Answer:
+def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "short") -> Answer:
     """Pick the sentences that best answer the question from the best passages, and cite them."""
+    index = retriever.index
     answer_id = uuid.uuid4().hex
     if not result.relevant:
         return _not_covered(answer_id, result, index)
 
     max_sentences, max_passages, margin = LENGTHS.get(detail, LENGTHS["short"])
-    best = result.hits[0].score
-    sources = [h for h in result.hits[:max_passages] if h.score >= best - margin]
-    position = {p.id: i for i, p in enumerate(index.passages)}
+    # Answers draw on the most relevant passages; the diverse order of the hit list is for browsing.
+    leaders = sorted(result.hits, key=lambda h: h.fused_rank or h.rank)[:max_passages]
+    best = max(h.sentence_score for h in leaders)
+    sources = [h for h in leaders if h.sentence_score >= best - margin]
     every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
     for source_number, hit in enumerate(sources):
-        for offset, row in enumerate(index.sentence_rows(position[hit.passage.id])):
+        for offset, row in enumerate(index.sentence_rows(retriever.position[hit.passage.id])):
             every.append((row, source_number, offset))
     rows = [r for r in every if _is_evidence(sources[r[1]].passage, r[2])] or every
 
     vectors = index.sentence_vectors[[r[0] for r in rows]]
-    relevance = vectors @ result.question_vector
-    chosen = _maximal_marginal_relevance(vectors, relevance, max_sentences)
+    texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
+    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * _coverage(retriever, result.question, texts)
+    chosen = maximal_marginal_relevance(vectors, relevance, max_sentences, DIVERSITY)
     chosen = [i for i in chosen if relevance[i] >= MIN_SENTENCE] or chosen[:1]
     chosen.sort(key=lambda i: (rows[i][1], rows[i][2]))
 
@@ -135,27 +140,26 @@ def compose_answer(result: SearchResult, index: Index, detail: str = "short") ->
     return Answer(answer_id, result.question, True, " ".join(parts), lead, citations, tuple(result.hits))
 
 
+def _coverage(retriever: Retriever, question: str, sentences: list[str]) -> np.ndarray:
+    """Share of the question's distinctive words (by spelling variant and synonym too) each sentence holds."""
+    analysis = retriever.analyzer.analyse(question)
+    weights = {term.stem: retriever.lexical.weight(term) for term in analysis.terms}
+    total = sum(weights.values())
+    if not total:
+        return np.zeros(len(sentences), dtype=np.float32)
+    shares = []
+    for sentence in sentences:
+        present = set(retriever.analyzer.analyse(sentence).tokens)
+        shares.append(sum(weights[t.stem] for t in analysis.terms if t.tokens & present) / total)
+    return np.asarray(shares, dtype=np.float32)
+
+
 def _is_evidence(passage: Passage, offset: int) -> bool:
     """A question asks rather than tells, and a study's title line is shown with its citation anyway."""
     sentence = passage.sentence_texts[offset].rstrip()
     if sentence.endswith("?"):
         return False
     return not (passage.study and offset == 0 and sentence.startswith(passage.study.title))
-
-
-def _maximal_marginal_relevance(vectors: np.ndarray, relevance: np.ndarray, count: int) -> list[int]:
-    chosen: list[int] = []
-    candidates = list(range(len(relevance)))
-    while candidates and len(chosen) < count:
-        if chosen:
-            redundancy = (vectors[candidates] @ vectors[chosen].T).max(axis=1)
-        else:
-            redundancy = np.zeros(len(candidates))
-        scores = DIVERSITY * relevance[candidates] - (1 - DIVERSITY) * redundancy
-        pick = candidates[int(np.argmax(scores))]
-        chosen.append(pick)
-        candidates.remove(pick)
-    return chosen
 
 
 def covered_cells(index: Index) -> list[str]:

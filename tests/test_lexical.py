@@ -1,0 +1,134 @@
+import pytest
+
+from matrixqa.errors import VocabularyError
+from matrixqa.lexical import (
+    EMPTY_VOCABULARY,
+    Analyzer,
+    LexicalIndex,
+    load_vocabulary,
+    parse_vocabulary,
+)
+
+SMALL = """
+# a comment
+[spellings]
+-isation | -ization
+counsellor | counselor
+[synonyms]
+supervised consumption | observed dosing | supervision
+GP | family doctor
+"""
+
+
+def tokens(text: str, vocabulary=None) -> set[str]:
+    return set(Analyzer(vocabulary or load_vocabulary()).analyse(text).tokens)
+
+
+def concept(term: str) -> str:
+    """The concept token the packaged vocabulary gives a term, found through the analyser itself."""
+    found = {t for t in tokens(term) if t.startswith("@")}
+    assert found, f"{term!r} belongs to no synonym group"
+    return found.pop()
+
+
+def test_spelling_variants_become_one_word_with_their_endings():
+    vocabulary = parse_vocabulary(SMALL)
+    assert vocabulary.spell("counselors") == "counsellors"
+    assert vocabulary.spell("randomization") == "randomisation"
+    assert vocabulary.spell("size") == "size"  # too short a root to be an -ize word
+    assert tokens("Counselors randomization", vocabulary) == tokens("counsellors randomisation", vocabulary)
+
+
+def test_a_synonym_phrase_adds_its_groups_token_on_both_sides():
+    analyzer = Analyzer(parse_vocabulary(SMALL))
+    question = analyzer.analyse("Is observed dosing a problem?")
+    passage = analyzer.analyse("Supervision also forces the patient into a stigmatising position.")
+    shared = set(question.tokens) & set(passage.tokens)
+    assert shared == {"@supervis_consumpt"}
+    # One token per phrase, however many of its words overlap another of its terms.
+    assert analyzer.analyse("supervised consumption").tokens.count("@supervis_consumpt") == 1
+
+
+def test_an_acronym_matches_only_in_capitals():
+    vocabulary = parse_vocabulary(SMALL)
+    assert "@gp" in tokens("Patients of GPs", vocabulary)
+    assert "@gp" in tokens("my family doctor", vocabulary)
+    assert "@gp" not in tokens("gp", vocabulary)
+    packaged = load_vocabulary()
+    assert "@us" in tokens("a US study", packaged) and "@us" not in tokens("tell us", packaged)
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        ["counsellor", "counselor"],
+        ["supervised consumption", "supervised dosing", "observed dosing", "supervision"],
+        ["urine test", "drug test", "drug screen"],
+        ["GP", "general practitioner", "primary care", "family doctor"],
+        ["opioid substitution", "maintenance", "methadone", "buprenorphine"],
+        ["illicit", "illegal", "non-prescribed", "on top"],
+        ["prescriber", "doctor", "physician", "clinician"],
+        ["keyworker", "counsellor", "therapist"],
+        ["retention", "staying in treatment"],
+        ["chemist", "pharmacy"],
+    ],
+)
+def test_the_packaged_vocabulary_holds_the_fields_synonyms(group):
+    first = tokens(group[0])
+    for term in group[1:]:
+        assert first & tokens(term) - {"treatment"}, f"{group[0]!r} and {term!r} share no token"
+
+
+def test_malformed_vocabulary_lines_are_errors_naming_the_line():
+    with pytest.raises(VocabularyError, match="line 2"):
+        parse_vocabulary("[synonyms]\nonly one term\n")
+    with pytest.raises(VocabularyError, match="line 1"):
+        parse_vocabulary("a | b\n")  # outside any section
+    with pytest.raises(VocabularyError, match="single words"):
+        parse_vocabulary("[spellings]\n-ise | ize\n")
+
+
+def test_a_vocabulary_file_is_read_from_a_path(tmp_path):
+    path = tmp_path / "vocabulary.txt"
+    path.write_text(SMALL, encoding="utf-8")
+    assert load_vocabulary(path).words == {"counselor": "counsellor"}
+    with pytest.raises(VocabularyError, match="cannot read"):
+        load_vocabulary(tmp_path / "missing.txt")
+
+
+PASSAGES = [
+    "Supervision also forces the patient into what they may feel to be a stigmatising position in the pharmacy.",
+    "Counsellors differed in how well their patients did after the transfer.",
+    "Guidance on the competencies expected of doctors.",
+]
+
+
+def test_bm25_finds_a_passage_through_the_vocabulary_and_not_without_it():
+    with_vocabulary = LexicalIndex(PASSAGES, Analyzer(load_vocabulary()))
+    without = LexicalIndex(PASSAGES, Analyzer(EMPTY_VOCABULARY))
+    question = "Is observed dosing at the chemist bad?"
+    scores = with_vocabulary.scores(with_vocabulary.analyzer.analyse(question))
+    assert scores.argmax() == 0 and scores[0] > 0
+    assert not without.scores(without.analyzer.analyse(question)).any()
+
+
+def test_matched_terms_and_coverage_explain_a_match():
+    index = LexicalIndex(PASSAGES, Analyzer(load_vocabulary()))
+    analysis = index.analyzer.analyse("Which counselors were watched at the chemist?")
+    shown = index.shown_matches(analysis, 0)
+    assert "chemist ≈ pharmacy" in shown and any(s.startswith("watched ≈ supervised consumption") for s in shown)
+    assert index.shown_matches(analysis, 1) == ("counselors",)
+    assert index.coverage(analysis, 0) > index.coverage(analysis, 2) == 0.0
+    # A word no passage uses weighs most, so a question about it is poorly covered.
+    unknown = index.analyzer.analyse("naloxone counsellors")
+    assert index.coverage(unknown, 1) < 0.5
+
+
+def test_term_weights_scale_each_terms_share_of_bm25():
+    index = LexicalIndex(PASSAGES, Analyzer(load_vocabulary()))
+    analysis = index.analyzer.analyse("counsellors at the pharmacy")
+    both = index.scores(analysis)
+    assert both[0] > 0 and both[1] > 0
+    only_pharmacy = index.scores(analysis, [0.0, 1.0])
+    assert only_pharmacy[1] == 0 and only_pharmacy[0] == pytest.approx(both[0])
+    assert index.scores(analysis, [0.5, 0.5]) == pytest.approx(both / 2)

@@ -1,0 +1,129 @@
+import json
+
+import pytest
+
+from matrixqa.cli import main
+from matrixqa.errors import BadRequest
+from matrixqa.retrieve import MIN_EVIDENCE, Filters, Retriever
+
+# A sentence of the real B3 cell, word for word: the hashing embedder finds its own words.
+B3_SENTENCE = (
+    "Supervision also forces the patient into what they may feel to be a stigmatising position, exposed as a drug "
+    "user in the pharmacy."
+)
+
+
+def test_hits_carry_the_evidence_that_ranked_them(retriever: Retriever):
+    result = retriever.search("Were the patients watched at the chemist?", 5)
+    assert [h.rank for h in result.hits] == [1, 2, 3, 4, 5]
+    assert all(0.0 <= h.score <= 1.0 for h in result.hits)
+    top = result.hits[0]
+    assert "pharmacy" in top.passage.text.lower()
+    assert "chemist ≈ pharmacy" in top.matched_terms
+    assert top.fused_rank == 1 and top.lexical_score > 0 and top.dense_rank >= 1
+    assert top.best_sentence is not None and 0 <= top.best_sentence < len(top.passage.sentences)
+
+
+def test_the_vocabulary_changes_what_lexical_search_finds(retriever: Retriever):
+    from matrixqa.lexical import EMPTY_VOCABULARY
+
+    plain = Retriever(retriever.index, retriever.embedder, EMPTY_VOCABULARY, "lexical")
+    question = "the chemist's drugstore"
+    with_vocabulary = retriever.with_mode("lexical").search(question, 3).hits
+    without = plain.search(question, 3).hits
+    assert "pharmacy" in with_vocabulary[0].passage.text.lower()
+    assert with_vocabulary[0].lexical_score > 0 and without[0].lexical_score == 0
+
+
+@pytest.mark.parametrize(
+    "filters, check",
+    [
+        (Filters(types=frozenset({"K"})), lambda p: p.study and p.study.type == "K"),
+        (Filters(types=frozenset({"commentary"})), lambda p: p.study is None),
+        (Filters(cells=frozenset({"D4"})), lambda p: p.cell.code == "D4"),
+        (Filters(matrix="alcohol"), lambda p: p.cell.matrix == "Alcohol Treatment Matrix"),
+        (Filters(matrix="Drug Treatment Matrix"), lambda p: p.cell.matrix == "Drug Treatment Matrix"),
+        (Filters(year_from=2000, year_to=2014), lambda p: p.study and 2000 <= p.study.year <= 2014),
+    ],
+)
+def test_filters_admit_only_what_they_name(retriever: Retriever, filters: Filters, check):
+    hits = retriever.search("methadone counsellors and doctors", 50, filters).hits
+    assert hits and all(check(h.passage) for h in hits)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_an_empty_year_range_is_refused():
+    with pytest.raises(BadRequest, match="empty"):
+        Filters(year_from=2010, year_to=2000)
+
+
+def test_a_filter_nothing_passes_returns_nothing_relevant(retriever: Retriever):
+    result = retriever.search("methadone", 5, Filters(cells=frozenset({"Z9"})))
+    assert result.hits == [] and result.relevant is False
+
+
+def test_abstention_weighs_sentence_similarity_and_coverage(retriever: Retriever):
+    found = retriever.search(B3_SENTENCE, 5)
+    assert found.relevant and found.relevance.sentence_score > 0.99
+    assert found.relevance.evidence >= MIN_EVIDENCE
+    unrelated = retriever.search("Who won the football world cup?", 5)
+    assert not unrelated.relevant
+    assert unrelated.relevance.coverage == 0.0 and unrelated.relevance.evidence < MIN_EVIDENCE
+    assert unrelated.hits  # the nearest passages are still shown, marked not relevant
+
+
+def test_api_search_reports_relevance_and_each_passages_evidence(client):
+    body = client.post("/api/search", json={"question": B3_SENTENCE, "k": 3}).get_json()
+    assert body["relevant"] is True
+    assert set(body["relevance"]) == {"evidence", "threshold", "sentence_score", "coverage"}
+    evidence = body["passages"][0]["evidence"]
+    assert {"dense_score", "lexical_score", "fused_rank", "matched_terms", "best_sentence"} <= set(evidence)
+    assert evidence["best_sentence"].startswith("Supervision also forces")
+    assert "Supervision" in evidence["matched_terms"]
+
+
+def test_api_search_applies_filters_and_refuses_bad_ones(client):
+    body = client.post("/api/search", json={"question": "counsellors", "k": 10, "filters": {"types": ["S"]}}).get_json()
+    assert body["passages"] and all(p["study"]["type"] == "S" for p in body["passages"])
+    response = client.post("/api/search", json={"question": "x", "filters": {"year_from": 2010, "year_to": 1990}})
+    assert response.status_code == 400 and "empty" in response.get_json()["error"]
+
+
+@pytest.fixture
+def built(cli_env):
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    return runner
+
+
+def test_cli_search_takes_filters_and_shows_evidence(built):
+    result = built.invoke(main, ["search", "counsellors", "--type", "K", "--year-from", "1999", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["passages"] and all(p["study"]["type"] == "K" and p["study"]["year"] >= 1999 for p in body["passages"])
+    text = built.invoke(main, ["search", "watched at the chemist", "--cell", "b3", "--k", "2"])
+    assert text.exit_code == 0 and "matched: " in text.output and "chemist ≈ pharmacy" in text.output
+
+
+def test_cli_search_refuses_an_empty_year_range_in_one_line(built):
+    result = built.invoke(main, ["search", "x", "--year-from", "2010", "--year-to", "2000"])
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "empty" in result.output
+
+
+@pytest.mark.model
+def test_real_model_weighs_the_words_a_question_is_about_above_its_framing(real_retriever: Retriever):
+    analysis = real_retriever.analyzer.analyse("Does taking methadone at the pharmacy make patients feel watched?")
+    weights = dict(zip((t.word for t in analysis.terms), real_retriever._term_weights(analysis), strict=True))
+    assert max(weights.values()) == pytest.approx(1.0)
+    assert weights["methadone"] > weights["taking"] and weights["pharmacy"] > weights["make"]
+
+
+@pytest.mark.model
+def test_real_model_abstains_off_topic_and_answers_in_practitioners_words(real_retriever: Retriever):
+    assert not real_retriever.search("Who won the football world cup?", 5).relevant
+    assert not real_retriever.search("How do needle exchanges reduce HIV transmission?", 5).relevant
+    result = real_retriever.search("Is being watched at the chemist bad for patients?", 5)
+    assert result.relevant
+    assert any("pharmacy" in h.passage.text for h in result.hits[:3])
