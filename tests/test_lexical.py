@@ -132,3 +132,13 @@ def test_term_weights_scale_each_terms_share_of_bm25():
     only_pharmacy = index.scores(analysis, [0.0, 1.0])
     assert only_pharmacy[1] == 0 and only_pharmacy[0] == pytest.approx(both[0])
     assert index.scores(analysis, [0.5, 0.5]) == pytest.approx(both / 2)
+
+
+def test_a_prefixed_word_counts_as_present_where_its_root_is():
+    from matrixqa.lexical import Analyzer, LexicalIndex
+
+    analyzer = Analyzer()
+    index = LexicalIndex(["Patients felt a lack of trust in the clinic."], analyzer)
+    distrust, cannabis = analyzer.analyse("distrust cannabis").terms
+    assert index.in_corpus(distrust)
+    assert not index.in_corpus(cannabis)

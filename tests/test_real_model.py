@@ -26,7 +26,16 @@ def test_supervised_dosing_question_is_answered_from_the_supervision_passages(re
         assert any(c["n"] == int(n) for c in body["citations"])
 
 
-@pytest.mark.parametrize("question", ["Who won the football world cup?", "How do I bake sourdough bread?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the football world cup?",
+        "How do I bake sourdough bread?",
+        # Names the corpus's subject, asks what it never treats: the word it rests on is nowhere in it.
+        "What is the half-life of methadone?",
+        "How does naloxone reverse an overdose?",
+    ],
+)
 def test_questions_outside_the_corpus_are_not_answered(real_client, question):
     body = real_client.post("/api/ask", json={"question": question}).get_json()
     assert body["answered"] is False
@@ -105,3 +114,12 @@ def test_stand_alone_question_is_not_dragged_off_by_history(real_client):
     ).get_json()
     assert body["mode"] == "standalone"
     assert [c["passage"]["id"] for c in body["citations"]] == [c["passage"]["id"] for c in alone["citations"]]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["why are urine tests seen as distrust", "what makes a good keyworker", "Does the doctor's attitude affect stigma?"],
+)
+def test_paraphrased_questions_on_covered_subjects_are_answered(real_client, question):
+    body = real_client.post("/api/search", json={"question": question}).get_json()
+    assert body["relevant"] is True, body["relevance"]

@@ -201,6 +201,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
                 "threshold": MIN_EVIDENCE,
                 "sentence_score": round(relevance.sentence_score, 4),
                 "coverage": round(relevance.coverage, 4),
+                "missing": list(relevance.missing),
             }
             if relevance
             else None

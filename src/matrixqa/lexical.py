@@ -54,6 +54,7 @@ _ENTRY_NOTES = re.compile(
 # Words by which a passage's opening leans on the passage before it.
 _BACK_REFERENCE = re.compile(r"\b(?:these|this|those|such|they|them|their|it|its)\b", re.IGNORECASE)
 _BACK_REFERENCE_WORDS = 12
+_PREFIXES = ("dis", "mis", "non", "un", "in", "im", "over", "under", "re", "pre", "self")
 
 
 def fold(text: str) -> str:
@@ -323,6 +324,19 @@ class LexicalIndex:
         count = min(self.document_frequency.get(token, 0) for token in term.tokens)
         total = len(self.documents)
         return math.log(1 + (total - count + 0.5) / (count + 0.5))
+
+    def in_corpus(self, term: Term) -> bool:
+        """Whether any passage holds the term, a spelling variant, a synonym, or its root under a prefix.
+
+        "distrust" counts as present where "trust" is: a prefixed word is about what its root is about.
+        """
+        if any(self.document_frequency.get(token, 0) for token in term.tokens):
+            return True
+        return any(
+            term.stem.startswith(prefix) and self.document_frequency.get(term.stem[len(prefix) :], 0)
+            for prefix in _PREFIXES
+            if len(term.stem) - len(prefix) >= 4
+        )
 
     def matched(self, analysis: Analysis, position: int) -> list[Term]:
         """The question's terms that a passage contains, by word, spelling variant or synonym."""

@@ -5,7 +5,8 @@ lexical side (BM25 with the field's vocabulary) scores its words, and fusion.py 
 
 Abstention: the corpus is taken to hold nothing relevant when
 
-    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE
+    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, or
+    a word the question rests on is nowhere in the corpus and best sentence similarity < STRONG_SENTENCE
 
 where the best sentence similarity is the highest cosine similarity between the question and any
 sentence of the passages that may be retrieved, and coverage is the largest share, among the first
@@ -13,6 +14,12 @@ COVERAGE_DEPTH passages, of the question's distinctive words that one passage co
 spelling variant or synonym; each word weighted by its inverse document frequency, and a word no
 passage uses weighs most). A question on a subject the corpus never treats scores low on both:
 its meaning is far from every sentence and its specific words ("half-life", "naloxone") are absent.
+The second clause catches a question that names the corpus's subject but asks what it never treats
+("the half-life of methadone"). A word the question rests on is one whose weight (how far the
+question's embedding moves when the word is left out, relative to its most important word; see
+Retriever._term_weights) is at least MISSING_WEIGHT; it is nowhere in the corpus when no passage holds
+it, its spelling variants or its synonyms. Only a sentence that matches the question's meaning
+closely can outweigh that.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score agains
 CANDIDATES = 20  # how many of the best fused passages the diverse order is chosen from
 MIN_EVIDENCE = 0.6
 COVERAGE_WEIGHT = 0.25
+MISSING_WEIGHT = 0.5
+STRONG_SENTENCE = 0.7
 COVERAGE_DEPTH = 3
 
 
@@ -102,6 +111,7 @@ class Relevance:
     evidence: float
     sentence_score: float
     coverage: float
+    missing: tuple[str, ...] = ()  # words the question rests on that no passage holds
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,8 @@ class Retriever:
         dense = self._dense_scores(vector)[rows]
         sentence, best = self._sentence_scores(vector)
         sentence, best = sentence[rows], best[rows]
-        lexical = self.lexical.scores(analysis, self._term_weights(analysis))[rows]
+        weights = self._term_weights(analysis)
+        lexical = self.lexical.scores(analysis, weights)[rows]
         signals = Signals(dense, sentence, lexical)
         fused = fuse(signals, self.mode)
         fused_rank, dense_rank, lexical_rank = ranks(fused), ranks((dense + sentence) / 2), ranks(lexical)
@@ -172,7 +183,7 @@ class Retriever:
                 )
             )
         leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
-        relevance = self._relevance(analysis, float(sentence.max()), leaders)
+        relevance = self._relevance(analysis, weights, float(sentence.max()), leaders)
         return SearchResult(question, hits, relevance.relevant, vector, relevance)
 
     def _term_weights(self, analysis: Analysis) -> list[float] | None:
@@ -210,11 +221,19 @@ class Retriever:
                 which[position], best[position] = offset, similarity[rows.start + offset]
         return best, which
 
-    def _relevance(self, analysis: Analysis, sentence_score: float, best_positions: list[int]) -> Relevance:
+    def _relevance(
+        self, analysis: Analysis, weights: list[float] | None, sentence_score: float, best_positions: list[int]
+    ) -> Relevance:
         """The documented abstention rule (see the module's docstring)."""
         coverage = max((self.lexical.coverage(analysis, p) for p in best_positions), default=0.0)
         evidence = sentence_score + COVERAGE_WEIGHT * coverage
-        return Relevance(evidence >= MIN_EVIDENCE, evidence, sentence_score, coverage)
+        missing = tuple(
+            term.word
+            for term, weight in zip(analysis.terms, weights or [], strict=False)
+            if weight >= MISSING_WEIGHT and not self.lexical.in_corpus(term)
+        )
+        relevant = evidence >= MIN_EVIDENCE and not (missing and sentence_score < STRONG_SENTENCE)
+        return Relevance(relevant, evidence, sentence_score, coverage, missing)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid") -> Retriever:
