@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,9 @@ from .conversation import contextual_question
 from .embed import load_embedder
 from .errors import BadRequest, MatrixQAError
 from .index import load_index
+from .openapi import FILTER_NAMES, MAX_BODY_BYTES, MAX_COMMENT, MAX_HISTORY, MAX_K, MAX_QUESTION, STUDY_TYPES, openapi_document
 from .retrieve import Filters, Hit, Retriever
 from .settings import Config, load_config
-
-MAX_QUESTION = 1000
-MAX_K = 50
-MAX_HISTORY = 20
-STUDY_TYPES = {"S", "K", "R", "G", "commentary"}
 
 
 def create_app(config: Config | None = None, retriever: Retriever | None = None) -> Flask:
@@ -31,6 +28,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         retriever = Retriever(load_index(config.index_dir, embedder, config.corpus_dir), embedder)
     app = Flask(__name__, static_folder=None)
     app.config["MATRIXQA"] = config
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["matrixqa"] = retriever
     web_dir = Path(config.web_dir).resolve()
 
@@ -41,6 +39,10 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     @app.get("/static/<path:name>")
     def static_file(name: str):
         return send_from_directory(web_dir, name)
+
+    @app.get("/api/openapi.json")
+    def openapi():
+        return jsonify(openapi_document())
 
     @app.get("/api/health")
     def health():
@@ -86,8 +88,8 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         if not isinstance(body.get("helpful"), bool):
             raise BadRequest("'helpful' must be true or false")
         comment = body.get("comment", "")
-        if not isinstance(comment, str) or len(comment) > 2000:
-            raise BadRequest("'comment' must be text of at most 2000 characters")
+        if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+            raise BadRequest(f"'comment' must be text of at most {MAX_COMMENT} characters")
         return jsonify(status="accepted"), 202
 
     @app.errorhandler(MatrixQAError)
@@ -98,7 +100,11 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/") or error.code != 404:
-            return jsonify(error=_http_message(error)), error.code
+            response = jsonify(error=_http_message(error))
+            response.status_code = error.code or 500
+            if getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
         return error
 
     @app.errorhandler(Exception)
@@ -114,13 +120,22 @@ def _http_message(error: HTTPException) -> str:
         return f"no such endpoint: {request.method} {request.path}"
     if error.code == 405:
         return f"{request.method} is not allowed on {request.path}"
+    if error.code == 413:
+        return f"the request body is too large: send at most {MAX_BODY_BYTES} bytes"
     return error.description or error.name
 
 
 def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("the JSON is nested too deeply: send one flat object such as {\"question\": \"...\"}") from None
     if not isinstance(body, dict):
         raise BadRequest("send a JSON object with Content-Type: application/json, such as {\"question\": \"...\"}")
+    try:  # a \ud800-style escape decodes to text no encoder downstream accepts
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("the JSON holds an unpaired surrogate escape such as \\ud800: send valid Unicode text") from None
     return body
 
 
@@ -147,6 +162,8 @@ def _history(body: dict[str, Any]) -> list[dict[str, str]]:
     for turn in history:
         if not isinstance(turn, dict) or not isinstance(turn.get("question"), str) or not isinstance(turn.get("answer", ""), str):
             raise BadRequest("each 'history' item must be an object with string 'question' and 'answer'")
+        if len(turn["question"]) > MAX_QUESTION:
+            raise BadRequest(f"each 'history' question must be at most {MAX_QUESTION} characters")
     return history
 
 
@@ -156,11 +173,11 @@ def _filters(body: dict[str, Any]) -> Filters:
         return Filters()
     if not isinstance(raw, dict):
         raise BadRequest("'filters' must be an object")
-    unknown = set(raw) - {"types", "cells", "matrix", "year_from", "year_to"}
+    unknown = set(raw) - set(FILTER_NAMES)
     if unknown:
-        raise BadRequest(f"unknown filter {sorted(unknown)[0]!r}: use types, cells, matrix, year_from, year_to")
+        raise BadRequest(f"unknown filter {sorted(unknown)[0]!r}: use {', '.join(FILTER_NAMES)}")
     types = raw.get("types", [])
-    if not isinstance(types, list) or not set(types) <= STUDY_TYPES:
+    if not isinstance(types, list) or not all(isinstance(t, str) and t in STUDY_TYPES for t in types):
         raise BadRequest("filter 'types' must be a list of S, K, R, G or commentary")
     cells = raw.get("cells", [])
     if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
