@@ -66,8 +66,7 @@ json_values = st.recursive(
 near_miss_bodies = st.fixed_dictionaries(
     {},
     optional={
-        name: json_values
-        for name in ("question", "k", "filters", "history", "detail", "id", "helpful", "comment")
+        name: json_values for name in ("question", "k", "filters", "history", "detail", "id", "helpful", "comment")
     },
 )
 
@@ -81,7 +80,10 @@ def test_wrongly_typed_json_is_refused_cleanly(client, path, body):
 
 @pytest.mark.parametrize("path", API_POSTS)
 @FUZZ
-@given(raw=st.binary(max_size=300), content_type=st.sampled_from(["application/json", "text/plain", "", "application/x-www-form-urlencoded"]))
+@given(
+    raw=st.binary(max_size=300),
+    content_type=st.sampled_from(["application/json", "text/plain", "", "application/x-www-form-urlencoded"]),
+)
 def test_arbitrary_bytes_are_refused_cleanly(client, path, raw, content_type):
     assert_clean_response(client.post(path, data=raw, content_type=content_type))
 
@@ -99,7 +101,17 @@ def test_arbitrary_bytes_are_refused_cleanly(client, path, raw, content_type):
         json.dumps({"question": "q" * 100_000}).encode(),
         json.dumps({"question": "ok", "filters": {"types": [["S"]]}}).encode(),  # unhashable filter value
     ],
-    ids=["empty", "not-utf8", "latin1", "surrogate", "nested-array", "nested-history", "over-limit", "huge-question", "unhashable"],
+    ids=[
+        "empty",
+        "not-utf8",
+        "latin1",
+        "surrogate",
+        "nested-array",
+        "nested-history",
+        "over-limit",
+        "huge-question",
+        "unhashable",
+    ],
 )
 @pytest.mark.parametrize("path", API_POSTS)
 def test_hostile_bodies_get_a_4xx_with_a_message(client, path, raw):
@@ -114,7 +126,9 @@ def test_huge_history_question_is_refused(client):
     assert "history" in response.get_json()["error"]
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None]
+)
 def test_wrong_content_type_is_refused_with_how_to_send_json(client, content_type):
     response = client.post("/api/search", data='{"question": "methadone"}', content_type=content_type)
     assert response.status_code == 400

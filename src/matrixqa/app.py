@@ -15,7 +15,16 @@ from .conversation import contextual_question
 from .embed import load_embedder
 from .errors import BadRequest, MatrixQAError
 from .index import load_index
-from .openapi import FILTER_NAMES, MAX_BODY_BYTES, MAX_COMMENT, MAX_HISTORY, MAX_K, MAX_QUESTION, STUDY_TYPES, openapi_document
+from .openapi import (
+    FILTER_NAMES,
+    MAX_BODY_BYTES,
+    MAX_COMMENT,
+    MAX_HISTORY,
+    MAX_K,
+    MAX_QUESTION,
+    STUDY_TYPES,
+    openapi_document,
+)
 from .retrieve import Filters, Hit, Retriever
 from .settings import Config, load_config
 
@@ -129,13 +138,13 @@ def _json_body() -> dict[str, Any]:
     try:
         body = request.get_json(silent=True)
     except RecursionError:
-        raise BadRequest("the JSON is nested too deeply: send one flat object such as {\"question\": \"...\"}") from None
+        raise BadRequest("the JSON is nested too deeply: send one flat JSON object") from None
     if not isinstance(body, dict):
         raise BadRequest("send a JSON object with Content-Type: application/json, such as {\"question\": \"...\"}")
     try:  # a \ud800-style escape decodes to text no encoder downstream accepts
         json.dumps(body, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise BadRequest("the JSON holds an unpaired surrogate escape such as \\ud800: send valid Unicode text") from None
+        raise BadRequest("the JSON holds an unpaired surrogate escape (such as \\ud800): send valid Unicode") from None
     return body
 
 

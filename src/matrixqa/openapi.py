@@ -46,7 +46,11 @@ _STUDY = {
         "url": {"type": "string"},
     },
 }
-_LINK = {"type": "object", "required": ["title", "url"], "properties": {"title": {"type": "string"}, "url": {"type": "string"}}}
+_LINK = {
+    "type": "object",
+    "required": ["title", "url"],
+    "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+}
 _PASSAGE = {
     "type": "object",
     "required": ["id", "text", "score", "rank", "cell", "section", "kind", "study", "refers_to", "links"],
@@ -84,7 +88,9 @@ def _errors(*codes: int) -> dict[str, Any]:
     return {str(code): _json({"$ref": "#/components/schemas/Error"}, reasons[code]) for code in codes}
 
 
-def _post(summary: str, body: dict[str, Any], ok: str, ok_schema: dict[str, Any], ok_description: str) -> dict[str, Any]:
+def _post(
+    summary: str, body: dict[str, Any], ok: str, ok_schema: dict[str, Any], ok_description: str
+) -> dict[str, Any]:
     return {
         "post": {
             "summary": summary,
@@ -187,8 +193,20 @@ def openapi_document() -> dict[str, Any]:
             'Every error is JSON: {"error": "<what went wrong and what to change>"}.',
         },
         "paths": {
-            "/api/search": _post("Retrieve the passages that best match a question.", search_body, "200", search_result, "Passages, best first."),
-            "/api/ask": _post("Answer a question with cited source sentences.", ask_body, "200", answer, "An answer, or a statement that the corpus does not cover the question."),
+            "/api/search": _post(
+                "Retrieve the passages that best match a question.",
+                search_body,
+                "200",
+                search_result,
+                "Passages, best first.",
+            ),
+            "/api/ask": _post(
+                "Answer a question with cited source sentences.",
+                ask_body,
+                "200",
+                answer,
+                "An answer, or a statement that the corpus does not cover the question.",
+            ),
             "/api/feedback": _post(
                 "Say whether an answer helped.",
                 feedback_body,
