@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .ann import ranked_rows
 from .chunk import Passage
 from .embed import Embedder
 from .index import Index
@@ -68,10 +69,9 @@ class Retriever:
     def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:
         """The k best passages for a question, best first."""
         vector = self.embedder.embed([question])[0]
-        total = self.index.passage_index.ntotal
-        scores, rows = self.index.passage_index.search(vector[None, :], total if filters.active else min(total, k))
+        scores, rows = ranked_rows(self.index.passage_index, vector, k, every=filters.active)
         hits: list[Hit] = []
-        for score, row in zip(scores[0], rows[0]):
+        for score, row in zip(scores, rows, strict=True):
             if row < 0:
                 continue
             passage = self.index.passages[row]

@@ -30,6 +30,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MATRIXQA_HOST", "127.0.0.1", "Address `serve` binds; binding beyond loopback is a deliberate choice."),
     Setting("MATRIXQA_PORT", "5000", "Port `serve` listens on."),
     Setting("MATRIXQA_THREADS", "4", "Worker threads of the WSGI server."),
+    Setting(
+        "MATRIXQA_ANN_THRESHOLD",
+        "20000",
+        "From this many passages on, `build` makes an approximate (HNSW) index, not an exact one; 0: always exact.",
+    ),
+    Setting(
+        "MATRIXQA_RELOAD_SECONDS",
+        "2",
+        "How often `serve` looks for a rebuilt index and swaps it in without dropping requests; 0: never.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -46,6 +56,8 @@ class Config:
     host: str
     port: int
     threads: int
+    ann_threshold: int
+    reload_seconds: float
 
 
 def _value(name: str, env: Mapping[str, str]) -> str:
@@ -64,6 +76,8 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         "host": _value("MATRIXQA_HOST", env),
         "port": _int("MATRIXQA_PORT", _value("MATRIXQA_PORT", env)),
         "threads": _int("MATRIXQA_THREADS", _value("MATRIXQA_THREADS", env)),
+        "ann_threshold": _int("MATRIXQA_ANN_THRESHOLD", _value("MATRIXQA_ANN_THRESHOLD", env)),
+        "reload_seconds": _seconds("MATRIXQA_RELOAD_SECONDS", _value("MATRIXQA_RELOAD_SECONDS", env)),
     }
     known = {f.name for f in fields(Config)}
     for key, value in overrides.items():
@@ -72,6 +86,18 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         if value is not None:
             values[key] = Path(value) if key.endswith("_dir") else value
     return Config(**values)
+
+
+def _seconds(name: str, raw: str) -> float:
+    from .errors import MatrixQAError
+
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise MatrixQAError(f"{name} must be a number of seconds (0 or more), not {raw!r}")
+    return value
 
 
 def _int(name: str, raw: str) -> int:
