@@ -14,7 +14,7 @@ from .answer import Answer, compose_answer, covered_cells
 from .conversation import contextual_question
 from .embed import load_embedder
 from .errors import BadRequest, MatrixQAError
-from .index import load_index
+from .index import MANIFEST, load_index
 from .openapi import (
     FILTER_NAMES,
     MAX_BODY_BYTES,
@@ -25,6 +25,7 @@ from .openapi import (
     STUDY_TYPES,
     openapi_document,
 )
+from .reload import LiveRetriever
 from .retrieve import Filters, Hit, Retriever
 from .settings import Config, load_config
 
@@ -34,11 +35,17 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     config = config or load_config()
     if retriever is None:
         embedder = load_embedder(config.model)
-        retriever = Retriever(load_index(config.index_dir, embedder, config.corpus_dir), embedder)
+
+        def open_index() -> Retriever:
+            return Retriever(load_index(config.index_dir, embedder, config.corpus_dir), embedder)
+
+        live = LiveRetriever(open_index, config.index_dir / MANIFEST, config.reload_seconds)
+    else:
+        live = LiveRetriever.fixed(retriever)
     app = Flask(__name__, static_folder=None)
     app.config["MATRIXQA"] = config
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.extensions["matrixqa"] = retriever
+    app.extensions["matrixqa"] = live
     web_dir = Path(config.web_dir).resolve()
 
     @app.get("/")
@@ -55,7 +62,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
 
     @app.get("/api/health")
     def health():
-        index = retriever.index
+        index = live.current().index
         return jsonify(status="ok", passages=len(index.passages), cells=covered_cells(index), manifest=index.manifest)
 
     @app.post("/api/search")
@@ -64,7 +71,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         question = _question(body)
         k = _int_field(body, "k", 5, 1, MAX_K)
         filters = _filters(body)
-        result = retriever.search(question, k, filters)
+        result = live.current().search(question, k, filters)
         return jsonify(
             question=question,
             relevant=result.relevant,
@@ -81,6 +88,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         if detail not in ("short", "long"):
             raise BadRequest("'detail' must be \"short\" or \"long\"")
         search_question = contextual_question(question, history)
+        retriever = live.current()  # one index for the whole request, even if a reload lands meanwhile
         result = retriever.search(search_question, 8, _filters(body))
         answer = compose_answer(result, retriever.index, detail)
         payload = answer_json(answer)

@@ -95,8 +95,8 @@ def write_index(
         cache = previous_vectors(index_dir, embedder, progress)
     passage_texts = [embedding_text(p) for p in passages]
     sentences = [s for p in passages for s in p.sentence_texts]
-    passage_vectors, passages_embedded = cache.embed(embedder, passage_texts, "passages", progress)
-    sentence_vectors, sentences_embedded = cache.embed(embedder, sentences, "sentences", progress)
+    passage_vectors, passages_embedded, passages_reused = cache.embed(embedder, passage_texts, "passages", progress)
+    sentence_vectors, sentences_embedded, sentences_reused = cache.embed(embedder, sentences, "sentences", progress)
     del cache  # the old vectors are not needed past this point
     if len(passages) >= ann_threshold > 0:
         progress(f"building an approximate (HNSW) index: {len(passages)} passages >= MATRIXQA_ANN_THRESHOLD")
@@ -122,7 +122,7 @@ def write_index(
             "passages": len(passages),
             "sentences": len(sentences),
             "embedded": {"passages": passages_embedded, "sentences": sentences_embedded},
-            "reused": {"passages": len(passages) - passages_embedded, "sentences": len(sentences) - sentences_embedded},
+            "reused": {"passages": passages_reused, "sentences": sentences_reused},
             "search": describe(index),
             "checksums": {name: _sha256(staging / name) for name in (*REQUIRED_FILES, VECTOR_KEYS)},
         }

@@ -22,7 +22,8 @@ def text_key(text: str) -> bytes:
 
 
 def text_keys(texts: Sequence[str]) -> np.ndarray:
-    return np.array([text_key(t) for t in texts], dtype=f"S{KEY_BYTES}")
+    """Keys as rows of bytes (a fixed-width bytes dtype would drop a key's trailing zero bytes)."""
+    return np.frombuffer(b"".join(text_key(t) for t in texts), dtype=np.uint8).reshape(len(texts), KEY_BYTES)
 
 
 @dataclass
@@ -34,13 +35,18 @@ class VectorCache:
 
     @classmethod
     def of(cls, keys: np.ndarray, vectors: np.ndarray) -> VectorCache:
-        return cls({bytes(k): row for row, k in enumerate(keys)}, np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls({k.tobytes(): row for row, k in enumerate(keys)}, np.ascontiguousarray(vectors, dtype=np.float32))
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def embed(self, embedder: Embedder, texts: Sequence[str], what: str, progress: Progress) -> tuple[np.ndarray, int]:
-        """Vectors for texts, embedding only those not in the cache; also return how many were embedded."""
+    def embed(
+        self, embedder: Embedder, texts: Sequence[str], what: str, progress: Progress
+    ) -> tuple[np.ndarray, int, int]:
+        """Vectors for texts, embedding only those not in the cache, each distinct text once.
+
+        Also return how many texts were embedded and how many vectors were taken from the cache.
+        """
         keys = [text_key(t) for t in texts]
         out = np.empty((len(texts), embedder.dimension), dtype=np.float32)
         missing: dict[bytes, list[int]] = {}
@@ -50,8 +56,9 @@ class VectorCache:
                 missing.setdefault(key, []).append(position)
             else:
                 out[position] = self.vectors[row]
-        if len(missing) < len(texts):
-            progress(f"reused {len(texts) - sum(map(len, missing.values()))}/{len(texts)} {what} vectors")
+        reused = len(texts) - sum(map(len, missing.values()))
+        if reused:
+            progress(f"reused {reused}/{len(texts)} {what} vectors from the previous build")
         todo = [positions[0] for positions in missing.values()]
         for start in range(0, len(todo), BATCH):
             batch = todo[start : start + BATCH]
@@ -59,4 +66,4 @@ class VectorCache:
             for position, vector in zip(batch, vectors, strict=True):
                 out[missing[keys[position]]] = vector
             progress(f"embedded {min(start + BATCH, len(todo))}/{len(todo)} new {what}")
-        return out, len(todo)
+        return out, len(todo), reused
