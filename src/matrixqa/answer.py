@@ -47,10 +47,9 @@ def compose_answer(result: SearchResult, index: Index, detail: str = "short") ->
 
     best = result.hits[0].score
     sources = [h for h in result.hits[:MAX_PASSAGES] if h.score >= best - PASSAGE_MARGIN]
-    position = {p.id: i for i, p in enumerate(index.passages)}
     rows: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
     for source_number, hit in enumerate(sources):
-        for offset, row in enumerate(index.sentence_rows(position[hit.passage.id])):
+        for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id])):
             if not hit.passage.sentence_texts[offset].rstrip().endswith("?"):  # a question is not evidence
                 rows.append((row, source_number, offset))
     if not rows:

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,11 @@ class Index:
     passage_index: faiss.Index
     sentence_vectors: np.ndarray
     sentence_owner: np.ndarray  # for each sentence row, the position of its passage
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each passage id's position, built once rather than on every answer."""
+        return {p.id: i for i, p in enumerate(self.passages)}
 
     def sentence_rows(self, passage_position: int) -> range:
         start = int(np.searchsorted(self.sentence_owner, passage_position, side="left"))
@@ -95,8 +101,8 @@ def write_index(
         cache = previous_vectors(index_dir, embedder, progress)
     passage_texts = [embedding_text(p) for p in passages]
     sentences = [s for p in passages for s in p.sentence_texts]
-    passage_vectors, passages_embedded, passages_reused = cache.embed(embedder, passage_texts, "passages", progress)
-    sentence_vectors, sentences_embedded, sentences_reused = cache.embed(embedder, sentences, "sentences", progress)
+    passage_vectors, passages_embedded, passages_reused = cache.embed(embedder, passage_texts, "passage", progress)
+    sentence_vectors, sentences_embedded, sentences_reused = cache.embed(embedder, sentences, "sentence", progress)
     del cache  # the old vectors are not needed past this point
     if len(passages) >= ann_threshold > 0:
         progress(f"building an approximate (HNSW) index: {len(passages)} passages >= MATRIXQA_ANN_THRESHOLD")

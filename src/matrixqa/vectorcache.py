@@ -58,12 +58,12 @@ class VectorCache:
                 out[position] = self.vectors[row]
         reused = len(texts) - sum(map(len, missing.values()))
         if reused:
-            progress(f"reused {reused}/{len(texts)} {what} vectors from the previous build")
+            progress(f"reused {reused}/{len(texts)} {what} vectors")
         todo = [positions[0] for positions in missing.values()]
         for start in range(0, len(todo), BATCH):
             batch = todo[start : start + BATCH]
             vectors = embedder.embed([texts[p] for p in batch])
             for position, vector in zip(batch, vectors, strict=True):
                 out[missing[keys[position]]] = vector
-            progress(f"embedded {min(start + BATCH, len(todo))}/{len(todo)} new {what}")
+            progress(f"embedded {min(start + BATCH, len(todo))}/{len(todo)} new {what}s")
         return out, len(todo), reused
