@@ -1,6 +1,6 @@
 """The matrixqa benchmark: start-up, warm latency over HTTP, memory, builds, the tutorial baseline, scale, load.
 
-    PYTHONPATH=src python bench/run.py                 # the full run (about 10 minutes on 2 cores)
+    PYTHONPATH=src python bench/run.py --runs 3        # the full run, three times: medians (about 15 minutes)
     PYTHONPATH=src python bench/run.py --quick         # a smoke run for CI (about 2 minutes)
 
 Everything runs on this machine against loopback; nothing is written to the corpus or the index
@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -114,14 +115,25 @@ def scale_run(size: int, index: Path, work: Path, questions: Path, reps: int, ed
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run: fewer repetitions, 1k scale only")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the whole run; the table shows medians")
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--sizes", default=None, help="synthetic corpus sizes, such as 1000,10000,100000")
-    parser.add_argument("--out", type=Path, help="also write every figure as JSON here")
+    parser.add_argument("--out", type=Path, help="also write every figure of every run as JSON here")
     args = parser.parse_args()
     questions = load_questions(args.questions)
-    reps = 1 if args.quick else 5
     sizes = [int(s) for s in (args.sizes or ("1000" if args.quick else "1000,10000,100000")).split(",")]
-    figures: dict = {"quick": args.quick, "cpus": os.cpu_count(), "questions": len(questions)}
+    runs = []
+    for number in range(1, args.runs + 1):
+        say(f"run {number} of {args.runs}")
+        runs.append(one_run(args.quick, questions, args.questions, sizes))
+    if args.out:
+        args.out.write_text(json.dumps(runs, indent=2) + "\n")
+    print(table(median_figures(runs)))
+
+
+def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list[int]) -> dict:
+    reps = 1 if quick else 5
+    figures: dict = {"quick": quick, "cpus": os.cpu_count(), "questions": len(questions)}
     work = Path(tempfile.mkdtemp(prefix="matrixqa-bench-"))
     try:
         say("build: the real corpus with the real model, from scratch")
@@ -144,8 +156,8 @@ def main() -> None:
             figures["http"] = http_latency(server.base, questions, reps)
             figures["server_memory_after_warm"] = server.memory()
             figures["load"] = []
-            for clients in (8,) if args.quick else (8, 32):
-                requests = 80 if args.quick else 400
+            for clients in (8,) if quick else (8, 32):
+                requests = 80 if quick else 400
                 say(f"load: {clients} clients, {requests} requests")
                 figures["load"].append(run_load(server.base, questions, clients, requests, seconds=180))
             figures["server_memory_after_load"] = server.memory()
@@ -166,12 +178,22 @@ def main() -> None:
         for size in sizes:
             say(f"scale: {size} synthetic passages")
             last = size == sizes[-1]
-            figures["scale"].append(scale_run(size, index, work, args.questions, 1 if args.quick else 3, last))
+            figures["scale"].append(scale_run(size, index, work, questions_file, 1 if quick else 3, last))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if args.out:
-        args.out.write_text(json.dumps(figures, indent=2) + "\n")
-    print(table(figures))
+    return figures
+
+
+def median_figures(runs: list):
+    """Every number replaced by its median over the runs (the machine is shared, so single runs are noisy)."""
+    first = runs[0]
+    if isinstance(first, dict):
+        return {key: median_figures([run[key] for run in runs if key in run]) for key in first}
+    if isinstance(first, list):
+        return [median_figures(list(items)) for items in zip(*runs, strict=True)]
+    if isinstance(first, int | float) and not isinstance(first, bool):
+        return round(statistics.median(runs), 2)
+    return first
 
 
 def goal(value: float, limit: float) -> str:
@@ -219,7 +241,7 @@ def table(f: dict) -> str:
     lines = ["| measure | figure |", "|---|---|", *[f"| {name} | {value} |" for name, value in rows]]
     lines += [
         "",
-        "| synthetic passages | search | build, index only (s) | index size (MB) | load (s) | process peak RSS (MB) "
+        "| synthetic passages | search | build, index only (s) | index size (MB) | load (s) | serving peak RSS (MB) "
         "| search p50 / p95 (ms) | answer p95 (ms) | FAISS ms/query (exact ms) | recall@10 vs exact "
         "| embedding from scratch, estimated (min) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",

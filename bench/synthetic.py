@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -121,6 +123,58 @@ def edit_one_cell(passages: list[Passage], seed: int) -> list[Passage]:
     return edited
 
 
+def build(args: argparse.Namespace, index_dir: Path, label: str) -> dict:
+    """Build the synthetic index (and, with --edit, rebuild it after one cell's edit); report the figures."""
+    say(f"{label} loading the model")
+    embedder = load_embedder(DEFAULT_MODEL)
+    say(f"{label} generating the synthetic corpus from the real sentences")
+    passages, cache = synthetic_passages(args.source_index, args.passages, args.seed, embedder)
+    about = {"corpus_fingerprint": f"synthetic-{args.passages}-{args.seed}", "cells": [], "skipped": []}
+    progress = lambda m: say(f"{label} {m}")  # noqa: E731
+    started = time.perf_counter()
+    manifest = write_index(passages, about, embedder, index_dir, progress, args.ann_threshold, cache)
+    result = {
+        "passages": args.passages,
+        "sentences": manifest["sentences"],
+        "search_kind": manifest["search"]["kind"],
+        "build_seconds_index_only": round(time.perf_counter() - started, 1),
+        "index_mb": folder_mb(index_dir),
+    }
+    del cache
+    if args.edit:
+        say(f"{label} rebuilding after rewriting the {PASSAGES_PER_CELL} passages of one cell")
+        started = time.perf_counter()
+        edited = write_index(
+            edit_one_cell(passages, args.seed), about, embedder, index_dir, progress, args.ann_threshold
+        )
+        result["edit_rebuild"] = {
+            "seconds": round(time.perf_counter() - started, 1),
+            "embedded": edited["embedded"],
+            "reused": edited["reused"],
+        }
+    return result
+
+
+def serve_figures(index_dir: Path, questions: list[str], reps: int, seed: int, label: str) -> dict:
+    """Load the index as a server would and search it; run in its own process so memory is the server's."""
+    embedder = load_embedder(DEFAULT_MODEL)
+    say(f"{label} loading the index")
+    started = time.perf_counter()
+    retriever = Retriever(load_index(index_dir, embedder), embedder)
+    result = {"load_seconds": round(time.perf_counter() - started, 1)}
+    say(f"{label} searching")
+    timed_searches(retriever, questions, 1)  # warm
+    search, ask = timed_searches(retriever, questions, reps)
+    result.update(
+        search_p50_ms=ms(percentile(search, 50)),
+        search_p95_ms=ms(percentile(search, 95)),
+        answer_p95_ms=ms(percentile(ask, 95)),
+    )
+    result.update(ann_recall(retriever, questions, seed))
+    result.update(rss_mb())
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, required=True)
@@ -131,58 +185,25 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--edit", action="store_true", help="also time a rebuild after one cell's edit")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--serve-only", action="store_true", help=argparse.SUPPRESS)  # the second process
     args = parser.parse_args()
     questions = load_questions(args.questions)
     label = f"[{args.passages} passages]"
-
-    say(f"{label} loading the model")
-    embedder = load_embedder(DEFAULT_MODEL)
-    say(f"{label} generating the synthetic corpus from the real sentences")
-    passages, cache = synthetic_passages(args.source_index, args.passages, args.seed, embedder)
     index_dir = args.work / "index"
+    if args.serve_only:
+        print(json.dumps(serve_figures(index_dir, questions, args.reps, args.seed, label)))
+        return
+
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
-    about = {"corpus_fingerprint": f"synthetic-{args.passages}-{args.seed}", "cells": [], "skipped": []}
-    started = time.perf_counter()
-    progress = lambda m: say(f"{label} {m}")  # noqa: E731
-    manifest = write_index(passages, about, embedder, index_dir, progress, args.ann_threshold, cache)
-    build_seconds = time.perf_counter() - started
-    del cache
-    result = {
-        "passages": args.passages,
-        "sentences": manifest["sentences"],
-        "search_kind": manifest["search"]["kind"],
-        "build_seconds_index_only": round(build_seconds, 1),
-        "index_mb": folder_mb(index_dir),
-    }
-
-    if args.edit:
-        say(f"{label} rebuilding after rewriting the {PASSAGES_PER_CELL} passages of one cell")
-        started = time.perf_counter()
-        edited_passages = edit_one_cell(passages, args.seed)
-        edited = write_index(edited_passages, about, embedder, index_dir, progress, args.ann_threshold)
-        result["edit_rebuild"] = {
-            "seconds": round(time.perf_counter() - started, 1),
-            "embedded": edited["embedded"],
-            "reused": edited["reused"],
-        }
-    del passages
-
-    say(f"{label} loading the index")
-    started = time.perf_counter()
-    retriever = Retriever(load_index(index_dir, embedder), embedder)
-    result["load_seconds"] = round(time.perf_counter() - started, 1)
-    say(f"{label} searching")
-    timed_searches(retriever, questions, 1)  # warm
-    search, ask = timed_searches(retriever, questions, args.reps)
-    result.update(
-        search_p50_ms=ms(percentile(search, 50)),
-        search_p95_ms=ms(percentile(search, 95)),
-        answer_p95_ms=ms(percentile(ask, 95)),
-    )
-    result.update(ann_recall(retriever, questions, args.seed))
-    result.update(rss_mb())
-    shutil.rmtree(args.work, ignore_errors=True)
+    try:
+        result = build(args, index_dir, label)
+        served = subprocess.run(
+            [sys.executable, *sys.argv, "--serve-only"], stdout=subprocess.PIPE, text=True, check=True
+        )
+        result.update(json.loads(served.stdout))
+    finally:
+        shutil.rmtree(args.work, ignore_errors=True)
     print(json.dumps(result))
 
 
