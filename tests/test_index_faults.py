@@ -11,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from matrixqa.cli import main
 from matrixqa.corpus import load_corpus
 from matrixqa.embed import HashingEmbedder
 from matrixqa.errors import IndexUnusable
@@ -199,6 +201,17 @@ def test_rebuild_after_one_edit_embeds_only_what_changed(index_dir: Path, corpus
     assert np.allclose(from_scratch.sentence_vectors, new.sentence_vectors)  # reuse never misplaces a vector
     rows = len(new.passages)
     assert np.allclose(from_scratch.passage_index.reconstruct_n(0, rows), new.passage_index.reconstruct_n(0, rows))
+
+
+def test_cli_build_reports_what_it_embedded_and_reused(corpus_dir: Path, cli_env: dict[str, str]):
+    first = CliRunner().invoke(main, ["build"])
+    assert first.exit_code == 0 and "exact search" in first.stdout
+    edit_one_cell(corpus_dir)
+    second = CliRunner().invoke(main, ["build"])
+    assert second.exit_code == 0, second.output
+    assert "embedded 1 passages and 1 sentences, reused the rest" in second.stdout
+    manifest = json.loads((Path(cli_env["MATRIXQA_INDEX_DIR"]) / MANIFEST).read_text())
+    assert manifest["embedded"] == {"passages": 1, "sentences": 1}
 
 
 def test_unchanged_rebuild_embeds_nothing(index_dir: Path, corpus_dir: Path):

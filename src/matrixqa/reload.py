@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import MatrixQAError
+from .index import Index
 from .retrieve import Retriever
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,11 @@ class LiveRetriever:
     def fixed(cls, retriever: Retriever) -> LiveRetriever:
         """A retriever that is never reloaded (one handed in by a test or a caller)."""
         return cls(lambda: retriever)
+
+    @property
+    def index(self) -> Index:
+        """The index now in service (a request that uses it with search should hold one `current()`)."""
+        return self.current().index
 
     @property
     def watching(self) -> bool:
