@@ -232,7 +232,7 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = No
         with open(index_dir / PASSAGES, encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
         passage_index = faiss.read_index(str(index_dir / PASSAGE_VECTORS))
-        sentence_vectors = np.load(index_dir / SENTENCE_VECTORS)
+        sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, mmap_mode="r")  # answers read a few rows
     except Exception as error:  # any failure to read means the same: this index cannot be used
         raise IndexUnusable(f"the index in {index_dir} cannot be read ({error}): {REBUILD_HINT}") from None
     owner = np.repeat(np.arange(len(passages)), [len(p.sentences) for p in passages])
