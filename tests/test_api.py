@@ -71,6 +71,7 @@ def test_health_reports_passages_and_manifest(client):
         ("/api/search", {"question": "x", "k": "5"}, "'k'"),
         ("/api/search", {"question": "x", "filters": {"types": ["Z"]}}, "types"),
         ("/api/search", {"question": "x", "filters": {"colour": 1}}, "unknown filter"),
+        ("/api/search", {"question": "x", "filters": {"year_from": 2010, "year_to": 2000}}, "year range"),
         ("/api/ask", {"question": "x", "history": "no"}, "'history'"),
         ("/api/ask", {"question": "x", "history": [{"answer": "a"}]}, "'history'"),
         ("/api/ask", {"question": "x", "detail": "huge"}, "'detail'"),

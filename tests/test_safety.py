@@ -78,8 +78,8 @@ def test_an_unexpected_error_is_json_with_the_headers(config):
         def search(self, *args, **kwargs):
             raise RuntimeError("disk on fire at /secret/path")
 
-    working = create_app(config)
-    broken = Broken(working.extensions["matrixqa"].index, working.extensions["matrixqa"].embedder)
+    working = create_app(config).extensions["matrixqa"].current()
+    broken = Broken(working.index, working.embedder)
     response = create_app(config, retriever=broken).test_client().post("/api/ask", json={"question": "anything"})
     assert response.status_code == 500
     assert "secret" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from dataclasses import asdict
@@ -15,26 +16,38 @@ from .admin import admin_blueprint
 from .answer import Answer, answer_question, covered_cells
 from .chunk import Passage
 from .conversation import Turn
+from .embed import load_embedder
 from .errors import BadRequest, MatrixQAError, NotFound
+from .index import MANIFEST
+from .openapi import (
+    FILTER_NAMES,
+    MAX_COMMENT,
+    MAX_HISTORY,
+    MAX_K,
+    MAX_QUESTION,
+    STUDY_TYPES,
+    openapi_document,
+)
 from .questionlog import QuestionLog
+from .reload import LiveRetriever
 from .retrieve import MIN_EVIDENCE, Filters, Hit, Retriever, SearchResult, open_retriever
 from .security import protect
 from .settings import Config, load_config
-
-MAX_QUESTION = 1000
-MAX_K = 50
-MAX_HISTORY = 20
-STUDY_TYPES = {"S", "K", "R", "G", "commentary"}
 
 
 def create_app(config: Config | None = None, retriever: Retriever | None = None) -> Flask:
     """Build the app; load the model and index now so the first request is served warm."""
     config = config or load_config()
     if retriever is None:
-        retriever = open_retriever(config)
+        embedder = load_embedder(config.model)  # once per process; a reload reuses it
+        live = LiveRetriever(
+            lambda: open_retriever(config, embedder=embedder), config.index_dir / MANIFEST, config.reload_seconds
+        )
+    else:
+        live = LiveRetriever.fixed(retriever)
     app = Flask(__name__, static_folder=None)
     app.config["MATRIXQA"] = config
-    app.extensions["matrixqa"] = retriever
+    app.extensions["matrixqa"] = live
     web_dir = Path(config.web_dir).resolve()
     question_log = QuestionLog(config.log_db) if config.log_enabled else None
     protect(app, config)
@@ -49,18 +62,22 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     def static_file(name: str):
         return send_from_directory(web_dir, name)
 
+    @app.get("/api/openapi.json")
+    def openapi():
+        return jsonify(openapi_document())
+
     @app.get("/api/health")
     def health():
-        index = retriever.index
+        index = live.current().index
         return jsonify(status="ok", passages=len(index.passages), cells=covered_cells(index), manifest=index.manifest)
 
     @app.get("/api/cells")
     def cells():
-        return jsonify(cells=cells_json(retriever.index.passages))
+        return jsonify(cells=cells_json(live.current().index.passages))
 
     @app.get("/api/passages/<passage_id>/context")
     def passage_context(passage_id: str):
-        return jsonify(section_context(retriever.index.passages, passage_id))
+        return jsonify(section_context(live.current().index.passages, passage_id))
 
     @app.post("/api/search")
     def search():
@@ -68,7 +85,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         question = _question(body)
         k = _int_field(body, "k", 5, 1, MAX_K)
         filters = _filters(body)
-        return jsonify(search_json(retriever.search(question, k, filters)))
+        return jsonify(search_json(live.current().search(question, k, filters)))
 
     @app.post("/api/ask")
     def ask():
@@ -80,6 +97,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         if detail not in ("short", "long"):
             raise BadRequest("'detail' must be \"short\" or \"long\"")
         filters = _filters(body)
+        retriever = live.current()  # one index for the whole request, even if a reload lands meanwhile
         answer = answer_question(retriever, question, history, detail, filters)
         payload = answer_json(answer)
         payload["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -95,8 +113,8 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         if not isinstance(body.get("helpful"), bool):
             raise BadRequest("'helpful' must be true or false")
         comment = body.get("comment", "")
-        if not isinstance(comment, str) or len(comment) > 2000:
-            raise BadRequest("'comment' must be text of at most 2000 characters")
+        if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+            raise BadRequest(f"'comment' must be text of at most {MAX_COMMENT} characters")
         if question_log is None:
             return jsonify(status="not recorded: the question log is off"), 202
         question_log.record_feedback(body["id"], body["helpful"], comment.strip())
@@ -110,7 +128,11 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/") or error.code != 404:
-            return jsonify(error=_http_message(error)), error.code
+            response = jsonify(error=_http_message(error))
+            response.status_code = error.code or 500
+            if getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
         return error
 
     @app.errorhandler(Exception)
@@ -130,9 +152,16 @@ def _http_message(error: HTTPException) -> str:
 
 
 def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("the JSON is nested too deeply: send one flat JSON object") from None
     if not isinstance(body, dict):
         raise BadRequest("send a JSON object with Content-Type: application/json, such as {\"question\": \"...\"}")
+    try:  # a \ud800-style escape decodes to text no encoder downstream accepts
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("the JSON holds an unpaired surrogate escape (such as \\ud800): send valid Unicode") from None
     return body
 
 
@@ -159,6 +188,8 @@ def _history(body: dict[str, Any]) -> list[Turn]:
     for turn in history:
         if not isinstance(turn, dict) or not isinstance(turn.get("question"), str) or not isinstance(turn.get("answer", ""), str):
             raise BadRequest("each 'history' item must be an object with string 'question' and 'answer'")
+        if len(turn["question"]) > MAX_QUESTION:
+            raise BadRequest(f"each 'history' question must be at most {MAX_QUESTION} characters")
     return [Turn(turn["question"], turn.get("answer", "")) for turn in history]
 
 
@@ -168,11 +199,11 @@ def _filters(body: dict[str, Any]) -> Filters:
         return Filters()
     if not isinstance(raw, dict):
         raise BadRequest("'filters' must be an object")
-    unknown = set(raw) - {"types", "cells", "matrix", "year_from", "year_to"}
+    unknown = set(raw) - set(FILTER_NAMES)
     if unknown:
-        raise BadRequest(f"unknown filter {sorted(unknown)[0]!r}: use types, cells, matrix, year_from, year_to")
+        raise BadRequest(f"unknown filter {sorted(unknown)[0]!r}: use {', '.join(FILTER_NAMES)}")
     types = raw.get("types", [])
-    if not isinstance(types, list) or not set(types) <= STUDY_TYPES:
+    if not isinstance(types, list) or not all(isinstance(t, str) and t in STUDY_TYPES for t in types):
         raise BadRequest("filter 'types' must be a list of S, K, R, G or commentary")
     cells = raw.get("cells", [])
     if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):

@@ -61,8 +61,15 @@ def build() -> None:
         raise MatrixQAError(f"no cell page in {config.corpus_dir} could be parsed; nothing was built")
     click.echo(f"loading model {config.model}", err=True)
     embedder = load_embedder(config.model)
-    manifest = build_index(corpus, embedder, config.index_dir, lambda line: click.echo(line, err=True))
-    click.echo(f"built {manifest['passages']} passages from {len(corpus.cells)} cells into {config.index_dir}")
+    manifest = build_index(
+        corpus, embedder, config.index_dir, lambda line: click.echo(line, err=True), config.ann_threshold
+    )
+    embedded = manifest["embedded"]
+    click.echo(
+        f"built {manifest['passages']} passages from {len(corpus.cells)} cells into {config.index_dir} "
+        f"({manifest['search']['kind']} search; embedded {embedded['passages']} passages and "
+        f"{embedded['sentences']} sentences, reused the rest)"
+    )
 
 
 @main.command()

@@ -46,17 +46,23 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     pages = sorted(corpus_dir.glob("*.txt"))
     if not pages:
         raise CorpusError(f"corpus folder {corpus_dir} holds no cell page (*.txt)")
-    cells: list[Cell] = []
+    cells: dict[str, Cell] = {}
     problems: list[Problem] = []
     for page in pages:
         try:
-            cells.append(load_cell(page))
+            cell = load_cell(page)
         except MatrixQAError as error:
             problems.append(Problem(page.name, str(error)))
-    keys = [cell.key for cell in cells]
-    for key in {k for k in keys if keys.count(k) > 1}:
-        raise CorpusError(f"cell {key} appears in more than one file of {corpus_dir}; keep one")
-    return Corpus(tuple(cells), tuple(problems), corpus_fingerprint(corpus_dir))
+            continue
+        except OSError as error:
+            problems.append(Problem(page.name, f"it cannot be read ({error.strerror or error})"))
+            continue
+        if cell.key in cells:
+            first = cells[cell.key].source_file
+            problems.append(Problem(page.name, f"it repeats {cell.matrix} cell {cell.code}, already read from {first}"))
+            continue
+        cells[cell.key] = cell
+    return Corpus(tuple(cells.values()), tuple(problems), corpus_fingerprint(corpus_dir))
 
 
 def load_cell(page: Path) -> Cell:
@@ -96,6 +102,18 @@ def _metadata(path: Path) -> dict:
         raise ParseError(f"its metadata {path.name} is not valid JSON: {error}") from None
     if not isinstance(meta, dict):
         raise ParseError(f"its metadata {path.name} must be a JSON object")
+    for name in ("matrix", "code", "url", "commentary_url", "acknowledgement"):
+        if not isinstance(meta.get(name, ""), str):
+            raise ParseError(f"in its metadata {path.name}, {name!r} must be a string")
+    study_urls = meta.get("study_urls", {})
+    if not isinstance(study_urls, dict) or not all(isinstance(v, str) for v in study_urls.values()):
+        raise ParseError(f"in its metadata {path.name}, 'study_urls' must map study titles to addresses")
+    see_also = meta.get("see_also", [])
+    if not isinstance(see_also, list) or not all(
+        isinstance(link, dict) and isinstance(link.get("title"), str) and isinstance(link.get("url"), str)
+        for link in see_also
+    ):
+        raise ParseError(f"in its metadata {path.name}, 'see_also' must be a list of {{title, url}} objects")
     return meta
 
 
@@ -109,5 +127,9 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
     """A hash of every corpus file's name and bytes, and of the pipeline version."""
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
     for path in sorted(p for p in corpus_dir.iterdir() if p.suffix in {".txt", ".json"} and p.is_file()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        try:
+            content = path.read_bytes()
+        except OSError:  # reported by load_corpus; here it only has to change the fingerprint
+            content = b"\0unreadable"
+        digest.update(path.name.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()

@@ -7,28 +7,30 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
 
+from .ann import describe, make_passage_index
 from .chunk import Passage, chunk_cell
 from .corpus import Corpus, corpus_fingerprint
 from .embed import Embedder
 from .errors import IndexUnusable
 from .parse import STUDY_TYPE_NAMES
+from .vectorcache import Progress, VectorCache, text_keys
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"
 SENTENCE_VECTORS = "sentences.npy"
+VECTOR_KEYS = "vector-keys.npz"  # content hashes of the texts behind the vectors, for reuse by the next build
+REQUIRED_FILES = (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)
 REBUILD_HINT = "run `matrixqa build` to rebuild it"
-
-Progress = Callable[[str], None]
 
 
 @dataclass(eq=False)  # compared and hashed by identity, so caches can key on a loaded index
@@ -40,6 +42,11 @@ class Index:
     passage_index: faiss.Index
     sentence_vectors: np.ndarray
     sentence_owner: np.ndarray  # for each sentence row, the position of its passage
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each passage id's position, built once rather than on every answer."""
+        return {p.id: i for i, p in enumerate(self.passages)}
 
     def sentence_rows(self, passage_position: int) -> range:
         start = int(np.searchsorted(self.sentence_owner, passage_position, side="left"))
@@ -55,22 +62,52 @@ def embedding_text(passage: Passage) -> str:
     return f"{passage.section}: {passage.text}"
 
 
-def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: Progress = lambda _: None) -> dict[str, Any]:
-    """Embed every passage and sentence, then swap the new index into index_dir in one step."""
-    started = time.perf_counter()
+def build_index(
+    corpus: Corpus,
+    embedder: Embedder,
+    index_dir: Path,
+    progress: Progress = lambda _: None,
+    ann_threshold: int = 0,
+) -> dict[str, Any]:
+    """Chunk every cell, then write the index of its passages (see write_index)."""
     passages = [p for cell in corpus.cells for p in chunk_cell(cell)]
+    progress(f"{len(corpus.cells)} cells, {len(passages)} passages")
+    about = {
+        "corpus_fingerprint": corpus.fingerprint,
+        "cells": [f"{c.matrix} cell {c.code}" for c in corpus.cells],
+        "skipped": [{"file": p.file, "reason": p.reason} for p in corpus.problems],
+    }
+    return write_index(passages, about, embedder, index_dir, progress, ann_threshold)
+
+
+def write_index(
+    passages: list[Passage],
+    about: dict[str, Any],
+    embedder: Embedder,
+    index_dir: Path,
+    progress: Progress = lambda _: None,
+    ann_threshold: int = 0,
+    cache: VectorCache | None = None,
+) -> dict[str, Any]:
+    """Embed what the previous build (or cache) lacks, then swap the new index into index_dir in one step.
+
+    ann_threshold: from this many passages on the index is approximate (HNSW); 0 keeps it exact.
+    """
+    started = time.perf_counter()
     if not passages:
         raise IndexUnusable("the corpus produced no passage to index")
-    progress(f"{len(corpus.cells)} cells, {len(passages)} passages")
-
-    passage_vectors = _embed_in_batches(embedder, [embedding_text(p) for p in passages], "passages", progress)
-    sentences = [s for p in passages for s in p.sentence_texts]
-    sentence_vectors = _embed_in_batches(embedder, sentences, "sentences", progress)
-
-    index = faiss.IndexFlatIP(embedder.dimension)
-    index.add(passage_vectors)
-
     index_dir = Path(index_dir)
+    if cache is None:
+        cache = previous_vectors(index_dir, embedder, progress)
+    passage_texts = [embedding_text(p) for p in passages]
+    sentences = [s for p in passages for s in p.sentence_texts]
+    passage_vectors, passages_embedded, passages_reused = cache.embed(embedder, passage_texts, "passage", progress)
+    sentence_vectors, sentences_embedded, sentences_reused = cache.embed(embedder, sentences, "sentence", progress)
+    del cache  # the old vectors are not needed past this point
+    if len(passages) >= ann_threshold > 0:
+        progress(f"building an approximate (HNSW) index: {len(passages)} passages >= MATRIXQA_ANN_THRESHOLD")
+    index = make_passage_index(passage_vectors, ann_threshold)
+
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-", dir=index_dir.parent))
     try:
@@ -79,38 +116,55 @@ def build_index(corpus: Corpus, embedder: Embedder, index_dir: Path, progress: P
                 handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
         faiss.write_index(index, str(staging / PASSAGE_VECTORS))
         np.save(staging / SENTENCE_VECTORS, sentence_vectors)
+        np.savez(staging / VECTOR_KEYS, passages=text_keys(passage_texts), sentences=text_keys(sentences))
         manifest = {
             "format": FORMAT,
             "model": embedder.name,
             "model_fingerprint": embedder.fingerprint,
             "dimension": embedder.dimension,
-            "corpus_fingerprint": corpus.fingerprint,
+            **about,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.perf_counter() - started, 2),
-            "cells": [f"{c.matrix} cell {c.code}" for c in corpus.cells],
-            "skipped": [{"file": p.file, "reason": p.reason} for p in corpus.problems],
             "passages": len(passages),
             "sentences": len(sentences),
-            "checksums": {name: _sha256(staging / name) for name in (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)},
+            "embedded": {"passages": passages_embedded, "sentences": sentences_embedded},
+            "reused": {"passages": passages_reused, "sentences": sentences_reused},
+            "search": describe(index),
+            "checksums": {name: _sha256(staging / name) for name in (*REQUIRED_FILES, VECTOR_KEYS)},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_in(staging, index_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    progress(f"index written to {index_dir} in {manifest['build_seconds']} s")
+    embedded, reused = manifest["embedded"], manifest["reused"]
+    progress(
+        f"embedded {embedded['passages']} passages and {embedded['sentences']} sentences, reused "
+        f"{reused['passages']} and {reused['sentences']}; index written to {index_dir} in {manifest['build_seconds']} s"
+    )
     return manifest
 
 
-def _embed_in_batches(embedder: Embedder, texts: list[str], what: str, progress: Progress) -> np.ndarray:
-    batch = 256
-    parts = []
-    for start in range(0, len(texts), batch):
-        parts.append(embedder.embed(texts[start : start + batch]))
-        progress(f"embedded {min(start + batch, len(texts))}/{len(texts)} {what}")
-    if not parts:
-        return np.zeros((0, embedder.dimension), dtype=np.float32)
-    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+def previous_vectors(index_dir: Path, embedder: Embedder, progress: Progress) -> VectorCache:
+    """The vectors of the index now in index_dir when it was built with this model and is intact; else none."""
+    try:
+        manifest = read_manifest(index_dir)
+        check_fresh(manifest, embedder, None)
+        _check_files(index_dir, manifest)
+        if VECTOR_KEYS not in manifest["checksums"]:
+            return VectorCache()  # built before vectors were keyed
+        with np.load(index_dir / VECTOR_KEYS) as keys:
+            passage_keys, sentence_keys = keys["passages"], keys["sentences"]
+        passage_index = faiss.read_index(str(index_dir / PASSAGE_VECTORS))
+        passage_vectors = passage_index.reconstruct_n(0, passage_index.ntotal)
+        sentence_vectors = np.load(index_dir / SENTENCE_VECTORS)
+    except Exception:  # any unusable earlier build only means everything is embedded afresh
+        if (index_dir / MANIFEST).exists():
+            progress("the previous index is damaged or from another model: embedding everything")
+        return VectorCache()
+    if len(passage_keys) != len(passage_vectors) or len(sentence_keys) != len(sentence_vectors):
+        return VectorCache()
+    return VectorCache.of(np.concatenate([passage_keys, sentence_keys]), np.vstack([passage_vectors, sentence_vectors]))
 
 
 def _swap_in(staging: Path, index_dir: Path) -> None:
@@ -123,6 +177,16 @@ def _swap_in(staging: Path, index_dir: Path) -> None:
     else:
         staging.rename(index_dir)
     index_dir.chmod(0o755)
+
+
+def _check_files(index_dir: Path, manifest: dict[str, Any]) -> None:
+    checksums = manifest.get("checksums")
+    if not isinstance(checksums, dict) or not set(REQUIRED_FILES) <= set(checksums):
+        raise IndexUnusable(f"the manifest of {index_dir} does not list the checksum of every file: {REBUILD_HINT}")
+    for name, expected in checksums.items():
+        path = index_dir / name
+        if not path.is_file() or _sha256(path) != expected:
+            raise IndexUnusable(f"{path} is missing or corrupted (checksum mismatch): {REBUILD_HINT}")
 
 
 def _sha256(path: Path) -> str:
@@ -163,18 +227,19 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = No
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     check_fresh(manifest, embedder, corpus_dir)
-    for name, expected in manifest.get("checksums", {}).items():
-        path = index_dir / name
-        if not path.exists() or _sha256(path) != expected:
-            raise IndexUnusable(f"{path} is missing or corrupted (checksum mismatch): {REBUILD_HINT}")
+    _check_files(index_dir, manifest)
     try:
         with open(index_dir / PASSAGES, encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
         passage_index = faiss.read_index(str(index_dir / PASSAGE_VECTORS))
-        sentence_vectors = np.load(index_dir / SENTENCE_VECTORS)
+        sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, mmap_mode="r")  # answers read a few rows
     except Exception as error:  # any failure to read means the same: this index cannot be used
         raise IndexUnusable(f"the index in {index_dir} cannot be read ({error}): {REBUILD_HINT}") from None
     owner = np.repeat(np.arange(len(passages)), [len(p.sentences) for p in passages])
-    if passage_index.ntotal != len(passages) or len(sentence_vectors) != len(owner):
+    if (
+        passage_index.ntotal != len(passages)
+        or passage_index.d != embedder.dimension
+        or sentence_vectors.shape != (len(owner), embedder.dimension)
+    ):
         raise IndexUnusable(f"the index in {index_dir} is inconsistent: {REBUILD_HINT}")
     return Index(manifest, passages, passage_index, sentence_vectors, owner)

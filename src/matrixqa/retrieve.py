@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .ann import exact_view, ranked_rows
 from .chunk import Passage
 from .embed import Embedder, load_embedder
 from .errors import BadRequest
@@ -44,6 +45,7 @@ COVERAGE_WEIGHT = 0.25
 MISSING_WEIGHT = 0.5
 STRONG_SENTENCE = 0.7
 COVERAGE_DEPTH = 3
+POOL = 200  # above this many passages, fusion ranks only the best POOL of the dense side and of BM25
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class Retriever:
         self.analyzer = Analyzer(load_vocabulary() if vocabulary is None else vocabulary)
         self.lexical = LexicalIndex(searchable_texts(index.passages), self.analyzer)
         self.position = {p.id: i for i, p in enumerate(index.passages)}
-        self._passage_vectors = index.passage_index.reconstruct_n(0, index.passage_index.ntotal)
+        self._passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
         self._sentence_rows = [index.sentence_rows(i) for i in range(len(index.passages))]
 
     def with_mode(self, mode: Mode) -> Retriever:
@@ -152,11 +154,12 @@ class Retriever:
         if not len(rows):
             return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0))
 
-        dense = self._dense_scores(vector)[rows]
-        sentence, best = self._sentence_scores(vector)
-        sentence, best = sentence[rows], best[rows]
         weights = self._term_weights(analysis)
-        lexical = self.lexical.scores(analysis, weights)[rows]
+        lexical_all = self.lexical.scores(analysis, weights)
+        rows = self._candidates(rows, vector, lexical_all, filters.active)
+        dense = self._passage_vectors[rows] @ vector
+        sentence, best = self._sentence_scores(vector, rows)
+        lexical = lexical_all[rows]
         signals = Signals(dense, sentence, lexical)
         fused = fuse(signals, self.mode)
         fused_rank, dense_rank, lexical_rank = ranks(fused), ranks((dense + sentence) / 2), ranks(lexical)
@@ -202,23 +205,32 @@ class Retriever:
             return None
         return [float(w) for w in np.sqrt(shift / shift.max())]
 
-    def _dense_scores(self, vector: np.ndarray) -> np.ndarray:
-        total = self.index.passage_index.ntotal
-        scores, rows = self.index.passage_index.search(vector[None, :].astype(np.float32), total)
-        dense = np.zeros(total, dtype=np.float32)
-        found = rows[0] >= 0
-        dense[rows[0][found]] = scores[0][found]
-        return dense
+    def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
+        """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.
 
-    def _sentence_scores(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each passage's best sentence similarity, and that sentence's index in the passage (-1: none)."""
-        similarity = self.index.sentence_vectors @ vector
-        best = np.full(len(self.index.passages), -1.0, dtype=np.float32)
-        which = np.full(len(self.index.passages), -1)
-        for position, rows in enumerate(self._sentence_rows):
-            if len(rows):
-                offset = int(np.argmax(similarity[rows.start : rows.stop]))
-                which[position], best[position] = offset, similarity[rows.start + offset]
+        Above POOL passages, the dense side's best come from the FAISS index (HNSW at scale) and the
+        lexical side's from BM25; a filtered search ranks the admitted passages exactly.
+        """
+        if len(rows) <= POOL:
+            return rows
+        if filtered:
+            dense_best = rows[np.argpartition(-(self._passage_vectors[rows] @ vector), POOL)[:POOL]]
+        else:
+            _, found = ranked_rows(self.index.passage_index, vector, POOL)
+            dense_best = found[found >= 0]
+        lexical_best = rows[np.argpartition(-lexical[rows], POOL)[:POOL]]
+        return np.union1d(dense_best, lexical_best)
+
+    def _sentence_scores(self, vector: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each candidate's best sentence similarity, and that sentence's index in its passage (-1: none)."""
+        best = np.full(len(rows), -1.0, dtype=np.float32)
+        which = np.full(len(rows), -1)
+        for i, position in enumerate(rows):
+            span = self._sentence_rows[position]
+            if len(span):
+                similarity = self.index.sentence_vectors[span.start : span.stop] @ vector
+                offset = int(np.argmax(similarity))
+                which[i], best[i] = offset, similarity[offset]
         return best, which
 
     def _relevance(
@@ -236,8 +248,8 @@ class Retriever:
         return Relevance(relevant, evidence, sentence_score, coverage, missing)
 
 
-def open_retriever(config: Config, mode: Mode = "hybrid") -> Retriever:
-    """Load the configured model, index and vocabulary into a retriever."""
-    embedder = load_embedder(config.model)
+def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:
+    """Load the configured index and vocabulary (and the model, unless one is given) into a retriever."""
+    embedder = embedder or load_embedder(config.model)
     index = load_index(config.index_dir, embedder, config.corpus_dir)
     return Retriever(index, embedder, load_vocabulary(config.vocabulary), mode)

@@ -8,10 +8,10 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .openapi import MAX_BODY_BYTES
 from .ratelimit import RateLimiter, parse_rate
 from .settings import Config
 
-MAX_BODY = 64 * 1024
 RATE_LIMITED_PATHS = frozenset({"/api/ask", "/api/search"})
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -34,7 +34,7 @@ SECURITY_HEADERS = {
 
 def protect(app: Flask, config: Config) -> None:
     """Install the safe defaults on an app."""
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["DEBUG"] = False  # FLASK_DEBUG in the environment must never turn on the debugger of a served app
     if config.trusted_proxies:
         n = config.trusted_proxies
@@ -55,7 +55,7 @@ def protect(app: Flask, config: Config) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
-        return jsonify(error=f"the request body is too large: send at most {MAX_BODY // 1024} KiB"), 413
+        return jsonify(error=f"the request body is too large: send at most {MAX_BODY_BYTES // 1024} KiB"), 413
 
     @app.after_request
     def security_headers(response):

@@ -63,6 +63,16 @@ SETTINGS: tuple[Setting, ...] = (
         "0",
         "How many reverse proxies in front of the app to trust for `X-Forwarded-For`/`-Proto`; 0 trusts none.",
     ),
+    Setting(
+        "MATRIXQA_ANN_THRESHOLD",
+        "20000",
+        "From this many passages on, `build` makes an approximate (HNSW) index, not an exact one; 0: always exact.",
+    ),
+    Setting(
+        "MATRIXQA_RELOAD_SECONDS",
+        "2",
+        "How often `serve` looks for a rebuilt index and swaps it in without dropping requests; 0: never.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -86,6 +96,8 @@ class Config:
     admin_token: str
     rate_limit: str
     trusted_proxies: int
+    ann_threshold: int
+    reload_seconds: float
 
 
 def _value(name: str, env: Mapping[str, str]) -> str:
@@ -111,6 +123,8 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         "admin_token": _value("MATRIXQA_ADMIN_TOKEN", env),
         "rate_limit": _value("MATRIXQA_RATE_LIMIT", env),
         "trusted_proxies": _int("MATRIXQA_TRUSTED_PROXIES", _value("MATRIXQA_TRUSTED_PROXIES", env)),
+        "ann_threshold": _int("MATRIXQA_ANN_THRESHOLD", _value("MATRIXQA_ANN_THRESHOLD", env)),
+        "reload_seconds": _seconds("MATRIXQA_RELOAD_SECONDS", _value("MATRIXQA_RELOAD_SECONDS", env)),
     }
     known = {f.name: f.type for f in fields(Config)}
     for key, value in overrides.items():
@@ -119,6 +133,18 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         if value is not None:
             values[key] = Path(value) if known[key] == "Path" else value
     return Config(**values)
+
+
+def _seconds(name: str, raw: str) -> float:
+    from .errors import MatrixQAError
+
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise MatrixQAError(f"{name} must be a number of seconds (0 or more), not {raw!r}")
+    return value
 
 
 def _int(name: str, raw: str) -> int:

@@ -1,0 +1,271 @@
+"""The matrixqa benchmark: start-up, warm latency over HTTP, memory, builds, the tutorial baseline, scale, load.
+
+    PYTHONPATH=src python bench/run.py --runs 3        # the full run, three times: medians (about 15 minutes)
+    PYTHONPATH=src python bench/run.py --quick         # a smoke run for CI (about 2 minutes)
+
+Everything runs on this machine against loopback; nothing is written to the corpus or the index
+folders of the checkout (builds go to a scratch folder). Progress goes to stderr; the table (and,
+with --out, the raw figures as JSON) at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from baseline import Baseline
+from load import run_load
+from measure import DEFAULT_QUESTIONS, ROOT, SRC, Client, Server, load_questions, ms, percentile, say
+
+from matrixqa.embed import DEFAULT_MODEL, load_embedder
+from matrixqa.index import load_index
+from matrixqa.retrieve import Retriever
+
+CORPUS = ROOT / "corpus"
+GOALS = {"ready_s": 20, "search_p95_ms": 40, "ask_p95_ms": 80, "scale_search_p95_ms": 60}
+
+
+def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "matrixqa", *args],
+        env={**os.environ, "PYTHONPATH": str(SRC), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def timed_build(corpus: Path, index: Path) -> dict:
+    """`matrixqa build` as a user runs it: wall time (model load included) and the manifest's own figures."""
+    started = time.perf_counter()
+    cli(["build"], {"MATRIXQA_CORPUS_DIR": str(corpus), "MATRIXQA_INDEX_DIR": str(index)})
+    manifest = json.loads((index / "manifest.json").read_text())
+    return {
+        "wall_seconds": round(time.perf_counter() - started, 1),
+        "build_seconds": manifest["build_seconds"],
+        "passages": manifest["passages"],
+        "sentences": manifest["sentences"],
+        "embedded": manifest["embedded"],
+        "reused": manifest["reused"],
+    }
+
+
+def edit_one_paragraph(corpus: Path) -> None:
+    """Change one commentary paragraph of one cell, as an editor correcting a sentence would."""
+    page = next(p for p in sorted(corpus.glob("*.txt")))
+    lines = page.read_text("utf-8").splitlines()
+    at = max(range(len(lines)), key=lambda i: len(lines[i]))
+    lines[at] = lines[at] + " (Edited.)"
+    page.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def http_latency(base: str, questions: list[str], reps: int) -> dict:
+    client = Client(base)
+    for question in questions:  # warm every code path once
+        client.timed("/api/search", {"question": question})
+        client.timed("/api/ask", {"question": question})
+    times: dict[str, list[float]] = {"search": [], "ask": []}
+    statuses = set()
+    for _ in range(reps):
+        for question in questions:
+            for kind in times:
+                elapsed, status = client.timed(f"/api/{kind}", {"question": question})
+                times[kind].append(elapsed)
+                statuses.add(status)
+    client.close()
+    if statuses != {200}:
+        raise SystemExit(f"warm requests failed: statuses {statuses}")
+    return {
+        f"{kind}_{name}_ms": ms(percentile(values, q))
+        for kind, values in times.items()
+        for name, q in (("p50", 50), ("p95", 95))
+    }
+
+
+def in_process_latency(search, questions: list[str], reps: int) -> dict:
+    for question in questions:
+        search(question)
+    times = []
+    for _ in range(reps):
+        for question in questions:
+            started = time.perf_counter()
+            search(question)
+            times.append(time.perf_counter() - started)
+    return {"p50_ms": ms(percentile(times, 50)), "p95_ms": ms(percentile(times, 95))}
+
+
+def scale_run(size: int, index: Path, work: Path, questions: Path, reps: int, edit: bool) -> dict:
+    command = [sys.executable, str(ROOT / "bench" / "synthetic.py"), "--passages", str(size)]
+    command += ["--source-index", str(index), "--work", str(work / f"scale-{size}"), "--questions", str(questions)]
+    command += ["--reps", str(reps)] + (["--edit"] if edit else [])
+    done = subprocess.run(command, env={**os.environ, "PYTHONPATH": str(SRC)}, stdout=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"the scale run at {size} passages failed")
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: fewer repetitions, 1k scale only")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the whole run; the table shows medians")
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--sizes", default=None, help="synthetic corpus sizes, such as 1000,10000,100000")
+    parser.add_argument("--out", type=Path, help="also write every figure of every run as JSON here")
+    args = parser.parse_args()
+    questions = load_questions(args.questions)
+    sizes = [int(s) for s in (args.sizes or ("1000" if args.quick else "1000,10000,100000")).split(",")]
+    runs = []
+    for number in range(1, args.runs + 1):
+        say(f"run {number} of {args.runs}")
+        runs.append(one_run(args.quick, questions, args.questions, sizes))
+    if args.out:
+        args.out.write_text(json.dumps(runs, indent=2) + "\n")
+    print(table(median_figures(runs)))
+
+
+def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list[int]) -> dict:
+    reps = 1 if quick else 5
+    figures: dict = {"quick": quick, "cpus": os.cpu_count(), "questions": len(questions)}
+    work = Path(tempfile.mkdtemp(prefix="matrixqa-bench-"))
+    try:
+        say("build: the real corpus with the real model, from scratch")
+        corpus, index = work / "corpus", work / "index"
+        shutil.copytree(CORPUS, corpus)
+        figures["build"] = timed_build(corpus, index)
+        say("build: again after editing one paragraph of one cell")
+        shutil.copytree(index, work / "pristine-index")
+        edit_one_paragraph(corpus)
+        figures["rebuild_after_edit"] = timed_build(corpus, index)
+        shutil.rmtree(index)
+        shutil.copytree(work / "pristine-index", index)
+        shutil.rmtree(corpus)
+        shutil.copytree(CORPUS, corpus)
+
+        say("serve: start-up, warm latency over HTTP, memory")
+        server = Server({"MATRIXQA_CORPUS_DIR": str(corpus), "MATRIXQA_INDEX_DIR": str(index)})
+        try:
+            figures["ready_seconds"] = round(server.wait_ready(), 2)
+            figures["http"] = http_latency(server.base, questions, reps)
+            figures["server_memory_after_warm"] = server.memory()
+            figures["load"] = []
+            for clients in (8,) if quick else (8, 32):
+                requests = 80 if quick else 400
+                say(f"load: {clients} clients, {requests} requests")
+                figures["load"].append(run_load(server.base, questions, clients, requests, seconds=180))
+            figures["server_memory_after_load"] = server.memory()
+        finally:
+            server.stop()
+
+        say("baseline: fixed 1,000-character chunks, 200 overlap, dense only, same model")
+        embedder = load_embedder(DEFAULT_MODEL)
+        started = time.perf_counter()
+        baseline = Baseline.build(corpus, embedder)
+        figures["baseline_build_seconds"] = round(time.perf_counter() - started, 2)
+        figures["baseline_chunks"] = len(baseline.chunks)
+        retriever = Retriever(load_index(index, embedder, corpus), embedder)
+        figures["in_process_search"] = in_process_latency(lambda q: retriever.search(q, 5), questions, reps)
+        figures["baseline_search"] = in_process_latency(lambda q: baseline.search(q, 5), questions, reps)
+
+        figures["scale"] = []
+        for size in sizes:
+            say(f"scale: {size} synthetic passages")
+            last = size == sizes[-1]
+            figures["scale"].append(scale_run(size, index, work, questions_file, 1 if quick else 3, last))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return figures
+
+
+def median_figures(runs: list):
+    """Every number replaced by its median over the runs (the machine is shared, so single runs are noisy)."""
+    first = runs[0]
+    if isinstance(first, dict):
+        return {key: median_figures([run[key] for run in runs if key in run]) for key in first}
+    if isinstance(first, list):
+        return [median_figures(list(items)) for items in zip(*runs, strict=True)]
+    if isinstance(first, int | float) and not isinstance(first, bool):
+        return round(statistics.median(runs), 2)
+    return first
+
+
+def goal(value: float, limit: float) -> str:
+    return f"{value} ({'meets' if value < limit else 'misses'} < {limit})"
+
+
+def table(f: dict) -> str:
+    http, build, rebuild = f["http"], f["build"], f["rebuild_after_edit"]
+    ours, base = f["in_process_search"], f["baseline_search"]
+    rows = [
+        ("time from `matrixqa serve` to ready (s)", goal(f["ready_seconds"], GOALS["ready_s"])),
+        ("warm /api/search p50 / p95 over HTTP (ms)", f"{http['search_p50_ms']} / " + goal(http["search_p95_ms"], 40)),
+        ("warm /api/ask p50 / p95 over HTTP (ms)", f"{http['ask_p50_ms']} / " + goal(http["ask_p95_ms"], 80)),
+        (
+            "server peak RSS after warm-up / after load (MB)",
+            f"{f['server_memory_after_warm']['peak_rss_mb']} / {f['server_memory_after_load']['peak_rss_mb']}",
+        ),
+        (
+            "`matrixqa build` from scratch: wall (incl. model load) / build (s)",
+            f"{build['wall_seconds']} / {build['build_seconds']} ({build['passages']} passages)",
+        ),
+        (
+            "rebuild after editing one paragraph: wall / build (s)",
+            f"{rebuild['wall_seconds']} / {rebuild['build_seconds']}; embedded {rebuild['embedded']}, "
+            f"reused {rebuild['reused']}",
+        ),
+        ("in-process search p50 / p95, matrixqa (ms)", f"{ours['p50_ms']} / {ours['p95_ms']}"),
+        (
+            f"in-process search p50 / p95, tutorial baseline ({f['baseline_chunks']} chunks) (ms)",
+            f"{base['p50_ms']} / {base['p95_ms']}",
+        ),
+        (
+            "matrixqa / baseline search time, p50 and p95",
+            f"{ours['p50_ms'] / base['p50_ms']:.2f} / {ours['p95_ms'] / base['p95_ms']:.2f}",
+        ),
+    ]
+    for load in f["load"]:
+        rows.append(
+            (
+                f"load: {load['clients']} clients, {load['requests']} requests",
+                f"{load['errors']} errors, p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, "
+                f"{load['requests_per_second']} req/s",
+            )
+        )
+    lines = ["| measure | figure |", "|---|---|", *[f"| {name} | {value} |" for name, value in rows]]
+    lines += [
+        "",
+        "| synthetic passages | search | build, index only (s) | index size (MB) | load (s) | serving peak RSS (MB) "
+        "| search p50 / p95 (ms) | of which question embedding p50 / p95 (ms) | answer p95 (ms) "
+        "| FAISS ms/query (exact ms) | recall@10 vs exact "
+        "| embedding from scratch, estimated (min) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    texts_per_second = (build["passages"] + build["sentences"]) / build["build_seconds"]
+    for s in f["scale"]:
+        lines.append(
+            f"| {s['passages']} | {s['search_kind']} | {s['build_seconds_index_only']} | {s['index_mb']} | "
+            f"{s['load_seconds']} | {s['peak_rss_mb']} | {s['search_p50_ms']} / "
+            f"{goal(s['search_p95_ms'], GOALS['scale_search_p95_ms'])} | "
+            f"{s['embedding_p50_ms']} / {s['embedding_p95_ms']} | {s['answer_p95_ms']} | "
+            f"{s['faiss_ms_per_query']} ({s['exact_faiss_ms_per_query']}) | {s['recall_at_10']} | "
+            f"{(s['passages'] + s['sentences']) / texts_per_second / 60:.0f} |"
+        )
+    edits = [s for s in f["scale"] if "edit_rebuild" in s]
+    for s in edits:
+        e = s["edit_rebuild"]
+        lines.append(
+            f"\nRebuild of the {s['passages']}-passage corpus after rewriting one cell's passages: "
+            f"{e['seconds']} s, embedded {e['embedded']}, reused {e['reused']}."
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

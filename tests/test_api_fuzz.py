@@ -1,0 +1,159 @@
+"""Fuzz the JSON API against its own OpenAPI document: no request makes a 5xx, every 4xx says what to fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+
+from matrixqa.openapi import MAX_BODY_BYTES, openapi_document
+
+API_POSTS = ("/api/search", "/api/ask", "/api/feedback")
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def assert_clean_response(response) -> None:
+    """Never a server error; an error is JSON with a message a person can act on."""
+    assert response.status_code < 500, response.get_data(as_text=True)
+    if response.status_code >= 400:
+        assert response.mimetype == "application/json", response.get_data(as_text=True)[:200]
+        body = response.get_json()
+        assert isinstance(body, dict) and isinstance(body.get("error"), str) and len(body["error"]) > 10
+
+
+@pytest.fixture
+def api_schema(app):
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=40)
+    return schema
+
+
+lazy_schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schemathesis.check
+def error_is_json_with_message(ctx, response, case):
+    if response.status_code >= 400:
+        body = json.loads(response.content)
+        if not isinstance(body.get("error"), str) or not body["error"]:
+            raise AssertionError(f"a {response.status_code} without an 'error' message: {response.content[:200]!r}")
+
+
+@lazy_schema.parametrize()
+@settings(FUZZ)
+def test_api_conforms_to_its_openapi_document(case):
+    # Schema-valid bodies must succeed, schema-invalid ones must be refused with a 4xx, responses must match.
+    filters = case.body.get("filters") if isinstance(case.body, dict) else None
+    if isinstance(filters, dict):
+        low, high = filters.get("year_from"), filters.get("year_to")
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            # JSON Schema cannot say year_from <= year_to; an empty range is a 400 tested in test_api.
+            filters["year_from"], filters["year_to"] = high, low
+    case.call_and_validate(additional_checks=[error_is_json_with_message])
+
+
+def test_document_describes_every_api_route(app, client):
+    document = client.get("/api/openapi.json").get_json()
+    assert document == json.loads(json.dumps(openapi_document()))
+    served = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")} - {"/api/openapi.json"}
+    assert served == set(document["paths"])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+# Bodies with the API's own field names, so values of the wrong type reach each field's validation.
+near_miss_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        name: json_values for name in ("question", "k", "filters", "history", "detail", "id", "helpful", "comment")
+    },
+)
+
+
+@pytest.mark.parametrize("path", API_POSTS)
+@FUZZ
+@given(body=near_miss_bodies | json_values)
+def test_wrongly_typed_json_is_refused_cleanly(client, path, body):
+    assert_clean_response(client.post(path, json=body))
+
+
+@pytest.mark.parametrize("path", API_POSTS)
+@FUZZ
+@given(
+    raw=st.binary(max_size=300),
+    content_type=st.sampled_from(["application/json", "text/plain", "", "application/x-www-form-urlencoded"]),
+)
+def test_arbitrary_bytes_are_refused_cleanly(client, path, raw, content_type):
+    assert_clean_response(client.post(path, data=raw, content_type=content_type))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\xff\xfe\x00q\x00",  # not UTF-8
+        '{"question": "caf\xe9"}'.encode("latin-1"),  # valid JSON in the wrong encoding
+        b'{"question": "\\ud800 unpaired"}',  # an escape that decodes to an unencodable surrogate
+        b"[" * 50_000 + b"]" * 50_000,  # nested beyond Python's recursion limit
+        b'{"question": "deep", "history": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b'{"question": "x"' + b" " * (MAX_BODY_BYTES + 1) + b"}",  # over the body limit
+        json.dumps({"question": "q" * 100_000}).encode(),
+        json.dumps({"question": "ok", "filters": {"types": [["S"]]}}).encode(),  # unhashable filter value
+    ],
+    ids=[
+        "empty",
+        "not-utf8",
+        "latin1",
+        "surrogate",
+        "nested-array",
+        "nested-history",
+        "over-limit",
+        "huge-question",
+        "unhashable",
+    ],
+)
+@pytest.mark.parametrize("path", API_POSTS)
+def test_hostile_bodies_get_a_4xx_with_a_message(client, path, raw):
+    response = client.post(path, data=raw, content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert_clean_response(response)
+
+
+def test_huge_history_question_is_refused(client):
+    response = client.post("/api/ask", json={"question": "and why?", "history": [{"question": "x" * 10_000}]})
+    assert response.status_code == 400
+    assert "history" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None]
+)
+def test_wrong_content_type_is_refused_with_how_to_send_json(client, content_type):
+    response = client.post("/api/search", data='{"question": "methadone"}', content_type=content_type)
+    assert response.status_code == 400
+    assert "Content-Type: application/json" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("path", [*API_POSTS, "/api/health", "/api/openapi.json"])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+def test_wrong_methods_are_refused_with_json_and_allow(client, path, method):
+    response = client.open(path, method=method, json={})
+    assert_clean_response(response)
+    allowed = "GET" if path in ("/api/health", "/api/openapi.json") else "POST"
+    if method != allowed:
+        assert response.status_code == 405
+        assert allowed in response.headers["Allow"]
+        assert method in response.get_json()["error"]
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert "/api/nothing-here" in response.get_json()["error"]

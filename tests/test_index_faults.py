@@ -1,0 +1,276 @@
+"""Broken, interrupted and changed index builds: detected, never served half-written, reused where unchanged."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from matrixqa.cli import main
+from matrixqa.corpus import load_corpus
+from matrixqa.embed import HashingEmbedder
+from matrixqa.errors import IndexUnusable
+from matrixqa.index import (
+    MANIFEST,
+    PASSAGE_VECTORS,
+    PASSAGES,
+    SENTENCE_VECTORS,
+    VECTOR_KEYS,
+    build_index,
+    embedding_text,
+    load_index,
+)
+from matrixqa.retrieve import Filters, Retriever
+from matrixqa.settings import PROJECT_ROOT
+
+from .conftest import REAL_CORPUS, REAL_INDEX
+
+SRC = str(PROJECT_ROOT / "src")
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting what it is asked to embed; can fail after a number of calls."""
+
+    def __init__(self, fail_after_calls: int | None = None) -> None:
+        self.texts: list[str] = []
+        self.calls = 0
+        self.fail_after_calls = fail_after_calls
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self.fail_after_calls is not None and self.calls >= self.fail_after_calls:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-build
+        self.calls += 1
+        self.texts.extend(texts)
+        return super().embed(texts)
+
+
+def snapshot(index_dir: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(index_dir.iterdir())}
+
+
+def leftovers(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in index_dir.parent.iterdir() if p.name.startswith(f".{index_dir.name}-"))
+
+
+# Interrupted builds ----------------------------------------------------------------------------
+
+
+def test_build_interrupted_while_embedding_leaves_previous_index(index_dir: Path, corpus_dir: Path):
+    before = snapshot(index_dir)
+    (corpus_dir / "alcohol-D4.txt").write_text((corpus_dir / "alcohol-D4.txt").read_text() + "\nA new line.\n")
+    with pytest.raises(KeyboardInterrupt):
+        build_index(load_corpus(corpus_dir), CountingEmbedder(fail_after_calls=0), index_dir)
+    assert snapshot(index_dir) == before
+    assert leftovers(index_dir) == []
+    index = load_index(index_dir, HashingEmbedder())  # still serves (the corpus check is the server's)
+    assert index.manifest["passages"] == len(index.passages)
+
+
+def test_build_failing_while_writing_leaves_previous_index(index_dir: Path, corpus_dir: Path, monkeypatch):
+    before = snapshot(index_dir)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("matrixqa.index.np.savez", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
+    assert snapshot(index_dir) == before
+    assert leftovers(index_dir) == []
+    load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+
+# Damaged indexes ------------------------------------------------------------------------------
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("name", [PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS, VECTOR_KEYS])
+@pytest.mark.parametrize("damage", [truncate, flip_a_byte])
+def test_damaged_file_is_refused(index_dir: Path, corpus_dir: Path, name: str, damage):
+    damage(index_dir / name)
+    with pytest.raises(IndexUnusable, match=f"{name} is missing or corrupted.*matrixqa build"):
+        load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda m: "{ not json", "unreadable"),
+        (lambda m: json.dumps({**m, "format": 99}), "unknown format"),
+        (lambda m: json.dumps({k: v for k, v in m.items() if k != "checksums"}), "checksum"),
+        (lambda m: json.dumps({**m, "checksums": {PASSAGES: m["checksums"][PASSAGES]}}), "checksum"),
+        (lambda m: json.dumps({**m, "checksums": "none"}), "checksum"),
+    ],
+    ids=["garbled", "format", "no-checksums", "partial-checksums", "wrong-type"],
+)
+def test_damaged_manifest_is_refused(index_dir: Path, corpus_dir: Path, edit, message: str):
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    (index_dir / MANIFEST).write_text(edit(manifest))
+    with pytest.raises(IndexUnusable, match=message):
+        load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "matrixqa", *args],
+        env={**os.environ, "PYTHONPATH": SRC, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        (lambda d: truncate(d / PASSAGE_VECTORS), ["corrupted", "matrixqa build"]),
+        (lambda d: flip_a_byte(d / SENTENCE_VECTORS), ["corrupted", "matrixqa build"]),
+        (lambda d: (d / PASSAGES).unlink(), ["missing", "matrixqa build"]),
+        (lambda d: (d / MANIFEST).write_text("{"), ["unreadable", "matrixqa build"]),
+        (lambda d: shutil.rmtree(d), ["no index", "matrixqa build"]),
+    ],
+    ids=["truncated", "flipped", "missing-file", "garbled-manifest", "no-index"],
+)
+@pytest.mark.parametrize("command", [["search", "methadone"], ["ask", "methadone"], ["serve", "--port", "1"]])
+def test_cli_says_how_to_fix_a_damaged_index(index_dir: Path, corpus_dir: Path, damage, words, command):
+    damage(index_dir)
+    env = {"MATRIXQA_INDEX_DIR": str(index_dir), "MATRIXQA_CORPUS_DIR": str(corpus_dir), "MATRIXQA_MODEL": "hashing"}
+    assert_one_line_error(run_cli(*command, env=env), *words)
+
+
+def test_cli_refuses_an_index_built_with_another_model(tmp_path: Path):
+    shutil.copytree(REAL_INDEX, tmp_path / "index")
+    env = {"MATRIXQA_INDEX_DIR": str(tmp_path / "index"), "MATRIXQA_CORPUS_DIR": str(REAL_CORPUS)}
+    result = run_cli("search", "methadone", env={**env, "MATRIXQA_MODEL": "hashing"})
+    assert_one_line_error(result, "all-MiniLM-L6-v2", "hashing", "matrixqa build")
+
+
+# Incremental builds ---------------------------------------------------------------------------
+
+
+def edit_one_cell(corpus_dir: Path) -> None:
+    page = corpus_dir / "alcohol-D4.txt"
+    text = page.read_text(encoding="utf-8")
+    paragraph = next(line for line in text.splitlines() if len(line.split()) > 30)
+    page.write_text(text.replace(paragraph, paragraph + " The keepers agreed."), encoding="utf-8")
+
+
+def test_rebuild_after_one_edit_embeds_only_what_changed(index_dir: Path, corpus_dir: Path, tmp_path: Path):
+    old = load_index(index_dir, HashingEmbedder(), corpus_dir)
+    edit_one_cell(corpus_dir)
+    counting = CountingEmbedder()
+    manifest = build_index(load_corpus(corpus_dir), counting, index_dir)
+    new = load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+    old_texts = {p.text for p in old.passages} | {s for p in old.passages for s in p.sentence_texts}
+    changed = [p for p in new.passages if p.text not in old_texts]
+    assert len(changed) == 1 and changed[0].cell.code == "D4"
+    new_sentences = {s for p in changed for s in p.sentence_texts} - old_texts
+    assert sorted(counting.texts) == sorted([embedding_text(changed[0]), *new_sentences])
+    assert manifest["embedded"] == {"passages": 1, "sentences": len(new_sentences)}
+    assert manifest["reused"]["passages"] == len(new.passages) - 1
+
+    fresh = tmp_path / "fresh"
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), fresh)
+    from_scratch = load_index(fresh, HashingEmbedder(), corpus_dir)
+    assert np.allclose(from_scratch.sentence_vectors, new.sentence_vectors)  # reuse never misplaces a vector
+    rows = len(new.passages)
+    assert np.allclose(from_scratch.passage_index.reconstruct_n(0, rows), new.passage_index.reconstruct_n(0, rows))
+
+
+def test_cli_build_reports_what_it_embedded_and_reused(corpus_dir: Path, cli_env: dict[str, str]):
+    first = CliRunner().invoke(main, ["build"])
+    assert first.exit_code == 0 and "exact search" in first.stdout
+    edit_one_cell(corpus_dir)
+    second = CliRunner().invoke(main, ["build"])
+    assert second.exit_code == 0, second.output
+    assert "embedded 1 passages and 1 sentences, reused the rest" in second.stdout
+    manifest = json.loads((Path(cli_env["MATRIXQA_INDEX_DIR"]) / MANIFEST).read_text())
+    assert manifest["embedded"] == {"passages": 1, "sentences": 1}
+
+
+def test_unchanged_rebuild_embeds_nothing(index_dir: Path, corpus_dir: Path):
+    counting = CountingEmbedder()
+    manifest = build_index(load_corpus(corpus_dir), counting, index_dir)
+    assert counting.texts == [] and manifest["embedded"] == {"passages": 0, "sentences": 0}
+
+
+def test_another_model_or_a_damaged_index_embeds_everything(index_dir: Path, corpus_dir: Path):
+    class OtherModel(CountingEmbedder):
+        fingerprint = "other-model"
+
+    other = OtherModel()
+    manifest = build_index(load_corpus(corpus_dir), other, index_dir)
+    assert manifest["reused"] == {"passages": 0, "sentences": 0}
+    assert len(other.texts) == sum(manifest["embedded"].values())
+
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
+    flip_a_byte(index_dir / SENTENCE_VECTORS)
+    messages: list[str] = []
+    manifest = build_index(load_corpus(corpus_dir), CountingEmbedder(), index_dir, messages.append)
+    assert manifest["reused"] == {"passages": 0, "sentences": 0}
+    assert any("damaged" in m for m in messages)
+    load_index(index_dir, HashingEmbedder(), corpus_dir)  # and the rebuilt index is whole
+
+
+# Approximate search ---------------------------------------------------------------------------
+
+
+def test_index_above_the_threshold_is_hnsw_and_agrees_with_exact(index_dir: Path, corpus_dir: Path, tmp_path: Path):
+    exact = Retriever(load_index(index_dir, HashingEmbedder(), corpus_dir), HashingEmbedder())
+    manifest = build_index(load_corpus(corpus_dir), HashingEmbedder(), tmp_path / "ann", ann_threshold=10)
+    assert manifest["search"]["kind"] == "hnsw" and manifest["passages"] >= 10
+    approximate = Retriever(load_index(tmp_path / "ann", HashingEmbedder(), corpus_dir), HashingEmbedder())
+    question = "supervised consumption of methadone"
+    assert [h.passage.id for h in approximate.search(question, 5).hits] == [
+        h.passage.id for h in exact.search(question, 5).hits
+    ]
+    # A filtered search must reach every admissible passage, which an HNSW walk alone does not promise.
+    only_d4 = Filters(cells=frozenset({"D4"}))
+    assert [h.passage.id for h in approximate.search(question, 50, only_d4).hits] == [
+        h.passage.id for h in exact.search(question, 50, only_d4).hits
+    ]
+
+
+def test_below_the_threshold_the_index_stays_exact(index_dir: Path):
+    assert json.loads((index_dir / MANIFEST).read_text())["search"] == {"kind": "exact"}
+
+
+# Start-up -------------------------------------------------------------------------------------
+
+
+def test_importing_the_app_and_cli_loads_no_model_library():
+    code = (
+        "import sys, matrixqa.app, matrixqa.cli, matrixqa.reload; "
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
