@@ -30,9 +30,11 @@ def run_load(base: str, questions: list[str], clients: int, requests: int, secon
     next_request = iter(range(requests))
     latencies: dict[str, list[float]] = {"search": [], "ask": []}
     outcomes: Counter = Counter()
+    asks_ok = 0
     deadline = time.monotonic() + seconds
 
     def client() -> None:
+        nonlocal asks_ok
         connection = Client(base)
         try:
             while time.monotonic() < deadline:
@@ -51,6 +53,7 @@ def run_load(base: str, questions: list[str], clients: int, requests: int, secon
                 with lock:
                     outcomes[status] += 1
                     latencies[kind].append(elapsed)
+                    asks_ok += kind == "ask" and status == 200
         finally:
             connection.close()
 
@@ -66,6 +69,7 @@ def run_load(base: str, questions: list[str], clients: int, requests: int, secon
         "clients": clients,
         "requests": sum(outcomes.values()),
         "errors": sum(n for outcome, n in outcomes.items() if outcome != 200),
+        "asks_ok": asks_ok,
         "outcomes": {str(k): v for k, v in outcomes.items()},
         "seconds": round(wall, 1),
         "requests_per_second": round(len(every) / wall, 1) if wall else 0.0,

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -150,7 +151,16 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
         shutil.copytree(CORPUS, corpus)
 
         say("serve: start-up, warm latency over HTTP, memory")
-        server = Server({"MATRIXQA_CORPUS_DIR": str(corpus), "MATRIXQA_INDEX_DIR": str(index)})
+        log_db = work / "questions.sqlite3"
+        server = Server(
+            {
+                "MATRIXQA_CORPUS_DIR": str(corpus),
+                "MATRIXQA_INDEX_DIR": str(index),
+                "MATRIXQA_LOG": "on",  # the load runs check that the question log loses no row
+                "MATRIXQA_LOG_DB": str(log_db),
+                "MATRIXQA_RATE_LIMIT": "off",  # every request comes from one loopback address
+            }
+        )
         try:
             figures["ready_seconds"] = round(server.wait_ready(), 2)
             figures["http"] = http_latency(server.base, questions, reps)
@@ -159,7 +169,10 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
             for clients in (8,) if quick else (8, 32):
                 requests = 80 if quick else 400
                 say(f"load: {clients} clients, {requests} requests")
-                figures["load"].append(run_load(server.base, questions, clients, requests, seconds=180))
+                before = logged_rows(log_db)
+                result = run_load(server.base, questions, clients, requests, seconds=180)
+                result["log_rows_lost"] = result["asks_ok"] - (logged_rows(log_db) - before)
+                figures["load"].append(result)
             figures["server_memory_after_load"] = server.memory()
         finally:
             server.stop()
@@ -182,6 +195,12 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return figures
+
+
+def logged_rows(path: Path) -> int:
+    """How many questions the server's log holds (read-only; WAL lets it read while the server writes)."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
 
 
 def median_figures(runs: list):
@@ -235,7 +254,8 @@ def table(f: dict) -> str:
             (
                 f"load: {load['clients']} clients, {load['requests']} requests",
                 f"{load['errors']} errors, p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, "
-                f"{load['requests_per_second']} req/s",
+                f"{load['requests_per_second']} req/s; question log: {load['log_rows_lost']} of "
+                f"{load['asks_ok']} answered asks lost",
             )
         )
     lines = ["| measure | figure |", "|---|---|", *[f"| {name} | {value} |" for name, value in rows]]

@@ -106,8 +106,18 @@ def test_right_token_lists_questions_with_feedback(admin_client, seeded):
     assert answered["question"] == ANSWERED and answered["answered"] is True and answered["cited"]
     assert answered["helpful"] is False and answered["comment"] == "cites the wrong cell"
     assert set(answered) == {
-        "id", "asked_at", "question", "searched_for", "answered", "cited",
-        "top_score", "latency_ms", "filters", "helpful", "comment", "feedback_at",
+        "id",
+        "asked_at",
+        "question",
+        "searched_for",
+        "answered",
+        "cited",
+        "top_score",
+        "latency_ms",
+        "filters",
+        "helpful",
+        "comment",
+        "feedback_at",
     }
 
 

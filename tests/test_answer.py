@@ -28,7 +28,12 @@ def test_answer_sentences_drop_markers():
 
 
 def test_every_answer_sentence_is_in_the_passage_its_marker_points_to(retriever):
-    for question in ["zebra stripes", "lighthouse keepers retrained as counsellors", "urine tests and supervision", "punctual staff"]:
+    for question in [
+        "zebra stripes",
+        "lighthouse keepers retrained as counsellors",
+        "urine tests and supervision",
+        "punctual staff",
+    ]:
         answer = answer_question(retriever, question)
         assert answer.answered
         cited = {c.n: c.passage.text for c in answer.citations}

@@ -187,4 +187,3 @@ def test_dev_questions_reach_the_goal(dev_reports):
     # Clearly better than the tutorial set-up, whose figures match shared/eval/README.md.
     assert baseline.metrics["hit@1"] == pytest.approx(0.667, abs=0.001)
     assert m["hit@1"] - baseline.metrics["hit@1"] >= 0.15 and m["MRR@10"] - baseline.metrics["MRR@10"] >= 0.1
-

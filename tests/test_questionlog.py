@@ -243,7 +243,7 @@ def test_export_jsonl_and_csv(logged):
     assert result.exit_code == 0, result.output
     [row] = list(csv.DictReader(io.StringIO(result.stdout)))
     assert row["id"] == logged["answered"] and row["helpful"] == "no"
-    assert row["comment"] == "'=HYPERLINK(\"x\")"  # a spreadsheet shows it, never runs it
+    assert row["comment"] == '\'=HYPERLINK("x")'  # a spreadsheet shows it, never runs it
 
     result = runner.invoke(main, ["log", "export", "--csv", "--limit", "1"])
     [row] = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -256,7 +256,9 @@ def test_to_eval_writes_the_evaluation_format(logged, tmp_path):
     assert result.exit_code == 0, result.output
     questions = [json.loads(line) for line in target.read_text().splitlines()]
     # The same question asked twice becomes one evaluation question; the newest wording is kept.
-    assert questions == [{"id": f"log-{logged['again']}", "question": "XYLOPHONE quantum   chromodynamics", "relevant": []}]
+    assert questions == [
+        {"id": f"log-{logged['again']}", "question": "XYLOPHONE quantum   chromodynamics", "relevant": []}
+    ]
     assert "wrote 1 question to" in result.stderr
 
     again = CliRunner().invoke(main, ["log", "to-eval", str(target)])

@@ -107,7 +107,9 @@ def test_which_study_showed_that_cites_a_study(real_client):
 
 def test_stand_alone_question_is_not_dragged_off_by_history(real_client):
     history = [{"question": "does supervised dosing harm relationships?", "answer": "x"}]
-    alone = real_client.post("/api/ask", json={"question": "What do the Royal Colleges say doctors should be able to do?"}).get_json()
+    alone = real_client.post(
+        "/api/ask", json={"question": "What do the Royal Colleges say doctors should be able to do?"}
+    ).get_json()
     body = real_client.post(
         "/api/ask",
         json={"question": "What do the Royal Colleges say doctors should be able to do?", "history": history},
@@ -118,7 +120,11 @@ def test_stand_alone_question_is_not_dragged_off_by_history(real_client):
 
 @pytest.mark.parametrize(
     "question",
-    ["why are urine tests seen as distrust", "what makes a good keyworker", "Does the doctor's attitude affect stigma?"],
+    [
+        "why are urine tests seen as distrust",
+        "what makes a good keyworker",
+        "Does the doctor's attitude affect stigma?",
+    ],
 )
 def test_paraphrased_questions_on_covered_subjects_are_answered(real_client, question):
     body = real_client.post("/api/search", json={"question": question}).get_json()

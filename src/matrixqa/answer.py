@@ -11,7 +11,7 @@ from .chunk import Passage
 from .conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from .fusion import maximal_marginal_relevance
 from .index import Index
-from .retrieve import Filters, Hit, Retriever, SearchResult
+from .retrieve import NO_FILTERS, Filters, Hit, Retriever, SearchResult
 from .suggest import suggestions_for
 
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
@@ -51,7 +51,7 @@ def answer_question(
     question: str,
     history: list[Turn] | None = None,
     detail: str = "short",
-    filters: Filters = Filters(),
+    filters: Filters = NO_FILTERS,
     k: int = 8,
 ) -> Answer:
     """Answer a question in the light of the conversation: search, compose, suggest what to ask next."""
@@ -64,8 +64,9 @@ def answer_question(
         suggestions = candidates.near([retriever.position[c.passage.id] for c in answer.citations], asked)
     else:
         suggestions = candidates.closest(result.question_vector, asked)
-    return replace(answer, question=question, suggestions=tuple(suggestions), searched_for=result.question,
-                   mode=resolved.mode)
+    return replace(
+        answer, question=question, suggestions=tuple(suggestions), searched_for=result.question, mode=resolved.mode
+    )
 
 
 def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:
@@ -86,7 +87,7 @@ def _search_sources(retriever: Retriever, previous: Turn, k: int, filters: Filte
     studies: list[str] = []
     for passage in retriever.index.passages:
         if any(sentence in passage.text for sentence in quoted):
-            for study in ([passage.study] if passage.study else list(passage.refers_to)):
+            for study in [passage.study] if passage.study else list(passage.refers_to):
                 if study.title not in studies:
                     studies.append(study.title)
     entries = [p for p in retriever.index.passages if p.study and p.study.title in studies and filters.admits(p)]

@@ -95,7 +95,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         history = _history(body)
         detail = body.get("detail", "short")
         if detail not in ("short", "long"):
-            raise BadRequest("'detail' must be \"short\" or \"long\"")
+            raise BadRequest('\'detail\' must be "short" or "long"')
         filters = _filters(body)
         retriever = live.current()  # one index for the whole request, even if a reload lands meanwhile
         answer = answer_question(retriever, question, history, detail, filters)
@@ -157,7 +157,7 @@ def _json_body() -> dict[str, Any]:
     except RecursionError:
         raise BadRequest("the JSON is nested too deeply: send one flat JSON object") from None
     if not isinstance(body, dict):
-        raise BadRequest("send a JSON object with Content-Type: application/json, such as {\"question\": \"...\"}")
+        raise BadRequest('send a JSON object with Content-Type: application/json, such as {"question": "..."}')
     try:  # a \ud800-style escape decodes to text no encoder downstream accepts
         json.dumps(body, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
@@ -186,7 +186,11 @@ def _history(body: dict[str, Any]) -> list[Turn]:
     if not isinstance(history, list) or len(history) > MAX_HISTORY:
         raise BadRequest(f"'history' must be a list of at most {MAX_HISTORY} {{question, answer}} objects")
     for turn in history:
-        if not isinstance(turn, dict) or not isinstance(turn.get("question"), str) or not isinstance(turn.get("answer", ""), str):
+        if (
+            not isinstance(turn, dict)
+            or not isinstance(turn.get("question"), str)
+            or not isinstance(turn.get("answer", ""), str)
+        ):
             raise BadRequest("each 'history' item must be an object with string 'question' and 'answer'")
         if len(turn["question"]) > MAX_QUESTION:
             raise BadRequest(f"each 'history' question must be at most {MAX_QUESTION} characters")

@@ -25,7 +25,9 @@ class _Commands(click.Group):
             click.echo(f"error: {error}", err=True)
             sys.exit(1)
         except OSError as error:
-            click.echo(f"error: {error.strerror or error}: {getattr(error, 'filename', '') or ''}".rstrip(": "), err=True)
+            click.echo(
+                f"error: {error.strerror or error}: {getattr(error, 'filename', '') or ''}".rstrip(": "), err=True
+            )
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -76,7 +78,10 @@ def build() -> None:
 @click.argument("question")
 @click.option("--k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many passages.")
 @click.option(
-    "--type", "types", multiple=True, type=click.Choice(["S", "K", "R", "G", "commentary"]),
+    "--type",
+    "types",
+    multiple=True,
+    type=click.Choice(["S", "K", "R", "G", "commentary"]),
     help="Only this kind of passage: a study type (S seminal, K key, R review, G guidance) or commentary; repeatable.",
 )
 @click.option("--cell", "cells", multiple=True, metavar="CODE", help="Only this cell, such as B3; repeatable.")
@@ -84,7 +89,10 @@ def build() -> None:
 @click.option("--year-from", type=int, help="Only studies published in or after this year.")
 @click.option("--year-to", type=int, help="Only studies published in or before this year.")
 @click.option(
-    "--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
     help="Which evidence ranks the passages.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")

@@ -42,7 +42,9 @@ def cell_url(matrix: str, code: str) -> str:
 def load_corpus(corpus_dir: Path) -> Corpus:
     """Parse every cell page in the folder; a page that fails is reported, the rest still load."""
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus folder {corpus_dir} does not exist: set MATRIXQA_CORPUS_DIR to the folder of cell pages")
+        raise CorpusError(
+            f"corpus folder {corpus_dir} does not exist: set MATRIXQA_CORPUS_DIR to the folder of cell pages"
+        )
     pages = sorted(corpus_dir.glob("*.txt"))
     if not pages:
         raise CorpusError(f"corpus folder {corpus_dir} holds no cell page (*.txt)")

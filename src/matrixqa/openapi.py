@@ -249,7 +249,11 @@ def openapi_document() -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "required": ["id", "text", "current"],
-                    "properties": {"id": {"type": "string"}, "text": {"type": "string"}, "current": {"type": "boolean"}},
+                    "properties": {
+                        "id": {"type": "string"},
+                        "text": {"type": "string"},
+                        "current": {"type": "boolean"},
+                    },
                 },
             },
         },

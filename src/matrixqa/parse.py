@@ -26,9 +26,7 @@ TEMPLATE_HEADINGS = (
 
 _HEADER = re.compile(r"^(?P<matrix>(?:Drug|Alcohol) Treatment Matrix) cell (?P<code>[A-E][1-5]):\s*(?P<title>\S.*)$")
 _LEGEND = re.compile(r"^S Seminal studies")
-_ENTRY = re.compile(
-    r"^(?P<type>[SKRG]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)\.\s*(?P<note>.*)$"
-)
+_ENTRY = re.compile(r"^(?P<type>[SKRG]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)\.\s*(?P<note>.*)$")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _FREE = re.compile(r"free source at (?:the )?time of writing\.?", re.IGNORECASE)
 # Site widgets whose text a browser copy carries along with the content.
@@ -36,7 +34,9 @@ _WIDGET_LINE = re.compile(
     r"^(Links to other documents\. Hover over for notes|Matrix Bite Open Matrix Bite|Close Matrix Bite"
     r"|Search for all relevant Effectiveness Bank analyses)"
 )
-_NAVIGATION_SENTENCE = re.compile(r"\s*For discussions? click here(?: and here)*(?:,? and scroll down to highlighted heading)?\.")
+_NAVIGATION_SENTENCE = re.compile(
+    r"\s*For discussions? click here(?: and here)*(?:,? and scroll down to highlighted heading)?\."
+)
 _WIDGET_TEXT = (
     (re.compile(r"\bUnfold Unfold supplementary text the\b"), "Unfold the"),
     (re.compile(r"\s*Opens new window\.?"), ""),
@@ -175,7 +175,9 @@ def _sections(paragraphs: list[str]) -> tuple[list[Section], str]:
         if _CREDITS.match(paragraph):
             credits = paragraph
             continue
-        if _is_pull_quote(paragraph, paragraphs[i - 1] if i else "", paragraphs[i + 1] if i + 1 < len(paragraphs) else ""):
+        if _is_pull_quote(
+            paragraph, paragraphs[i - 1] if i else "", paragraphs[i + 1] if i + 1 < len(paragraphs) else ""
+        ):
             continue
         heading, rest, nested = _split_heading(paragraph)
         if heading:

@@ -175,20 +175,22 @@ def write_csv(questions: Iterable[LoggedQuestion], out: IO[str]) -> None:
     writer = csv.writer(out)
     writer.writerow([f.name for f in fields(LoggedQuestion)])
     for q in questions:
-        writer.writerow([
-            q.id,
-            q.asked_at,
-            _cell(q.question),
-            _cell(q.searched_for),
-            _yes_no(q.answered),
-            " ".join(q.cited),
-            "" if q.top_score is None else q.top_score,
-            q.latency_ms,
-            json.dumps(q.filters) if q.filters else "",
-            _yes_no(q.helpful),
-            _cell(q.comment),
-            q.feedback_at or "",
-        ])
+        writer.writerow(
+            [
+                q.id,
+                q.asked_at,
+                _cell(q.question),
+                _cell(q.searched_for),
+                _yes_no(q.answered),
+                " ".join(q.cited),
+                "" if q.top_score is None else q.top_score,
+                q.latency_ms,
+                json.dumps(q.filters) if q.filters else "",
+                _yes_no(q.helpful),
+                _cell(q.comment),
+                q.feedback_at or "",
+            ]
+        )
 
 
 def eval_questions(questions: Iterable[LoggedQuestion]) -> list[dict[str, object]]:

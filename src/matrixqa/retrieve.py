@@ -88,6 +88,9 @@ def _names_matrix(wanted: str, matrix: str) -> bool:
     return wanted in (matrix.lower(), matrix.split()[0].lower())
 
 
+NO_FILTERS = Filters()
+
+
 @dataclass(frozen=True)
 class Hit:
     """A retrieved passage with the evidence that ranked it (ranks count from 1 among admitted passages)."""
@@ -144,7 +147,7 @@ class Retriever:
         other.mode = mode
         return other
 
-    def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:
+    def search(self, question: str, k: int = 5, filters: Filters = NO_FILTERS) -> SearchResult:
         """The k best passages for a question, best first, and whether any is relevant."""
         vector = self.embedder.embed([question])[0]
         analysis = self.analyzer.analyse(question)

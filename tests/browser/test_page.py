@@ -440,7 +440,10 @@ def test_answer_copies_as_plain_text_with_its_sources(page: Page, base_url: str)
     assert copied.startswith(f"Question: {ZEBRA}\n\n{turn.payload['lead']}\n{turn.payload['answer']}\n\nSources:\n")
     assert "[1] S: Zebra stripes calm the waiting room (1971). Alcohol Treatment Matrix cell D4" in copied
     # The closing line acknowledges every cell the answer cites.
-    assert "Drug and Alcohol Findings Effectiveness Bank, Alcohol Treatment Matrix cell D4" in copied.rstrip().splitlines()[-1]
+    assert (
+        "Drug and Alcohol Findings Effectiveness Bank, Alcohol Treatment Matrix cell D4"
+        in copied.rstrip().splitlines()[-1]
+    )
 
 
 def test_phone_layout_has_no_sideways_scrolling(phone: Page, base_url: str) -> None:
