@@ -23,7 +23,7 @@ import numpy as np
 from measure import DEFAULT_QUESTIONS, load_questions, ms, percentile, rss_mb, say
 
 from matrixqa.ann import exact_view
-from matrixqa.answer import compose_answer
+from matrixqa.answer import answer_question
 from matrixqa.chunk import CellRef, Passage
 from matrixqa.embed import DEFAULT_MODEL, load_embedder
 from matrixqa.index import embedding_text, load_index, write_index
@@ -84,7 +84,7 @@ def timed_searches(retriever: Retriever, questions: list[str], reps: int) -> dic
             retriever.search(question, 5)
             times["search"].append(time.perf_counter() - started)
             started = time.perf_counter()
-            compose_answer(retriever.search(question, 8), retriever.index, "short")
+            answer_question(retriever, question)
             times["answer"].append(time.perf_counter() - started)
     return times
 

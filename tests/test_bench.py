@@ -1,0 +1,33 @@
+"""Smoke runs of bench/ so the benchmark keeps working as the code changes (never timed)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from matrixqa.settings import PROJECT_ROOT
+
+from .conftest import EVAL_QUESTIONS, REAL_INDEX
+
+pytestmark = pytest.mark.model
+
+
+@pytest.mark.skipif(not EVAL_QUESTIONS.exists(), reason="needs ../shared/eval beside the checkout")
+def test_synthetic_scale_run_builds_searches_and_answers(tmp_path):
+    command = [
+        sys.executable,
+        str(PROJECT_ROOT / "bench" / "synthetic.py"),
+        "--passages", "300",
+        "--ann-threshold", "200",  # small enough that the HNSW path runs too
+        "--source-index", str(REAL_INDEX),
+        "--work", str(tmp_path / "scale"),
+        "--questions", str(EVAL_QUESTIONS),
+        "--reps", "1",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env={"PYTHONPATH": str(PROJECT_ROOT / "src")})
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout)
+    assert figures["passages"] == 300
+    assert 0.5 <= figures["recall_at_10"] <= 1.0
+    assert figures["search_p95_ms"] > 0 and figures["answer_p95_ms"] > 0
