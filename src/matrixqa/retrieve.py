@@ -17,7 +17,7 @@ its meaning is far from every sentence and its specific words ("half-life", "nal
 The second clause catches a question that names the corpus's subject but asks what it never treats
 ("the half-life of methadone"). A word the question rests on is one whose weight (how far the
 question's embedding moves when the word is left out, relative to its most important word; see
-Retriever._term_weights) is at least MISSING_WEIGHT; it is nowhere in the corpus when no passage holds
+Retriever._embed_question) is at least MISSING_WEIGHT; it is nowhere in the corpus when no passage holds
 it, its spelling variants or its synonyms. Only a sentence that matches the question's meaning
 closely can outweigh that.
 """
@@ -149,15 +149,14 @@ class Retriever:
 
     def search(self, question: str, k: int = 5, filters: Filters = NO_FILTERS) -> SearchResult:
         """The k best passages for a question, best first, and whether any is relevant."""
-        vector = self.embedder.embed([question])[0]
         analysis = self.analyzer.analyse(question)
+        vector, weights = self._embed_question(question, analysis)
         passages = self.index.passages
         admitted = np.array([filters.admits(p) for p in passages], dtype=bool) if filters.active else None
         rows = np.flatnonzero(admitted) if admitted is not None else np.arange(len(passages))
         if not len(rows):
             return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0))
 
-        weights = self._term_weights(analysis)
         lexical_all = self.lexical.scores(analysis, weights)
         rows = self._candidates(rows, vector, lexical_all, filters.active)
         dense = self._passage_vectors[rows] @ vector
@@ -192,21 +191,22 @@ class Retriever:
         relevance = self._relevance(analysis, weights, float(sentence.max()), leaders)
         return SearchResult(question, hits, relevance.relevant, vector, relevance)
 
-    def _term_weights(self, analysis: Analysis) -> list[float] | None:
-        """How much the question's meaning rests on each of its words, by the model's own judgement.
+    def _embed_question(self, question: str, analysis: Analysis) -> tuple[np.ndarray, list[float] | None]:
+        """The question's vector, and how much its meaning rests on each of its words (None: not needed).
 
         Each term is left out in turn; the further the question's embedding moves, the more the term
         matters. Weights are scaled to the most important term and damped by a square root, so that
         BM25 follows the words the question is about ("whole person") more than those that frame it
-        ("linked", "better"). A dense-only search needs none.
+        ("linked", "better"). The question and its variants go through the model in one batch.
         """
         if self.mode == "dense" or not analysis.terms:
-            return None
-        vectors = self.embedder.embed([" ".join(analysis.words)] + [analysis.without(t) for t in analysis.terms])
-        shift = np.clip(1.0 - vectors[1:] @ vectors[0], 0.0, None)
+            return self.embedder.embed([question])[0], None
+        base = " ".join(analysis.words)
+        vectors = self.embedder.embed([question, base] + [analysis.without(t) for t in analysis.terms])
+        shift = np.clip(1.0 - vectors[2:] @ vectors[1], 0.0, None)
         if float(shift.max()) <= 0:
-            return None
-        return [float(w) for w in np.sqrt(shift / shift.max())]
+            return vectors[0], None
+        return vectors[0], [float(w) for w in np.sqrt(shift / shift.max())]
 
     def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
         """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.
