@@ -115,7 +115,9 @@ def test_cli_search_refuses_an_empty_year_range_in_one_line(built):
 @pytest.mark.model
 def test_real_model_weighs_the_words_a_question_is_about_above_its_framing(real_retriever: Retriever):
     analysis = real_retriever.analyzer.analyse("Does taking methadone at the pharmacy make patients feel watched?")
-    weights = dict(zip((t.word for t in analysis.terms), real_retriever._term_weights(analysis), strict=True))
+    question = "Does taking methadone at the pharmacy make patients feel watched?"
+    _, term_weights = real_retriever._embed_question(question, analysis)
+    weights = dict(zip((t.word for t in analysis.terms), term_weights, strict=True))
     assert max(weights.values()) == pytest.approx(1.0)
     assert weights["methadone"] > weights["taking"] and weights["pharmacy"] > weights["make"]
 

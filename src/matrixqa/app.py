@@ -20,6 +20,7 @@ from .embed import load_embedder
 from .errors import BadRequest, MatrixQAError, NotFound
 from .index import MANIFEST
 from .openapi import (
+    ASCII_SPACE,
     FILTER_NAMES,
     MAX_COMMENT,
     MAX_HISTORY,
@@ -167,11 +168,12 @@ def _json_body() -> dict[str, Any]:
 
 def _question(body: dict[str, Any]) -> str:
     question = body.get("question")
-    if not isinstance(question, str) or not question.strip():
+    # ASCII white space only, as the OpenAPI pattern says: JSON Schema's \s and Python's differ elsewhere.
+    if not isinstance(question, str) or not question.strip(ASCII_SPACE):
         raise BadRequest("'question' must be a non-empty string")
     if len(question) > MAX_QUESTION:
         raise BadRequest(f"'question' is too long: at most {MAX_QUESTION} characters")
-    return question.strip()
+    return question.strip(ASCII_SPACE)
 
 
 def _int_field(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:

@@ -8,6 +8,7 @@ from . import __version__
 
 # Limits the API enforces; app.py reads them from here so the document and the code cannot drift.
 MAX_QUESTION = 1000
+ASCII_SPACE = " \t\n\r\f\v"  # a question must hold some other character
 MAX_K = 50
 MAX_HISTORY = 20
 MAX_COMMENT = 2000
@@ -19,7 +20,7 @@ _QUESTION = {
     "type": "string",
     "minLength": 1,
     "maxLength": MAX_QUESTION,
-    "pattern": r"\S",
+    "pattern": "[^" + ASCII_SPACE + "]",
     "description": "The question, in plain words; surrounding white space is ignored.",
 }
 _NULLABLE_YEAR = {"type": "integer", "nullable": True}
