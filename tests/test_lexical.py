@@ -142,3 +142,12 @@ def test_a_prefixed_word_counts_as_present_where_its_root_is():
     distrust, cannabis = analyzer.analyse("distrust cannabis").terms
     assert index.in_corpus(distrust)
     assert not index.in_corpus(cannabis)
+
+
+def test_a_match_through_a_group_named_after_the_word_says_so():
+    from matrixqa.lexical import Analyzer, LexicalIndex, parse_vocabulary
+
+    analyzer = Analyzer(parse_vocabulary("[synonyms]\nharm | damage\n"))
+    index = LexicalIndex(["Supervision may damage trust."], analyzer)
+    analysis = analyzer.analyse("does supervision harm trust")
+    assert "harm ≈ a synonym of harm" in index.shown_matches(analysis, 0)

@@ -18,7 +18,7 @@ MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are lef
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
 # For each length: sentences at most, passages drawn on at most, and how far below the best passage
-# (in similarity) a passage may be and still be cited.
+# (by their best sentences' similarity to the question) a passage may be and still be cited.
 LENGTHS = {"short": (4, 3, 0.15), "long": (8, 5, 0.25)}
 STUDY_TYPES = frozenset("SKRG")
 

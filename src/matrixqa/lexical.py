@@ -193,7 +193,12 @@ class Term:
         """How the inspector shows the term's match: the word itself, or the word and the synonym group."""
         if self.stem in present:
             return self.word
-        groups = [g.name for g in self.concepts if g.token in present]
+        # A group named after the word itself says nothing: "harm ≈ a synonym of harm", not "harm ≈ harm".
+        groups = [
+            g.name if g.name.lower() != self.word.lower() else f"a synonym of {g.name}"
+            for g in self.concepts
+            if g.token in present
+        ]
         return f"{self.word} ≈ {' / '.join(groups)}" if groups else self.word
 
 
