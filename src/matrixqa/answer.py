@@ -61,7 +61,7 @@ def answer_question(
     asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
     candidates = suggestions_for(retriever.index)
     if answer.answered:
-        suggestions = candidates.near([retriever.position[c.passage.id] for c in answer.citations], asked)
+        suggestions = candidates.near([retriever.index.positions[c.passage.id] for c in answer.citations], asked)
     else:
         suggestions = candidates.closest(result.question_vector, asked)
     return replace(
@@ -113,7 +113,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     sources = [h for h in leaders if h.sentence_score >= best - margin]
     every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
     for source_number, hit in enumerate(sources):
-        for offset, row in enumerate(index.sentence_rows(retriever.position[hit.passage.id])):
+        for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id])):
             every.append((row, source_number, offset))
     rows = [r for r in every if _is_evidence(sources[r[1]].passage, r[2])] or every
 

@@ -18,7 +18,7 @@ from .chunk import Passage
 from .conversation import Turn
 from .embed import load_embedder
 from .errors import BadRequest, MatrixQAError, NotFound
-from .index import MANIFEST
+from .index import MANIFEST, Index
 from .openapi import (
     ASCII_SPACE,
     FILTER_NAMES,
@@ -78,7 +78,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
 
     @app.get("/api/passages/<passage_id>/context")
     def passage_context(passage_id: str):
-        return jsonify(section_context(live.current().index.passages, passage_id))
+        return jsonify(section_context(live.current().index, passage_id))
 
     @app.post("/api/search")
     def search():
@@ -291,11 +291,12 @@ def cells_json(passages: list[Passage]) -> list[dict[str, Any]]:
     return [{**asdict(cell), "passages": counts[cell]} for cell in sorted(counts, key=lambda c: (c.matrix, c.code))]
 
 
-def section_context(passages: list[Passage], passage_id: str) -> dict[str, Any]:
+def section_context(index: Index, passage_id: str) -> dict[str, Any]:
     """A passage with the neighbouring passages of the same section of its cell, in page order."""
-    position = next((i for i, p in enumerate(passages) if p.id == passage_id), None)
+    position = index.positions.get(passage_id)
     if position is None:
         raise NotFound(f"no passage with id {passage_id!r} in the index")
+    passages = index.passages
     target = passages[position]
 
     def same_section(p: Passage) -> bool:

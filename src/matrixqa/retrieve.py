@@ -137,7 +137,6 @@ class Retriever:
         self.mode = mode
         self.analyzer = Analyzer(load_vocabulary() if vocabulary is None else vocabulary)
         self.lexical = LexicalIndex(searchable_texts(index.passages), self.analyzer)
-        self.position = {p.id: i for i, p in enumerate(index.passages)}
         self._passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
         self._sentence_rows = [index.sentence_rows(i) for i in range(len(index.passages))]
 
