@@ -1,7 +1,11 @@
 """The real all-MiniLM-L6-v2 model over the committed index of the bundled corpus."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from matrixqa.corpus import corpus_fingerprint
@@ -14,6 +18,30 @@ pytestmark = pytest.mark.model
 
 def test_committed_index_matches_the_bundled_corpus():
     assert read_manifest(REAL_INDEX)["corpus_fingerprint"] == corpus_fingerprint(REAL_CORPUS)
+
+
+class _ThreadRecordingModel:
+    """The real model, noting which thread runs each batch."""
+
+    def __init__(self, model):
+        self.model, self.threads = model, set()
+
+    def encode(self, *args, **kwargs):
+        self.threads.add(threading.get_ident())
+        return self.model.encode(*args, **kwargs)
+
+
+def test_the_model_runs_on_one_thread_whichever_threads_ask(real_retriever):
+    real = real_retriever.embedder
+    recording = _ThreadRecordingModel(real.model)
+    embedder = replace(real, model=recording)  # a model thread of its own, the same weights
+    questions = [f"does supervised dosing harm relationships? ({n})" for n in range(12)]
+    alone = embedder.embed(questions)
+    with ThreadPoolExecutor(6) as callers:
+        together = np.vstack(list(callers.map(lambda q: embedder.embed([q]), questions)))
+    assert len(recording.threads) == 1
+    assert threading.get_ident() not in recording.threads
+    np.testing.assert_allclose(together, alone, atol=1e-5)
 
 
 def test_supervised_dosing_question_is_answered_from_the_supervision_passages(real_client):
