@@ -87,6 +87,30 @@ def test_build_failing_while_writing_leaves_previous_index(index_dir: Path, corp
     load_index(index_dir, HashingEmbedder(), corpus_dir)
 
 
+def _rename_refused(self, target):
+    raise AssertionError("a two-step rename: a build killed here would leave no index")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the one-step exchange is Linux's renameat2")
+def test_a_rebuild_swaps_the_index_in_one_step(index_dir: Path, corpus_dir: Path, monkeypatch):
+    """No moment without an index: a build killed where a two-step swap would have renamed is harmless."""
+    (corpus_dir / "alcohol-D4.txt").write_text((corpus_dir / "alcohol-D4.txt").read_text() + "\nA new line.\n")
+    monkeypatch.setattr(Path, "rename", _rename_refused)
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
+    monkeypatch.undo()
+    assert leftovers(index_dir) == []
+    assert oct(index_dir.stat().st_mode & 0o777) == oct(0o755)
+    load_index(index_dir, HashingEmbedder(), corpus_dir)  # the new index, for the edited corpus
+
+
+def test_without_the_one_step_exchange_the_swap_renames(index_dir: Path, corpus_dir: Path, monkeypatch):
+    (corpus_dir / "alcohol-D4.txt").write_text((corpus_dir / "alcohol-D4.txt").read_text() + "\nA new line.\n")
+    monkeypatch.setattr("matrixqa.index._exchange", lambda first, second: False)
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
+    assert leftovers(index_dir) == []
+    load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+
 # Damaged indexes ------------------------------------------------------------------------------
 
 

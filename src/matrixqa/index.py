@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -168,15 +171,39 @@ def previous_vectors(index_dir: Path, embedder: Embedder, progress: Progress) ->
 
 
 def _swap_in(staging: Path, index_dir: Path) -> None:
-    """Replace index_dir by staging so that a reader sees the old index or the new one, never half."""
-    if index_dir.exists():
+    """Replace index_dir by staging so that a reader sees the old index or the new one, never half.
+
+    On Linux the two folders trade places in one step, so there is no moment without an index, even
+    if the build is killed. Elsewhere the old folder is renamed aside and the new one into place.
+    """
+    staging.chmod(0o755)  # mkdtemp made it private
+    if index_dir.exists() and _exchange(staging, index_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous index
+    elif index_dir.exists():
         retired = index_dir.with_name(f".{index_dir.name}-old-{time.time_ns()}")
         index_dir.rename(retired)
         staging.rename(index_dir)
         shutil.rmtree(retired, ignore_errors=True)
     else:
         staging.rename(index_dir)
-    index_dir.chmod(0o755)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # <linux/fs.h>
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with renameat2(RENAME_EXCHANGE); False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError, TypeError):  # not Linux, or a C library without renameat2
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # a file system or kernel without it
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 def _check_files(index_dir: Path, manifest: dict[str, Any]) -> None:
