@@ -1,5 +1,7 @@
 import pytest
 
+from matrixqa.chunk import chunk_cell
+from matrixqa.corpus import load_corpus
 from matrixqa.errors import VocabularyError
 from matrixqa.lexical import (
     EMPTY_VOCABULARY,
@@ -7,7 +9,10 @@ from matrixqa.lexical import (
     LexicalIndex,
     load_vocabulary,
     parse_vocabulary,
+    searchable_texts,
 )
+
+from .conftest import REAL_CORPUS
 
 SMALL = """
 # a comment
@@ -151,3 +156,14 @@ def test_a_match_through_a_group_named_after_the_word_says_so():
     index = LexicalIndex(["Supervision may damage trust."], analyzer)
     analysis = analyzer.analyse("does supervision harm trust")
     assert "harm ≈ a synonym of harm" in index.shown_matches(analysis, 0)
+
+
+def test_passages_are_read_into_the_same_tokens_as_a_question_of_the_same_words():
+    """LexicalIndex reads passages with Analyzer.tokens, a shorter path than analyse: they must agree."""
+    passages = [p for cell in load_corpus(REAL_CORPUS).cells for p in chunk_cell(cell)]
+    texts = searchable_texts(passages) + [s for p in passages for s in p.sentence_texts]
+    texts += ["US GPs\u2019 \u201cobserved\u201d dosing\u2014at the chemist", "Is observed dosing a problem?"]
+    analyzer = Analyzer(load_vocabulary())
+    assert any("@" in token for text in texts for token in analyzer.tokens(text))  # synonym phrases are met
+    for text in texts:
+        assert analyzer.tokens(text) == analyzer.analyse(text).tokens, text

@@ -30,9 +30,8 @@ _MIN_ROOT = 3  # "size" and "prize" are not -ize words
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")  # "GPs" is the plural of "GP"; a stemmer would not know
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
-_FOLD = str.maketrans(
-    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
-)
+_FOLD = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
+_FOLDED = re.compile("[" + "".join(_FOLD) + "]")  # a regular expression finds them faster than str.translate
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
     between both but by can could did do does doing down during each either few for from further had has have
@@ -54,12 +53,13 @@ _ENTRY_NOTES = re.compile(
 # Words by which a passage's opening leans on the passage before it.
 _BACK_REFERENCE = re.compile(r"\b(?:these|this|those|such|they|them|their|it|its)\b", re.IGNORECASE)
 _BACK_REFERENCE_WORDS = 12
+WORD_CACHE = 1 << 18  # distinct written words whose reading is kept
 _PREFIXES = ("dis", "mis", "non", "un", "in", "im", "over", "under", "re", "pre", "self")
 
 
 def fold(text: str) -> str:
     """Unicode compatibility forms, curly quotes and dashes made plain ASCII."""
-    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+    return _FOLDED.sub(lambda found: _FOLD[found.group()], unicodedata.normalize("NFKC", text))
 
 
 @dataclass(frozen=True)
@@ -223,16 +223,36 @@ class Analyzer:
         for group in vocabulary.groups:
             for phrase in group.phrases:
                 self._by_first.setdefault(phrase.stems[0], []).append((phrase, group))
+        # A corpus repeats the same few thousand words millions of times: each is read once.
+        self._read = lru_cache(maxsize=WORD_CACHE)(self._read_word)
 
-    def _stem(self, word: str, lower: str) -> str:
-        if _PLURAL_ACRONYM.fullmatch(word):
-            return lower[:-1]
-        return _stem(self.vocabulary.spell(lower))
+    def _read_word(self, word: str) -> tuple[str, bool]:
+        """A written word's stem, and whether it is a content word (not a stop word, not one letter)."""
+        lower = word.lower()
+        stem = lower[:-1] if _PLURAL_ACRONYM.fullmatch(word) else _stem(self.vocabulary.spell(lower))
+        return stem, len(stem) >= 2 and (lower not in STOPWORDS or word.isupper())  # "US" is not "us"
 
     def analyse(self, text: str) -> Analysis:
-        words = _WORD.findall(_POSSESSIVE.sub("", fold(text)))
-        lower = [w.lower() for w in words]
-        stems = [self._stem(word, low) for word, low in zip(words, lower, strict=True)]
+        words = _words(text)
+        read = [self._read(word) for word in words]
+        stems = [stem for stem, _ in read]
+        found, concepts = self._concepts(words, stems)
+        terms: dict[str, Term] = {}
+        for i, (stem, content) in enumerate(read):
+            if content and stem not in terms:
+                terms[stem] = Term(words[i], stem, tuple(concepts[i]))
+        tokens = [stem for stem, content in read if content]
+        return Analysis(tokens + found, list(terms.values()), words, stems)
+
+    def tokens(self, text: str) -> list[str]:
+        """What BM25 indexes of a text: analyse(text).tokens, without the detail only a question needs."""
+        words = _words(text)
+        read = [self._read(word) for word in words]
+        found, _ = self._concepts(words, [stem for stem, _ in read])
+        return [stem for stem, content in read if content] + found
+
+    def _concepts(self, words: list[str], stems: list[str]) -> tuple[list[str], list[list[SynonymGroup]]]:
+        """The concept token of every synonym phrase the words hold, and the groups each word stands in."""
         concepts: list[list[SynonymGroup]] = [[] for _ in words]
         found: list[str] = []
         phrase_end: dict[str, int] = {}  # one concept token per phrase, however many of its terms overlap
@@ -249,15 +269,11 @@ class Analyzer:
                 for position in range(i, end):
                     if group not in concepts[position]:
                         concepts[position].append(group)
-        terms: dict[str, Term] = {}
-        tokens: list[str] = []
-        for i, stem in enumerate(stems):
-            if len(stem) < 2 or (lower[i] in STOPWORDS and not words[i].isupper()):  # "US" is not "us"
-                continue
-            tokens.append(stem)
-            if stem not in terms:
-                terms[stem] = Term(words[i], stem, tuple(concepts[i]))
-        return Analysis(tokens + found, list(terms.values()), words, stems)
+        return found, concepts
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(_POSSESSIVE.sub("", fold(text)))
 
 
 def searchable_texts(passages: list[Passage]) -> list[str]:
@@ -298,7 +314,7 @@ class LexicalIndex:
 
     def __init__(self, texts: list[str], analyzer: Analyzer) -> None:
         self.analyzer = analyzer
-        self.documents = [analyzer.analyse(text).tokens for text in texts]
+        self.documents = [analyzer.tokens(text) for text in texts]
         self.token_sets = [frozenset(doc) for doc in self.documents]
         self.model = bm25s.BM25()
         self.model.index(self.documents or [[]], show_progress=False)
