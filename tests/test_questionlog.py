@@ -8,6 +8,7 @@ import io
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -17,9 +18,10 @@ from click.testing import CliRunner
 from matrixqa.answer import compose_answer
 from matrixqa.app import create_app
 from matrixqa.cli import main
-from matrixqa.errors import UnknownAnswer
-from matrixqa.questionlog import QuestionLog, Selection, parse_since
+from matrixqa.errors import MatrixQAError, UnknownAnswer
+from matrixqa.questionlog import SWEEP_SECONDS, QuestionLog, Selection, days_ago, parse_since
 from matrixqa.retrieve import Filters
+from matrixqa.settings import load_config
 
 ANSWERED = "Do zebra stripes calm the waiting room?"
 NOT_COVERED = "xylophone quantum chromodynamics"
@@ -272,3 +274,51 @@ def test_reading_a_missing_log_is_one_line(cli_env):
     result = CliRunner().invoke(main, ["log", "export"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no question log at") and "Traceback" not in result.output
+
+
+# Retention -------------------------------------------------------------------------------------
+
+
+def age(path: Path, answer_id: str, days: int) -> None:
+    """Make a logged question look as if it had been asked some days ago."""
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE questions SET asked_at = ? WHERE id = ?", (days_ago(days), answer_id))
+
+
+def test_prune_deletes_only_questions_older_than_asked(logged, config):
+    age(config.log_db, logged["answered"], 40)  # with its 'not helpful' feedback
+    age(config.log_db, logged["declined"], 31)
+    age(config.log_db, logged["again"], 29)
+    result = CliRunner().invoke(main, ["log", "prune", "--older-than", "30"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("deleted 2 questions asked before ")
+    assert {row["id"] for row in rows(config.log_db)} == {logged["again"], logged["formula"]}
+    assert all(row["helpful"] is None for row in rows(config.log_db))  # the feedback went with its question
+
+    refused = CliRunner().invoke(main, ["log", "prune", "--older-than", "0"])
+    assert refused.exit_code == 2 and "--older-than" in refused.output
+
+
+def test_a_retention_period_is_applied_at_start_and_then_hourly(client, config, retriever, monkeypatch):
+    old, recent = ask(client, ANSWERED), ask(client, NOT_COVERED)
+    age(config.log_db, old["id"], 100)
+    age(config.log_db, recent["id"], 10)
+    create_app(dataclasses.replace(config, log_keep_days=30), retriever)  # MATRIXQA_LOG_KEEP_DAYS=30
+    assert [row["id"] for row in rows(config.log_db)] == [recent["id"]]
+
+    log = QuestionLog(config.log_db, keep_days=30)
+
+    answer = compose_answer(retriever.search(ANSWERED, 8), retriever)
+    age(config.log_db, recent["id"], 45)
+    log.record_ask(ANSWERED, dataclasses.replace(answer, id="first"), Filters(), 1.0)
+    assert [row["id"] for row in rows(config.log_db)] == [recent["id"], "first"]  # no sweep is due yet
+    later = time.monotonic() + SWEEP_SECONDS + 1
+    monkeypatch.setattr("matrixqa.questionlog.time.monotonic", lambda: later)
+    log.record_ask(ANSWERED, dataclasses.replace(answer, id="second"), Filters(), 1.0)
+    assert [row["id"] for row in rows(config.log_db)] == ["first", "second"]
+
+
+def test_keep_days_must_be_a_number_of_days(monkeypatch):
+    monkeypatch.setenv("MATRIXQA_LOG_KEEP_DAYS", "-3")
+    with pytest.raises(MatrixQAError, match="MATRIXQA_LOG_KEEP_DAYS must be a number of days"):
+        load_config()

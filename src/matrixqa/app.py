@@ -50,7 +50,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     app.config["MATRIXQA"] = config
     app.extensions["matrixqa"] = live
     web_dir = Path(config.web_dir).resolve()
-    question_log = QuestionLog(config.log_db) if config.log_enabled else None
+    question_log = QuestionLog(config.log_db, config.log_keep_days) if config.log_enabled else None
     protect(app, config)
     if config.admin_token:
         app.register_blueprint(admin_blueprint(config.admin_token, question_log, web_dir))

@@ -209,7 +209,7 @@ def serve(host: str, port: int) -> None:
 
 @main.group()
 def log() -> None:
-    """Read the question log back: export it, or turn logged questions into evaluation questions."""
+    """Read the question log back: export it, turn logged questions into evaluation questions, or prune it."""
 
 
 def _selection_options(command):
@@ -247,6 +247,17 @@ def export(form: str, unanswered: bool, not_helpful: bool, since: str | None, li
         write_csv(questions, out)
     else:
         write_jsonl(questions, out)
+
+
+@log.command()
+@click.option("--older-than", "days", type=click.IntRange(1), required=True, metavar="DAYS")
+def prune(days: int) -> None:
+    """Delete the questions asked more than DAYS days ago, with their feedback."""
+    from .questionlog import QuestionLog, days_ago
+
+    moment = days_ago(days)
+    deleted = QuestionLog.existing(load_config().log_db).delete_before(moment)
+    click.echo(f"deleted {deleted} question{'' if deleted == 1 else 's'} asked before {moment}", err=True)
 
 
 @log.command("to-eval")

@@ -6,10 +6,11 @@ import csv
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Literal
 
@@ -37,6 +38,7 @@ CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
 _ASK_COLUMNS = "id, asked_at, question, searched_for, answered, cited, top_score, latency_ms, filters"
 _COLUMNS = _ASK_COLUMNS + ", helpful, comment, feedback_at"
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another; WAL lets readers carry on meanwhile
+SWEEP_SECONDS = 3600.0  # how often a server with a retention period deletes what has expired
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 logger = logging.getLogger(__name__)
@@ -74,8 +76,11 @@ class Selection:
 class QuestionLog:
     """A SQLite file in WAL mode; each call opens its own connection, so threads never share one."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, keep_days: int = 0) -> None:
+        """keep_days: delete questions older than this now and then every SWEEP_SECONDS; 0 keeps everything."""
         self.path = Path(path)
+        self.keep_days = keep_days
+        self._next_sweep = 0.0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with self._connect() as db:
@@ -83,6 +88,7 @@ class QuestionLog:
                 db.executescript(_SCHEMA)
         except sqlite3.Error as error:
             raise LogUnavailable(f"cannot open the question log {self.path}: {error} (see MATRIXQA_LOG_DB)") from None
+        self._sweep()
 
     @classmethod
     def existing(cls, path: Path) -> QuestionLog:
@@ -115,7 +121,26 @@ class QuestionLog:
         except sqlite3.Error:
             logger.exception("could not write to the question log %s", self.path)
             return False
+        self._sweep()
         return True
+
+    def delete_before(self, moment: str) -> int:
+        """Delete the questions asked before a moment (the log's ISO form), feedback and all; how many went."""
+        with self._connect() as db:
+            return db.execute("DELETE FROM questions WHERE asked_at < ?", (moment,)).rowcount
+
+    def _sweep(self) -> None:
+        """Apply the retention period when a sweep is due; a failure is reported, never raised."""
+        if not self.keep_days or time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + SWEEP_SECONDS
+        try:
+            deleted = self.delete_before(days_ago(self.keep_days))
+        except sqlite3.Error:
+            logger.exception("could not delete expired questions from the question log %s", self.path)
+            return
+        if deleted:
+            logger.info("deleted %d questions older than %d days from the question log", deleted, self.keep_days)
 
     def record_feedback(self, answer_id: str, helpful: bool, comment: str) -> None:
         """Store feedback against a logged answer; the latest feedback replaces earlier feedback."""
@@ -157,6 +182,11 @@ def parse_since(text: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return _iso(moment)
+
+
+def days_ago(days: int) -> str:
+    """The moment a number of days back from now, in the log's ISO form."""
+    return _iso(datetime.now(UTC) - timedelta(days=days))
 
 
 def question_json(question: LoggedQuestion) -> dict[str, object]:

@@ -49,6 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MATRIXQA_LOG_DB", "instance/questions.sqlite3", "SQLite file of the question log; its folder is created."),
     Setting(
+        "MATRIXQA_LOG_KEEP_DAYS",
+        "0",
+        "Days the question log keeps a question and its feedback; older ones are deleted when `serve` starts and "
+        "hourly after. 0 keeps everything.",
+    ),
+    Setting(
         "MATRIXQA_ADMIN_TOKEN",
         "",
         "Bearer token for `/admin` and `/api/admin/*` (at least 16 characters); unset, the admin view does not exist.",
@@ -93,6 +99,7 @@ class Config:
     threads: int
     log_enabled: bool
     log_db: Path
+    log_keep_days: int
     admin_token: str
     rate_limit: str
     trusted_proxies: int
@@ -120,6 +127,7 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         "threads": _int("MATRIXQA_THREADS", _value("MATRIXQA_THREADS", env)),
         "log_enabled": _switch("MATRIXQA_LOG", _value("MATRIXQA_LOG", env)),
         "log_db": Path(_value("MATRIXQA_LOG_DB", env)),
+        "log_keep_days": _days("MATRIXQA_LOG_KEEP_DAYS", _value("MATRIXQA_LOG_KEEP_DAYS", env)),
         "admin_token": _value("MATRIXQA_ADMIN_TOKEN", env),
         "rate_limit": _value("MATRIXQA_RATE_LIMIT", env),
         "trusted_proxies": _int("MATRIXQA_TRUSTED_PROXIES", _value("MATRIXQA_TRUSTED_PROXIES", env)),
@@ -154,6 +162,15 @@ def _int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise MatrixQAError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _days(name: str, raw: str) -> int:
+    from .errors import MatrixQAError
+
+    value = _int(name, raw)
+    if value < 0:
+        raise MatrixQAError(f"{name} must be a number of days (0 keeps everything), not {raw!r}")
+    return value
 
 
 def _switch(name: str, raw: str) -> bool:
