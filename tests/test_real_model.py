@@ -62,6 +62,8 @@ def test_supervised_dosing_question_is_answered_from_the_supervision_passages(re
         # Names the corpus's subject, asks what it never treats: the word it rests on is nowhere in it.
         "What is the half-life of methadone?",
         "How does naloxone reverse an overdose?",
+        "Does methadone cause QT prolongation?",
+        "How quickly should methadone be tapered during pregnancy?",
     ],
 )
 def test_questions_outside_the_corpus_are_not_answered(real_client, question):
@@ -152,6 +154,11 @@ def test_stand_alone_question_is_not_dragged_off_by_history(real_client):
         "why are urine tests seen as distrust",
         "what makes a good keyworker",
         "Does the doctor's attitude affect stigma?",
+        # Covered subjects asked in a word the corpus never uses ("compulsory", "empathy", "downsides").
+        "Can compulsory urine screening damage trust?",
+        "Does a clinician's empathy influence outcomes in opiate treatment?",
+        "What are the downsides of supervised consumption for patients?",
+        "Are clinicians interchangeable in opioid substitution treatment?",
     ],
 )
 def test_paraphrased_questions_on_covered_subjects_are_answered(real_client, question):

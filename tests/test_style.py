@@ -7,7 +7,7 @@ from matrixqa.settings import PROJECT_ROOT
 def test_code_passes_the_linter():
     # ruff comes with the test extra, in the same environment as pytest.
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "src", "tests", "bench"],
+        [sys.executable, "-m", "ruff", "check", "src", "tests", "bench", "eval"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ lexical side (BM25 with the field's vocabulary) scores its words, and fusion.py 
 Abstention: the corpus is taken to hold nothing relevant when
 
     best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, or
-    a word the question rests on is nowhere in the corpus and best sentence similarity < STRONG_SENTENCE
+    a word the question rests on is nowhere in the corpus and that same sum < STRONG_EVIDENCE
 
 where the best sentence similarity is the highest cosine similarity between the question and any
 sentence of the passages that may be retrieved, and coverage is the largest share, among the first
@@ -18,8 +18,10 @@ The second clause catches a question that names the corpus's subject but asks wh
 ("the half-life of methadone"). A word the question rests on is one whose weight (how far the
 question's embedding moves when the word is left out, relative to its most important word; see
 Retriever._embed_question) is at least MISSING_WEIGHT; it is nowhere in the corpus when no passage holds
-it, its spelling variants or its synonyms. Only a sentence that matches the question's meaning
-closely can outweigh that.
+it, its spelling variants or its synonyms. Only strong evidence outweighs that: practitioners ask
+about covered subjects in words the text does not use ("empathy", "compulsory", "downsides"), and
+such questions score well above MIN_EVIDENCE, while one that names the corpus's subject but asks
+what it never treats scores just above it.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ CANDIDATES = 20  # how many of the best fused passages the diverse order is chos
 MIN_EVIDENCE = 0.6
 COVERAGE_WEIGHT = 0.25
 MISSING_WEIGHT = 0.5
-STRONG_SENTENCE = 0.7
+STRONG_EVIDENCE = 0.7
 COVERAGE_DEPTH = 3
 POOL = 200  # above this many passages, fusion ranks only the best POOL of the dense side and of BM25
 
@@ -246,7 +248,7 @@ class Retriever:
             for term, weight in zip(analysis.terms, weights or [], strict=False)
             if weight >= MISSING_WEIGHT and not self.lexical.in_corpus(term)
         )
-        relevant = evidence >= MIN_EVIDENCE and not (missing and sentence_score < STRONG_SENTENCE)
+        relevant = evidence >= MIN_EVIDENCE and not (missing and evidence < STRONG_EVIDENCE)
         return Relevance(relevant, evidence, sentence_score, coverage, missing)
 
 
