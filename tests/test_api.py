@@ -52,6 +52,15 @@ def test_ask_with_nothing_relevant_is_not_answered(client):
     assert body["answered"] is False
     assert body["answer"] == "" and body["citations"] == []
     assert "Drug Treatment Matrix cell B3" in body["message"]
+    relevance = body["relevance"]  # why: the words it rests on are nowhere in the corpus, and the evidence is weak
+    assert relevance["evidence"] < relevance["threshold"] <= relevance["missing_threshold"]
+    assert {"xylophone", "quantum"} <= set(relevance["missing"])
+
+
+def test_ask_says_what_its_answer_rests_on(client):
+    body = client.post("/api/ask", json={"question": "Why did zebra stripes halve missed appointments?"}).get_json()
+    assert body["answered"] is True
+    assert body["relevance"]["evidence"] >= body["relevance"]["threshold"] and body["relevance"]["missing"] == []
 
 
 def test_health_reports_passages_and_manifest(client):

@@ -131,6 +131,7 @@ def test_which_study_showed_that_cites_a_study(real_client):
     history = [{"question": question, "answer": first["answer"]}]
     body = real_client.post("/api/ask", json={"question": "which study showed that?", "history": history}).get_json()
     assert body["answered"] and body["mode"] == "source"
+    assert body["relevance"] is None  # nothing was searched: the sources of the previous answer were looked up
     assert all(c["passage"]["kind"] == "study" for c in body["citations"])
     assert any(c["passage"]["study"]["year"] == 2007 for c in body["citations"])
 

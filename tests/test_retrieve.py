@@ -75,7 +75,8 @@ def test_abstention_weighs_sentence_similarity_and_coverage(retriever: Retriever
 def test_api_search_reports_relevance_and_each_passages_evidence(client):
     body = client.post("/api/search", json={"question": B3_SENTENCE, "k": 3}).get_json()
     assert body["relevant"] is True
-    assert set(body["relevance"]) == {"evidence", "threshold", "sentence_score", "coverage", "missing"}
+    fields = {"evidence", "threshold", "missing_threshold", "sentence_score", "coverage", "missing"}
+    assert set(body["relevance"]) == fields
     evidence = body["passages"][0]["evidence"]
     assert {"dense_score", "lexical_score", "fused_rank", "matched_terms", "best_sentence"} <= set(evidence)
     assert evidence["best_sentence"].startswith("Supervision also forces")

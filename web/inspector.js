@@ -29,6 +29,8 @@ export function renderInspector(turn, id) {
       el("dd", { text: searched }),
       el("dt", { text: "Filters in force" }),
       el("dd", { text: describeFilters(turn.filters) || "none" }),
+      el("dt", { text: "Decision" }),
+      el("dd", { class: "decision", text: decisionText(turn.payload) }),
       el("dt", { text: "Answer id" }),
       el("dd", { class: "mono", text: turn.payload.id }),
     ),
@@ -42,6 +44,26 @@ export function renderInspector(turn, id) {
       ? el("ol", { class: "hits" }, rows.map((row) => hitItem(row)))
       : el("p", { text: "No passage was retrieved (the filters may leave none)." }),
   );
+}
+
+// Why the corpus was or was not taken to answer: the abstention rule's inputs against its thresholds.
+export function decisionText(payload) {
+  const relevance = payload.relevance;
+  const verdict = payload.answered ? "Answered" : "Not answered";
+  if (!relevance) {
+    return payload.mode === "source" ? `${verdict} from the study entries behind the previous answer` : verdict;
+  }
+  const missing = relevance.missing || [];
+  const needed = missing.length
+    ? `${relevance.missing_threshold} needed with a word nowhere in the corpus`
+    : `${relevance.threshold} needed`;
+  const parts = [
+    `evidence ${relevance.evidence.toFixed(3)} (${needed})`,
+    `best sentence ${relevance.sentence_score.toFixed(3)}`,
+    `coverage ${relevance.coverage.toFixed(3)}`,
+  ];
+  if (missing.length) parts.push(`nowhere in the corpus: ${missing.join(", ")}`);
+  return `${verdict}: ${parts.join("; ")}`;
 }
 
 // The fields an evaluator needs per passage; scores the API does not send are left undefined.
@@ -147,6 +169,7 @@ function exportRecord(turn, rows) {
     searched_for: turn.payload.searched_for || turn.question,
     filters: turn.filters,
     answered: turn.payload.answered,
+    relevance: turn.payload.relevance ?? null,
     passages: rows.map(({ passage, terms_from, ...fields }) => fields),
   };
 }

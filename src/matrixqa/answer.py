@@ -11,7 +11,7 @@ from .chunk import Passage
 from .conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from .fusion import maximal_marginal_relevance
 from .index import Index
-from .retrieve import NO_FILTERS, Filters, Hit, Retriever, SearchResult
+from .retrieve import NO_FILTERS, Filters, Hit, Relevance, Retriever, SearchResult
 from .suggest import suggestions_for
 
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
@@ -44,6 +44,7 @@ class Answer:
     suggestions: tuple[str, ...] = field(default_factory=tuple)
     searched_for: str = ""
     mode: str = "standalone"
+    relevance: Relevance | None = None  # why the corpus was or was not taken to answer it (None: sources)
 
 
 def answer_question(
@@ -138,7 +139,8 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     )
     cells = sorted({f"{c.passage.cell.matrix} cell {c.passage.cell.code} ({c.passage.cell.title})" for c in citations})
     lead = f"From the Effectiveness Bank {' and '.join(cells)}:"
-    return Answer(answer_id, result.question, True, " ".join(parts), lead, citations, tuple(result.hits))
+    hits = tuple(result.hits)
+    return Answer(answer_id, result.question, True, " ".join(parts), lead, citations, hits, relevance=result.relevance)
 
 
 def _coverage(retriever: Retriever, question: str, sentences: list[str]) -> np.ndarray:
@@ -173,4 +175,5 @@ def _not_covered(answer_id: str, result: SearchResult, index: Index) -> Answer:
         "The evidence in this corpus does not cover that question, so there is no answer to give from it. "
         f"The corpus covers: {'; '.join(covered_cells(index))}."
     )
-    return Answer(answer_id, result.question, False, "", "", (), tuple(result.hits), message)
+    hits = tuple(result.hits)
+    return Answer(answer_id, result.question, False, "", "", (), hits, message, relevance=result.relevance)

@@ -31,7 +31,7 @@ from .openapi import (
 )
 from .questionlog import QuestionLog
 from .reload import LiveRetriever
-from .retrieve import MIN_EVIDENCE, Filters, Hit, Retriever, SearchResult, open_retriever
+from .retrieve import MIN_EVIDENCE, STRONG_EVIDENCE, Filters, Hit, Relevance, Retriever, SearchResult, open_retriever
 from .security import protect
 from .settings import Config, load_config
 
@@ -228,22 +228,25 @@ def _filters(body: dict[str, Any]) -> Filters:
 
 def search_json(result: SearchResult) -> dict[str, Any]:
     """The API's shape of a search: the passages, and whether the corpus holds anything relevant and why."""
-    relevance = result.relevance
     return {
         "question": result.question,
         "relevant": result.relevant,
-        "relevance": (
-            {
-                "evidence": round(relevance.evidence, 4),
-                "threshold": MIN_EVIDENCE,
-                "sentence_score": round(relevance.sentence_score, 4),
-                "coverage": round(relevance.coverage, 4),
-                "missing": list(relevance.missing),
-            }
-            if relevance
-            else None
-        ),
+        "relevance": relevance_json(result.relevance),
         "passages": [passage_json(h) for h in result.hits],
+    }
+
+
+def relevance_json(relevance: Relevance | None) -> dict[str, Any] | None:
+    """The abstention rule's inputs and thresholds (see retrieve.py), for evaluators."""
+    if relevance is None:
+        return None
+    return {
+        "evidence": round(relevance.evidence, 4),
+        "threshold": MIN_EVIDENCE,
+        "missing_threshold": STRONG_EVIDENCE,
+        "sentence_score": round(relevance.sentence_score, 4),
+        "coverage": round(relevance.coverage, 4),
+        "missing": list(relevance.missing),
     }
 
 
@@ -333,4 +336,5 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             for c in answer.citations
         ],
         "passages": [passage_json(h) for h in answer.hits],
+        "relevance": relevance_json(answer.relevance),
     }

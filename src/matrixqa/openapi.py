@@ -88,6 +88,23 @@ _PASSAGE = {
     },
 }
 _PASSAGES = {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}}
+_RELEVANCE = {
+    "type": "object",
+    "nullable": True,
+    "description": "Why the corpus was or was not taken to hold something relevant (null: a 'which study?' turn).",
+    "properties": {
+        "evidence": {"type": "number", "description": "Best sentence similarity + 0.25 x coverage."},
+        "threshold": {"type": "number", "description": "The evidence needed to answer."},
+        "missing_threshold": {"type": "number", "description": "The evidence needed when a word is missing."},
+        "sentence_score": {"type": "number"},
+        "coverage": {"type": "number"},
+        "missing": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Words the question rests on that appear nowhere in the corpus.",
+        },
+    },
+}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -175,18 +192,7 @@ def openapi_document() -> dict[str, Any]:
         "properties": {
             "question": {"type": "string"},
             "relevant": {"type": "boolean"},
-            "relevance": {
-                "type": "object",
-                "nullable": True,
-                "description": "Why the corpus was or was not taken to hold something relevant.",
-                "properties": {
-                    "evidence": {"type": "number"},
-                    "threshold": {"type": "number"},
-                    "sentence_score": {"type": "number"},
-                    "coverage": {"type": "number"},
-                    "missing": {"type": "array", "items": {"type": "string"}},
-                },
-            },
+            "relevance": _RELEVANCE,
             "passages": _PASSAGES,
         },
     }
@@ -203,6 +209,7 @@ def openapi_document() -> dict[str, Any]:
             "message": {"type": "string"},
             "latency_ms": {"type": "number"},
             "mode": {"type": "string", "enum": ["standalone", "follow_up", "source"]},
+            "relevance": _RELEVANCE,
             "suggestions": {
                 "type": "array",
                 "items": {"type": "string"},

@@ -280,9 +280,15 @@ def test_inspector_lists_every_retrieved_passage_and_exports_them(page: Page, ba
     expect(score(hits.first, "Fused score")).to_have_text(f"{passages[0]['score']:.3f}")
     expect(score(hits.first, "Score")).to_have_count(0)
     expect(hits.first.locator("mark.term").first).to_have_text("Zebra")
+    relevance = turn.payload["relevance"]
+    expect(inspector.locator(".decision")).to_have_text(
+        f"Answered: evidence {relevance['evidence']:.3f} ({relevance['threshold']} needed); "
+        f"best sentence {relevance['sentence_score']:.3f}; coverage {relevance['coverage']:.3f}"
+    )
 
     exported = json.loads(read_download(page, inspector.get_by_role("button", name="Export JSON")))
     assert exported["answer_id"] == turn.payload["id"]
+    assert exported["relevance"] == relevance
     assert exported["question"] == ZEBRA
     assert [p["id"] for p in exported["passages"]] == [p["id"] for p in passages]
     assert {p["id"]: p["cited_as"] for p in exported["passages"] if "cited_as" in p} == cited
@@ -296,6 +302,17 @@ def test_inspector_lists_every_retrieved_passage_and_exports_them(page: Page, ba
 
     toggle.click()
     expect(inspector).to_be_hidden()
+
+
+def test_inspector_says_why_a_question_was_not_answered(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    turn = ask(page, "xylophone quantum chromodynamics")
+    assert turn.payload["answered"] is False
+    turn.answer.get_by_role("button", name="Inspect retrieval").click()
+    decision = turn.answer.locator(".inspector .decision")
+    expect(decision).to_contain_text("Not answered: evidence ")
+    expect(decision).to_contain_text("needed with a word nowhere in the corpus")
+    expect(decision).to_contain_text("nowhere in the corpus: xylophone")
 
 
 def test_inspector_falls_back_to_rank_and_score_without_ranking_evidence(page: Page, base_url: str) -> None:
