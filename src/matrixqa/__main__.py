@@ -1,3 +1,3 @@
-from .cli import main
+from matrixqa.cli import main
 
 main()

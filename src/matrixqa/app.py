@@ -12,14 +12,14 @@ from typing import Any
 from flask import Flask, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from .admin import admin_blueprint
-from .answer import Answer, answer_question, covered_cells
-from .chunk import Passage
-from .conversation import Turn
-from .embed import load_embedder
-from .errors import BadRequest, MatrixQAError, NotFound
-from .index import MANIFEST, Index
-from .openapi import (
+from matrixqa.admin import admin_blueprint
+from matrixqa.answer import Answer, answer_question, covered_cells
+from matrixqa.chunk import Passage
+from matrixqa.conversation import Turn
+from matrixqa.embed import load_embedder
+from matrixqa.errors import BadRequest, MatrixQAError, NotFound
+from matrixqa.index import MANIFEST, Index
+from matrixqa.openapi import (
     ASCII_SPACE,
     FILTER_NAMES,
     MAX_COMMENT,
@@ -29,11 +29,20 @@ from .openapi import (
     STUDY_TYPES,
     openapi_document,
 )
-from .questionlog import QuestionLog
-from .reload import LiveRetriever
-from .retrieve import MIN_EVIDENCE, STRONG_EVIDENCE, Filters, Hit, Relevance, Retriever, SearchResult, open_retriever
-from .security import protect
-from .settings import Config, load_config
+from matrixqa.questionlog import QuestionLog
+from matrixqa.reload import LiveRetriever
+from matrixqa.retrieve import (
+    MIN_EVIDENCE,
+    STRONG_EVIDENCE,
+    Filters,
+    Hit,
+    Relevance,
+    Retriever,
+    SearchResult,
+    open_retriever,
+)
+from matrixqa.security import protect
+from matrixqa.settings import Config, load_config
 
 
 def create_app(config: Config | None = None, retriever: Retriever | None = None) -> Flask:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from .errors import MatrixQAError
-from .fusion import MODES
-from .settings import load_config
+from matrixqa.errors import MatrixQAError
+from matrixqa.fusion import MODES
+from matrixqa.settings import load_config
 
 
 class _Commands(click.Group):
@@ -43,7 +43,7 @@ def main() -> None:
 
 
 def _retriever(mode: str = "hybrid"):
-    from .retrieve import open_retriever
+    from matrixqa.retrieve import open_retriever
 
     return open_retriever(load_config(), mode)  # type: ignore[arg-type]
 
@@ -51,9 +51,9 @@ def _retriever(mode: str = "hybrid"):
 @main.command()
 def build() -> None:
     """Parse the corpus, embed its passages and write the index."""
-    from .corpus import load_corpus
-    from .embed import load_embedder
-    from .index import build_index
+    from matrixqa.corpus import load_corpus
+    from matrixqa.embed import load_embedder
+    from matrixqa.index import build_index
 
     config = load_config()
     corpus = load_corpus(config.corpus_dir)
@@ -98,8 +98,8 @@ def build() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode: str, as_json: bool) -> None:
     """Show the passages that best match QUESTION, and why each was ranked where it is."""
-    from .app import search_json
-    from .retrieve import Filters
+    from matrixqa.app import search_json
+    from matrixqa.retrieve import Filters
 
     filters = Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix, year_from, year_to)
     result = _retriever(mode).search(question, k, filters)
@@ -132,8 +132,8 @@ def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None
     Compares dense only, BM25 only, hybrid (what /api/search does) and the common tutorial set-up
     (fixed 1,000-character chunks with 200 overlap, dense only), built here from the corpus.
     """
-    from . import evaluate
-    from .retrieve import open_retriever
+    from matrixqa import evaluate
+    from matrixqa.retrieve import open_retriever
 
     config = load_config()
     questions_file = questions_file or config.eval_questions
@@ -168,8 +168,8 @@ def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 def ask(question: str, long_answer: bool, as_json: bool) -> None:
     """Answer QUESTION with cited sentences from the corpus."""
-    from .answer import answer_question
-    from .app import answer_json
+    from matrixqa.answer import answer_question
+    from matrixqa.app import answer_json
 
     answer = answer_question(_retriever(), question, detail="long" if long_answer else "short")
     if as_json:
@@ -198,7 +198,7 @@ def serve(host: str, port: int) -> None:
     """Serve the chat page and the API with a production WSGI server (waitress)."""
     import waitress
 
-    from .app import create_app
+    from matrixqa.app import create_app
 
     started = time.perf_counter()
     config = load_config()
@@ -222,7 +222,7 @@ def _selection_options(command):
 
 
 def _logged_questions(unanswered: bool, not_helpful: bool, since: str | None, limit: int | None):
-    from .questionlog import QuestionLog, Selection, parse_since
+    from matrixqa.questionlog import QuestionLog, Selection, parse_since
 
     selection = Selection(
         limit=limit,
@@ -239,7 +239,7 @@ def _logged_questions(unanswered: bool, not_helpful: bool, since: str | None, li
 @_selection_options
 def export(form: str, unanswered: bool, not_helpful: bool, since: str | None, limit: int | None) -> None:
     """Print logged questions with their feedback, newest first."""
-    from .questionlog import write_csv, write_jsonl
+    from matrixqa.questionlog import write_csv, write_jsonl
 
     questions = _logged_questions(unanswered, not_helpful, since, limit)
     out = sys.stdout
@@ -253,7 +253,7 @@ def export(form: str, unanswered: bool, not_helpful: bool, since: str | None, li
 @click.option("--older-than", "days", type=click.IntRange(1), required=True, metavar="DAYS")
 def prune(days: int) -> None:
     """Delete the questions asked more than DAYS days ago, with their feedback."""
-    from .questionlog import QuestionLog, days_ago
+    from matrixqa.questionlog import QuestionLog, days_ago
 
     moment = days_ago(days)
     deleted = QuestionLog.existing(load_config().log_db).delete_before(moment)
@@ -268,7 +268,7 @@ def to_eval(file: str, force: bool, unanswered: bool, not_helpful: bool, since: 
     """Write logged questions to FILE as evaluation questions, each 'relevant' list left for a person to fill."""
     from pathlib import Path
 
-    from .questionlog import eval_questions
+    from matrixqa.questionlog import eval_questions
 
     if file != "-" and Path(file).exists() and not force:
         raise MatrixQAError(f"{file} exists: choose another file or pass --force to overwrite it")

@@ -9,8 +9,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import CorpusError, MatrixQAError, ParseError
-from .parse import Cell, parse_cell_page
+from matrixqa.errors import CorpusError, MatrixQAError, ParseError
+from matrixqa.parse import Cell, parse_cell_page
 
 # Bump when parsing or chunking changes what a corpus turns into, so old indexes count as stale.
 PIPELINE_VERSION = "1"

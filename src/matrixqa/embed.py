@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import ModelError
+from matrixqa.errors import ModelError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 HASHING_MODEL = "hashing"

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import faiss
 
-from .embed import Embedder
-from .errors import EvaluationError
-from .lexical import fold
-from .retrieve import Retriever
+from matrixqa.embed import Embedder
+from matrixqa.errors import EvaluationError
+from matrixqa.lexical import fold
+from matrixqa.retrieve import Retriever
 
 DEPTH = 10  # how many passages each question's ranking is judged to
 MATCH_RUN = 60

@@ -18,13 +18,13 @@ from typing import Any
 import faiss
 import numpy as np
 
-from .ann import describe, make_passage_index
-from .chunk import Passage, chunk_cell
-from .corpus import Corpus, corpus_fingerprint
-from .embed import Embedder
-from .errors import IndexUnusable
-from .parse import STUDY_TYPE_NAMES
-from .vectorcache import Progress, VectorCache, text_keys
+from matrixqa.ann import describe, make_passage_index
+from matrixqa.chunk import Passage, chunk_cell
+from matrixqa.corpus import Corpus, corpus_fingerprint
+from matrixqa.embed import Embedder
+from matrixqa.errors import IndexUnusable
+from matrixqa.parse import STUDY_TYPE_NAMES
+from matrixqa.vectorcache import Progress, VectorCache, text_keys
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -19,9 +19,9 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from .chunk import Passage
-from .errors import VocabularyError
-from .parse import STUDY_TYPE_NAMES
+from matrixqa.chunk import Passage
+from matrixqa.errors import VocabularyError
+from matrixqa.parse import STUDY_TYPE_NAMES
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
 # Word endings a spelling variant may carry and keep ("counselors" -> "counsellors").

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import __version__
+from matrixqa import __version__
 
 # Limits the API enforces; app.py reads them from here so the document and the code cannot drift.
 MAX_QUESTION = 1000

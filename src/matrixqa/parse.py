@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .errors import ParseError
+from matrixqa.errors import ParseError
 
 StudyType = Literal["S", "K", "R", "G"]
 STUDY_TYPE_NAMES: dict[str, str] = {"S": "Seminal study", "K": "Key study", "R": "Review", "G": "Guidance"}

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Literal
 
-from .answer import Answer
-from .errors import BadRequest, LogUnavailable, UnknownAnswer
-from .retrieve import Filters
+from matrixqa.answer import Answer
+from matrixqa.errors import BadRequest, LogUnavailable, UnknownAnswer
+from matrixqa.retrieve import Filters
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import MatrixQAError
+from matrixqa.errors import MatrixQAError
 
 PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 MAX_CLIENTS = 10_000  # beyond this many remembered clients, idle ones are forgotten

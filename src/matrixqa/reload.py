@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import MatrixQAError
-from .index import Index
-from .retrieve import Retriever
+from matrixqa.errors import MatrixQAError
+from matrixqa.index import Index
+from matrixqa.retrieve import Retriever
 
 log = logging.getLogger(__name__)
 

@@ -31,14 +31,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .ann import exact_view, ranked_rows
-from .chunk import Passage
-from .embed import Embedder, load_embedder
-from .errors import BadRequest
-from .fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
-from .index import Index, load_index
-from .lexical import Analysis, Analyzer, LexicalIndex, Vocabulary, load_vocabulary, searchable_texts
-from .settings import Config
+from matrixqa.ann import exact_view, ranked_rows
+from matrixqa.chunk import Passage
+from matrixqa.embed import Embedder, load_embedder
+from matrixqa.errors import BadRequest
+from matrixqa.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
+from matrixqa.index import Index, load_index
+from matrixqa.lexical import Analysis, Analyzer, LexicalIndex, Vocabulary, load_vocabulary, searchable_texts
+from matrixqa.settings import Config
 
 DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score against novelty
 CANDIDATES = 20  # how many of the best fused passages the diverse order is chosen from

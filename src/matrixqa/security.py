@@ -8,9 +8,9 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .openapi import MAX_BODY_BYTES
-from .ratelimit import RateLimiter, parse_rate
-from .settings import Config
+from matrixqa.openapi import MAX_BODY_BYTES
+from matrixqa.ratelimit import RateLimiter, parse_rate
+from matrixqa.settings import Config
 
 RATE_LIMITED_PATHS = frozenset({"/api/ask", "/api/search"})
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -144,7 +144,7 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
 
 
 def _seconds(name: str, raw: str) -> float:
-    from .errors import MatrixQAError
+    from matrixqa.errors import MatrixQAError
 
     try:
         value = float(raw)
@@ -156,7 +156,7 @@ def _seconds(name: str, raw: str) -> float:
 
 
 def _int(name: str, raw: str) -> int:
-    from .errors import MatrixQAError
+    from matrixqa.errors import MatrixQAError
 
     try:
         return int(raw)
@@ -165,7 +165,7 @@ def _int(name: str, raw: str) -> int:
 
 
 def _days(name: str, raw: str) -> int:
-    from .errors import MatrixQAError
+    from matrixqa.errors import MatrixQAError
 
     value = _int(name, raw)
     if value < 0:
@@ -174,7 +174,7 @@ def _days(name: str, raw: str) -> int:
 
 
 def _switch(name: str, raw: str) -> bool:
-    from .errors import MatrixQAError
+    from matrixqa.errors import MatrixQAError
 
     value = raw.lower()
     if value not in ("on", "off"):
