@@ -24,9 +24,9 @@ from measure import DEFAULT_QUESTIONS, load_questions, ms, percentile, rss_mb, s
 
 from matrixqa.ann import exact_view
 from matrixqa.answer import answer_question
-from matrixqa.chunk import CellRef, Passage
 from matrixqa.embed import DEFAULT_MODEL, load_embedder
 from matrixqa.index import embedding_text, load_index, write_index
+from matrixqa.ingest.chunk import CellRef, Passage
 from matrixqa.retrieve import Retriever
 from matrixqa.vectorcache import VectorCache, text_keys
 

@@ -4,10 +4,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matrixqa.corpus import load_corpus
 from matrixqa.embed import HashingEmbedder
 from matrixqa.errors import IndexUnusable
 from matrixqa.index import MANIFEST, PASSAGES, SENTENCE_VECTORS, build_index, load_index
+from matrixqa.ingest.corpus import load_corpus
 
 
 def test_build_then_load_round_trips(index_dir: Path, corpus_dir: Path):

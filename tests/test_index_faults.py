@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 from matrixqa.cli import main
-from matrixqa.corpus import load_corpus
 from matrixqa.embed import HashingEmbedder
 from matrixqa.errors import IndexUnusable
 from matrixqa.index import (
@@ -27,6 +26,7 @@ from matrixqa.index import (
     embedding_text,
     load_index,
 )
+from matrixqa.ingest.corpus import load_corpus
 from matrixqa.retrieve import Filters, Retriever
 from matrixqa.settings import PROJECT_ROOT
 

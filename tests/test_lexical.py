@@ -1,8 +1,8 @@
 import pytest
 
-from matrixqa.chunk import chunk_cell
-from matrixqa.corpus import load_corpus
 from matrixqa.errors import VocabularyError
+from matrixqa.ingest.chunk import chunk_cell
+from matrixqa.ingest.corpus import load_corpus
 from matrixqa.lexical import (
     EMPTY_VOCABULARY,
     Analyzer,

@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from matrixqa.corpus import corpus_fingerprint
 from matrixqa.index import read_manifest
+from matrixqa.ingest.corpus import corpus_fingerprint
 
 from .conftest import REAL_CORPUS, REAL_INDEX
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from matrixqa.chunk import Passage
 from matrixqa.conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from matrixqa.fusion import maximal_marginal_relevance
 from matrixqa.index import Index
+from matrixqa.ingest.chunk import Passage
 from matrixqa.retrieve import NO_FILTERS, Filters, Hit, Relevance, Retriever, SearchResult
 from matrixqa.suggest import suggestions_for
 

@@ -14,11 +14,11 @@ from werkzeug.exceptions import HTTPException
 
 from matrixqa.admin import admin_blueprint
 from matrixqa.answer import Answer, answer_question, covered_cells
-from matrixqa.chunk import Passage
 from matrixqa.conversation import Turn
 from matrixqa.embed import load_embedder
 from matrixqa.errors import BadRequest, MatrixQAError, NotFound
 from matrixqa.index import MANIFEST, Index
+from matrixqa.ingest.chunk import Passage
 from matrixqa.openapi import (
     ASCII_SPACE,
     FILTER_NAMES,

@@ -51,9 +51,9 @@ def _retriever(mode: str = "hybrid"):
 @main.command()
 def build() -> None:
     """Parse the corpus, embed its passages and write the index."""
-    from matrixqa.corpus import load_corpus
     from matrixqa.embed import load_embedder
     from matrixqa.index import build_index
+    from matrixqa.ingest.corpus import load_corpus
 
     config = load_config()
     corpus = load_corpus(config.corpus_dir)

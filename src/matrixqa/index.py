@@ -19,11 +19,11 @@ import faiss
 import numpy as np
 
 from matrixqa.ann import describe, make_passage_index
-from matrixqa.chunk import Passage, chunk_cell
-from matrixqa.corpus import Corpus, corpus_fingerprint
 from matrixqa.embed import Embedder
 from matrixqa.errors import IndexUnusable
-from matrixqa.parse import STUDY_TYPE_NAMES
+from matrixqa.ingest.chunk import Passage, chunk_cell
+from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
+from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 from matrixqa.vectorcache import Progress, VectorCache, text_keys
 
 FORMAT = 1

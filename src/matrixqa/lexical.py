@@ -19,9 +19,9 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from matrixqa.chunk import Passage
 from matrixqa.errors import VocabularyError
-from matrixqa.parse import STUDY_TYPE_NAMES
+from matrixqa.ingest.chunk import Passage
+from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
 # Word endings a spelling variant may carry and keep ("counselors" -> "counsellors").

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from matrixqa.errors import CorpusError, MatrixQAError, ParseError
-from matrixqa.parse import Cell, parse_cell_page
+from matrixqa.ingest.parse import Cell, parse_cell_page
 
 # Bump when parsing or chunking changes what a corpus turns into, so old indexes count as stale.
 PIPELINE_VERSION = "1"

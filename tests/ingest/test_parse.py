@@ -2,11 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from matrixqa.corpus import load_cell, load_corpus
 from matrixqa.errors import CorpusError, ParseError
-from matrixqa.parse import TEMPLATE_HEADINGS, parse_cell_page
-
-from .conftest import FAKE_CELL, REAL_CORPUS
+from matrixqa.ingest.corpus import load_cell, load_corpus
+from matrixqa.ingest.parse import TEMPLATE_HEADINGS, parse_cell_page
+from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 WIDGET_TEXT = ("Opens new window", "Close Matrix Bite", "Unfold supplementary text", "Funded by", "Matrix cell logo")
 

@@ -1,7 +1,6 @@
-from matrixqa.chunk import MAX_WORDS, chunk_cell, sentence_spans, split_long
-from matrixqa.corpus import load_cell
-
-from .conftest import FAKE_CELL, REAL_CORPUS
+from matrixqa.ingest.chunk import MAX_WORDS, chunk_cell, sentence_spans, split_long
+from matrixqa.ingest.corpus import load_cell
+from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 
 def test_each_study_entry_is_its_own_passage():

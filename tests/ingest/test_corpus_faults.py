@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matrixqa.chunk import chunk_cell
 from matrixqa.cli import main
-from matrixqa.corpus import load_corpus
 from matrixqa.errors import ParseError
-from matrixqa.parse import parse_cell_page
+from matrixqa.ingest.chunk import chunk_cell
+from matrixqa.ingest.corpus import load_corpus
+from matrixqa.ingest.parse import parse_cell_page
 from matrixqa.settings import PROJECT_ROOT
 
 REAL_PAGE = (PROJECT_ROOT / "corpus" / "drug-B3.txt").read_text(encoding="utf-8")

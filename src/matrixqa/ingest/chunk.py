@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from matrixqa.parse import Cell, Study
+from matrixqa.ingest.parse import Cell, Study
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
 STUDY_GROUPS = {"S": "Seminal studies", "K": "Key studies", "R": "Reviews", "G": "Guidance"}
