@@ -26,8 +26,8 @@ from baseline import Baseline
 from load import run_load
 from measure import DEFAULT_QUESTIONS, ROOT, SRC, Client, Server, load_questions, ms, percentile, say
 
-from matrixqa.embed import DEFAULT_MODEL, load_embedder
-from matrixqa.index import load_index
+from matrixqa.index.embed import DEFAULT_MODEL, load_embedder
+from matrixqa.index.store import load_index
 from matrixqa.retrieve import Retriever
 
 CORPUS = ROOT / "corpus"

@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 from measure import DEFAULT_QUESTIONS, load_questions, ms, percentile, rss_mb, say
 
-from matrixqa.ann import exact_view
 from matrixqa.answer import answer_question
-from matrixqa.embed import DEFAULT_MODEL, load_embedder
-from matrixqa.index import embedding_text, load_index, write_index
+from matrixqa.index.ann import exact_view
+from matrixqa.index.embed import DEFAULT_MODEL, load_embedder
+from matrixqa.index.store import embedding_text, load_index, write_index
+from matrixqa.index.vectorcache import VectorCache, text_keys
 from matrixqa.ingest.chunk import CellRef, Passage
 from matrixqa.retrieve import Retriever
-from matrixqa.vectorcache import VectorCache, text_keys
 
 PASSAGES_PER_CELL = 100
 RECALL_K = 10

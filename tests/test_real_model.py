@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from matrixqa.index import read_manifest
+from matrixqa.index.store import read_manifest
 from matrixqa.ingest.corpus import corpus_fingerprint
 
 from .conftest import REAL_CORPUS, REAL_INDEX

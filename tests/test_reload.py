@@ -20,9 +20,9 @@ import pytest
 
 from matrixqa import app as app_module
 from matrixqa.app import create_app
-from matrixqa.embed import HashingEmbedder
 from matrixqa.errors import MatrixQAError
-from matrixqa.index import PASSAGE_VECTORS, build_index
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import PASSAGE_VECTORS, build_index
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.settings import PROJECT_ROOT, load_config
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from matrixqa.conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from matrixqa.fusion import maximal_marginal_relevance
-from matrixqa.index import Index
+from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import Passage
 from matrixqa.retrieve import NO_FILTERS, Filters, Hit, Relevance, Retriever, SearchResult
 from matrixqa.suggest import suggestions_for

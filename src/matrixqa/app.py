@@ -15,9 +15,9 @@ from werkzeug.exceptions import HTTPException
 from matrixqa.admin import admin_blueprint
 from matrixqa.answer import Answer, answer_question, covered_cells
 from matrixqa.conversation import Turn
-from matrixqa.embed import load_embedder
 from matrixqa.errors import BadRequest, MatrixQAError, NotFound
-from matrixqa.index import MANIFEST, Index
+from matrixqa.index.embed import load_embedder
+from matrixqa.index.store import MANIFEST, Index
 from matrixqa.ingest.chunk import Passage
 from matrixqa.openapi import (
     ASCII_SPACE,

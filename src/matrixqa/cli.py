@@ -51,8 +51,8 @@ def _retriever(mode: str = "hybrid"):
 @main.command()
 def build() -> None:
     """Parse the corpus, embed its passages and write the index."""
-    from matrixqa.embed import load_embedder
-    from matrixqa.index import build_index
+    from matrixqa.index.embed import load_embedder
+    from matrixqa.index.store import build_index
     from matrixqa.ingest.corpus import load_corpus
 
     config = load_config()

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import faiss
 
-from matrixqa.embed import Embedder
 from matrixqa.errors import EvaluationError
-from matrixqa.lexical import fold
+from matrixqa.index.embed import Embedder
+from matrixqa.index.lexical import fold
 from matrixqa.retrieve import Retriever
 
 DEPTH = 10  # how many passages each question's ranking is judged to

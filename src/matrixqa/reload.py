@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from matrixqa.errors import MatrixQAError
-from matrixqa.index import Index
+from matrixqa.index.store import Index
 from matrixqa.retrieve import Retriever
 
 log = logging.getLogger(__name__)

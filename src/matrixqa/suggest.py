@@ -8,7 +8,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from matrixqa.index import Index
+from matrixqa.index.store import Index
 
 _ASKABLE = re.compile(r"^(?:What|How|Why|Does|Do|Is|Are|Can|Which|Who|When|Where|Should)\b")
 # A question that addresses the reader or points back at earlier text does not stand on its own.

@@ -4,9 +4,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matrixqa.embed import HashingEmbedder
 from matrixqa.errors import IndexUnusable
-from matrixqa.index import MANIFEST, PASSAGES, SENTENCE_VECTORS, build_index, load_index
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import MANIFEST, PASSAGES, SENTENCE_VECTORS, build_index, load_index
 from matrixqa.ingest.corpus import load_corpus
 
 

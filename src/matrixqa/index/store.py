@@ -18,13 +18,13 @@ from typing import Any
 import faiss
 import numpy as np
 
-from matrixqa.ann import describe, make_passage_index
-from matrixqa.embed import Embedder
 from matrixqa.errors import IndexUnusable
+from matrixqa.index.ann import describe, make_passage_index
+from matrixqa.index.embed import Embedder
+from matrixqa.index.vectorcache import Progress, VectorCache, text_keys
 from matrixqa.ingest.chunk import Passage, chunk_cell
 from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
 from matrixqa.ingest.parse import STUDY_TYPE_NAMES
-from matrixqa.vectorcache import Progress, VectorCache, text_keys
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matrixqa.embed import Embedder
+from matrixqa.index.embed import Embedder
 
 KEY_BYTES = 16
 BATCH = 256

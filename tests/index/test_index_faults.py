@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from matrixqa.cli import main
-from matrixqa.embed import HashingEmbedder
 from matrixqa.errors import IndexUnusable
-from matrixqa.index import (
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import (
     MANIFEST,
     PASSAGE_VECTORS,
     PASSAGES,
@@ -29,8 +29,7 @@ from matrixqa.index import (
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.retrieve import Filters, Retriever
 from matrixqa.settings import PROJECT_ROOT
-
-from .conftest import REAL_CORPUS, REAL_INDEX
+from tests.conftest import REAL_CORPUS, REAL_INDEX
 
 SRC = str(PROJECT_ROOT / "src")
 
@@ -79,7 +78,7 @@ def test_build_failing_while_writing_leaves_previous_index(index_dir: Path, corp
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("matrixqa.index.np.savez", disk_full)
+    monkeypatch.setattr("matrixqa.index.store.np.savez", disk_full)
     with pytest.raises(OSError, match="No space"):
         build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
     assert snapshot(index_dir) == before
@@ -105,7 +104,7 @@ def test_a_rebuild_swaps_the_index_in_one_step(index_dir: Path, corpus_dir: Path
 
 def test_without_the_one_step_exchange_the_swap_renames(index_dir: Path, corpus_dir: Path, monkeypatch):
     (corpus_dir / "alcohol-D4.txt").write_text((corpus_dir / "alcohol-D4.txt").read_text() + "\nA new line.\n")
-    monkeypatch.setattr("matrixqa.index._exchange", lambda first, second: False)
+    monkeypatch.setattr("matrixqa.index.store._exchange", lambda first, second: False)
     build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
     assert leftovers(index_dir) == []
     load_index(index_dir, HashingEmbedder(), corpus_dir)

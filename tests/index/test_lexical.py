@@ -1,9 +1,7 @@
 import pytest
 
 from matrixqa.errors import VocabularyError
-from matrixqa.ingest.chunk import chunk_cell
-from matrixqa.ingest.corpus import load_corpus
-from matrixqa.lexical import (
+from matrixqa.index.lexical import (
     EMPTY_VOCABULARY,
     Analyzer,
     LexicalIndex,
@@ -11,8 +9,9 @@ from matrixqa.lexical import (
     parse_vocabulary,
     searchable_texts,
 )
-
-from .conftest import REAL_CORPUS
+from matrixqa.ingest.chunk import chunk_cell
+from matrixqa.ingest.corpus import load_corpus
+from tests.conftest import REAL_CORPUS
 
 SMALL = """
 # a comment
@@ -140,7 +139,7 @@ def test_term_weights_scale_each_terms_share_of_bm25():
 
 
 def test_a_prefixed_word_counts_as_present_where_its_root_is():
-    from matrixqa.lexical import Analyzer, LexicalIndex
+    from matrixqa.index.lexical import Analyzer, LexicalIndex
 
     analyzer = Analyzer()
     index = LexicalIndex(["Patients felt a lack of trust in the clinic."], analyzer)
@@ -150,7 +149,7 @@ def test_a_prefixed_word_counts_as_present_where_its_root_is():
 
 
 def test_a_match_through_a_group_named_after_the_word_says_so():
-    from matrixqa.lexical import Analyzer, LexicalIndex, parse_vocabulary
+    from matrixqa.index.lexical import Analyzer, LexicalIndex, parse_vocabulary
 
     analyzer = Analyzer(parse_vocabulary("[synonyms]\nharm | damage\n"))
     index = LexicalIndex(["Supervision may damage trust."], analyzer)
