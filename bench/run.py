@@ -28,7 +28,7 @@ from measure import DEFAULT_QUESTIONS, ROOT, SRC, Client, Server, load_questions
 
 from matrixqa.index.embed import DEFAULT_MODEL, load_embedder
 from matrixqa.index.store import load_index
-from matrixqa.retrieve import Retriever
+from matrixqa.search.retrieve import Retriever
 
 CORPUS = ROOT / "corpus"
 GOALS = {"ready_s": 20, "search_p95_ms": 40, "ask_p95_ms": 80, "scale_search_p95_ms": 60}

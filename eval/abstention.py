@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from matrixqa.retrieve import open_retriever
+from matrixqa.search.retrieve import open_retriever
 from matrixqa.settings import load_config
 
 DEFAULT = Path(__file__).with_name("abstention_questions.jsonl")

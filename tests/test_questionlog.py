@@ -20,7 +20,7 @@ from matrixqa.app import create_app
 from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError, UnknownAnswer
 from matrixqa.questionlog import SWEEP_SECONDS, QuestionLog, Selection, days_ago, parse_since
-from matrixqa.retrieve import Filters
+from matrixqa.search.retrieve import Filters
 from matrixqa.settings import load_config
 
 ANSWERED = "Do zebra stripes calm the waiting room?"

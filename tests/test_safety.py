@@ -21,7 +21,7 @@ from matrixqa.app import create_app
 from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError
 from matrixqa.ratelimit import Rate, RateLimiter, parse_rate
-from matrixqa.retrieve import Retriever
+from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import load_config
 
 TOKEN = "correct-horse-battery-staple-42"

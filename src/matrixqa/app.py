@@ -31,7 +31,7 @@ from matrixqa.openapi import (
 )
 from matrixqa.questionlog import QuestionLog
 from matrixqa.reload import LiveRetriever
-from matrixqa.retrieve import (
+from matrixqa.search.retrieve import (
     MIN_EVIDENCE,
     STRONG_EVIDENCE,
     Filters,

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from matrixqa.errors import MatrixQAError
-from matrixqa.fusion import MODES
+from matrixqa.search.fusion import MODES
 from matrixqa.settings import load_config
 
 
@@ -43,7 +43,7 @@ def main() -> None:
 
 
 def _retriever(mode: str = "hybrid"):
-    from matrixqa.retrieve import open_retriever
+    from matrixqa.search.retrieve import open_retriever
 
     return open_retriever(load_config(), mode)  # type: ignore[arg-type]
 
@@ -99,7 +99,7 @@ def build() -> None:
 def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode: str, as_json: bool) -> None:
     """Show the passages that best match QUESTION, and why each was ranked where it is."""
     from matrixqa.app import search_json
-    from matrixqa.retrieve import Filters
+    from matrixqa.search.retrieve import Filters
 
     filters = Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix, year_from, year_to)
     result = _retriever(mode).search(question, k, filters)
@@ -133,7 +133,7 @@ def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None
     (fixed 1,000-character chunks with 200 overlap, dense only), built here from the corpus.
     """
     from matrixqa import evaluate
-    from matrixqa.retrieve import open_retriever
+    from matrixqa.search.retrieve import open_retriever
 
     config = load_config()
     questions_file = questions_file or config.eval_questions

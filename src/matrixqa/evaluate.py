@@ -21,7 +21,7 @@ import faiss
 from matrixqa.errors import EvaluationError
 from matrixqa.index.embed import Embedder
 from matrixqa.index.lexical import fold
-from matrixqa.retrieve import Retriever
+from matrixqa.search.retrieve import Retriever
 
 DEPTH = 10  # how many passages each question's ranking is judged to
 MATCH_RUN = 60

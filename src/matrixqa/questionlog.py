@@ -16,7 +16,7 @@ from typing import IO, Literal
 
 from matrixqa.answer import Answer
 from matrixqa.errors import BadRequest, LogUnavailable, UnknownAnswer
-from matrixqa.retrieve import Filters
+from matrixqa.search.retrieve import Filters
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (

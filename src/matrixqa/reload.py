@@ -11,7 +11,7 @@ from pathlib import Path
 
 from matrixqa.errors import MatrixQAError
 from matrixqa.index.store import Index
-from matrixqa.retrieve import Retriever
+from matrixqa.search.retrieve import Retriever
 
 log = logging.getLogger(__name__)
 

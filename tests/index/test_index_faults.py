@@ -27,7 +27,7 @@ from matrixqa.index.store import (
     load_index,
 )
 from matrixqa.ingest.corpus import load_corpus
-from matrixqa.retrieve import Filters, Retriever
+from matrixqa.search.retrieve import Filters, Retriever
 from matrixqa.settings import PROJECT_ROOT
 from tests.conftest import REAL_CORPUS, REAL_INDEX
 

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matrixqa.errors import BadRequest
-from matrixqa.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
 from matrixqa.index.ann import exact_view, ranked_rows
 from matrixqa.index.embed import Embedder, load_embedder
 from matrixqa.index.lexical import Analysis, Analyzer, LexicalIndex, Vocabulary, load_vocabulary, searchable_texts
 from matrixqa.index.store import Index, load_index
 from matrixqa.ingest.chunk import Passage
+from matrixqa.search.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
 from matrixqa.settings import Config
 
 DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score against novelty

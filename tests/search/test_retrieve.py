@@ -4,7 +4,7 @@ import pytest
 
 from matrixqa.cli import main
 from matrixqa.errors import BadRequest
-from matrixqa.retrieve import MIN_EVIDENCE, Filters, Retriever
+from matrixqa.search.retrieve import MIN_EVIDENCE, Filters, Retriever
 
 # A sentence of the real B3 cell, word for word: the hashing embedder finds its own words.
 B3_SENTENCE = (

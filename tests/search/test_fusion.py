@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from matrixqa.fusion import Signals, fuse, maximal_marginal_relevance, min_max, ranks, share_of_best
+from matrixqa.search.fusion import Signals, fuse, maximal_marginal_relevance, min_max, ranks, share_of_best
 
 
 def signals(dense, sentence, lexical) -> Signals:
