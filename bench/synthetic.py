@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from measure import DEFAULT_QUESTIONS, load_questions, ms, percentile, rss_mb, say
 
-from matrixqa.answer import answer_question
+from matrixqa.answer.compose import answer_question
 from matrixqa.index.ann import exact_view
 from matrixqa.index.embed import DEFAULT_MODEL, load_embedder
 from matrixqa.index.store import embedding_text, load_index, write_index

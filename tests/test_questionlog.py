@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matrixqa.answer import compose_answer
+from matrixqa.answer.compose import compose_answer
 from matrixqa.app import create_app
 from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError, UnknownAnswer

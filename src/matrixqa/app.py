@@ -13,8 +13,8 @@ from flask import Flask, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
 from matrixqa.admin import admin_blueprint
-from matrixqa.answer import Answer, answer_question, covered_cells
-from matrixqa.conversation import Turn
+from matrixqa.answer.compose import Answer, answer_question, covered_cells
+from matrixqa.answer.conversation import Turn
 from matrixqa.errors import BadRequest, MatrixQAError, NotFound
 from matrixqa.index.embed import load_embedder
 from matrixqa.index.store import MANIFEST, Index

@@ -168,7 +168,7 @@ def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 def ask(question: str, long_answer: bool, as_json: bool) -> None:
     """Answer QUESTION with cited sentences from the corpus."""
-    from matrixqa.answer import answer_question
+    from matrixqa.answer.compose import answer_question
     from matrixqa.app import answer_json
 
     answer = answer_question(_retriever(), question, detail="long" if long_answer else "short")

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Literal
 
-from matrixqa.answer import Answer
+from matrixqa.answer.compose import Answer
 from matrixqa.errors import BadRequest, LogUnavailable, UnknownAnswer
 from matrixqa.search.retrieve import Filters
 

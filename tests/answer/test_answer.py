@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from matrixqa.answer import answer_question
-from matrixqa.conversation import Turn, answer_sentences, resolve
+from matrixqa.answer.compose import answer_question
+from matrixqa.answer.conversation import Turn, answer_sentences, resolve
 
 
 @pytest.mark.parametrize(
