@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from matrixqa.app import create_app
 from matrixqa.index.embed import HashingEmbedder, load_embedder
 from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.retrieve import Retriever
+from matrixqa.server.app import create_app
 from matrixqa.settings import PROJECT_ROOT, load_config
 
 CHROMIUM = "/usr/bin/chromium"

@@ -98,8 +98,8 @@ def build() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode: str, as_json: bool) -> None:
     """Show the passages that best match QUESTION, and why each was ranked where it is."""
-    from matrixqa.app import search_json
     from matrixqa.search.retrieve import Filters
+    from matrixqa.server.app import search_json
 
     filters = Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix, year_from, year_to)
     result = _retriever(mode).search(question, k, filters)
@@ -169,7 +169,7 @@ def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None
 def ask(question: str, long_answer: bool, as_json: bool) -> None:
     """Answer QUESTION with cited sentences from the corpus."""
     from matrixqa.answer.compose import answer_question
-    from matrixqa.app import answer_json
+    from matrixqa.server.app import answer_json
 
     answer = answer_question(_retriever(), question, detail="long" if long_answer else "short")
     if as_json:
@@ -198,7 +198,7 @@ def serve(host: str, port: int) -> None:
     """Serve the chat page and the API with a production WSGI server (waitress)."""
     import waitress
 
-    from matrixqa.app import create_app
+    from matrixqa.server.app import create_app
 
     started = time.perf_counter()
     config = load_config()
@@ -222,7 +222,7 @@ def _selection_options(command):
 
 
 def _logged_questions(unanswered: bool, not_helpful: bool, since: str | None, limit: int | None):
-    from matrixqa.questionlog import QuestionLog, Selection, parse_since
+    from matrixqa.server.questionlog import QuestionLog, Selection, parse_since
 
     selection = Selection(
         limit=limit,
@@ -239,7 +239,7 @@ def _logged_questions(unanswered: bool, not_helpful: bool, since: str | None, li
 @_selection_options
 def export(form: str, unanswered: bool, not_helpful: bool, since: str | None, limit: int | None) -> None:
     """Print logged questions with their feedback, newest first."""
-    from matrixqa.questionlog import write_csv, write_jsonl
+    from matrixqa.server.questionlog import write_csv, write_jsonl
 
     questions = _logged_questions(unanswered, not_helpful, since, limit)
     out = sys.stdout
@@ -253,7 +253,7 @@ def export(form: str, unanswered: bool, not_helpful: bool, since: str | None, li
 @click.option("--older-than", "days", type=click.IntRange(1), required=True, metavar="DAYS")
 def prune(days: int) -> None:
     """Delete the questions asked more than DAYS days ago, with their feedback."""
-    from matrixqa.questionlog import QuestionLog, days_ago
+    from matrixqa.server.questionlog import QuestionLog, days_ago
 
     moment = days_ago(days)
     deleted = QuestionLog.existing(load_config().log_db).delete_before(moment)
@@ -268,7 +268,7 @@ def to_eval(file: str, force: bool, unanswered: bool, not_helpful: bool, since: 
     """Write logged questions to FILE as evaluation questions, each 'relevant' list left for a person to fill."""
     from pathlib import Path
 
-    from matrixqa.questionlog import eval_questions
+    from matrixqa.server.questionlog import eval_questions
 
     if file != "-" and Path(file).exists() and not force:
         raise MatrixQAError(f"{file} exists: choose another file or pass --force to overwrite it")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from waitress import create_server
 
-from matrixqa.app import create_app
+from matrixqa.server.app import create_app
 from matrixqa.settings import PROJECT_ROOT, load_config
 
 from ..conftest import REAL_CORPUS, REAL_INDEX

@@ -10,7 +10,7 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
-from matrixqa.app import create_app
+from matrixqa.server.app import create_app
 from matrixqa.settings import load_config
 
 from ..conftest import REAL_CORPUS, REAL_INDEX

@@ -289,7 +289,7 @@ def test_below_the_threshold_the_index_stays_exact(index_dir: Path):
 
 def test_importing_the_app_and_cli_loads_no_model_library():
     code = (
-        "import sys, matrixqa.app, matrixqa.cli, matrixqa.reload; "
+        "import sys, matrixqa.server.app, matrixqa.cli, matrixqa.server.reload; "
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules))"
     )
     result = subprocess.run(

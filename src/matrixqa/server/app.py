@@ -12,25 +12,12 @@ from typing import Any
 from flask import Flask, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from matrixqa.admin import admin_blueprint
 from matrixqa.answer.compose import Answer, answer_question, covered_cells
 from matrixqa.answer.conversation import Turn
 from matrixqa.errors import BadRequest, MatrixQAError, NotFound
 from matrixqa.index.embed import load_embedder
 from matrixqa.index.store import MANIFEST, Index
 from matrixqa.ingest.chunk import Passage
-from matrixqa.openapi import (
-    ASCII_SPACE,
-    FILTER_NAMES,
-    MAX_COMMENT,
-    MAX_HISTORY,
-    MAX_K,
-    MAX_QUESTION,
-    STUDY_TYPES,
-    openapi_document,
-)
-from matrixqa.questionlog import QuestionLog
-from matrixqa.reload import LiveRetriever
 from matrixqa.search.retrieve import (
     MIN_EVIDENCE,
     STRONG_EVIDENCE,
@@ -41,7 +28,20 @@ from matrixqa.search.retrieve import (
     SearchResult,
     open_retriever,
 )
-from matrixqa.security import protect
+from matrixqa.server.admin import admin_blueprint
+from matrixqa.server.openapi import (
+    ASCII_SPACE,
+    FILTER_NAMES,
+    MAX_COMMENT,
+    MAX_HISTORY,
+    MAX_K,
+    MAX_QUESTION,
+    STUDY_TYPES,
+    openapi_document,
+)
+from matrixqa.server.questionlog import QuestionLog
+from matrixqa.server.reload import LiveRetriever
+from matrixqa.server.security import protect
 from matrixqa.settings import Config, load_config
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 import waitress
 
-from matrixqa.app import create_app
 from matrixqa.errors import MatrixQAError
+from matrixqa.server.app import create_app
 
 TOKEN = "correct-horse-battery-staple-42"
 ANSWERED = "Do zebra stripes calm the waiting room?"
 NOT_COVERED = "xylophone quantum chromodynamics"
 PROBE = "Do zebra stripes <img src=x onerror=alert(1)> calm the waiting room?"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from matrixqa.openapi import MAX_BODY_BYTES, openapi_document
+from matrixqa.server.openapi import MAX_BODY_BYTES, openapi_document
 
 API_POSTS = ("/api/search", "/api/ask", "/api/feedback")
 # Random on a developer's machine, to keep exploring; the same examples every time in CI, so a

@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from matrixqa.answer.compose import compose_answer
-from matrixqa.app import create_app
 from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError, UnknownAnswer
-from matrixqa.questionlog import SWEEP_SECONDS, QuestionLog, Selection, days_ago, parse_since
 from matrixqa.search.retrieve import Filters
+from matrixqa.server.app import create_app
+from matrixqa.server.questionlog import SWEEP_SECONDS, QuestionLog, Selection, days_ago, parse_since
 from matrixqa.settings import load_config
 
 ANSWERED = "Do zebra stripes calm the waiting room?"
@@ -313,7 +313,7 @@ def test_a_retention_period_is_applied_at_start_and_then_hourly(client, config, 
     log.record_ask(ANSWERED, dataclasses.replace(answer, id="first"), Filters(), 1.0)
     assert [row["id"] for row in rows(config.log_db)] == [recent["id"], "first"]  # no sweep is due yet
     later = time.monotonic() + SWEEP_SECONDS + 1
-    monkeypatch.setattr("matrixqa.questionlog.time.monotonic", lambda: later)
+    monkeypatch.setattr("matrixqa.server.questionlog.time.monotonic", lambda: later)
     log.record_ask(ANSWERED, dataclasses.replace(answer, id="second"), Filters(), 1.0)
     assert [row["id"] for row in rows(config.log_db)] == ["first", "second"]
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request, send_from_directory
 from werkzeug.datastructures import MultiDict
 
 from matrixqa.errors import BadRequest, LogUnavailable, MatrixQAError
-from matrixqa.questionlog import QuestionLog, Selection, parse_since, question_json, write_csv
+from matrixqa.server.questionlog import QuestionLog, Selection, parse_since, question_json, write_csv
 
 MIN_TOKEN = 16
 MAX_LIMIT = 1000

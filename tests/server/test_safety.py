@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matrixqa import ratelimit
-from matrixqa.app import create_app
 from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError
-from matrixqa.ratelimit import Rate, RateLimiter, parse_rate
 from matrixqa.search.retrieve import Retriever
+from matrixqa.server import ratelimit
+from matrixqa.server.app import create_app
+from matrixqa.server.ratelimit import Rate, RateLimiter, parse_rate
 from matrixqa.settings import load_config
 
 TOKEN = "correct-horse-battery-staple-42"
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 TOO_BIG = {"question": "x", "padding": "y" * (65 * 1024)}
 
 

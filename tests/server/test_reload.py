@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from matrixqa import app as app_module
-from matrixqa.app import create_app
 from matrixqa.errors import MatrixQAError
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import PASSAGE_VECTORS, build_index
 from matrixqa.ingest.corpus import load_corpus
+from matrixqa.server import app as app_module
+from matrixqa.server.app import create_app
 from matrixqa.settings import PROJECT_ROOT, load_config
 
 CLIENTS = 8
