@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
@@ -42,3 +44,14 @@ def test_stale_index_is_refused(cli_env, corpus_dir):
     (corpus_dir / "alcohol-D4.txt").unlink()
     result = runner.invoke(main, ["ask", "zebra"])
     assert result.exit_code == 1 and "matrixqa build" in result.output
+
+
+def test_create_app_is_importable_from_the_package_without_loading_flask_on_import():
+    code = (
+        "import sys, matrixqa; loaded = 'flask' in sys.modules; "
+        "from matrixqa import create_app; from matrixqa.server.app import create_app as real; "
+        "print(loaded, create_app is real)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
