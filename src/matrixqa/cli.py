@@ -126,13 +126,28 @@ def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode
 @click.option(
     "--trec-dir", type=click.Path(file_okay=False, path_type=Path), help="Write TREC run and qrels files here."
 )
-def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None:
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the report here: report.md, report.json, the TREC files (trec/) and PNG plots.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON instead of the Markdown.")
+def evaluate_command(
+    questions_file: Path | None, trec_dir: Path | None, report_dir: Path | None, as_json: bool
+) -> None:
     """Judge retrieval on QUESTIONS_FILE (default: MATRIXQA_EVAL_QUESTIONS) and compare set-ups.
 
     Compares dense only, BM25 only, hybrid (what /api/search does) and the common tutorial set-up
-    (fixed 1,000-character chunks with 200 overlap, dense only), built here from the corpus.
+    (fixed 1,000-character chunks with 200 overlap, dense only), built here from the corpus, with
+    bootstrap intervals and paired significance tests.
     """
-    from matrixqa import evaluate
+    try:
+        from matrixqa import evalreport, evaluate
+    except ImportError as error:
+        raise MatrixQAError(
+            f"matrixqa eval needs the eval extra ({error.name} is missing): pip install -e '.[eval]'"
+        ) from None
     from matrixqa.search.retrieve import open_retriever
 
     config = load_config()
@@ -147,19 +162,18 @@ def evaluate_command(questions_file: Path | None, trec_dir: Path | None) -> None
         evaluate.baseline_setup(config.corpus_dir, hybrid.embedder),
     ]
     reports = [evaluate.evaluate(setup, gold) for setup in setups]
-    answerable = sum(q.answerable for q in gold)
-    unanswerable = len(gold) - answerable
-    click.echo(f"{len(gold)} questions from {questions_file} ({answerable} answerable, {unanswerable} to abstain on)\n")
-    click.echo(evaluate.format_comparison(reports) + "\n")
-    click.echo("First relevant passage's rank where some set-up missed at rank 1:\n")
-    click.echo(evaluate.format_misses(reports) + "\n")
-    wrong = evaluate.format_abstentions(reports)
-    if wrong:
-        click.echo(wrong + "\n")
-    if trec_dir:
-        for setup, report in zip(setups, reports, strict=True):
-            run, qrels = evaluate.write_trec(report, setup, gold, trec_dir)
-            click.echo(f"wrote {run} and {qrels}")
+    trec_files = {r.setup: evaluate.write_trec(r, trec_dir) for r in reports} if trec_dir else None
+    if report_dir:
+        data = evalreport.write_report(reports, questions_file, report_dir)
+    else:
+        data = evalreport.summary(reports, questions_file, trec_files)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(evalreport.format_markdown(data, reports))
+    for folder in (trec_dir, report_dir):
+        if folder:
+            click.echo(f"wrote {folder}", err=True)
 
 
 @main.command()

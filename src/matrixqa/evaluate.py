@@ -1,5 +1,10 @@
 """Evaluate retrieval on a file of questions with gold paragraphs, and compare retrieval set-ups.
 
+Every figure that TREC run and qrels files can express (hit@k, MRR@10, nDCG@10, recall@5) is computed
+by ir_measures from exactly the run and qrels that `write_trec` writes, so the report and the files
+agree by construction. Two figures rest on the gold paragraphs themselves and carry their own names:
+"paragraph recall@5" and "paragraph nDCG@10" (docs/retrieval.md defines them).
+
 Judging follows shared/eval/README.md: a retrieved passage is relevant to a question when its text and
 one of the question's gold paragraphs share a common run of at least min(60, half the passage's
 length) characters, both normalised (curly quotes and dashes to ASCII, white space runs to one space,
@@ -17,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
+import ir_measures
+from ir_measures import RR, R, Success, nDCG
 
 from matrixqa.errors import EvaluationError
 from matrixqa.index.embed import Embedder
@@ -29,6 +36,11 @@ BASELINE_NAME = "tutorial baseline: 1,000-char chunks, 200 overlap, dense"
 BASELINE_SIZE = 1000
 BASELINE_OVERLAP = 200
 BASELINE_MIN_COSINE = 0.45  # the backbone's original rule: abstain when the best cosine is below this
+HIT_DEPTHS = range(1, DEPTH + 1)  # hit@k for these k, for the report's hit@k curve
+# matrixqa's name of each figure and the ir_measures measure that computes it from the TREC files.
+STANDARD = {f"hit@{k}": Success @ k for k in HIT_DEPTHS}
+STANDARD |= {"MRR@10": RR @ DEPTH, "nDCG@10": nDCG @ DEPTH, "recall@5": R @ 5}
+PARAGRAPH = ("paragraph recall@5", "paragraph nDCG@10")  # credited by gold paragraph, not by passage
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,7 @@ class Question:
     id: str
     question: str
     relevant: tuple[str, ...]  # opening characters of gold paragraphs; empty: the corpus has no answer
+    category: str | None = None  # what kind of question it is (typo, acronym, out-of-scope-near...)
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,7 @@ class GoldQuestion:
     id: str
     question: str
     gold: tuple[str, ...]
+    category: str | None = None
 
     @property
     def answerable(self) -> bool:
@@ -97,11 +111,12 @@ class Outcome:
         first = self.first_relevant
         return 1 / first if first is not None and first <= k else 0.0
 
-    def recall(self, k: int) -> float:
+    def paragraph_recall(self, k: int) -> float:
+        """Share of the gold paragraphs that some passage among the first k matches."""
         found = frozenset().union(*self.covered[:k]) if self.covered[:k] else frozenset()
         return len(found) / len(self.question.gold)
 
-    def ndcg(self, k: int = DEPTH) -> float:
+    def paragraph_ndcg(self, k: int = DEPTH) -> float:
         """Binary gain for each gold paragraph, at the first rank a passage matches it."""
         credited: set[int] = set()
         dcg = 0.0
@@ -115,12 +130,32 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Declining:
+    """How well a set-up declined: "not covered" (the corpus has no answer) is what it should predict."""
+
+    not_covered: int  # questions with no gold paragraph
+    declined: int
+    declined_correctly: int
+
+    @property
+    def precision(self) -> float | None:
+        return self.declined_correctly / self.declined if self.declined else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.declined_correctly / self.not_covered if self.not_covered else None
+
+
+@dataclass(frozen=True)
 class Report:
-    """The figures of one set-up over a question file."""
+    """The figures of one set-up over a question file, with the TREC run and qrels they come from."""
 
     setup: str
     outcomes: list[Outcome]
-    metrics: dict[str, float] = field(default_factory=dict)
+    run: dict[str, dict[str, float]]  # question id -> passage id -> score, as written to the run file
+    qrels: dict[str, dict[str, int]]  # question id -> passage id -> 1 relevant, 0 not
+    metrics: dict[str, float] = field(default_factory=dict)  # the mean over the answerable questions
+    per_question: dict[str, dict[str, float]] = field(default_factory=dict)  # metric -> question id -> value
 
     @property
     def answerable(self) -> list[Outcome]:
@@ -130,6 +165,15 @@ class Report:
     def misses(self) -> list[Outcome]:
         """Answerable questions whose first passage is not relevant."""
         return [o for o in self.answerable if not o.hit(1)]
+
+    def declining(self, outcomes: list[Outcome] | None = None) -> Declining:
+        """Declining over these outcomes (default: all of them)."""
+        outcomes = self.outcomes if outcomes is None else outcomes
+        return Declining(
+            not_covered=sum(not o.question.answerable for o in outcomes),
+            declined=sum(o.abstained for o in outcomes),
+            declined_correctly=sum(o.abstained and not o.question.answerable for o in outcomes),
+        )
 
 
 def normalise(text: str) -> str:
@@ -147,7 +191,7 @@ def shares_run(passage: str, gold: str) -> bool:
 
 
 def read_questions(path: Path) -> list[Question]:
-    """Read a question file: one JSON object a line with id, question and relevant."""
+    """Read a question file: one JSON object a line with id, question, relevant and optionally category."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
@@ -158,10 +202,16 @@ def read_questions(path: Path) -> list[Question]:
             continue
         try:
             data = json.loads(line)
-            question = Question(str(data["id"]), str(data["question"]), tuple(str(r) for r in data["relevant"]))
-        except (ValueError, KeyError, TypeError):
+            category = data.get("category")
+            if category is not None and not isinstance(category, str):
+                raise TypeError
+            question = Question(
+                str(data["id"]), str(data["question"]), tuple(str(r) for r in data["relevant"]), category
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise EvaluationError(
-                f'{path} line {number}: expected {{"id": ..., "question": ..., "relevant": [...]}}'
+                f'{path} line {number}: expected {{"id": ..., "question": ..., "relevant": [...]}} '
+                'and optionally "category": "..."'
             ) from None
         questions.append(question)
     if not questions:
@@ -196,7 +246,7 @@ def resolve_gold(questions: list[Question], paragraphs: list[str]) -> list[GoldQ
                     f"corpus: {opening!r}"
                 )
             gold.append(match)
-        resolved.append(GoldQuestion(question.id, question.question, tuple(gold)))
+        resolved.append(GoldQuestion(question.id, question.question, tuple(gold), question.category))
     return resolved
 
 
@@ -214,44 +264,64 @@ def evaluate(setup: Setup, questions: list[GoldQuestion]) -> Report:
         passages = ranking.passages[:DEPTH]
         covered = [relevant_to(question, p.text) for p in passages]
         outcomes.append(Outcome(question, passages, covered, abstained=not ranking.relevant))
-    answerable = [o for o in outcomes if o.question.answerable]
-    unanswerable = [o for o in outcomes if not o.question.answerable]
-
-    def mean(values: list[float]) -> float:
-        return sum(values) / len(values) if values else 0.0
-
-    metrics = {
-        "hit@1": mean([o.hit(1) for o in answerable]),
-        "hit@3": mean([o.hit(3) for o in answerable]),
-        "hit@5": mean([o.hit(5) for o in answerable]),
-        "MRR@10": mean([o.reciprocal_rank() for o in answerable]),
-        "recall@5": mean([o.recall(5) for o in answerable]),
-        "nDCG@10": mean([o.ndcg() for o in answerable]),
-        "abstained": sum(o.abstained for o in unanswerable),
-        "unanswerable": len(unanswerable),
-        "wrongly abstained": sum(o.abstained for o in answerable),
-        "answerable": len(answerable),
-    }
-    return Report(setup.name, outcomes, metrics)
+    run = trec_run(outcomes)
+    qrels = trec_qrels(setup, questions)
+    per_question: dict[str, dict[str, float]] = {name: {} for name in [*STANDARD, *PARAGRAPH]}
+    names = {measure: name for name, measure in STANDARD.items()}
+    for value in ir_measures.iter_calc(list(STANDARD.values()), qrels, run):
+        per_question[names[value.measure]][value.query_id] = value.value
+    for outcome in outcomes:
+        if outcome.question.answerable:
+            per_question["paragraph recall@5"][outcome.question.id] = outcome.paragraph_recall(5)
+            per_question["paragraph nDCG@10"][outcome.question.id] = outcome.paragraph_ndcg()
+    metrics = {names[m]: v for m, v in ir_measures.calc_aggregate(list(STANDARD.values()), qrels, run).items()}
+    metrics |= {name: mean(per_question[name].values()) for name in PARAGRAPH}
+    return Report(setup.name, outcomes, run, qrels, {name: metrics[name] for name in per_question}, per_question)
 
 
-def write_trec(report: Report, setup: Setup, questions: list[GoldQuestion], folder: Path) -> tuple[Path, Path]:
-    """Write the set-up's run and its qrels (every passage of its collection judged) in TREC format, for the
-    answerable questions (ranx and ir_measures want the same questions in both files)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    tag = re.sub(r"[^\w.-]+", "-", setup.name).strip("-")
-    run_path, qrels_path = folder / f"{tag}.run", folder / f"{tag}.qrels"
+def mean(values) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def trec_run(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    """The answerable questions' rankings as a TREC run (ranx and ir_measures want the same questions in
+    the run and the qrels)."""
     # Tools order a run by score, so the score is the rank turned round: the order shown is kept even
     # where diversity placed a passage above one with a higher fused score.
+    return {
+        o.question.id: {p.id: float(DEPTH + 1 - rank) for rank, p in enumerate(o.ranking, 1)}
+        for o in outcomes
+        if o.question.answerable
+    }
+
+
+def trec_qrels(setup: Setup, questions: list[GoldQuestion]) -> dict[str, dict[str, int]]:
+    """Every passage of the set-up's collection judged for every answerable question: 1 relevant, 0 not.
+    The zeros keep a question no passage answers in the files, so it counts as a miss there too."""
+    return {
+        q.id: {p.id: int(bool(relevant_to(q, p.text))) for p in setup.collection} for q in questions if q.answerable
+    }
+
+
+def trec_tag(name: str) -> str:
+    """A set-up's name as a file name and TREC run tag."""
+    return re.sub(r"[^\w.-]+", "-", name).strip("-")
+
+
+def write_trec(report: Report, folder: Path) -> tuple[Path, Path]:
+    """Write the report's run and qrels in TREC format, the very ones its figures were computed from."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tag = trec_tag(report.setup)
+    run_path, qrels_path = folder / f"{tag}.run", folder / f"{tag}.qrels"
     with open(run_path, "w", encoding="utf-8") as run:
-        for outcome in report.answerable:
-            for rank, passage in enumerate(outcome.ranking, 1):
-                run.write(f"{outcome.question.id} Q0 {passage.id} {rank} {DEPTH + 1 - rank} {tag}\n")
+        for question, scores in report.run.items():
+            for rank, (passage, score) in enumerate(sorted(scores.items(), key=lambda s: -s[1]), 1):
+                run.write(f"{question} Q0 {passage} {rank} {score:g} {tag}\n")
     with open(qrels_path, "w", encoding="utf-8") as qrels:
-        for question in questions:
-            for passage in setup.collection:
-                if question.answerable and relevant_to(question, passage.text):
-                    qrels.write(f"{question.id} 0 {passage.id} 1\n")
+        for question, judged in report.qrels.items():
+            for passage, relevance in judged.items():
+                qrels.write(f"{question} 0 {passage} {relevance}\n")
     return run_path, qrels_path
 
 
@@ -329,45 +399,3 @@ def _pack(pieces: list[str], separator: str) -> list[str]:
     if current:
         chunks.append(separator.join(current).strip())
     return [c for c in chunks if c]
-
-
-def format_comparison(reports: list[Report]) -> str:
-    """A Markdown table: one row per set-up, its figures and abstentions."""
-    head = "| retrieval | hit@1 | hit@3 | hit@5 | MRR@10 | recall@5 | nDCG@10 | abstained | wrongly abstained |"
-    lines = [head, "|---" * (head.count("|") - 1) + "|"]
-    for report in reports:
-        m = report.metrics
-        figures = " | ".join(f"{m[name]:.3f}" for name in ("hit@1", "hit@3", "hit@5", "MRR@10", "recall@5", "nDCG@10"))
-        lines.append(
-            f"| {report.setup} | {figures} | {m['abstained']}/{m['unanswerable']} "
-            f"| {m['wrongly abstained']}/{m['answerable']} |"
-        )
-    return "\n".join(lines)
-
-
-def format_misses(reports: list[Report]) -> str:
-    """A Markdown table of the questions some set-up did not answer first, with each set-up's rank of
-    the first relevant passage ("-" when none is in the first ten)."""
-    by_setup = [{o.question.id: o for o in report.answerable} for report in reports]
-    missed = [o.question for o in reports[0].answerable if any(not rows[o.question.id].hit(1) for rows in by_setup)]
-    if not missed:
-        return "(every set-up ranks a relevant passage first for every question)"
-    lines = ["| question | " + " | ".join(r.setup for r in reports) + " |", "|---|" + "---|" * len(reports)]
-    for question in missed:
-        cells = []
-        for rows in by_setup:
-            first = rows[question.id].first_relevant
-            cells.append(str(first) if first else "-")
-        lines.append(f"| {question.id} {question.question} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def format_abstentions(reports: list[Report]) -> str:
-    """Which set-up abstained on which question, for the questions any set-up got wrong."""
-    lines = []
-    for report in reports:
-        wrong = [o for o in report.outcomes if o.abstained == o.question.answerable]
-        for outcome in wrong:
-            what = "abstained on an answerable question" if outcome.abstained else "answered what the corpus cannot"
-            lines.append(f"{report.setup}: {what}: {outcome.question.id} {outcome.question.question}")
-    return "\n".join(lines)
