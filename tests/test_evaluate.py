@@ -288,3 +288,10 @@ def test_dev_questions_reach_the_goal(dev_reports):
     # Clearly better than the tutorial set-up, whose figures match shared/eval/README.md.
     assert baseline.metrics["hit@1"] == pytest.approx(0.667, abs=0.001)
     assert m["hit@1"] - baseline.metrics["hit@1"] >= 0.15 and m["MRR@10"] - baseline.metrics["MRR@10"] >= 0.1
+
+
+@pytest.mark.model
+def test_dev_figures_are_ir_measures_on_the_written_files(dev_reports, tmp_path: Path):
+    for report in dev_reports:
+        run, qrels = evaluate.write_trec(report, tmp_path / report.setup)
+        assert_files_match_metrics(run, qrels, report.metrics)
