@@ -73,7 +73,9 @@ def test_summary_has_categories_declining_and_marks_what_is_not_significant(tmp_
     assert [(c["a"], c["b"], c["metric"]) for c in data["comparisons"]][0] == ("a", "b", "hit@1")
     markdown = evalreport.format_comparisons(data)
     assert "| a − b | +0.250 (p 1.000, n.s.) |" in markdown
-    assert "| typo | 2 | 2 | 1.000 |" in evalreport.format_categories(data)
+    categories = evalreport.format_categories(data)
+    assert "| typo | 2 | 2 | 1.000 | 0.500 |" in categories  # hit@1 of a, then of b
+    assert "| out-of-scope-near | 1 | 0 | 1.000 / 1.000 | - / 0.000 |" in categories
 
 
 def test_markdown_table_gives_each_figure_with_its_interval(tmp_path: Path):

@@ -193,25 +193,29 @@ def format_comparisons(data: dict[str, Any]) -> str:
 
 
 def format_categories(data: dict[str, Any]) -> str:
-    """Markdown tables per set-up of the figures in each question category; empty without categories."""
+    """Markdown tables of the figures in each question category, a column per set-up; empty without
+    categories."""
+    setups = data["setups"]
+    categories = setups[0]["categories"]
+    if not categories:
+        return ""
+    head = "| category | questions | answerable | " + " | ".join(s["name"] for s in setups) + " |"
+    rule = "|---" * (len(setups) + 3) + "|"
     parts = []
-    names = ("hit@1", "hit@5", "MRR@10", "paragraph recall@5")
-    for setup in data["setups"]:
-        if not setup["categories"]:
-            continue
-        lines = [
-            f"{setup['name']}:\n",
-            "| category | questions | answerable | " + " | ".join(names) + " | declined: precision / recall |",
-            "|---" * (len(names) + 4) + "|",
-        ]
-        for category, figures in setup["categories"].items():
-            m, d = figures["metrics"], figures["declining"]
-            values = " | ".join(_share(m[n]) for n in names)
-            lines.append(
-                f"| {category} | {figures['questions']} | {figures['answerable']} | {values} "
-                f"| {_share(d['precision'])} / {_share(d['recall'])} |"
-            )
+    for name in ("hit@1", "MRR@10", "paragraph recall@5"):
+        lines = [f"{name}:\n", head, rule]
+        for category, figures in categories.items():
+            if figures["answerable"]:
+                values = " | ".join(_share(s["categories"][category]["metrics"][name]) for s in setups)
+                lines.append(f"| {category} | {figures['questions']} | {figures['answerable']} | {values} |")
         parts.append("\n".join(lines))
+    lines = ["declined, precision / recall of 'not covered':\n", head, rule]
+    for category, figures in categories.items():
+        declining = [s["categories"][category]["declining"] for s in setups]
+        if any(d["declined"] or d["not_covered"] for d in declining):
+            values = " | ".join(f"{_share(d['precision'])} / {_share(d['recall'])}" for d in declining)
+            lines.append(f"| {category} | {figures['questions']} | {figures['answerable']} | {values} |")
+    parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
 
@@ -281,23 +285,34 @@ def plot_hit_at_k(data: dict[str, Any], path: Path) -> None:
 
 
 def plot_categories(data: dict[str, Any], path: Path) -> None:
-    """hit@1 per question category (answerable ones) and declining recall (the rest), bars per set-up."""
+    """Bars per set-up: hit@1 in each category with answerable questions, and the share of 'not covered'
+    questions declined in each category that has them."""
     plt = _pyplot()
-    categories = list(data["setups"][0]["categories"])
-    figure, axes = plt.subplots(figsize=(max(7, 1.1 * len(categories)), 4.5))
-    width = 0.8 / len(data["setups"])
-    for n, setup in enumerate(data["setups"]):
-        heights = []
-        for category in categories:
-            figures = setup["categories"][category]
-            value = figures["metrics"]["hit@1"] if figures["answerable"] else figures["declining"]["recall"]
-            heights.append(value or 0.0)
-        axes.bar([i + n * width for i in range(len(categories))], heights, width, label=setup["name"])
-    axes.set_xticks([i + width * (len(data["setups"]) - 1) / 2 for i in range(len(categories))], categories)
-    axes.tick_params(axis="x", labelrotation=30)
-    axes.set(ylim=(0, 1.05), ylabel="hit@1 (declined share where none is answerable)", title="Per question category")
-    axes.legend(fontsize="small")
-    figure.tight_layout()
+    setups = data["setups"]
+    categories = setups[0]["categories"]
+    panels = [
+        ("hit@1", [c for c, f in categories.items() if f["answerable"]], lambda f: f["metrics"]["hit@1"]),
+        (
+            "declined, of not covered",
+            [c for c, f in categories.items() if f["declining"]["not_covered"]],
+            lambda f: f["declining"]["recall"],
+        ),
+    ]
+    panels = [panel for panel in panels if panel[1]]
+    widths = [len(names) for _, names, _ in panels]
+    figure, axes = plt.subplots(
+        1, len(panels), figsize=(max(7, 0.9 * sum(widths) + 2), 5), squeeze=False, width_ratios=widths
+    )
+    width = 0.8 / len(setups)
+    for axis, (title, names, value) in zip(axes[0], panels, strict=True):
+        for n, setup in enumerate(setups):
+            heights = [value(setup["categories"][c]) or 0.0 for c in names]
+            axis.bar([i + n * width for i in range(len(names))], heights, width, label=setup["name"])
+        axis.set_xticks([i + width * (len(setups) - 1) / 2 for i in range(len(names))], names, rotation=30, ha="right")
+        axis.set(ylim=(0, 1.05), title=title)
+        axis.grid(axis="y", alpha=0.3)
+    figure.legend(*axes[0][0].get_legend_handles_labels(), loc="lower center", ncols=2, fontsize="small")
+    figure.tight_layout(rect=(0, 0.12, 1, 1))
     figure.savefig(path, dpi=120)
     plt.close(figure)
 
