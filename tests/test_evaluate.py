@@ -1,5 +1,6 @@
 import json
 import math
+import sys
 from pathlib import Path
 
 import ir_measures
@@ -241,6 +242,21 @@ def test_eval_report_writes_every_figure_and_the_files_agree_with_ir_measures(cl
         assert (folder / plot).read_bytes().startswith(b"\x89PNG")
     markdown = (folder / "report.md").read_text(encoding="utf-8")
     assert "| hybrid (matrixqa) |" in markdown and "n.s." in markdown and "| colloquial |" in markdown
+
+
+def test_eval_without_its_extra_says_how_to_install_it(cli_env, monkeypatch: pytest.MonkeyPatch):
+    import matrixqa
+
+    monkeypatch.setitem(sys.modules, "ir_measures", None)  # as if the eval extra were not installed
+    for name in ("evaluate", "evalreport"):
+        monkeypatch.delitem(sys.modules, f"matrixqa.{name}", raising=False)
+        monkeypatch.delattr(matrixqa, name, raising=False)
+    result = CliRunner().invoke(main, ["eval"])
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == "error: matrixqa eval needs the eval extra (ir_measures is missing): pip install -e '.[eval]'\n"
+    )
 
 
 def test_run_files_name_passages_as_the_api_does(cli_env, tmp_path: Path):
