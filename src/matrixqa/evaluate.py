@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -279,14 +279,13 @@ def evaluate(setup: Setup, questions: list[GoldQuestion]) -> Report:
     return Report(setup.name, outcomes, run, qrels, {name: metrics[name] for name in per_question}, per_question)
 
 
-def mean(values) -> float:
+def mean(values: Iterable[float]) -> float:
     values = list(values)
     return sum(values) / len(values) if values else 0.0
 
 
 def trec_run(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
-    """The answerable questions' rankings as a TREC run (ranx and ir_measures want the same questions in
-    the run and the qrels)."""
+    """The answerable questions' rankings as a TREC run: question id -> passage id -> score."""
     # Tools order a run by score, so the score is the rank turned round: the order shown is kept even
     # where diversity placed a passage above one with a higher fused score.
     return {
