@@ -67,6 +67,9 @@ def test_summary_has_categories_declining_and_marks_what_is_not_significant(tmp_
     }
     assert set(first["categories"]) == {"typo", "out-of-scope-near", evalreport.NO_CATEGORY}
     assert first["categories"]["typo"]["metrics"]["hit@1"] == 1.0  # q1 and q2
+    assert first["categories"]["typo"]["intervals"]["hit@1"] == (1.0, 1.0)
+    assert first["categories"]["(no category)"]["intervals"]["hit@1"] == (0.0, 1.0)  # q3 missed, q4 hit
+    assert first["categories"]["out-of-scope-near"]["intervals"]["hit@1"] is None
     assert first["categories"]["out-of-scope-near"]["metrics"]["hit@1"] is None
     assert first["categories"]["out-of-scope-near"]["declining"]["recall"] == 1.0
     assert data["setups"][1]["declining"]["precision"] is None  # b declined nothing

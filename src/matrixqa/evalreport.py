@@ -99,13 +99,12 @@ def categories_of(report: Report) -> list[str]:
 def category_json(report: Report, category: str) -> dict[str, Any]:
     outcomes = [o for o in report.outcomes if (o.question.category or NO_CATEGORY) == category]
     ids = {o.question.id for o in outcomes if o.question.answerable}
+    values = {name: [v for i, v in by_id.items() if i in ids] for name, by_id in report.per_question.items()}
     return {
         "questions": len(outcomes),
         "answerable": len(ids),
-        "metrics": {
-            name: mean(v for i, v in values.items() if i in ids) if ids else None
-            for name, values in report.per_question.items()
-        },
+        "metrics": {name: mean(v) if ids else None for name, v in values.items()},
+        "intervals": {name: bootstrap_interval(v) if ids else None for name, v in values.items()},
         "declining": declining_json(report.declining(outcomes)),
     }
 
