@@ -65,6 +65,8 @@ export function describeSource(passage) {
     " ",
     el("span", { class: "source-title", text: titleWithYear(passage) }),
     el("span", { class: "source-where", text: whereText(passage) }),
+    authorsLine(passage),
+    passage.supplementary ? el("span", { class: "source-supplementary", text: "Supplementary text (unfolded on the page)" }) : null,
     refersTo(passage),
   );
 }
@@ -75,15 +77,27 @@ export function refersTo(passage) {
   return el("span", { class: "source-refers", text: `Refers to: ${studies.join("; ")}` });
 }
 
-// The cell page is named as such: the line above already says which cell it is.
+// Each link says what it leads to; the cell page is named as such, the line above already says which cell.
+export function linkText(link, passage) {
+  if (link.url === passage.cell.url) return "The cell's page in the Effectiveness Bank";
+  if (link.kind === "analysis") return `Effectiveness Bank analysis: ${link.title}`;
+  if (link.kind === "publication") return `Original publication: ${link.title}`;
+  if (link.kind === "in text") return /^\d+$/.test(link.title) ? `Reference ${link.title} in this passage` : `Linked in this passage: “${link.title}”`;
+  return link.title;
+}
+
 export function linkList(passage) {
   return el(
     "ul",
     { class: "source-links" },
-    (passage.links || []).map((link) =>
-      el("li", {}, newTabLink(link.url, link.url === passage.cell.url ? "The cell's page in the Effectiveness Bank" : link.title)),
-    ),
+    (passage.links || []).map((link) => el("li", { class: `link-${(link.kind || "").replace(" ", "-")}` }, newTabLink(link.url, linkText(link, passage)))),
   );
+}
+
+export function authorsLine(passage) {
+  const study = passage.study;
+  if (!study || !study.authors) return null;
+  return el("span", { class: "source-authors", text: study.journal ? `${study.authors}. ${study.journal}` : study.authors });
 }
 
 export function plainSource(n, passage) {

@@ -19,7 +19,7 @@ def test_commentary_never_crosses_sections():
     passages = [p for p in chunk_cell(cell) if p.kind == "commentary" and p.section != "About this cell"]
     for passage in passages:
         section = next(s for s in cell.sections if s.label == passage.section)
-        assert any(passage.text in paragraph for paragraph in section.paragraphs)
+        assert any(passage.text in paragraph.text for paragraph in section.paragraphs)
         assert len(passage.text.split()) <= MAX_WORDS
 
 

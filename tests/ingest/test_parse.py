@@ -12,7 +12,7 @@ WIDGET_TEXT = ("Opens new window", "Close Matrix Bite", "Unfold supplementary te
 
 def all_text(cell) -> str:
     parts = [cell.summary] + [s.text for s in cell.studies]
-    parts += [p for section in cell.sections for p in section.paragraphs]
+    parts += [p.text for section in cell.sections for p in section.paragraphs]
     return "\n".join(parts)
 
 
@@ -43,13 +43,13 @@ def test_real_cell_sections_follow_the_page():
         "Issues to consider and discuss › What do rules do to relationships?",
         "Not just an addiction",
     ]
-    assert cell.sections[2].paragraphs[0].startswith("Philadelphia in the USA")
+    assert cell.sections[2].paragraphs[0].text.startswith("Philadelphia in the USA")
     assert cell.credits.startswith("Thanks for their comments")
     text = all_text(cell)
     for widget in WIDGET_TEXT:
         assert widget not in text
     # The display quote repeats a sentence of the next paragraph and is dropped.
-    assert not any(p.startswith("Creating a new identity is") for s in cell.sections for p in s.paragraphs)
+    assert not any(p.text.startswith("Creating a new identity is") for s in cell.sections for p in s.paragraphs)
     assert "Unfold the supplementary text for more on how" in text
 
 
@@ -64,7 +64,7 @@ def test_fake_cell_parses_with_its_own_headings():
         "Issues to consider and discuss › Do stripes distract clients?",
         "Lighthouses and listening",
     ]
-    assert "Patience is the keeper's craft" not in [p for s in cell.sections for p in s.paragraphs]
+    assert "Patience is the keeper's craft" not in [p.text for s in cell.sections for p in s.paragraphs]
     for widget in WIDGET_TEXT:
         assert widget not in all_text(cell)
 

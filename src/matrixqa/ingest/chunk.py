@@ -6,13 +6,17 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from matrixqa.ingest.parse import Cell, Study
+from matrixqa.ingest.parse import Cell, Link, Paragraph, Study
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
 STUDY_GROUPS = {"S": "Seminal studies", "K": "Key studies", "R": "Reviews", "G": "Guidance"}
 SUMMARY_SECTION = "About this cell"
+# A source link is a study's Effectiveness Bank analysis, its original publication, a link the page
+# puts inside the passage's text, or the cell page.
+LinkKind = Literal["analysis", "publication", "in text", "cell"]
+LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
 # Words in commentary that point back at an entry of the cell's list of documents.
 _REFERENCE_CUE = re.compile(
     r"\b(?:listed above|summary above|described above|featured above|study above|review above|entry above)\b", re.I
@@ -42,6 +46,10 @@ class StudyRef:
     year: int | None
     url: str
     free_source: bool = False
+    authors: str = ""
+    journal: str = ""
+    publication_title: str = ""
+    publication_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,16 +65,32 @@ class Passage:
     study: StudyRef | None
     refers_to: tuple[StudyRef, ...]
     sentences: tuple[tuple[int, int], ...]
+    text_links: tuple[Link, ...] = ()  # the page's links inside this text, at their places in it
+    supplementary: bool = False  # text the page shows only when a reader unfolds it
 
     @property
     def links(self) -> list[dict[str, str]]:
-        """Source links: the study itself, or the studies a commentary passage refers to, then the cell."""
-        studies = [self.study] if self.study else list(self.refers_to)
-        links = [{"title": s.title, "url": s.url} for s in studies]
-        cell_link = {"title": f"{self.cell.matrix} cell {self.cell.code}: {self.cell.title}", "url": self.cell.url}
-        if cell_link["url"] not in {link["url"] for link in links}:
-            links.append(cell_link)
-        return links
+        """Source links: the study itself (its analysis, then its original publication), or the studies a
+        commentary passage refers to, then the links inside the text, then the cell; each address once."""
+        links: list[dict[str, str]] = []
+        for study in [self.study] if self.study else self.refers_to:
+            kind = "cell" if study.url == self.cell.url else "analysis"
+            links.append({"title": study.title, "url": study.url, "kind": kind})
+            if study.publication_url:
+                title = study.publication_title or f"{study.title}: original publication"
+                links.append({"title": title, "url": study.publication_url, "kind": "publication"})
+        links += [{"title": link.text, "url": link.url, "kind": "in text"} for link in self.text_links]
+        links.append(
+            {
+                "title": f"{self.cell.matrix} cell {self.cell.code}: {self.cell.title}",
+                "url": self.cell.url,
+                "kind": "cell",
+            }
+        )
+        unique: dict[str, dict[str, str]] = {}
+        for link in links:
+            unique.setdefault(link["url"], link)
+        return list(unique.values())
 
     @property
     def sentence_texts(self) -> list[str]:
@@ -88,25 +112,28 @@ class Passage:
             study=StudyRef(**study) if study else None,
             refers_to=tuple(StudyRef(**s) for s in data["refers_to"]),
             sentences=tuple(tuple(span) for span in data["sentences"]),  # type: ignore[misc]
+            text_links=tuple(Link(**link) for link in data.get("text_links", ())),
+            supplementary=data.get("supplementary", False),
         )
 
 
 def chunk_cell(cell: Cell) -> list[Passage]:
     """Every passage of a cell, in page order."""
     ref = CellRef(cell.matrix, cell.code, cell.title, cell.url, cell.acknowledgement)
-    pieces: list[tuple[str, str, Study | None, tuple[StudyRef, ...]]] = []
+    pieces: list[tuple[str, Paragraph, Study | None, tuple[StudyRef, ...]]] = []
     if cell.summary:
-        pieces.append((SUMMARY_SECTION, cell.summary, None, ()))
+        pieces.append((SUMMARY_SECTION, Paragraph(cell.summary), None, ()))
     for study in cell.studies:
-        pieces.append((STUDY_GROUPS[study.type], study.text, study, ()))
+        pieces.append((STUDY_GROUPS[study.type], Paragraph(study.text, study.links), study, ()))
     for section in cell.sections:
         for paragraph in section.paragraphs:
-            refers = _referred_studies(paragraph, section.heading, cell)
-            for text in split_long(paragraph):
-                pieces.append((section.label, text, None, refers))
+            refers = _referred_studies(paragraph.text, section.heading, cell)
+            for piece in _split_paragraph(paragraph):
+                pieces.append((section.label, piece, None, refers))
 
     passages = []
-    for position, (section, text, study, refers) in enumerate(pieces):
+    for position, (section, piece, study, refers) in enumerate(pieces):
+        text = piece.text
         study_ref = _study_ref(study, cell) if study else None
         digest = hashlib.sha1(f"{cell.key}\0{section}\0{position}\0{text}".encode()).hexdigest()[:10]
         passages.append(
@@ -120,14 +147,46 @@ def chunk_cell(cell: Cell) -> list[Passage]:
                 study=study_ref,
                 refers_to=refers,
                 sentences=tuple(sentence_spans(text)),
+                text_links=piece.links,
+                supplementary=piece.supplementary,
             )
         )
     return passages
 
 
+def _split_paragraph(paragraph: Paragraph) -> list[Paragraph]:
+    """split_long, with each part keeping the links that fall inside it."""
+    parts: list[Paragraph] = []
+    cursor = 0
+    for text in split_long(paragraph.text):
+        start = paragraph.text.find(text, cursor)
+        if start < 0:  # split_long rejoined the sentences with other spacing: no place to carry links to
+            parts.append(Paragraph(text, (), paragraph.supplementary))
+            continue
+        end = start + len(text)
+        links = tuple(
+            Link(link.text, link.url, link.start - start, link.end - start)
+            for link in paragraph.links
+            if link.start >= start and link.end <= end
+        )
+        parts.append(Paragraph(text, links, paragraph.supplementary))
+        cursor = end
+    return parts
+
+
 def _study_ref(study: Study, cell: Cell) -> StudyRef:
     # An entry whose own address is not known links to its cell page, never to a guessed address.
-    return StudyRef(study.type, study.title, study.year, study.url or cell.url, study.free_source)
+    return StudyRef(
+        study.type,
+        study.title,
+        study.year,
+        study.url or cell.url,
+        study.free_source,
+        study.authors,
+        study.journal,
+        study.publication_title,
+        study.publication_url,
+    )
 
 
 def split_long(paragraph: str, max_words: int = MAX_WORDS) -> list[str]:

@@ -1,4 +1,4 @@
-"""Load the corpus folder: each cell page (`<matrix>-<code>.txt`) with its optional metadata (`.json`)."""
+"""Load the corpus folder: each cell page (`<matrix>-<code>.html`, `.htm` or `.txt`) with its metadata (`.json`)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from matrixqa.errors import CorpusError, MatrixQAError, ParseError
-from matrixqa.ingest.parse import Cell, parse_cell_page
+from matrixqa.ingest.html import read_html_page
+from matrixqa.ingest.parse import Cell, Study, parse_cell_lines, parse_cell_page
 
 # Bump when parsing or chunking changes what a corpus turns into, so old indexes count as stale.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
+
+# A page saved as HTML keeps the links a plain text copy loses; both may stand in the folder.
+PAGE_SUFFIXES = (".html", ".htm", ".txt")
+HTML_SUFFIXES = (".html", ".htm")
+STUDY_FIELDS = ("url", "authors", "journal", "publication_title", "publication_url")
 
 MATRIX_FOLDERS = {"Drug Treatment Matrix": "Drugs", "Alcohol Treatment Matrix": "Alcohol"}
 SITE = "https://findings.org.uk/PHP/dl.php?file="
+# Every cell page is served from this path, so relative links on any of them resolve against it.
+SITE_PAGE = "https://findings.org.uk/PHP/dl.php"
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,9 @@ def load_corpus(corpus_dir: Path) -> Corpus:
         raise CorpusError(
             f"corpus folder {corpus_dir} does not exist: set MATRIXQA_CORPUS_DIR to the folder of cell pages"
         )
-    pages = sorted(corpus_dir.glob("*.txt"))
+    pages = sorted(p for p in corpus_dir.iterdir() if p.suffix.lower() in PAGE_SUFFIXES)
     if not pages:
-        raise CorpusError(f"corpus folder {corpus_dir} holds no cell page (*.txt)")
+        raise CorpusError(f"corpus folder {corpus_dir} holds no cell page (*.html, *.htm or *.txt)")
     cells: dict[str, Cell] = {}
     problems: list[Problem] = []
     for page in pages:
@@ -76,14 +84,14 @@ def load_cell(page: Path) -> Cell:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ParseError(f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
-    cell = parse_cell_page(text, page.name)
     meta = _metadata(page.with_suffix(".json"))
+    cell = parse_page(text, page.name, meta.get("url") or SITE_PAGE)
     for name in ("matrix", "code"):
         if name in meta and meta[name] != getattr(cell, name):
             raise ParseError(f"the metadata says {name} {meta[name]!r} but the page says {getattr(cell, name)!r}")
     url = meta.get("url") or cell_url(cell.matrix, cell.code)
-    study_urls = {_title_key(title): address for title, address in meta.get("study_urls", {}).items()}
-    studies = tuple(replace(s, url=study_urls.get(_title_key(s.title))) for s in cell.studies)
+    known = {_title_key(title): facts for title, facts in meta.get("studies", {}).items()}
+    studies = tuple(_with_facts(s, known.get(_title_key(s.title), {})) for s in cell.studies)
     return replace(
         cell,
         studies=studies,
@@ -92,6 +100,25 @@ def load_cell(page: Path) -> Cell:
         acknowledgement=meta.get("acknowledgement")
         or f"Drug and Alcohol Findings Effectiveness Bank, {cell.matrix} cell {cell.code}",
         see_also=tuple((link["title"], link["url"]) for link in meta.get("see_also", [])),
+    )
+
+
+def parse_page(text: str, name: str, base_url: str = SITE_PAGE) -> Cell:
+    """Parse a cell page's text, saved as HTML or copied as plain text (told apart by the file name)."""
+    if Path(name).suffix.lower() in HTML_SUFFIXES:
+        return parse_cell_lines(read_html_page(text, base_url), name)
+    return parse_cell_page(text, name)
+
+
+def _with_facts(study: Study, facts: dict[str, str]) -> Study:
+    """A study with what the metadata records of it; the link on its title on the page comes first."""
+    return replace(
+        study,
+        url=study.url or facts.get("url") or None,
+        authors=facts.get("authors", ""),
+        journal=facts.get("journal", ""),
+        publication_title=facts.get("publication_title", ""),
+        publication_url=facts.get("publication_url") or None,
     )
 
 
@@ -107,9 +134,15 @@ def _metadata(path: Path) -> dict:
     for name in ("matrix", "code", "url", "commentary_url", "acknowledgement"):
         if not isinstance(meta.get(name, ""), str):
             raise ParseError(f"in its metadata {path.name}, {name!r} must be a string")
-    study_urls = meta.get("study_urls", {})
-    if not isinstance(study_urls, dict) or not all(isinstance(v, str) for v in study_urls.values()):
-        raise ParseError(f"in its metadata {path.name}, 'study_urls' must map study titles to addresses")
+    studies = meta.get("studies", {})
+    if not isinstance(studies, dict) or not all(
+        isinstance(facts, dict) and all(name in STUDY_FIELDS and isinstance(v, str) for name, v in facts.items())
+        for facts in studies.values()
+    ):
+        raise ParseError(
+            f"in its metadata {path.name}, 'studies' must map study titles to objects of strings "
+            f"({', '.join(STUDY_FIELDS)})"
+        )
     see_also = meta.get("see_also", [])
     if not isinstance(see_also, list) or not all(
         isinstance(link, dict) and isinstance(link.get("title"), str) and isinstance(link.get("url"), str)
@@ -128,7 +161,8 @@ def _title_key(title: str) -> str:
 def corpus_fingerprint(corpus_dir: Path) -> str:
     """A hash of every corpus file's name and bytes, and of the pipeline version."""
     digest = hashlib.sha256(PIPELINE_VERSION.encode())
-    for path in sorted(p for p in corpus_dir.iterdir() if p.suffix in {".txt", ".json"} and p.is_file()):
+    suffixes = {*PAGE_SUFFIXES, ".json"}
+    for path in sorted(p for p in corpus_dir.iterdir() if p.suffix.lower() in suffixes and p.is_file()):
         try:
             content = path.read_bytes()
         except OSError:  # reported by load_corpus; here it only has to change the fingerprint

@@ -17,7 +17,7 @@ from matrixqa.answer.conversation import Turn
 from matrixqa.errors import BadRequest, MatrixQAError, NotFound
 from matrixqa.index.embed import load_embedder
 from matrixqa.index.store import MANIFEST, Index
-from matrixqa.ingest.chunk import Passage
+from matrixqa.ingest.chunk import Passage, StudyRef
 from matrixqa.search.retrieve import (
     MIN_EVIDENCE,
     STRONG_EVIDENCE,
@@ -287,13 +287,23 @@ def passage_json(hit: Hit) -> dict[str, Any]:
         },
         "section": p.section,
         "kind": p.kind,
-        "study": (
-            {"type": p.study.type, "title": p.study.title, "year": p.study.year, "url": p.study.url}
-            if p.study
-            else None
-        ),
-        "refers_to": [{"type": s.type, "title": s.title, "year": s.year, "url": s.url} for s in p.refers_to],
+        "study": study_json(p.study) if p.study else None,
+        "refers_to": [study_json(s) for s in p.refers_to],
         "links": p.links,
+        "supplementary": p.supplementary,
+    }
+
+
+def study_json(study: StudyRef) -> dict[str, Any]:
+    """A listed document: its Effectiveness Bank address and, where known, the original publication's."""
+    return {
+        "type": study.type,
+        "title": study.title,
+        "year": study.year,
+        "url": study.url,
+        "authors": study.authors,
+        "journal": study.journal,
+        "publication_url": study.publication_url,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from matrixqa import __version__
+from matrixqa.ingest.chunk import LINK_KINDS
 
 # Limits the API enforces; app.py reads them from here so the document and the code cannot drift.
 MAX_QUESTION = 1000
@@ -44,13 +45,25 @@ _STUDY = {
         "type": {"type": "string", "enum": ["S", "K", "R", "G"]},
         "title": {"type": "string"},
         "year": {"type": "integer", "nullable": True},
-        "url": {"type": "string"},
+        "url": {"type": "string", "description": "Its Effectiveness Bank analysis, or the cell page if not known."},
+        "authors": {"type": "string", "description": "Of the original publication; empty if not recorded."},
+        "journal": {"type": "string", "description": "Where it was published; empty if not recorded."},
+        "publication_url": {"type": "string", "nullable": True, "description": "The original publication."},
     },
 }
 _LINK = {
     "type": "object",
-    "required": ["title", "url"],
-    "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+    "required": ["title", "url", "kind"],
+    "properties": {
+        "title": {"type": "string", "description": "The link's words (its anchor text, for a link in the text)."},
+        "url": {"type": "string"},
+        "kind": {
+            "type": "string",
+            "enum": list(LINK_KINDS),
+            "description": "An Effectiveness Bank analysis, an original publication, a link inside the "
+            "passage's text on the page, or the cell page.",
+        },
+    },
 }
 _PASSAGE = {
     "type": "object",
@@ -70,6 +83,7 @@ _PASSAGE = {
         "study": {**_STUDY, "nullable": True},
         "refers_to": {"type": "array", "items": _STUDY},
         "links": {"type": "array", "items": _LINK},
+        "supplementary": {"type": "boolean", "description": "Text the page shows only once a reader unfolds it."},
         "evidence": {
             "type": "object",
             "description": "What ranked the passage: fused rank (by `score`), dense and lexical scores and ranks, "
