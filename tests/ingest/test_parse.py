@@ -103,3 +103,98 @@ def test_metadata_that_contradicts_the_page_is_reported(corpus_dir: Path):
 def test_missing_corpus_folder(tmp_path: Path):
     with pytest.raises(CorpusError, match="MATRIXQA_CORPUS_DIR"):
         load_corpus(tmp_path / "nowhere")
+
+
+# How real copies of cell pages vary (see the guide); each variant is made from the real B3 text.
+B3_TEXT = (REAL_CORPUS / "drug-B3.txt").read_text(encoding="utf-8")
+B3_HEADER = "Drug Treatment Matrix cell B3: Practitioners; Medical treatment"
+FIRST_ENTRY_NOTE = "Related study below. For discussion click here and scroll down to highlighted heading."
+
+
+def without_title_line(text: str) -> str:
+    return text.replace(B3_HEADER + "\n", "", 1)
+
+
+def other_funders(text: str) -> str:
+    return text.replace(
+        "Funded by\n",
+        "2015/16 update funded by\n\nAn Imaginary Trust web site. Opens new Window\n\nAn Imaginary Trust\n\n"
+        "Previously also funded by\n\n",
+        1,
+    )
+
+
+def other_navigation(text: str) -> str:
+    return (
+        text.replace("Skills Consortium web site. Opens new window", "Skills Consortium web site. Opens a new window")
+        .replace("Effectiveness Bank Drug Treatment Matrix", "Effectiveness Bank: Drug Treatment Matrix")
+        .replace("Comment/query", "Comment/query\n\nSend email for updates\n\nSign up to our mailing list", 1)
+        .replace("Effectiveness bank home page. Opens new window", "Effectiveness bank home page. Opens a new window")
+    )
+
+
+def cell_named_heading(text: str) -> str:
+    return text.replace("What is this cell about? About", "What is cell B3 about? About", 1)
+
+
+def other_entry_notes(text: str) -> str:
+    return (
+        text.replace(
+            FIRST_ENTRY_NOTE, "Related study below. For discussion click and scroll down to highlighted heading."
+        )
+        .replace(
+            "One of the three was the study below.",
+            "One of the three was the study below. For related discussion click and scroll down to highlighted "
+            "heading.",
+        )
+        .replace("More on the importance of not doing the wrong things in cell B2.", "See study 1 in linked PDF file.")
+    )
+
+
+def parse_both_ways(text: str):
+    from matrixqa.ingest.corpus import parse_page
+    from tests.html_pages import html_page
+
+    return parse_page(text, "variant.txt"), parse_page(html_page(text), "variant.html")
+
+
+@pytest.mark.parametrize(
+    "vary",
+    [without_title_line, other_funders, other_navigation, cell_named_heading, other_entry_notes],
+)
+def test_a_varied_copy_of_a_page_parses_as_the_original(vary):
+    original = parse_cell_page(B3_TEXT)
+    for cell in parse_both_ways(vary(B3_TEXT)):
+        assert (cell.matrix, cell.code, cell.title) == (original.matrix, original.code, original.title)
+        assert cell.summary == original.summary
+        assert [s.label for s in cell.sections] == [s.label for s in original.sections]
+        assert [p.text for s in cell.sections for p in s.paragraphs if not p.supplementary] == [
+            p.text for s in original.sections for p in s.paragraphs
+        ]
+        assert [(s.type, s.title, s.year) for s in cell.studies] == [
+            (s.type, s.title, s.year) for s in original.studies
+        ]
+        for widget in WIDGET_TEXT + ("Opens a new window", "Send email", "click and scroll", "Window"):
+            assert widget not in all_text(cell)
+
+
+def test_entry_note_variants_drop_only_the_navigation_sentence():
+    cell = parse_cell_page(other_entry_notes(B3_TEXT))
+    assert cell.studies[0].note.endswith("Related study below.")
+    assert cell.studies[2].note.endswith("One of the three was the study below.")
+    assert cell.studies[8].note.endswith("See study 1 in linked PDF file.")
+
+
+def test_a_page_without_its_title_line_takes_the_title_from_the_cell_line_or_the_matrix():
+    cell = parse_cell_page(without_title_line(B3_TEXT))
+    assert cell.title == "Practitioners; Medical treatment"
+    bare = without_title_line(B3_TEXT).replace("\nPractitioners; Medical treatment\n", "\n", 1)
+    assert parse_cell_page(bare).title == "Practitioners; Medical treatment"  # "column; row" of the matrix
+
+
+def test_a_varied_page_in_a_corpus_builds_and_an_unparseable_one_is_named(corpus_dir: Path):
+    (corpus_dir / "drug-B3.txt").write_text(without_title_line(other_funders(B3_TEXT)), encoding="utf-8")
+    (corpus_dir / "drug-B4.txt").write_text(B3_TEXT.split("S Seminal studies")[0], encoding="utf-8")
+    corpus = load_corpus(corpus_dir)
+    assert sorted(c.key for c in corpus.cells) == ["alcohol-D4", "drug-B3"]
+    assert [(p.file, "legend" in p.reason) for p in corpus.problems] == [("drug-B4.txt", True)]
