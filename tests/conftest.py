@@ -113,3 +113,9 @@ def browser() -> Iterator:
         browser = launch(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver's local server binds loopback only, on a free port."""
+    return ("127.0.0.1", 0)

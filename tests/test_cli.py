@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -55,3 +56,46 @@ def test_create_app_is_importable_from_the_package_without_loading_flask_on_impo
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_add_fetches_an_address_once_stores_it_and_builds(cli_env, corpus_dir, tmp_path, monkeypatch, httpserver):
+    from tests.html_pages import html_page
+
+    (corpus_dir / "alcohol-D4.txt").unlink()
+    page = html_page((Path(__file__).parent / "data" / "alcohol-D4.txt").read_text(encoding="utf-8"))
+    httpserver.expect_request("/PHP/dl.php", query_string="file=Matrix/Alcohol/D4.htm").respond_with_data(
+        page, content_type="text/html; charset=utf-8"
+    )
+    monkeypatch.setenv("MATRIXQA_SITE", httpserver.url_for("/PHP/dl.php"))
+    monkeypatch.setenv("MATRIXQA_FETCH_CACHE", str(tmp_path / "fetched"))
+    monkeypatch.setenv("MATRIXQA_FETCH_PAUSE", "0")
+    url = httpserver.url_for("/PHP/dl.php") + "?f=Matrix/Alcohol/D4.htm&s=eb&sf=rel"
+    runner = CliRunner()
+    result = runner.invoke(main, ["add", url, "--build"])
+    assert result.exit_code == 0, result.output
+    assert "added" in result.output and "alcohol-D4.html" in result.output and "fetched" in result.output
+    assert "passages from 2 cells" in result.output
+    assert (corpus_dir / "alcohol-D4.html").exists() and (corpus_dir / "alcohol-D4.json").exists()
+
+    result = runner.invoke(main, ["add", url])
+    assert result.exit_code == 0 and "from the cache" in result.output
+    assert len(httpserver.log) == 1
+    result = runner.invoke(main, ["add", url, "--refresh"])
+    assert result.exit_code == 0 and len(httpserver.log) == 2
+
+    # A whole matrix: every other cell is missing on this server; each failure is one line, the rest is added.
+    httpserver.no_handler_status_code = 404
+    result = runner.invoke(main, ["add", "--matrix", "alcohol"])
+    assert result.exit_code == 1
+    assert result.output.count("answered HTTP 404") == 24 and "[25/25]" in result.output
+    assert "24 of 25 pages could not be added" in result.output and "Traceback" not in result.output
+
+
+def test_add_refuses_a_page_that_is_not_a_cell(cli_env, corpus_dir, tmp_path):
+    page = tmp_path / "notes.html"
+    page.write_text("<html><body><p>Hello</p></body></html>")
+    before = sorted(p.name for p in corpus_dir.iterdir())
+    result = CliRunner().invoke(main, ["add", str(page)])
+    assert result.exit_code == 1
+    assert "is not a matrix cell page" in result.output and "nothing was stored" in result.output
+    assert sorted(p.name for p in corpus_dir.iterdir()) == before

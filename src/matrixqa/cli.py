@@ -51,11 +51,60 @@ def _retriever(mode: str = "hybrid"):
 @main.command()
 def build() -> None:
     """Parse the corpus, embed its passages and write the index."""
+    _build(load_config())
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--matrix",
+    type=click.Choice(["drug", "alcohol", "all"]),
+    help="Also fetch every cell page of this matrix (or both) from MATRIXQA_SITE.",
+)
+@click.option("--refresh", is_flag=True, help="Fetch addresses again even if they are in the cache.")
+@click.option("--build", "then_build", is_flag=True, help="Build the index once the pages are added.")
+def add(sources: tuple[str, ...], matrix: str | None, refresh: bool, then_build: bool) -> None:
+    """Add cell pages to the corpus: SOURCES are saved pages (.html, .htm, .txt) or http(s) addresses.
+
+    Each page is stored under its cell's name (drug-B3.html, ...); one that is not a cell page is refused
+    and nothing of it stored. Addresses are fetched one at a time with a pause between them.
+    """
+    from matrixqa.ingest.add import add_page, is_address, matrix_addresses
+    from matrixqa.ingest.fetch import Fetcher
+
+    config = load_config()
+    todo = list(sources) + (list(matrix_addresses(config.site, matrix)) if matrix else [])  # type: ignore[arg-type]
+    if not todo:
+        raise MatrixQAError("nothing to add: name saved pages or addresses, or pass --matrix drug|alcohol|all")
+    failed = 0
+    with Fetcher(config.fetch_cache, config.fetch_pause, config.fetch_timeout) as fetcher:
+        for n, source in enumerate(todo, 1):
+            if is_address(source):
+                click.echo(f"[{n}/{len(todo)}] {source}", err=True)
+            try:
+                added = add_page(source, config.corpus_dir, fetcher, refresh)
+            except MatrixQAError as error:
+                failed += 1
+                click.echo(f"error: {error}", err=True)
+                continue
+            how = "fetched" if added.fetched else ("from the cache" if is_address(source) else "from the file")
+            click.echo(f"added {added.file} ({added.cell.matrix} cell {added.cell.code}: {added.cell.title}; {how})")
+            if added.also:
+                first = sorted([added.file.name, *added.also])[0]
+                click.echo(f"note: {', '.join(added.also)} also hold this cell; build reads only {first}", err=True)
+    if failed and failed == len(todo):
+        raise MatrixQAError(f"none of the {len(todo)} pages could be added")
+    if then_build:
+        _build(config)
+    if failed:
+        raise MatrixQAError(f"{failed} of {len(todo)} pages could not be added (see above)")
+
+
+def _build(config) -> None:
     from matrixqa.index.embed import load_embedder
     from matrixqa.index.store import build_index
     from matrixqa.ingest.corpus import load_corpus
 
-    config = load_config()
     corpus = load_corpus(config.corpus_dir)
     for problem in corpus.problems:
         click.echo(f"skipped {problem.file}: {problem.reason}", err=True)

@@ -45,3 +45,11 @@ class VocabularyError(MatrixQAError):
 
 class EvaluationError(MatrixQAError):
     """A question file cannot be read, or names gold paragraphs the corpus does not hold."""
+
+
+class FetchError(MatrixQAError):
+    """A page could not be fetched: the network failed, or the site answered with an error."""
+
+
+class NotACellPage(MatrixQAError):
+    """A page offered to `add` is not a matrix cell page; nothing was stored."""

@@ -18,7 +18,11 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("MATRIXQA_CORPUS_DIR", "corpus", "Folder of cell pages (`*.txt`) and their metadata (`*.json`)."),
+    Setting(
+        "MATRIXQA_CORPUS_DIR",
+        "corpus",
+        "Folder of cell pages (`*.html`, `*.htm` or `*.txt`) and their metadata (`*.json`); `add` stores pages here.",
+    ),
     Setting("MATRIXQA_INDEX_DIR", "embeddings", "Folder where `build` writes the index and `serve` reads it."),
     Setting(
         "MATRIXQA_MODEL",
@@ -79,6 +83,18 @@ SETTINGS: tuple[Setting, ...] = (
         "2",
         "How often `serve` looks for a rebuilt index and swaps it in without dropping requests; 0: never.",
     ),
+    Setting(
+        "MATRIXQA_SITE",
+        "https://findings.org.uk/PHP/dl.php",
+        "Where `add --matrix` fetches cell pages (`?file=Matrix/Drugs/B3.htm`, ...); the Effectiveness Bank's address.",
+    ),
+    Setting(
+        "MATRIXQA_FETCH_CACHE",
+        "instance/fetched",
+        "Folder of pages `add` has fetched, so adding an address again does not fetch it again (`--refresh` does).",
+    ),
+    Setting("MATRIXQA_FETCH_PAUSE", "2", "Seconds `add` waits between two requests to a site."),
+    Setting("MATRIXQA_FETCH_TIMEOUT", "30", "Seconds `add` waits for a page before giving up on it."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -105,6 +121,10 @@ class Config:
     trusted_proxies: int
     ann_threshold: int
     reload_seconds: float
+    site: str
+    fetch_cache: Path
+    fetch_pause: float
+    fetch_timeout: float
 
 
 def _value(name: str, env: Mapping[str, str]) -> str:
@@ -133,6 +153,10 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         "trusted_proxies": _int("MATRIXQA_TRUSTED_PROXIES", _value("MATRIXQA_TRUSTED_PROXIES", env)),
         "ann_threshold": _int("MATRIXQA_ANN_THRESHOLD", _value("MATRIXQA_ANN_THRESHOLD", env)),
         "reload_seconds": _seconds("MATRIXQA_RELOAD_SECONDS", _value("MATRIXQA_RELOAD_SECONDS", env)),
+        "site": _value("MATRIXQA_SITE", env),
+        "fetch_cache": Path(_value("MATRIXQA_FETCH_CACHE", env)),
+        "fetch_pause": _seconds("MATRIXQA_FETCH_PAUSE", _value("MATRIXQA_FETCH_PAUSE", env)),
+        "fetch_timeout": _seconds("MATRIXQA_FETCH_TIMEOUT", _value("MATRIXQA_FETCH_TIMEOUT", env)),
     }
     known = {f.name: f.type for f in fields(Config)}
     for key, value in overrides.items():

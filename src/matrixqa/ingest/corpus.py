@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from matrixqa.errors import CorpusError, MatrixQAError, ParseError
-from matrixqa.ingest.html import read_html_page
+from matrixqa.ingest.html import decode_page, read_html_page
 from matrixqa.ingest.parse import Cell, Study, parse_cell_lines, parse_cell_page
 
 # Bump when parsing or chunking changes what a corpus turns into, so old indexes count as stale.
@@ -80,10 +80,13 @@ def load_cell(page: Path) -> Cell:
     raw = page.read_bytes()
     if not raw.strip():
         raise ParseError("the file is empty")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ParseError(f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    if page.suffix.lower() in HTML_SUFFIXES:
+        text = decode_page(raw)  # a saved page declares its own character set
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ParseError(f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
     meta = _metadata(page.with_suffix(".json"))
     cell = parse_page(text, page.name, meta.get("url") or SITE_PAGE)
     for name in ("matrix", "code"):

@@ -29,6 +29,7 @@ _BLOCKS = frozenset(
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SUPPLEMENTARY_NAME = re.compile(r"supplementary|unfold", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
 @dataclass
@@ -116,6 +117,18 @@ def _is_supplementary(attributes: dict[str, str | None]) -> bool:
         or bool(_HIDDEN_STYLE.search(attributes.get("style") or ""))
         or bool(_SUPPLEMENTARY_NAME.search(names))
     )
+
+
+def decode_page(raw: bytes, declared: str | None = None) -> str:
+    """A page's bytes as text: by the charset the server or the page declares, else UTF-8, else Windows-1252."""
+    sniffed = _META_CHARSET.search(raw[:4096])
+    for encoding in (declared, sniffed[1].decode("ascii") if sniffed else None, "utf-8"):
+        if encoding:
+            try:
+                return raw.decode(encoding).removeprefix("\ufeff")
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return raw.decode("cp1252", errors="replace")
 
 
 def read_html_page(html: str, base_url: str) -> list[Paragraph]:
