@@ -165,3 +165,17 @@ def test_stand_alone_question_is_not_dragged_off_by_history(real_client):
 def test_paraphrased_questions_on_covered_subjects_are_answered(real_client, question):
     body = real_client.post("/api/search", json={"question": question}).get_json()
     assert body["relevant"] is True, body["relevance"]
+
+
+def test_a_question_naming_an_author_finds_the_study_and_its_discussion(real_client):
+    body = real_client.post("/api/search", json={"question": "What did McLellan find about counsellors?"}).get_json()
+    top = body["passages"][:5]
+    entry = next(p for p in top if p["study"] and p["study"]["year"] == 1988)
+    assert any(p["section"] == "Highlighted study" for p in top)
+    assert entry["study"]["authors"].startswith("McLellan AT") and entry["study"]["journal"].startswith("J Nerv")
+    assert entry["study"]["publication_url"] == "https://pubmed.ncbi.nlm.nih.gov/3411312/"
+    kinds = [(link["kind"], link["url"]) for link in entry["links"]]
+    assert kinds[:2] == [
+        ("analysis", "https://findings.org.uk/PHP/dl.php?file=McLellan_AT_10.txt"),
+        ("publication", "https://pubmed.ncbi.nlm.nih.gov/3411312/"),
+    ]

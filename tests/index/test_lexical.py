@@ -166,3 +166,14 @@ def test_passages_are_read_into_the_same_tokens_as_a_question_of_the_same_words(
     assert any("@" in token for text in texts for token in analyzer.tokens(text))  # synonym phrases are met
     for text in texts:
         assert analyzer.tokens(text) == analyzer.analyse(text).tokens, text
+
+
+def test_a_first_authors_name_finds_the_study_and_the_commentary_that_describes_it():
+    passages = [p for cell in load_corpus(REAL_CORPUS).cells for p in chunk_cell(cell)]
+    index = LexicalIndex(searchable_texts(passages), Analyzer(load_vocabulary()))
+    scores = index.scores(index.analyzer.analyse("McLellan"))
+    found = {passages[i].id for i in scores.nonzero()[0]}
+    entry = next(p for p in passages if p.study and p.study.year == 1988)
+    highlighted = next(p for p in passages if p.section == "Highlighted study")
+    assert {entry.id, highlighted.id} <= found
+    assert all(passages[i].study or passages[i].refers_to for i in scores.nonzero()[0])  # nothing else names him

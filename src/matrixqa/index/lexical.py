@@ -279,18 +279,20 @@ def _words(text: str) -> list[str]:
 def searchable_texts(passages: list[Passage]) -> list[str]:
     """What lexical search reads for each passage: its words with the structure they sit in.
 
-    A study entry adds its kind and year ("Key study 1999"). A commentary passage adds its section
+    A study entry adds its kind and year ("Key study 1999") and its authors. A commentary passage adds its section
     heading and, when it is not the section's first passage, the section's opening sentence, which
     names what the section is about (the Highlighted study's place and design, for example). A
     passage that opens by pointing back ("these requirements", "this study") also adds the sentence
-    before it, where what it points to is named.
+    before it, where what it points to is named. Where the passage refers to a listed study, its
+    authors are added.
     """
     texts = []
     opening: dict[tuple[str, str, str], str] = {}
     for position, passage in enumerate(passages):
         if passage.study:
             year = f" {passage.study.year}" if passage.study.year else ""
-            texts.append(f"{STUDY_TYPE_NAMES[passage.study.type]}{year}. {_ENTRY_NOTES.sub('', passage.text)}")
+            authors = f" {passage.study.authors}." if passage.study.authors else ""
+            texts.append(f"{STUDY_TYPE_NAMES[passage.study.type]}{year}. {_ENTRY_NOTES.sub('', passage.text)}{authors}")
             continue
         key = (passage.cell.matrix, passage.cell.code, passage.section)
         lead = opening.get(key)
@@ -300,7 +302,11 @@ def searchable_texts(passages: list[Passage]) -> list[str]:
         pointed_to = ""
         if lead is not None and before and not before.study and before.sentences and _points_back(passage):
             pointed_to = before.sentence_texts[-1]
-        texts.append(" ".join(part for part in (passage.section + ".", lead, pointed_to, passage.text) if part))
+        # The authors of a study the passage describes, so a question naming them finds the discussion too.
+        authors = " ".join(s.authors + "." for s in passage.refers_to if s.authors)
+        texts.append(
+            " ".join(part for part in (passage.section + ".", lead, pointed_to, passage.text, authors) if part)
+        )
     return texts
 
 
