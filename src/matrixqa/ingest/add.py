@@ -14,7 +14,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from matrixqa.errors import MatrixQAError, NotACellPage, ParseError
-from matrixqa.ingest.corpus import HTML_SUFFIXES, MATRIX_FOLDERS, PAGE_SUFFIXES, parse_page
+from matrixqa.ingest.corpus import HTML_SUFFIXES, MATRIX_FOLDERS, PAGE_SUFFIXES, SITE_PAGE, parse_page
 from matrixqa.ingest.fetch import Fetcher, page_address
 from matrixqa.ingest.html import decode_page
 from matrixqa.ingest.parse import COLUMNS, ROWS, Cell
@@ -66,7 +66,7 @@ def add_page(source: str, corpus_dir: Path, fetcher: Fetcher | None = None, refr
             raise NotACellPage(f"{source}: a cell page is a .html, .htm or .txt file")
         text = _read_text(path)
     try:
-        cell = parse_page(text, f"page{suffix}", url or "https://findings.org.uk/PHP/dl.php")
+        cell = parse_page(text, f"page{suffix}", url or SITE_PAGE)
     except ParseError as error:
         raise NotACellPage(f"{source} is not a matrix cell page ({error}); nothing was stored") from None
     meta_file = corpus_dir / f"{cell.key}.json"

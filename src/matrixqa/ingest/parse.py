@@ -9,9 +9,9 @@ HTML reaches the same parser as lines that also carry their links (see ingest/ht
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urljoin
 
 from matrixqa.errors import ParseError
 
@@ -209,12 +209,7 @@ def _identity(lines: list[str]) -> tuple[str, str, str]:
     )
 
 
-def resolve_links(links: tuple[Link, ...], base_url: str) -> tuple[Link, ...]:
-    """Make relative addresses absolute against the page's own address."""
-    return tuple(Link(link.text, urljoin(base_url, link.url), link.start, link.end) for link in links)
-
-
-def _carry_links(links: tuple[Link, ...], raw: str, cleaned: str, clean) -> tuple[Link, ...]:
+def _carry_links(links: tuple[Link, ...], raw: str, cleaned: str, clean: Callable[[str], str]) -> tuple[Link, ...]:
     """Find each link's anchor in text that cleaning shortened; a link whose words were removed is dropped."""
     carried: list[Link] = []
     cursor = 0
