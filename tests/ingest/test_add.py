@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from matrixqa.errors import NotACellPage
+from matrixqa.errors import MatrixQAError, NotACellPage
 from matrixqa.ingest.add import add_page, matrix_addresses
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.ingest.fetch import Fetcher
@@ -98,3 +98,13 @@ def test_a_matrix_is_every_cell_by_the_sites_address_pattern():
     assert len(addresses) == 25 and addresses[7] == "https://findings.org.uk/PHP/dl.php?file=Matrix/Drugs/B3.htm"
     both = list(matrix_addresses("https://findings.org.uk/PHP/dl.php", "all"))
     assert len(both) == 50 and both[-1].endswith("Matrix/Alcohol/E5.htm")
+
+
+def test_a_broken_metadata_file_is_named_and_the_page_not_stored(httpserver: HTTPServer, tmp_path: Path, fetcher):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "alcohol-D4.json").write_text("{broken")
+    httpserver.expect_request("/d4").respond_with_data(FAKE_HTML, content_type="text/html")
+    with pytest.raises(MatrixQAError, match="alcohol-D4.json is not valid JSON"):
+        add_page(httpserver.url_for("/d4"), corpus, fetcher)
+    assert sorted(p.name for p in corpus.iterdir()) == ["alcohol-D4.json"]

@@ -14,7 +14,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from matrixqa.errors import MatrixQAError, NotACellPage, ParseError
-from matrixqa.ingest.corpus import HTML_SUFFIXES, MATRIX_FOLDERS, PAGE_SUFFIXES, SITE_PAGE, parse_page
+from matrixqa.ingest.corpus import HTML_SUFFIXES, MATRIX_FOLDERS, PAGE_SUFFIXES, SITE_PAGE, parse_page, read_metadata
 from matrixqa.ingest.fetch import Fetcher, page_address
 from matrixqa.ingest.html import decode_page
 from matrixqa.ingest.parse import COLUMNS, ROWS, Cell
@@ -106,12 +106,8 @@ def _check_address(url: str, cell: Cell) -> None:
 
 def _with_address(path: Path, cell: Cell, url: str) -> dict:
     """What the metadata file already says (study facts, links), with the address the page came from."""
-    meta = {}
-    if path.exists():
-        try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise MatrixQAError(f"{path} is not valid JSON ({error}); fix or remove it, then add again") from None
-        if not isinstance(meta, dict):
-            raise MatrixQAError(f"{path} must hold a JSON object; fix or remove it, then add again")
+    try:
+        meta = read_metadata(path)
+    except ParseError as error:
+        raise MatrixQAError(f"cannot record the address: {error}; fix or remove it, then add again") from None
     return {**meta, "matrix": cell.matrix, "code": cell.code, "url": url}

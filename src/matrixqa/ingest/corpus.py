@@ -87,7 +87,7 @@ def load_cell(page: Path) -> Cell:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ParseError(f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
-    meta = _metadata(page.with_suffix(".json"))
+    meta = read_metadata(page.with_suffix(".json"))
     cell = parse_page(text, page.name, meta.get("url") or SITE_PAGE)
     for name in ("matrix", "code"):
         if name in meta and meta[name] != getattr(cell, name):
@@ -125,7 +125,8 @@ def _with_facts(study: Study, facts: dict[str, str]) -> Study:
     )
 
 
-def _metadata(path: Path) -> dict:
+def read_metadata(path: Path) -> dict:
+    """A cell's metadata file ({} if there is none), checked; ParseError says what is wrong in it."""
     if not path.exists():
         return {}
     try:
