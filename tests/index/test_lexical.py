@@ -5,6 +5,7 @@ from matrixqa.index.lexical import (
     EMPTY_VOCABULARY,
     Analyzer,
     LexicalIndex,
+    author_names,
     load_vocabulary,
     parse_vocabulary,
     searchable_texts,
@@ -177,3 +178,9 @@ def test_a_first_authors_name_finds_the_study_and_the_commentary_that_describes_
     highlighted = next(p for p in passages if p.section == "Highlighted study")
     assert {entry.id, highlighted.id} <= found
     assert all(passages[i].study or passages[i].refers_to for i in scores.nonzero()[0])  # nothing else names him
+
+
+def test_author_names_keep_the_surnames_and_whole_bodies():
+    assert author_names("McLellan AT, Woody GE, Luborsky L, Goehl L") == "McLellan Woody Luborsky Goehl"
+    assert author_names("Kim TW et al.") == "Kim"
+    assert author_names("Clinks (with Revolving Doors)") == "Clinks (with Revolving Doors)"

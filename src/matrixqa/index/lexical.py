@@ -291,7 +291,7 @@ def searchable_texts(passages: list[Passage]) -> list[str]:
     for position, passage in enumerate(passages):
         if passage.study:
             year = f" {passage.study.year}" if passage.study.year else ""
-            authors = f" {passage.study.authors}." if passage.study.authors else ""
+            authors = f" {author_names(passage.study.authors)}." if passage.study.authors else ""
             texts.append(f"{STUDY_TYPE_NAMES[passage.study.type]}{year}. {_ENTRY_NOTES.sub('', passage.text)}{authors}")
             continue
         key = (passage.cell.matrix, passage.cell.code, passage.section)
@@ -303,11 +303,25 @@ def searchable_texts(passages: list[Passage]) -> list[str]:
         if lead is not None and before and not before.study and before.sentences and _points_back(passage):
             pointed_to = before.sentence_texts[-1]
         # The authors of a study the passage describes, so a question naming them finds the discussion too.
-        authors = " ".join(s.authors + "." for s in passage.refers_to if s.authors)
+        authors = " ".join(author_names(s.authors) + "." for s in passage.refers_to if s.authors)
         texts.append(
             " ".join(part for part in (passage.section + ".", lead, pointed_to, passage.text, authors) if part)
         )
     return texts
+
+
+def author_names(authors: str) -> str:
+    """The names a question would use: "McLellan AT, Woody GE" gives "McLellan Woody"; bodies stay whole.
+
+    Initials and "et al." are left out: they are no word of a question, and they only lengthen the text.
+    """
+    names = []
+    for part in authors.split(","):
+        part = re.sub(r"\bet al\.?", "", part).strip()
+        person = re.fullmatch(r"(.+?) [A-Z]{1,3}", part)
+        if part:
+            names.append(person[1] if person else part)
+    return " ".join(names)
 
 
 def _points_back(passage: Passage) -> bool:
