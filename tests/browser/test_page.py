@@ -516,3 +516,18 @@ def test_real_model_on_a_phone(phone: Page, real_base_url: str) -> None:
     expect(phone.locator("#passage-context-status")).not_to_be_empty()
     assert no_sideways_scroll(phone)
     screenshot(phone, "phone-passage", full_page=False)
+
+
+def test_a_cited_study_shows_its_authors_and_both_links(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    turn = ask(page, "Quasi-randomisation reveals methadone counsellor is an active ingredient: what was found?")
+    cited = [c["passage"] for c in turn.payload["citations"]]
+    entry = next((p for p in cited if p["study"] and p["study"]["year"] == 1988), None)
+    assert entry, "the test needs the 1988 entry among the citations"
+    source = turn.answer.locator("li.source", has_text="Quasi-randomisation reveals methadone counsellor")
+    expect(source.locator(".source-authors")).to_have_text(f"{entry['study']['authors']}. {entry['study']['journal']}")
+    links = source.locator(".source-links a")
+    expect(links.nth(0)).to_contain_text("Effectiveness Bank analysis: Quasi-randomisation")
+    expect(links.nth(0)).to_have_attribute("href", entry["links"][0]["url"])
+    expect(links.nth(1)).to_contain_text("Original publication: Is the counselor")
+    expect(links.nth(1)).to_have_attribute("href", entry["study"]["publication_url"])
