@@ -83,10 +83,21 @@ def cli_env(corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.fixture(scope="session")
-def real_retriever() -> Retriever:
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this session keeps the ONNX export of the real model (made once, by the first test that needs it)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def real_embedder(model_cache: Path):
+    """The real all-MiniLM-L6-v2 model on the default backend, ONNX Runtime."""
+    return load_embedder("all-MiniLM-L6-v2", "onnx", model_cache)
+
+
+@pytest.fixture(scope="session")
+def real_retriever(real_embedder) -> Retriever:
     """The committed index of the bundled corpus, with the real all-MiniLM-L6-v2 model."""
-    embedder = load_embedder("all-MiniLM-L6-v2")
-    return Retriever(load_index(REAL_INDEX, embedder, REAL_CORPUS), embedder)
+    return Retriever(load_index(REAL_INDEX, real_embedder, REAL_CORPUS), real_embedder)
 
 
 @pytest.fixture(scope="session")

@@ -23,18 +23,18 @@ def test_committed_index_matches_the_bundled_corpus():
 class _ThreadRecordingModel:
     """The real model, noting which thread runs each batch."""
 
-    def __init__(self, model):
-        self.model, self.threads = model, set()
+    def __init__(self, encode):
+        self.encode, self.threads = encode, set()
 
-    def encode(self, *args, **kwargs):
+    def __call__(self, texts):
         self.threads.add(threading.get_ident())
-        return self.model.encode(*args, **kwargs)
+        return self.encode(texts)
 
 
 def test_the_model_runs_on_one_thread_whichever_threads_ask(real_retriever):
     real = real_retriever.embedder
-    recording = _ThreadRecordingModel(real.model)
-    embedder = replace(real, model=recording)  # a model thread of its own, the same weights
+    recording = _ThreadRecordingModel(real.encode)
+    embedder = replace(real, encode=recording)  # a model thread of its own, the same weights
     questions = [f"does supervised dosing harm relationships? ({n})" for n in range(12)]
     alone = embedder.embed(questions)
     with ThreadPoolExecutor(6) as callers:

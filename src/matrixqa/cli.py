@@ -111,7 +111,7 @@ def _build(config) -> None:
     if not corpus.cells:
         raise MatrixQAError(f"no cell page in {config.corpus_dir} could be parsed; nothing was built")
     click.echo(f"loading model {config.model}", err=True)
-    embedder = load_embedder(config.model)
+    embedder = load_embedder(config.model, config.backend, config.model_cache)
     manifest = build_index(
         corpus, embedder, config.index_dir, lambda line: click.echo(line, err=True), config.ann_threshold
     )

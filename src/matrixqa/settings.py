@@ -31,6 +31,17 @@ SETTINGS: tuple[Setting, ...] = (
         "sentence-transformers folder, or `hashing` (a non-semantic test embedder).",
     ),
     Setting(
+        "MATRIXQA_BACKEND",
+        "onnx",
+        "What runs the model: `onnx` (ONNX Runtime on an export of the model's own weights, made on first use; "
+        "serving then never imports torch) or `torch` (sentence-transformers on torch). Both give the same vectors.",
+    ),
+    Setting(
+        "MATRIXQA_MODEL_CACHE",
+        "instance/models",
+        "Folder where the ONNX export of the model is kept, one subfolder per model, checked against its manifest.",
+    ),
+    Setting(
         "MATRIXQA_VOCABULARY",
         "",
         "The field's spellings and synonyms for lexical search (a file in the format of the packaged "
@@ -98,6 +109,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+BACKENDS = ("onnx", "torch")
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,8 @@ class Config:
     corpus_dir: Path
     index_dir: Path
     model: str
+    backend: str
+    model_cache: Path
     vocabulary: Path | None
     eval_questions: Path
     web_dir: Path
@@ -139,6 +153,8 @@ def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Co
         "corpus_dir": Path(_value("MATRIXQA_CORPUS_DIR", env)),
         "index_dir": Path(_value("MATRIXQA_INDEX_DIR", env)),
         "model": _value("MATRIXQA_MODEL", env),
+        "backend": _choice("MATRIXQA_BACKEND", _value("MATRIXQA_BACKEND", env), BACKENDS),
+        "model_cache": Path(_value("MATRIXQA_MODEL_CACHE", env)),
         "vocabulary": Path(_value("MATRIXQA_VOCABULARY", env)) if _value("MATRIXQA_VOCABULARY", env) else None,
         "eval_questions": Path(_value("MATRIXQA_EVAL_QUESTIONS", env)),
         "web_dir": Path(_value("MATRIXQA_WEB_DIR", env)),
@@ -194,6 +210,15 @@ def _days(name: str, raw: str) -> int:
     value = _int(name, raw)
     if value < 0:
         raise MatrixQAError(f"{name} must be a number of days (0 keeps everything), not {raw!r}")
+    return value
+
+
+def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    from matrixqa.errors import MatrixQAError
+
+    value = raw.lower()
+    if value not in choices:
+        raise MatrixQAError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
     return value
 
 

@@ -1,4 +1,9 @@
-"""Turn texts into normalised vectors with a local sentence-transformers model (never a hub download)."""
+"""Turn texts into normalised vectors with a local sentence-transformers model (never a hub download).
+
+The model runs on ONNX Runtime (onnxmodel.py) or on torch through sentence-transformers, as
+MATRIXQA_BACKEND says; both give the same vectors (cosine >= 0.9999), so an index built on one
+serves on the other.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,17 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from matrixqa.errors import ModelError
+from matrixqa.settings import BACKENDS, load_config
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 HASHING_MODEL = "hashing"
@@ -30,8 +38,8 @@ class Embedder(Protocol):
 
 
 @dataclass
-class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 or any local sentence-transformers folder.
+class ModelEmbedder:
+    """all-MiniLM-L6-v2 or any local sentence-transformers folder, run by ONNX Runtime or by torch.
 
     Every call runs the model on one thread of its own, whichever thread asks. Measured on the 2-core
     machine: when the WSGI server's worker threads took turns at the model, a search over HTTP took
@@ -40,11 +48,11 @@ class SentenceTransformerEmbedder:
     worker threads running their own would compete for the same cores.
     """
 
-    path: Path
     name: str
     fingerprint: str
     dimension: int
-    model: object
+    backend: str
+    encode: Callable[[list[str]], np.ndarray]  # texts -> normalised float32 rows, run on the model thread
     _runner: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="matrixqa-model"),
         init=False,
@@ -55,13 +63,7 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._runner.submit(self._encode, texts).result()
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.model.encode(  # type: ignore[attr-defined]
-            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        return self._runner.submit(self.encode, texts).result()
 
 
 class HashingEmbedder:
@@ -114,24 +116,48 @@ def model_fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_embedder(model: str) -> Embedder:
-    """Load the embedding model named by the MATRIXQA_MODEL setting, from local files only."""
+def load_embedder(model: str, backend: str | None = None, cache_dir: Path | None = None) -> Embedder:
+    """Load the embedding model named by MATRIXQA_MODEL, from local files only, on MATRIXQA_BACKEND.
+
+    backend and cache_dir default to the settings (MATRIXQA_BACKEND, MATRIXQA_MODEL_CACHE).
+    """
     if model == HASHING_MODEL:
         return HashingEmbedder()
+    if backend is None or cache_dir is None:
+        config = load_config()
+        backend, cache_dir = backend or config.backend, cache_dir or config.model_cache
     path = resolve_model_path(model)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
+        os.environ.setdefault(variable, "1")  # for torch, and for the ONNX export's one use of it
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    name = DEFAULT_MODEL if model == DEFAULT_MODEL else _model_name(path)
+    fingerprint = model_fingerprint(path)
+    if backend == "onnx":
+        from matrixqa.index.onnxmodel import OnnxEncoder, cached_export
+
+        encoder = OnnxEncoder(path, cached_export(path, fingerprint, cache_dir))
+        return ModelEmbedder(name, fingerprint, encoder.dimension, backend, encoder)
+    if backend != "torch":
+        raise ModelError(f"MATRIXQA_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    loaded = _load_sentence_transformer(path)
+    dimension = int(loaded.get_embedding_dimension() or 0)
+    return ModelEmbedder(name, fingerprint, dimension, backend, partial(_torch_encode, loaded))
+
+
+def _load_sentence_transformer(path: Path):
     try:
         from sentence_transformers import SentenceTransformer
 
-        loaded = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        return SentenceTransformer(str(path), device="cpu", local_files_only=True)
     except Exception as error:  # the library raises many kinds; all mean the same to a user
         raise ModelError(f"could not load the embedding model from {path}: {error}") from None
-    dimension = int(loaded.get_embedding_dimension() or 0)
-    name = DEFAULT_MODEL if model == DEFAULT_MODEL else _model_name(path)
-    return SentenceTransformerEmbedder(path, name, model_fingerprint(path), dimension, loaded)
+
+
+def _torch_encode(model, texts: list[str]) -> np.ndarray:
+    vectors = model.encode(
+        texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
+    return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
 def _model_name(path: Path) -> str:

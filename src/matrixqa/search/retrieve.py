@@ -254,6 +254,6 @@ class Retriever:
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:
     """Load the configured index and vocabulary (and the model, unless one is given) into a retriever."""
-    embedder = embedder or load_embedder(config.model)
+    embedder = embedder or load_embedder(config.model, config.backend, config.model_cache)
     index = load_index(config.index_dir, embedder, config.corpus_dir)
     return Retriever(index, embedder, load_vocabulary(config.vocabulary), mode)

@@ -49,7 +49,9 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     """Build the app; load the model and index now so the first request is served warm."""
     config = config or load_config()
     if retriever is None:
-        embedder = load_embedder(config.model)  # once per process; a reload reuses it
+        embedder = load_embedder(
+            config.model, config.backend, config.model_cache
+        )  # once per process; a reload reuses it
         live = LiveRetriever(
             lambda: open_retriever(config, embedder=embedder), config.index_dir / MANIFEST, config.reload_seconds
         )
