@@ -322,3 +322,11 @@ def test_keep_days_must_be_a_number_of_days(monkeypatch):
     monkeypatch.setenv("MATRIXQA_LOG_KEEP_DAYS", "-3")
     with pytest.raises(MatrixQAError, match="MATRIXQA_LOG_KEEP_DAYS must be a number of days"):
         load_config()
+
+
+def test_a_log_file_rotated_by_hand_is_followed_by_the_next_ask(client, config):
+    first = ask(client, ANSWERED)["id"]
+    config.log_db.rename(config.log_db.with_name("questions-old.sqlite3"))
+    second = ask(client, ANSWERED)["id"]
+    assert [r["id"] for r in rows(config.log_db)] == [second]
+    assert first != second

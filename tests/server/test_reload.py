@@ -147,7 +147,7 @@ def test_a_broken_rebuild_keeps_the_previous_index_in_service(server, corpus_dir
 def test_reloading_reuses_the_loaded_model(corpus_dir: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch):
     loads = []
 
-    def counting_load(model: str):
+    def counting_load(model: str, *backend_and_cache):
         loads.append(model)
         return HashingEmbedder()
 

@@ -1,0 +1,64 @@
+"""The model thread: one thread runs every batch, and callers who arrive together share one."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from matrixqa.index.embed import HashingEmbedder, ModelThread
+
+
+class _SlowModel:
+    """A stand-in model that holds its first batch until released, and notes every batch's texts and thread."""
+
+    def __init__(self):
+        self.batches, self.threads = [], set()
+        self.release, self.started = threading.Event(), threading.Event()
+
+    def __call__(self, texts):
+        self.batches.append(list(texts))
+        self.threads.add(threading.get_ident())
+        self.started.set()
+        self.release.wait(5)
+        if "fail" in texts:
+            raise RuntimeError("the model failed")
+        return HashingEmbedder().embed(texts)
+
+
+def test_callers_arriving_while_the_model_is_busy_share_one_batch_and_get_their_own_rows():
+    model = _SlowModel()
+    thread = ModelThread(model)
+    questions = [[f"question {n}", f"variant {n} a", f"variant {n} b"] for n in range(8)]
+    with ThreadPoolExecutor(9) as callers:
+        first = callers.submit(thread.run, ["the first question"])
+        model.started.wait(5)  # the model is busy with the first; the others queue up meanwhile
+        rest = [callers.submit(thread.run, texts) for texts in questions]
+        while thread._queue.qsize() < len(questions):
+            threading.Event().wait(0.001)
+        model.release.set()
+        first.result(5)
+        answers = [f.result(5) for f in rest]
+    assert len(model.batches) == 2 and sorted(model.batches[1]) == sorted(t for q in questions for t in q)
+    for texts, rows in zip(questions, answers, strict=True):
+        np.testing.assert_array_equal(rows, HashingEmbedder().embed(texts))
+    assert len(model.threads) == 1 and threading.get_ident() not in model.threads
+
+
+def test_a_failing_batch_fails_its_callers_and_the_thread_goes_on():
+    model = _SlowModel()
+    model.release.set()
+    thread = ModelThread(model)
+    with pytest.raises(RuntimeError, match="the model failed"):
+        thread.run(["fail"])
+    np.testing.assert_array_equal(thread.run(["after"]), HashingEmbedder().embed(["after"]))
+
+
+def test_a_caller_alone_is_not_held_for_company():
+    model = _SlowModel()
+    model.release.set()
+    thread = ModelThread(model, wait=60.0)
+    done = threading.Event()
+    threading.Thread(target=lambda: (thread.run(["alone"]), done.set()), daemon=True).start()
+    assert done.wait(5), "a lone caller was held for company"
+    assert model.batches == [["alone"]]
