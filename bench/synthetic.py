@@ -69,7 +69,7 @@ def synthetic_passages(source_dir: Path, count: int, seed: int, embedder) -> tup
 
 
 def folder_mb(folder: Path) -> float:
-    return round(sum(p.stat().st_size for p in folder.iterdir()) / 2**20, 1)
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
 
 
 def timed_searches(retriever: Retriever, questions: list[str], reps: int) -> dict[str, list[float]]:

@@ -102,6 +102,7 @@ def add(sources: tuple[str, ...], matrix: str | None, refresh: bool, then_build:
 
 def _build(config) -> None:
     from matrixqa.index.embed import load_embedder
+    from matrixqa.index.lexical import load_vocabulary
     from matrixqa.index.store import build_index
     from matrixqa.ingest.corpus import load_corpus
 
@@ -113,7 +114,12 @@ def _build(config) -> None:
     click.echo(f"loading model {config.model}", err=True)
     embedder = load_embedder(config.model, config.backend, config.model_cache)
     manifest = build_index(
-        corpus, embedder, config.index_dir, lambda line: click.echo(line, err=True), config.ann_threshold
+        corpus,
+        embedder,
+        config.index_dir,
+        lambda line: click.echo(line, err=True),
+        config.ann_threshold,
+        load_vocabulary(config.vocabulary),
     )
     embedded = manifest["embedded"]
     click.echo(

@@ -1,4 +1,5 @@
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -6,7 +7,8 @@ import pytest
 
 from matrixqa.errors import IndexUnusable
 from matrixqa.index.embed import HashingEmbedder
-from matrixqa.index.store import MANIFEST, PASSAGES, SENTENCE_VECTORS, build_index, load_index
+from matrixqa.index.lexical import Analyzer, LexicalIndex, load_vocabulary, parse_vocabulary, searchable_texts
+from matrixqa.index.store import LEXICAL, MANIFEST, PASSAGES, SENTENCE_VECTORS, build_index, load_index, load_lexical
 from matrixqa.ingest.corpus import load_corpus
 
 
@@ -57,3 +59,49 @@ def test_rebuild_replaces_the_index_whole(index_dir: Path, corpus_dir: Path):
     index = load_index(index_dir, HashingEmbedder(), corpus_dir)
     assert {p.cell.code for p in index.passages} == {"B3"}
     assert not list(index_dir.parent.glob(".index-*"))  # no staging or retired folder left behind
+
+
+QUESTIONS = ["does supervised dosing harm relationships?", "urine tests and trust", "what do GPs need to know"]
+
+
+def _lexical_figures(lexical, analyzer):
+    analyses = [analyzer.analyse(q) for q in QUESTIONS]
+    return (
+        [lexical.scores(a).tolist() for a in analyses],
+        [lexical.token_sets[p] for p in range(lexical.size)],
+        lexical.document_frequency,
+        [[lexical.coverage(a, p) for p in range(lexical.size)] for a in analyses],
+    )
+
+
+def test_the_stored_lexical_index_is_loaded_and_ranks_as_one_analysed_afresh(index_dir: Path, corpus_dir: Path):
+    index = load_index(index_dir, HashingEmbedder(), corpus_dir)
+    analyzer = Analyzer(load_vocabulary())
+    fresh = LexicalIndex(searchable_texts(index.passages), analyzer)
+    stored = load_lexical(index, analyzer)
+    assert isinstance(stored.model.scores["data"], np.memmap)  # read from disk, not analysed again
+    assert _lexical_figures(stored, analyzer) == _lexical_figures(fresh, analyzer)
+
+
+def test_another_vocabulary_or_an_index_from_before_stored_lexical_indexes_is_analysed_at_load(
+    index_dir: Path, corpus_dir: Path
+):
+    index = load_index(index_dir, HashingEmbedder(), corpus_dir)
+    other = Analyzer(parse_vocabulary("[synonyms]\nurine test | drug screen\n", "another"))
+    assert not isinstance(load_lexical(index, other).model.scores["data"], np.memmap)
+    analyzer = Analyzer(load_vocabulary())
+    stored = _lexical_figures(load_lexical(index, analyzer), analyzer)
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    del manifest["lexical"]
+    manifest["checksums"] = {k: v for k, v in manifest["checksums"].items() if not k.startswith(LEXICAL)}
+    shutil.rmtree(index_dir / LEXICAL)
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    older = load_index(index_dir, HashingEmbedder(), corpus_dir)
+    assert _lexical_figures(load_lexical(older, analyzer), analyzer) == stored
+
+
+def test_a_damaged_lexical_file_is_refused_with_how_to_rebuild(index_dir: Path, corpus_dir: Path):
+    damaged = next(p for p in sorted((index_dir / LEXICAL).rglob("*.npy")))
+    damaged.write_bytes(damaged.read_bytes()[:-8])
+    with pytest.raises(IndexUnusable, match="matrixqa build"):
+        load_index(index_dir, HashingEmbedder(), corpus_dir)

@@ -51,7 +51,7 @@ class CountingEmbedder(HashingEmbedder):
 
 
 def snapshot(index_dir: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(index_dir.iterdir())}
+    return {p.relative_to(index_dir).as_posix(): p.read_bytes() for p in sorted(index_dir.rglob("*")) if p.is_file()}
 
 
 def leftovers(index_dir: Path) -> list[str]:

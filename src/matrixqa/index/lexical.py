@@ -7,6 +7,7 @@ meets a passage saying "supervision". The same analysis runs on passages and que
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -24,6 +25,9 @@ from matrixqa.ingest.chunk import Passage
 from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
+# Bump when the analysis or searchable_texts change: a lexical index stored by an earlier build is then rebuilt.
+LEXICAL_FORMAT = 1
+_BM25, _OFFSETS, _IDS = "bm25", "token-offsets.npy", "token-ids.npy"
 # Word endings a spelling variant may carry and keep ("counselors" -> "counsellors").
 _ENDINGS = ("", "s", "es", "ed", "ing", "al", "ally", "able", "ist", "ists")
 _MIN_ROOT = 3  # "size" and "prize" are not -ize words
@@ -85,6 +89,7 @@ class Vocabulary:
     endings: tuple[tuple[str, str], ...]  # (variant ending, canonical ending), longest first
     groups: tuple[SynonymGroup, ...]
     source: str = ""
+    fingerprint: str = ""  # of the file's text: a stored lexical index is used only with the same vocabulary
 
     def spell(self, word: str) -> str:
         """The canonical spelling of a lower-case word."""
@@ -159,7 +164,8 @@ def parse_vocabulary(text: str, source: str = "vocabulary") -> Vocabulary:
             raise VocabularyError(f"{source} line {number}: a synonym group needs at least two terms with words")
         name = terms[0]
         groups.append(SynonymGroup(name, "@" + "_".join(phrases[0].stems), phrases))
-    return Vocabulary(partial.words, partial.endings, tuple(groups), source)
+    fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return Vocabulary(partial.words, partial.endings, tuple(groups), source, fingerprint)
 
 
 def _phrase(term: str, vocabulary: Vocabulary) -> Phrase:
@@ -329,26 +335,75 @@ def _points_back(passage: Passage) -> bool:
     return bool(_BACK_REFERENCE.search(" ".join(opening.split()[:_BACK_REFERENCE_WORDS])))
 
 
+class TokenSets:
+    """The distinct tokens of each passage, kept as token ids in one flat array (compact, and quick to store)."""
+
+    def __init__(self, tokens: list[str], offsets: np.ndarray, ids: np.ndarray) -> None:
+        self.tokens, self.offsets, self.ids = tokens, offsets, ids
+
+    @classmethod
+    def of(cls, documents: list[list[str]], vocabulary: dict[str, int]) -> TokenSets:
+        tokens = [""] * len(vocabulary)
+        for token, number in vocabulary.items():
+            tokens[number] = token
+        per_document = [sorted({vocabulary[t] for t in doc}) for doc in documents]
+        offsets = np.cumsum([0] + [len(ids) for ids in per_document], dtype=np.int64)
+        ids = np.fromiter((i for ids in per_document for i in ids), dtype=np.int32, count=int(offsets[-1]))
+        return cls(tokens, offsets, ids)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, position: int) -> frozenset[str]:
+        ids = self.ids[self.offsets[position] : self.offsets[position + 1]]
+        return frozenset(self.tokens[i] for i in ids.tolist())
+
+    def document_frequency(self) -> dict[str, int]:
+        counts = np.bincount(self.ids, minlength=len(self.tokens))
+        return {token: count for token, count in zip(self.tokens, counts.tolist(), strict=True) if count}
+
+
 class LexicalIndex:
-    """BM25 (bm25s) over the analysed text of every passage."""
+    """BM25 (bm25s) over the analysed text of every passage; built from texts, or loaded as `build` stored it."""
 
     def __init__(self, texts: list[str], analyzer: Analyzer) -> None:
+        documents = [analyzer.tokens(text) for text in texts]
+        model = bm25s.BM25()
+        model.index(documents or [[]], show_progress=False)
+        self._use(analyzer, model, TokenSets.of(documents, model.vocab_dict))
+
+    def _use(self, analyzer: Analyzer, model: bm25s.BM25, token_sets: TokenSets) -> None:
         self.analyzer = analyzer
-        self.documents = [analyzer.tokens(text) for text in texts]
-        self.token_sets = [frozenset(doc) for doc in self.documents]
-        self.model = bm25s.BM25()
-        self.model.index(self.documents or [[]], show_progress=False)
-        self.known_tokens = self.model.vocab_dict
-        frequency: dict[str, int] = {}
-        for tokens in self.token_sets:
-            for token in tokens:
-                frequency[token] = frequency.get(token, 0) + 1
-        self.document_frequency = frequency
+        self.model = model
+        self.known_tokens = model.vocab_dict
+        self.token_sets = token_sets
+        self.size = len(token_sets)
+        self.document_frequency = token_sets.document_frequency()
+
+    def save(self, folder: Path) -> list[Path]:
+        """Write the BM25 index and the passages' token sets into folder; return the files written."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save(str(folder / _BM25), show_progress=False)
+        np.save(folder / _OFFSETS, self.token_sets.offsets)
+        np.save(folder / _IDS, self.token_sets.ids)
+        return sorted(p for p in folder.rglob("*") if p.is_file())
+
+    @classmethod
+    def load(cls, folder: Path, analyzer: Analyzer) -> LexicalIndex:
+        """Read what save wrote, memory-mapping the BM25 scores; the analyzer must be the one it was built with."""
+        model = bm25s.BM25.load(str(folder / _BM25), mmap=True, show_progress=False)
+        tokens = [""] * len(model.vocab_dict)
+        for token, number in model.vocab_dict.items():
+            tokens[number] = token
+        token_sets = TokenSets(tokens, np.load(folder / _OFFSETS), np.load(folder / _IDS))
+        index = cls.__new__(cls)
+        index._use(analyzer, model, token_sets)
+        return index
 
     def scores(self, analysis: Analysis, weights: list[float] | None = None) -> np.ndarray:
         """The BM25 score of every passage for an analysed question: the sum over the question's terms
         of each term's score (its word and the synonym groups it stands in), times the term's weight."""
-        total = np.zeros(len(self.documents), dtype=np.float32)
+        total = np.zeros(self.size, dtype=np.float32)
         for number, term in enumerate(analysis.terms):
             known = sorted(t for t in term.tokens if t in self.known_tokens)
             if known:
@@ -363,7 +418,7 @@ class LexicalIndex:
         the corpus never mentions is covered poorly.
         """
         count = min(self.document_frequency.get(token, 0) for token in term.tokens)
-        total = len(self.documents)
+        total = self.size
         return math.log(1 + (total - count + 0.5) / (count + 0.5))
 
     def in_corpus(self, term: Term) -> bool:

@@ -21,6 +21,14 @@ import numpy as np
 from matrixqa.errors import IndexUnusable
 from matrixqa.index.ann import describe, make_passage_index
 from matrixqa.index.embed import Embedder
+from matrixqa.index.lexical import (
+    LEXICAL_FORMAT,
+    Analyzer,
+    LexicalIndex,
+    Vocabulary,
+    load_vocabulary,
+    searchable_texts,
+)
 from matrixqa.index.vectorcache import Progress, VectorCache, text_keys
 from matrixqa.ingest.chunk import Passage, chunk_cell
 from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
@@ -32,6 +40,7 @@ PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"
 SENTENCE_VECTORS = "sentences.npy"
 VECTOR_KEYS = "vector-keys.npz"  # content hashes of the texts behind the vectors, for reuse by the next build
+LEXICAL = "lexical"  # folder of the BM25 index and the passages' token sets, analysed at build time
 REQUIRED_FILES = (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)
 REBUILD_HINT = "run `matrixqa build` to rebuild it"
 
@@ -45,6 +54,7 @@ class Index:
     passage_index: faiss.Index
     sentence_vectors: np.ndarray
     sentence_owner: np.ndarray  # for each sentence row, the position of its passage
+    folder: Path | None = None  # where it was loaded from
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -71,6 +81,7 @@ def build_index(
     index_dir: Path,
     progress: Progress = lambda _: None,
     ann_threshold: int = 0,
+    vocabulary: Vocabulary | None = None,
 ) -> dict[str, Any]:
     """Chunk every cell, then write the index of its passages (see write_index)."""
     passages = [p for cell in corpus.cells for p in chunk_cell(cell)]
@@ -80,7 +91,7 @@ def build_index(
         "cells": [f"{c.matrix} cell {c.code}" for c in corpus.cells],
         "skipped": [{"file": p.file, "reason": p.reason} for p in corpus.problems],
     }
-    return write_index(passages, about, embedder, index_dir, progress, ann_threshold)
+    return write_index(passages, about, embedder, index_dir, progress, ann_threshold, vocabulary=vocabulary)
 
 
 def write_index(
@@ -91,10 +102,13 @@ def write_index(
     progress: Progress = lambda _: None,
     ann_threshold: int = 0,
     cache: VectorCache | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> dict[str, Any]:
     """Embed what the previous build (or cache) lacks, then swap the new index into index_dir in one step.
 
     ann_threshold: from this many passages on the index is approximate (HNSW); 0 keeps it exact.
+    vocabulary: what the lexical index is analysed with (default: the packaged one); a server
+    configured with another vocabulary analyses the passages itself when it loads the index.
     """
     started = time.perf_counter()
     if not passages:
@@ -110,6 +124,9 @@ def write_index(
     if len(passages) >= ann_threshold > 0:
         progress(f"building an approximate (HNSW) index: {len(passages)} passages >= MATRIXQA_ANN_THRESHOLD")
     index = make_passage_index(passage_vectors, ann_threshold)
+    vocabulary = load_vocabulary() if vocabulary is None else vocabulary
+    progress("analysing the passages for lexical search")
+    lexical = LexicalIndex(searchable_texts(passages), Analyzer(vocabulary))
 
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-", dir=index_dir.parent))
@@ -120,6 +137,7 @@ def write_index(
         faiss.write_index(index, str(staging / PASSAGE_VECTORS))
         np.save(staging / SENTENCE_VECTORS, sentence_vectors)
         np.savez(staging / VECTOR_KEYS, passages=text_keys(passage_texts), sentences=text_keys(sentences))
+        lexical_files = [p.relative_to(staging).as_posix() for p in lexical.save(staging / LEXICAL)]
         manifest = {
             "format": FORMAT,
             "model": embedder.name,
@@ -133,7 +151,8 @@ def write_index(
             "embedded": {"passages": passages_embedded, "sentences": sentences_embedded},
             "reused": {"passages": passages_reused, "sentences": sentences_reused},
             "search": describe(index),
-            "checksums": {name: _sha256(staging / name) for name in (*REQUIRED_FILES, VECTOR_KEYS)},
+            "lexical": _lexical_about(vocabulary),
+            "checksums": {name: _sha256(staging / name) for name in (*REQUIRED_FILES, VECTOR_KEYS, *lexical_files)},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_in(staging, index_dir)
@@ -269,4 +288,25 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = No
         or sentence_vectors.shape != (len(owner), embedder.dimension)
     ):
         raise IndexUnusable(f"the index in {index_dir} is inconsistent: {REBUILD_HINT}")
-    return Index(manifest, passages, passage_index, sentence_vectors, owner)
+    return Index(manifest, passages, passage_index, sentence_vectors, owner, index_dir)
+
+
+def _lexical_about(vocabulary: Vocabulary) -> dict[str, Any]:
+    return {"format": LEXICAL_FORMAT, "vocabulary": vocabulary.fingerprint}
+
+
+def load_lexical(index: Index, analyzer: Analyzer) -> LexicalIndex:
+    """The lexical index stored by `build` when it was analysed as this analyzer would; else analysed now.
+
+    An index built before lexical indexes were stored, or with another vocabulary, still loads: its
+    passages are analysed at load, which at 100,000 passages takes seconds rather than a moment.
+    """
+    if index.folder is None or index.manifest.get("lexical") != _lexical_about(analyzer.vocabulary):
+        return LexicalIndex(searchable_texts(index.passages), analyzer)
+    try:
+        lexical = LexicalIndex.load(index.folder / LEXICAL, analyzer)
+    except Exception as error:  # bm25s and numpy raise many kinds; the checksums passed, so this is rare
+        raise IndexUnusable(f"the lexical index in {index.folder} cannot be read ({error}): {REBUILD_HINT}") from None
+    if lexical.size != len(index.passages):
+        raise IndexUnusable(f"the lexical index in {index.folder} is inconsistent: {REBUILD_HINT}")
+    return lexical

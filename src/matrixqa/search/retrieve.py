@@ -34,8 +34,8 @@ import numpy as np
 from matrixqa.errors import BadRequest
 from matrixqa.index.ann import exact_view, ranked_rows
 from matrixqa.index.embed import Embedder, load_embedder
-from matrixqa.index.lexical import Analysis, Analyzer, LexicalIndex, Vocabulary, load_vocabulary, searchable_texts
-from matrixqa.index.store import Index, load_index
+from matrixqa.index.lexical import Analysis, Analyzer, Vocabulary, load_vocabulary
+from matrixqa.index.store import Index, load_index, load_lexical
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
 from matrixqa.settings import Config
@@ -138,9 +138,12 @@ class Retriever:
         self.embedder = embedder
         self.mode = mode
         self.analyzer = Analyzer(load_vocabulary() if vocabulary is None else vocabulary)
-        self.lexical = LexicalIndex(searchable_texts(index.passages), self.analyzer)
+        self.lexical = load_lexical(index, self.analyzer)
         self._passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
-        self._sentence_rows = [index.sentence_rows(i) for i in range(len(index.passages))]
+        positions = np.arange(len(index.passages))
+        starts = np.searchsorted(index.sentence_owner, positions, side="left").tolist()
+        ends = np.searchsorted(index.sentence_owner, positions, side="right").tolist()
+        self._sentence_rows = [range(start, end) for start, end in zip(starts, ends, strict=True)]
 
     def with_mode(self, mode: Mode) -> Retriever:
         """The same index, model and lexical index, ranking by other evidence (for comparisons)."""
