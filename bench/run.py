@@ -31,6 +31,7 @@ from matrixqa.index.store import load_index
 from matrixqa.search.retrieve import Retriever
 
 CORPUS = ROOT / "corpus"
+LOAD_CLIENTS, LOAD_CLIENTS_QUICK = (1, 8, 32), (1, 8)
 GOALS = {"ready_s": 20, "search_p95_ms": 40, "ask_p95_ms": 80, "scale_search_p95_ms": 60}
 
 
@@ -120,6 +121,7 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--sizes", default=None, help="synthetic corpus sizes, such as 1000,10000,100000")
     parser.add_argument("--out", type=Path, help="also write every figure of every run as JSON here")
+    parser.add_argument("--plot", type=Path, help="also draw latency and asks/s against clients into this PNG")
     args = parser.parse_args()
     questions = load_questions(args.questions)
     sizes = [int(s) for s in (args.sizes or ("1000" if args.quick else "1000,10000,100000")).split(",")]
@@ -129,7 +131,11 @@ def main() -> None:
         runs.append(one_run(args.quick, questions, args.questions, sizes))
     if args.out:
         args.out.write_text(json.dumps(runs, indent=2) + "\n")
-    print(table(median_figures(runs)))
+    figures = median_figures(runs)
+    if args.plot:
+        plot_load(figures, args.plot)
+        say(f"plot written to {args.plot}")
+    print(table(figures))
 
 
 def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list[int]) -> dict:
@@ -166,7 +172,7 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
             figures["http"] = http_latency(server.base, questions, reps)
             figures["server_memory_after_warm"] = server.memory()
             figures["load"] = []
-            for clients in (8,) if quick else (8, 32):
+            for clients in LOAD_CLIENTS_QUICK if quick else LOAD_CLIENTS:
                 requests = 80 if quick else 400
                 say(f"load: {clients} clients, {requests} requests")
                 before = logged_rows(log_db)
@@ -177,6 +183,9 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
         finally:
             server.stop()
 
+        say("serve on torch (MATRIXQA_BACKEND=torch), for comparison: start-up and memory")
+        figures["torch_backend"] = torch_server_figures(corpus, index, questions)
+
         say("baseline: fixed 1,000-character chunks, 200 overlap, dense only, same model")
         embedder = load_embedder(DEFAULT_MODEL)
         started = time.perf_counter()
@@ -186,6 +195,7 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
         retriever = Retriever(load_index(index, embedder, corpus), embedder)
         figures["in_process_search"] = in_process_latency(lambda q: retriever.search(q, 5), questions, reps)
         figures["baseline_search"] = in_process_latency(lambda q: baseline.search(q, 5), questions, reps)
+        figures["baseline_sequential_per_second"] = sequential_rate(lambda q: baseline.search(q, 5), questions)
 
         figures["scale"] = []
         for size in sizes:
@@ -195,6 +205,67 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return figures
+
+
+def torch_server_figures(corpus: Path, index: Path, questions: list[str]) -> dict:
+    """Start-up and peak memory of the same server with the model on torch, each question asked once."""
+    server = Server(
+        {
+            "MATRIXQA_CORPUS_DIR": str(corpus),
+            "MATRIXQA_INDEX_DIR": str(index),
+            "MATRIXQA_LOG": "off",
+            "MATRIXQA_RATE_LIMIT": "off",
+            "MATRIXQA_BACKEND": "torch",
+        }
+    )
+    try:
+        ready = round(server.wait_ready(), 2)
+        client = Client(server.base)
+        for question in questions:
+            client.timed("/api/ask", {"question": question})
+        client.close()
+        return {"ready_seconds": ready, "peak_rss_mb": server.memory()["peak_rss_mb"]}
+    finally:
+        server.stop()
+
+
+def sequential_rate(search, questions: list[str]) -> float:
+    """Questions answered per second one after another in process (each question once, after a warm-up)."""
+    for question in questions:
+        search(question)
+    started = time.perf_counter()
+    for question in questions:
+        search(question)
+    return round(len(questions) / (time.perf_counter() - started), 1)
+
+
+def plot_load(f: dict, path: Path) -> None:
+    """Latency (p50, p95) and requests per second against concurrent clients, as a PNG (matplotlib, optional)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import matplotlib.ticker
+    except ImportError:
+        raise SystemExit("--plot needs matplotlib: pip install -e '.[bench]'") from None
+    clients = [load["clients"] for load in f["load"]]
+    figure, (latency, rate) = plt.subplots(1, 2, figsize=(9, 3.6))
+    latency.plot(clients, [load["p50_ms"] for load in f["load"]], "o-", label="p50")
+    latency.plot(clients, [load["p95_ms"] for load in f["load"]], "s-", label="p95")
+    latency.set(xlabel="concurrent clients (keep-alive)", ylabel="latency over HTTP (ms)", xscale="log")
+    latency.legend()
+    rate.plot(clients, [load["requests_per_second"] for load in f["load"]], "o-", label="matrixqa over HTTP")
+    rate.axhline(f["baseline_sequential_per_second"], ls="--", c="grey", label="tutorial set-up, in process, serial")
+    rate.set(xlabel="concurrent clients (keep-alive)", ylabel="requests per second", xscale="log")
+    rate.legend()
+    rate.set_ylim(bottom=0)
+    for axes in (latency, rate):
+        axes.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        axes.set_xticks(clients, [str(c) for c in clients])
+    figure.suptitle(f"matrixqa under load ({f['cpus']} cores; half /api/search, half /api/ask)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
 
 
 def logged_rows(path: Path) -> int:
@@ -239,6 +310,19 @@ def table(f: dict) -> str:
             f"{rebuild['wall_seconds']} / {rebuild['build_seconds']}; embedded {rebuild['embedded']}, "
             f"reused {rebuild['reused']}",
         ),
+        (
+            "**HTTP /api/search p50 / p95 against the tutorial set-up in process (ms), and the ratio**",
+            f"{http['search_p50_ms']} / {http['search_p95_ms']} against {base['p50_ms']} / {base['p95_ms']}: "
+            f"{http['search_p50_ms'] / base['p50_ms']:.2f} / {http['search_p95_ms'] / base['p95_ms']:.2f}",
+        ),
+        (
+            "tutorial set-up answering one question after another in process (per second)",
+            f"{f['baseline_sequential_per_second']}",
+        ),
+        (
+            "model on torch instead (`MATRIXQA_BACKEND=torch`): ready (s) / peak RSS (MB)",
+            f"{f['torch_backend']['ready_seconds']} / {f['torch_backend']['peak_rss_mb']}",
+        ),
         ("in-process search p50 / p95, matrixqa (ms)", f"{ours['p50_ms']} / {ours['p95_ms']}"),
         (
             f"in-process search p50 / p95, tutorial baseline ({f['baseline_chunks']} chunks) (ms)",
@@ -261,7 +345,8 @@ def table(f: dict) -> str:
     lines = ["| measure | figure |", "|---|---|", *[f"| {name} | {value} |" for name, value in rows]]
     lines += [
         "",
-        "| synthetic passages | search | build, index only (s) | index size (MB) | load (s) | serving peak RSS (MB) "
+        "| synthetic passages | search | build, index only (s) | index size (MB) | load, index / with the model (s) "
+        "| serving peak RSS (MB) "
         "| search p50 / p95 (ms) | of which question embedding p50 / p95 (ms) | answer p95 (ms) "
         "| FAISS ms/query (exact ms) | recall@10 vs exact "
         "| embedding from scratch, estimated (min) |",
@@ -271,7 +356,7 @@ def table(f: dict) -> str:
     for s in f["scale"]:
         lines.append(
             f"| {s['passages']} | {s['search_kind']} | {s['build_seconds_index_only']} | {s['index_mb']} | "
-            f"{s['load_seconds']} | {s['peak_rss_mb']} | {s['search_p50_ms']} / "
+            f"{s['load_seconds']} / {s['ready_seconds']} | {s['peak_rss_mb']} | {s['search_p50_ms']} / "
             f"{goal(s['search_p95_ms'], GOALS['scale_search_p95_ms'])} | "
             f"{s['embedding_p50_ms']} / {s['embedding_p95_ms']} | {s['answer_p95_ms']} | "
             f"{s['faiss_ms_per_query']} ({s['exact_faiss_ms_per_query']}) | {s['recall_at_10']} | "

@@ -31,3 +31,15 @@ def test_synthetic_scale_run_builds_searches_and_answers(tmp_path):
     assert figures["passages"] == 300
     assert 0.5 <= figures["recall_at_10"] <= 1.0
     assert figures["search_p95_ms"] > 0 and figures["answer_p95_ms"] > 0
+    assert figures["ready_seconds"] >= figures["load_seconds"] > 0
+
+
+def test_the_load_plot_is_drawn_from_the_figures(tmp_path):
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    try:
+        from run import plot_load
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "bench"))
+    loads = [{"clients": c, "p50_ms": 5.0 * c, "p95_ms": 9.0 * c, "requests_per_second": 100.0} for c in (1, 8, 32)]
+    plot_load({"load": loads, "baseline_sequential_per_second": 170.0, "cpus": 2}, tmp_path / "load.png")
+    assert (tmp_path / "load.png").read_bytes().startswith(b"\x89PNG")
