@@ -105,3 +105,22 @@ def test_a_damaged_lexical_file_is_refused_with_how_to_rebuild(index_dir: Path, 
     damaged.write_bytes(damaged.read_bytes()[:-8])
     with pytest.raises(IndexUnusable, match="matrixqa build"):
         load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+
+def test_the_committed_index_stores_the_lexical_index_this_code_would_build():
+    """Guards LEXICAL_FORMAT: an analysis changed without bumping it would leave a stale stored index."""
+    from matrixqa.index.store import read_manifest
+    from matrixqa.ingest.chunk import Passage
+
+    from ..conftest import REAL_INDEX
+
+    if "lexical" not in read_manifest(REAL_INDEX):
+        pytest.skip("the committed index predates stored lexical indexes: it is analysed at load")
+    lines = (REAL_INDEX / PASSAGES).read_text(encoding="utf-8").splitlines()
+    passages = [Passage.from_dict(json.loads(line)) for line in lines if line.strip()]
+    analyzer = Analyzer(load_vocabulary())
+    stored = LexicalIndex.load(REAL_INDEX / LEXICAL, analyzer)
+    fresh = LexicalIndex(searchable_texts(passages), analyzer)
+    assert _lexical_figures(stored, analyzer) == _lexical_figures(fresh, analyzer), (
+        "the analysis changed: bump LEXICAL_FORMAT in index/lexical.py and run `matrixqa build`"
+    )
