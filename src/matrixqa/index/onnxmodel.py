@@ -10,7 +10,6 @@ here with numpy, the same as sentence-transformers does them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from matrixqa.errors import ModelError
+from matrixqa.index.store import file_sha256
 
 EXPORT = "model.onnx"
 EXPORT_MANIFEST = "export.json"
@@ -70,7 +70,7 @@ def cached_export(path: Path, fingerprint: str, cache_dir: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{fingerprint}-", dir=folder.parent))
     try:
         export_model(path, staging / EXPORT)
-        manifest = {"format": EXPORT_FORMAT, "model_fingerprint": fingerprint, "sha256": _sha256(staging / EXPORT)}
+        manifest = {"format": EXPORT_FORMAT, "model_fingerprint": fingerprint, "sha256": file_sha256(staging / EXPORT)}
         (staging / EXPORT_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         staging.chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)  # a damaged or stale export
@@ -93,16 +93,8 @@ def _export_is_sound(folder: Path, fingerprint: str) -> bool:
         manifest.get("format") == EXPORT_FORMAT
         and manifest.get("model_fingerprint") == fingerprint
         and (folder / EXPORT).is_file()
-        and manifest.get("sha256") == _sha256(folder / EXPORT)
+        and manifest.get("sha256") == file_sha256(folder / EXPORT)
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def export_model(path: Path, target: Path) -> None:

@@ -152,7 +152,7 @@ def write_index(
             "reused": {"passages": passages_reused, "sentences": sentences_reused},
             "search": describe(index),
             "lexical": _lexical_about(vocabulary),
-            "checksums": {name: _sha256(staging / name) for name in (*REQUIRED_FILES, VECTOR_KEYS, *lexical_files)},
+            "checksums": {name: file_sha256(staging / name) for name in (*REQUIRED_FILES, VECTOR_KEYS, *lexical_files)},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_in(staging, index_dir)
@@ -231,11 +231,12 @@ def _check_files(index_dir: Path, manifest: dict[str, Any]) -> None:
         raise IndexUnusable(f"the manifest of {index_dir} does not list the checksum of every file: {REBUILD_HINT}")
     for name, expected in checksums.items():
         path = index_dir / name
-        if not path.is_file() or _sha256(path) != expected:
+        if not path.is_file() or file_sha256(path) != expected:
             raise IndexUnusable(f"{path} is missing or corrupted (checksum mismatch): {REBUILD_HINT}")
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read a megabyte at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
