@@ -12,7 +12,8 @@ from matrixqa.answer.suggest import suggestions_for
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.fusion import maximal_marginal_relevance
-from matrixqa.search.retrieve import NO_FILTERS, Filters, Hit, Relevance, Retriever, SearchResult
+from matrixqa.search.relevance import Relevance
+from matrixqa.search.retrieve import NO_FILTERS, Filters, Hit, Retriever, SearchResult
 
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity

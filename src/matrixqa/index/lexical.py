@@ -44,7 +44,7 @@ STOPWORDS = frozenset(
     ourselves out over own per rather same shall she should so some such than that the their theirs them
     themselves then there these they this those through thus to too under until up upon us very was we were what
     whatever when where whether which while who whom whose why will with within without would yet you your yours
-    yourself yourselves eg ie etc""".split()
+    yourself yourselves eg ie etc et al ve re ll""".split()  # "ve", "re", "ll": what "we've", "we're" leave
 )
 
 

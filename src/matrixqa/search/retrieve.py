@@ -3,25 +3,8 @@
 Retrieval is hybrid: the dense side (FAISS) scores each passage and its most similar sentence, the
 lexical side (BM25 with the field's vocabulary) scores its words, and fusion.py combines them.
 
-Abstention: the corpus is taken to hold nothing relevant when
-
-    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, or
-    a word the question rests on is nowhere in the corpus and that same sum < STRONG_EVIDENCE
-
-where the best sentence similarity is the highest cosine similarity between the question and any
-sentence of the passages that may be retrieved, and coverage is the largest share, among the first
-COVERAGE_DEPTH passages, of the question's distinctive words that one passage contains (by word,
-spelling variant or synonym; each word weighted by its inverse document frequency, and a word no
-passage uses weighs most). A question on a subject the corpus never treats scores low on both:
-its meaning is far from every sentence and its specific words ("half-life", "naloxone") are absent.
-The second clause catches a question that names the corpus's subject but asks what it never treats
-("the half-life of methadone"). A word the question rests on is one whose weight (how far the
-question's embedding moves when the word is left out, relative to its most important word; see
-Retriever._embed_question) is at least MISSING_WEIGHT; it is nowhere in the corpus when no passage holds
-it, its spelling variants or its synonyms. Only strong evidence outweighs that: practitioners ask
-about covered subjects in words the text does not use ("empathy", "compulsory", "downsides"), and
-such questions score well above MIN_EVIDENCE, while one that names the corpus's subject but asks
-what it never treats scores just above it.
+Whether the corpus holds anything relevant at all is decided in relevance.py, which also reads the
+question first (misspellings corrected, acronyms spelt out): the question as read is what both sides search.
 """
 
 from __future__ import annotations
@@ -34,19 +17,16 @@ import numpy as np
 from matrixqa.errors import BadRequest
 from matrixqa.index.ann import exact_view, ranked_rows
 from matrixqa.index.embed import Embedder, load_embedder
-from matrixqa.index.lexical import Analysis, Analyzer, Vocabulary, load_vocabulary
+from matrixqa.index.lexical import Analysis, Analyzer, Vocabulary, load_vocabulary, searchable_texts
 from matrixqa.index.store import Index, load_index, load_lexical
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
+from matrixqa.search.relevance import QuestionReader, Reading, Relevance, decide
 from matrixqa.settings import Config
 
 DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score against novelty
 CANDIDATES = 20  # how many of the best fused passages the diverse order is chosen from
-MIN_EVIDENCE = 0.6
-COVERAGE_WEIGHT = 0.25
-MISSING_WEIGHT = 0.5
-STRONG_EVIDENCE = 0.7
-COVERAGE_DEPTH = 3
+COVERAGE_DEPTH = 3  # coverage is the best among this many of the first passages
 POOL = 200  # above this many passages, fusion ranks only the best POOL of the dense side and of BM25
 
 
@@ -111,23 +91,13 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Relevance:
-    """Why the corpus was or was not taken to hold something relevant."""
-
-    relevant: bool
-    evidence: float
-    sentence_score: float
-    coverage: float
-    missing: tuple[str, ...] = ()  # words the question rests on that no passage holds
-
-
-@dataclass(frozen=True)
 class SearchResult:
     question: str
     hits: list[Hit]
     relevant: bool
     question_vector: np.ndarray = field(repr=False)
     relevance: Relevance | None = None
+    read_as: str = ""  # the question as retrieval read it (misspellings corrected, acronyms spelt out)
 
 
 class Retriever:
@@ -139,6 +109,7 @@ class Retriever:
         self.mode = mode
         self.analyzer = Analyzer(load_vocabulary() if vocabulary is None else vocabulary)
         self.lexical = load_lexical(index, self.analyzer)
+        self.reader = QuestionReader(index.passages, searchable_texts(index.passages), self.lexical, embedder)
         self._passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
         positions = np.arange(len(index.passages))
         starts = np.searchsorted(index.sentence_owner, positions, side="left").tolist()
@@ -154,12 +125,15 @@ class Retriever:
     def search(self, question: str, k: int = 5, filters: Filters = NO_FILTERS) -> SearchResult:
         """The k best passages for a question, best first, and whether any is relevant."""
         analysis = self.analyzer.analyse(question)
-        vector, weights = self._embed_question(question, analysis)
+        reading = self.reader.read(question, analysis)
+        if reading.question != question:
+            analysis = self.analyzer.analyse(reading.question)
+        vector, weights = self._embed_question(reading.question, analysis)
         passages = self.index.passages
         admitted = np.array([filters.admits(p) for p in passages], dtype=bool) if filters.active else None
         rows = np.flatnonzero(admitted) if admitted is not None else np.arange(len(passages))
         if not len(rows):
-            return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0))
+            return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0), reading.question)
 
         lexical_all = self.lexical.scores(analysis, weights)
         rows = self._candidates(rows, vector, lexical_all, filters.active)
@@ -192,8 +166,8 @@ class Retriever:
                 )
             )
         leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
-        relevance = self._relevance(analysis, weights, float(sentence.max()), leaders)
-        return SearchResult(question, hits, relevance.relevant, vector, relevance)
+        relevance = self._relevance(analysis, weights, float(sentence.max()), leaders, reading)
+        return SearchResult(question, hits, relevance.relevant, vector, relevance, reading.question)
 
     def _embed_question(self, question: str, analysis: Analysis) -> tuple[np.ndarray, list[float] | None]:
         """The question's vector, and how much its meaning rests on each of its words (None: not needed).
@@ -241,18 +215,17 @@ class Retriever:
         return best, which
 
     def _relevance(
-        self, analysis: Analysis, weights: list[float] | None, sentence_score: float, best_positions: list[int]
+        self,
+        analysis: Analysis,
+        weights: list[float] | None,
+        sentence_score: float,
+        best_positions: list[int],
+        reading: Reading,
     ) -> Relevance:
-        """The documented abstention rule (see the module's docstring)."""
+        """Measure the inputs of the relevance rule (relevance.py) and apply it."""
         coverage = max((self.lexical.coverage(analysis, p) for p in best_positions), default=0.0)
-        evidence = sentence_score + COVERAGE_WEIGHT * coverage
-        missing = tuple(
-            term.word
-            for term, weight in zip(analysis.terms, weights or [], strict=False)
-            if weight >= MISSING_WEIGHT and not self.lexical.in_corpus(term)
-        )
-        relevant = evidence >= MIN_EVIDENCE and not (missing and evidence < STRONG_EVIDENCE)
-        return Relevance(relevant, evidence, sentence_score, coverage, missing)
+        missing, matched = self.reader.missing(analysis, weights)
+        return decide(sentence_score, coverage, missing, reading, matched)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:

@@ -18,16 +18,8 @@ from matrixqa.errors import BadRequest, MatrixQAError, NotFound
 from matrixqa.index.embed import load_embedder
 from matrixqa.index.store import MANIFEST, Index
 from matrixqa.ingest.chunk import Passage, StudyRef
-from matrixqa.search.retrieve import (
-    MIN_EVIDENCE,
-    STRONG_EVIDENCE,
-    Filters,
-    Hit,
-    Relevance,
-    Retriever,
-    SearchResult,
-    open_retriever,
-)
+from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Relevance
+from matrixqa.search.retrieve import Filters, Hit, Retriever, SearchResult, open_retriever
 from matrixqa.server.admin import admin_blueprint
 from matrixqa.server.openapi import (
     ASCII_SPACE,
@@ -248,7 +240,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
 
 
 def relevance_json(relevance: Relevance | None) -> dict[str, Any] | None:
-    """The abstention rule's inputs and thresholds (see retrieve.py), for evaluators."""
+    """The relevance rule's inputs and thresholds (see search/relevance.py), for evaluators."""
     if relevance is None:
         return None
     return {
@@ -258,6 +250,8 @@ def relevance_json(relevance: Relevance | None) -> dict[str, Any] | None:
         "sentence_score": round(relevance.sentence_score, 4),
         "coverage": round(relevance.coverage, 4),
         "missing": list(relevance.missing),
+        "corrected": list(relevance.corrected),
+        "matched": list(relevance.matched),
     }
 
 

@@ -117,6 +117,18 @@ _RELEVANCE = {
             "items": {"type": "string"},
             "description": "Words the question rests on that appear nowhere in the corpus.",
         },
+        "corrected": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Misspellings corrected against the corpus vocabulary before searching "
+            "('methadne → methadone').",
+        },
+        "matched": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Acronyms spelt out and words matched by meaning ('RCGP = Royal College of General "
+            "Practitioners', 'pee ≈ urine').",
+        },
     },
 }
 

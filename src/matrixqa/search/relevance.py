@@ -1,0 +1,204 @@
+"""Read a question in the corpus's words, and decide whether the corpus holds anything relevant to it.
+
+Reading comes first, and what it reads is what retrieval searches (BM25 and the dense side alike):
+
+1. A misspelt word is corrected against the corpus vocabulary: a word the corpus does not hold as
+   written is replaced by the closest word (optimal string alignment distance, rapidfuzz: one edit,
+   two in a long word) of the corpus or of general English (wordfreq), a corpus word winning a tie,
+   when the written word is unknown in English or at least SPELLING_MARGIN (Zipf scale) rarer than
+   the correction. A real word is not "corrected" into another ("woody" stays), and a typo of a word
+   the corpus does not use ("smokng") becomes that word, which is then missing.
+2. An acronym the corpus does not hold is spelt out when it gives the initials of a capitalised
+   phrase the corpus uses (RCGP: Royal College of General Practitioners).
+
+The decision: the corpus is taken to hold nothing relevant when
+
+    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, or
+    a word the question rests on is missing and that same sum < STRONG_EVIDENCE
+
+where the best sentence similarity is the highest cosine similarity between the question and any
+sentence of the passages that may be retrieved, and coverage is the largest share, among the first
+passages, of the question's distinctive words that one passage contains. A word the question rests
+on is one whose weight (how far the question's meaning moves without it, relative to its most
+important word) is at least MISSING_WEIGHT. It is missing when no passage holds it (by word,
+spelling variant, synonym or root), it does not name the corpus itself ("matrix", "cell", a cell
+code), and no corpus word is near it in meaning: an everyday word whose nearest corpus word by the
+embedding model has a cosine of at least MEANING_MATCH is matched to it ("pee" to "urine") rather
+than missing. A topic the corpus never treats ("drug consumption rooms", "pregnancy") has no such
+neighbour and declines; practitioners' paraphrases of covered subjects score above STRONG_EVIDENCE.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from wordfreq import top_n_list, zipf_frequency
+
+from matrixqa.index.embed import Embedder
+from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, fold
+from matrixqa.ingest.chunk import Passage
+
+MIN_EVIDENCE = 0.6
+COVERAGE_WEIGHT = 0.25
+MISSING_WEIGHT = 0.5
+STRONG_EVIDENCE = 0.7
+MEANING_MATCH = 0.7  # cosine of a missing word and its nearest corpus word for the two to count as one
+SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
+ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
+MIN_CORRECTED = 4  # shorter words have too many neighbours to correct with confidence
+LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatinship"), below it one
+# Words by which a question names the corpus itself rather than a subject in it.
+CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness", "bank", "findings"})
+_WORD = re.compile(r"[A-Za-z]+")
+_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Why the corpus was or was not taken to hold something relevant."""
+
+    relevant: bool
+    evidence: float
+    sentence_score: float
+    coverage: float
+    missing: tuple[str, ...] = ()  # words the question rests on that no passage holds
+    corrected: tuple[str, ...] = ()  # "methadne → methadone"
+    matched: tuple[str, ...] = ()  # "RCGP = Royal College of General Practitioners", "pee ≈ urine"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as retrieval reads it: misspellings corrected and acronyms spelt out."""
+
+    question: str
+    corrected: tuple[str, ...] = ()
+    expanded: tuple[str, ...] = ()
+
+
+def decide(
+    sentence_score: float, coverage: float, missing: tuple[str, ...], reading: Reading, matched: tuple[str, ...] = ()
+) -> Relevance:
+    """The documented rule (see the module's docstring) applied to its measured inputs."""
+    evidence = sentence_score + COVERAGE_WEIGHT * coverage
+    relevant = evidence >= MIN_EVIDENCE and not (missing and evidence < STRONG_EVIDENCE)
+    return Relevance(
+        relevant, evidence, sentence_score, coverage, missing, reading.corrected, reading.expanded + matched
+    )
+
+
+class QuestionReader:
+    """Knows the corpus's words, so as to read a question in them and to say which of its words are missing."""
+
+    def __init__(self, passages: list[Passage], texts: list[str], lexical: LexicalIndex, embedder: Embedder):
+        self.lexical = lexical
+        self.embedder = embedder
+        counts = Counter(w.lower() for text in texts for w in _WORD.findall(fold(text)))
+        self.words = counts
+        self.names = CORPUS_NAMES | {
+            w.lower() for p in passages for w in _WORD.findall(f"{p.cell.code} {p.cell.matrix}")
+        }
+        self.acronyms = _acronyms(texts)
+        self._vocabulary: list[str] | None = None
+        self._vectors: np.ndarray | None = None
+
+    def read(self, question: str, analysis: Analysis) -> Reading:
+        """The question with each word the corpus does not hold corrected or spelt out, where it can be."""
+        corrected, expanded = [], []
+        text = question
+        for term in analysis.terms:
+            word = term.word
+            if word.lower() in self.words or word.lower() in self.names:
+                continue
+            # A word known only by its stem is still corrected: the dense side reads words as written.
+            known = self.lexical.in_corpus(term)
+            phrase = self.acronyms.get(word) if not known and _ACRONYM.fullmatch(word) else None
+            if phrase:
+                text = _replace(text, word, phrase)
+                expanded.append(f"{word} = {phrase}")
+                continue
+            correction = self.correction(word)
+            if correction:
+                text = _replace(text, word, correction)
+                corrected.append(f"{word} → {correction}")
+        return Reading(text, tuple(corrected), tuple(expanded))
+
+    def known(self, term: Term) -> bool:
+        """Whether the corpus holds a question word, or the word names the corpus itself."""
+        return self.lexical.in_corpus(term) or term.word.lower() in self.names
+
+    def correction(self, word: str) -> str | None:
+        """The word a misspelling stands for, or None when the word is not misspelt or nothing is close."""
+        lower = word.lower()
+        if len(lower) < MIN_CORRECTED or not lower.isalpha():
+            return None
+        limit = 1 if len(lower) < LONG_WORD else 2
+        english = _english_words()
+        candidates = process.extract(lower, english + list(self.words), scorer=OSA.distance, score_cutoff=limit)
+        if not candidates:
+            return None
+        best, _, _ = min(
+            candidates, key=lambda c: (c[1], c[0] not in self.words, -zipf_frequency(c[0], "en"), -self.words[c[0]])
+        )
+        written = zipf_frequency(lower, "en")
+        if best == lower or (written > 0 and zipf_frequency(best, "en") - written < SPELLING_MARGIN):
+            return None
+        return best.capitalize() if word[0].isupper() else best
+
+    def missing(self, analysis: Analysis, weights: list[float] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The words the question rests on that the corpus does not hold, and those matched by meaning."""
+        unknown = [
+            term
+            for term, weight in zip(analysis.terms, weights or [], strict=False)
+            if weight >= MISSING_WEIGHT and not self.known(term)
+        ]
+        if not unknown:
+            return (), ()
+        vocabulary, vectors = self._word_vectors()
+        similarity = self.embedder.embed([t.word for t in unknown]) @ vectors.T
+        missing, matched = [], []
+        for term, row in zip(unknown, similarity, strict=True):
+            # Two different words given one vector (a hashing embedder's collision) say nothing of meaning.
+            row[row >= 1 - 1e-6] = -1.0
+            nearest = int(np.argmax(row))
+            if row[nearest] >= MEANING_MATCH:
+                matched.append(f"{term.word} ≈ {vocabulary[nearest]}")
+            else:
+                missing.append(term.word)
+        return tuple(missing), tuple(matched)
+
+    def _word_vectors(self) -> tuple[list[str], np.ndarray]:
+        # Embedded once, the first time a question has a word the corpus lacks.
+        if self._vectors is None:
+            self._vocabulary = sorted(w for w in self.words if len(w) >= 3 and w not in STOPWORDS)
+            self._vectors = self.embedder.embed(self._vocabulary)
+        return self._vocabulary or [], self._vectors
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> list[str]:
+    return [w for w in top_n_list("en", ENGLISH_WORDS) if w.isalpha()]
+
+
+def _acronyms(texts: list[str]) -> dict[str, str]:
+    """Initials of the capitalised phrases of the corpus, each to its commonest phrase."""
+    found: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for match in _PHRASE.finditer(fold(text)):
+            phrase = " ".join(match.group().split())
+            initials = "".join(w[0] for w in phrase.split() if w[0].isupper())
+            found[(initials, phrase)] += 1
+    acronyms: dict[str, str] = {}
+    for (initials, phrase), _ in found.most_common():
+        acronyms.setdefault(initials, phrase)
+    return acronyms
+
+
+def _replace(text: str, word: str, replacement: str) -> str:
+    return re.sub(rf"\b{re.escape(word)}\b", replacement, text)

@@ -1,0 +1,86 @@
+"""The relevance decision: reading a question in the corpus's words, and the rule that declines."""
+
+from __future__ import annotations
+
+import pytest
+
+from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Reading, decide
+from matrixqa.search.retrieve import Retriever
+
+
+def test_the_rule_needs_evidence_and_more_of_it_when_a_word_is_missing():
+    plain = Reading("q")
+    assert not decide(MIN_EVIDENCE - 0.01, 0.0, (), plain).relevant
+    assert decide(MIN_EVIDENCE, 0.0, (), plain).relevant
+    assert not decide(STRONG_EVIDENCE - 0.01, 0.0, ("xylophone",), plain).relevant
+    assert decide(STRONG_EVIDENCE, 0.0, ("xylophone",), plain).relevant
+    both = decide(0.5, 0.4, ("xylophone",), Reading("q", ("a → b",), ("RCGP = Royal",)), ("pee ≈ urine",))
+    assert both.evidence == pytest.approx(0.6) and both.missing == ("xylophone",)
+    assert both.corrected == ("a → b",) and both.matched == ("RCGP = Royal", "pee ≈ urine")
+
+
+@pytest.mark.parametrize(
+    ("written", "corrected"),
+    [
+        ("methadne", "methadone"),  # the corpus's word beats the English "methane" at the same distance
+        ("buprenorphin", "buprenorphine"),
+        ("relatinship", "relationship"),
+        ("superviesd", "supervised"),
+        ("Philidelphia", "Philadelphia"),  # a capital is kept
+        ("smokng", "smoking"),  # a typo of a word the corpus lacks becomes that word
+    ],
+)
+def test_misspellings_are_corrected_against_the_corpus_and_english(retriever: Retriever, written, corrected):
+    assert retriever.reader.correction(written) == corrected
+
+
+@pytest.mark.parametrize("word", ["woody", "rude", "fibbing", "kim", "centered"])
+def test_real_words_and_short_words_are_not_corrected(retriever: Retriever, word):
+    assert retriever.reader.correction(word) is None
+
+
+def test_the_corrected_question_is_what_retrieval_searches(retriever: Retriever):
+    typed = retriever.search("whole persn approach with buprenorphin in france", 5)
+    tidy = retriever.search("whole person approach with buprenorphine in france", 5)
+    assert typed.read_as == "whole person approach with buprenorphine in france"
+    assert set(typed.relevance.corrected) == {"persn → person", "buprenorphin → buprenorphine"}
+    assert [h.passage.id for h in typed.hits] == [h.passage.id for h in tidy.hits]
+    assert typed.relevance.evidence == pytest.approx(tidy.relevance.evidence)
+
+
+def test_an_acronym_is_spelt_out_from_the_capitalised_phrase_it_abbreviates(retriever: Retriever):
+    result = retriever.search("RCGP competencies", 5)
+    assert result.read_as == "Royal College of General Practitioners competencies"
+    assert result.relevance.matched == ("RCGP = Royal College of General Practitioners",)
+    assert "RCGP" not in result.relevance.missing
+    assert "Royal College of General Practitioners" in result.hits[0].passage.text
+
+
+def test_words_naming_the_corpus_itself_are_not_missing(retriever: Retriever):
+    result = retriever.search("what does the matrix cell B3 say about xylophone tuning", 5)
+    assert "matrix" not in result.relevance.missing and "cell" not in result.relevance.missing
+    assert "xylophone" in result.relevance.missing
+
+
+@pytest.mark.model
+def test_real_model_matches_an_everyday_word_by_meaning(real_retriever: Retriever):
+    result = real_retriever.search("Is it humiliating to have to pee in front of staff for a drug test?", 5)
+    assert "pee ≈ urine" in result.relevance.matched and "pee" not in result.relevance.missing
+    assert result.relevant
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    ["Is methadone safe in pregnancy?", "Do drug consumption rooms reduce overdose deaths?", "smokng cessation"],
+)
+def test_real_model_still_declines_topics_the_corpus_never_treats(real_retriever: Retriever, question):
+    result = real_retriever.search(question, 5)
+    assert not result.relevant and result.relevance.missing
+
+
+@pytest.mark.model
+def test_real_model_answers_a_misspelt_question_as_the_tidy_one(real_retriever: Retriever):
+    result = real_retriever.search("does the methadne counseller make a diffrence", 5)
+    assert result.relevant and "methadne → methadone" in result.relevance.corrected
+    assert "counsellor" in result.hits[0].passage.text.lower()
