@@ -311,3 +311,24 @@ def test_dev_figures_are_ir_measures_on_the_written_files(dev_reports, tmp_path:
     for report in dev_reports:
         run, qrels = evaluate.write_trec(report, tmp_path / report.setup)
         assert_files_match_metrics(run, qrels, report.metrics)
+
+
+def test_eval_command_reports_answers_by_category(cli_env, tmp_path: Path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    lines = [
+        {"id": "c1", "question": GOLD, "relevant": [GOLD[:60]], "category": "terse"},
+        {"id": "c2", "question": "Who won the football world cup?", "relevant": [], "category": "out-of-scope-far"},
+        {"id": "c3", "question": "xylophone quantum chromodynamics", "relevant": [GOLD[:60]]},
+    ]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["eval", str(questions)])
+    assert result.exit_code == 0, result.output
+    table = result.output.split("answers by question category:")[1]
+    rows = {line.split(" | ")[0].strip("| "): line for line in table.splitlines() if line.startswith("| ")}
+    # The gold sentence asked word for word is found first, answered, and opens its answer.
+    assert rows["terse"] == "| terse | 1.000 | 1.000 | 1/1 | - | 1/1 |"
+    assert rows["out-of-scope-far"] == "| out-of-scope-far | - | - | - | 1/1 | - |"
+    assert rows["-"] == "| - | 0.000 | 0.000 | 0/1 | - | 0/1 |"  # a question with no category, declined
+    assert rows["all"].startswith("| all | 0.500 | 0.500 | 1/2 | 1/1 | 1/2 |")

@@ -225,7 +225,12 @@ def evaluate_command(
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        from matrixqa.answer.compose import answer_question
+
+        answers = {q.id: answer_question(hybrid, q.question) for q in gold}
         click.echo(evalreport.format_markdown(data, reports))
+        click.echo("\nThe hybrid's answers by question category:\n")
+        click.echo(evaluate.format_categories(evaluate.answer_figures(reports[2], answers)))
     for folder in (trec_dir, report_dir):
         if folder:
             click.echo(f"wrote {folder}", err=True)

@@ -73,3 +73,40 @@ def test_suggestions_never_repeat_what_was_asked(retriever):
     answer = answer_question(retriever, "Do stripes distract clients?")
     assert answer.answered
     assert "Do stripes distract clients?" not in answer.suggestions
+
+
+def _quoted(answer) -> list[tuple[str, int]]:
+    return [(s.strip(), int(n)) for s, n in re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)]
+
+
+def test_the_answer_opens_with_the_sentence_that_answers_most_directly(retriever):
+    sentence = "Supervision also entails near-daily attendance at the prescribing clinic or pharmacy"
+    answer = answer_question(retriever, sentence + ", in itself an unpopular requirement.")
+    assert _quoted(answer)[0][0].startswith(sentence)  # the last sentence of its passage, yet first
+
+
+def test_sentences_of_one_passage_keep_their_source_order(retriever):
+    for question in ["urine tests and supervision", "supervised consumption unpopular with patients", "whole person"]:
+        answer = answer_question(retriever, question, detail="long")
+        for citation in answer.citations:
+            starts = [citation.passage.text.index(s) for s in citation.sentences]
+            assert starts == sorted(starts), question
+
+
+def test_a_sentence_leaning_on_its_neighbour_comes_with_it_or_not_at_all(retriever):
+    leaning = "From the Highlighted study described above, it would seem so"
+    answer = answer_question(retriever, "it would seem so: the most effective counsellors were diligent", detail="long")
+    quoted = _quoted(answer)
+    for place, (sentence, n) in enumerate(quoted):
+        if sentence.startswith(leaning):
+            passage = next(c.passage for c in answer.citations if c.n == n)
+            before = passage.sentence_texts[[t.strip() for t in passage.sentence_texts].index(sentence) - 1]
+            assert place > 0 and quoted[place - 1] == (before.strip(), n)
+
+
+def test_navigation_sentences_are_never_quoted(retriever):
+    for question in ["Related study below", "Unfold the supplementary text", "more on not doing the wrong things"]:
+        answer = answer_question(retriever, question, detail="long")
+        for citation in answer.citations:
+            marked = {citation.passage.sentence_texts[i] for i in citation.passage.unquotable}
+            assert not marked & set(citation.sentences), question

@@ -1,5 +1,14 @@
-from matrixqa.ingest.chunk import MAX_WORDS, chunk_cell, sentence_spans, split_long
+from matrixqa.ingest.chunk import (
+    MAX_WORDS,
+    chunk_cell,
+    leans_back,
+    sentence_spans,
+    split_long,
+    unquotable,
+    without_reference_numbers,
+)
 from matrixqa.ingest.corpus import load_cell
+from matrixqa.ingest.parse import Link, Paragraph
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 
@@ -19,7 +28,7 @@ def test_commentary_never_crosses_sections():
     passages = [p for p in chunk_cell(cell) if p.kind == "commentary" and p.section != "About this cell"]
     for passage in passages:
         section = next(s for s in cell.sections if s.label == passage.section)
-        assert any(passage.text in paragraph.text for paragraph in section.paragraphs)
+        assert any(passage.text in without_reference_numbers(paragraph).text for paragraph in section.paragraphs)
         assert len(passage.text.split()) <= MAX_WORDS
 
 
@@ -60,3 +69,33 @@ def test_commentary_refers_to_the_study_it_discusses():
     assert highlighted.links[-1]["url"].endswith("Matrix/Alcohol/D4.htm")
     unrelated = next(p for p in passages if p.section == "What is this cell about?")
     assert unrelated.refers_to == ()
+
+
+def test_navigation_and_cross_reference_sentences_are_never_quotable():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    marked = {p.sentence_texts[i] for p in passages for i in p.unquotable}
+    assert "Related study below." in marked and "Related study above." in marked
+    assert "One of the three was the study below." in marked
+    assert "More on the importance of not doing the wrong things in cell B2." in marked
+    assert any(s.startswith("Unfold") for s in marked)
+    assert all(p.quotable(i) == (p.sentence_texts[i] not in marked) for p in passages for i in range(len(p.sentences)))
+    for sentence in ("See the rest of row 1 of the matrix for more on harm reduction.", "For discussion click here."):
+        assert unquotable(sentence)
+    assert unquotable("(1985).")  # a title's year split off as a sentence says nothing
+    assert not unquotable("Supervision also entails near-daily attendance at the prescribing clinic or pharmacy.")
+
+
+def test_reference_number_runs_are_not_left_as_bare_numbers():
+    link = Link("here", "https://example.org/", 44, 48)
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    text = " ".join(p.text for p in passages)
+    assert "(1 2" not in text
+    assert "more extended supervision is generally unpopular. Doctors know" in text
+    cleaned = without_reference_numbers(Paragraph("health (1 2) generally, in 2007 (2007) here", (link,)))
+    assert cleaned.text == "health generally, in 2007 (2007) here"
+    assert cleaned.links == (Link("here", "https://example.org/", 38, 42),)  # moved back with its anchor
+
+
+def test_a_sentence_that_answers_its_neighbour_is_known_to_lean_back():
+    assert leans_back("From the Highlighted study described above, it would seem so; remember all of them.")
+    assert not leans_back("Supervision is generally unpopular with patients.")

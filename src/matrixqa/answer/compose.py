@@ -10,7 +10,7 @@ import numpy as np
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from matrixqa.answer.suggest import suggestions_for
 from matrixqa.index.store import Index
-from matrixqa.ingest.chunk import Passage
+from matrixqa.ingest.chunk import Passage, leans_back
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance
 from matrixqa.search.retrieve import NO_FILTERS, Filters, Hit, Retriever, SearchResult
@@ -116,21 +116,23 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
     for source_number, hit in enumerate(sources):
         for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id])):
-            every.append((row, source_number, offset))
+            if hit.passage.quotable(offset):
+                every.append((row, source_number, offset))
     rows = [r for r in every if _is_evidence(sources[r[1]].passage, r[2])] or every
+    if not rows:
+        return _not_covered(answer_id, result, index)
 
     vectors = index.sentence_vectors[[r[0] for r in rows]]
     texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
-    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * _coverage(retriever, result.question, texts)
+    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * _coverage(retriever, result, texts)
     chosen = maximal_marginal_relevance(vectors, relevance, max_sentences, DIVERSITY)
     chosen = [i for i in chosen if relevance[i] >= MIN_SENTENCE] or chosen[:1]
-    chosen.sort(key=lambda i: (rows[i][1], rows[i][2]))
+    picked = _in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources)
 
     numbers: dict[int, int] = {}
     by_source: dict[int, list[str]] = {}
     parts = []
-    for i in chosen:
-        _, source_number, offset = rows[i]
+    for source_number, offset in picked:
         n = numbers.setdefault(source_number, len(numbers) + 1)
         sentence = sources[source_number].passage.sentence_texts[offset]
         by_source.setdefault(source_number, []).append(sentence)
@@ -144,9 +146,35 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     return Answer(answer_id, result.question, True, " ".join(parts), lead, citations, hits, relevance=result.relevance)
 
 
-def _coverage(retriever: Retriever, question: str, sentences: list[str]) -> np.ndarray:
+def _in_reading_order(chosen: list[tuple[int, int, float]], sources: list[Hit]) -> list[tuple[int, int]]:
+    """The chosen (source, sentence, relevance) as the answer reads them: the most relevant sentence first,
+    then the rest of its passage after it, then each other passage by its best sentence; within a passage
+    in source order. A sentence that leans on the one before it comes with it, or not at all."""
+    by_source: dict[int, list[tuple[int, float]]] = {}
+    for source, offset, score in chosen:
+        by_source.setdefault(source, []).append((offset, score))
+    lead_source, lead_offset, _ = max(chosen, key=lambda c: c[2])
+    order = sorted(by_source, key=lambda s: (s != lead_source, -max(score for _, score in by_source[s])))
+    picked: list[tuple[int, int]] = []
+    for source in order:
+        passage = sources[source].passage
+        offsets = sorted(o for o, _ in by_source[source] if source != lead_source or o >= lead_offset)
+        kept: list[int] = []
+        for offset in offsets:
+            if leans_back(passage.sentence_texts[offset]):
+                if offset == 0 or not passage.quotable(offset - 1):
+                    continue
+                if offset - 1 not in kept:
+                    kept.append(offset - 1)
+            if offset not in kept:
+                kept.append(offset)
+        picked += [(source, offset) for offset in kept]
+    return picked or [(lead_source, lead_offset)]
+
+
+def _coverage(retriever: Retriever, result: SearchResult, sentences: list[str]) -> np.ndarray:
     """Share of the question's distinctive words (by spelling variant and synonym too) each sentence holds."""
-    analysis = retriever.analyzer.analyse(question)
+    analysis = retriever.analyzer.analyse(result.read_as or result.question)
     weights = {term.stem: retriever.lexical.weight(term) for term in analysis.terms}
     total = sum(weights.values())
     if not total:

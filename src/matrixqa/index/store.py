@@ -34,7 +34,7 @@ from matrixqa.ingest.chunk import Passage, chunk_cell
 from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
 from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 
-FORMAT = 1
+FORMAT = 2  # 2: passages mark their unquotable sentences and drop reference-number runs
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"

@@ -1,4 +1,9 @@
-"""Split a structured cell into passages: one per listed document, and commentary within sections."""
+"""Split a structured cell into passages: one per listed document, and commentary within sections.
+
+What may be quoted is decided here, once: a passage keeps its sentences that navigate the page (links,
+widgets, cross-references) for context but marks them never quotable, and loses the bare numbers the
+page's numbered links leave behind ("(1 2 3 4)").
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,19 @@ LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
 _REFERENCE_CUE = re.compile(
     r"\b(?:listed above|summary above|described above|featured above|study above|review above|entry above)\b", re.I
 )
+# Sentences that steer a reader about the page (widgets, links, where else to look) rather than say
+# anything about the evidence: kept in the passage for its context, never quoted in an answer.
+_NAVIGATION = re.compile(
+    r"click here|click and scroll|scroll down|\bunfold\b|\bhover over\b|^see (?:also|the rest)\b|"
+    r"^related stud(?:y|ies) (?:above|below)|^one of (?:the )?(?:three|two)\b.*\b(?:above|below)\.?$|"
+    r"^more on .* in cell [A-E]\d\.?$|^free source at (?:the )?time of writing|^search for\b|see study \d+ in linked",
+    re.IGNORECASE,
+)
+# Words by which a sentence answers or points at its neighbour, so that alone it says nothing.
+_LEANS_BACK = re.compile(r"\bit would seem so\b|\bdescribed above\b|\bthe stud(?:y|ies) (?:below|above)\b", re.I)
+# The page's numbered links to further sources, "(1 2 3 4)": in a text copy only bare numbers are left.
+_A_WORD = re.compile(r"[A-Za-z]{3,}")
+_REFERENCE_RUN = re.compile(r" ?\((?:\d{1,2} )+\d{1,2}\)")
 _STOPWORDS = frozenset(
     """a about above after all also an and any are as at be because been before being between both but by can
     could did do does doing for from had has have he her his how if in into is it its may more most not of on one
@@ -67,6 +85,7 @@ class Passage:
     sentences: tuple[tuple[int, int], ...]
     text_links: tuple[Link, ...] = ()  # the page's links inside this text, at their places in it
     supplementary: bool = False  # text the page shows only when a reader unfolds it
+    unquotable: tuple[int, ...] = ()  # sentences (by number) that navigate the page: never quoted
 
     @property
     def links(self) -> list[dict[str, str]]:
@@ -114,7 +133,11 @@ class Passage:
             sentences=tuple(tuple(span) for span in data["sentences"]),  # type: ignore[misc]
             text_links=tuple(Link(**link) for link in data.get("text_links", ())),
             supplementary=data.get("supplementary", False),
+            unquotable=tuple(data.get("unquotable", ())),
         )
+
+    def quotable(self, offset: int) -> bool:
+        return offset not in self.unquotable
 
 
 def chunk_cell(cell: Cell) -> list[Passage]:
@@ -133,7 +156,9 @@ def chunk_cell(cell: Cell) -> list[Passage]:
 
     passages = []
     for position, (section, piece, study, refers) in enumerate(pieces):
+        piece = without_reference_numbers(piece)
         text = piece.text
+        spans = tuple(sentence_spans(text))
         study_ref = _study_ref(study, cell) if study else None
         digest = hashlib.sha1(f"{cell.key}\0{section}\0{position}\0{text}".encode()).hexdigest()[:10]
         passages.append(
@@ -146,7 +171,8 @@ def chunk_cell(cell: Cell) -> list[Passage]:
                 position=position,
                 study=study_ref,
                 refers_to=refers,
-                sentences=tuple(sentence_spans(text)),
+                sentences=spans,
+                unquotable=tuple(i for i, (start, end) in enumerate(spans) if unquotable(text[start:end])),
                 text_links=piece.links,
                 supplementary=piece.supplementary,
             )
@@ -172,6 +198,40 @@ def _split_paragraph(paragraph: Paragraph) -> list[Paragraph]:
         parts.append(Paragraph(text, links, paragraph.supplementary))
         cursor = end
     return parts
+
+
+def without_reference_numbers(paragraph: Paragraph) -> Paragraph:
+    """The paragraph without the bare numbers its page's numbered links left in a text copy ("(1 2 3 4)"),
+    its links moved to where their anchors now stand. Numbers that still carry their links (a page saved
+    as HTML) are kept: they are links, not bare numbers."""
+    kept: list[str] = []
+    links: list[Link] = []
+    cursor = 0
+    removed = [
+        m
+        for m in _REFERENCE_RUN.finditer(paragraph.text)
+        if not any(m.start() <= link.start < m.end() for link in paragraph.links)
+    ]
+    if not removed:
+        return paragraph
+    for match in removed:
+        kept.append(paragraph.text[cursor : match.start()])
+        cursor = match.end()
+    kept.append(paragraph.text[cursor:])
+    for link in paragraph.links:
+        cut = sum(m.end() - m.start() for m in removed if m.end() <= link.start)
+        links.append(Link(link.text, link.url, link.start - cut, link.end - cut))
+    return Paragraph("".join(kept), tuple(links), paragraph.supplementary)
+
+
+def unquotable(sentence: str) -> bool:
+    """Whether a sentence only steers the reader about the page ("Related study below."), or has no words."""
+    return bool(_NAVIGATION.search(sentence.strip())) or not _A_WORD.search(sentence)
+
+
+def leans_back(sentence: str) -> bool:
+    """Whether a sentence only makes sense beside the one before it ("..., it would seem so")."""
+    return bool(_LEANS_BACK.search(sentence))
 
 
 def _study_ref(study: Study, cell: Cell) -> StudyRef:

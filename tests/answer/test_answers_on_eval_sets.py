@@ -1,0 +1,38 @@
+"""Every question of every eval set, answered with the real model: each quoted sentence verbatim and quotable."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from matrixqa.answer.compose import answer_question
+from matrixqa.ingest.chunk import unquotable
+from matrixqa.settings import PROJECT_ROOT
+from tests.conftest import EVAL_QUESTIONS
+
+
+def _questions() -> list[str]:
+    files = sorted((PROJECT_ROOT / "eval").glob("*.jsonl")) + ([EVAL_QUESTIONS] if EVAL_QUESTIONS.exists() else [])
+    return [json.loads(line)["question"] for f in files for line in f.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.model
+def test_no_answer_quotes_a_navigation_sentence_or_anything_not_in_its_passage(real_retriever):
+    questions = _questions()
+    assert len(questions) >= 200
+    answered = 0
+    for question in questions:
+        answer = answer_question(real_retriever, question)
+        cited = {c.n: c.passage for c in answer.citations}
+        pairs = re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)
+        assert "".join(f"{s} [{n}] " for s, n in pairs).strip() == answer.answer
+        for sentence, n in pairs:
+            passage = cited[int(n)]
+            assert sentence in passage.text, (question, sentence)
+            offset = [passage.text[a:b] for a, b in passage.sentences].index(sentence)
+            assert passage.quotable(offset) and not unquotable(sentence), (question, sentence)
+            assert not re.search(r"\((?:\d{1,2} )+\d{1,2}\)", sentence), (question, sentence)
+        answered += answer.answered
+    assert answered >= len(questions) // 2
