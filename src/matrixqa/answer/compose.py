@@ -18,6 +18,7 @@ from matrixqa.search.retrieve import NO_FILTERS, Filters, Hit, Retriever, Search
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
+LEAD_MARGIN = 0.05  # how far below the most relevant sentence the best-ranked passage's best may lead
 # For each length: sentences at most, passages drawn on at most, and how far below the best passage
 # (by their best sentences' similarity to the question) a passage may be and still be cited.
 LENGTHS = {"short": (4, 3, 0.15), "long": (8, 5, 0.25)}
@@ -153,7 +154,10 @@ def _in_reading_order(chosen: list[tuple[int, int, float]], sources: list[Hit]) 
     by_source: dict[int, list[tuple[int, float]]] = {}
     for source, offset, score in chosen:
         by_source.setdefault(source, []).append((offset, score))
-    lead_source, lead_offset, _ = max(chosen, key=lambda c: c[2])
+    best = max(score for _, _, score in chosen)
+    # Retrieval ranked the passages on more evidence than one sentence's similarity: the best-ranked
+    # passage leads unless another holds a clearly more relevant sentence.
+    lead_source, lead_offset, _ = min((c for c in chosen if c[2] >= best - LEAD_MARGIN), key=lambda c: (c[0], -c[2]))
     order = sorted(by_source, key=lambda s: (s != lead_source, -max(score for _, score in by_source[s])))
     picked: list[tuple[int, int]] = []
     for source in order:

@@ -101,9 +101,8 @@ class QuestionReader:
         self.embedder = embedder
         counts = Counter(w.lower() for text in texts for w in _WORD.findall(fold(text)))
         self.words = counts
-        self.names = CORPUS_NAMES | {
-            w.lower() for p in passages for w in _WORD.findall(f"{p.cell.code} {p.cell.matrix}")
-        }
+        self.names = CORPUS_NAMES | {p.cell.code.lower() for p in passages}
+        self.names |= {w.lower() for p in passages for w in _WORD.findall(p.cell.matrix)}
         self.acronyms = _acronyms(texts)
         self._vocabulary: list[str] | None = None
         self._vectors: np.ndarray | None = None
