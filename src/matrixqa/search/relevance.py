@@ -6,8 +6,9 @@ Reading comes first, and what it reads is what retrieval searches (BM25 and the 
    written is replaced by the closest word (optimal string alignment distance, rapidfuzz: one edit,
    two in a long word) of the corpus or of general English (wordfreq), a corpus word winning a tie,
    when the written word is unknown in English or at least SPELLING_MARGIN (Zipf scale) rarer than
-   the correction. A real word is not "corrected" into another ("woody" stays), and a typo of a word
-   the corpus does not use ("smokng") becomes that word, which is then missing.
+   the correction. A real word is not "corrected" into another ("woody" stays), a capitalised word
+   only into a corpus word, and a typo of a word the corpus does not use ("smokng") becomes that
+   word, which is then missing.
 2. An acronym the corpus does not hold is spelt out when it gives the initials of a capitalised
    phrase the corpus uses (RCGP: Royal College of General Practitioners).
 
@@ -148,6 +149,8 @@ class QuestionReader:
         written = zipf_frequency(lower, "en")
         if best == lower or (written > 0 and zipf_frequency(best, "en") - written < SPELLING_MARGIN):
             return None
+        if word[0].isupper() and best not in self.words:
+            return None  # a name the corpus lacks is not some other English name ("Guichard" is not "Richard")
         return best.capitalize() if word[0].isupper() else best
 
     def missing(self, analysis: Analysis, weights: list[float] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
