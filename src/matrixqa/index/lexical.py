@@ -26,7 +26,7 @@ from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
 # Bump when the analysis or searchable_texts change: a lexical index stored by an earlier build is then rebuilt.
-LEXICAL_FORMAT = 1
+LEXICAL_FORMAT = 2  # 2: "ve", "re", "ll", "et", "al" are stop words
 _BM25, _OFFSETS, _IDS = "bm25", "token-offsets.npy", "token-ids.npy"
 # Word endings a spelling variant may carry and keep ("counselors" -> "counsellors").
 _ENDINGS = ("", "s", "es", "ed", "ing", "al", "ally", "able", "ist", "ists")

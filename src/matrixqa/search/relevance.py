@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -42,7 +42,7 @@ from rapidfuzz.distance import OSA
 from wordfreq import top_n_list, zipf_frequency
 
 from matrixqa.index.embed import Embedder
-from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, fold
+from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, fold, searchable_texts
 from matrixqa.ingest.chunk import Passage
 
 MIN_EVIDENCE = 0.6
@@ -97,16 +97,28 @@ def decide(
 class QuestionReader:
     """Knows the corpus's words, so as to read a question in them and to say which of its words are missing."""
 
-    def __init__(self, passages: list[Passage], texts: list[str], lexical: LexicalIndex, embedder: Embedder):
+    def __init__(self, passages: list[Passage], lexical: LexicalIndex, embedder: Embedder):
+        self.passages = passages
         self.lexical = lexical
         self.embedder = embedder
-        counts = Counter(w.lower() for text in texts for w in _WORD.findall(fold(text)))
-        self.words = counts
         self.names = CORPUS_NAMES | {p.cell.code.lower() for p in passages}
         self.names |= {w.lower() for p in passages for w in _WORD.findall(p.cell.matrix)}
-        self.acronyms = _acronyms(texts)
         self._vocabulary: list[str] | None = None
         self._vectors: np.ndarray | None = None
+
+    # Read from the passages' searchable text at the first question, so that loading an index stays quick.
+    @cached_property
+    def _texts(self) -> list[str]:
+        return searchable_texts(self.passages)
+
+    @cached_property
+    def words(self) -> Counter[str]:
+        """Every word of the corpus as written (lower case), with how often it occurs."""
+        return Counter(w.lower() for text in self._texts for w in _WORD.findall(fold(text)))
+
+    @cached_property
+    def acronyms(self) -> dict[str, str]:
+        return _acronyms(self._texts)
 
     def read(self, question: str, analysis: Analysis) -> Reading:
         """The question with each word the corpus does not hold corrected or spelt out, where it can be."""

@@ -17,7 +17,7 @@ import numpy as np
 from matrixqa.errors import BadRequest
 from matrixqa.index.ann import exact_view, ranked_rows
 from matrixqa.index.embed import Embedder, load_embedder
-from matrixqa.index.lexical import Analysis, Analyzer, Vocabulary, load_vocabulary, searchable_texts
+from matrixqa.index.lexical import Analysis, Analyzer, Vocabulary, load_vocabulary
 from matrixqa.index.store import Index, load_index, load_lexical
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
@@ -109,7 +109,7 @@ class Retriever:
         self.mode = mode
         self.analyzer = Analyzer(load_vocabulary() if vocabulary is None else vocabulary)
         self.lexical = load_lexical(index, self.analyzer)
-        self.reader = QuestionReader(index.passages, searchable_texts(index.passages), self.lexical, embedder)
+        self.reader = QuestionReader(index.passages, self.lexical, embedder)
         self._passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
         positions = np.arange(len(index.passages))
         starts = np.searchsorted(index.sentence_owner, positions, side="left").tolist()
