@@ -19,7 +19,10 @@ CHROMIUM = "/usr/bin/chromium"
 REAL_CORPUS = PROJECT_ROOT / "corpus"
 REAL_INDEX = PROJECT_ROOT / "embeddings"
 FAKE_CELL = Path(__file__).parent / "data" / "alcohol-D4.txt"
-EVAL_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+EVAL_QUESTIONS = PROJECT_ROOT / "eval" / "more_questions.jsonl"  # the project's own set: a bare clone has it
+# The shared dev set beside the checkout, used as well when present (a bare clone has no ../shared).
+DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+QUESTION_SETS = [EVAL_QUESTIONS, *([DEV_QUESTIONS] if DEV_QUESTIONS.exists() else [])]
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from .conftest import EVAL_QUESTIONS, REAL_INDEX
 pytestmark = pytest.mark.model
 
 
-@pytest.mark.skipif(not EVAL_QUESTIONS.exists(), reason="needs ../shared/eval beside the checkout")
 def test_synthetic_scale_run_builds_searches_and_answers(tmp_path):
     command = [
         sys.executable,

@@ -22,7 +22,8 @@ from matrixqa.evaluate import (
     shares_run,
     tutorial_chunks,
 )
-from matrixqa.settings import load_config
+
+from .conftest import DEV_QUESTIONS, QUESTION_SETS, REAL_CORPUS
 
 GOLD = (
     "Before the transfer each of the sets of patients later allocated to the four counsellors was spread across the "
@@ -282,33 +283,34 @@ def test_eval_command_names_the_question_whose_gold_is_gone(cli_env, tmp_path: P
     assert "question t1" in result.output and result.output.count("\n") == 1
 
 
-@pytest.fixture(scope="module")
-def dev_reports(real_retriever):
-    """The harness on the shared dev questions: hybrid exactly as /api/search, and the tutorial baseline."""
-    config = load_config()
-    if not config.eval_questions.exists():
-        pytest.fail(f"the dev questions are not at {config.eval_questions}: set MATRIXQA_EVAL_QUESTIONS")
-    gold = resolve_gold(read_questions(config.eval_questions), evaluate.corpus_paragraphs(Path(config.corpus_dir)))
+@pytest.fixture(scope="module", params=QUESTION_SETS, ids=lambda path: path.name)
+def dev_reports(request, real_retriever):
+    """The harness on a question set: hybrid exactly as /api/search, and the tutorial baseline."""
+    corpus = REAL_CORPUS
+    gold = resolve_gold(read_questions(request.param), evaluate.corpus_paragraphs(corpus))
     hybrid = evaluate.evaluate(evaluate.retriever_setup("hybrid", real_retriever), gold)
-    baseline = evaluate.evaluate(evaluate.baseline_setup(Path(config.corpus_dir), real_retriever.embedder), gold)
-    return hybrid, baseline
+    baseline = evaluate.evaluate(evaluate.baseline_setup(corpus, real_retriever.embedder), gold)
+    return request.param, hybrid, baseline
 
 
 @pytest.mark.model
 def test_dev_questions_reach_the_goal(dev_reports):
-    hybrid, baseline = dev_reports
+    path, hybrid, baseline = dev_reports
     m = hybrid.metrics
     assert m["hit@1"] >= 0.85 and m["hit@5"] == 1.0 and m["MRR@10"] >= 0.90
     declining = hybrid.declining()
-    assert declining.not_covered == declining.declined == declining.declined_correctly == 3
-    # Clearly better than the tutorial set-up, whose figures match shared/eval/README.md.
-    assert baseline.metrics["hit@1"] == pytest.approx(0.667, abs=0.001)
-    assert m["hit@1"] - baseline.metrics["hit@1"] >= 0.15 and m["MRR@10"] - baseline.metrics["MRR@10"] >= 0.1
+    assert declining.not_covered == declining.declined == declining.declined_correctly >= 3
+    # Clearly better than the tutorial set-up.
+    assert m["hit@1"] - baseline.metrics["hit@1"] >= 0.1 and m["MRR@10"] - baseline.metrics["MRR@10"] >= 0.1
+    if path == DEV_QUESTIONS:  # the figures shared/eval/README.md gives for the tutorial set-up
+        assert baseline.metrics["hit@1"] == pytest.approx(0.667, abs=0.001)
+        assert m["hit@1"] - baseline.metrics["hit@1"] >= 0.15
 
 
 @pytest.mark.model
 def test_dev_figures_are_ir_measures_on_the_written_files(dev_reports, tmp_path: Path):
-    for report in dev_reports:
+    _, *reports = dev_reports
+    for report in reports:
         run, qrels = evaluate.write_trec(report, tmp_path / report.setup)
         assert_files_match_metrics(run, qrels, report.metrics)
 

@@ -94,11 +94,11 @@ EXTRA_QUESTIONS = [
 def _dev_questions():
     import json
 
-    from .conftest import EVAL_QUESTIONS
+    from .conftest import QUESTION_SETS
 
-    if not EVAL_QUESTIONS.exists():
-        return []
-    return [json.loads(line)["question"] for line in EVAL_QUESTIONS.read_text().splitlines() if line.strip()]
+    return [
+        json.loads(line)["question"] for path in QUESTION_SETS for line in path.read_text().splitlines() if line.strip()
+    ]
 
 
 def test_answers_contain_only_sentences_of_the_cited_passages(real_client):
