@@ -154,12 +154,12 @@ def _build(config) -> None:
 def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode: str, as_json: bool) -> None:
     """Show the passages that best match QUESTION, and why each was ranked where it is."""
     from matrixqa.search.retrieve import Filters
-    from matrixqa.server.app import search_json
+    from matrixqa.server.schema import SearchResponse
 
     filters = Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix, year_from, year_to)
     result = _retriever(mode).search(question, k, filters)
     if as_json:
-        click.echo(json.dumps(search_json(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(SearchResponse.of(result).model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     if not result.relevant:
         click.echo("(nothing in the corpus looks relevant; the nearest passages follow)\n")
@@ -243,11 +243,11 @@ def evaluate_command(
 def ask(question: str, long_answer: bool, as_json: bool) -> None:
     """Answer QUESTION with cited sentences from the corpus."""
     from matrixqa.answer.compose import answer_question
-    from matrixqa.server.app import answer_json
+    from matrixqa.server.schema import AnswerResponse
 
     answer = answer_question(_retriever(), question, detail="long" if long_answer else "short")
     if as_json:
-        click.echo(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(AnswerResponse.of(answer).model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     if not answer.answered:
         click.echo(answer.message)

@@ -374,7 +374,7 @@ def test_feedback_is_sent_with_the_answer_id(page: Page, base_url: str) -> None:
     with page.expect_response("**/api/feedback") as response_info:
         feedback.get_by_role("button", name="Send feedback").click()
     response = response_info.value
-    assert response.status == 202
+    assert response.status == 201
     sent = response.request.post_data_json
     assert sent == {"id": turn.payload["id"], "helpful": False, "comment": f"Too short {PROBE}"}
     expect(feedback.locator(".feedback-status")).to_have_text("Thank you: your feedback was sent.")

@@ -12,7 +12,7 @@ from matrixqa.ingest.chunk import chunk_cell
 from matrixqa.ingest.corpus import load_cell, load_corpus, parse_page
 from matrixqa.ingest.html import read_html_page
 from matrixqa.search.retrieve import Retriever
-from matrixqa.server.app import passage_json
+from matrixqa.server.schema import PassageOut
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 from tests.html_pages import (
     FAKE_SUPPLEMENTARY,
@@ -104,7 +104,7 @@ def test_supplementary_text_is_kept_marked_and_searchable(html_cell, tmp_path: P
     retriever = Retriever(load_index(tmp_path / "index", HashingEmbedder(), corpus), HashingEmbedder())
     hit = retriever.search("quokka-shaped pill boxes", 1).hits[0]
     assert hit.passage.text == FAKE_SUPPLEMENTARY
-    assert passage_json(hit)["supplementary"] is True
+    assert PassageOut.of(hit).model_dump(mode="json")["supplementary"] is True
 
 
 def test_navigation_scripts_styles_and_footers_never_reach_a_passage(html_cell):

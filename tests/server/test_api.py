@@ -82,7 +82,7 @@ def test_health_reports_passages_and_manifest(client):
         ("/api/search", {"question": "x", "filters": {"colour": 1}}, "unknown filter"),
         ("/api/search", {"question": "x", "filters": {"year_from": 2010, "year_to": 2000}}, "year range"),
         ("/api/ask", {"question": "x", "history": "no"}, "'history'"),
-        ("/api/ask", {"question": "x", "history": [{"answer": "a"}]}, "'history'"),
+        ("/api/ask", {"question": "x", "history": [{"answer": "a"}]}, "'history[0].question' is required"),
         ("/api/ask", {"question": "x", "detail": "huge"}, "'detail'"),
         ("/api/feedback", {"id": "a", "helpful": "yes"}, "'helpful'"),
     ],
@@ -91,6 +91,29 @@ def test_bad_input_is_a_400_that_says_what_to_fix(client, path, payload, fragmen
     response = client.post(path, json=payload)
     assert response.status_code == 400
     assert fragment in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    "path, payload, unknown",
+    [
+        ("/api/ask", {"question": "zebra stripes", "k": 3}, "k"),
+        ("/api/search", {"question": "zebra stripes", "filter": {"types": ["S"]}}, "filter"),
+        ("/api/search", {"question": "zebra stripes", "filters": {"year": 2010}}, "year"),
+        ("/api/ask", {"question": "and why?", "history": [{"question": "q", "answer": "a", "id": "x"}]}, "id"),
+        ("/api/feedback", {"id": "a", "helpful": True, "rating": 5}, "rating"),
+    ],
+)
+def test_a_field_the_schema_does_not_name_is_a_400_naming_it(client, path, payload, unknown):
+    response = client.post(path, json=payload)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error.startswith("unknown ") and repr(unknown) in error
+
+
+def test_whole_numbers_are_strict_but_json_integers(client):
+    assert client.post("/api/search", json={"question": "zebra", "k": 2.0}).status_code == 200
+    for k in (True, 2.5, "2"):
+        assert client.post("/api/search", json={"question": "zebra", "k": k}).status_code == 400
 
 
 def test_non_json_bodies_are_refused_clearly(client):

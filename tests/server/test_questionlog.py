@@ -83,7 +83,8 @@ def test_no_client_address_is_stored(client, config):
 def test_feedback_is_stored_against_the_answer(client, config):
     reply = ask(client, ANSWERED)
     response = client.post("/api/feedback", json={"id": reply["id"], "helpful": False, "comment": " Too vague. "})
-    assert response.status_code == 202 and response.get_json()["status"] == "recorded"
+    assert response.status_code == 201
+    assert response.get_json() == {"status": "recorded", "id": reply["id"]}
     [row] = rows(config.log_db)
     assert (row["helpful"], row["comment"]) == (0, "Too vague.")
     assert row["feedback_at"] >= row["asked_at"]
@@ -129,7 +130,7 @@ def test_log_off_writes_nothing(config, tmp_path):
     client = create_app(off).test_client()
     reply = ask(client, ANSWERED)
     feedback = client.post("/api/feedback", json={"id": reply["id"], "helpful": True})
-    assert feedback.status_code == 202 and "not recorded" in feedback.get_json()["status"]
+    assert feedback.status_code == 200 and "not recorded" in feedback.get_json()["status"]
     assert not config.log_db.parent.exists()
 
 

@@ -95,7 +95,8 @@ def test_a_body_over_64_kib_is_a_json_413(client, path):
 
 
 def test_a_body_just_under_the_limit_is_read(client):
-    body = {"question": "Do zebra stripes calm the waiting room?", "padding": "y" * (60 * 1024)}
+    earlier = {"question": "What calms a waiting room?", "answer": "y" * (60 * 1024)}
+    body = {"question": "Do zebra stripes calm the waiting room?", "history": [earlier]}
     assert client.post("/api/ask", json=body).status_code == 200
 
 

@@ -8,8 +8,8 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from matrixqa.server.openapi import MAX_BODY_BYTES
 from matrixqa.server.ratelimit import RateLimiter, parse_rate
+from matrixqa.server.schema import MAX_BODY_BYTES
 from matrixqa.settings import Config
 
 RATE_LIMITED_PATHS = frozenset({"/api/ask", "/api/search"})
