@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from waitress import create_server
 
 from matrixqa.index.embed import HashingEmbedder, load_embedder
 from matrixqa.index.store import build_index, load_index
@@ -108,6 +111,19 @@ def real_client(real_retriever: Retriever, tmp_path_factory: pytest.TempPathFact
     log_db = tmp_path_factory.mktemp("instance") / "questions.sqlite3"
     config = load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX, log_db=log_db, rate_limit="off")
     return create_app(config, retriever=real_retriever).test_client()
+
+
+@contextmanager
+def live_server(wsgi_app) -> Iterator[str]:
+    """Serve a WSGI app with waitress on an ephemeral loopback port, in a background thread; yield its base URL."""
+    server = create_server(wsgi_app, host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
 
 
 def launch(playwright):

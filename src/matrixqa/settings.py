@@ -77,7 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MATRIXQA_RATE_LIMIT",
         "30/minute",
-        "Requests each client may make to `/api/ask` and `/api/search`, as `N/second|minute|hour|day`, or `off`.",
+        "Requests each client may make to `/api/ask`, `/api/search` and `/v1/chat/completions`, "
+        "as `N/second|minute|hour|day`, or `off`.",
     ),
     Setting(
         "MATRIXQA_TRUSTED_PROXIES",

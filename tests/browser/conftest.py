@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
-from waitress import create_server
 
 from matrixqa.server.app import create_app
 from matrixqa.settings import PROJECT_ROOT, load_config
 
-from ..conftest import REAL_CORPUS, REAL_INDEX
+from ..conftest import REAL_CORPUS, REAL_INDEX, live_server
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
@@ -40,17 +37,9 @@ def with_strict_csp(app):
     return wrapped
 
 
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """Serve the app with waitress in a background thread; yield its base URL."""
-    server = create_server(with_strict_csp(app), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+def serving(app):
+    """Serve the app (under STRICT_CSP) on an ephemeral loopback port; yield its base URL."""
+    return live_server(with_strict_csp(app))
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
-from typing import Any, TypeVar
 
 from flask import Flask, jsonify, request, send_from_directory
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
 from matrixqa.answer.compose import answer_question, covered_cells
@@ -17,6 +15,7 @@ from matrixqa.index.embed import load_embedder
 from matrixqa.index.store import MANIFEST
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.server.admin import admin_blueprint
+from matrixqa.server.chat_completions import chat_blueprint, openai_errors
 from matrixqa.server.openapi import openapi_document
 from matrixqa.server.questionlog import QuestionLog
 from matrixqa.server.reload import LiveRetriever
@@ -31,13 +30,11 @@ from matrixqa.server.schema import (
     SearchRequest,
     SearchResponse,
     filters_of,
+    parse_body,
     question_of,
-    request_error,
 )
 from matrixqa.server.security import protect
 from matrixqa.settings import Config, load_config
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def create_app(config: Config | None = None, retriever: Retriever | None = None) -> Flask:
@@ -58,6 +55,8 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     protect(app, config)
     if config.admin_token:
         app.register_blueprint(admin_blueprint(config.admin_token, question_log, web_dir))
+    app.register_blueprint(chat_blueprint(live.current, question_log))
+    openai_errors(app)
 
     @app.get("/")
     def page():
@@ -124,7 +123,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith("/api/") or error.code != 404:
+        if request.path.startswith(("/api/", "/v1/")) or error.code != 404:
             response = jsonify(error=_http_message(error))
             response.status_code = error.code or 500
             if getattr(error, "valid_methods", None):
@@ -146,28 +145,6 @@ def _http_message(error: HTTPException) -> str:
     if error.code == 405:
         return f"{request.method} is not allowed on {request.path}"
     return error.description or error.name
-
-
-def _json_body() -> dict[str, Any]:
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        raise BadRequest("the JSON is nested too deeply: send one flat JSON object") from None
-    if not isinstance(body, dict):
-        raise BadRequest('send a JSON object with Content-Type: application/json, such as {"question": "..."}')
-    try:  # a \ud800-style escape decodes to text no encoder downstream accepts
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequest("the JSON holds an unpaired surrogate escape (such as \\ud800): send valid Unicode") from None
-    return body
-
-
-def parse_body(model: type[M]) -> M:
-    """The request's JSON body as `model`, or a BadRequest saying the first thing to fix."""
-    try:
-        return model.model_validate(_json_body())
-    except ValidationError as error:
-        raise BadRequest(request_error(error, model)) from None
 
 
 def reply(body: BaseModel, status: int = 200):

@@ -7,13 +7,16 @@ The app validates request bodies with them, builds its JSON with them, and the O
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
+from flask import request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from matrixqa.answer.compose import Answer
 from matrixqa.answer.conversation import Turn
+from matrixqa.errors import BadRequest
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
 from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Relevance
@@ -25,6 +28,7 @@ MAX_K = 50
 MAX_HISTORY = 20
 MAX_COMMENT = 2000
 MAX_BODY_BYTES = 64 * 1024
+M = TypeVar("M", bound=BaseModel)
 
 # ASCII white space only: JSON Schema's \s and Python's differ beyond it, and the fuzzer reads the pattern.
 QuestionText = Annotated[
@@ -104,6 +108,28 @@ def question_of(request: SearchRequest | AskRequest) -> str:
 
 def filters_of(request: SearchRequest | AskRequest) -> Filters:
     return request.filters.to_filters() if request.filters else Filters()
+
+
+def _json_body() -> dict[str, Any]:
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("the JSON is nested too deeply: send one flat JSON object") from None
+    if not isinstance(body, dict):
+        raise BadRequest('send a JSON object with Content-Type: application/json, such as {"question": "..."}')
+    try:  # a \ud800-style escape decodes to text no encoder downstream accepts
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("the JSON holds an unpaired surrogate escape (such as \\ud800): send valid Unicode") from None
+    return body
+
+
+def parse_body(model: type[M]) -> M:
+    """The request's JSON body as `model`, or a BadRequest saying the first thing to fix."""
+    try:
+        return model.model_validate(_json_body())
+    except ValidationError as error:
+        raise BadRequest(request_error(error, model)) from None
 
 
 def request_error(error: ValidationError, model: type[BaseModel]) -> str:

@@ -1,0 +1,192 @@
+"""An OpenAI-compatible chat endpoint, so chat tools that speak that protocol can ask matrixqa.
+
+POST /v1/chat/completions reads the last user message as the question and the earlier turns as its
+history, answers it as /api/ask does, and replies with the answer (its [n] markers kept) and a list
+of sources as the assistant message; the structured citations ride along in an extra `citations`
+field. `stream: true` sends the same text as server-sent events in the protocol's chunk format.
+Errors on /v1/ are in the protocol's error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from pydantic import BaseModel, Field, ValidationError
+
+from matrixqa.answer.compose import Answer, answer_question
+from matrixqa.errors import BadRequest
+from matrixqa.ingest.chunk import Passage
+from matrixqa.search.retrieve import Retriever
+from matrixqa.server.questionlog import QuestionLog
+from matrixqa.server.schema import (
+    MAX_HISTORY,
+    AnswerResponse,
+    AskRequest,
+    FiltersIn,
+    Request,
+    filters_of,
+    parse_body,
+    question_of,
+    request_error,
+)
+
+MODEL = "matrixqa"
+ERROR_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 413: "invalid_request_error"}
+
+
+class TextPart(Request):
+    type: Literal["text"]
+    text: str
+
+
+class ChatMessage(Request):
+    role: Literal["system", "developer", "user", "assistant"]
+    content: str | list[TextPart] | None = None
+    name: str | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.text for part in self.content)
+        return self.content or ""
+
+
+class ChatRequest(Request):
+    """The protocol's request; sampling options are accepted and have no effect (answers are not generated)."""
+
+    model: str = Field(description="Echoed back; matrixqa has one model, `matrixqa`.")
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    stream_options: dict[str, Any] | None = None
+    n: int = Field(default=1, ge=1, le=1, description="One answer per question.")
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    max_completion_tokens: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    user: str | None = None
+    # matrixqa's own options, as /api/ask takes them (`extra_body` in the openai client).
+    detail: Literal["short", "long"] = "short"
+    filters: FiltersIn | None = None
+
+    def ask_request(self) -> AskRequest:
+        """The question (the last user message) and the earlier turns, as /api/ask would take them."""
+        turns = [m for m in self.messages if m.role in ("user", "assistant")]
+        if not turns or turns[-1].role != "user":
+            raise BadRequest("'messages' must end with a user message: the question")
+        history: list[dict[str, str]] = []
+        for message in turns[:-1]:
+            if message.role == "user":
+                history.append({"question": message.text(), "answer": ""})
+            elif history:
+                history[-1]["answer"] = answer_part(message.text())
+        body = {"question": turns[-1].text(), "history": history[-MAX_HISTORY:], "detail": self.detail}
+        if self.filters:
+            body["filters"] = self.filters.model_dump()
+        try:
+            return AskRequest.model_validate(body)
+        except ValidationError as error:
+            raise BadRequest("in 'messages': " + request_error(error, AskRequest)) from None
+
+
+SOURCES_HEADING = "Sources:"
+
+
+def answer_part(content: str) -> str:
+    """An earlier assistant message without its sources list: the cited sentences the follow-up leans on."""
+    return content.split(f"\n\n{SOURCES_HEADING}\n", 1)[0]
+
+
+def message_content(answer: Answer) -> str:
+    """The assistant message: the framing line, the answer with its [n] markers, and the numbered sources."""
+    if not answer.answered:
+        suggestions = "".join(f"\n- {s}" for s in answer.suggestions)
+        return answer.message + (f"\n\nYou could ask:{suggestions}" if suggestions else "")
+    sources = "\n".join(f"[{c.n}] {source_line(c.passage)}" for c in answer.citations)
+    return f"{answer.lead}\n\n{answer.answer}\n\n{SOURCES_HEADING}\n{sources}"
+
+
+def source_line(passage: Passage) -> str:
+    study = passage.study
+    title = f"{study.title} ({study.year})" if study and study.year else study.title if study else "Commentary"
+    links = " ".join(link["url"] for link in passage.links)
+    return f"{title}. {passage.cell.matrix} cell {passage.cell.code}, {passage.section}. {links}"
+
+
+class Completion(BaseModel):
+    """What every reply and chunk shares: the id, time and model the protocol puts on each."""
+
+    id: str
+    created: int
+    model: str
+
+    def envelope(self, kind: str, choice: dict[str, Any]) -> dict[str, Any]:
+        return {"id": self.id, "object": kind, "created": self.created, "model": self.model, "choices": [choice]}
+
+
+def chat_blueprint(current: Callable[[], Retriever], question_log: QuestionLog | None) -> Blueprint:
+    """The /v1 routes, answering over the app's live index and logging to its question log."""
+    v1 = Blueprint("chat_completions", __name__, url_prefix="/v1")
+
+    @v1.get("/models")
+    def models():
+        return jsonify(object="list", data=[{"id": MODEL, "object": "model", "created": 0, "owned_by": MODEL}])
+
+    @v1.post("/chat/completions")
+    def chat_completions():
+        started = time.perf_counter()
+        body = parse_body(ChatRequest)
+        ask = body.ask_request()
+        question, filters = question_of(ask), filters_of(ask)
+        answer = answer_question(current(), question, ask.turns(), ask.detail, filters)
+        if question_log is not None:
+            question_log.record_ask(question, answer, filters, round((time.perf_counter() - started) * 1000, 1))
+        completion = Completion(id=f"chatcmpl-{answer.id}", created=int(time.time()), model=body.model)
+        content = message_content(answer)
+        extra = {
+            "answered": answer.answered,
+            "citations": AnswerResponse.of(answer).model_dump(mode="json")["citations"],
+        }
+        if body.stream:
+            return Response(_stream(completion, content, extra), mimetype="text/event-stream")
+        message = {"role": "assistant", "content": content, "refusal": None}
+        choice = {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
+        return jsonify({**completion.envelope("chat.completion", choice), **extra})
+
+    return v1
+
+
+def _stream(completion: Completion, content: str, extra: dict[str, Any]) -> Iterator[str]:
+    """The content word by word as chunks, then a last chunk with the finish reason and the citations."""
+
+    def event(choice: dict[str, Any], **more: Any) -> str:
+        return f"data: {json.dumps({**completion.envelope('chat.completion.chunk', choice), **more})}\n\n"
+
+    yield event({"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None})
+    for piece in re.findall(r"\s*\S+", content):
+        yield event({"index": 0, "delta": {"content": piece}, "finish_reason": None})
+    yield event({"index": 0, "delta": {}, "finish_reason": "stop"}, **extra)
+    yield "data: [DONE]\n\n"
+
+
+def openai_errors(app: Flask) -> None:
+    """Errors on /v1/ in the protocol's shape, {"error": {"message", "type", ...}}: translated once, here."""
+
+    @app.after_request
+    def openai_error_shape(response: Response) -> Response:
+        if not request.path.startswith("/v1/") or response.status_code < 400 or not response.is_json:
+            return response
+        body = response.get_json(silent=True)
+        if isinstance(body, dict) and isinstance(body.get("error"), str):
+            status = response.status_code
+            kind = ERROR_TYPES.get(status, "rate_limit_error" if status == 429 else "server_error")
+            error = {"message": body["error"], "type": kind, "param": None, "code": None}
+            response.set_data(json.dumps({"error": error}))
+        return response

@@ -1,0 +1,191 @@
+"""The OpenAI-compatible endpoint, driven by the official openai client against a running server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sqlite3
+from collections.abc import Iterator
+
+import openai
+import pytest
+
+from matrixqa.server.app import create_app
+
+from ..conftest import live_server
+
+ANSWERED = "Why did zebra stripes halve missed appointments?"
+NOT_COVERED = "xylophone quantum chromodynamics"
+
+
+@pytest.fixture
+def base_url(app):
+    with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture
+def chat(base_url) -> Iterator[openai.OpenAI]:
+    with client_of(base_url) as chat:  # closed first, so the server has no open connection to wait for
+        yield chat
+
+
+def client_of(base_url: str) -> openai.OpenAI:
+    # Any key: matrixqa asks for none, but the client insists on one.
+    return openai.OpenAI(base_url=f"{base_url}/v1", api_key="unused", max_retries=0)
+
+
+def ask(chat: openai.OpenAI, *messages: dict, model: str = "matrixqa", **options):
+    return chat.chat.completions.create(model=model, messages=list(messages), **options)
+
+
+def user(text: str) -> dict:
+    return {"role": "user", "content": text}
+
+
+def streamed(chat: openai.OpenAI, *messages: dict, **options) -> tuple[str, list]:
+    chunks = list(chat.chat.completions.create(model="matrixqa", messages=list(messages), stream=True, **options))
+    return "".join(c.choices[0].delta.content or "" for c in chunks), chunks
+
+
+def test_models_lists_matrixqa(chat):
+    assert [m.id for m in chat.models.list()] == ["matrixqa"]
+
+
+def test_an_answer_keeps_its_markers_and_lists_its_sources(chat, client):
+    completion = ask(chat, user(ANSWERED))
+    assert completion.object == "chat.completion" and completion.model == "matrixqa"
+    choice = completion.choices[0]
+    assert choice.message.role == "assistant" and choice.finish_reason == "stop"
+    content = choice.message.content
+    body, sources = content.split("\n\nSources:\n")
+    citations = completion.model_extra["citations"]
+    assert completion.model_extra["answered"] is True and citations
+    # Every marked sentence is verbatim in the passage its number cites, and every number has a source line.
+    cited = {c["n"]: c["passage"] for c in citations}
+    marked = list(re.finditer(r"([^\]]+?) \[(\d+)\]", body.split("\n\n", 1)[1]))
+    assert marked
+    for match in marked:
+        assert match[1].strip() in cited[int(match[2])]["text"]
+    assert [line.split("]")[0] + "]" for line in sources.splitlines()] == [f"[{n}]" for n in sorted(cited)]
+    for line, n in zip(sources.splitlines(), sorted(cited), strict=True):
+        assert cited[n]["cell"]["url"] in line or any(link["url"] in line for link in cited[n]["links"])
+    # The same answer as /api/ask gives.
+    api = client.post("/api/ask", json={"question": ANSWERED}).get_json()
+    assert api["answer"] in content and api["lead"] in content
+
+
+def test_the_model_name_is_echoed(chat):
+    assert ask(chat, user(ANSWERED), model="matrixqa-helpdesk").model == "matrixqa-helpdesk"
+
+
+def test_declining_is_an_ordinary_message_saying_what_the_corpus_covers(chat):
+    completion = ask(chat, user(NOT_COVERED))
+    content = completion.choices[0].message.content
+    assert completion.model_extra["answered"] is False and completion.model_extra["citations"] == []
+    assert "does not cover" in content and "Drug Treatment Matrix cell B3" in content
+    assert "[1]" not in content and completion.choices[0].finish_reason == "stop"
+
+
+def test_a_streamed_answer_equals_the_plain_one(chat):
+    for question in (ANSWERED, NOT_COVERED):
+        plain = ask(chat, user(question))
+        text, chunks = streamed(chat, user(question))
+        assert text == plain.choices[0].message.content
+        assert len(chunks) > 3 and all(c.object == "chat.completion.chunk" for c in chunks)
+        assert chunks[0].choices[0].delta.role == "assistant"
+        assert (
+            [c.choices[0].finish_reason for c in chunks].count("stop")
+            == 1
+            == (chunks[-1].choices[0].finish_reason == "stop")
+        )
+        assert (
+            len({c.id for c in chunks}) == 1 and chunks[-1].model_extra["citations"] == plain.model_extra["citations"]
+        )
+
+
+def test_earlier_turns_are_the_history(chat, client):
+    first = ask(chat, user("What did the zebra stripes study find?"))
+    previous = first.choices[0].message.content
+    messages = [
+        {"role": "system", "content": "You are a helpful assistant."},
+        user("What did the zebra stripes study find?"),
+        {"role": "assistant", "content": previous},
+        user("which study showed that?"),
+    ]
+    completion = ask(chat, *messages)
+    # As /api/ask with the earlier answer (without its sources list) as history: a "which study?" turn.
+    api = client.post(
+        "/api/ask",
+        json={
+            "question": "which study showed that?",
+            "history": [
+                {"question": "What did the zebra stripes study find?", "answer": previous.split("\n\nSources:\n")[0]}
+            ],
+        },
+    ).get_json()
+    assert api["mode"] == "source"
+    assert [c["passage"]["id"] for c in completion.model_extra["citations"]] == [
+        c["passage"]["id"] for c in api["citations"]
+    ]
+    text, _ = streamed(chat, *messages)
+    assert text == completion.choices[0].message.content
+
+
+def test_content_as_text_parts_is_read(chat):
+    parts = {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "Why did zebra stripes "},
+            {"type": "text", "text": "halve missed appointments?"},
+        ],
+    }
+    assert ask(chat, parts).choices[0].message.content == ask(chat, user(ANSWERED)).choices[0].message.content
+
+
+@pytest.mark.parametrize(
+    "messages, options, fragment",
+    [
+        ([user("   ")], {}, "question"),
+        ([{"role": "assistant", "content": "hello"}], {}, "must end with a user message"),
+        ([user("x"), {"role": "assistant", "content": "y"}], {}, "must end with a user message"),
+        ([{"role": "tool", "content": "x"}], {}, "role"),
+        ([user("x")], {"n": 2}, "'n'"),
+        ([user("x")], {"extra_body": {"colour": "red"}}, "unknown field 'colour'"),
+    ],
+)
+def test_bad_requests_are_400s_in_the_openai_error_shape(chat, messages, options, fragment):
+    with pytest.raises(openai.BadRequestError) as caught:
+        ask(chat, *messages, **options)
+    error = caught.value.body
+    assert fragment in error["message"] and error["type"] == "invalid_request_error"
+    assert caught.value.status_code == 400
+
+
+def test_unknown_v1_path_is_a_404_in_the_openai_error_shape(chat):
+    with pytest.raises(openai.NotFoundError) as caught:
+        chat.completions.create(model="matrixqa", prompt="hi")
+    assert "no such endpoint" in caught.value.body["message"]
+
+
+def test_rate_limit_and_body_limit_as_for_ask(config, tmp_path):
+    limited = create_app(dataclasses.replace(config, rate_limit="2/minute"))
+    with live_server(limited) as url, client_of(url) as chat:
+        ask(chat, user(ANSWERED))
+        ask(chat, user(ANSWERED))
+        with pytest.raises(openai.RateLimitError) as caught:
+            ask(chat, user(ANSWERED))
+        assert "too many questions" in caught.value.body["message"]
+        assert int(caught.value.response.headers["Retry-After"]) >= 1
+    with live_server(create_app(config)) as url, client_of(url) as chat:
+        with pytest.raises(openai.APIStatusError) as caught:
+            ask(chat, user(ANSWERED), extra_body={"user": "x" * 70_000})
+        assert caught.value.status_code == 413 and "too large" in caught.value.body["message"]
+
+
+def test_chat_questions_are_logged_and_take_feedback(chat, client, config):
+    completion = ask(chat, user(ANSWERED))
+    answer_id = completion.id.removeprefix("chatcmpl-")
+    with sqlite3.connect(config.log_db) as db:
+        assert db.execute("SELECT question FROM questions WHERE id = ?", (answer_id,)).fetchone() == (ANSWERED,)
+    assert client.post("/api/feedback", json={"id": answer_id, "helpful": True}).status_code == 201
