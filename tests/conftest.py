@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -28,6 +29,15 @@ DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 QUESTION_SETS = [EVAL_QUESTIONS, *([DEV_QUESTIONS] if DEV_QUESTIONS.exists() else [])]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_matrixqa_variables() -> Iterator[None]:
+    """Settings come from defaults and each test's overrides, never from the developer's MATRIXQA_* variables."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("MATRIXQA_")]:
+            patch.delenv(name)
+        yield
+
+
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
     """The real B3 cell with its metadata, and the fake test cell."""
@@ -50,7 +60,6 @@ def index_dir(tmp_path: Path, corpus_dir: Path) -> Path:
 def config(tmp_path: Path, corpus_dir: Path, index_dir: Path):
     # Tests of other areas must not trip over the per-client rate limit; tests/test_safety.py tests it.
     return load_config(
-        env={},
         corpus_dir=corpus_dir,
         index_dir=index_dir,
         model="hashing",
@@ -109,7 +118,7 @@ def real_retriever(real_embedder) -> Retriever:
 @pytest.fixture(scope="session")
 def real_client(real_retriever: Retriever, tmp_path_factory: pytest.TempPathFactory):
     log_db = tmp_path_factory.mktemp("instance") / "questions.sqlite3"
-    config = load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX, log_db=log_db, rate_limit="off")
+    config = load_config(corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX, log_db=log_db, rate_limit="off")
     return create_app(config, retriever=real_retriever).test_client()
 
 

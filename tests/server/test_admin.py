@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import re
 import threading
@@ -24,7 +23,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture
 def admin_app(config):
-    return create_app(dataclasses.replace(config, admin_token=TOKEN))
+    return create_app(config.model_copy(update=dict(admin_token=TOKEN)))
 
 
 @pytest.fixture
@@ -64,7 +63,7 @@ def test_admin_does_not_exist_without_a_token(client):
 
 def test_a_short_token_is_refused_at_start(config):
     with pytest.raises(MatrixQAError, match="at least 16 characters"):
-        create_app(dataclasses.replace(config, admin_token="short"))
+        create_app(config.model_copy(update=dict(admin_token="short")))
 
 
 @pytest.mark.parametrize(
@@ -165,7 +164,7 @@ def test_csv_export(admin_client, seeded):
 
 
 def test_log_off_is_said_only_to_the_admin(config):
-    client = create_app(dataclasses.replace(config, admin_token=TOKEN, log_enabled=False)).test_client()
+    client = create_app(config.model_copy(update=dict(admin_token=TOKEN, log_enabled=False))).test_client()
     assert client.get("/api/admin/questions").status_code == 401
     response = client.get("/api/admin/questions", headers=bearer())
     assert response.status_code == 503 and "MATRIXQA_LOG=off" in response.get_json()["error"]

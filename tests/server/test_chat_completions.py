@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -169,7 +168,7 @@ def test_unknown_v1_path_is_a_404_in_the_openai_error_shape(chat):
 
 
 def test_rate_limit_and_body_limit_as_for_ask(config, tmp_path):
-    limited = create_app(dataclasses.replace(config, rate_limit="2/minute"))
+    limited = create_app(config.model_copy(update=dict(rate_limit="2/minute")))
     with live_server(limited) as url, client_of(url) as chat:
         ask(chat, user(ANSWERED))
         ask(chat, user(ANSWERED))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import socket
@@ -43,7 +42,7 @@ def assert_safe_headers(headers) -> None:
 
 @pytest.fixture
 def guarded(config):
-    return create_app(dataclasses.replace(config, admin_token=TOKEN, rate_limit="3/minute")).test_client()
+    return create_app(config.model_copy(update=dict(admin_token=TOKEN, rate_limit="3/minute"))).test_client()
 
 
 @pytest.mark.parametrize(
@@ -121,14 +120,14 @@ def test_the_rate_limit_answers_429_with_retry_after(guarded):
 
 
 def test_the_default_limit_is_30_a_minute(tmp_path, corpus_dir, index_dir):
-    config = load_config(env={}, corpus_dir=corpus_dir, index_dir=index_dir, model="hashing", log_db=tmp_path / "l.db")
+    config = load_config(corpus_dir=corpus_dir, index_dir=index_dir, model="hashing", log_db=tmp_path / "l.db")
     client = create_app(config).test_client()
     statuses = [client.post("/api/search", json={"question": "zebra"}).status_code for _ in range(31)]
     assert statuses == [200] * 30 + [429]
 
 
 def test_rate_limit_off(config):
-    client = create_app(dataclasses.replace(config, rate_limit="off")).test_client()
+    client = create_app(config.model_copy(update=dict(rate_limit="off"))).test_client()
     assert {client.post("/api/search", json={"question": "zebra"}).status_code for _ in range(40)} == {200}
 
 
@@ -140,10 +139,10 @@ def test_forwarded_addresses_are_ignored_unless_a_proxy_is_trusted(config):
         ]
 
     clients = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
-    direct = create_app(dataclasses.replace(config, rate_limit="2/minute")).test_client()
+    direct = create_app(config.model_copy(update=dict(rate_limit="2/minute"))).test_client()
     assert statuses(direct, clients) == [200, 200, 429]  # a forged header does not buy a new allowance
 
-    proxied = create_app(dataclasses.replace(config, rate_limit="2/minute", trusted_proxies=1)).test_client()
+    proxied = create_app(config.model_copy(update=dict(rate_limit="2/minute", trusted_proxies=1))).test_client()
     assert statuses(proxied, clients * 2) == [200] * 6  # behind the proxy each real client has its own
     assert statuses(proxied, clients[:1]) == [429]
 
@@ -184,11 +183,11 @@ def test_rate_settings(text, rate):
 @pytest.mark.parametrize("text", ["30", "0/minute", "thirty/minute", "30/fortnight", "-1/second", ""])
 def test_bad_rate_settings_are_refused(text, config):
     with pytest.raises(MatrixQAError, match="MATRIXQA_RATE_LIMIT"):
-        create_app(dataclasses.replace(config, rate_limit=text))
+        create_app(config.model_copy(update=dict(rate_limit=text)))
 
 
 def test_defaults_are_the_safe_ones():
-    config = load_config(env={})
+    config = load_config()
     assert config.host == "127.0.0.1"
     assert config.rate_limit == "30/minute" and config.trusted_proxies == 0
     assert config.admin_token == "" and config.log_enabled
