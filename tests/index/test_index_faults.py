@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from matrixqa.cli import main
 from matrixqa.errors import IndexUnusable
+from matrixqa.index.ann import ranked_rows
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import (
     MANIFEST,
@@ -27,6 +29,7 @@ from matrixqa.index.store import (
     load_index,
 )
 from matrixqa.ingest.corpus import load_corpus
+from matrixqa.search import retrieve
 from matrixqa.search.retrieve import Filters, Retriever
 from matrixqa.settings import PROJECT_ROOT
 from tests.conftest import REAL_CORPUS, REAL_INDEX
@@ -264,19 +267,36 @@ def test_another_model_or_a_damaged_index_embeds_everything(index_dir: Path, cor
 # Approximate search ---------------------------------------------------------------------------
 
 
-def test_index_above_the_threshold_is_hnsw_and_agrees_with_exact(index_dir: Path, corpus_dir: Path, tmp_path: Path):
+def test_index_above_the_threshold_is_hnsw_and_agrees_with_exact(
+    index_dir: Path, corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     exact = Retriever(load_index(index_dir, HashingEmbedder(), corpus_dir), HashingEmbedder())
     manifest = build_index(load_corpus(corpus_dir), HashingEmbedder(), tmp_path / "ann", ann_threshold=10)
     assert manifest["search"]["kind"] == "hnsw" and manifest["passages"] >= 10
     approximate = Retriever(load_index(tmp_path / "ann", HashingEmbedder(), corpus_dir), HashingEmbedder())
-    question = "supervised consumption of methadone"
-    assert [h.passage.id for h in approximate.search(question, 5).hits] == [
-        h.passage.id for h in exact.search(question, 5).hits
-    ]
+    # The tiny corpus is smaller than the candidate pool, where every passage is ranked and FAISS is never asked:
+    # a pool of 8 makes the dense candidates come from the HNSW graph, as they do at scale.
+    monkeypatch.setattr(retrieve, "POOL", 8)
+    assert manifest["passages"] > 3 * retrieve.POOL
+    searched = []
+    real_ranked_rows = retrieve.ranked_rows
+    monkeypatch.setattr(retrieve, "ranked_rows", lambda *a, **kw: searched.append(a[0]) or real_ranked_rows(*a, **kw))
+    questions = ["supervised consumption of methadone", "zebra stripes in the waiting room", "counsellor empathy"]
+    for question in questions:
+        assert [h.passage.id for h in approximate.search(question, 5).hits] == [
+            h.passage.id for h in exact.search(question, 5).hits
+        ]
+    assert any(isinstance(index, faiss.IndexHNSW) for index in searched)
+    # And the graph finds the exact nearest passages on its own.
+    for question in questions:
+        vector = approximate.embedder.embed([question])[0]
+        _, rows = ranked_rows(approximate.index.passage_index, vector, retrieve.POOL)
+        _, exact_rows = ranked_rows(exact.index.passage_index, vector, retrieve.POOL)
+        assert list(rows) == list(exact_rows)
     # A filtered search must reach every admissible passage, which an HNSW walk alone does not promise.
     only_d4 = Filters(cells=frozenset({"D4"}))
-    assert [h.passage.id for h in approximate.search(question, 50, only_d4).hits] == [
-        h.passage.id for h in exact.search(question, 50, only_d4).hits
+    assert [h.passage.id for h in approximate.search(questions[0], 50, only_d4).hits] == [
+        h.passage.id for h in exact.search(questions[0], 50, only_d4).hits
     ]
 
 

@@ -132,6 +132,11 @@ def test_query_parameters_select(admin_client, seeded):
     assert ids("limit=2") == [seeded["probe"], seeded["declined"]]
     assert ids("since=2999-01-01") == []
     assert len(ids("since=2000-01-01T00:00Z")) == 3
+    # Lowest top score first: not the order of asking (newest first), whatever the scores are.
+    listed = admin_client.get("/api/admin/questions?order=score", headers=bearer()).get_json()["questions"]
+    scores = [q["top_score"] for q in listed]
+    assert scores == sorted(scores) and listed[0]["id"] == seeded["declined"]
+    assert [q["id"] for q in listed] != ids("order=recent")
 
 
 @pytest.mark.parametrize(

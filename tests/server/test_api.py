@@ -47,6 +47,39 @@ def test_ask_answers_with_cited_corpus_sentences(client):
         assert sentence in cited[n]["passage"]["text"]
 
 
+def test_ask_takes_detail(client):
+    question = "Why did zebra stripes halve missed appointments?"
+    short, long = (
+        client.post("/api/ask", json={"question": question, "detail": detail}).get_json()
+        for detail in ("short", "long")
+    )
+    assert short["answered"] and long["answered"]
+    sentences = [sum(len(c["sentences"]) for c in body["citations"]) for body in (short, long)]
+    assert (
+        sentences[0] < sentences[1] and short["answer"] in long["answer"] or len(short["answer"]) < len(long["answer"])
+    )
+    assert client.post("/api/ask", json={"question": question}).get_json()["answer"] == short["answer"]
+
+
+@pytest.mark.parametrize(
+    "matrix, expected", [("alcohol", "Alcohol Treatment Matrix"), ("Drug Treatment Matrix", "Drug Treatment Matrix")]
+)
+@pytest.mark.parametrize("path", ["/api/search", "/api/ask"])
+def test_the_matrix_filter_restricts_results(client, path, matrix, expected):
+    question = "Do zebra stripes calm the waiting room?"
+    body = client.post(path, json={"question": question, "filters": {"matrix": matrix}}).get_json()
+    assert body["passages"] and {p["cell"]["matrix"] for p in body["passages"]} == {expected}
+
+
+def test_a_which_study_turn_reads_the_previous_answer(client, retriever):
+    # The previous answer quotes a B3 study its question never mentions: the sources come from the answer.
+    quoted = next(p for p in retriever.index.passages if p.cell.code == "B3" and p.study and p.study.year == 1999)
+    earlier = {"question": "Do zebra stripes calm the waiting room?", "answer": f"{quoted.sentence_texts[0]} [1]"}
+    body = client.post("/api/ask", json={"question": "which study showed that?", "history": [earlier]}).get_json()
+    assert body["mode"] == "source"
+    assert {c["passage"]["study"]["title"] for c in body["citations"]} == {quoted.study.title}
+
+
 def test_ask_with_nothing_relevant_is_not_answered(client):
     body = client.post("/api/ask", json={"question": "xylophone quantum chromodynamics"}).get_json()
     assert body["answered"] is False
