@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 extra=""
-[ "${1:-}" = "test" ] && extra="[test,eval,bench]"  # CI exercises `matrixqa eval` and the bench plot, so the tests need their extras
+[ "${1:-}" = "test" ] && extra="[test,eval,bench,mutation]"  # CI exercises `matrixqa eval` and the bench plot, so the tests need their extras
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}"
 if [ "${1:-}" = "test" ] && [ ! -x /usr/bin/chromium ]; then

@@ -15,6 +15,7 @@ def test_search_returns_passages_in_the_documented_shape(client):
         assert passage["kind"] in ("study", "commentary")
         assert all({"title", "url"} <= set(link) for link in passage["links"])
     assert [p["rank"] for p in body["passages"]] == [1, 2, 3]
+    assert body["relevant"] is True and body["relevance"]["evidence"] >= body["relevance"]["threshold"] > 0
     # The first place goes to the best fused score; later places also weigh novelty.
     assert body["passages"][0]["score"] == max(p["score"] for p in body["passages"])
 
@@ -147,6 +148,42 @@ def test_whole_numbers_are_strict_but_json_integers(client):
     assert client.post("/api/search", json={"question": "zebra", "k": 2.0}).status_code == 200
     for k in (True, 2.5, "2"):
         assert client.post("/api/search", json={"question": "zebra", "k": k}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path, payload, message",
+    [
+        ("/api/ask", {"question": "x", "k": 3}, "unknown field 'k': send only question, detail, history, filters"),
+        (
+            "/api/search",
+            {"question": "x", "filters": {"year": 1}},
+            "unknown filter 'year': send only types, cells, matrix, year_from, year_to",
+        ),
+        (
+            "/api/ask",
+            {"question": "x", "history": [{"question": "q", "id": 1}]},
+            "unknown field 'id': send only question, answer",
+        ),
+        ("/api/search", {"question": ""}, "'question' must be a non-empty string"),
+        ("/api/search", {"question": " \t "}, "'question' must be a non-empty string"),
+        ("/api/search", {"question": "x" * 1001}, "'question' is too long: at most 1000 characters"),
+        ("/api/search", {"k": 3}, "'question' is required"),
+        ("/api/search", {"question": "x", "k": 51}, "'k': input should be less than or equal to 50"),
+        (
+            "/api/search",
+            {"question": "x", "filters": {"types": ["Z"]}},
+            "'filters.types[0]': input should be 'S', 'K', 'R', 'G' or 'commentary'",
+        ),
+        (
+            "/api/ask",
+            {"question": "x", "history": [{"question": "q"}] * 21},
+            "'history' holds too many items: at most 20",
+        ),
+        ("/api/feedback", {"id": "", "helpful": True}, "'id' must be a non-empty string"),
+    ],
+)
+def test_each_kind_of_mistake_has_its_own_message(client, path, payload, message):
+    assert client.post(path, json=payload).get_json() == {"error": message}
 
 
 def test_non_json_bodies_are_refused_clearly(client):

@@ -68,7 +68,11 @@ def test_an_answer_keeps_its_markers_and_lists_its_sources(chat, client):
         assert match[1].strip() in cited[int(match[2])]["text"]
     assert [line.split("]")[0] + "]" for line in sources.splitlines()] == [f"[{n}]" for n in sorted(cited)]
     for line, n in zip(sources.splitlines(), sorted(cited), strict=True):
-        assert cited[n]["cell"]["url"] in line or any(link["url"] in line for link in cited[n]["links"])
+        passage = cited[n]
+        assert all(link["url"] in line for link in passage["links"])
+        assert f"{passage['cell']['matrix']} cell {passage['cell']['code']}" in line
+        if passage["study"]:
+            assert line.startswith(f"[{n}] {passage['study']['title']}")
     # The same answer as /api/ask gives.
     api = client.post("/api/ask", json={"question": ANSWERED}).get_json()
     assert api["answer"] in content and api["lead"] in content
@@ -84,6 +88,9 @@ def test_declining_is_an_ordinary_message_saying_what_the_corpus_covers(chat):
     assert completion.model_extra["answered"] is False and completion.model_extra["citations"] == []
     assert "does not cover" in content and "Drug Treatment Matrix cell B3" in content
     assert "[1]" not in content and completion.choices[0].finish_reason == "stop"
+    # With the questions it can answer, as the page offers them.
+    suggestions = content.split("\n\nYou could ask:\n- ")[1].split("\n- ")
+    assert suggestions and all(s.strip() for s in suggestions)
 
 
 def test_a_streamed_answer_equals_the_plain_one(chat):
@@ -129,6 +136,20 @@ def test_earlier_turns_are_the_history(chat, client):
     ]
     text, _ = streamed(chat, *messages)
     assert text == completion.choices[0].message.content
+
+
+def test_detail_and_filters_are_taken_as_by_api_ask(chat, client):
+    question = ANSWERED
+    plain = ask(chat, user(question)).choices[0].message.content
+    for options in ({"detail": "long"}, {"filters": {"matrix": "alcohol"}}, {"filters": {"matrix": "drug"}}):
+        completion = ask(chat, user(question), extra_body=options)
+        api = client.post("/api/ask", json={"question": question, **options}).get_json()
+        assert completion.model_extra["answered"] == api["answered"]
+        assert completion.model_extra["citations"] == api["citations"]
+        assert (api["answer"] or api["message"]) in completion.choices[0].message.content
+    # The zebra-stripes study is in the (fake) alcohol cell: with the drug matrix only, nothing answers.
+    assert ask(chat, user(question), extra_body={"filters": {"matrix": "drug"}}).model_extra["answered"] is False
+    assert ask(chat, user(question), extra_body={"detail": "long"}).choices[0].message.content != plain
 
 
 def test_content_as_text_parts_is_read(chat):

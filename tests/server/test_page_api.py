@@ -82,3 +82,12 @@ def test_context_of_an_unknown_passage_is_a_json_404(client):
     response = client.get("/api/passages/drug-B3-0000000000/context")
     assert response.status_code == 404
     assert response.get_json() == {"error": "no passage with id 'drug-B3-0000000000' in the index"}
+
+
+def test_context_of_every_passage_is_exactly_its_section(client, retriever):
+    # The first and last passages of the index and of each section included: the edges are where it goes wrong.
+    passages = retriever.index.passages
+    for passage in passages:
+        section = [p.id for p in passages if p.cell == passage.cell and p.section == passage.section]
+        context = client.get(f"/api/passages/{passage.id}/context").get_json()
+        assert [p["id"] for p in context["paragraphs"]] == section

@@ -169,9 +169,13 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 
 class Response(BaseModel):
-    """A response body: every field is always sent (null when empty), so the document marks them all required."""
+    """A response body: every field is always sent (null when empty), so the document marks them all required.
 
-    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
+    A key no field names is an error, not dropped: a field added to the pipeline's data (a link's `kind`)
+    must be declared here to reach the JSON.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class CellOut(Response):
