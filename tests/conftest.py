@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from matrixqa.index.embed import HashingEmbedder, load_embedder
 from matrixqa.index.store import build_index, load_index
@@ -131,8 +131,10 @@ def live_server(wsgi_app) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # Closed from its own loop, so the loop never waits on a socket closed under it (EBADF in select).
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
 
 
 def launch(playwright):
