@@ -187,9 +187,7 @@ class CellOut(Response):
 
     @classmethod
     def of(cls, cell: CellRef) -> CellOut:
-        return cls(
-            matrix=cell.matrix, code=cell.code, title=cell.title, url=cell.url, acknowledgement=cell.acknowledgement
-        )
+        return cls.model_validate(cell, from_attributes=True)
 
 
 class StudyOut(Response):
@@ -205,15 +203,7 @@ class StudyOut(Response):
 
     @classmethod
     def of(cls, study: StudyRef) -> StudyOut:
-        return cls(
-            type=study.type,
-            title=study.title,
-            year=study.year,
-            url=study.url,
-            authors=study.authors,
-            journal=study.journal,
-            publication_url=study.publication_url,
-        )
+        return cls.model_validate(study, from_attributes=True)
 
 
 class LinkOut(Response):
