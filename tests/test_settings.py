@@ -27,7 +27,12 @@ def test_environment_overrides_defaults_and_overrides_win(monkeypatch):
 
 def test_each_documented_variable_is_the_one_read(monkeypatch):
     defaults = load_config()
-    values = {"MATRIXQA_LOG": "off", "MATRIXQA_RATE_LIMIT": "5/minute", "MATRIXQA_HOST": "0.0.0.0"}
+    values = {
+        "MATRIXQA_LOG": "off",
+        "MATRIXQA_RATE_LIMIT": "5/minute",
+        "MATRIXQA_HOST": "0.0.0.0",
+        "MATRIXQA_BACKEND": "torch",
+    }
     for setting in SETTINGS:
         assert setting.help
         monkeypatch.setenv(setting.name, values.get(setting.name, "7"))

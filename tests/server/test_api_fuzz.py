@@ -53,6 +53,8 @@ def error_is_json_with_message(ctx, response, case):
 @settings(FUZZ)
 def test_api_conforms_to_its_openapi_document(case):
     # Schema-valid bodies must succeed, schema-invalid ones must be refused with a 4xx, responses must match.
+    if isinstance(case.body, dict | list) and len(json.dumps(case.body).encode()) > MAX_BODY_BYTES:
+        return  # refused with a 413 before it is read, as test_safety checks; schemathesis expects a 400
     filters = case.body.get("filters") if isinstance(case.body, dict) else None
     if isinstance(filters, dict):
         low, high = filters.get("year_from"), filters.get("year_to")
