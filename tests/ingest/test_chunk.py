@@ -99,3 +99,10 @@ def test_reference_number_runs_are_not_left_as_bare_numbers():
 def test_a_sentence_that_answers_its_neighbour_is_known_to_lean_back():
     assert leans_back("From the Highlighted study described above, it would seem so; remember all of them.")
     assert not leans_back("Supervision is generally unpopular with patients.")
+    # A sentence whose referent is in the sentence before it.
+    assert leans_back("Without stipulating this, they recommend that new patients take doses under supervision.")
+    assert leans_back("They also found that patients stayed longer.")
+    assert leans_back("In these ways, relationships with staff may affect outcomes.")
+    # A pronoun whose referent stands in the same sentence is no sign.
+    assert not leans_back("Supervision also forces the patient into what they may feel to be a stigmatising position.")
+    assert not leans_back("Current UK clinical guidelines, in force since 2017, acknowledge several valuable roles.")

@@ -36,6 +36,12 @@ _NAVIGATION = re.compile(
 )
 # Words by which a sentence answers or points at its neighbour, so that alone it says nothing.
 _LEANS_BACK = re.compile(r"\bit would seem so\b|\bdescribed above\b|\bthe stud(?:y|ies) (?:below|above)\b", re.I)
+# A word that refers back to something said before, when it opens the sentence ("They recommend ...") or
+# stands in a short opening phrase ("Without stipulating this, they ..."): then the referent is a neighbour.
+_REFERS_BACK = re.compile(
+    r"\b(?:this|these|those|they|them|their|it|its|he|she|his|her|such|both|latter|former)\b", re.IGNORECASE
+)
+_OPENING_PHRASE = re.compile(r"^\W*((?:[\w'’-]+\W+){0,4}?[\w'’-]+)\s*[,;:]")
 # The page's numbered links to further sources, "(1 2 3 4)": in a text copy only bare numbers are left.
 _A_WORD = re.compile(r"[A-Za-z]{3,}")
 _REFERENCE_RUN = re.compile(r" ?\((?:\d{1,2} )+\d{1,2}\)")
@@ -230,8 +236,15 @@ def unquotable(sentence: str) -> bool:
 
 
 def leans_back(sentence: str) -> bool:
-    """Whether a sentence only makes sense beside the one before it ("..., it would seem so")."""
-    return bool(_LEANS_BACK.search(sentence))
+    """Whether a sentence only makes sense beside the one before it ("..., it would seem so", "They recommend
+    ...", "Without stipulating this, they ...")."""
+    if _LEANS_BACK.search(sentence):
+        return True
+    words = sentence.split(maxsplit=1)
+    if words and _REFERS_BACK.fullmatch(words[0].strip("\"'‘“(")):
+        return True
+    opening = _OPENING_PHRASE.match(sentence)
+    return bool(opening and _REFERS_BACK.search(opening.group(1)))
 
 
 def _study_ref(study: Study, cell: Cell) -> StudyRef:
