@@ -71,3 +71,15 @@ def test_a_bad_value_in_the_environment_names_the_setting(monkeypatch, variable,
 def test_overrides_are_checked_too(override, fragment):
     with pytest.raises(MatrixQAError, match=fragment):
         load_config(**override)
+
+
+def test_eval_questions_default_to_the_shared_dev_set_when_present_else_the_projects_own(monkeypatch, tmp_path):
+    from matrixqa import settings
+
+    present = tmp_path / "dev_questions.jsonl"
+    present.write_text("")
+    monkeypatch.setattr(settings, "SHARED_DEV_QUESTIONS", present)
+    assert load_config().eval_questions == present
+    monkeypatch.setattr(settings, "SHARED_DEV_QUESTIONS", tmp_path / "absent.jsonl")
+    own = load_config().eval_questions
+    assert own == PROJECT_ROOT / "eval" / "more_questions.jsonl" and own.exists()

@@ -17,6 +17,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from matrixqa.errors import MatrixQAError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHARED_DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+OWN_QUESTIONS = PROJECT_ROOT / "eval" / "more_questions.jsonl"
+
+
+def _default_eval_questions() -> Path:
+    # The shared dev set is an option, read when it stands beside the checkout; a bare clone uses its own set.
+    return SHARED_DEV_QUESTIONS if SHARED_DEV_QUESTIONS.exists() else OWN_QUESTIONS
+
+
 PREFIX = "MATRIXQA_"
 Backend = Literal["onnx", "torch"]
 
@@ -56,9 +65,10 @@ class Config(BaseSettings):
         "`src/matrixqa/vocabulary.txt`); empty: the packaged file.",
     )
     eval_questions: Path = Field(
-        PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl",
+        default_factory=_default_eval_questions,
         description="Question file `matrixqa eval` reads when none is named (default: "
-        "`../shared/eval/dev_questions.jsonl` beside the checkout).",
+        "`../shared/eval/dev_questions.jsonl` beside the checkout when it is there, else the project's own "
+        "`eval/more_questions.jsonl`).",
     )
     web_dir: Path = Field(PROJECT_ROOT / "web", description="Folder the chat page is served from.")
     host: str = Field("127.0.0.1", description="Address `serve` binds; binding beyond loopback is a deliberate choice.")
