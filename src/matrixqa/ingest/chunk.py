@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
@@ -249,17 +249,9 @@ def leans_back(sentence: str) -> bool:
 
 def _study_ref(study: Study, cell: Cell) -> StudyRef:
     # An entry whose own address is not known links to its cell page, never to a guessed address.
-    return StudyRef(
-        study.type,
-        study.title,
-        study.year,
-        study.url or cell.url,
-        study.free_source,
-        study.authors,
-        study.journal,
-        study.publication_title,
-        study.publication_url,
-    )
+    # A StudyRef is the part of a Study that travels with its passages: each of its fields is the Study's.
+    shared = {field.name: getattr(study, field.name) for field in fields(StudyRef)}
+    return StudyRef(**{**shared, "url": study.url or cell.url})
 
 
 def split_long(paragraph: str, max_words: int = MAX_WORDS) -> list[str]:
