@@ -22,6 +22,7 @@ from matrixqa.evaluate import (
     shares_run,
     tutorial_chunks,
 )
+from matrixqa.settings import PROJECT_ROOT
 
 from .conftest import DEV_QUESTIONS, QUESTION_SETS, REAL_CORPUS
 
@@ -61,6 +62,20 @@ def test_gold_is_looked_up_by_its_opening_and_a_missing_one_names_the_question()
     assert found[0].gold == (normalise(GOLD),)
     with pytest.raises(EvaluationError, match="question q2 .*not in the corpus"):
         resolve_gold([Question("q2", "How?", ("A paragraph that was removed from the corpus",))], paragraphs)
+
+
+LABELLED_SETS = [
+    path
+    for path in sorted((PROJECT_ROOT / "eval").glob("*.jsonl"))
+    if "relevant" in json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+]
+
+
+@pytest.mark.parametrize("path", LABELLED_SETS, ids=lambda path: path.name)
+def test_every_gold_opening_of_the_project_question_sets_names_a_corpus_paragraph(path: Path):
+    # Checked without retrieval, so a set measured only at the end is not measured here.
+    questions = resolve_gold(read_questions(path), evaluate.corpus_paragraphs(REAL_CORPUS))
+    assert any(question.answerable for question in questions)
 
 
 def test_question_files_are_checked(tmp_path: Path):
