@@ -10,11 +10,11 @@ import pytest
 from matrixqa.answer.compose import answer_question
 from matrixqa.ingest.chunk import unquotable
 from matrixqa.settings import PROJECT_ROOT
-from tests.conftest import EVAL_QUESTIONS
+from tests.conftest import DEV_QUESTIONS
 
 
 def _questions() -> list[str]:
-    files = sorted((PROJECT_ROOT / "eval").glob("*.jsonl")) + ([EVAL_QUESTIONS] if EVAL_QUESTIONS.exists() else [])
+    files = sorted((PROJECT_ROOT / "eval").glob("*.jsonl")) + ([DEV_QUESTIONS] if DEV_QUESTIONS.exists() else [])
     return [json.loads(line)["question"] for f in files for line in f.read_text().splitlines() if line.strip()]
 
 
