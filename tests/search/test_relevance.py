@@ -66,6 +66,19 @@ def test_an_acronym_is_spelt_out_from_the_capitalised_phrase_it_abbreviates(retr
     assert "Royal College of General Practitioners" in result.hits[0].passage.text
 
 
+@pytest.mark.parametrize(
+    ("acronym", "phrase"),
+    [
+        ("RCPsych", "Royal College of Psychiatrists"),  # small letters go on with the word their capital opens
+        ("PHE", "Public Health England"),
+        ("RCPx", None),  # the small letters must go on with the word: "px" does not
+        ("RCGPX", None),  # one capital too many
+    ],
+)
+def test_an_acronym_abbreviates_a_phrase_capital_by_capital(retriever: Retriever, acronym, phrase):
+    assert retriever.reader.spell_out(acronym) == phrase
+
+
 def test_words_naming_the_corpus_itself_are_not_missing(retriever: Retriever):
     result = retriever.search("what does the matrix cell B3 say about xylophone tuning", 5)
     assert not {"matrix", "cell", "B3"} & set(result.relevance.missing)

@@ -9,8 +9,9 @@ Reading comes first, and what it reads is what retrieval searches (BM25 and the 
    the correction. A real word is not "corrected" into another ("woody" stays), a capitalised word
    only into a corpus word, and a typo of a word the corpus does not use ("smokng") becomes that
    word, which is then missing.
-2. An acronym the corpus does not hold is spelt out when it gives the initials of a capitalised
-   phrase the corpus uses (RCGP: Royal College of General Practitioners).
+2. An acronym the corpus does not hold is spelt out when it abbreviates a capitalised phrase the
+   corpus uses: each capital opens a word of the phrase, and any small letters after it go on with
+   that word (RCGP: Royal College of General Practitioners; RCPsych: Royal College of Psychiatrists).
 
 The decision: the corpus is taken to hold nothing relevant when
 
@@ -67,7 +68,10 @@ LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatins
 CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness", "bank", "findings"})
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
-_ACRONYM = re.compile(r"[A-Z]{2,6}")
+# Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
+_ACRONYM = re.compile(r"[A-Z]{2,6}|(?=(?:[a-z]*[A-Z]){2})(?:[A-Z][a-z]{0,6}){2,6}")
+_ACRONYM_PART = re.compile(r"[A-Z][a-z]*")
+_PHRASE_JOINER = frozenset({"of", "for", "the", "on"})
 
 
 @dataclass(frozen=True)
@@ -140,8 +144,18 @@ class QuestionReader:
         return Counter(w.lower() for text in self._texts for w in _WORD.findall(fold(text)))
 
     @cached_property
-    def acronyms(self) -> dict[str, str]:
-        return _acronyms(self._texts)
+    def phrases(self) -> list[str]:
+        """The corpus's capitalised phrases ("Royal College of Psychiatrists"), commonest first."""
+        return _phrases(self._texts)
+
+    def spell_out(self, acronym: str) -> str | None:
+        """The commonest capitalised phrase of the corpus that the acronym abbreviates, if any."""
+        parts = [part.lower() for part in _ACRONYM_PART.findall(acronym)]
+        for phrase in self.phrases:
+            words = [w.lower() for w in phrase.split() if w.lower() not in _PHRASE_JOINER]
+            if len(words) == len(parts) and all(w.startswith(p) for w, p in zip(words, parts, strict=True)):
+                return phrase
+        return None
 
     def read(self, question: str, analysis: Analysis) -> Reading:
         """The question with each word the corpus does not hold corrected or spelt out, where it can be."""
@@ -153,7 +167,7 @@ class QuestionReader:
                 continue
             # A word known only by its stem is still corrected: the dense side reads words as written.
             known = self.lexical.in_corpus(term)
-            phrase = self.acronyms.get(word) if not known and _ACRONYM.fullmatch(word) else None
+            phrase = self.spell_out(word) if not known and _ACRONYM.fullmatch(word) else None
             if phrase:
                 text = _replace(text, word, phrase)
                 expanded.append(f"{word} = {phrase}")
@@ -223,18 +237,12 @@ def _english_words() -> list[str]:
     return [w for w in top_n_list("en", ENGLISH_WORDS) if w.isalpha()]
 
 
-def _acronyms(texts: list[str]) -> dict[str, str]:
-    """Initials of the capitalised phrases of the corpus, each to its commonest phrase."""
-    found: Counter[tuple[str, str]] = Counter()
+def _phrases(texts: list[str]) -> list[str]:
+    found: Counter[str] = Counter()
     for text in texts:
         for match in _PHRASE.finditer(fold(text)):
-            phrase = " ".join(match.group().split())
-            initials = "".join(w[0] for w in phrase.split() if w[0].isupper())
-            found[(initials, phrase)] += 1
-    acronyms: dict[str, str] = {}
-    for (initials, phrase), _ in found.most_common():
-        acronyms.setdefault(initials, phrase)
-    return acronyms
+            found[" ".join(match.group().split())] += 1
+    return [phrase for phrase, _ in found.most_common()]
 
 
 def _replace(text: str, word: str, replacement: str) -> str:
