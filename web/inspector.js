@@ -54,15 +54,13 @@ export function decisionText(payload) {
     return payload.mode === "source" ? `${verdict} from the study entries behind the previous answer` : verdict;
   }
   const missing = relevance.missing || [];
-  const onSubject = relevance.subject_score >= relevance.subject_threshold;
-  const needed = missing.length && !onSubject
+  const needed = missing.length
     ? `${relevance.missing_threshold} needed with a word nowhere in the corpus`
     : `${relevance.threshold} needed`;
   const parts = [
     `evidence ${relevance.evidence.toFixed(3)} (${needed})`,
     `best sentence ${relevance.sentence_score.toFixed(3)}`,
     `coverage ${relevance.coverage.toFixed(3)}`,
-    `subject ${relevance.subject_score.toFixed(3)}${onSubject ? " (about a cell's subject)" : ""}`,
   ];
   if (missing.length) parts.push(`nowhere in the corpus: ${missing.join(", ")}`);
   return `${verdict}: ${parts.join("; ")}`;

@@ -283,9 +283,7 @@ def test_inspector_lists_every_retrieved_passage_and_exports_them(page: Page, ba
     relevance = turn.payload["relevance"]
     expect(inspector.locator(".decision")).to_have_text(
         f"Answered: evidence {relevance['evidence']:.3f} ({relevance['threshold']} needed); "
-        f"best sentence {relevance['sentence_score']:.3f}; coverage {relevance['coverage']:.3f}; "
-        f"subject {relevance['subject_score']:.3f}"
-        + (" (about a cell's subject)" if relevance["subject_score"] >= relevance["subject_threshold"] else "")
+        f"best sentence {relevance['sentence_score']:.3f}; coverage {relevance['coverage']:.3f}"
     )
 
     exported = json.loads(read_download(page, inspector.get_by_role("button", name="Export JSON")))

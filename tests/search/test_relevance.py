@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, SUBJECT_MATCH, Reading, decide
+from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Reading, decide
 from matrixqa.search.retrieve import Retriever
 
 
@@ -17,16 +17,6 @@ def test_the_rule_needs_evidence_and_more_of_it_when_a_word_is_missing():
     both = decide(0.5, 0.4, ("xylophone",), Reading("q", ("a → b",), ("RCGP = Royal",)), ("pee ≈ urine",))
     assert both.evidence == pytest.approx(0.6) and both.missing == ("xylophone",)
     assert both.corrected == ("a → b",) and both.matched == ("RCGP = Royal", "pee ≈ urine")
-
-
-def test_a_missing_word_does_not_decline_a_question_about_a_cells_subject():
-    plain = Reading("q")
-    between = (MIN_EVIDENCE + STRONG_EVIDENCE) / 2
-    assert not decide(between, 0.0, ("rude",), plain, subject_score=SUBJECT_MATCH - 0.01).relevant
-    on_subject = decide(between, 0.0, ("rude",), plain, subject_score=SUBJECT_MATCH)
-    assert on_subject.relevant and on_subject.missing == ("rude",) and on_subject.subject_score == SUBJECT_MATCH
-    # On the subject or not, too little evidence still declines.
-    assert not decide(MIN_EVIDENCE - 0.01, 0.0, ("rude",), plain, subject_score=1.0).relevant
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,7 @@ def test_api_search_reports_relevance_and_each_passages_evidence(client):
     body = client.post("/api/search", json={"question": B3_SENTENCE, "k": 3}).get_json()
     assert body["relevant"] is True
     fields = {"evidence", "threshold", "missing_threshold", "sentence_score", "coverage", "missing"}
-    fields |= {"corrected", "matched", "subject_score", "subject_threshold"}
+    fields |= {"corrected", "matched"}
     assert set(body["relevance"]) == fields
     evidence = body["passages"][0]["evidence"]
     assert {"dense_score", "lexical_score", "fused_rank", "matched_terms", "best_sentence"} <= set(evidence)

@@ -16,8 +16,7 @@ Reading comes first, and what it reads is what retrieval searches (BM25 and the 
 The decision: the corpus is taken to hold nothing relevant when
 
     best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, or
-    a word the question rests on is missing, that same sum < STRONG_EVIDENCE, and the question is not
-    about a cell's subject (its similarity to every cell's own summary < SUBJECT_MATCH)
+    a word the question rests on is missing and that same sum < STRONG_EVIDENCE
 
 where the best sentence similarity is the highest cosine similarity between the question and any
 sentence of the passages that may be retrieved, and coverage is the largest share, among the first
@@ -29,13 +28,6 @@ code), and no corpus word is near it in meaning: an everyday word whose nearest 
 embedding model has a cosine of at least MEANING_MATCH is matched to it ("pee" to "urine") rather
 than missing. A topic the corpus never treats ("drug consumption rooms", "pregnancy") has no such
 neighbour and declines; practitioners' paraphrases of covered subjects score above STRONG_EVIDENCE.
-
-A cell's page opens with one paragraph saying what the cell is about ("Seminal and key research and
-reviews on the influence of the practitioner in the medical treatment of drug dependence ..."). A
-question close to that summary is about the cell's subject, so a word of it the corpus lacks is the
-asker's way of putting it ("rude", "attitude", "judged"), not a subject the corpus lacks: the
-missing word then does not decline. A question on a neighbouring subject ("QT prolongation",
-"pregnancy", "local funding") is further from every cell's summary and still declines.
 """
 
 from __future__ import annotations
@@ -58,7 +50,6 @@ MIN_EVIDENCE = 0.6
 COVERAGE_WEIGHT = 0.25
 MISSING_WEIGHT = 0.5
 STRONG_EVIDENCE = 0.7
-SUBJECT_MATCH = 0.36  # cosine of question and a cell's summary at which it is about that cell's subject
 MEANING_MATCH = 0.7  # cosine of a missing word and its nearest corpus word for the two to count as one
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
@@ -82,7 +73,6 @@ class Relevance:
     evidence: float
     sentence_score: float
     coverage: float
-    subject_score: float = 0.0  # cosine of the question and the closest cell's own summary of its subject
     missing: tuple[str, ...] = ()  # words the question rests on that no passage holds
     corrected: tuple[str, ...] = ()  # "methadne → methadone"
     matched: tuple[str, ...] = ()  # "RCGP = Royal College of General Practitioners", "pee ≈ urine"
@@ -98,26 +88,13 @@ class Reading:
 
 
 def decide(
-    sentence_score: float,
-    coverage: float,
-    missing: tuple[str, ...],
-    reading: Reading,
-    matched: tuple[str, ...] = (),
-    subject_score: float = 0.0,
+    sentence_score: float, coverage: float, missing: tuple[str, ...], reading: Reading, matched: tuple[str, ...] = ()
 ) -> Relevance:
     """The documented rule (see the module's docstring) applied to its measured inputs."""
     evidence = sentence_score + COVERAGE_WEIGHT * coverage
-    off_subject = bool(missing) and subject_score < SUBJECT_MATCH
-    relevant = evidence >= MIN_EVIDENCE and not (off_subject and evidence < STRONG_EVIDENCE)
+    relevant = evidence >= MIN_EVIDENCE and not (missing and evidence < STRONG_EVIDENCE)
     return Relevance(
-        relevant,
-        evidence,
-        sentence_score,
-        coverage,
-        subject_score,
-        missing,
-        reading.corrected,
-        reading.expanded + matched,
+        relevant, evidence, sentence_score, coverage, missing, reading.corrected, reading.expanded + matched
     )
 
 

@@ -19,7 +19,7 @@ from matrixqa.index.ann import exact_view, ranked_rows
 from matrixqa.index.embed import Embedder, load_embedder
 from matrixqa.index.lexical import Analysis, Analyzer, Vocabulary, load_vocabulary
 from matrixqa.index.store import Index, load_index, load_lexical
-from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.ingest.chunk import Passage
 from matrixqa.search.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
 from matrixqa.search.relevance import QuestionReader, Reading, Relevance, decide
 from matrixqa.settings import Config
@@ -115,9 +115,6 @@ class Retriever:
         starts = np.searchsorted(index.sentence_owner, positions, side="left").tolist()
         ends = np.searchsorted(index.sentence_owner, positions, side="right").tolist()
         self._sentence_rows = [range(start, end) for start, end in zip(starts, ends, strict=True)]
-        # Each cell's own summary of its subject, the paragraph its page opens with (relevance.py).
-        summaries = [i for i, p in enumerate(index.passages) if p.section == SUMMARY_SECTION]
-        self._summary_vectors = self._passage_vectors[summaries]
 
     def with_mode(self, mode: Mode) -> Retriever:
         """The same index, model and lexical index, ranking by other evidence (for comparisons)."""
@@ -169,7 +166,7 @@ class Retriever:
                 )
             )
         leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
-        relevance = self._relevance(analysis, weights, vector, float(sentence.max()), leaders, reading)
+        relevance = self._relevance(analysis, weights, float(sentence.max()), leaders, reading)
         return SearchResult(question, hits, relevance.relevant, vector, relevance, reading.question)
 
     def _embed_question(self, question: str, analysis: Analysis) -> tuple[np.ndarray, list[float] | None]:
@@ -221,7 +218,6 @@ class Retriever:
         self,
         analysis: Analysis,
         weights: list[float] | None,
-        vector: np.ndarray,
         sentence_score: float,
         best_positions: list[int],
         reading: Reading,
@@ -229,8 +225,7 @@ class Retriever:
         """Measure the inputs of the relevance rule (relevance.py) and apply it."""
         coverage = max((self.lexical.coverage(analysis, p) for p in best_positions), default=0.0)
         missing, matched = self.reader.missing(analysis, weights)
-        subject = float((self._summary_vectors @ vector).max()) if len(self._summary_vectors) else 0.0
-        return decide(sentence_score, coverage, missing, reading, matched, subject)
+        return decide(sentence_score, coverage, missing, reading, matched)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:

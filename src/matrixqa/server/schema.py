@@ -19,7 +19,7 @@ from matrixqa.answer.conversation import Turn
 from matrixqa.errors import BadRequest
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
-from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, SUBJECT_MATCH, Relevance
+from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Relevance
 from matrixqa.search.retrieve import Filters, Hit, SearchResult
 
 MAX_QUESTION = 1000
@@ -276,18 +276,9 @@ class RelevanceOut(Response):
 
     evidence: float = Field(description="Best sentence similarity + 0.25 x coverage.")
     threshold: float = Field(description="The evidence needed to answer.")
-    missing_threshold: float = Field(
-        description="The evidence needed when a word is missing and the question is not about a cell's subject."
-    )
+    missing_threshold: float = Field(description="The evidence needed when a word is missing.")
     sentence_score: float
     coverage: float
-    subject_score: float = Field(
-        description="Similarity of the question and the closest cell's own summary of its subject (its page's "
-        "opening paragraph)."
-    )
-    subject_threshold: float = Field(
-        description="From this subject score the question is about a cell's subject: a missing word does not decline."
-    )
     missing: list[str] = Field(description="Words the question rests on that appear nowhere in the corpus.")
     corrected: list[str] = Field(
         description="Misspellings corrected against the corpus vocabulary before searching ('methadne → methadone')."
@@ -307,8 +298,6 @@ class RelevanceOut(Response):
             missing_threshold=STRONG_EVIDENCE,
             sentence_score=round(relevance.sentence_score, 4),
             coverage=round(relevance.coverage, 4),
-            subject_score=round(relevance.subject_score, 4),
-            subject_threshold=SUBJECT_MATCH,
             missing=list(relevance.missing),
             corrected=list(relevance.corrected),
             matched=list(relevance.matched),
