@@ -69,6 +69,14 @@ def test_an_acronym_abbreviates_a_phrase_capital_by_capital(retriever: Retriever
     assert retriever.reader.spell_out(acronym) == phrase
 
 
+def test_a_word_known_only_through_the_vocabulary_is_read_with_the_fields_word(retriever: Retriever):
+    result = retriever.search("picking up a script every day", 5)
+    assert result.read_as == "picking up a script (prescription) every day"
+    assert "script ≈ prescription" in result.relevance.matched and "script" not in result.relevance.missing
+    # A word the corpus itself uses is left as it is, though the vocabulary joins it to others.
+    assert retriever.search("the pharmacy every day", 5).read_as == "the pharmacy every day"
+
+
 def test_words_naming_the_corpus_itself_are_not_missing(retriever: Retriever):
     result = retriever.search("what does the matrix cell B3 say about xylophone tuning", 5)
     assert not {"matrix", "cell", "B3"} & set(result.relevance.missing)

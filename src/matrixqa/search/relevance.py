@@ -9,7 +9,10 @@ Reading comes first, and what it reads is what retrieval searches (BM25 and the 
    the correction. A real word is not "corrected" into another ("woody" stays), a capitalised word
    only into a corpus word, and a typo of a word the corpus does not use ("smokng") becomes that
    word, which is then missing.
-2. An acronym the corpus does not hold is spelt out when it abbreviates a capitalised phrase the
+2. A word the corpus knows only through the field's vocabulary is read as the name of its synonym
+   group, when the corpus uses that name ("gear" as heroin, "script" as prescription), so that the
+   dense side, which knows no vocabulary, reads the question in the corpus's words too.
+3. An acronym the corpus does not hold is spelt out when it abbreviates a capitalised phrase the
    corpus uses: each capital opens a word of the phrase, and any small letters after it go on with
    that word (RCGP: Royal College of General Practitioners; RCPsych: Royal College of Psychiatrists).
 
@@ -149,11 +152,27 @@ class QuestionReader:
                 text = _replace(text, word, phrase)
                 expanded.append(f"{word} = {phrase}")
                 continue
+            synonym = self.corpus_synonym(term) if known else None
+            if synonym:
+                text = _replace(text, word, f"{word} ({synonym})")
+                expanded.append(f"{word} ≈ {synonym}")
+                continue
             correction = self.correction(word)
             if correction:
                 text = _replace(text, word, correction)
                 corrected.append(f"{word} → {correction}")
         return Reading(text, tuple(corrected), tuple(expanded))
+
+    def corpus_synonym(self, term: Term) -> str | None:
+        """The field's word for a question word the corpus knows only through the vocabulary ("gear" is
+        heroin, "script" a prescription): the name of its synonym group, when the corpus uses that name."""
+        if self.lexical.document_frequency.get(term.stem, 0):
+            return None
+        for group in term.concepts:
+            one_word = any(phrase.stems == (term.stem,) for phrase in group.phrases)
+            if one_word and all(w in self.words for w in _WORD.findall(group.name.lower())):
+                return group.name
+        return None
 
     def known(self, term: Term) -> bool:
         """Whether the corpus holds a question word, or the word names the corpus itself."""
