@@ -19,6 +19,25 @@ def test_the_rule_needs_evidence_and_more_of_it_when_a_word_is_missing():
     assert both.corrected == ("a → b",) and both.matched == ("RCGP = Royal", "pee ≈ urine")
 
 
+def test_a_question_naming_an_author_of_a_first_passages_study_is_answered():
+    plain, named = Reading("q"), ("Luborsky = an author of ‘A study’ (1985)",)
+    assert not decide(MIN_EVIDENCE - 0.1, 0.0, (), plain).relevant
+    by_author = decide(MIN_EVIDENCE - 0.1, 0.0, (), plain, authors=named)
+    assert by_author.relevant and by_author.matched == named
+    # A name does not make up for a word the corpus lacks.
+    assert not decide(MIN_EVIDENCE - 0.1, 0.0, ("prison",), plain, authors=named).relevant
+
+
+def test_authors_are_named_by_surname_capitalised_or_rare(retriever: Retriever):
+    passages = retriever.index.passages
+    analyse = retriever.analyzer.analyse
+    (luborsky,) = retriever.reader.named_authors(analyse("luborsky therapist success"), passages)
+    assert luborsky.startswith("luborsky = an author of ‘")
+    assert retriever.reader.named_authors(analyse("What did Kim et al find?"), passages)
+    assert not retriever.reader.named_authors(analyse("what did kim find"), passages)  # a common word in lower case
+    assert not retriever.reader.named_authors(analyse("Who wrote about Xylophones?"), passages)
+
+
 @pytest.mark.parametrize(
     ("written", "corrected"),
     [

@@ -321,13 +321,23 @@ def author_names(authors: str) -> str:
 
     Initials and "et al." are left out: they are no word of a question, and they only lengthen the text.
     """
+    return " ".join(name for name, _ in _authors(authors))
+
+
+def surnames(authors: str) -> list[str]:
+    """The people's surnames among a study's authors ("McLellan", "Woody"), bodies left out."""
+    return [name for name, person in _authors(authors) if person]
+
+
+def _authors(authors: str) -> list[tuple[str, bool]]:
+    """Each author as a question would name them, and whether it is a person (a surname and initials)."""
     names = []
     for part in authors.split(","):
         part = re.sub(r"\bet al\.?", "", part).strip()
         person = re.fullmatch(r"(.+?) [A-Z]{1,3}", part)
         if part:
-            names.append(person[1] if person else part)
-    return " ".join(names)
+            names.append((person[1], True) if person else (part, False))
+    return names
 
 
 def _points_back(passage: Passage) -> bool:

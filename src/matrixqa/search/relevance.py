@@ -18,7 +18,8 @@ Reading comes first, and what it reads is what retrieval searches (BM25 and the 
 
 The decision: the corpus is taken to hold nothing relevant when
 
-    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, or
+    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE and the question names
+    no author of a study among the first passages, or
     a word the question rests on is missing and that same sum < STRONG_EVIDENCE
 
 where the best sentence similarity is the highest cosine similarity between the question and any
@@ -29,8 +30,13 @@ important word) is at least MISSING_WEIGHT. It is missing when no passage holds 
 spelling variant, synonym or root), it does not name the corpus itself ("matrix", "cell", a cell
 code), and no corpus word is near it in meaning: an everyday word whose nearest corpus word by the
 embedding model has a cosine of at least MEANING_MATCH is matched to it ("pee" to "urine") rather
-than missing. A topic the corpus never treats ("drug consumption rooms", "pregnancy") has no such
-neighbour and declines; practitioners' paraphrases of covered subjects score above STRONG_EVIDENCE.
+than missing. A question naming an author of a study the first passages come from or discuss
+("Luborsky therapist success") asks about that study, though a name means little to the embedding
+model: the name is written capitalised, or is no common English word (below Zipf AUTHOR_RARITY), so
+"woody" in lower case still counts while "kim" and "bell" need their capitals.
+
+A topic the corpus never treats ("drug consumption rooms", "pregnancy") has no near corpus word and
+declines; practitioners' paraphrases of covered subjects score above STRONG_EVIDENCE.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from rapidfuzz.distance import OSA
 from wordfreq import top_n_list, zipf_frequency
 
 from matrixqa.index.embed import Embedder
-from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, fold, searchable_texts
+from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, fold, searchable_texts, surnames
 from matrixqa.ingest.chunk import Passage
 
 MIN_EVIDENCE = 0.6
@@ -54,6 +60,7 @@ COVERAGE_WEIGHT = 0.25
 MISSING_WEIGHT = 0.5
 STRONG_EVIDENCE = 0.7
 MEANING_MATCH = 0.7  # cosine of a missing word and its nearest corpus word for the two to count as one
+AUTHOR_RARITY = 3.5  # a lower-case word rarer than this in English (Zipf) may name an author ("woody")
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
 MIN_CORRECTED = 4  # shorter words have too many neighbours to correct with confidence
@@ -91,13 +98,20 @@ class Reading:
 
 
 def decide(
-    sentence_score: float, coverage: float, missing: tuple[str, ...], reading: Reading, matched: tuple[str, ...] = ()
+    sentence_score: float,
+    coverage: float,
+    missing: tuple[str, ...],
+    reading: Reading,
+    matched: tuple[str, ...] = (),
+    authors: tuple[str, ...] = (),
 ) -> Relevance:
-    """The documented rule (see the module's docstring) applied to its measured inputs."""
+    """The documented rule (see the module's docstring) applied to its measured inputs; `authors` are the
+    question's words naming an author of a study among the first passages ("Luborsky = an author of ...")."""
     evidence = sentence_score + COVERAGE_WEIGHT * coverage
-    relevant = evidence >= MIN_EVIDENCE and not (missing and evidence < STRONG_EVIDENCE)
+    enough = evidence >= MIN_EVIDENCE or bool(authors)
+    relevant = enough and not (missing and evidence < STRONG_EVIDENCE)
     return Relevance(
-        relevant, evidence, sentence_score, coverage, missing, reading.corrected, reading.expanded + matched
+        relevant, evidence, sentence_score, coverage, missing, reading.corrected, reading.expanded + matched + authors
     )
 
 
@@ -173,6 +187,20 @@ class QuestionReader:
             if one_word and all(w in self.words for w in _WORD.findall(group.name.lower())):
                 return group.name
         return None
+
+    def named_authors(self, analysis: Analysis, passages: list[Passage]) -> tuple[str, ...]:
+        """The question's words that name an author of a study these passages are or discuss."""
+        studies = {s.title: s for p in passages for s in ([p.study] if p.study else p.refers_to) if s.authors}
+        named = []
+        for word in dict.fromkeys(analysis.words):
+            if not (word[0].isupper() or zipf_frequency(word, "en") < AUTHOR_RARITY):
+                continue
+            for study in studies.values():
+                if word.lower() in (name.lower() for name in surnames(study.authors)):
+                    year = f" ({study.year})" if study.year else ""
+                    named.append(f"{word} = an author of ‘{study.title}’{year}")
+                    break
+        return tuple(named)
 
     def known(self, term: Term) -> bool:
         """Whether the corpus holds a question word, or the word names the corpus itself."""

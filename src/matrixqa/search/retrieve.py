@@ -225,7 +225,8 @@ class Retriever:
         """Measure the inputs of the relevance rule (relevance.py) and apply it."""
         coverage = max((self.lexical.coverage(analysis, p) for p in best_positions), default=0.0)
         missing, matched = self.reader.missing(analysis, weights)
-        return decide(sentence_score, coverage, missing, reading, matched)
+        authors = self.reader.named_authors(analysis, [self.index.passages[p] for p in best_positions])
+        return decide(sentence_score, coverage, missing, reading, matched, authors)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:
