@@ -103,6 +103,9 @@ def test_a_sentence_that_answers_its_neighbour_is_known_to_lean_back():
     assert leans_back("Without stipulating this, they recommend that new patients take doses under supervision.")
     assert leans_back("They also found that patients stayed longer.")
     assert leans_back("In these ways, relationships with staff may affect outcomes.")
+    # A study named only as "this study" is the one the sentence before names.
+    assert leans_back("Importantly perhaps, the clinic in this study assessed each patient.")
+    assert not leans_back("A larger study confirmed the finding.")
     # A pronoun whose referent stands in the same sentence is no sign.
     assert not leans_back("Supervision also forces the patient into what they may feel to be a stigmatising position.")
     assert not leans_back("Current UK clinical guidelines, in force since 2017, acknowledge several valuable roles.")

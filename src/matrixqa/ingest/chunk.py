@@ -35,7 +35,11 @@ _NAVIGATION = re.compile(
     re.IGNORECASE,
 )
 # Words by which a sentence answers or points at its neighbour, so that alone it says nothing.
-_LEANS_BACK = re.compile(r"\bit would seem so\b|\bdescribed above\b|\bthe stud(?:y|ies) (?:below|above)\b", re.I)
+_LEANS_BACK = re.compile(
+    r"\bit would seem so\b|\bdescribed above\b|\bthe stud(?:y|ies) (?:below|above)\b|"
+    r"\b(?:this|these|that|those|the same) (?:stud(?:y|ies)|trials?|reviews?|findings?|research|sample)\b",
+    re.I,
+)
 # A word that refers back to something said before, when it opens the sentence ("They recommend ...") or
 # stands in a short opening phrase ("Without stipulating this, they ..."): then the referent is a neighbour.
 _REFERS_BACK = re.compile(
