@@ -124,8 +124,8 @@ def _build(config) -> None:
     embedded = manifest["embedded"]
     click.echo(
         f"built {manifest['passages']} passages from {len(corpus.cells)} cells into {config.index_dir} "
-        f"({manifest['search']['kind']} search; embedded {embedded['passages']} passages and "
-        f"{embedded['sentences']} sentences, reused the rest)"
+        f"({manifest['search']['kind']} search; embedded {embedded['passages']} passages, "
+        f"{embedded['sentences']} sentences and {embedded.get('words', 0)} words, reused the rest)"
     )
 
 

@@ -217,8 +217,10 @@ def test_rebuild_after_one_edit_embeds_only_what_changed(index_dir: Path, corpus
     changed = [p for p in new.passages if p.text not in old_texts]
     assert len(changed) == 1 and changed[0].cell.code == "D4"
     new_sentences = {s for p in changed for s in p.sentence_texts} - old_texts
-    assert sorted(counting.texts) == sorted([embedding_text(changed[0]), *new_sentences])
-    assert manifest["embedded"] == {"passages": 1, "sentences": len(new_sentences)}
+    new_words = sorted(set(new.words or []) - set(old.words or []))
+    assert new_words == ["agreed"]  # "keepers" is already a word of the test corpus
+    assert sorted(counting.texts) == sorted([embedding_text(changed[0]), *new_sentences, *new_words])
+    assert manifest["embedded"] == {"passages": 1, "sentences": len(new_sentences), "words": 1}
     assert manifest["reused"]["passages"] == len(new.passages) - 1
 
     fresh = tmp_path / "fresh"
@@ -235,15 +237,15 @@ def test_cli_build_reports_what_it_embedded_and_reused(corpus_dir: Path, cli_env
     edit_one_cell(corpus_dir)
     second = CliRunner().invoke(main, ["build"])
     assert second.exit_code == 0, second.output
-    assert "embedded 1 passages and 1 sentences, reused the rest" in second.stdout
+    assert "embedded 1 passages, 1 sentences and 1 words, reused the rest" in second.stdout
     manifest = json.loads((Path(cli_env["MATRIXQA_INDEX_DIR"]) / MANIFEST).read_text())
-    assert manifest["embedded"] == {"passages": 1, "sentences": 1}
+    assert manifest["embedded"] == {"passages": 1, "sentences": 1, "words": 1}
 
 
 def test_unchanged_rebuild_embeds_nothing(index_dir: Path, corpus_dir: Path):
     counting = CountingEmbedder()
     manifest = build_index(load_corpus(corpus_dir), counting, index_dir)
-    assert counting.texts == [] and manifest["embedded"] == {"passages": 0, "sentences": 0}
+    assert counting.texts == [] and manifest["embedded"] == {"passages": 0, "sentences": 0, "words": 0}
 
 
 def test_another_model_or_a_damaged_index_embeds_everything(index_dir: Path, corpus_dir: Path):
@@ -252,14 +254,14 @@ def test_another_model_or_a_damaged_index_embeds_everything(index_dir: Path, cor
 
     other = OtherModel()
     manifest = build_index(load_corpus(corpus_dir), other, index_dir)
-    assert manifest["reused"] == {"passages": 0, "sentences": 0}
+    assert manifest["reused"] == {"passages": 0, "sentences": 0, "words": 0}
     assert len(other.texts) == sum(manifest["embedded"].values())
 
     build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
     flip_a_byte(index_dir / SENTENCE_VECTORS)
     messages: list[str] = []
     manifest = build_index(load_corpus(corpus_dir), CountingEmbedder(), index_dir, messages.append)
-    assert manifest["reused"] == {"passages": 0, "sentences": 0}
+    assert manifest["reused"] == {"passages": 0, "sentences": 0, "words": 0}
     assert any("damaged" in m for m in messages)
     load_index(index_dir, HashingEmbedder(), corpus_dir)  # and the rebuilt index is whole
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import load_index
 from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Reading, decide
 from matrixqa.search.retrieve import Retriever
+from tests.index.test_index_faults import CountingEmbedder
 
 
 def test_the_rule_needs_evidence_and_more_of_it_when_a_word_is_missing():
@@ -124,3 +130,16 @@ def test_real_model_answers_a_misspelt_question_as_the_tidy_one(real_retriever: 
     result = real_retriever.search("does the methadne counseller make a diffrence", 5)
     assert result.relevant and "methadne → methadone" in result.relevance.corrected
     assert "counsellor" in result.hits[0].passage.text.lower()
+
+
+def test_the_corpus_words_are_embedded_by_build_not_by_the_first_question(index_dir: Path, corpus_dir: Path):
+    index = load_index(index_dir, HashingEmbedder(), corpus_dir)
+    assert index.words and index.word_vectors is not None and len(index.words) == len(index.word_vectors)
+    stored = CountingEmbedder()
+    result = Retriever(index, stored).search("xylophone methadone", 5)
+    assert "xylophone" in result.relevance.missing  # the unknown word was compared with the corpus words
+    assert len(stored.texts) <= 8  # the question and its variants only: the corpus words' vectors were stored
+    # An index built before words were stored still works: the words are embedded when first needed.
+    before = CountingEmbedder()
+    Retriever(replace(index, words=None, word_vectors=None), before).search("xylophone methadone", 5)
+    assert set(index.words) <= set(before.texts)

@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -314,6 +315,20 @@ def searchable_texts(passages: list[Passage]) -> list[str]:
             " ".join(part for part in (passage.section + ".", lead, pointed_to, passage.text, authors) if part)
         )
     return texts
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def corpus_words(texts: list[str]) -> Counter[str]:
+    """Every word of the texts as written (lower case, letters only), with how often it occurs."""
+    return Counter(w.lower() for text in texts for w in _LETTERS.findall(fold(text)))
+
+
+def meaning_words(words: Counter[str]) -> list[str]:
+    """The corpus words a question's unknown word is compared with by meaning: three letters or more, no stop
+    word. `build` embeds them, so that no question waits for it."""
+    return sorted(w for w in words if len(w) >= 3 and w not in STOPWORDS)
 
 
 def author_names(authors: str) -> str:

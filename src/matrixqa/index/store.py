@@ -26,7 +26,9 @@ from matrixqa.index.lexical import (
     Analyzer,
     LexicalIndex,
     Vocabulary,
+    corpus_words,
     load_vocabulary,
+    meaning_words,
     searchable_texts,
 )
 from matrixqa.index.vectorcache import Progress, VectorCache, text_keys
@@ -40,6 +42,8 @@ PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"
 SENTENCE_VECTORS = "sentences.npy"
 VECTOR_KEYS = "vector-keys.npz"  # content hashes of the texts behind the vectors, for reuse by the next build
+WORDS = "words.json"  # the corpus words a question's unknown word is compared with by meaning
+WORD_VECTORS = "words.npy"  # their vectors, in the same order
 LEXICAL = "lexical"  # folder of the BM25 index and the passages' token sets, analysed at build time
 REQUIRED_FILES = (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)
 REBUILD_HINT = "run `matrixqa build` to rebuild it"
@@ -55,6 +59,8 @@ class Index:
     sentence_vectors: np.ndarray
     sentence_owner: np.ndarray  # for each sentence row, the position of its passage
     folder: Path | None = None  # where it was loaded from
+    words: list[str] | None = None  # the corpus words embedded by build (None: an index built before them)
+    word_vectors: np.ndarray | None = None
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -118,15 +124,18 @@ def write_index(
         cache = previous_vectors(index_dir, embedder, progress)
     passage_texts = [embedding_text(p) for p in passages]
     sentences = [s for p in passages for s in p.sentence_texts]
+    searchable = searchable_texts(passages)
+    words = meaning_words(corpus_words(searchable))
     passage_vectors, passages_embedded, passages_reused = cache.embed(embedder, passage_texts, "passage", progress)
     sentence_vectors, sentences_embedded, sentences_reused = cache.embed(embedder, sentences, "sentence", progress)
+    word_vectors, words_embedded, words_reused = cache.embed(embedder, words, "word", progress)
     del cache  # the old vectors are not needed past this point
     if len(passages) >= ann_threshold > 0:
         progress(f"building an approximate (HNSW) index: {len(passages)} passages >= MATRIXQA_ANN_THRESHOLD")
     index = make_passage_index(passage_vectors, ann_threshold)
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
     progress("analysing the passages for lexical search")
-    lexical = LexicalIndex(searchable_texts(passages), Analyzer(vocabulary))
+    lexical = LexicalIndex(searchable, Analyzer(vocabulary))
 
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-", dir=index_dir.parent))
@@ -136,7 +145,10 @@ def write_index(
                 handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
         faiss.write_index(index, str(staging / PASSAGE_VECTORS))
         np.save(staging / SENTENCE_VECTORS, sentence_vectors)
-        np.savez(staging / VECTOR_KEYS, passages=text_keys(passage_texts), sentences=text_keys(sentences))
+        (staging / WORDS).write_text(json.dumps(words) + "\n", encoding="utf-8")
+        np.save(staging / WORD_VECTORS, word_vectors)
+        keys = {"passages": text_keys(passage_texts), "sentences": text_keys(sentences), "words": text_keys(words)}
+        np.savez(staging / VECTOR_KEYS, **keys)
         lexical_files = [p.relative_to(staging).as_posix() for p in lexical.save(staging / LEXICAL)]
         manifest = {
             "format": FORMAT,
@@ -148,11 +160,15 @@ def write_index(
             "build_seconds": round(time.perf_counter() - started, 2),
             "passages": len(passages),
             "sentences": len(sentences),
-            "embedded": {"passages": passages_embedded, "sentences": sentences_embedded},
-            "reused": {"passages": passages_reused, "sentences": sentences_reused},
+            "words": len(words),
+            "embedded": {"passages": passages_embedded, "sentences": sentences_embedded, "words": words_embedded},
+            "reused": {"passages": passages_reused, "sentences": sentences_reused, "words": words_reused},
             "search": describe(index),
             "lexical": _lexical_about(vocabulary),
-            "checksums": {name: file_sha256(staging / name) for name in (*REQUIRED_FILES, VECTOR_KEYS, *lexical_files)},
+            "checksums": {
+                name: file_sha256(staging / name)
+                for name in (*REQUIRED_FILES, VECTOR_KEYS, WORDS, WORD_VECTORS, *lexical_files)
+            },
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_in(staging, index_dir)
@@ -161,8 +177,9 @@ def write_index(
         raise
     embedded, reused = manifest["embedded"], manifest["reused"]
     progress(
-        f"embedded {embedded['passages']} passages and {embedded['sentences']} sentences, reused "
-        f"{reused['passages']} and {reused['sentences']}; index written to {index_dir} in {manifest['build_seconds']} s"
+        f"embedded {embedded['passages']} passages, {embedded['sentences']} sentences and {embedded['words']} words, "
+        f"reused {reused['passages']}, {reused['sentences']} and {reused['words']}; index written to {index_dir} in "
+        f"{manifest['build_seconds']} s"
     )
     return manifest
 
@@ -177,16 +194,25 @@ def previous_vectors(index_dir: Path, embedder: Embedder, progress: Progress) ->
             return VectorCache()  # built before vectors were keyed
         with np.load(index_dir / VECTOR_KEYS) as keys:
             passage_keys, sentence_keys = keys["passages"], keys["sentences"]
+            word_keys = keys["words"] if "words" in keys.files else np.zeros((0, passage_keys.shape[1]), np.uint8)
         passage_index = faiss.read_index(str(index_dir / PASSAGE_VECTORS))
         passage_vectors = passage_index.reconstruct_n(0, passage_index.ntotal)
         sentence_vectors = np.load(index_dir / SENTENCE_VECTORS)
+        word_vectors = np.load(index_dir / WORD_VECTORS) if len(word_keys) else passage_vectors[:0]
     except Exception:  # any unusable earlier build only means everything is embedded afresh
         if (index_dir / MANIFEST).exists():
             progress("the previous index is damaged or from another model: embedding everything")
         return VectorCache()
-    if len(passage_keys) != len(passage_vectors) or len(sentence_keys) != len(sentence_vectors):
+    if (
+        len(passage_keys) != len(passage_vectors)
+        or len(sentence_keys) != len(sentence_vectors)
+        or len(word_keys) != len(word_vectors)
+    ):
         return VectorCache()
-    return VectorCache.of(np.concatenate([passage_keys, sentence_keys]), np.vstack([passage_vectors, sentence_vectors]))
+    return VectorCache.of(
+        np.concatenate([passage_keys, sentence_keys, word_keys]),
+        np.vstack([passage_vectors, sentence_vectors, word_vectors]),
+    )
 
 
 def _swap_in(staging: Path, index_dir: Path) -> None:
@@ -280,6 +306,10 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = No
             passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
         passage_index = faiss.read_index(str(index_dir / PASSAGE_VECTORS))
         sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, mmap_mode="r")  # answers read a few rows
+        words, word_vectors = None, None
+        if WORDS in manifest["checksums"]:  # an index built before words were embedded embeds them when asked
+            words = json.loads((index_dir / WORDS).read_text(encoding="utf-8"))
+            word_vectors = np.load(index_dir / WORD_VECTORS)
     except Exception as error:  # any failure to read means the same: this index cannot be used
         raise IndexUnusable(f"the index in {index_dir} cannot be read ({error}): {REBUILD_HINT}") from None
     owner = np.repeat(np.arange(len(passages)), [len(p.sentences) for p in passages])
@@ -287,9 +317,10 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = No
         passage_index.ntotal != len(passages)
         or passage_index.d != embedder.dimension
         or sentence_vectors.shape != (len(owner), embedder.dimension)
+        or (words is not None and word_vectors.shape != (len(words), embedder.dimension))
     ):
         raise IndexUnusable(f"the index in {index_dir} is inconsistent: {REBUILD_HINT}")
-    return Index(manifest, passages, passage_index, sentence_vectors, owner, index_dir)
+    return Index(manifest, passages, passage_index, sentence_vectors, owner, index_dir, words, word_vectors)
 
 
 def _lexical_about(vocabulary: Vocabulary) -> dict[str, Any]:

@@ -52,7 +52,16 @@ from rapidfuzz.distance import OSA
 from wordfreq import top_n_list, zipf_frequency
 
 from matrixqa.index.embed import Embedder
-from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, fold, searchable_texts, surnames
+from matrixqa.index.lexical import (
+    Analysis,
+    LexicalIndex,
+    Term,
+    corpus_words,
+    fold,
+    meaning_words,
+    searchable_texts,
+    surnames,
+)
 from matrixqa.ingest.chunk import Passage
 
 MIN_EVIDENCE = 0.6
@@ -118,14 +127,21 @@ def decide(
 class QuestionReader:
     """Knows the corpus's words, so as to read a question in them and to say which of its words are missing."""
 
-    def __init__(self, passages: list[Passage], lexical: LexicalIndex, embedder: Embedder):
+    def __init__(
+        self,
+        passages: list[Passage],
+        lexical: LexicalIndex,
+        embedder: Embedder,
+        word_vectors: tuple[list[str], np.ndarray] | None = None,
+    ):
+        """word_vectors: the corpus's meaning words and their vectors as `build` stored them (None: embedded
+        at the first question that needs them)."""
         self.passages = passages
         self.lexical = lexical
         self.embedder = embedder
         self.names = CORPUS_NAMES | {p.cell.code.lower() for p in passages}
         self.names |= {w.lower() for p in passages for w in _WORD.findall(p.cell.matrix)}
-        self._vocabulary: list[str] | None = None
-        self._vectors: np.ndarray | None = None
+        self._vocabulary, self._vectors = word_vectors or (None, None)
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.
     @cached_property
@@ -135,7 +151,7 @@ class QuestionReader:
     @cached_property
     def words(self) -> Counter[str]:
         """Every word of the corpus as written (lower case), with how often it occurs."""
-        return Counter(w.lower() for text in self._texts for w in _WORD.findall(fold(text)))
+        return corpus_words(self._texts)
 
     @cached_property
     def phrases(self) -> list[str]:
@@ -249,9 +265,9 @@ class QuestionReader:
         return tuple(missing), tuple(matched)
 
     def _word_vectors(self) -> tuple[list[str], np.ndarray]:
-        # Embedded once, the first time a question has a word the corpus lacks.
+        # Stored by build; for an index built before that, embedded the first time a question needs them.
         if self._vectors is None:
-            self._vocabulary = sorted(w for w in self.words if len(w) >= 3 and w not in STOPWORDS)
+            self._vocabulary = meaning_words(self.words)
             self._vectors = self.embedder.embed(self._vocabulary)
         return self._vocabulary or [], self._vectors
 
