@@ -4,6 +4,7 @@ import pytest
 
 from matrixqa.answer.compose import answer_question
 from matrixqa.answer.conversation import Turn, answer_sentences, resolve
+from matrixqa.ingest.chunk import SUMMARY_SECTION
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,14 @@ def test_long_answers_are_longer(retriever):
     long = answer_question(retriever, "zebra stripes in the waiting room", detail="long")
     assert 1 <= short.answer.count("[") <= 4
     assert long.answer.count("[") > short.answer.count("[")
+
+
+def test_asked_what_the_corpus_covers_the_answer_quotes_each_cells_summary(retriever):
+    answer = answer_question(retriever, "What does this matrix cell cover?")
+    summaries = [p for p in retriever.index.passages if p.section == SUMMARY_SECTION]
+    assert answer.answered and {c.passage.id for c in answer.citations} == {p.id for p in summaries}
+    for citation in answer.citations:
+        assert citation.sentences and all(sentence in citation.passage.text for sentence in citation.sentences)
 
 
 def test_nothing_relevant_gives_covered_cells_and_answerable_questions(retriever):

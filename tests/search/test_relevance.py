@@ -9,6 +9,7 @@ import pytest
 
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import load_index
+from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Reading, decide
 from matrixqa.search.retrieve import Retriever
 from tests.index.test_index_faults import CountingEmbedder
@@ -100,6 +101,24 @@ def test_a_word_known_only_through_the_vocabulary_is_read_with_the_fields_word(r
     assert "script ≈ prescription" in result.relevance.matched and "script" not in result.relevance.missing
     # A word the corpus itself uses is left as it is, though the vocabulary joins it to others.
     assert retriever.search("the pharmacy every day", 5).read_as == "the pharmacy every day"
+
+
+@pytest.mark.parametrize(
+    ("question", "about"),
+    [
+        ("What does this matrix cell cover?", True),
+        ("What is cell B3 about?", True),
+        ("what do you cover", True),
+        ("What does the matrix say about methadone?", False),  # a subject of its own
+        ("What is a cell?", False),  # asks nothing of what it covers
+    ],
+)
+def test_a_question_asking_what_the_corpus_covers_is_told_its_cells_summaries(retriever: Retriever, question, about):
+    result = retriever.search(question, 5)
+    assert result.about_the_corpus is about
+    if about:
+        assert result.relevant and result.hits[0].passage.section == SUMMARY_SECTION
+        assert result.relevance.missing == ()
 
 
 def test_words_naming_the_corpus_itself_are_not_missing(retriever: Retriever):

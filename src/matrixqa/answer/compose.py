@@ -10,7 +10,7 @@ import numpy as np
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from matrixqa.answer.suggest import suggestions_for
 from matrixqa.index.store import Index
-from matrixqa.ingest.chunk import Passage, leans_back
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, leans_back
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance
 from matrixqa.search.retrieve import NO_FILTERS, Filters, Hit, Retriever, SearchResult
@@ -109,6 +109,8 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     if not result.relevant:
         return _not_covered(answer_id, result, index)
 
+    if result.about_the_corpus and result.hits and result.hits[0].passage.section == SUMMARY_SECTION:
+        return _summaries(answer_id, result)
     max_sentences, max_passages, margin = LENGTHS.get(detail, LENGTHS["short"])
     # Answers draw on the most relevant passages; the diverse order of the hit list is for browsing.
     leaders = sorted(result.hits, key=lambda h: h.fused_rank or h.rank)[:max_passages]
@@ -141,10 +143,27 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     citations = tuple(
         Citation(n, sources[s].passage, sources[s].score, tuple(by_source[s])) for s, n in numbers.items()
     )
+    return _answer(answer_id, result, citations, " ".join(parts))
+
+
+def _summaries(answer_id: str, result: SearchResult) -> Answer:
+    """What the corpus covers, in its own words: each cell's summary, quotable sentences whole."""
+    citations, parts = [], []
+    for hit in result.hits:
+        if hit.passage.section != SUMMARY_SECTION:
+            break  # the summaries come first
+        passage, n = hit.passage, len(citations) + 1
+        sentences = tuple(t for i, t in enumerate(passage.sentence_texts) if passage.quotable(i))
+        citations.append(Citation(n, passage, hit.score, sentences))
+        parts += [f"{sentence} [{n}]" for sentence in sentences]
+    return _answer(answer_id, result, tuple(citations), " ".join(parts))
+
+
+def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...], text: str) -> Answer:
     cells = sorted({f"{c.passage.cell.matrix} cell {c.passage.cell.code} ({c.passage.cell.title})" for c in citations})
     lead = f"From the Effectiveness Bank {' and '.join(cells)}:"
     hits = tuple(result.hits)
-    return Answer(answer_id, result.question, True, " ".join(parts), lead, citations, hits, relevance=result.relevance)
+    return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
 
 
 def _in_reading_order(chosen: list[tuple[int, int, float]], sources: list[Hit]) -> list[tuple[int, int]]:

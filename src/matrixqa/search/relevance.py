@@ -16,7 +16,10 @@ Reading comes first, and what it reads is what retrieval searches (BM25 and the 
    corpus uses: each capital opens a word of the phrase, and any small letters after it go on with
    that word (RCGP: Royal College of General Practitioners; RCPsych: Royal College of Psychiatrists).
 
-The decision: the corpus is taken to hold nothing relevant when
+A question that only names the corpus and asks what it covers ("What does this cell cover?", "What is
+cell B3 about?") is answered from each cell's own summary, the paragraph its page opens with.
+
+The decision otherwise: the corpus is taken to hold nothing relevant when
 
     best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE and the question names
     no author of a study among the first passages, or
@@ -76,6 +79,12 @@ MIN_CORRECTED = 4  # shorter words have too many neighbours to correct with conf
 LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatinship"), below it one
 # Words by which a question names the corpus itself rather than a subject in it.
 CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness", "bank", "findings"})
+# Words by which a question asks what the corpus covers ("What does this cell cover?").
+SCOPE_WORDS = frozenset(
+    {"cover", "covers", "covered", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
+    | {"summary", "overview", "subject", "subjects", "about"}
+)
+ABOUT_THE_CORPUS = "the question asks what the corpus covers: each cell's own summary comes first"
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
@@ -113,10 +122,13 @@ def decide(
     reading: Reading,
     matched: tuple[str, ...] = (),
     authors: tuple[str, ...] = (),
+    about_the_corpus: bool = False,
 ) -> Relevance:
     """The documented rule (see the module's docstring) applied to its measured inputs; `authors` are the
     question's words naming an author of a study among the first passages ("Luborsky = an author of ...")."""
     evidence = sentence_score + COVERAGE_WEIGHT * coverage
+    if about_the_corpus:  # the corpus always holds its own summaries
+        return Relevance(True, evidence, sentence_score, coverage, (), reading.corrected, (ABOUT_THE_CORPUS,))
     enough = evidence >= MIN_EVIDENCE or bool(authors)
     relevant = enough and not (missing and evidence < STRONG_EVIDENCE)
     return Relevance(
@@ -217,6 +229,17 @@ class QuestionReader:
                     named.append(f"{word} = an author of ‘{study.title}’{year}")
                     break
         return tuple(named)
+
+    def asks_what_it_covers(self, analysis: Analysis) -> bool:
+        """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?")."""
+        words = [w.lower() for w in analysis.words]
+        asked = {w for w in words if w in SCOPE_WORDS}
+        named = {w for w in words if w in self.names}
+        return (
+            bool(asked)
+            and all(t.word.lower() in self.names | SCOPE_WORDS for t in analysis.terms)
+            and (bool(named) or len(analysis.terms) <= 1)
+        )
 
     def known(self, term: Term) -> bool:
         """Whether the corpus holds a question word, or the word names the corpus itself."""

@@ -19,7 +19,7 @@ from matrixqa.index.ann import exact_view, ranked_rows
 from matrixqa.index.embed import Embedder, load_embedder
 from matrixqa.index.lexical import Analysis, Analyzer, Vocabulary, load_vocabulary
 from matrixqa.index.store import Index, load_index, load_lexical
-from matrixqa.ingest.chunk import Passage
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
 from matrixqa.search.relevance import QuestionReader, Reading, Relevance, decide
 from matrixqa.settings import Config
@@ -98,6 +98,7 @@ class SearchResult:
     question_vector: np.ndarray = field(repr=False)
     relevance: Relevance | None = None
     read_as: str = ""  # the question as retrieval read it (misspellings corrected, acronyms spelt out)
+    about_the_corpus: bool = False  # the question asks what the corpus covers: its cells' summaries come first
 
 
 class Retriever:
@@ -118,6 +119,7 @@ class Retriever:
         starts = np.searchsorted(index.sentence_owner, positions, side="left").tolist()
         ends = np.searchsorted(index.sentence_owner, positions, side="right").tolist()
         self._sentence_rows = [range(start, end) for start, end in zip(starts, ends, strict=True)]
+        self._is_summary = np.array([p.section == SUMMARY_SECTION for p in index.passages], dtype=bool)
 
     def with_mode(self, mode: Mode) -> Retriever:
         """The same index, model and lexical index, ranking by other evidence (for comparisons)."""
@@ -147,6 +149,10 @@ class Retriever:
         fused = fuse(signals, self.mode)
         fused_rank, dense_rank, lexical_rank = ranks(fused), ranks((dense + sentence) / 2), ranks(lexical)
 
+        about_the_corpus = self.reader.asks_what_it_covers(analysis)
+        if about_the_corpus:  # each cell's own summary first, then the rest by fused score
+            fused = np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
+            fused_rank = ranks(fused)
         best_first = np.argsort(-fused, kind="stable")[: max(k, CANDIDATES)]
         vectors = self._passage_vectors[rows[best_first]]
         picked = maximal_marginal_relevance(vectors, fused[best_first], k, DIVERSITY)
@@ -169,8 +175,8 @@ class Retriever:
                 )
             )
         leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
-        relevance = self._relevance(analysis, weights, float(sentence.max()), leaders, reading)
-        return SearchResult(question, hits, relevance.relevant, vector, relevance, reading.question)
+        relevance = self._relevance(analysis, weights, float(sentence.max()), leaders, reading, about_the_corpus)
+        return SearchResult(question, hits, relevance.relevant, vector, relevance, reading.question, about_the_corpus)
 
     def _embed_question(self, question: str, analysis: Analysis) -> tuple[np.ndarray, list[float] | None]:
         """The question's vector, and how much its meaning rests on each of its words (None: not needed).
@@ -224,12 +230,13 @@ class Retriever:
         sentence_score: float,
         best_positions: list[int],
         reading: Reading,
+        about_the_corpus: bool = False,
     ) -> Relevance:
         """Measure the inputs of the relevance rule (relevance.py) and apply it."""
         coverage = max((self.lexical.coverage(analysis, p) for p in best_positions), default=0.0)
         missing, matched = self.reader.missing(analysis, weights)
         authors = self.reader.named_authors(analysis, [self.index.passages[p] for p in best_positions])
-        return decide(sentence_score, coverage, missing, reading, matched, authors)
+        return decide(sentence_score, coverage, missing, reading, matched, authors, about_the_corpus)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:
