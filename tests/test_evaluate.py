@@ -258,6 +258,12 @@ def test_eval_report_writes_every_figure_and_the_files_agree_with_ir_measures(cl
         assert (folder / plot).read_bytes().startswith(b"\x89PNG")
     markdown = (folder / "report.md").read_text(encoding="utf-8")
     assert "| hybrid (matrixqa) |" in markdown and "n.s." in markdown and "| colloquial |" in markdown
+    # What the hybrid's answers did, by category, is in the JSON and the Markdown alike.
+    answers = {row["category"]: row for row in printed["answers_by_category"]}
+    assert set(answers) == {"colloquial", "out-of-scope-far", "all"}
+    assert answers["all"]["answerable"] == 1 and answers["all"]["unanswerable"] == 1
+    assert answers["all"]["hit1"] == printed["setups"][2]["metrics"]["hit@1"]
+    assert "The hybrid's answers by question category:" in markdown
 
 
 def test_eval_without_its_extra_says_how_to_install_it(cli_env, monkeypatch: pytest.MonkeyPatch):

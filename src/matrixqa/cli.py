@@ -217,20 +217,18 @@ def evaluate_command(
         evaluate.baseline_setup(config.corpus_dir, hybrid.embedder),
     ]
     reports = [evaluate.evaluate(setup, gold) for setup in setups]
+    from matrixqa.answer.compose import answer_question
+
+    answers = evaluate.answer_figures(reports[2], {q.id: answer_question(hybrid, q.question) for q in gold})
     trec_files = {r.setup: evaluate.write_trec(r, trec_dir) for r in reports} if trec_dir else None
     if report_dir:
-        data = evalreport.write_report(reports, questions_file, report_dir)
+        data = evalreport.write_report(reports, questions_file, report_dir, answers)
     else:
-        data = evalreport.summary(reports, questions_file, trec_files)
+        data = evalreport.summary(reports, questions_file, trec_files, answers)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        from matrixqa.answer.compose import answer_question
-
-        answers = {q.id: answer_question(hybrid, q.question) for q in gold}
         click.echo(evalreport.format_markdown(data, reports))
-        click.echo("\nThe hybrid's answers by question category:\n")
-        click.echo(evaluate.format_categories(evaluate.answer_figures(reports[2], answers)))
     for folder in (trec_dir, report_dir):
         if folder:
             click.echo(f"wrote {folder}", err=True)

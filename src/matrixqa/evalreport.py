@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.stats
 
-from matrixqa.evaluate import DEPTH, HIT_DEPTHS, PARAGRAPH, STANDARD, Declining, Report, mean, write_trec
+from matrixqa.evaluate import (
+    DEPTH,
+    HIT_DEPTHS,
+    PARAGRAPH,
+    STANDARD,
+    CategoryFigures,
+    Declining,
+    Report,
+    format_answer_figures,
+    mean,
+    write_trec,
+)
 
 ALPHA = 0.05  # a difference with a p-value at or above this is marked not significant
 RESAMPLES = 10_000
@@ -110,9 +121,13 @@ def category_json(report: Report, category: str) -> dict[str, Any]:
 
 
 def summary(
-    reports: list[Report], questions_file: Path, trec_files: dict[str, tuple[Path, Path]] | None = None
+    reports: list[Report],
+    questions_file: Path,
+    trec_files: dict[str, tuple[Path, Path]] | None = None,
+    answers: list[CategoryFigures] | None = None,
 ) -> dict[str, Any]:
-    """Every figure of the evaluation, as the JSON report holds it."""
+    """Every figure of the evaluation, as the JSON report holds it; `answers`: what the hybrid's answers did,
+    by question category (answered, declined, first sentence from a gold paragraph)."""
     import ir_measures
 
     trec_files = trec_files or {}
@@ -148,6 +163,7 @@ def summary(
             "seed": SEED,
             "depth": DEPTH,
         },
+        "answers_by_category": [asdict(figures) for figures in answers or []],
         "setups": setups,
         "comparisons": [
             {
@@ -265,6 +281,9 @@ def format_markdown(data: dict[str, Any], reports: list[Report]) -> str:
     wrong = format_abstentions(reports)
     if wrong:
         parts.append(wrong)
+    if data.get("answers_by_category"):
+        figures = [CategoryFigures(**f) for f in data["answers_by_category"]]
+        parts += ["The hybrid's answers by question category:", format_answer_figures(figures)]
     return "\n\n".join(parts) + "\n"
 
 
@@ -325,11 +344,13 @@ def _pyplot():
     return plt
 
 
-def write_report(reports: list[Report], questions_file: Path, folder: Path) -> dict[str, Any]:
+def write_report(
+    reports: list[Report], questions_file: Path, folder: Path, answers: list[CategoryFigures] | None = None
+) -> dict[str, Any]:
     """Write report.md, report.json, the TREC files (trec/) and the plots into folder; return the summary."""
     folder.mkdir(parents=True, exist_ok=True)
     trec_files = {report.setup: write_trec(report, folder / "trec") for report in reports}
-    data = summary(reports, questions_file, trec_files)
+    data = summary(reports, questions_file, trec_files, answers)
     (folder / "report.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (folder / "report.md").write_text(format_markdown(data, reports), encoding="utf-8")
     plot_hit_at_k(data, folder / "hit_at_k.png")

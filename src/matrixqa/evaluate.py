@@ -447,7 +447,7 @@ def answer_figures(report: Report, answers: dict[str, Answer]) -> list[CategoryF
     return figures
 
 
-def format_categories(figures: list[CategoryFigures]) -> str:
+def format_answer_figures(figures: list[CategoryFigures]) -> str:
     """A Markdown table of the per-category figures ("-" where a category has no such question)."""
     head = "| category | hit@1 | MRR@10 | answered | declined | first sentence from gold |"
     lines = [head, "|---" * (head.count("|") - 1) + "|"]
