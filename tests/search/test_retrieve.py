@@ -1,11 +1,13 @@
+import dataclasses
 import json
 
+import numpy as np
 import pytest
 
 from matrixqa.cli import main
 from matrixqa.errors import BadRequest
 from matrixqa.search.relevance import MIN_EVIDENCE
-from matrixqa.search.retrieve import Filters, Retriever
+from matrixqa.search.retrieve import FilterColumns, Filters, Retriever
 
 # A sentence of the real B3 cell, word for word: the hashing embedder finds its own words.
 B3_SENTENCE = (
@@ -45,12 +47,45 @@ def test_the_vocabulary_changes_what_lexical_search_finds(retriever: Retriever):
         (Filters(matrix="alcohol"), lambda p: p.cell.matrix == "Alcohol Treatment Matrix"),
         (Filters(matrix="Drug Treatment Matrix"), lambda p: p.cell.matrix == "Drug Treatment Matrix"),
         (Filters(year_from=2000, year_to=2014), lambda p: p.study and 2000 <= p.study.year <= 2014),
+        (Filters(year_to=1999), lambda p: p.study and p.study.year <= 1999),
+        (
+            Filters(types=frozenset({"K", "S"}), matrix=" drug ", year_from=2005),
+            lambda p: p.study and p.study.type in "KS" and p.cell.matrix.startswith("Drug") and p.study.year >= 2005,
+        ),
     ],
 )
 def test_filters_admit_only_what_they_name(retriever: Retriever, filters: Filters, check):
     hits = retriever.search("methadone counsellors and doctors", 50, filters).hits
     assert hits and all(check(h.passage) for h in hits)
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    # The mask over every passage, as search applies it, admits exactly the passages the rule names.
+    passages = retriever.index.passages
+    expected = [bool(check(p)) for p in passages]
+    assert 0 < sum(expected) < len(passages)
+    assert filters.admitted(FilterColumns.of(passages)).tolist() == expected
+    assert [filters.admits(p) for p in passages] == expected
+
+
+def test_each_candidates_best_sentence_is_the_best_among_its_own_sentences(retriever: Retriever):
+    index = retriever.index
+    # Two passages lose their sentences, to check that a passage without any gets none (-1) and shifts no other.
+    keep = ~np.isin(index.sentence_owner, [0, 3])
+    trimmed = dataclasses.replace(
+        index, sentence_vectors=index.sentence_vectors[keep], sentence_owner=index.sentence_owner[keep]
+    )
+    searcher = Retriever(trimmed, retriever.embedder)
+    vector = retriever.embedder.embed(["supervised methadone in the pharmacy"])[0]
+    rows = np.random.default_rng(1).permutation(len(index.passages))  # any order, not only the sorted pool
+    best, which = searcher._sentence_scores(vector, rows)
+    for score, offset, position in zip(best, which, rows, strict=True):
+        span = trimmed.sentence_rows(int(position))
+        if not len(span):
+            assert (score, offset) == (-1.0, -1)
+            continue
+        similarity = trimmed.sentence_vectors[span.start : span.stop] @ vector
+        assert offset == int(np.argmax(similarity)) and score == pytest.approx(similarity.max(), abs=1e-6)
+    assert {0, 3} <= {int(p) for p, o in zip(rows, which, strict=True) if o == -1}
+    assert len({len(trimmed.sentence_rows(int(p))) for p in rows}) > 2  # passages of several sentence counts
 
 
 def test_an_empty_year_range_is_refused():

@@ -47,27 +47,54 @@ class Filters:
             )
 
     def admits(self, passage: Passage) -> bool:
-        kind = passage.study.type if passage.study else "commentary"
-        if self.types and kind not in self.types:
-            return False
-        if self.cells and passage.cell.code not in self.cells:
-            return False
-        if self.matrix and not _names_matrix(self.matrix, passage.cell.matrix):
-            return False
-        if self.year_from or self.year_to:
-            year = passage.study.year if passage.study else None
-            if year is None or (self.year_from and year < self.year_from) or (self.year_to and year > self.year_to):
-                return False
-        return True
+        return bool(self.admitted(FilterColumns.of([passage]))[0])
+
+    def admitted(self, columns: FilterColumns) -> np.ndarray:
+        """Which passages the filters admit, as a mask over the passages the columns were made from."""
+        admitted = np.ones(len(columns.kind), dtype=bool)
+        if self.types:
+            admitted &= np.isin(columns.kind, sorted(self.types))
+        if self.cells:
+            admitted &= np.isin(columns.cell, sorted(self.cells))
+        if self.matrix:
+            wanted = self.matrix.strip().lower()
+            admitted &= (columns.matrix == wanted) | (columns.matrix_word == wanted)
+        if self.year_from:
+            admitted &= columns.year >= self.year_from  # a passage with no year (NaN) is never in a range
+        if self.year_to:
+            admitted &= columns.year <= self.year_to
+        return admitted
 
     @property
     def active(self) -> bool:
         return bool(self.types or self.cells or self.matrix or self.year_from or self.year_to)
 
 
-def _names_matrix(wanted: str, matrix: str) -> bool:
-    wanted = wanted.strip().lower()
-    return wanted in (matrix.lower(), matrix.split()[0].lower())
+@dataclass(frozen=True)
+class FilterColumns:
+    """What filters look at, one array over all the passages each, so a filter is applied without a loop."""
+
+    kind: np.ndarray  # study type (S, K, R, G), or "commentary"
+    cell: np.ndarray  # cell code
+    matrix: np.ndarray  # matrix name, lower case
+    matrix_word: np.ndarray  # its first word ("drug")
+    year: np.ndarray  # study year; NaN for commentary and a study without one
+
+    @classmethod
+    def of(cls, passages: list[Passage]) -> FilterColumns:
+        def column(values: list[str]) -> np.ndarray:
+            return np.array(values, dtype=str)
+
+        matrices = [p.cell.matrix.lower() for p in passages]
+        return cls(
+            kind=column([p.study.type if p.study else "commentary" for p in passages]),
+            cell=column([p.cell.code for p in passages]),
+            matrix=column(matrices),
+            matrix_word=column([(m.split() or [""])[0] for m in matrices]),
+            year=np.array(
+                [p.study.year if p.study and p.study.year is not None else np.nan for p in passages], dtype=float
+            ),
+        )
 
 
 NO_FILTERS = Filters()
@@ -114,11 +141,12 @@ class Retriever:
             (index.words, index.word_vectors) if index.words is not None and index.word_vectors is not None else None
         )
         self.reader = QuestionReader(index.passages, self.lexical, embedder, stored)
+        self._columns = FilterColumns.of(index.passages)
         self._passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
         positions = np.arange(len(index.passages))
-        starts = np.searchsorted(index.sentence_owner, positions, side="left").tolist()
-        ends = np.searchsorted(index.sentence_owner, positions, side="right").tolist()
-        self._sentence_rows = [range(start, end) for start, end in zip(starts, ends, strict=True)]
+        # A passage's sentences are consecutive rows of sentence_vectors: where they start, and how many.
+        self._sentence_start = np.searchsorted(index.sentence_owner, positions, side="left")
+        self._sentence_count = np.searchsorted(index.sentence_owner, positions, side="right") - self._sentence_start
         self._is_summary = np.array([p.section == SUMMARY_SECTION for p in index.passages], dtype=bool)
 
     def with_mode(self, mode: Mode) -> Retriever:
@@ -135,8 +163,7 @@ class Retriever:
             analysis = self.analyzer.analyse(reading.question)
         vector, weights = self._embed_question(reading.question, analysis)
         passages = self.index.passages
-        admitted = np.array([filters.admits(p) for p in passages], dtype=bool) if filters.active else None
-        rows = np.flatnonzero(admitted) if admitted is not None else np.arange(len(passages))
+        rows = np.flatnonzero(filters.admitted(self._columns)) if filters.active else np.arange(len(passages))
         if not len(rows):
             return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0), reading.question)
 
@@ -203,24 +230,32 @@ class Retriever:
         """
         if len(rows) <= POOL:
             return rows
-        if filtered:
-            dense_best = rows[np.argpartition(-(self._passage_vectors[rows] @ vector), POOL)[:POOL]]
+        if filtered:  # every passage's similarity, then the admitted: quicker than copying the admitted vectors out
+            dense_best = rows[np.argpartition(-(self._passage_vectors @ vector)[rows], POOL)[:POOL]]
         else:
             _, found = ranked_rows(self.index.passage_index, vector, POOL)
             dense_best = found[found >= 0]
         lexical_best = rows[np.argpartition(-lexical[rows], POOL)[:POOL]]
-        return np.union1d(dense_best, lexical_best)
+        chosen = np.zeros(len(self.index.passages), dtype=bool)  # a mask unites the two faster than union1d
+        chosen[dense_best] = chosen[lexical_best] = True
+        return np.flatnonzero(chosen)
 
     def _sentence_scores(self, vector: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each candidate's best sentence similarity, and that sentence's index in its passage (-1: none)."""
+        """Each candidate's best sentence similarity, and that sentence's index in its passage (-1: none).
+
+        Candidates with the same number of sentences are scored together, as one stack of small
+        matrices: numpy multiplies each passage's own sentences by the question, as scoring the
+        passages one by one would, to the last bit, without a Python loop over the candidates.
+        """
         best = np.full(len(rows), -1.0, dtype=np.float32)
         which = np.full(len(rows), -1)
-        for i, position in enumerate(rows):
-            span = self._sentence_rows[position]
-            if len(span):
-                similarity = self.index.sentence_vectors[span.start : span.stop] @ vector
-                offset = int(np.argmax(similarity))
-                which[i], best[i] = offset, similarity[offset]
+        counts = self._sentence_count[rows]
+        for count in np.unique(counts[counts > 0]).tolist():
+            group = np.flatnonzero(counts == count)
+            sentence_rows = self._sentence_start[rows[group]][:, None] + np.arange(count)
+            similarity = self.index.sentence_vectors[sentence_rows] @ vector  # one row of scores per passage
+            which[group] = np.argmax(similarity, axis=1)
+            best[group] = similarity[np.arange(len(group)), which[group]]
         return best, which
 
     def _relevance(
