@@ -28,8 +28,10 @@ def test_synthetic_scale_run_builds_searches_and_answers(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(done.stdout)
     assert figures["passages"] == 300
-    assert 0.5 <= figures["recall_at_10"] <= 1.0
-    assert figures["search_p95_ms"] > 0 and figures["answer_p95_ms"] > 0
+    assert 0.5 <= figures["recall_at_10_by_id"] <= figures["recall_at_10"] <= 1.0
+    assert 0.5 <= figures["pool_recall_at_10"] <= 1.0
+    assert figures["search_p95_ms"] > 0 and figures["answer_p95_ms"] > 0 and figures["filtered_search_p95_ms"] > 0
+    assert figures["model_p50_ms"] > 0 and figures["rest_p50_ms"] > 0
     assert figures["ready_seconds"] >= figures["load_seconds"] > 0
 
 

@@ -11,6 +11,7 @@ import numpy as np
 HNSW_LINKS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+SCORE_TOLERANCE = 1e-5  # inner products of the same vectors summed in another order differ in the last bits
 
 
 def make_passage_index(vectors: np.ndarray, ann_threshold: int) -> faiss.Index:
@@ -57,3 +58,18 @@ def ranked_rows(index: faiss.Index, vector: np.ndarray, k: int, every: bool = Fa
     else:
         scores, rows = index.search(query, min(index.ntotal, k))
     return scores[0], rows[0]
+
+
+def recall(exact: faiss.Index, queries: np.ndarray, found: np.ndarray, k: int) -> float:
+    """Share of the k nearest passages of each query that an approximate search found (rows in found[:, :k]).
+
+    Ties count as found: a row scoring at least the exact k-th score is one of the k nearest, since
+    among passages with equal vectors (duplicates) exact search itself picks any of them.
+    """
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
+    exact_scores, _ = exact.search(queries, k)
+    found = found[:, :k]
+    vectors = exact.reconstruct_batch(np.clip(found, 0, None).ravel()).reshape(*found.shape, -1)
+    scores = np.einsum("qkd,qd->qk", vectors, queries)
+    hits = (found >= 0) & (scores >= exact_scores[:, -1:] - SCORE_TOLERANCE)
+    return float(hits.sum() / (len(queries) * k))
