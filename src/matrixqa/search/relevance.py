@@ -170,6 +170,11 @@ class QuestionReader:
         """The corpus's capitalised phrases ("Royal College of Psychiatrists"), commonest first."""
         return _phrases(self._texts)
 
+    @cached_property
+    def _spellings(self) -> list[str]:
+        """The words a misspelling may be of: general English, then the corpus's own."""
+        return _english_words() + list(self.words)
+
     def spell_out(self, acronym: str) -> str | None:
         """The commonest capitalised phrase of the corpus that the acronym abbreviates, if any."""
         parts = [part.lower() for part in _ACRONYM_PART.findall(acronym)]
@@ -251,8 +256,7 @@ class QuestionReader:
         if len(lower) < MIN_CORRECTED or not lower.isalpha():
             return None
         limit = 1 if len(lower) < LONG_WORD else 2
-        english = _english_words()
-        candidates = process.extract(lower, english + list(self.words), scorer=OSA.distance, score_cutoff=limit)
+        candidates = process.extract(lower, self._spellings, scorer=OSA.distance, score_cutoff=limit)
         if not candidates:
             return None
         best, _, _ = min(
