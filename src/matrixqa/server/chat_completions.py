@@ -9,26 +9,28 @@ Errors on /v1/ are in the protocol's error shape.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from flask import Blueprint, Flask, Response, jsonify, request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from matrixqa.answer.compose import Answer, answer_question
 from matrixqa.errors import BadRequest
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.retrieve import Retriever
+from matrixqa.server import schema
 from matrixqa.server.questionlog import QuestionLog
 from matrixqa.server.schema import (
     MAX_HISTORY,
     AnswerResponse,
     AskRequest,
+    CitationOut,
     FiltersIn,
     Request,
+    WholeNumber,
     filters_of,
     parse_body,
     question_of,
@@ -62,15 +64,15 @@ class ChatRequest(Request):
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
     stream_options: dict[str, Any] | None = None
-    n: int = Field(default=1, ge=1, le=1, description="One answer per question.")
+    n: WholeNumber = Field(default=1, ge=1, le=1, description="One answer per question.")
     temperature: float | None = None
     top_p: float | None = None
-    max_tokens: int | None = None
-    max_completion_tokens: int | None = None
+    max_tokens: WholeNumber | None = None
+    max_completion_tokens: WholeNumber | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: WholeNumber | None = None
     user: str | None = None
     # matrixqa's own options, as /api/ask takes them (`extra_body` in the openai client).
     detail: Literal["short", "long"] = "short"
@@ -120,15 +122,82 @@ def source_line(passage: Passage) -> str:
     return f"{title}. {passage.cell.matrix} cell {passage.cell.code}, {passage.section}. {links}"
 
 
-class Completion(BaseModel):
-    """What every reply and chunk shares: the id, time and model the protocol puts on each."""
+class ModelCard(schema.Response):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(schema.Response):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class AssistantMessage(schema.Response):
+    role: Literal["assistant"] = "assistant"
+    content: str = Field(description="The framing line, the answer with its [n] markers, then a `Sources:` list.")
+    refusal: None = None
+
+
+class Choice(schema.Response):
+    index: Literal[0] = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
+
+
+class Delta(schema.Response):
+    """What a chunk adds to the message; the first names the role, the last adds nothing."""
+
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+
+class ChunkChoice(schema.Response):
+    index: Literal[0] = 0
+    delta: Delta
+    finish_reason: Literal["stop"] | None = None
+
+
+class Extras(schema.Response):
+    """matrixqa's fields beside the protocol's: whether the corpus answered, and the cited passages."""
+
+    answered: bool = Field(description="False when the corpus holds no evidence for the question.")
+    citations: list[CitationOut] = Field(description="As /api/ask gives them, numbered as the [n] markers.")
+
+
+class ChatCompletion(Extras):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str = Field(description="The model the request named, echoed.")
+    choices: list[Choice] = Field(min_length=1, max_length=1)
+
+
+class ChatCompletionChunk(schema.Response):
+    """One server-sent event of a streamed reply; the last chunk (finish_reason "stop") carries the extras."""
 
     id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
     created: int
     model: str
+    choices: list[ChunkChoice] = Field(min_length=1, max_length=1)
+    answered: bool | None = None
+    citations: list[CitationOut] | None = None
 
-    def envelope(self, kind: str, choice: dict[str, Any]) -> dict[str, Any]:
-        return {"id": self.id, "object": kind, "created": self.created, "model": self.model, "choices": [choice]}
+
+class ErrorDetail(schema.Response):
+    message: str = Field(min_length=1, description="What went wrong and what to change.")
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class OpenAIErrorResponse(schema.Response):
+    """The protocol's error shape, which every error on /v1/ takes."""
+
+    error: ErrorDetail
 
 
 def chat_blueprint(current: Callable[[], Retriever], question_log: QuestionLog | None) -> Blueprint:
@@ -137,7 +206,7 @@ def chat_blueprint(current: Callable[[], Retriever], question_log: QuestionLog |
 
     @v1.get("/models")
     def models():
-        return jsonify(object="list", data=[{"id": MODEL, "object": "model", "created": 0, "owned_by": MODEL}])
+        return jsonify(ModelList(data=[ModelCard(id=MODEL, created=0, owned_by=MODEL)]).model_dump(mode="json"))
 
     @v1.post("/chat/completions")
     def chat_completions():
@@ -148,31 +217,30 @@ def chat_blueprint(current: Callable[[], Retriever], question_log: QuestionLog |
         answer = answer_question(current(), question, ask.turns(), ask.detail, filters)
         if question_log is not None:
             question_log.record_ask(question, answer, filters, round((time.perf_counter() - started) * 1000, 1))
-        completion = Completion(id=f"chatcmpl-{answer.id}", created=int(time.time()), model=body.model)
+        reply = {"id": f"chatcmpl-{answer.id}", "created": int(time.time()), "model": body.model}
         content = message_content(answer)
-        extra = {
-            "answered": answer.answered,
-            "citations": AnswerResponse.of(answer).model_dump(mode="json")["citations"],
-        }
+        extras = Extras(answered=answer.answered, citations=AnswerResponse.of(answer).citations)
         if body.stream:
-            return Response(_stream(completion, content, extra), mimetype="text/event-stream")
-        message = {"role": "assistant", "content": content, "refusal": None}
-        choice = {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
-        return jsonify({**completion.envelope("chat.completion", choice), **extra})
+            return Response(_stream(reply, content, extras), mimetype="text/event-stream")
+        completion = ChatCompletion(
+            **reply, **dict(extras), choices=[Choice(message=AssistantMessage(content=content))]
+        )
+        return jsonify(completion.model_dump(mode="json"))
 
     return v1
 
 
-def _stream(completion: Completion, content: str, extra: dict[str, Any]) -> Iterator[str]:
-    """The content word by word as chunks, then a last chunk with the finish reason and the citations."""
+def _stream(reply: dict[str, Any], content: str, extras: Extras) -> Iterator[str]:
+    """The content word by word as chunks, then a last chunk with the finish reason and the extras."""
 
-    def event(choice: dict[str, Any], **more: Any) -> str:
-        return f"data: {json.dumps({**completion.envelope('chat.completion.chunk', choice), **more})}\n\n"
+    def event(delta: Delta, finish_reason: Literal["stop"] | None = None, **extra: Any) -> str:
+        chunk = ChatCompletionChunk(**reply, choices=[ChunkChoice(delta=delta, finish_reason=finish_reason)], **extra)
+        return f"data: {chunk.model_dump_json()}\n\n"
 
-    yield event({"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None})
+    yield event(Delta(role="assistant", content=""))
     for piece in re.findall(r"\s*\S+", content):
-        yield event({"index": 0, "delta": {"content": piece}, "finish_reason": None})
-    yield event({"index": 0, "delta": {}, "finish_reason": "stop"}, **extra)
+        yield event(Delta(content=piece))
+    yield event(Delta(), "stop", **dict(extras))
     yield "data: [DONE]\n\n"
 
 
@@ -187,6 +255,6 @@ def openai_errors(app: Flask) -> None:
         if isinstance(body, dict) and isinstance(body.get("error"), str):
             status = response.status_code
             kind = ERROR_TYPES.get(status, "rate_limit_error" if status == 429 else "server_error")
-            error = {"message": body["error"], "type": kind, "param": None, "code": None}
-            response.set_data(json.dumps({"error": error}))
+            error = OpenAIErrorResponse(error=ErrorDetail(message=body["error"], type=kind))
+            response.set_data(error.model_dump_json())
         return response

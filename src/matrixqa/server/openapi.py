@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from matrixqa import __version__
+from matrixqa.server import chat_completions as chat
 from matrixqa.server import schema
 
 REASONS = {
@@ -35,6 +36,8 @@ class Operation:
     status: int = 200
     errors: tuple[int, ...] = (405,)
     also: tuple[tuple[int, str], ...] = ()  # other successes, with the same response shape
+    error: type[BaseModel] = schema.ErrorResponse
+    stream: type[BaseModel] | None = None  # the event a `stream: true` request gets instead, as text/event-stream
 
 
 OPERATIONS = (
@@ -83,14 +86,33 @@ OPERATIONS = (
         schema.HealthResponse,
         "The service is ready.",
     ),
+    Operation(
+        "get",
+        "/v1/models",
+        "List the models of the OpenAI-compatible endpoint: one, `matrixqa`.",
+        chat.ModelList,
+        "The one model.",
+        error=chat.OpenAIErrorResponse,
+    ),
+    Operation(
+        "post",
+        "/v1/chat/completions",
+        "Answer the last user message, in the light of the earlier ones, as the OpenAI chat-completions protocol.",
+        chat.ChatCompletion,
+        "The answer, its sources and citations as an assistant message; with `stream: true`, as server-sent events.",
+        body=chat.ChatRequest,
+        errors=POST_ERRORS,
+        error=chat.OpenAIErrorResponse,
+        stream=chat.ChatCompletionChunk,
+    ),
 )
 
 
 def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1, whose schemas are JSON Schema 2020-12 as pydantic writes them."""
     models = [(op.body, "validation") for op in OPERATIONS if op.body]
-    models += [(op.response, "serialization") for op in OPERATIONS] + [(schema.ErrorResponse, "serialization")]
-    refs, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
+    models += [(m, "serialization") for op in OPERATIONS for m in (op.response, op.error, op.stream) if m]
+    refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template="#/components/schemas/{model}")
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         operation: dict[str, Any] = {"summary": op.summary, "responses": {}}
@@ -101,11 +123,13 @@ def openapi_document() -> dict[str, Any]:
             ]
         if op.body:
             operation["requestBody"] = {"required": True, "content": _json(refs[(op.body, "validation")])}
-        ok = refs[(op.response, "serialization")]
+        ok = _json(refs[(op.response, "serialization")])
+        if op.stream:
+            ok |= _events(refs[(op.stream, "serialization")])
         responses = {str(code): (text, ok) for code, text in ((op.status, op.response_description), *op.also)}
-        error = refs[(schema.ErrorResponse, "serialization")]
+        error = _json(refs[(op.error, "serialization")])
         responses |= {str(code): (REASONS[code], error) for code in op.errors}
-        operation["responses"] = {code: {"description": d, "content": _json(s)} for code, (d, s) in responses.items()}
+        operation["responses"] = {code: {"description": d, "content": c} for code, (d, c) in responses.items()}
         paths.setdefault(op.path, {})[op.method] = operation
     return {
         "openapi": "3.1.0",
@@ -113,7 +137,8 @@ def openapi_document() -> dict[str, Any]:
             "title": "matrixqa",
             "version": __version__,
             "description": "Cited answers from the Drug and Alcohol Findings Effectiveness Bank treatment matrices. "
-            'Every error is JSON: {"error": "<what went wrong and what to change>"}.',
+            'Every error is JSON: {"error": "<what went wrong and what to change>"}; on /v1/, the OpenAI '
+            'protocol\'s {"error": {"message": "...", "type": "..."}}.',
         },
         "paths": paths,
         "components": {"schemas": definitions["$defs"]},
@@ -122,3 +147,14 @@ def openapi_document() -> dict[str, Any]:
 
 def _json(schema_ref: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema_ref}}
+
+
+def _events(chunk_ref: dict[str, Any]) -> dict[str, Any]:
+    """Server-sent events, described one event at a time (OpenAPI 3.1 has no schema for a whole stream)."""
+    data = {
+        "type": "string",
+        "contentMediaType": "application/json",
+        "contentSchema": chunk_ref,
+        "description": "A chunk as JSON; the last event's data is `[DONE]`.",
+    }
+    return {"text/event-stream": {"schema": {"type": "object", "properties": {"data": data}, "required": ["data"]}}}
