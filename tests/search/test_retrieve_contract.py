@@ -1,0 +1,79 @@
+"""Retrieval's promises to its callers: filters, searches that admit nothing, the candidate pool, the settings.
+
+Written against the mutants mutmut left alive in retrieve.py (docs/mutation.md).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from matrixqa.answer.compose import answer_question
+from matrixqa.search import retrieve
+from matrixqa.search.relevance import Relevance
+from matrixqa.search.retrieve import Filters, Retriever, open_retriever
+
+
+def _years(retriever: Retriever) -> list[int]:
+    return sorted({p.study.year for p in retriever.index.passages if p.study and p.study.year})
+
+
+def test_year_bounds_are_inclusive_and_each_works_alone(retriever: Retriever):
+    years = _years(retriever)
+    low, high = years[1], years[-2]
+    for passage in retriever.index.passages:
+        year = passage.study.year if passage.study else None
+        if year is None:
+            assert not Filters(year_from=low).admits(passage) and not Filters(year_to=high).admits(passage)
+            continue
+        assert Filters(year_from=low).admits(passage) == (year >= low)
+        assert Filters(year_to=high).admits(passage) == (year <= high)
+        assert Filters(year_from=low, year_to=high).admits(passage) == (low <= year <= high)
+
+
+def test_a_one_year_range_is_allowed_and_holds_that_years_studies(retriever: Retriever):
+    year = _years(retriever)[0]
+    hits = retriever.search("counsellors", 50, Filters(year_from=year, year_to=year)).hits
+    assert hits and {h.passage.study.year for h in hits} == {year}
+
+
+def test_a_search_nothing_is_admitted_to_still_says_what_it_read_and_finds_no_evidence(retriever: Retriever):
+    result = retriever.search("methadne", 5, Filters(cells=frozenset({"Z9"})))
+    assert result.question == "methadne" and result.read_as == "methadone"
+    assert result.hits == [] and result.relevance == Relevance(False, 0.0, 0.0, 0.0)
+
+
+def test_a_question_no_passage_is_admitted_to_is_declined_with_suggestions(retriever: Retriever):
+    answer = answer_question(retriever, "methadone counsellors", filters=Filters(cells=frozenset({"Z9"})))
+    assert not answer.answered and not answer.citations
+    assert answer.suggestions and "does not cover" in answer.message
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical"])
+@pytest.mark.parametrize("filters", [Filters(), Filters(types=frozenset({"S", "K", "R", "G"}))])
+def test_a_candidate_pool_smaller_than_the_corpus_keeps_the_best_of_each_side(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch, mode, filters
+):
+    # Above POOL passages only the best POOL of the dense side and of BM25 are ranked; the best of
+    # each must be among them, so each side's first passage is the one it finds ranking every passage.
+    # (Fused scores are scaled among the candidates, so a hybrid ranking may change with the pool.)
+    searcher = retriever.with_mode(mode)
+    questions = ["Were the patients watched at the chemist?", "zebra stripes in the waiting room", "urine tests"]
+    everything = {q: [h.passage.id for h in searcher.search(q, 3, filters).hits] for q in questions}
+    monkeypatch.setattr(retrieve, "POOL", 3)
+    assert len(retriever.index.passages) > 3
+    for question in questions:
+        pooled = [h.passage.id for h in searcher.search(question, 3, filters).hits]
+        assert pooled[0] == everything[question][0], question
+
+
+def test_open_retriever_reads_the_configured_index_vocabulary_and_mode(config, tmp_path):
+    empty = tmp_path / "vocabulary.txt"
+    empty.write_text("")
+    question = "the chemist's drugstore"
+    with_vocabulary = open_retriever(config, "lexical").search(question, 3).hits
+    without = open_retriever(config.model_copy(update={"vocabulary": empty}), "lexical").search(question, 3).hits
+    assert "pharmacy" in with_vocabulary[0].passage.text.lower() and with_vocabulary[0].lexical_score > 0
+    assert without[0].lexical_score == 0  # no synonyms: no passage holds "chemist" or "drugstore"
+    for mode, side in [("dense", "dense_rank"), ("lexical", "lexical_rank")]:
+        hits = open_retriever(config, mode).search("zebra stripes in the waiting room", 5).hits
+        assert [h.fused_rank for h in hits] == [getattr(h, side) for h in hits], mode
