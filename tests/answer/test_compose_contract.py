@@ -1,0 +1,143 @@
+"""What an answer quotes, in which order, and what a follow-up or a declined question gets.
+
+Written against the mutants mutmut left alive in compose.py (docs/mutation.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from matrixqa.answer.compose import answer_question
+from matrixqa.answer.conversation import Turn
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.search.retrieve import Filters, Retriever
+
+
+def _quoted(answer) -> list[tuple[str, int]]:
+    return [(s.strip(), int(n)) for s, n in re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)]
+
+
+def test_an_answer_quotes_no_question_and_no_study_title_line(retriever: Retriever):
+    questions = ["Do stripes distract clients?", "What is this cell about?", "Zebra stripes calm the waiting room"]
+    for question in [*questions, "Lighthouse keepers as counsellors", "Review of imaginary furniture effects"]:
+        answer = answer_question(retriever, question, detail="long")
+        assert answer.answered, question
+        for citation in answer.citations:
+            study = citation.passage.study
+            for sentence in citation.sentences:
+                assert not sentence.rstrip().endswith("?"), (question, sentence)
+                assert not (study and sentence == citation.passage.sentence_texts[0]), (question, sentence)
+
+
+class MeaningEmbedder(HashingEmbedder):
+    """The hashing embedder, except that one text is given the vector of another."""
+
+    def __init__(self, text: str, meaning: str):
+        self.text, self.meaning = text, meaning
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        vectors = super().embed(texts)
+        meaning = super().embed([self.meaning])[0]
+        for row, text in enumerate(texts):
+            if text == self.text:
+                vectors[row] = meaning
+        return vectors
+
+
+def test_the_sentence_closest_in_meaning_to_the_question_is_quoted_first(retriever: Retriever):
+    # A question sharing no word with the corpus, meaning exactly what one sentence (not its passage's
+    # first) says: only the sentences' vectors can put that sentence first.
+    sentence = "Missed appointments halved where the stripes were."
+    meaning = Retriever(retriever.index, MeaningEmbedder("qqzx wvvkj", sentence))
+    answer = answer_question(meaning, "qqzx wvvkj")
+    assert answer.answered and _quoted(answer)[0] == (sentence, 1)
+
+
+def test_a_sentence_holding_the_questions_distinctive_words_beats_one_of_its_small_words(retriever: Retriever):
+    # By similarity alone a sentence full of "the", "of", "and" would lead; the word the question is about decides.
+    answer = answer_question(retriever, "the stripes of the and in a the")
+    assert "stripes" in _quoted(answer)[0][0]
+
+
+def test_a_misspelt_question_gets_the_tidy_questions_answer(retriever: Retriever):
+    tidy = answer_question(retriever, "zebra stripes in the waiting room", detail="long")
+    typed = answer_question(retriever, "zebra stripse in the waitng room", detail="long")
+    assert typed.answer == tidy.answer and typed.searched_for == "zebra stripse in the waitng room"
+
+
+def test_answers_draw_on_the_best_fused_passages(retriever: Retriever):
+    for question in ["zebra stripes in the waiting room", "urine tests and supervision", "punctual staff"]:
+        for detail, passages in [("short", 3), ("long", 5)]:
+            answer = answer_question(retriever, question, detail=detail)
+            fused_rank = {h.passage.id: h.fused_rank for h in answer.hits}
+            assert all(fused_rank[c.passage.id] <= passages for c in answer.citations), (question, detail)
+
+
+def test_every_answer_has_an_id_of_its_own(retriever: Retriever):
+    answers = [answer_question(retriever, q) for q in ["zebra stripes", "zebra stripes", "xylophone chromodynamics"]]
+    ids = [a.id for a in answers]
+    assert all(isinstance(i, str) and i for i in ids) and len(set(ids)) == 3
+
+
+def test_a_declined_question_keeps_what_was_asked_the_nearest_passages_and_why(retriever: Retriever):
+    question = "xylophone quantum chromodynamics"
+    answer = answer_question(retriever, question)
+    assert answer.answered is False and answer.question == question and answer.lead == "" and answer.answer == ""
+    assert answer.hits  # shown, marked not relevant
+    assert answer.relevance is not None and answer.relevance.relevant is False
+    assert answer.relevance.missing  # the words the corpus lacks are said
+    assert answer.message.startswith("The evidence in this corpus does not cover that question")
+    for passage in retriever.index.passages:
+        assert f"{passage.cell.matrix} cell {passage.cell.code}: {passage.cell.title}" in answer.message
+
+
+def test_a_follow_up_its_own_words_answer_is_searched_alone(retriever: Retriever):
+    previous = Turn("Were the patients watched at the chemist?", "")
+    answer = answer_question(
+        retriever, "what about zebra stripes?", [previous], filters=Filters(cells=frozenset({"D4"}))
+    )
+    assert answer.mode == "follow_up" and answer.answered
+    assert answer.question == answer.searched_for == "what about zebra stripes?"
+    assert answer.hits and all(h.passage.cell.code == "D4" for h in answer.hits)
+
+
+def test_a_follow_up_its_own_words_do_not_answer_is_searched_with_the_previous_question(retriever: Retriever):
+    previous = Turn("Were the patients watched at the chemist?", "")
+    answer = answer_question(
+        retriever, "and what about teenagers?", [previous], filters=Filters(cells=frozenset({"B3"}))
+    )
+    assert answer.mode == "follow_up" and answer.question == "and what about teenagers?"
+    assert "and what about teenagers?" in answer.searched_for and previous.question in answer.searched_for
+    assert answer.hits and all(h.passage.cell.code == "B3" for h in answer.hits)
+
+
+def test_which_study_lists_only_the_studies_behind_the_previous_answer(retriever: Retriever):
+    first = answer_question(retriever, "Where were zebra stripes painted in a waiting room in Atlantis?")
+    follow = answer_question(retriever, "which study showed that?", [Turn(first.question, first.answer)])
+    assert follow.mode == "source" and follow.searched_for == first.question
+    assert {h.passage.study.title for h in follow.hits} == {"Zebra stripes calm the waiting room"}
+    assert [h.rank for h in follow.hits] == list(range(1, len(follow.hits) + 1))
+    assert all(0.0 <= h.score <= 1.0 for h in follow.hits)
+
+
+def test_which_study_after_an_answer_quoting_nothing_looks_for_studies_on_its_question(retriever: Retriever):
+    previous = Turn("zebra stripes in the waiting room", "Nothing here comes from the corpus. [1]")
+    follow = answer_question(retriever, "which study showed that?", [previous])
+    assert follow.mode == "source" and follow.searched_for == previous.question
+    assert follow.hits and all(h.passage.study for h in follow.hits)
+    assert "Zebra stripes calm the waiting room" in {h.passage.study.title for h in follow.hits}
+
+
+def test_which_study_keeps_to_the_filters(retriever: Retriever):
+    previous = Turn("zebra stripes in the waiting room", "Nothing here comes from the corpus. [1]")
+    follow = answer_question(retriever, "which study showed that?", [previous], filters=Filters(types=frozenset("K")))
+    assert follow.hits and all(h.passage.study.type == "K" for h in follow.hits)
+
+
+def test_suggestions_leave_out_what_was_asked_earlier_in_the_conversation(retriever: Retriever):
+    offered = answer_question(retriever, "stripes and clients").suggestions
+    assert offered
+    later = answer_question(retriever, "stripes and clients", [Turn(offered[0], "")])
+    assert later.mode == "standalone" and offered[0] not in later.suggestions
