@@ -8,9 +8,12 @@ from __future__ import annotations
 import pytest
 
 from matrixqa.answer.compose import answer_question
+from matrixqa.errors import IndexUnusable
+from matrixqa.index.embed import HashingEmbedder
 from matrixqa.search import retrieve
 from matrixqa.search.relevance import Relevance
 from matrixqa.search.retrieve import Filters, Retriever, open_retriever
+from tests.search.test_relevance_contract import MeaningEmbedder
 
 
 def _years(retriever: Retriever) -> list[int]:
@@ -77,3 +80,28 @@ def test_open_retriever_reads_the_configured_index_vocabulary_and_mode(config, t
     for mode, side in [("dense", "dense_rank"), ("lexical", "lexical_rank")]:
         hits = open_retriever(config, mode).search("zebra stripes in the waiting room", 5).hits
         assert [h.fused_rank for h in hits] == [getattr(h, side) for h in hits], mode
+
+
+def test_a_filtered_search_in_a_pool_keeps_the_best_dense_passage_bm25_misses(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+):
+    # A question sharing no word with the corpus (BM25 scores every passage 0) that means what one
+    # study passage says: only the dense side can find it, among the admitted passages.
+    study = next(p for p in retriever.index.passages if p.study and p.study.type == "K")
+    embedder = MeaningEmbedder({"qqzx wvvkj": HashingEmbedder().embed([study.text])[0]})
+    monkeypatch.setattr(retrieve, "POOL", 3)
+    hits = (
+        Retriever(retriever.index, embedder)
+        .with_mode("dense")
+        .search("qqzx wvvkj", 3, Filters(types=frozenset("SKRG")))
+        .hits
+    )
+    assert hits[0].passage.id == study.id
+
+
+def test_open_retriever_refuses_an_index_its_corpus_has_changed_since(config):
+    (config.corpus_dir / "alcohol-D4.txt").write_text(
+        (config.corpus_dir / "alcohol-D4.txt").read_text() + "\nOne more invented sentence.\n"
+    )
+    with pytest.raises(IndexUnusable, match="has changed since the index was built"):
+        open_retriever(config)
