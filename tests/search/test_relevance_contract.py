@@ -6,10 +6,14 @@ documented rule that a one-token change broke without any test noticing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
+from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.retrieve import Retriever
 
 
@@ -75,15 +79,21 @@ class MeaningEmbedder(HashingEmbedder):
         return vectors
 
 
-def test_a_word_near_a_corpus_word_in_meaning_is_matched_not_missing(retriever: Retriever):
+def _retriever(embedder: HashingEmbedder, corpus_dir: Path, folder: Path) -> Retriever:
+    """An index built with the embedder: the corpus words' vectors come from it too."""
+    build_index(load_corpus(corpus_dir), embedder, folder)
+    return Retriever(load_index(folder, embedder, corpus_dir), embedder)
+
+
+def test_a_word_near_a_corpus_word_in_meaning_is_matched_not_missing(corpus_dir: Path, tmp_path: Path):
     near = 0.9 * UNUSUAL + np.sqrt(1 - 0.9**2) * ELSEWHERE  # cosine 0.9 with "urine"
-    embedder = MeaningEmbedder({"urine": UNUSUAL, "pee": near})
-    result = Retriever(retriever.index, embedder).search("pee tests", 5)
-    assert result.relevance.matched == ("pee ≈ urine",)
+    embedder = MeaningEmbedder({"urine": UNUSUAL, "zop": near})
+    result = _retriever(embedder, corpus_dir, tmp_path / "index").search("zop tests", 5)
+    assert result.relevance.matched == ("zop ≈ urine",)
     assert result.relevance.missing == ()
 
 
-def test_a_word_near_no_corpus_word_in_meaning_is_missing(retriever: Retriever):
-    embedder = MeaningEmbedder({"urine": UNUSUAL, "pee": ELSEWHERE})
-    result = Retriever(retriever.index, embedder).search("pee tests", 5)
-    assert result.relevance.missing == ("pee",) and result.relevance.matched == ()
+def test_a_word_near_no_corpus_word_in_meaning_is_missing(corpus_dir: Path, tmp_path: Path):
+    embedder = MeaningEmbedder({"urine": UNUSUAL, "zop": ELSEWHERE})
+    result = _retriever(embedder, corpus_dir, tmp_path / "index").search("zop tests", 5)
+    assert result.relevance.missing == ("zop",) and result.relevance.matched == ()
