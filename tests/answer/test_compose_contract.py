@@ -113,6 +113,15 @@ def test_a_follow_up_its_own_words_do_not_answer_is_searched_with_the_previous_q
     assert answer.hits and all(h.passage.cell.code == "B3" for h in answer.hits)
 
 
+def test_a_follow_up_found_only_through_other_words_is_searched_with_the_previous_question(retriever: Retriever):
+    # "chemist" finds the pharmacy passages (the field's vocabulary), which never say "chemist": the
+    # follow-up's own words do not show it is a new topic, so it is read in the previous question's frame.
+    previous = Turn("Do stripes distract clients?", "")
+    assert retriever.search("what about the chemist?", 8).relevant
+    answer = answer_question(retriever, "what about the chemist?", [previous])
+    assert answer.mode == "follow_up" and previous.question in answer.searched_for
+
+
 def test_which_study_lists_only_the_studies_behind_the_previous_answer(retriever: Retriever):
     first = answer_question(retriever, "Where were zebra stripes painted in a waiting room in Atlantis?")
     follow = answer_question(retriever, "which study showed that?", [Turn(first.question, first.answer)])
