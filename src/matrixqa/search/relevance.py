@@ -256,7 +256,7 @@ class QuestionReader:
         if len(lower) < MIN_CORRECTED or not lower.isalpha():
             return None
         limit = 1 if len(lower) < LONG_WORD else 2
-        candidates = process.extract(lower, self._spellings, scorer=OSA.distance, score_cutoff=limit)
+        candidates = process.extract(lower, self._spellings, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not candidates:
             return None
         best, _, _ = min(
