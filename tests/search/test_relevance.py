@@ -10,6 +10,7 @@ import pytest
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import load_index
 from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.search import retrieve
 from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Reading, decide
 from matrixqa.search.retrieve import Retriever
 from tests.index.test_index_faults import CountingEmbedder
@@ -120,6 +121,13 @@ def test_a_question_asking_what_the_corpus_covers_is_told_its_cells_summaries(re
     if about:
         assert result.relevant and result.hits[0].passage.section == SUMMARY_SECTION
         assert result.relevance.missing == ()
+
+
+def test_the_cells_summaries_answer_what_the_corpus_covers_above_the_candidate_pool(retriever: Retriever, monkeypatch):
+    monkeypatch.setattr(retrieve, "POOL", 1)  # fewer candidates than passages: the summaries must still be among them
+    summaries = {p.id for p in retriever.index.passages if p.section == SUMMARY_SECTION}
+    hits = retriever.search("What does this matrix cell cover?", 5).hits
+    assert {h.passage.id for h in hits[: len(summaries)]} == summaries
 
 
 def test_words_naming_the_corpus_itself_are_not_missing(retriever: Retriever):

@@ -173,7 +173,9 @@ class Retriever:
             return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0), reading.question)
 
         lexical_all = self.lexical.scores(analysis, weights)
-        rows = self._candidates(rows, vector, lexical_all, filters.active)
+        about_the_corpus = self.reader.asks_what_it_covers(analysis)
+        summaries = rows[self._is_summary[rows]] if about_the_corpus else rows[:0]
+        rows = np.union1d(self._candidates(rows, vector, lexical_all, filters.active), summaries)
         dense = self._passage_vectors[rows] @ vector
         sentence, best = self._sentence_scores(vector, rows)
         lexical = lexical_all[rows]
@@ -181,7 +183,6 @@ class Retriever:
         fused = fuse(signals, self.mode)
         fused_rank, dense_rank, lexical_rank = ranks(fused), ranks((dense + sentence) / 2), ranks(lexical)
 
-        about_the_corpus = self.reader.asks_what_it_covers(analysis)
         if about_the_corpus:  # each cell's own summary first, then the rest by fused score
             fused = np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
             fused_rank = ranks(fused)
