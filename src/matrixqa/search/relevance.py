@@ -144,16 +144,17 @@ class QuestionReader:
         passages: list[Passage],
         lexical: LexicalIndex,
         embedder: Embedder,
-        word_vectors: tuple[list[str], np.ndarray] | None = None,
+        words: list[str] | None = None,
+        word_vectors: np.ndarray | None = None,
     ):
-        """word_vectors: the corpus's meaning words and their vectors as `build` stored them (None: embedded
-        at the first question that needs them)."""
+        """words, word_vectors: the corpus's meaning words and their vectors as `build` stored them (None:
+        embedded at the first question that needs them)."""
         self.passages = passages
         self.lexical = lexical
         self.embedder = embedder
         self.names = CORPUS_NAMES | {p.cell.code.lower() for p in passages}
         self.names |= {w.lower() for p in passages for w in _WORD.findall(p.cell.matrix)}
-        self._vocabulary, self._vectors = word_vectors or (None, None)
+        self._vocabulary, self._vectors = (words, word_vectors) if word_vectors is not None else (None, None)
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.
     @cached_property
@@ -224,16 +225,16 @@ class QuestionReader:
     def named_authors(self, analysis: Analysis, passages: list[Passage]) -> tuple[str, ...]:
         """The question's words that name an author of a study these passages are or discuss."""
         studies = {s.title: s for p in passages for s in ([p.study] if p.study else p.refers_to) if s.authors}
-        named = []
-        for word in dict.fromkeys(analysis.words):
-            if not (word[0].isupper() or zipf_frequency(word, "en") < AUTHOR_RARITY):
-                continue
-            for study in studies.values():
-                if word.lower() in (name.lower() for name in surnames(study.authors)):
-                    year = f" ({study.year})" if study.year else ""
-                    named.append(f"{word} = an author of ‘{study.title}’{year}")
-                    break
-        return tuple(named)
+        by_surname: dict[str, str] = {}  # a surname, lower case -> the first study it is an author of
+        for study in studies.values():
+            year = f" ({study.year})" if study.year else ""
+            for name in surnames(study.authors):
+                by_surname.setdefault(name.lower(), f"‘{study.title}’{year}")
+        return tuple(
+            f"{word} = an author of {by_surname[word.lower()]}"
+            for word in dict.fromkeys(analysis.words)
+            if word.lower() in by_surname and (word[0].isupper() or zipf_frequency(word, "en") < AUTHOR_RARITY)
+        )
 
     def asks_what_it_covers(self, analysis: Analysis) -> bool:
         """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?")."""

@@ -138,10 +138,7 @@ class Retriever:
         self.mode = mode
         self.analyzer = Analyzer(load_vocabulary() if vocabulary is None else vocabulary)
         self.lexical = load_lexical(index, self.analyzer)
-        stored = (
-            (index.words, index.word_vectors) if index.words is not None and index.word_vectors is not None else None
-        )
-        self.reader = QuestionReader(index.passages, self.lexical, embedder, stored)
+        self.reader = QuestionReader(index.passages, self.lexical, embedder, index.words, index.word_vectors)
         self._passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
         positions = np.arange(len(index.passages))
         # A passage's sentences are consecutive rows of sentence_vectors: where they start, and how many.
