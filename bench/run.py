@@ -347,7 +347,7 @@ def table(f: dict) -> str:
         "",
         "| synthetic passages | search | build, index only (s) | index size (MB) | load, index / with the model (s) "
         "| serving peak RSS (MB) "
-        "| search p50 / p95 (ms) | of which the model (question and word variants) p50 / p95 (ms) "
+        "| search p50 / p95 (ms) | of which the model (its one pass) p50 / p95 (ms) "
         "| the rest p50 / p95 (ms) | search in ten cells p95 (ms) | answer p95 (ms) "
         "| FAISS ms/query (exact ms) | recall@10 vs exact, ties counted (by id; in the search's pool) "
         "| embedding from scratch, estimated (min) |",

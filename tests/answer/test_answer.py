@@ -73,7 +73,7 @@ def test_nothing_relevant_gives_covered_cells_and_answerable_questions(retriever
     assert not answer.answered and answer.answer == "" and not answer.citations
     assert "Alcohol Treatment Matrix cell D4" in answer.message
     # The words no passage uses are named, so the asker can put them otherwise.
-    assert set(answer.relevance.missing) == {"xylophone", "quantum", "chromodynamics"}
+    assert set(answer.relevance.unknown) == {"xylophone", "quantum", "chromodynamics"}
     assert "No passage uses ‘xylophone’, ‘quantum’ or ‘chromodynamics’" in answer.message
     assert 1 <= len(answer.suggestions) <= 3
     corpus = " ".join(p.text for p in retriever.index.passages)

@@ -87,7 +87,7 @@ def test_a_declined_question_keeps_what_was_asked_the_nearest_passages_and_why(r
     assert answer.answered is False and answer.question == question and answer.lead == "" and answer.answer == ""
     assert answer.hits  # shown, marked not relevant
     assert answer.relevance is not None and answer.relevance.relevant is False
-    assert answer.relevance.missing  # the words the corpus lacks are said
+    assert answer.relevance.unknown  # the words the corpus lacks are said
     assert answer.message.startswith("The evidence in this corpus does not cover that question")
     for passage in retriever.index.passages:
         assert f"{passage.cell.matrix} cell {passage.cell.code}: {passage.cell.title}" in answer.message

@@ -129,14 +129,21 @@ def test_matched_terms_and_coverage_explain_a_match():
     assert index.coverage(unknown, 1) < 0.5
 
 
-def test_term_weights_scale_each_terms_share_of_bm25():
+def test_each_question_word_adds_its_bm25_score():
     index = LexicalIndex(PASSAGES, Analyzer(load_vocabulary()))
-    analysis = index.analyzer.analyse("counsellors at the pharmacy")
-    both = index.scores(analysis)
+    analyse = index.analyzer.analyse
+    both = index.scores(analyse("counsellors at the pharmacy"))
     assert both[0] > 0 and both[1] > 0
-    only_pharmacy = index.scores(analysis, [0.0, 1.0])
-    assert only_pharmacy[1] == 0 and only_pharmacy[0] == pytest.approx(both[0])
-    assert index.scores(analysis, [0.5, 0.5]) == pytest.approx(both / 2)
+    assert both == pytest.approx(index.scores(analyse("counsellors")) + index.scores(analyse("pharmacy")))
+
+
+def test_a_topic_line_may_name_one_term_and_marks_its_group_a_topic():
+    vocabulary = parse_vocabulary("[synonyms]\nGP | family doctor\n[topics]\nkratom\nnaloxone | Narcan\n")
+    topics = {g.name: g.topic for g in vocabulary.groups}
+    assert topics == {"GP": False, "kratom": True, "naloxone": True}
+    assert {"kratom", "narcan", "family", "doctor"} <= vocabulary.terms
+    with pytest.raises(VocabularyError, match="line 2"):
+        parse_vocabulary("[synonyms]\nGP\n")
 
 
 def test_a_prefixed_word_counts_as_present_where_its_root_is():

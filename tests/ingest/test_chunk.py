@@ -1,4 +1,5 @@
 from matrixqa.ingest.chunk import (
+    CREDITS_SECTION,
     MAX_WORDS,
     chunk_cell,
     leans_back,
@@ -26,7 +27,10 @@ def test_each_study_entry_is_its_own_passage():
 def test_commentary_never_crosses_sections():
     cell = load_cell(REAL_CORPUS / "drug-B3.txt")
     passages = [p for p in chunk_cell(cell) if p.kind == "commentary" and p.section != "About this cell"]
-    for passage in passages:
+    credits = [p for p in passages if p.section == CREDITS_SECTION]
+    assert [p.text for p in credits] == [cell.credits]  # the closing thanks: a passage of its own, last
+    assert passages[-1] == credits[0]
+    for passage in passages[:-1]:
         section = next(s for s in cell.sections if s.label == passage.section)
         assert any(passage.text in without_reference_numbers(paragraph).text for paragraph in section.paragraphs)
         assert len(passage.text.split()) <= MAX_WORDS

@@ -16,24 +16,65 @@ from matrixqa.search.retrieve import Retriever
 from tests.index.test_index_faults import CountingEmbedder
 
 
-def test_the_rule_needs_evidence_and_more_of_it_when_a_word_is_missing():
+def test_the_rule_needs_evidence_and_more_of_it_when_a_topic_is_absent():
     plain = Reading("q")
-    assert not decide(MIN_EVIDENCE - 0.01, 0.0, (), plain).relevant
-    assert decide(MIN_EVIDENCE, 0.0, (), plain).relevant
-    assert not decide(STRONG_EVIDENCE - 0.01, 0.0, ("xylophone",), plain).relevant
-    assert decide(STRONG_EVIDENCE, 0.0, ("xylophone",), plain).relevant
-    both = decide(0.5, 0.4, ("xylophone",), Reading("q", ("a → b",), ("RCGP = Royal",)), ("pee ≈ urine",))
-    assert both.evidence == pytest.approx(0.6) and both.missing == ("xylophone",)
+    assert not decide(MIN_EVIDENCE - 0.01, 0.0, plain).relevant
+    assert decide(MIN_EVIDENCE, 0.0, plain).relevant
+    assert not decide(STRONG_EVIDENCE - 0.01, 0.0, plain, absent=("pregnancy",)).relevant
+    assert decide(STRONG_EVIDENCE, 0.0, plain, absent=("pregnancy",)).relevant
+    # A word no passage uses that names no topic of the field is reported, not a reason to decline.
+    assert decide(MIN_EVIDENCE, 0.0, plain, unknown=("xylophone",)).relevant
+    reading = Reading("q", ("a → b",), ("RCGP = Royal",))
+    both = decide(0.5, 0.4, reading, absent=("pregnancy",), matched=("pee ≈ urine",), unknown=("zop",))
+    assert both.evidence == pytest.approx(0.6) and both.missing == ("pregnancy",) and both.unknown == ("zop",)
     assert both.corrected == ("a → b",) and both.matched == ("RCGP = Royal", "pee ≈ urine")
 
 
 def test_a_question_naming_an_author_of_a_first_passages_study_is_answered():
     plain, named = Reading("q"), ("Luborsky = an author of ‘A study’ (1985)",)
-    assert not decide(MIN_EVIDENCE - 0.1, 0.0, (), plain).relevant
-    by_author = decide(MIN_EVIDENCE - 0.1, 0.0, (), plain, authors=named)
+    assert not decide(MIN_EVIDENCE - 0.1, 0.0, plain).relevant
+    by_author = decide(MIN_EVIDENCE - 0.1, 0.0, plain, authors=named)
     assert by_author.relevant and by_author.matched == named
-    # A name does not make up for a word the corpus lacks.
-    assert not decide(MIN_EVIDENCE - 0.1, 0.0, ("prison",), plain, authors=named).relevant
+    # A name does not make up for a topic the corpus does not treat.
+    assert not decide(MIN_EVIDENCE - 0.1, 0.0, plain, absent=("prison",), authors=named).relevant
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Is Nyxoid safe in pregnancy?", ("Nyxoid (naloxone)", "pregnancy")),  # by any of its names, said once
+        ("do drug consumption rooms work", ("drug consumption rooms",)),  # a phrase: its words are in the corpus
+        ("naloxone and Narcan", ("naloxone",)),  # one topic, named twice
+        ("alcohol and the clinic", ()),  # the fake D4 cell is about alcohol: a topic the corpus treats
+        ("xylophone tuning", ()),  # no topic of the field
+    ],
+)
+def test_a_topic_is_absent_when_no_passage_names_it(retriever: Retriever, question, absent):
+    assert retriever.reader.absent_topics(retriever.analyzer.analyse(question)) == absent
+
+
+def test_a_question_on_an_absent_topic_is_declined_and_says_which(retriever: Retriever):
+    result = retriever.search("naloxone for patients at the clinic", 5)
+    assert result.relevance.missing == ("naloxone",) and result.relevance.unknown == ()
+    if result.relevance.evidence < STRONG_EVIDENCE:
+        assert not result.relevant
+
+
+def test_a_name_of_the_field_corrects_a_misspelling_and_is_never_corrected(retriever: Retriever):
+    assert retriever.reader.correction("naloxne") == "naloxone"  # the vocabulary's word, though not the corpus's
+    result = retriever.search("does retendering harm outcomes", 5)
+    assert result.read_as == "does retendering harm outcomes" and result.relevance.corrected == ()
+    assert result.relevance.missing == ("retendering (commissioning)",)
+
+
+def test_an_acronym_of_capitals_may_spell_out_a_phrase_in_small_letters(retriever: Retriever):
+    assert retriever.reader.spell_out("DTU") == "drug treatment units"
+    assert retriever.reader.spell_out("DT") is None  # two letters: too many phrases would do
+    assert retriever.reader.spell_out("Dtu") is None  # small letters after a capital go on with its word
+    result = retriever.search("DTU or GP", 5)
+    assert result.read_as == "drug treatment units or GP"
+    # An acronym naming a topic of the field is that topic, not a phrase to look for.
+    assert retriever.search("NSP and the clinic", 5).relevance.missing == ("NSP (needle exchange)",)
 
 
 def test_authors_are_named_by_surname_capitalised_or_rare(retriever: Retriever):
@@ -130,17 +171,31 @@ def test_the_cells_summaries_answer_what_the_corpus_covers_above_the_candidate_p
     assert {h.passage.id for h in hits[: len(summaries)]} == summaries
 
 
-def test_words_naming_the_corpus_itself_are_not_missing(retriever: Retriever):
+def test_words_naming_the_corpus_itself_are_not_unknown(retriever: Retriever):
     result = retriever.search("what does the matrix cell B3 say about xylophone tuning", 5)
-    assert not {"matrix", "cell", "B3"} & set(result.relevance.missing)
-    assert "xylophone" in result.relevance.missing
+    assert not {"matrix", "cell", "B3"} & set(result.relevance.unknown)
+    assert "xylophone" in result.relevance.unknown
 
 
 @pytest.mark.model
 def test_real_model_matches_an_everyday_word_by_meaning(real_retriever: Retriever):
     result = real_retriever.search("Is it humiliating to have to pee in front of staff for a drug test?", 5)
-    assert "pee ≈ urine" in result.relevance.matched and "pee" not in result.relevance.missing
+    assert "pee ≈ urine" in result.relevance.matched and "pee" not in result.relevance.unknown
     assert result.relevant
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do prescribers use relaxing supervision as a carrot to make clients behave",
+        "is it mortifying for patients to give a urine sample while someone watches",
+        "is there any decent research on whether the bloke you get as your counsellor changes how you get on",
+    ],
+)
+def test_real_model_answers_in_everyday_words_the_corpus_does_not_use(real_retriever: Retriever, question):
+    result = real_retriever.search(question, 5)
+    assert result.relevant and result.relevance.missing == ()
 
 
 @pytest.mark.model
@@ -165,8 +220,9 @@ def test_the_corpus_words_are_embedded_by_build_not_by_the_first_question(index_
     assert index.words and index.word_vectors is not None and len(index.words) == len(index.word_vectors)
     stored = CountingEmbedder()
     result = Retriever(index, stored).search("xylophone methadone", 5)
-    assert "xylophone" in result.relevance.missing  # the unknown word was compared with the corpus words
-    assert len(stored.texts) <= 8  # the question and its variants only: the corpus words' vectors were stored
+    assert "xylophone" in result.relevance.unknown  # the unknown word was compared with the corpus words
+    # One pass of the model: the question and its unknown word; the corpus words' vectors were stored.
+    assert stored.calls == 1 and stored.texts == ["xylophone methadone", "xylophone"]
     # An index built before words were stored still works: the words are embedded when first needed.
     before = CountingEmbedder()
     Retriever(replace(index, words=None, word_vectors=None), before).search("xylophone methadone", 5)

@@ -90,10 +90,11 @@ def test_a_word_near_a_corpus_word_in_meaning_is_matched_not_missing(corpus_dir:
     embedder = MeaningEmbedder({"urine": UNUSUAL, "zop": near})
     result = _retriever(embedder, corpus_dir, tmp_path / "index").search("zop tests", 5)
     assert result.relevance.matched == ("zop ≈ urine",)
-    assert result.relevance.missing == ()
+    assert result.relevance.missing == () and result.relevance.unknown == ()
 
 
-def test_a_word_near_no_corpus_word_in_meaning_is_missing(corpus_dir: Path, tmp_path: Path):
+def test_a_word_near_no_corpus_word_in_meaning_is_unknown_not_missing(corpus_dir: Path, tmp_path: Path):
     embedder = MeaningEmbedder({"urine": UNUSUAL, "zop": ELSEWHERE})
     result = _retriever(embedder, corpus_dir, tmp_path / "index").search("zop tests", 5)
-    assert result.relevance.missing == ("zop",) and result.relevance.matched == ()
+    assert result.relevance.unknown == ("zop",) and result.relevance.matched == ()
+    assert result.relevance.missing == ()  # no topic of the field: not, alone, a reason to decline

@@ -112,7 +112,7 @@ def test_api_search_reports_relevance_and_each_passages_evidence(client):
     body = client.post("/api/search", json={"question": B3_SENTENCE, "k": 3}).get_json()
     assert body["relevant"] is True
     fields = {"evidence", "threshold", "missing_threshold", "sentence_score", "coverage", "missing"}
-    fields |= {"corrected", "matched"}
+    fields |= {"corrected", "matched", "unknown"}
     assert set(body["relevance"]) == fields
     evidence = body["passages"][0]["evidence"]
     assert {"dense_score", "lexical_score", "fused_rank", "matched_terms", "best_sentence"} <= set(evidence)
@@ -148,16 +148,6 @@ def test_cli_search_takes_filters_and_shows_evidence(built):
 def test_cli_search_refuses_an_empty_year_range_in_one_line(built):
     result = built.invoke(main, ["search", "x", "--year-from", "2010", "--year-to", "2000"])
     assert result.exit_code == 1 and result.output.count("\n") == 1 and "empty" in result.output
-
-
-@pytest.mark.model
-def test_real_model_weighs_the_words_a_question_is_about_above_its_framing(real_retriever: Retriever):
-    analysis = real_retriever.analyzer.analyse("Does taking methadone at the pharmacy make patients feel watched?")
-    question = "Does taking methadone at the pharmacy make patients feel watched?"
-    _, term_weights = real_retriever._embed_question(question, analysis)
-    weights = dict(zip((t.word for t in analysis.terms), term_weights, strict=True))
-    assert max(weights.values()) == pytest.approx(1.0)
-    assert weights["methadone"] > weights["taking"] and weights["pharmacy"] > weights["make"]
 
 
 @pytest.mark.model

@@ -224,12 +224,18 @@ def covered_cells(index: Index) -> list[str]:
 
 def _not_covered(answer_id: str, result: SearchResult, index: Index) -> Answer:
     message = "The evidence in this corpus does not cover that question, so there is no answer to give from it. "
-    missing = result.relevance.missing if result.relevance else ()
-    if missing:
+    relevance = result.relevance
+    if relevance and relevance.missing:
+        message += f"No passage treats {_listed(relevance.missing, 'and')}. "
+    if relevance and relevance.unknown:
         # The asker may have a word of their own for something the evidence names otherwise.
-        quoted = [f"‘{word}’" for word in missing]
-        words = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        words = _listed(relevance.unknown, "or")
         message += f"No passage uses {words}: if that is your word for something, the evidence may use another. "
     message += f"The corpus covers: {'; '.join(covered_cells(index))}."
     hits = tuple(result.hits)
     return Answer(answer_id, result.question, False, "", "", (), hits, message, relevance=result.relevance)
+
+
+def _listed(words: tuple[str, ...], last: str) -> str:
+    quoted = [f"‘{word}’" for word in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"

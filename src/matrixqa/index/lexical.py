@@ -8,6 +8,7 @@ meets a passage saying "supervision". The same analysis runs on passages and que
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import unicodedata
@@ -27,8 +28,8 @@ from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
 # Bump when the analysis or searchable_texts change: a lexical index stored by an earlier build is then rebuilt.
-LEXICAL_FORMAT = 2  # 2: "ve", "re", "ll", "et", "al" are stop words
-_BM25, _OFFSETS, _IDS = "bm25", "token-offsets.npy", "token-ids.npy"
+LEXICAL_FORMAT = 3  # 2: "ve", "re", "ll", "et", "al" are stop words; 3: a study's publication and journal
+_BM25, _OFFSETS, _IDS, _TREATED = "bm25", "token-offsets.npy", "token-ids.npy", "treated-topics.json"
 # Word endings a spelling variant may carry and keep ("counselors" -> "counsellors").
 _ENDINGS = ("", "s", "es", "ed", "ing", "al", "ally", "able", "ist", "ists")
 _MIN_ROOT = 3  # "size" and "prize" are not -ize words
@@ -80,17 +81,19 @@ class SynonymGroup:
     name: str
     token: str
     phrases: tuple[Phrase, ...]
+    topic: bool = False  # a topic of the field (the vocabulary's [topics]): absent from a corpus that never names it
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The field's spelling variants and synonym groups, read from a vocabulary file."""
+    """The field's spelling variants, synonym groups and topics, read from a vocabulary file."""
 
     words: dict[str, str]  # variant spelling -> canonical spelling
     endings: tuple[tuple[str, str], ...]  # (variant ending, canonical ending), longest first
     groups: tuple[SynonymGroup, ...]
     source: str = ""
     fingerprint: str = ""  # of the file's text: a stored lexical index is used only with the same vocabulary
+    terms: frozenset[str] = frozenset()  # every word the file names, lower case: what a misspelling may be of
 
     def spell(self, word: str) -> str:
         """The canonical spelling of a lower-case word."""
@@ -124,26 +127,26 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
 
 
 def parse_vocabulary(text: str, source: str = "vocabulary") -> Vocabulary:
-    """Parse the `[spellings]` and `[synonyms]` sections of a vocabulary file."""
+    """Parse the `[spellings]`, `[synonyms]` and `[topics]` sections of a vocabulary file."""
     words: dict[str, str] = {}
     endings: list[tuple[str, str]] = []
-    group_lines: list[tuple[int, list[str]]] = []
+    group_lines: list[tuple[int, list[str], bool]] = []
     section = None
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        if line in ("[spellings]", "[synonyms]"):
+        if line in ("[spellings]", "[synonyms]", "[topics]"):
             section = line
             continue
         terms = [t.strip() for t in line.split("|")]
-        if section is None or len(terms) < 2 or not all(terms):
+        if section is None or len(terms) < (1 if section == "[topics]" else 2) or not all(terms):
             raise VocabularyError(
-                f"{source} line {number}: expected terms separated by ' | ' under [spellings] or [synonyms], "
-                f"found {raw.strip()!r}"
+                f"{source} line {number}: expected terms separated by ' | ' under [spellings], [synonyms] or "
+                f"[topics], found {raw.strip()!r}"
             )
-        if section == "[synonyms]":
-            group_lines.append((number, terms))
+        if section in ("[synonyms]", "[topics]"):
+            group_lines.append((number, terms, section == "[topics]"))
             continue
         canonical, *variants = (fold(t).lower() for t in terms)
         if canonical.startswith("-") != all(v.startswith("-") for v in variants) or any(
@@ -159,14 +162,17 @@ def parse_vocabulary(text: str, source: str = "vocabulary") -> Vocabulary:
                 words[variant] = canonical
     partial = Vocabulary(words, tuple(sorted(endings, key=lambda e: -len(e[0]))), (), source)
     groups = []
-    for number, terms in group_lines:
+    for number, terms, topic in group_lines:
         phrases = tuple(p for p in (_phrase(term, partial) for term in terms) if p.stems)
-        if len(phrases) < 2:
+        if len(phrases) < (1 if topic else 2):
             raise VocabularyError(f"{source} line {number}: a synonym group needs at least two terms with words")
         name = terms[0]
-        groups.append(SynonymGroup(name, "@" + "_".join(phrases[0].stems), phrases))
+        groups.append(SynonymGroup(name, "@" + "_".join(phrases[0].stems), phrases, topic))
     fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return Vocabulary(partial.words, partial.endings, tuple(groups), source, fingerprint)
+    named = {w.lower() for _, terms, _ in group_lines for term in terms for w in _LETTERS.findall(fold(term))}
+    named |= set(partial.words.values())
+    terms = frozenset(w for w in named if len(w) > 1)
+    return Vocabulary(partial.words, partial.endings, tuple(groups), source, fingerprint, terms)
 
 
 def _phrase(term: str, vocabulary: Vocabulary) -> Phrase:
@@ -226,6 +232,7 @@ class Analyzer:
 
     def __init__(self, vocabulary: Vocabulary = EMPTY_VOCABULARY) -> None:
         self.vocabulary = vocabulary
+        self.topic_tokens = frozenset(group.token for group in vocabulary.groups if group.topic)
         self._by_first: dict[str, list[tuple[Phrase, SynonymGroup]]] = {}
         for group in vocabulary.groups:
             for phrase in group.phrases:
@@ -286,7 +293,8 @@ def _words(text: str) -> list[str]:
 def searchable_texts(passages: list[Passage]) -> list[str]:
     """What lexical search reads for each passage: its words with the structure they sit in.
 
-    A study entry adds its kind and year ("Key study 1999") and its authors. A commentary passage adds its section
+    A study entry adds its kind and year ("Key study 1999"), its authors, and the title and journal of its
+    original publication, when the cell's metadata records them. A commentary passage adds its section
     heading and, when it is not the section's first passage, the section's opening sentence, which
     names what the section is about (the Highlighted study's place and design, for example). A
     passage that opens by pointing back ("these requirements", "this study") also adds the sentence
@@ -298,8 +306,10 @@ def searchable_texts(passages: list[Passage]) -> list[str]:
     for position, passage in enumerate(passages):
         if passage.study:
             year = f" {passage.study.year}" if passage.study.year else ""
-            authors = f" {author_names(passage.study.authors)}." if passage.study.authors else ""
-            texts.append(f"{STUDY_TYPE_NAMES[passage.study.type]}{year}. {_ENTRY_NOTES.sub('', passage.text)}{authors}")
+            study = passage.study
+            facts = [author_names(study.authors), study.publication_title, study.journal]
+            about = "".join(f" {fact.rstrip('.')}." for fact in facts if fact)
+            texts.append(f"{STUDY_TYPE_NAMES[study.type]}{year}. {_ENTRY_NOTES.sub('', passage.text)}{about}")
             continue
         key = (passage.cell.matrix, passage.cell.code, passage.section)
         lead = opening.get(key)
@@ -389,28 +399,44 @@ class TokenSets:
 
 
 class LexicalIndex:
-    """BM25 (bm25s) over the analysed text of every passage; built from texts, or loaded as `build` stored it."""
+    """BM25 (bm25s) over the analysed text of every passage; built from texts, or loaded as `build` stored it.
 
-    def __init__(self, texts: list[str], analyzer: Analyzer) -> None:
+    `treated` are the topics of the field (the vocabulary's [topics], by concept token) that the texts' own
+    words name; by default every topic the texts name. An index made from passages (`of`) counts only their
+    own words and headings: metadata the corpus adds (a publication's title) helps find a study, but does not
+    make its topic one the cell treats ("drug and alcohol users" in a title is no evidence on alcohol).
+    """
+
+    def __init__(self, texts: list[str], analyzer: Analyzer, treated: frozenset[str] | None = None) -> None:
         documents = [analyzer.tokens(text) for text in texts]
         model = bm25s.BM25()
         model.index(documents or [[]], show_progress=False)
-        self._use(analyzer, model, TokenSets.of(documents, model.vocab_dict))
+        if treated is None:
+            treated = frozenset(analyzer.topic_tokens & set(model.vocab_dict))
+        self._use(analyzer, model, TokenSets.of(documents, model.vocab_dict), treated)
 
-    def _use(self, analyzer: Analyzer, model: bm25s.BM25, token_sets: TokenSets) -> None:
+    @classmethod
+    def of(cls, passages: list[Passage], analyzer: Analyzer) -> LexicalIndex:
+        """The lexical index of passages: their searchable texts, and the topics their own words name."""
+        own = {token for p in passages for token in analyzer.tokens(f"{p.section}. {p.text}")}
+        return cls(searchable_texts(passages), analyzer, frozenset(analyzer.topic_tokens & own))
+
+    def _use(self, analyzer: Analyzer, model: bm25s.BM25, token_sets: TokenSets, treated: frozenset[str]) -> None:
         self.analyzer = analyzer
         self.model = model
         self.known_tokens = model.vocab_dict
         self.token_sets = token_sets
         self.size = len(token_sets)
         self.document_frequency = token_sets.document_frequency()
+        self.treated = treated
 
     def save(self, folder: Path) -> list[Path]:
-        """Write the BM25 index and the passages' token sets into folder; return the files written."""
+        """Write the BM25 index, the passages' token sets and the treated topics into folder; return the files."""
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save(str(folder / _BM25), show_progress=False)
         np.save(folder / _OFFSETS, self.token_sets.offsets)
         np.save(folder / _IDS, self.token_sets.ids)
+        (folder / _TREATED).write_text(json.dumps(sorted(self.treated)) + "\n", encoding="utf-8")
         return sorted(p for p in folder.rglob("*") if p.is_file())
 
     @classmethod
@@ -421,19 +447,19 @@ class LexicalIndex:
         for token, number in model.vocab_dict.items():
             tokens[number] = token
         token_sets = TokenSets(tokens, np.load(folder / _OFFSETS), np.load(folder / _IDS))
+        treated = frozenset(json.loads((folder / _TREATED).read_text(encoding="utf-8")))
         index = cls.__new__(cls)
-        index._use(analyzer, model, token_sets)
+        index._use(analyzer, model, token_sets, treated)
         return index
 
-    def scores(self, analysis: Analysis, weights: list[float] | None = None) -> np.ndarray:
+    def scores(self, analysis: Analysis) -> np.ndarray:
         """The BM25 score of every passage for an analysed question: the sum over the question's terms
-        of each term's score (its word and the synonym groups it stands in), times the term's weight."""
+        of each term's score (its word and the synonym groups it stands in)."""
         total = np.zeros(self.size, dtype=np.float32)
-        for number, term in enumerate(analysis.terms):
+        for term in analysis.terms:
             known = sorted(t for t in term.tokens if t in self.known_tokens)
             if known:
-                weight = 1.0 if weights is None else weights[number]
-                total += weight * np.asarray(self.model.get_scores(known), dtype=np.float32)
+                total += np.asarray(self.model.get_scores(known), dtype=np.float32)
         return total
 
     def weight(self, term: Term) -> float:

@@ -135,7 +135,7 @@ def write_index(
     index = make_passage_index(passage_vectors, ann_threshold)
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
     progress("analysing the passages for lexical search")
-    lexical = LexicalIndex(searchable, Analyzer(vocabulary))
+    lexical = LexicalIndex.of(passages, Analyzer(vocabulary))
 
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-", dir=index_dir.parent))
@@ -334,7 +334,7 @@ def load_lexical(index: Index, analyzer: Analyzer) -> LexicalIndex:
     passages are analysed at load, which at 100,000 passages takes seconds rather than a moment.
     """
     if index.folder is None or index.manifest.get("lexical") != _lexical_about(analyzer.vocabulary):
-        return LexicalIndex(searchable_texts(index.passages), analyzer)
+        return LexicalIndex.of(index.passages, analyzer)
     try:
         lexical = LexicalIndex.load(index.folder / LEXICAL, analyzer)
     except Exception as error:  # bm25s and numpy raise many kinds; the checksums passed, so this is rare

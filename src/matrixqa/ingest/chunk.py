@@ -18,6 +18,7 @@ from matrixqa.ingest.parse import Cell, Link, Paragraph, Study
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
 STUDY_GROUPS = {"S": "Seminal studies", "K": "Key studies", "R": "Reviews", "G": "Guidance"}
 SUMMARY_SECTION = "About this cell"
+CREDITS_SECTION = "Acknowledgements"  # the commentary's closing thanks: who commented on the entry in draft
 # A source link is a study's Effectiveness Bank analysis, its original publication, a link the page
 # puts inside the passage's text, or the cell page.
 LinkKind = Literal["analysis", "publication", "in text", "cell"]
@@ -163,6 +164,8 @@ def chunk_cell(cell: Cell) -> list[Passage]:
             refers = _referred_studies(paragraph.text, section.heading, cell)
             for piece in _split_paragraph(paragraph):
                 pieces.append((section.label, piece, None, refers))
+    if cell.credits:
+        pieces.append((CREDITS_SECTION, Paragraph(cell.credits), None, ()))
 
     passages = []
     for position, (section, piece, study, refers) in enumerate(pieces):

@@ -8,38 +8,43 @@ Reading comes first, and what it reads is what retrieval searches (BM25 and the 
    when the written word is unknown in English or at least SPELLING_MARGIN (Zipf scale) rarer than
    the correction. A real word is not "corrected" into another ("woody" stays), a capitalised word
    only into a corpus word, and a typo of a word the corpus does not use ("smokng") becomes that
-   word, which is then missing.
+   word, which is then judged as that word.
 2. A word the corpus knows only through the field's vocabulary is read as the name of its synonym
    group, when the corpus uses that name ("gear" as heroin, "script" as prescription), so that the
    dense side, which knows no vocabulary, reads the question in the corpus's words too.
-3. An acronym the corpus does not hold is spelt out when it abbreviates a capitalised phrase the
-   corpus uses: each capital opens a word of the phrase, and any small letters after it go on with
-   that word (RCGP: Royal College of General Practitioners; RCPsych: Royal College of Psychiatrists).
+3. An acronym the corpus does not hold is spelt out when it abbreviates a phrase the corpus uses:
+   each capital opens a word of the phrase, and any small letters after it go on with that word
+   (RCGP: Royal College of General Practitioners; RCPsych: Royal College of Psychiatrists). A
+   capitalised phrase is preferred; an acronym of three letters or more may also spell out a phrase
+   in small letters ("DTU": drug treatment units).
 
 A question that only names the corpus and asks what it covers ("What does this cell cover?", "What is
 cell B3 about?") is answered from each cell's own summary, the paragraph its page opens with.
 
 The decision otherwise: the corpus is taken to hold nothing relevant when
 
-    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE and the question names
-    no author of a study among the first passages, or
-    a word the question rests on is missing and that same sum < STRONG_EVIDENCE
+    the question names a topic of the field that no passage mentions, and
+    best sentence similarity + COVERAGE_WEIGHT x coverage < STRONG_EVIDENCE; or
+    that sum < MIN_EVIDENCE, and the question names no author of a study among the first passages
 
 where the best sentence similarity is the highest cosine similarity between the question and any
 sentence of the passages that may be retrieved, and coverage is the largest share, among the first
-passages, of the question's distinctive words that one passage contains. A word the question rests
-on is one whose weight (how far the question's meaning moves without it, relative to its most
-important word) is at least MISSING_WEIGHT. It is missing when no passage holds it (by word,
-spelling variant, synonym or root), it does not name the corpus itself ("matrix", "cell", a cell
-code), and no corpus word is near it in meaning: an everyday word whose nearest corpus word by the
-embedding model has a cosine of at least MEANING_MATCH is matched to it ("pee" to "urine") rather
-than missing. A question naming an author of a study the first passages come from or discuss
-("Luborsky therapist success") asks about that study, though a name means little to the embedding
-model: the name is written capitalised, or is no common English word (below Zipf AUTHOR_RARITY), so
-"woody" in lower case still counts while "kim" and "bell" need their capitals.
+passages, of the question's distinctive words (by inverse document frequency) that one passage contains.
 
-A topic the corpus never treats ("drug consumption rooms", "pregnancy") has no near corpus word and
-declines; practitioners' paraphrases of covered subjects score above STRONG_EVIDENCE.
+The field's topics are listed in the vocabulary file (its `[topics]` section): the drugs, medicines,
+conditions, populations, services and policies a practitioner may ask about ("naloxone | Narcan |
+take-home naloxone", "pregnancy | pregnant | antenatal"). A topic is absent when no passage mentions
+any of its names; a question naming it ("Is methadone safe in pregnancy?") asks about something the
+corpus does not treat, however well its other words match. A word that is neither in the corpus nor
+a topic of the field (slang, an idiom, a word of the asker's own: "pee in a pot", "carrot and stick")
+is not, alone, a reason to decline: the model reads its meaning into the question's vector, which the
+evidence measures. Such a word is reported: matched to the nearest corpus word by the embedding
+model when their cosine is at least MEANING_MATCH ("pee ≈ urine"), otherwise listed as unknown.
+
+A question naming an author of a study the first passages come from or discuss ("Luborsky therapist
+success") asks about that study, though a name means little to the embedding model: the name is
+written capitalised, or is no common English word (below Zipf AUTHOR_RARITY), so "woody" in lower
+case still counts while "kim" and "bell" need their capitals.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from wordfreq import top_n_list, zipf_frequency
 
 from matrixqa.index.embed import Embedder
 from matrixqa.index.lexical import (
+    STOPWORDS,
     Analysis,
     LexicalIndex,
     Term,
@@ -67,11 +73,10 @@ from matrixqa.index.lexical import (
 )
 from matrixqa.ingest.chunk import Passage
 
-MIN_EVIDENCE = 0.6
+MIN_EVIDENCE = 0.55
 COVERAGE_WEIGHT = 0.25
-MISSING_WEIGHT = 0.5
-STRONG_EVIDENCE = 0.7
-MEANING_MATCH = 0.7  # cosine of a missing word and its nearest corpus word for the two to count as one
+STRONG_EVIDENCE = 0.75  # the evidence that answers a question though it names a topic the corpus does not treat
+MEANING_MATCH = 0.7  # cosine of an unknown word and its nearest corpus word for the two to count as one
 AUTHOR_RARITY = 3.5  # a lower-case word rarer than this in English (Zipf) may name an author ("woody")
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
@@ -90,6 +95,7 @@ _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
 _ACRONYM = re.compile(r"[A-Z]{2,6}|(?=(?:[a-z]*[A-Z]){2})(?:[A-Z][a-z]{0,6}){2,6}")
 _ACRONYM_PART = re.compile(r"[A-Z][a-z]*")
+MIN_LOWER_ACRONYM = 3  # an acronym spelt out by a phrase in small letters has at least this many capitals
 _PHRASE_JOINER = frozenset({"of", "for", "the", "on"})
 
 
@@ -101,9 +107,10 @@ class Relevance:
     evidence: float
     sentence_score: float
     coverage: float
-    missing: tuple[str, ...] = ()  # words the question rests on that no passage holds
+    missing: tuple[str, ...] = ()  # topics of the field the question names that no passage mentions
     corrected: tuple[str, ...] = ()  # "methadne → methadone"
     matched: tuple[str, ...] = ()  # "RCGP = Royal College of General Practitioners", "pee ≈ urine"
+    unknown: tuple[str, ...] = ()  # other words no passage uses, and no corpus word is near in meaning
 
 
 @dataclass(frozen=True)
@@ -118,22 +125,24 @@ class Reading:
 def decide(
     sentence_score: float,
     coverage: float,
-    missing: tuple[str, ...],
     reading: Reading,
+    absent: tuple[str, ...] = (),
     matched: tuple[str, ...] = (),
+    unknown: tuple[str, ...] = (),
     authors: tuple[str, ...] = (),
     about_the_corpus: bool = False,
 ) -> Relevance:
-    """The documented rule (see the module's docstring) applied to its measured inputs; `authors` are the
-    question's words naming an author of a study among the first passages ("Luborsky = an author of ...")."""
+    """The documented rule (see the module's docstring) applied to its measured inputs: `absent` are the
+    topics of the field the question names that no passage mentions; `matched` and `unknown` the question's
+    other words no passage uses, matched by meaning or not (reported, not decisive); `authors` the words
+    naming an author of a study among the first passages ("Luborsky = an author of ...")."""
     evidence = sentence_score + COVERAGE_WEIGHT * coverage
     if about_the_corpus:  # the corpus always holds its own summaries
         return Relevance(True, evidence, sentence_score, coverage, (), reading.corrected, (ABOUT_THE_CORPUS,))
     enough = evidence >= MIN_EVIDENCE or bool(authors)
-    relevant = enough and not (missing and evidence < STRONG_EVIDENCE)
-    return Relevance(
-        relevant, evidence, sentence_score, coverage, missing, reading.corrected, reading.expanded + matched + authors
-    )
+    relevant = enough and not (absent and evidence < STRONG_EVIDENCE)
+    explained = reading.expanded + matched + authors
+    return Relevance(relevant, evidence, sentence_score, coverage, absent, reading.corrected, explained, unknown)
 
 
 class QuestionReader:
@@ -173,16 +182,30 @@ class QuestionReader:
 
     @cached_property
     def _spellings(self) -> list[str]:
-        """The words a misspelling may be of: general English, then the corpus's own."""
-        return _english_words() + list(self.words)
+        """The words a misspelling may be of: general English, the field's vocabulary, the corpus's own."""
+        field = sorted(self.lexical.analyzer.vocabulary.terms - set(self.words))
+        return _english_words() + field + list(self.words)
+
+    @cached_property
+    def _folded_texts(self) -> list[str]:
+        return [fold(text) for text in self._texts]
 
     def spell_out(self, acronym: str) -> str | None:
-        """The commonest capitalised phrase of the corpus that the acronym abbreviates, if any."""
+        """The commonest capitalised phrase of the corpus that the acronym abbreviates; failing that, for
+        an acronym of capitals only (three or more), the first run of content words in small letters whose
+        initials it is ("DTU": drug treatment units). None when the corpus has neither."""
         parts = [part.lower() for part in _ACRONYM_PART.findall(acronym)]
         for phrase in self.phrases:
             words = [w.lower() for w in phrase.split() if w.lower() not in _PHRASE_JOINER]
             if len(words) == len(parts) and all(w.startswith(p) for w, p in zip(words, parts, strict=True)):
                 return phrase
+        if not (acronym.isupper() and len(acronym) >= MIN_LOWER_ACRONYM):
+            return None
+        words = r"\s+".join(rf"{re.escape(letter)}[a-z]+" for letter in acronym.lower())
+        for text in self._folded_texts:
+            for found in re.finditer(rf"\b{words}\b", text):
+                if not set(found.group().split()) & STOPWORDS:
+                    return found.group()
         return None
 
     def read(self, question: str, analysis: Analysis) -> Reading:
@@ -195,7 +218,8 @@ class QuestionReader:
                 continue
             # A word known only by its stem is still corrected: the dense side reads words as written.
             known = self.lexical.in_corpus(term)
-            phrase = self.spell_out(word) if not known and _ACRONYM.fullmatch(word) else None
+            topic = any(group.topic for group in term.concepts)  # "NSP" names a topic: not a phrase to find
+            phrase = self.spell_out(word) if not known and not topic and _ACRONYM.fullmatch(word) else None
             if phrase:
                 text = _replace(text, word, phrase)
                 expanded.append(f"{word} = {phrase}")
@@ -204,6 +228,8 @@ class QuestionReader:
             if synonym:
                 text = _replace(text, word, f"{word} ({synonym})")
                 expanded.append(f"{word} ≈ {synonym}")
+                continue
+            if topic:  # a name of the field's vocabulary is no misspelling
                 continue
             correction = self.correction(word)
             if correction:
@@ -270,27 +296,41 @@ class QuestionReader:
             return None  # a name the corpus lacks is not some other English name ("Guichard" is not "Richard")
         return best.capitalize() if word[0].isupper() else best
 
-    def missing(self, analysis: Analysis, weights: list[float] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The words the question rests on that the corpus does not hold, and those matched by meaning."""
-        unknown = [
-            term
-            for term, weight in zip(analysis.terms, weights or [], strict=False)
-            if weight >= MISSING_WEIGHT and not self.known(term)
-        ]
+    def absent_topics(self, analysis: Analysis) -> tuple[str, ...]:
+        """The topics of the field the question names that no passage's own text mentions, each once: the question's
+        word ("Nyxoid (naloxone)" where the topic has another name) or the topic's name for a phrase."""
+        absent: dict[str, str] = {}
+        for term in analysis.terms:
+            for group in term.concepts:
+                if not group.topic or group.name in absent or group.token in self.lexical.treated:
+                    continue
+                one_word = any(phrase.stems == (term.stem,) for phrase in group.phrases)
+                shown = term.word if one_word else group.name
+                absent[group.name] = shown if shown.lower() == group.name.lower() else f"{shown} ({group.name})"
+        return tuple(absent.values())
+
+    def unknown(self, analysis: Analysis) -> list[Term]:
+        """The question's words that no passage uses, that name neither the corpus nor a topic of the field:
+        the words to compare with the corpus's by meaning."""
+        return [t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)]
+
+    def by_meaning(self, unknown: list[Term], vectors: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Each unknown word matched to its nearest corpus word ("pee ≈ urine") when their cosine is at least
+        MEANING_MATCH, else left unknown; vectors are the words' own, one row each."""
         if not unknown:
             return (), ()
-        vocabulary, vectors = self._word_vectors()
-        similarity = self.embedder.embed([t.word for t in unknown]) @ vectors.T
-        missing, matched = [], []
+        vocabulary, corpus_vectors = self._word_vectors()
+        similarity = vectors @ corpus_vectors.T
+        matched, still_unknown = [], []
         for term, row in zip(unknown, similarity, strict=True):
             # Two different words given one vector (a hashing embedder's collision) say nothing of meaning.
             row[row >= 1 - 1e-6] = -1.0
-            nearest = int(np.argmax(row))
-            if row[nearest] >= MEANING_MATCH:
+            nearest = int(np.argmax(row)) if len(row) else -1
+            if nearest >= 0 and row[nearest] >= MEANING_MATCH:
                 matched.append(f"{term.word} ≈ {vocabulary[nearest]}")
             else:
-                missing.append(term.word)
-        return tuple(missing), tuple(matched)
+                still_unknown.append(term.word)
+        return tuple(matched), tuple(still_unknown)
 
     def _word_vectors(self) -> tuple[list[str], np.ndarray]:
         # Stored by build; for an index built before that, embedded the first time a question needs them.

@@ -18,7 +18,7 @@ import numpy as np
 from matrixqa.errors import BadRequest
 from matrixqa.index.ann import exact_view, ranked_rows
 from matrixqa.index.embed import Embedder, load_embedder
-from matrixqa.index.lexical import Analysis, Analyzer, Vocabulary, load_vocabulary
+from matrixqa.index.lexical import Analysis, Analyzer, Term, Vocabulary, load_vocabulary
 from matrixqa.index.store import Index, load_index, load_lexical
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.fusion import Mode, Signals, fuse, maximal_marginal_relevance, ranks
@@ -163,13 +163,16 @@ class Retriever:
         reading = self.reader.read(question, analysis)
         if reading.question != question:
             analysis = self.analyzer.analyse(reading.question)
-        vector, weights = self._embed_question(reading.question, analysis)
+        # One pass of the model: the question, and the words no passage uses, to be matched by meaning.
+        unknown = self.reader.unknown(analysis)
+        embedded = self.embedder.embed([reading.question] + [t.word for t in unknown])
+        vector = embedded[0]
         passages = self.index.passages
         rows = np.flatnonzero(filters.admitted(self._columns)) if filters.active else np.arange(len(passages))
         if not len(rows):
             return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0), reading.question)
 
-        lexical_all = self.lexical.scores(analysis, weights)
+        lexical_all = self.lexical.scores(analysis)
         about_the_corpus = self.reader.asks_what_it_covers(analysis)
         summaries = rows[self._is_summary[rows]] if about_the_corpus else rows[:0]
         rows = np.union1d(self._candidates(rows, vector, lexical_all, filters.active), summaries)
@@ -178,7 +181,8 @@ class Retriever:
         lexical = lexical_all[rows]
         signals = Signals(dense, sentence, lexical)
         fused = fuse(signals, self.mode)
-        fused_rank, dense_rank, lexical_rank = ranks(fused), ranks((dense + sentence) / 2), ranks(lexical)
+        # Each side's rank is its own order as fusion scales it, so a single-side mode ranks exactly as its side.
+        fused_rank, dense_rank, lexical_rank = (ranks(fuse(signals, m)) for m in (self.mode, "dense", "lexical"))
 
         if about_the_corpus:  # each cell's own summary first, then the rest by fused score
             fused = np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
@@ -205,25 +209,9 @@ class Retriever:
                 )
             )
         leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
-        relevance = self._relevance(analysis, weights, float(sentence.max()), leaders, reading, about_the_corpus)
+        unknown_words = (unknown, embedded[1:])
+        relevance = self._relevance(analysis, float(sentence.max()), leaders, reading, unknown_words, about_the_corpus)
         return SearchResult(question, hits, relevance.relevant, vector, relevance, reading.question, about_the_corpus)
-
-    def _embed_question(self, question: str, analysis: Analysis) -> tuple[np.ndarray, list[float] | None]:
-        """The question's vector, and how much its meaning rests on each of its words (None: not needed).
-
-        Each term is left out in turn; the further the question's embedding moves, the more the term
-        matters. Weights are scaled to the most important term and damped by a square root, so that
-        BM25 follows the words the question is about ("whole person") more than those that frame it
-        ("linked", "better"). The question and its variants go through the model in one batch.
-        """
-        if self.mode == "dense" or not analysis.terms:
-            return self.embedder.embed([question])[0], None
-        base = " ".join(analysis.words)
-        vectors = self.embedder.embed([question, base] + [analysis.without(t) for t in analysis.terms])
-        shift = np.clip(1.0 - vectors[2:] @ vectors[1], 0.0, None)
-        if float(shift.max()) <= 0:
-            return vectors[0], None
-        return vectors[0], [float(w) for w in np.sqrt(shift / shift.max())]
 
     def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
         """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.
@@ -264,17 +252,19 @@ class Retriever:
     def _relevance(
         self,
         analysis: Analysis,
-        weights: list[float] | None,
         sentence_score: float,
         best_positions: list[int],
         reading: Reading,
-        about_the_corpus: bool = False,
+        unknown: tuple[list[Term], np.ndarray],
+        about_the_corpus: bool,
     ) -> Relevance:
-        """Measure the inputs of the relevance rule (relevance.py) and apply it."""
+        """Measure the inputs of the relevance rule (relevance.py) and apply it; `unknown` are the question's
+        words no passage uses, with their vectors."""
         coverage = max((self.lexical.coverage(analysis, p) for p in best_positions), default=0.0)
-        missing, matched = self.reader.missing(analysis, weights)
+        matched, still_unknown = self.reader.by_meaning(*unknown)
         authors = self.reader.named_authors(analysis, [self.index.passages[p] for p in best_positions])
-        return decide(sentence_score, coverage, missing, reading, matched, authors, about_the_corpus)
+        absent = self.reader.absent_topics(analysis)
+        return decide(sentence_score, coverage, reading, absent, matched, still_unknown, authors, about_the_corpus)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:

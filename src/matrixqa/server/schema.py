@@ -276,16 +276,22 @@ class RelevanceOut(Response):
 
     evidence: float = Field(description="Best sentence similarity + 0.25 x coverage.")
     threshold: float = Field(description="The evidence needed to answer.")
-    missing_threshold: float = Field(description="The evidence needed when a word is missing.")
+    missing_threshold: float = Field(description="The evidence needed when the question names a topic that is missing.")
     sentence_score: float
     coverage: float
-    missing: list[str] = Field(description="Words the question rests on that appear nowhere in the corpus.")
+    missing: list[str] = Field(
+        description="Topics of the field the question names that no passage mentions ('pregnancy', 'Nyxoid "
+        "(naloxone)'): with weak evidence, the reason to decline."
+    )
     corrected: list[str] = Field(
         description="Misspellings corrected against the corpus vocabulary before searching ('methadne → methadone')."
     )
     matched: list[str] = Field(
         description="Acronyms spelt out and words matched by meaning ('RCGP = Royal College of General "
         "Practitioners', 'pee ≈ urine')."
+    )
+    unknown: list[str] = Field(
+        description="Other words no passage uses and no corpus word is near in meaning; reported, not decisive."
     )
 
     @classmethod
@@ -301,6 +307,7 @@ class RelevanceOut(Response):
             missing=list(relevance.missing),
             corrected=list(relevance.corrected),
             matched=list(relevance.matched),
+            unknown=list(relevance.unknown),
         )
 
 
