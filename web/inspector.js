@@ -54,15 +54,17 @@ export function decisionText(payload) {
     return payload.mode === "source" ? `${verdict} from the study entries behind the previous answer` : verdict;
   }
   const missing = relevance.missing || [];
+  const unknown = relevance.unknown || [];
   const needed = missing.length
-    ? `${relevance.missing_threshold} needed with a word nowhere in the corpus`
+    ? `${relevance.missing_threshold} needed with a topic the corpus does not treat`
     : `${relevance.threshold} needed`;
   const parts = [
     `evidence ${relevance.evidence.toFixed(3)} (${needed})`,
     `best sentence ${relevance.sentence_score.toFixed(3)}`,
     `coverage ${relevance.coverage.toFixed(3)}`,
   ];
-  if (missing.length) parts.push(`nowhere in the corpus: ${missing.join(", ")}`);
+  if (missing.length) parts.push(`topics the corpus does not treat: ${missing.join(", ")}`);
+  if (unknown.length) parts.push(`words no passage uses: ${unknown.join(", ")}`);
   return `${verdict}: ${parts.join("; ")}`;
 }
 

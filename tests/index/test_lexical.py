@@ -191,3 +191,14 @@ def test_author_names_keep_the_surnames_and_whole_bodies():
     assert author_names("McLellan AT, Woody GE, Luborsky L, Goehl L") == "McLellan Woody Luborsky Goehl"
     assert author_names("Kim TW et al.") == "Kim"
     assert author_names("Clinks (with Revolving Doors)") == "Clinks (with Revolving Doors)"
+
+
+def test_a_topic_named_only_in_metadata_is_not_one_the_cell_treats():
+    passages = [p for cell in load_corpus(REAL_CORPUS).cells for p in chunk_cell(cell)]
+    analyzer = Analyzer(load_vocabulary())
+    (alcohol,) = {t for t in analyzer.analyse("alcohol").tokens if t.startswith("@")}
+    # "Delivering quality care for drug and alcohol users" is a guidance's publication title, in its metadata:
+    # searchable, so the guidance is found by it, but B3's own words never treat alcohol.
+    assert any("alcohol" in text for text in searchable_texts(passages))
+    assert alcohol in LexicalIndex(searchable_texts(passages), analyzer).treated
+    assert alcohol not in LexicalIndex.of(passages, analyzer).treated

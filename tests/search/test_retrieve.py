@@ -7,7 +7,7 @@ import pytest
 from matrixqa.cli import main
 from matrixqa.errors import BadRequest
 from matrixqa.search.relevance import MIN_EVIDENCE
-from matrixqa.search.retrieve import FilterColumns, Filters, Retriever
+from matrixqa.search.retrieve import TERM_FLOOR, TERM_POWER, FilterColumns, Filters, Retriever, term_weights
 
 # A sentence of the real B3 cell, word for word: the hashing embedder finds its own words.
 B3_SENTENCE = (
@@ -157,3 +157,23 @@ def test_real_model_abstains_off_topic_and_answers_in_practitioners_words(real_r
     result = real_retriever.search("Is being watched at the chemist bad for patients?", 5)
     assert result.relevant
     assert any("pharmacy" in h.passage.text for h in result.hits[:3])
+
+
+def test_term_weights_keep_a_floor_and_follow_each_words_closeness_to_the_question():
+    question = np.array([1.0, 0.0])
+    words = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [-1.0, 0.0]])  # cosines 1, 0.6, 0, -1
+    weights = term_weights(question, words)
+    assert weights[0] == pytest.approx(1.0)  # the closest word keeps all its score
+    assert weights[1] == pytest.approx(TERM_FLOOR + (1 - TERM_FLOOR) * 0.6**TERM_POWER)
+    assert weights[2] == weights[3] == pytest.approx(TERM_FLOOR)  # no word drops out
+    assert list(term_weights(question, np.zeros((2, 2)))) == [1.0, 1.0]  # nothing to go by: plain BM25
+    assert term_weights(question, np.zeros((0, 2))).shape == (0,)
+
+
+@pytest.mark.model
+def test_real_model_weighs_the_words_a_question_is_about_above_its_framing(real_retriever: Retriever):
+    question = "Does taking methadone at the pharmacy make patients feel watched?"
+    analysis = real_retriever.analyzer.analyse(question)
+    vector, words = real_retriever._embed(question, analysis)
+    weights = dict(zip((t.word for t in analysis.terms), term_weights(vector, words), strict=True))
+    assert weights["methadone"] > weights["taking"] and weights["pharmacy"] > weights["make"]

@@ -452,14 +452,15 @@ class LexicalIndex:
         index._use(analyzer, model, token_sets, treated)
         return index
 
-    def scores(self, analysis: Analysis) -> np.ndarray:
+    def scores(self, analysis: Analysis, weights: np.ndarray | None = None) -> np.ndarray:
         """The BM25 score of every passage for an analysed question: the sum over the question's terms
-        of each term's score (its word and the synonym groups it stands in)."""
+        of each term's score (its word and the synonym groups it stands in), times the term's weight."""
         total = np.zeros(self.size, dtype=np.float32)
-        for term in analysis.terms:
+        for number, term in enumerate(analysis.terms):
             known = sorted(t for t in term.tokens if t in self.known_tokens)
             if known:
-                total += np.asarray(self.model.get_scores(known), dtype=np.float32)
+                weight = 1.0 if weights is None else float(weights[number])
+                total += weight * np.asarray(self.model.get_scores(known), dtype=np.float32)
         return total
 
     def weight(self, term: Term) -> float:

@@ -339,6 +339,15 @@ class QuestionReader:
             self._vectors = self.embedder.embed(self._vocabulary)
         return self._vocabulary or [], self._vectors
 
+    @cached_property
+    def _word_rows(self) -> dict[str, int]:
+        return {word: row for row, word in enumerate(self._word_vectors()[0])}
+
+    def stored_vector(self, word: str) -> np.ndarray | None:
+        """The vector `build` stored for a corpus word (lower case), or None: a word to embed with the question."""
+        row = self._word_rows.get(word)
+        return None if row is None else self._word_vectors()[1][row]
+
 
 @lru_cache(maxsize=1)
 def _english_words() -> list[str]:

@@ -29,6 +29,8 @@ DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score agains
 CANDIDATES = 20  # how many of the best fused passages the diverse order is chosen from
 COVERAGE_DEPTH = 3  # coverage is the best among this many of the first passages
 POOL = 200  # above this many passages, fusion ranks only the best POOL of the dense side and of BM25
+TERM_FLOOR = 0.5  # the least share of its BM25 score a question word keeps (see term_weights)
+TERM_POWER = 1.5
 
 
 @dataclass(frozen=True)
@@ -163,16 +165,16 @@ class Retriever:
         reading = self.reader.read(question, analysis)
         if reading.question != question:
             analysis = self.analyzer.analyse(reading.question)
-        # One pass of the model: the question, and the words no passage uses, to be matched by meaning.
+        vector, term_vectors = self._embed(reading.question, analysis)
+        weights = term_weights(vector, term_vectors)
         unknown = self.reader.unknown(analysis)
-        embedded = self.embedder.embed([reading.question] + [t.word for t in unknown])
-        vector = embedded[0]
+        unknown_vectors = term_vectors[[analysis.terms.index(t) for t in unknown]]
         passages = self.index.passages
         rows = np.flatnonzero(filters.admitted(self._columns)) if filters.active else np.arange(len(passages))
         if not len(rows):
             return SearchResult(question, [], False, vector, Relevance(False, 0.0, 0.0, 0.0), reading.question)
 
-        lexical_all = self.lexical.scores(analysis)
+        lexical_all = self.lexical.scores(analysis, weights)
         about_the_corpus = self.reader.asks_what_it_covers(analysis)
         summaries = rows[self._is_summary[rows]] if about_the_corpus else rows[:0]
         rows = np.union1d(self._candidates(rows, vector, lexical_all, filters.active), summaries)
@@ -209,9 +211,20 @@ class Retriever:
                 )
             )
         leaders = [int(rows[i]) for i in best_first[:COVERAGE_DEPTH]]
-        unknown_words = (unknown, embedded[1:])
+        unknown_words = (unknown, unknown_vectors)
         relevance = self._relevance(analysis, float(sentence.max()), leaders, reading, unknown_words, about_the_corpus)
         return SearchResult(question, hits, relevance.relevant, vector, relevance, reading.question, about_the_corpus)
+
+    def _embed(self, question: str, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
+        """The question's vector and one vector per term, from one pass of the model: the words whose vectors
+        build stored (the corpus's) are looked up, the others embedded with the question."""
+        words = [t.word.lower() for t in analysis.terms]
+        stored = [self.reader.stored_vector(w) for w in words]
+        fresh = list(dict.fromkeys(w for w, v in zip(words, stored, strict=True) if v is None))
+        embedded = self.embedder.embed([question] + fresh)
+        by_word = dict(zip(fresh, embedded[1:], strict=True))
+        rows = [v if v is not None else by_word[w] for w, v in zip(words, stored, strict=True)]
+        return embedded[0], np.array(rows, dtype=np.float32).reshape(len(words), embedded.shape[1])
 
     def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
         """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.
@@ -265,6 +278,22 @@ class Retriever:
         authors = self.reader.named_authors(analysis, [self.index.passages[p] for p in best_positions])
         absent = self.reader.absent_topics(analysis)
         return decide(sentence_score, coverage, reading, absent, matched, still_unknown, authors, about_the_corpus)
+
+
+def term_weights(question: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """How much of its BM25 score each question word keeps: TERM_FLOOR, and the rest by how close the word
+    alone is to the whole question (cosine, relative to the closest word's, to the power TERM_POWER).
+
+    The words a question is about ("supervised", "training") are nearer its meaning than those that frame
+    it ("effect", "explained", "linked"), so they lead BM25, and no word drops out. A word's vector needs
+    no pass of its own: build stored the corpus words', and any other is embedded with the question.
+    Measured on 191 answerable questions against unweighted BM25: hit@1 0.838 against 0.827, MRR@10 0.891
+    against 0.886 (docs/retrieval.md has the variants tried).
+    """
+    closeness = np.clip(words @ question, 0.0, None) if len(words) else np.zeros(0)
+    if not len(closeness) or float(closeness.max()) <= 0:
+        return np.ones(len(closeness), dtype=np.float32)
+    return (TERM_FLOOR + (1 - TERM_FLOOR) * (closeness / closeness.max()) ** TERM_POWER).astype(np.float32)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:
