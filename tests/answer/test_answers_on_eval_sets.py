@@ -8,7 +8,7 @@ import re
 import pytest
 
 from matrixqa.answer.compose import answer_question
-from matrixqa.ingest.chunk import unquotable
+from matrixqa.ingest.chunk import leans_back, unquotable
 from matrixqa.settings import PROJECT_ROOT
 from tests.conftest import DEV_QUESTIONS
 
@@ -28,11 +28,20 @@ def test_no_answer_quotes_a_navigation_sentence_or_anything_not_in_its_passage(r
         cited = {c.n: c.passage for c in answer.citations}
         pairs = re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)
         assert "".join(f"{s} [{n}] " for s, n in pairs).strip() == answer.answer
+        # The first sentence stands alone: it answers, it does not lean on a sentence not quoted.
+        assert not pairs or not leans_back(pairs[0][0]), (question, pairs[0][0])
+        last_offset: dict[str, int] = {}
         for sentence, n in pairs:
             passage = cited[int(n)]
             assert sentence in passage.text, (question, sentence)
             offset = [passage.text[a:b] for a, b in passage.sentences].index(sentence)
             assert passage.quotable(offset) and not unquotable(sentence), (question, sentence)
             assert not re.search(r"\((?:\d{1,2} )+\d{1,2}\)", sentence), (question, sentence)
+            # Sentences of one passage keep their order in the source; one that leans back follows the one
+            # it leans on.
+            assert offset > last_offset.get(n, -1), (question, sentence)
+            if leans_back(sentence):
+                assert last_offset.get(n) == offset - 1, (question, sentence)
+            last_offset[n] = offset
         answered += answer.answered
     assert answered >= len(questions) // 2

@@ -131,6 +131,24 @@ def test_which_study_lists_only_the_studies_behind_the_previous_answer(retriever
     assert all(0.0 <= h.score <= 1.0 for h in follow.hits)
 
 
+def test_which_study_cites_every_study_behind_the_previous_answer(retriever: Retriever):
+    # A previous answer quoting a commentary sentence about one study and an entry of another.
+    passages = retriever.index.passages
+    france = next(p for p in passages if p.text.startswith("So much for the theory"))
+    entry = next(p for p in passages if p.study and p.study.year == 2014)
+    quoted = [france.sentence_texts[1], entry.sentence_texts[1]]
+    previous = Turn(
+        "How did patients in France see their doctors?", " ".join(f"{s} [{n}]" for n, s in enumerate(quoted))
+    )
+    follow = answer_question(retriever, "which study showed that?", [previous])
+    assert [c.passage for c in follow.citations] == [h.passage for h in follow.hits]  # every one, in page order
+    assert {c.passage.study.title for c in follow.citations} == {france.refers_to[0].title, entry.study.title}
+    for citation in follow.citations:  # each quoted by its first quotable sentence after the title (cited anyway)
+        passage = citation.passage
+        first = next(t for i, t in enumerate(passage.sentence_texts) if i and passage.quotable(i))
+        assert citation.sentences == (first,)
+
+
 def test_which_study_after_an_answer_quoting_nothing_looks_for_studies_on_its_question(retriever: Retriever):
     previous = Turn("zebra stripes in the waiting room", "Nothing here comes from the corpus. [1]")
     follow = answer_question(retriever, "which study showed that?", [previous])

@@ -1,3 +1,5 @@
+import pytest
+
 from matrixqa.ingest.chunk import (
     CREDITS_SECTION,
     MAX_WORDS,
@@ -113,3 +115,22 @@ def test_a_sentence_that_answers_its_neighbour_is_known_to_lean_back():
     # A pronoun whose referent stands in the same sentence is no sign.
     assert not leans_back("Supervision also forces the patient into what they may feel to be a stigmatising position.")
     assert not leans_back("Current UK clinical guidelines, in force since 2017, acknowledge several valuable roles.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "One which “clearly stood out” was that some counselors obtained better results than others.",
+        "Another study found that the best counsellor actually reduced doses.",
+        "In contrast, over a six-month period the most effective counsellor was able to bring patients round.",
+        "Instead of being something they do among others, drug use becomes central to their identity.",
+        "The other was a larger study of 265 patients.",
+    ],
+)
+def test_a_sentence_opening_on_its_neighbour_leans_back(sentence):
+    assert leans_back(sentence)
+
+
+def test_a_cross_reference_in_brackets_is_a_link_not_a_neighbour():
+    assert not leans_back("From France we have evidence (study listed above) that the distinction is real.")
+    assert not leans_back("Oneness of purpose matters; another view is possible.")  # only an opening continues

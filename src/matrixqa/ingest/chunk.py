@@ -41,6 +41,13 @@ _LEANS_BACK = re.compile(
     r"\b(?:this|these|that|those|the same) (?:stud(?:y|ies)|trials?|reviews?|findings?|research|sample)\b",
     re.I,
 )
+# Openings that continue the sentence before: "One which ...", "Another study ...", "In contrast, ...".
+_CONTINUES = re.compile(
+    r"^\W*(?:one (?:which|that|of (?:them|these|those|the))|another\b|the (?:other|rest|latter|former)\b|"
+    r"neither\b|instead\b|in (?:contrast|addition|turn)\b|conversely\b|similarly\b|likewise\b|also\b|"
+    r"moreover\b|furthermore\b|hence\b|thus\b|therefore\b|so much for\b)",
+    re.I,
+)
 # A word that refers back to something said before, when it opens the sentence ("They recommend ...") or
 # stands in a short opening phrase ("Without stipulating this, they ..."): then the referent is a neighbour.
 _REFERS_BACK = re.compile(
@@ -244,8 +251,11 @@ def unquotable(sentence: str) -> bool:
 
 def leans_back(sentence: str) -> bool:
     """Whether a sentence only makes sense beside the one before it ("..., it would seem so", "They recommend
-    ...", "Without stipulating this, they ...")."""
-    if _LEANS_BACK.search(sentence):
+    ...", "Without stipulating this, they ...", "One which ...", "Another study found ...").
+
+    A cross-reference in brackets ("(study listed above)") marks a link on the page, not a neighbour: the
+    sentence around it still stands alone."""
+    if _LEANS_BACK.search(sentence) or _CONTINUES.match(sentence):
         return True
     words = sentence.split(maxsplit=1)
     if words and _REFERS_BACK.fullmatch(words[0].strip("\"'‘“(")):

@@ -129,6 +129,7 @@ class SearchResult:
     relevance: Relevance | None = None
     read_as: str = ""  # the question as retrieval read it (misspellings corrected, acronyms spelt out)
     about_the_corpus: bool = False  # the question asks what the corpus covers: its cells' summaries come first
+    studies_behind: bool = False  # the hits are the study entries behind a previous answer, looked up, not searched
 
 
 class Retriever:
