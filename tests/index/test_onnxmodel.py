@@ -9,7 +9,7 @@ import pytest
 
 from matrixqa.errors import MatrixQAError, ModelError
 from matrixqa.index.embed import load_embedder, resolve_model_path
-from matrixqa.index.onnxmodel import EXPORT_MANIFEST, cached_export, read_layout
+from matrixqa.index.onnxmodel import BATCH, EXPORT_MANIFEST, cached_export, read_layout, similar_lengths
 from matrixqa.index.store import read_manifest
 from matrixqa.settings import PROJECT_ROOT, load_config
 
@@ -105,3 +105,20 @@ def test_an_unknown_backend_is_refused_naming_the_setting(monkeypatch):
     monkeypatch.setenv("MATRIXQA_BACKEND", "tensorflow")
     with pytest.raises(MatrixQAError, match="MATRIXQA_BACKEND: input should be 'onnx' or 'torch', not 'tensorflow'"):
         load_config()
+
+
+def test_texts_go_through_the_model_in_batches_of_similar_length():
+    lengths = [77, 3, 3, 5, 30, 14, 15]
+    batches = similar_lengths(lengths)
+    assert sorted(p for batch in batches for p in batch) == list(range(len(lengths)))  # each text once
+    assert batches == [[1, 2, 3, 5], [6, 4], [0]]  # shortest first; a word never waits on a long question
+    for batch in batches:
+        assert max(lengths[p] for p in batch) <= 2 * min(lengths[p] for p in batch) + 8
+    assert [len(b) for b in similar_lengths([4] * (BATCH + 1))] == [BATCH, 1]
+
+
+@pytest.mark.model
+def test_a_question_and_its_words_embedded_together_are_each_as_alone(real_embedder):
+    texts = ["I run a busy community pharmacy and one lady hates standing at the counter " * 3, "lady", "counter"]
+    together = real_embedder.embed(texts)
+    np.testing.assert_allclose(together, np.vstack([real_embedder.embed([t]) for t in texts]), atol=1e-5)

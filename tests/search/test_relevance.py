@@ -223,6 +223,11 @@ def test_the_corpus_words_are_embedded_by_build_not_by_the_first_question(index_
     assert "xylophone" in result.relevance.unknown  # the unknown word was compared with the corpus words
     # One pass of the model: the question and its unknown word; the corpus words' vectors were stored.
     assert stored.calls == 1 and stored.texts == ["xylophone methadone", "xylophone"]
+    # A word's vector does not depend on the question: the next question embeds only itself.
+    retriever = Retriever(index, stored)
+    retriever.search("xylophone tuning", 5)
+    retriever.search("xylophone methadone again", 5)
+    assert stored.texts[2:] == ["xylophone tuning", "xylophone", "tuning", "xylophone methadone again"]
     # An index built before words were stored still works: the words are embedded when first needed.
     before = CountingEmbedder()
     Retriever(replace(index, words=None, word_vectors=None), before).search("xylophone methadone", 5)

@@ -82,6 +82,7 @@ SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zip
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
 MIN_CORRECTED = 4  # shorter words have too many neighbours to correct with confidence
 LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatinship"), below it one
+CORRECTIONS = 50_000  # question words whose correction is remembered
 # Words by which a question names the corpus itself rather than a subject in it.
 CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness", "bank", "findings"})
 # Words by which a question asks what the corpus covers ("What does this cell cover?").
@@ -164,6 +165,7 @@ class QuestionReader:
         self.names = CORPUS_NAMES | {p.cell.code.lower() for p in passages}
         self.names |= {w.lower() for p in passages for w in _WORD.findall(p.cell.matrix)}
         self._vocabulary, self._vectors = (words, word_vectors) if word_vectors is not None else (None, None)
+        self._corrections = lru_cache(maxsize=CORRECTIONS)(self._correct)  # a word's correction is found once
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.
     @cached_property
@@ -277,13 +279,27 @@ class QuestionReader:
         """Whether the corpus holds a question word, or the word names the corpus itself."""
         return self.lexical.in_corpus(term) or term.word.lower() in self.names
 
+    @cached_property
+    def _spellings_by_length(self) -> dict[int, list[str]]:
+        by_length: dict[int, list[str]] = {}
+        for spelling in self._spellings:
+            by_length.setdefault(len(spelling), []).append(spelling)
+        return by_length
+
     def correction(self, word: str) -> str | None:
         """The word a misspelling stands for, or None when the word is not misspelt or nothing is close."""
+        return self._corrections(word)
+
+    def _correct(self, word: str) -> str | None:
         lower = word.lower()
         if len(lower) < MIN_CORRECTED or not lower.isalpha():
             return None
         limit = 1 if len(lower) < LONG_WORD else 2
-        candidates = process.extract(lower, self._spellings, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        # Only a word within `limit` letters of the written length can be within `limit` edits of it.
+        reachable = [
+            s for n in range(len(lower) - limit, len(lower) + limit + 1) for s in self._spellings_by_length.get(n, ())
+        ]
+        candidates = process.extract(lower, reachable, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not candidates:
             return None
         best, _, _ = min(

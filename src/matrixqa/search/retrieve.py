@@ -10,6 +10,7 @@ question first (misspellings corrected, acronyms spelt out): the question as rea
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -29,6 +30,7 @@ DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score agains
 CANDIDATES = 20  # how many of the best fused passages the diverse order is chosen from
 COVERAGE_DEPTH = 3  # coverage is the best among this many of the first passages
 POOL = 200  # above this many passages, fusion ranks only the best POOL of the dense side and of BM25
+SEEN_WORDS = 20_000  # vectors kept of question words that build did not store (8 MB)
 TERM_FLOOR = 0.5  # the least share of its BM25 score a question word keeps (see term_weights)
 TERM_POWER = 1.5
 
@@ -148,6 +150,8 @@ class Retriever:
         self._sentence_start = np.searchsorted(index.sentence_owner, positions, side="left")
         self._sentence_count = np.searchsorted(index.sentence_owner, positions, side="right") - self._sentence_start
         self._is_summary = np.array([p.section == SUMMARY_SECTION for p in index.passages], dtype=bool)
+        self._seen: dict[str, np.ndarray] = {}  # vectors of question words build did not store, earliest first
+        self._seen_lock = threading.Lock()
 
     @cached_property
     def _columns(self) -> FilterColumns:
@@ -166,10 +170,13 @@ class Retriever:
         reading = self.reader.read(question, analysis)
         if reading.question != question:
             analysis = self.analyzer.analyse(reading.question)
-        vector, term_vectors = self._embed(reading.question, analysis)
-        weights = term_weights(vector, term_vectors)
-        unknown = self.reader.unknown(analysis)
-        unknown_vectors = term_vectors[[analysis.terms.index(t) for t in unknown]]
+        scoring = [t for t in analysis.terms if self.lexical.in_corpus(t)]  # the words BM25 can score
+        unknown = self.reader.unknown(analysis)  # the words to match by meaning
+        vector, word_vectors = self._embed(reading.question, [t.word.lower() for t in scoring + unknown])
+        scoring_weights = term_weights(vector, word_vectors[: len(scoring)])
+        weight_of = dict(zip((t.stem for t in scoring), scoring_weights, strict=True))
+        weights = np.array([weight_of.get(t.stem, 1.0) for t in analysis.terms], dtype=np.float32)  # others score 0
+        unknown_vectors = word_vectors[len(scoring) :]
         passages = self.index.passages
         rows = np.flatnonzero(filters.admitted(self._columns)) if filters.active else np.arange(len(passages))
         if not len(rows):
@@ -216,16 +223,24 @@ class Retriever:
         relevance = self._relevance(analysis, float(sentence.max()), leaders, reading, unknown_words, about_the_corpus)
         return SearchResult(question, hits, relevance.relevant, vector, relevance, reading.question, about_the_corpus)
 
-    def _embed(self, question: str, analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
-        """The question's vector and one vector per term, from one pass of the model: the words whose vectors
-        build stored (the corpus's) are looked up, the others embedded with the question."""
-        words = [t.word.lower() for t in analysis.terms]
-        stored = [self.reader.stored_vector(w) for w in words]
-        fresh = list(dict.fromkeys(w for w, v in zip(words, stored, strict=True) if v is None))
+    def _embed(self, question: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The question's vector and one vector per word, from one pass of the model: a word's vector is the one
+        build stored (the corpus's words) or one embedded for an earlier question; the others are embedded
+        with this one. A word's vector does not depend on the question, so each is embedded once."""
+        found = {w: v for w in set(words) if (v := self._known_vector(w)) is not None}
+        fresh = [w for w in dict.fromkeys(words) if w not in found]
         embedded = self.embedder.embed([question] + fresh)
-        by_word = dict(zip(fresh, embedded[1:], strict=True))
-        rows = [v if v is not None else by_word[w] for w, v in zip(words, stored, strict=True)]
-        return embedded[0], np.array(rows, dtype=np.float32).reshape(len(words), embedded.shape[1])
+        with self._seen_lock:
+            while len(self._seen) + len(fresh) > SEEN_WORDS and self._seen:
+                del self._seen[next(iter(self._seen))]  # the earliest seen go first
+            self._seen.update(zip(fresh, embedded[1:], strict=True))
+        found.update(zip(fresh, embedded[1:], strict=True))
+        rows = np.array([found[w] for w in words], dtype=np.float32).reshape(len(words), embedded.shape[1])
+        return embedded[0], rows
+
+    def _known_vector(self, word: str) -> np.ndarray | None:
+        stored = self.reader.stored_vector(word)
+        return stored if stored is not None else self._seen.get(word)
 
     def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
         """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.
