@@ -73,7 +73,12 @@ class Config(BaseSettings):
     web_dir: Path = Field(PROJECT_ROOT / "web", description="Folder the chat page is served from.")
     host: str = Field("127.0.0.1", description="Address `serve` binds; binding beyond loopback is a deliberate choice.")
     port: int = Field(5000, ge=1, le=65535, description="Port `serve` listens on.")
-    threads: int = Field(4, ge=1, description="Worker threads of the WSGI server.")
+    threads: int = Field(
+        16,
+        ge=1,
+        description="Worker threads of the WSGI server. They mostly wait on the one model thread, which embeds "
+        "the questions that wait together in one batch: more threads, larger batches.",
+    )
     log_enabled: bool = Field(
         True,
         validation_alias=AliasChoices("log_enabled", f"{PREFIX}LOG"),
