@@ -92,6 +92,30 @@ def http_latency(base: str, questions: list[str], reps: int) -> dict:
     }
 
 
+def first_time_questions(seen: list[str]) -> list[str]:
+    """The questions of the project's own labelled sets (eval/*.jsonl), each once, none of `seen`: questions a
+    fresh server has never been asked, so no word of theirs is remembered from an earlier question."""
+    found: dict[str, None] = {}
+    for path in sorted((ROOT / "eval").glob("*.jsonl")):
+        for question in load_questions(path):
+            found.setdefault(question, None)
+    return [q for q in found if q not in set(seen)]
+
+
+def first_time_latency(base: str, questions: list[str]) -> dict:
+    """/api/search over questions asked for the first time, one after another on one connection."""
+    client = Client(base)
+    times, statuses = [], set()
+    for question in questions:
+        elapsed, status = client.timed("/api/search", {"question": question})
+        times.append(elapsed)
+        statuses.add(status)
+    client.close()
+    if statuses != {200}:
+        raise SystemExit(f"first-time requests failed: statuses {statuses}")
+    return {"questions": len(questions), "p50_ms": ms(percentile(times, 50)), "p95_ms": ms(percentile(times, 95))}
+
+
 def in_process_latency(search, questions: list[str], reps: int) -> dict:
     for question in questions:
         search(question)
@@ -169,6 +193,16 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
         )
         try:
             figures["ready_seconds"] = round(server.wait_ready(), 2)
+            # Before anything warms the server: questions it has never seen, half one after another, half
+            # from 32 clients at once (each asked once), as users would ask them.
+            fresh = first_time_questions(questions)
+            half = len(fresh) // 2
+            say(f"serve: {len(fresh)} questions asked for the first time")
+            figures["http_first_time"] = first_time_latency(server.base, fresh[:half])
+            before = logged_rows(log_db)
+            first = run_load(server.base, fresh[half:], 32, len(fresh) - half, seconds=180)
+            first["log_rows_lost"] = first["asks_ok"] - (logged_rows(log_db) - before)
+            figures["load_first_time"] = first
             figures["http"] = http_latency(server.base, questions, reps)
             figures["server_memory_after_warm"] = server.memory()
             figures["load"] = []
@@ -333,6 +367,22 @@ def table(f: dict) -> str:
             f"{ours['p50_ms'] / base['p50_ms']:.2f} / {ours['p95_ms'] / base['p95_ms']:.2f}",
         ),
     ]
+    if "http_first_time" in f:
+        first, load = f["http_first_time"], f["load_first_time"]
+        rows.append(
+            (
+                f"first-time /api/search p50 / p95 over HTTP, {first['questions']} questions never asked before (ms)",
+                f"{first['p50_ms']} / {first['p95_ms']}",
+            )
+        )
+        rows.append(
+            (
+                f"load: 32 clients, {load['requests']} questions never asked before",
+                f"{load['errors']} errors, p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, "
+                f"{load['requests_per_second']} req/s; question log: {load['log_rows_lost']} of "
+                f"{load['asks_ok']} answered asks lost",
+            )
+        )
     for load in f["load"]:
         rows.append(
             (

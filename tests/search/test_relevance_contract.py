@@ -36,6 +36,7 @@ def test_misspellings_within_the_documented_distance_are_corrected(retriever: Re
         "drg",  # shorter than four letters: too many neighbours ("drug", "dog", "dry") to choose with confidence
         "authorise",  # a real word, not a hundred times rarer than the corpus's "authorised"
         "Kitchin",  # a name: capitalised, so corrected only into a corpus word, and "kitchen" is not one
+        "grassing",  # slang English knows: not two edits from "passing", a word English knows far better
     ],
 )
 def test_short_words_real_words_and_names_the_corpus_lacks_are_left_alone(retriever: Retriever, word):

@@ -4,11 +4,11 @@ Reading comes first, and what it reads is what retrieval searches (BM25 and the 
 
 1. A misspelt word is corrected against the corpus vocabulary: a word the corpus does not hold as
    written is replaced by the closest word (optimal string alignment distance, rapidfuzz: one edit,
-   two in a long word) of the corpus or of general English (wordfreq), a corpus word winning a tie,
-   when the written word is unknown in English or at least SPELLING_MARGIN (Zipf scale) rarer than
-   the correction. A real word is not "corrected" into another ("woody" stays), a capitalised word
-   only into a corpus word, and a typo of a word the corpus does not use ("smokng") becomes that
-   word, which is then judged as that word.
+   two in a long word English does not know) of the corpus, the field's vocabulary or general English
+   (wordfreq), a corpus word winning a tie, when the written word is unknown in English or at least
+   SPELLING_MARGIN (Zipf scale) rarer than the correction. A real word is not "corrected" into
+   another ("woody" stays), a capitalised word only into a corpus word, and a typo of a word the
+   corpus does not use ("smokng") becomes that word, which is then judged as that word.
 2. A word the corpus knows only through the field's vocabulary is read as the name of its synonym
    group, when the corpus uses that name ("gear" as heroin, "script" as prescription), so that the
    dense side, which knows no vocabulary, reads the question in the corpus's words too.
@@ -294,18 +294,22 @@ class QuestionReader:
         lower = word.lower()
         if len(lower) < MIN_CORRECTED or not lower.isalpha():
             return None
-        limit = 1 if len(lower) < LONG_WORD else 2
+        written = zipf_frequency(lower, "en")
+        # Two edits only for a long word English does not know at all: "grassing" (slang) is not "passing".
+        limit = 2 if len(lower) >= LONG_WORD and written == 0 else 1
         # Only a word within `limit` letters of the written length can be within `limit` edits of it.
-        reachable = [
-            s for n in range(len(lower) - limit, len(lower) + limit + 1) for s in self._spellings_by_length.get(n, ())
+        candidates = [
+            found
+            for length in range(len(lower) - limit, len(lower) + limit + 1)
+            for found in process.extract(
+                lower, self._spellings_by_length.get(length, ()), scorer=OSA.distance, score_cutoff=limit, limit=None
+            )
         ]
-        candidates = process.extract(lower, reachable, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not candidates:
             return None
         best, _, _ = min(
             candidates, key=lambda c: (c[1], c[0] not in self.words, -zipf_frequency(c[0], "en"), -self.words[c[0]])
         )
-        written = zipf_frequency(lower, "en")
         if best == lower or (written > 0 and zipf_frequency(best, "en") - written < SPELLING_MARGIN):
             return None
         if word[0].isupper() and best not in self.words:
