@@ -60,6 +60,7 @@ _ENTRY_NOTES = re.compile(
 _BACK_REFERENCE = re.compile(r"\b(?:these|this|those|such|they|them|their|it|its)\b", re.IGNORECASE)
 _BACK_REFERENCE_WORDS = 12
 WORD_CACHE = 1 << 18  # distinct written words whose reading is kept
+TOKEN_SETS = 4096  # passages whose token sets are kept made
 _PREFIXES = ("dis", "mis", "non", "un", "in", "im", "over", "under", "re", "pre", "self")
 
 
@@ -375,6 +376,8 @@ class TokenSets:
 
     def __init__(self, tokens: list[str], offsets: np.ndarray, ids: np.ndarray) -> None:
         self.tokens, self.offsets, self.ids = tokens, offsets, ids
+        # A search asks for the same few passages' tokens several times (matches shown, coverage, answers).
+        self._cached = lru_cache(maxsize=TOKEN_SETS)(self._tokens_of)
 
     @classmethod
     def of(cls, documents: list[list[str]], vocabulary: dict[str, int]) -> TokenSets:
@@ -390,6 +393,9 @@ class TokenSets:
         return len(self.offsets) - 1
 
     def __getitem__(self, position: int) -> frozenset[str]:
+        return self._cached(int(position))
+
+    def _tokens_of(self, position: int) -> frozenset[str]:
         ids = self.ids[self.offsets[position] : self.offsets[position + 1]]
         return frozenset(self.tokens[i] for i in ids.tolist())
 

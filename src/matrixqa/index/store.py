@@ -305,7 +305,9 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = No
         with open(index_dir / PASSAGES, encoding="utf-8") as handle:
             passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
         passage_index = faiss.read_index(str(index_dir / PASSAGE_VECTORS))
-        sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, mmap_mode="r")  # answers read a few rows
+        # Answers read a few rows: mapped, not read whole; a plain array view of the map, as the memmap subclass
+        # costs a Python object on every slice.
+        sentence_vectors = np.asarray(np.load(index_dir / SENTENCE_VECTORS, mmap_mode="r"))
         words, word_vectors = None, None
         if WORDS in manifest["checksums"]:  # an index built before words were embedded embeds them when asked
             words = json.loads((index_dir / WORDS).read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from flask import Flask, jsonify, request, send_from_directory
+from flask import Flask, Response, jsonify, request, send_from_directory
 from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
@@ -148,4 +148,5 @@ def _http_message(error: HTTPException) -> str:
 
 
 def reply(body: BaseModel, status: int = 200):
-    return jsonify(body.model_dump(mode="json")), status
+    # pydantic writes the JSON itself (no intermediate dicts for Flask's encoder to walk).
+    return Response(body.model_dump_json(), status=status, mimetype="application/json")
