@@ -183,10 +183,13 @@ class QuestionReader:
         return _phrases(self._texts)
 
     @cached_property
-    def _spellings(self) -> list[str]:
-        """The words a misspelling may be of: general English, the field's vocabulary, the corpus's own."""
+    def _spellings(self) -> dict[int, list[str]]:
+        """The words a misspelling may be of, by length: general English, the field's vocabulary, the corpus's own."""
         field = sorted(self.lexical.analyzer.vocabulary.terms - set(self.words))
-        return _english_words() + field + list(self.words)
+        by_length: dict[int, list[str]] = {}
+        for spelling in _english_words() + field + list(self.words):
+            by_length.setdefault(len(spelling), []).append(spelling)
+        return by_length
 
     @cached_property
     def _folded_texts(self) -> list[str]:
@@ -279,13 +282,6 @@ class QuestionReader:
         """Whether the corpus holds a question word, or the word names the corpus itself."""
         return self.lexical.in_corpus(term) or term.word.lower() in self.names
 
-    @cached_property
-    def _spellings_by_length(self) -> dict[int, list[str]]:
-        by_length: dict[int, list[str]] = {}
-        for spelling in self._spellings:
-            by_length.setdefault(len(spelling), []).append(spelling)
-        return by_length
-
     def correction(self, word: str) -> str | None:
         """The word a misspelling stands for, or None when the word is not misspelt or nothing is close."""
         return self._corrections(word)
@@ -302,7 +298,7 @@ class QuestionReader:
             found
             for length in range(len(lower) - limit, len(lower) + limit + 1)
             for found in process.extract(
-                lower, self._spellings_by_length.get(length, ()), scorer=OSA.distance, score_cutoff=limit, limit=None
+                lower, self._spellings.get(length, ()), scorer=OSA.distance, score_cutoff=limit, limit=None
             )
         ]
         if not candidates:
