@@ -4,27 +4,19 @@
 
 With no file it reads the shared dev set (when beside the checkout) and every labelled set in eval/
 except the held-out ones (`*final*`), which only `--final` adds: they are measured once, at the end of
-a piece of work, and their failures are not printed (`--quiet` hides the others' too). For each set:
-hit@1, MRR@10, answerable questions answered, unanswerable ones declined, and answers whose first
-sentence comes from a gold paragraph; then each question decided or ranked wrongly.
+a piece of work, and their failures are not printed (`--quiet` hides the others' too). For each set, as
+`matrixqa eval FILE` computes them (matrixqa.evaluate): hit@1, MRR@10, answerable questions answered,
+unanswerable ones declined, and answers whose first sentence comes from a gold paragraph; then each
+question ranked or decided wrongly.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from matrixqa import evaluate
 from matrixqa.answer.compose import answer_question
-from matrixqa.evaluate import (
-    corpus_paragraphs,
-    first_sentence,
-    normalise,
-    read_questions,
-    relevant_to,
-    resolve_gold,
-    shares_run,
-)
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.settings import load_config
 
@@ -44,55 +36,46 @@ def default_files(final: bool) -> list[Path]:
 
 
 def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool = False) -> list[tuple]:
-    """Each file's figures (name, answerable, not, hit@1 count, sum of reciprocal ranks, answered, declined,
-    first sentence from gold), then a row "all"; each question got wrong is printed unless quiet."""
-    paragraphs = corpus_paragraphs(corpus_dir)
+    """Each file's figures (name, then matrixqa.evaluate's CategoryFigures over all its questions); each
+    question got wrong is printed unless quiet or the file is held out."""
+    paragraphs = evaluate.corpus_paragraphs(corpus_dir)
+    setup = evaluate.retriever_setup("hybrid (matrixqa)", retriever)
     rows = []
-    totals = [0] * 7
     for path in files:
-        questions = resolve_gold(read_questions(path), paragraphs)
-        answerable = [q for q in questions if q.answerable]
-        hits = rr = answered = declined = first_gold = 0
-        wrong = []
-        for number, question in enumerate(questions, 1):
-            print(f"\r{path.name} {number}/{len(questions)}", end="", file=sys.stderr, flush=True)
-            answer = answer_question(retriever, question.question, k=10)
-            if not question.answerable:
-                declined += not answer.answered
-                if answer.answered:
-                    wrong.append(f"{question.id} answered ({question.category}): {question.question}")
-                continue
-            ranks = [i for i, hit in enumerate(answer.hits, 1) if relevant_to(question, hit.passage.text)]
-            first = ranks[0] if ranks else None
-            hits += first == 1
-            rr += 1 / first if first else 0.0
-            answered += answer.answered
-            opening = normalise(first_sentence(answer))
-            from_gold = bool(opening) and any(shares_run(opening, gold) for gold in question.gold)
-            first_gold += from_gold
-            if first != 1 or not answer.answered or not from_gold:
-                what = "DECLINED" if not answer.answered else f"rank {first}"
-                what += "" if from_gold or not answer.answered else ", opens off gold"
-                wrong.append(f"{question.id} {what} ({question.category}): {question.question}")
-        print(file=sys.stderr)
-        n, m = len(answerable), len(questions) - len(answerable)
-        for i, value in enumerate([n, m, hits, rr, answered, declined, first_gold]):
-            totals[i] += value
-        rows.append((path.name, n, m, hits, rr, answered, declined, first_gold))
-        if wrong and not quiet and "final" not in path.name:
+        questions = evaluate.resolve_gold(evaluate.read_questions(path), paragraphs)
+        report = evaluate.evaluate(setup, questions)
+        answers = {q.id: answer_question(retriever, q.question, k=evaluate.DEPTH) for q in questions}
+        rows.append((path.name, evaluate.answer_figures(report, answers)[-1]))  # the "all" row
+        if quiet or "final" in path.name:
+            continue
+        wrong = [_what_went_wrong(outcome, answers[outcome.question.id]) for outcome in report.outcomes]
+        if any(wrong):
             print(f"\n{path.name}:")
-            print("\n".join(f"  {line}" for line in wrong))
-    rows.append(("all", *totals))
+            print("\n".join(f"  {line}" for line in wrong if line))
     return rows
+
+
+def _what_went_wrong(outcome: evaluate.Outcome, answer) -> str:
+    question = outcome.question
+    label = f"{question.id} ({question.category}): {question.question}"
+    if not question.answerable:
+        return f"answered {label}" if answer.answered else ""
+    if not answer.answered:
+        return f"DECLINED {label}"
+    opening = evaluate.normalise(evaluate.first_sentence(answer))
+    from_gold = any(evaluate.shares_run(opening, gold) for gold in question.gold)
+    if outcome.first_relevant == 1 and from_gold:
+        return ""
+    return f"rank {outcome.first_relevant}{'' if from_gold else ', opens off gold'} {label}"
 
 
 def table(rows: list[tuple]) -> None:
     print("\n| set | answerable + not | hit@1 | MRR@10 | answered | declined | first sentence from gold |")
     print("|---|---|---|---|---|---|---|")
-    for name, n, m, hits, rr, answered, declined, first_gold in rows:
+    for name, f in rows:
         print(
-            f"| {name} | {n} + {m} | {hits / max(n, 1):.3f} | {rr / max(n, 1):.3f} | {answered}/{n} | "
-            f"{declined}/{m} | {first_gold}/{n} |"
+            f"| {name} | {f.answerable} + {f.unanswerable} | {f.hit1:.3f} | {f.mrr10:.3f} | "
+            f"{f.answered}/{f.answerable} | {f.declined}/{f.unanswerable} | {f.first_from_gold}/{f.answerable} |"
         )
 
 

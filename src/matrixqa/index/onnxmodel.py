@@ -178,17 +178,17 @@ class OnnxEncoder:
         """One normalised row per text. Texts go through the model in batches of similar length: padding a
         word to the length of the question it came with costs as much as the question (measured: a long
         question with ten words batched together took ten times the question alone)."""
-        encoded = self.tokenizer.encode_batch(texts) if len(texts) > 1 else []
-        lengths = [sum(e.attention_mask) for e in encoded] if encoded else [0] * len(texts)
+        encoded = self.tokenizer.encode_batch(texts)  # padded on the right to the longest of all
+        lengths = [sum(e.attention_mask) for e in encoded]
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for rows in similar_lengths(lengths):
-            out[rows] = self._run([texts[i] for i in rows])
+            out[rows] = self._run([encoded[i] for i in rows], max(lengths[i] for i in rows))
         return out
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        encoded = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+    def _run(self, encoded: list, length: int) -> np.ndarray:
+        """Texts already tokenised, cut to the longest of this batch (what lies beyond is padding)."""
+        ids = np.array([e.ids[:length] for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask[:length] for e in encoded], dtype=np.int64)
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self.session.run(None, {name: feed[name] for name in self.inputs})[0]
         summed = np.einsum("btd,bt->bd", hidden, mask.astype(hidden.dtype))
