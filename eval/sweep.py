@@ -3,8 +3,9 @@
     PYTHONPATH=src python eval/sweep.py [--final] [--quiet] [FILE ...]
 
 With no file it reads the shared dev set (when beside the checkout) and every labelled set in eval/
-except the held-out ones (`*final*`), which only `--final` adds: they are measured once, at the end of
-a piece of work, and their failures are not printed (`--quiet` hides the others' too). For each set, as
+except the held-out one (HELD_OUT), which only `--final` adds: it is measured once, at the end of a piece
+of work, and its failures are not printed (`--quiet` hides the others' too). The earlier final sets are
+spent (eval/README.md) and read like the others. For each set, as
 `matrixqa eval FILE` computes them (matrixqa.evaluate): hit@1, MRR@10, answerable questions answered,
 unanswerable ones declined, and answers whose first sentence comes from a gold paragraph; then each
 question ranked or decided wrongly.
@@ -22,6 +23,7 @@ from matrixqa.settings import load_config
 
 HERE = Path(__file__).parent
 SHARED = HERE.parent.parent / "shared" / "eval" / "dev_questions.jsonl"
+HELD_OUT = "practitioner_final4.jsonl"  # the set not yet measured; the earlier *final* sets are spent
 
 
 def default_files(final: bool) -> list[Path]:
@@ -29,7 +31,7 @@ def default_files(final: bool) -> list[Path]:
     for path in sorted(HERE.glob("*.jsonl")):
         if path.name.startswith("abstention"):
             continue  # no gold paragraphs: eval/abstention.py reads it
-        if "final" in path.name and not final:
+        if path.name == HELD_OUT and not final:
             continue
         files.append(path)
     return files
@@ -46,7 +48,7 @@ def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool
         report = evaluate.evaluate(setup, questions)
         answers = {q.id: answer_question(retriever, q.question, k=evaluate.DEPTH) for q in questions}
         rows.append((path.name, evaluate.answer_figures(report, answers)[-1]))  # the "all" row
-        if quiet or "final" in path.name:
+        if quiet or path.name == HELD_OUT:
             continue
         wrong = [_what_went_wrong(outcome, answers[outcome.question.id]) for outcome in report.outcomes]
         if any(wrong):
@@ -82,7 +84,7 @@ def table(rows: list[tuple]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--final", action="store_true", help="add the held-out sets (their failures stay hidden)")
+    parser.add_argument("--final", action="store_true", help="add the held-out set (its failures stay hidden)")
     parser.add_argument("--quiet", action="store_true", help="figures only, no failures")
     args = parser.parse_args()
     config = load_config()

@@ -93,6 +93,13 @@ def test_malformed_vocabulary_lines_are_errors_naming_the_line():
         parse_vocabulary("[spellings]\n-ise | ize\n")
 
 
+def test_a_term_in_two_groups_is_an_error_naming_both_lines():
+    """Words compare by their stems, so a term may collide with another group's without being spelt alike."""
+    with pytest.raises(VocabularyError, match="line 4: 'conversion' reads as 'conversation' of line 2"):
+        parse_vocabulary("[synonyms]\ntalk | conversation\n[topics]\ndose conversion | conversion\n")
+    parse_vocabulary("[synonyms]\ntalk | conversation | talk\n")  # repeated within its own group: harmless
+
+
 def test_a_vocabulary_file_is_read_from_a_path(tmp_path):
     path = tmp_path / "vocabulary.txt"
     path.write_text(SMALL, encoding="utf-8")

@@ -163,10 +163,18 @@ def parse_vocabulary(text: str, source: str = "vocabulary") -> Vocabulary:
                 words[variant] = canonical
     partial = Vocabulary(words, tuple(sorted(endings, key=lambda e: -len(e[0]))), (), source)
     groups = []
+    owner: dict[tuple[str, ...], tuple[int, str]] = {}  # each phrase (by its stems), and the line and term naming it
     for number, terms, topic in group_lines:
         phrases = tuple(p for p in (_phrase(term, partial) for term in terms) if p.stems)
         if len(phrases) < (1 if topic else 2):
             raise VocabularyError(f"{source} line {number}: a synonym group needs at least two terms with words")
+        for term, phrase in zip(terms, (_phrase(term, partial) for term in terms), strict=True):
+            first, said = owner.setdefault(phrase.stems, (number, term))
+            if first != number:  # words compare by stems: "relatives" is "related", "conversion" "conversation"
+                raise VocabularyError(
+                    f"{source} line {number}: {term!r} reads as {said!r} of line {first} (words compare by their "
+                    "stems); a term may belong to one group only"
+                )
         name = terms[0]
         groups.append(SynonymGroup(name, "@" + "_".join(phrases[0].stems), phrases, topic))
     fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

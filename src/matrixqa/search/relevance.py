@@ -73,7 +73,7 @@ from matrixqa.index.lexical import (
 )
 from matrixqa.ingest.chunk import Passage
 
-MIN_EVIDENCE = 0.55
+MIN_EVIDENCE = 0.45
 COVERAGE_WEIGHT = 0.25
 STRONG_EVIDENCE = 0.75  # the evidence that answers a question though it names a topic the corpus does not treat
 MEANING_MATCH = 0.7  # cosine of an unknown word and its nearest corpus word for the two to count as one
