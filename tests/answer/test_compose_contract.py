@@ -75,6 +75,16 @@ def test_answers_draw_on_the_best_fused_passages(retriever: Retriever):
             assert all(fused_rank[c.passage.id] <= passages for c in answer.citations), (question, detail)
 
 
+def test_the_best_fused_passage_answers_first(retriever: Retriever):
+    # Retrieval ranked it on more evidence than one sentence's similarity: its best sentence opens the answer.
+    questions = ["zebra stripes in the waiting room", "urine tests and supervision", "punctual staff"]
+    for question in [*questions, "Do stripes distract clients?", "lighthouse keepers as counsellors"]:
+        for detail in ("short", "long"):
+            answer = answer_question(retriever, question, detail=detail)
+            best = min(answer.hits, key=lambda h: h.fused_rank).passage
+            assert answer.citations[0].passage.id == best.id, (question, detail)
+
+
 def test_every_answer_has_an_id_of_its_own(retriever: Retriever):
     answers = [answer_question(retriever, q) for q in ["zebra stripes", "zebra stripes", "xylophone chromodynamics"]]
     ids = [a.id for a in answers]

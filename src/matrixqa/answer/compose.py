@@ -27,7 +27,7 @@ class Length:
 
     sentences: int  # at most
     passages: int  # drawn on, at most
-    passage_margin: float  # how far a passage's best sentence may be below the best passage's and still be cited
+    passage_margin: float  # how far a passage's best sentence may be below the best's and be cited (the top one is)
     sentence_margin: float | None  # how far below the answer's most relevant sentence one may be (None: any)
 
 
@@ -131,7 +131,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     # Answers draw on the most relevant passages; the diverse order of the hit list is for browsing.
     leaders = sorted(result.hits, key=lambda h: h.fused_rank or h.rank)[: length.passages]
     best = max(h.sentence_score for h in leaders)
-    sources = [h for h in leaders if h.sentence_score >= best - length.passage_margin]
+    sources = [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
     every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
     for source_number, hit in enumerate(sources):
         for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id])):
@@ -150,6 +150,10 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     if chosen and length.sentence_margin is not None:
         floor = max(floor, float(relevance[chosen].max()) - length.sentence_margin)
     chosen = [i for i in chosen if relevance[i] >= floor] or chosen[:1]
+    # The best-ranked passage answers first: retrieval ranked it on more evidence than one sentence's similarity.
+    top = [i for i, row in enumerate(rows) if row[1] == 0]
+    if top and not any(rows[i][1] == 0 for i in chosen):
+        chosen = [max(top, key=lambda i: relevance[i])] + chosen[: length.sentences - 1]
     picked = _in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources)
 
     numbers: dict[int, int] = {}
