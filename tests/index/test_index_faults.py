@@ -26,6 +26,7 @@ from matrixqa.index.store import (
     VECTOR_KEYS,
     build_index,
     embedding_text,
+    file_checksum,
     load_index,
 )
 from matrixqa.ingest.corpus import load_corpus
@@ -131,6 +132,18 @@ def flip_a_byte(path: Path) -> None:
 def test_damaged_file_is_refused(index_dir: Path, corpus_dir: Path, name: str, damage):
     damage(index_dir / name)
     with pytest.raises(IndexUnusable, match=f"{name} is missing or corrupted.*matrixqa build"):
+        load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+
+def test_an_index_checksummed_with_sha256_still_loads_and_is_still_checked(index_dir: Path, corpus_dir: Path):
+    # Indexes built before the xxh3 checksums hold bare SHA-256 ones: they load without a rebuild.
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    assert all(value.startswith("xxh3_128:") for value in manifest["checksums"].values())
+    manifest["checksums"] = {name: file_checksum(index_dir / name, "sha256") for name in manifest["checksums"]}
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+    assert len(load_index(index_dir, HashingEmbedder(), corpus_dir).passages) > 0
+    flip_a_byte(index_dir / SENTENCE_VECTORS)
+    with pytest.raises(IndexUnusable, match=f"{SENTENCE_VECTORS} is missing or corrupted"):
         load_index(index_dir, HashingEmbedder(), corpus_dir)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from matrixqa.errors import ModelError
-from matrixqa.index.store import file_sha256
+from matrixqa.index.store import file_checksum
 
 EXPORT = "model.onnx"
 EXPORT_MANIFEST = "export.json"
@@ -70,7 +70,11 @@ def cached_export(path: Path, fingerprint: str, cache_dir: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{fingerprint}-", dir=folder.parent))
     try:
         export_model(path, staging / EXPORT)
-        manifest = {"format": EXPORT_FORMAT, "model_fingerprint": fingerprint, "sha256": file_sha256(staging / EXPORT)}
+        manifest = {
+            "format": EXPORT_FORMAT,
+            "model_fingerprint": fingerprint,
+            "sha256": file_checksum(staging / EXPORT, "sha256"),
+        }
         (staging / EXPORT_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         staging.chmod(0o755)
         shutil.rmtree(folder, ignore_errors=True)  # a damaged or stale export
@@ -93,7 +97,7 @@ def _export_is_sound(folder: Path, fingerprint: str) -> bool:
         manifest.get("format") == EXPORT_FORMAT
         and manifest.get("model_fingerprint") == fingerprint
         and (folder / EXPORT).is_file()
-        and manifest.get("sha256") == file_sha256(folder / EXPORT)
+        and manifest.get("sha256") == file_checksum(folder / EXPORT, "sha256")
     )
 
 
