@@ -185,7 +185,9 @@ class Retriever:
         lexical_all = self.lexical.scores(analysis, weights)
         about_the_corpus = self.reader.asks_what_it_covers(analysis)
         summaries = rows[self._is_summary[rows]] if about_the_corpus else rows[:0]
-        rows = np.union1d(self._candidates(rows, vector, lexical_all, filters.active), summaries)
+        rows = self._candidates(rows, vector, lexical_all, filters.active)  # in page order, each once
+        if len(summaries):
+            rows = np.union1d(rows, summaries)
         dense = self._passage_vectors[rows] @ vector
         sentence, best = self._sentence_scores(vector, rows)
         lexical = lexical_all[rows]
