@@ -165,10 +165,11 @@ def parse_vocabulary(text: str, source: str = "vocabulary") -> Vocabulary:
     groups = []
     owner: dict[tuple[str, ...], tuple[int, str]] = {}  # each phrase (by its stems), and the line and term naming it
     for number, terms, topic in group_lines:
-        phrases = tuple(p for p in (_phrase(term, partial) for term in terms) if p.stems)
+        parsed = [(term, phrase) for term in terms if (phrase := _phrase(term, partial)).stems]
+        phrases = tuple(phrase for _, phrase in parsed)
         if len(phrases) < (1 if topic else 2):
             raise VocabularyError(f"{source} line {number}: a synonym group needs at least two terms with words")
-        for term, phrase in zip(terms, (_phrase(term, partial) for term in terms), strict=True):
+        for term, phrase in parsed:
             first, said = owner.setdefault(phrase.stems, (number, term))
             if first != number:  # words compare by stems: "relatives" is "related", "conversion" "conversation"
                 raise VocabularyError(
