@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from matrixqa.errors import ModelError
-from matrixqa.index.store import file_checksum
+from matrixqa.index.store import checksum_matches, file_checksum
 
 EXPORT = "model.onnx"
 EXPORT_MANIFEST = "export.json"
@@ -73,7 +73,7 @@ def cached_export(path: Path, fingerprint: str, cache_dir: Path) -> Path:
         manifest = {
             "format": EXPORT_FORMAT,
             "model_fingerprint": fingerprint,
-            "sha256": file_checksum(staging / EXPORT, "sha256"),
+            "checksum": file_checksum(staging / EXPORT),
         }
         (staging / EXPORT_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         staging.chmod(0o755)
@@ -96,8 +96,7 @@ def _export_is_sound(folder: Path, fingerprint: str) -> bool:
     return (
         manifest.get("format") == EXPORT_FORMAT
         and manifest.get("model_fingerprint") == fingerprint
-        and (folder / EXPORT).is_file()
-        and manifest.get("sha256") == file_checksum(folder / EXPORT, "sha256")
+        and checksum_matches(folder / EXPORT, manifest.get("checksum", manifest.get("sha256")))  # sha256: earlier
     )
 
 

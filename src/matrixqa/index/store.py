@@ -262,24 +262,33 @@ def _check_files(index_dir: Path, manifest: dict[str, Any]) -> None:
         raise IndexUnusable(f"the manifest of {index_dir} does not list the checksum of every file: {REBUILD_HINT}")
     for name, expected in checksums.items():
         path = index_dir / name
-        if not path.is_file() or file_checksum(path, _kind_of(expected)) != expected:
+        if not checksum_matches(path, expected):
             raise IndexUnusable(f"{path} is missing or corrupted (checksum mismatch): {REBUILD_HINT}")
 
 
-CHECKSUM = "xxh3_128"  # a checksum against damage, not tampering: a third of SHA-256's time (~0.2 s at 100k)
+CHECKSUM = "xxh3_128:"  # a checksum against damage, not tampering: a third of SHA-256's time (~0.2 s at 100k)
 
 
-def file_checksum(path: Path, kind: str = CHECKSUM) -> str:
-    """The checksum of a file, read a megabyte at a time: "xxh3_128:<hex>", or a bare SHA-256 (earlier indexes)."""
-    digest = xxhash.xxh3_128() if kind == CHECKSUM else hashlib.sha256()
+def file_checksum(path: Path) -> str:
+    """The checksum manifests record for a file: "xxh3_128:<hex>"."""
+    return CHECKSUM + _digest(path, xxhash.xxh3_128())
+
+
+def checksum_matches(path: Path, expected: object) -> bool:
+    """Whether a file exists and has the checksum a manifest records: an xxh3-128 one, or a bare SHA-256 (what
+    indexes and model exports written before recorded)."""
+    if not isinstance(expected, str) or not path.is_file():
+        return False
+    if expected.startswith(CHECKSUM):
+        return file_checksum(path) == expected
+    return _digest(path, hashlib.sha256()) == expected
+
+
+def _digest(path: Path, digest: Any) -> str:
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+        for block in iter(lambda: handle.read(1 << 20), b""):  # a megabyte at a time
             digest.update(block)
-    return f"{CHECKSUM}:{digest.hexdigest()}" if kind == CHECKSUM else digest.hexdigest()
-
-
-def _kind_of(checksum: object) -> str:
-    return CHECKSUM if isinstance(checksum, str) and checksum.startswith(f"{CHECKSUM}:") else "sha256"
+    return digest.hexdigest()
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
