@@ -1,5 +1,6 @@
 import dataclasses
 import json
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -7,7 +8,14 @@ import pytest
 from matrixqa.cli import main
 from matrixqa.errors import BadRequest
 from matrixqa.search.relevance import MIN_EVIDENCE
-from matrixqa.search.retrieve import TERM_FLOOR, TERM_POWER, FilterColumns, Filters, Retriever, term_weights
+from matrixqa.search.retrieve import (
+    TERM_FLOOR,
+    TERM_POWER,
+    FilterColumns,
+    Filters,
+    Retriever,
+    term_weights,
+)
 
 # A sentence of the real B3 cell, word for word: the hashing embedder finds its own words.
 B3_SENTENCE = (
@@ -174,6 +182,41 @@ def test_term_weights_keep_a_floor_and_follow_each_words_closeness_to_the_questi
 def test_real_model_weighs_the_words_a_question_is_about_above_its_framing(real_retriever: Retriever):
     question = "Does taking methadone at the pharmacy make patients feel watched?"
     terms = real_retriever.analyzer.analyse(question).terms
-    vector, words = real_retriever._embed(question, [t.word.lower() for t in terms])
+    vector, words = real_retriever._start_embedding(question, [t.word.lower() for t in terms])()
     weights = dict(zip((t.word for t in terms), term_weights(vector, words), strict=True))
     assert weights["methadone"] > weights["taking"] and weights["pharmacy"] > weights["make"]
+
+
+def test_bm25_is_scored_while_the_model_embeds_the_question(retriever: Retriever):
+    """An embedder with a model thread gets the question at once; the search scores BM25 before it waits."""
+    events: list[str] = []
+    hashing = retriever.embedder
+    pending: Future = Future()
+
+    class ThreadedEmbedder:
+        name, fingerprint, dimension = hashing.name, hashing.fingerprint, hashing.dimension
+
+        def embed(self, texts):
+            events.append("embed")
+            return hashing.embed(texts)
+
+        def submit(self, texts):
+            events.append("submitted")
+            self.texts = texts
+            return pending
+
+    embedder = ThreadedEmbedder()
+    term_scores = retriever.lexical.term_scores
+
+    def scored_while_pending(analysis):
+        events.append("bm25 while the model runs" if not pending.done() else "bm25 after the model")
+        pending.set_result(hashing.embed(embedder.texts))
+        return term_scores(analysis)
+
+    retriever.embedder = embedder
+    retriever.lexical.term_scores = scored_while_pending
+    overlapped = retriever.search("supervised methadone at the pharmacy", 3)
+    assert events == ["submitted", "bm25 while the model runs"]
+    retriever.embedder, retriever.lexical.term_scores = hashing, term_scores
+    plain = retriever.search("supervised methadone at the pharmacy", 3)
+    assert [(h.passage.id, h.score) for h in overlapped.hits] == [(h.passage.id, h.score) for h in plain.hits]

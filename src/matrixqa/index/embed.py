@@ -71,9 +71,13 @@ class ModelThread:
         self._thread.start()
 
     def run(self, texts: list[str]) -> np.ndarray:
+        return self.submit(texts).result()
+
+    def submit(self, texts: list[str]) -> Future:
+        """Queue texts for the model and return at once; the future holds their vectors (or the model's error)."""
         request = _Request(texts, time.monotonic())
         self._queue.put(request)
-        return request.result.result()
+        return request.result
 
     def _serve(self) -> None:
         while True:
@@ -122,6 +126,24 @@ class ModelEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._thread.run(texts)
+
+    def submit(self, texts: list[str]) -> Future:
+        """Start embedding texts on the model thread; the caller works on while the model runs (see embed_later)."""
+        return self._thread.submit(texts)
+
+
+def embed_later(embedder: Embedder, texts: list[str]) -> Callable[[], np.ndarray]:
+    """Start embedding texts and return a function that waits for their vectors.
+
+    On the model thread the caller goes on with work that needs no vector while the model runs (ONNX
+    Runtime and torch release the GIL during a pass). An embedder without a model thread (the hashing
+    one, a test's) embeds at once.
+    """
+    submit = getattr(embedder, "submit", None)
+    if submit is None or not texts:
+        vectors = embedder.embed(texts)
+        return lambda: vectors
+    return submit(texts).result
 
 
 class HashingEmbedder:

@@ -29,6 +29,7 @@ from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 DEFAULT_VOCABULARY = "vocabulary.txt"
 # Bump when the analysis or searchable_texts change: a lexical index stored by an earlier build is then rebuilt.
 LEXICAL_FORMAT = 3  # 2: "ve", "re", "ll", "et", "al" are stop words; 3: a study's publication and journal
+TermScores = list[tuple[int, np.ndarray]]  # (a term's number in the analysis, its score of every passage)
 _BM25, _OFFSETS, _IDS, _TREATED = "bm25", "token-offsets.npy", "token-ids.npy", "treated-topics.json"
 # Word endings a spelling variant may carry and keep ("counselors" -> "counsellors").
 _ENDINGS = ("", "s", "es", "ed", "ing", "al", "ally", "able", "ist", "ists")
@@ -470,13 +471,18 @@ class LexicalIndex:
     def scores(self, analysis: Analysis, weights: np.ndarray | None = None) -> np.ndarray:
         """The BM25 score of every passage for an analysed question: the sum over the question's terms
         of each term's score (its word and the synonym groups it stands in), times the term's weight."""
-        total = np.zeros(self.size, dtype=np.float32)
+        return weighted_sum(self.term_scores(analysis), weights, self.size)
+
+    def term_scores(self, analysis: Analysis) -> TermScores:
+        """Each term's BM25 score of every passage, for the terms any passage holds: what `scores` weighs and
+        adds. Apart, so that a search computes them while the model embeds the question (the weights need
+        its vector)."""
+        found = []
         for number, term in enumerate(analysis.terms):
             known = sorted(t for t in term.tokens if t in self.known_tokens)
             if known:
-                weight = 1.0 if weights is None else float(weights[number])
-                total += weight * np.asarray(self.model.get_scores(known), dtype=np.float32)
-        return total
+                found.append((number, np.asarray(self.model.get_scores(known), dtype=np.float32)))
+        return found
 
     def weight(self, term: Term) -> float:
         """How distinctive a question word is: the inverse document frequency of its rarest form.
@@ -516,3 +522,11 @@ class LexicalIndex:
         if not total:
             return 0.0
         return sum(self.weight(t) for t in self.matched(analysis, position)) / total
+
+
+def weighted_sum(term_scores: TermScores, weights: np.ndarray | None, size: int) -> np.ndarray:
+    """The terms' scores added, each times its term's weight (none: 1)."""
+    total = np.zeros(size, dtype=np.float32)
+    for number, scores in term_scores:
+        total += (1.0 if weights is None else float(weights[number])) * scores
+    return total
