@@ -1,14 +1,19 @@
 import dataclasses
 import json
 from concurrent.futures import Future
+from pathlib import Path
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from matrixqa.cli import main
 from matrixqa.errors import BadRequest
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import load_index
 from matrixqa.search.relevance import MIN_EVIDENCE
 from matrixqa.search.retrieve import (
+    BLAS_THREADS,
     TERM_FLOOR,
     TERM_POWER,
     FilterColumns,
@@ -220,3 +225,16 @@ def test_bm25_is_scored_while_the_model_embeds_the_question(retriever: Retriever
     retriever.embedder, retriever.lexical.term_scores = hashing, term_scores
     plain = retriever.search("supervised methadone at the pharmacy", 3)
     assert [(h.passage.id, h.score) for h in overlapped.hits] == [(h.passage.id, h.score) for h in plain.hits]
+
+
+def test_a_retriever_keeps_numpys_blas_on_one_thread(index_dir: Path, corpus_dir: Path):
+    """Two BLAS threads would spin after each of a search's small products, taking a core from the model."""
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert blas_threads() == {2}
+        embedder = HashingEmbedder()
+        Retriever(load_index(index_dir, embedder, corpus_dir), embedder)
+        assert blas_threads() == {BLAS_THREADS} == {1}
