@@ -82,14 +82,17 @@ def test_open_retriever_reads_the_configured_index_vocabulary_and_mode(config, t
         assert [h.fused_rank for h in hits] == [getattr(h, side) for h in hits], mode
 
 
+@pytest.mark.parametrize("few_admitted", [1, 10**9], ids=["admitted vectors scored", "every vector scored"])
 def test_a_filtered_search_in_a_pool_keeps_the_best_dense_passage_bm25_misses(
-    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch, few_admitted: int
 ):
     # A question sharing no word with the corpus (BM25 scores every passage 0) that means what one
-    # study passage says: only the dense side can find it, among the admitted passages.
+    # study passage says: only the dense side can find it, among the admitted passages, whichever
+    # way the admitted passages' similarity is computed (FEW_ADMITTED).
     study = [p for p in retriever.index.passages if p.study and p.study.type == "K"][-1]
     embedder = MeaningEmbedder({"qqzx wvvkj": HashingEmbedder().embed([study.text])[0]})
     monkeypatch.setattr(retrieve, "POOL", 3)
+    monkeypatch.setattr(retrieve, "FEW_ADMITTED", few_admitted)
     hits = (
         Retriever(retriever.index, embedder)
         .with_mode("dense")
