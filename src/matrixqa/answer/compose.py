@@ -259,11 +259,6 @@ def _is_evidence(passage: Passage, offset: int) -> bool:
     return not (passage.study and offset == 0 and sentence.startswith(passage.study.title))
 
 
-def covered_cells(index: Index) -> list[str]:
-    cells = {(p.cell.matrix, p.cell.code, p.cell.title) for p in index.passages}
-    return [f"{matrix} cell {code}: {title}" for matrix, code, title in sorted(cells)]
-
-
 def _not_covered(answer_id: str, result: SearchResult, index: Index) -> Answer:
     message = "The evidence in this corpus does not cover that question, so there is no answer to give from it. "
     relevance = result.relevance
@@ -273,7 +268,7 @@ def _not_covered(answer_id: str, result: SearchResult, index: Index) -> Answer:
         # The asker may have a word of their own for something the evidence names otherwise.
         words = _listed(relevance.unknown, "or")
         message += f"No passage uses {words}: if that is your word for something, the evidence may use another. "
-    message += f"The corpus covers: {'; '.join(covered_cells(index))}."
+    message += f"The corpus covers: {'; '.join(index.cells)}."
     hits = tuple(result.hits)
     return Answer(answer_id, result.question, False, "", "", (), hits, message, relevance=result.relevance)
 

@@ -72,6 +72,13 @@ class Index:
         """Each passage id's position, built once rather than on every answer."""
         return {p.id: i for i, p in enumerate(self.passages)}
 
+    @cached_property
+    def cells(self) -> list[str]:
+        """The cells the passages come from, as "matrix cell code: title", in order; made once (30 ms at 100,000
+        passages), not on every declined answer and health check."""
+        cells = {(p.cell.matrix, p.cell.code, p.cell.title) for p in self.passages}
+        return [f"{matrix} cell {code}: {title}" for matrix, code, title in sorted(cells)]
+
     def sentence_rows(self, passage_position: int) -> range:
         start = int(np.searchsorted(self.sentence_owner, passage_position, side="left"))
         end = int(np.searchsorted(self.sentence_owner, passage_position, side="right"))

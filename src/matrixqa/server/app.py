@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
-from matrixqa.answer.compose import answer_question, covered_cells
+from matrixqa.answer.compose import answer_question
 from matrixqa.errors import BadRequest, MatrixQAError, NotFound
 from matrixqa.index.embed import load_embedder
 from matrixqa.index.store import MANIFEST
@@ -75,7 +75,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         index = live.current().index
         return reply(
             HealthResponse(
-                status="ok", passages=len(index.passages), cells=covered_cells(index), manifest=index.manifest
+                status="ok", passages=len(index.passages), cells=index.cells, manifest=index.manifest
             )
         )
 
