@@ -44,3 +44,24 @@ def test_the_load_plot_is_drawn_from_the_figures(tmp_path):
     loads = [{"clients": c, "p50_ms": 5.0 * c, "p95_ms": 9.0 * c, "requests_per_second": 100.0} for c in (1, 8, 32)]
     plot_load({"load": loads, "baseline_sequential_per_second": 170.0, "cpus": 2}, tmp_path / "load.png")
     assert (tmp_path / "load.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_two_checkouts_are_compared_round_by_round(tmp_path, real_embedder, model_cache):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps({"question": q}) + "\n" for q in ["supervised methadone", "urine tests"]))
+    command = [
+        sys.executable, str(PROJECT_ROOT / "bench" / "compare.py"), "--a", str(PROJECT_ROOT), "--b", str(PROJECT_ROOT),
+        "--rounds", "1", "--questions", str(questions), "--model-cache", str(model_cache),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env={"PYTHONPATH": str(PROJECT_ROOT / "src")})
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines[:2]] == ["A", "B"]  # the first round serves A first
+    assert "load_requests_per_second" in lines[2] and lines[-1].startswith("B / A:")
+
+
+def test_compare_refuses_a_folder_that_is_not_a_built_checkout(tmp_path):
+    compare = PROJECT_ROOT / "bench" / "compare.py"
+    command = [sys.executable, str(compare), "--a", str(tmp_path), "--b", str(PROJECT_ROOT)]
+    done = subprocess.run(command, capture_output=True, text=True, env={"PYTHONPATH": str(PROJECT_ROOT / "src")})
+    assert done.returncode == 1 and "not a matrixqa checkout with a built index" in done.stderr
