@@ -67,7 +67,9 @@ def main() -> None:
             say(f"round {number + 1} of {args.rounds}: {name} ({checkouts[name]})")
             rounds[name].append(one_server(checkouts[name], questions, args.model_cache))
             print(name, rounds[name][-1], flush=True)
-    medians = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in rounds.items()}
+    medians = {
+        name: {k: round(statistics.median(r[k] for r in runs), 2) for k in runs[0]} for name, runs in rounds.items()
+    }
     for name, figures in medians.items():
         print(f"{name} medians: {figures}")
     print("B / A:", {k: round(medians["B"][k] / medians["A"][k], 2) for k in medians["A"] if medians["A"][k]})
