@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from matrixqa.errors import BadRequest
 from matrixqa.index.ann import exact_view, ranked_rows
@@ -38,7 +38,9 @@ TERM_FLOOR = 0.5  # the least share of its BM25 score a question word keeps (see
 TERM_POWER = 1.5
 # A search's matrix products are small (a few hundred passages by 384 numbers), and numpy's OpenBLAS runs
 # them on two threads, whose second then spins for a while: on the 2-core machine that takes a core from
-# the model's next pass. With one BLAS thread (set for the whole process when a Retriever is made), measured
+# the model's next pass. With one BLAS thread (set for the whole process when a Retriever is made, for BLAS
+# libraries on their own threads; one on OpenMP, as FAISS's is, would be set only for the calling thread and
+# would take FAISS's OpenMP threads with it, so it is left alone), measured
 # against two in one process, interleaved: at 100,000 passages an unfiltered search 11.5 / 13.7 ms at p50 / p95,
 # against 13.1 / 17.1; over HTTP on the bundled corpus, 32 clients 172 requests/s against 153, p95 240 ms against
 # 268. One product over every passage (a filter admitting most of them, see FEW_ADMITTED) is slower on one
@@ -149,7 +151,7 @@ class Retriever:
     """Searches one loaded index with one embedder, dense and lexical evidence fused."""
 
     def __init__(self, index: Index, embedder: Embedder, vocabulary: Vocabulary | None = None, mode: Mode = "hybrid"):
-        threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+        ThreadpoolController().select(threading_layer="pthreads").limit(limits=BLAS_THREADS, user_api="blas")
         self.index = index
         self.embedder = embedder
         self.mode = mode

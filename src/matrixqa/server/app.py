@@ -74,9 +74,7 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     def health():
         index = live.current().index
         return reply(
-            HealthResponse(
-                status="ok", passages=len(index.passages), cells=index.cells, manifest=index.manifest
-            )
+            HealthResponse(status="ok", passages=len(index.passages), cells=index.cells, manifest=index.manifest)
         )
 
     @app.get("/api/cells")
