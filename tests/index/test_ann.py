@@ -53,3 +53,20 @@ def test_a_starved_graph_loses_recall(monkeypatch: pytest.MonkeyPatch):
     index, queries = _hnsw_and_queries()
     _, found = index.search(queries, 10)
     assert recall(exact_view(index), queries, found, 10) < 0.99
+
+
+@pytest.mark.parametrize("every", [False, True])
+def test_one_question_is_searched_on_one_openmp_thread_and_the_callers_setting_is_kept(every: bool):
+    # Two threads on one question would leave the second spinning on a core the model needs.
+    index = make_passage_index(np.eye(4, dtype=np.float32), ann_threshold=0)
+    seen = []
+    search = index.search
+    index.search = lambda query, k: seen.append(faiss.omp_get_max_threads()) or search(query, k)
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        _, rows = ranked_rows(index, np.array([0, 1, 0, 0], dtype=np.float32), 2, every=every)
+        assert seen == [ann.SEARCH_THREADS] == [1] and rows[0] == 1
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(before)
