@@ -55,11 +55,11 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--model-cache", type=Path, default=ROOT / "instance" / "models", help="the ONNX export")
     args = parser.parse_args()
-    questions = load_questions(args.questions)
     checkouts = {"A": args.a.resolve(), "B": args.b.resolve()}
     for name, checkout in checkouts.items():
         if not (checkout / "src" / "matrixqa").is_dir() or not (checkout / "embeddings" / "manifest.json").is_file():
             raise SystemExit(f"{name}: {checkout} is not a matrixqa checkout with a built index (embeddings/)")
+    questions = load_questions(args.questions)
     rounds: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
     for number in range(args.rounds):
         order = ["A", "B"] if number % 2 == 0 else ["B", "A"]
