@@ -28,7 +28,9 @@ from matrixqa.index.embed import DEFAULT_MODEL, load_embedder
 from matrixqa.index.store import embedding_text, load_index, write_index
 from matrixqa.index.vectorcache import VectorCache, text_keys
 from matrixqa.ingest.chunk import CellRef, Passage
-from matrixqa.search.retrieve import POOL, Filters, Retriever
+from matrixqa.search.evidence import POOL
+from matrixqa.search.filters import Filters
+from matrixqa.search.retrieve import Retriever
 
 PASSAGES_PER_CELL = 100
 RECALL_K = 10

@@ -153,7 +153,7 @@ def _build(config) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode: str, as_json: bool) -> None:
     """Show the passages that best match QUESTION, and why each was ranked where it is."""
-    from matrixqa.search.retrieve import Filters
+    from matrixqa.search.filters import Filters
     from matrixqa.server.schema import SearchResponse
 
     filters = Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix, year_from, year_to)

@@ -12,7 +12,8 @@ import numpy as np
 from matrixqa.answer.compose import answer_question
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
-from matrixqa.search.retrieve import Filters, Retriever
+from matrixqa.search.filters import Filters
+from matrixqa.search.retrieve import Retriever
 
 
 def _quoted(answer) -> list[tuple[str, int]]:

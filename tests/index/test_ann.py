@@ -4,7 +4,7 @@ import pytest
 
 from matrixqa.index import ann
 from matrixqa.index.ann import exact_view, make_passage_index, ranked_rows, recall
-from matrixqa.search.retrieve import POOL
+from matrixqa.search.evidence import POOL
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:

@@ -30,8 +30,9 @@ from matrixqa.index.store import (
     load_index,
 )
 from matrixqa.ingest.corpus import load_corpus
-from matrixqa.search import retrieve
-from matrixqa.search.retrieve import Filters, Retriever
+from matrixqa.search import evidence
+from matrixqa.search.filters import Filters
+from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT
 from tests.conftest import REAL_CORPUS, REAL_INDEX
 
@@ -293,11 +294,11 @@ def test_index_above_the_threshold_is_hnsw_and_agrees_with_exact(
     approximate = Retriever(load_index(tmp_path / "ann", HashingEmbedder(), corpus_dir), HashingEmbedder())
     # The tiny corpus is smaller than the candidate pool, where every passage is ranked and FAISS is never asked:
     # a pool of 8 makes the dense candidates come from the HNSW graph, as they do at scale.
-    monkeypatch.setattr(retrieve, "POOL", 8)
-    assert manifest["passages"] > 3 * retrieve.POOL
+    monkeypatch.setattr(evidence, "POOL", 8)
+    assert manifest["passages"] > 3 * evidence.POOL
     searched = []
-    real_ranked_rows = retrieve.ranked_rows
-    monkeypatch.setattr(retrieve, "ranked_rows", lambda *a, **kw: searched.append(a[0]) or real_ranked_rows(*a, **kw))
+    real_ranked_rows = evidence.ranked_rows
+    monkeypatch.setattr(evidence, "ranked_rows", lambda *a, **kw: searched.append(a[0]) or real_ranked_rows(*a, **kw))
     questions = ["supervised consumption of methadone", "zebra stripes in the waiting room", "counsellor empathy"]
     for question in questions:
         assert [h.passage.id for h in approximate.search(question, 5).hits] == [
@@ -307,8 +308,8 @@ def test_index_above_the_threshold_is_hnsw_and_agrees_with_exact(
     # And the graph finds the exact nearest passages on its own.
     for question in questions:
         vector = approximate.embedder.embed([question])[0]
-        _, rows = ranked_rows(approximate.index.passage_index, vector, retrieve.POOL)
-        _, exact_rows = ranked_rows(exact.index.passage_index, vector, retrieve.POOL)
+        _, rows = ranked_rows(approximate.index.passage_index, vector, evidence.POOL)
+        _, exact_rows = ranked_rows(exact.index.passage_index, vector, evidence.POOL)
         assert list(rows) == list(exact_rows)
     # A filtered search must reach every admissible passage, which an HNSW walk alone does not promise.
     only_d4 = Filters(cells=frozenset({"D4"}))

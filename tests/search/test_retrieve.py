@@ -1,26 +1,14 @@
 import dataclasses
 import json
-from concurrent.futures import Future
-from pathlib import Path
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_info, threadpool_limits
 
 from matrixqa.cli import main
 from matrixqa.errors import BadRequest
-from matrixqa.index.embed import HashingEmbedder
-from matrixqa.index.store import load_index
+from matrixqa.search.filters import FilterColumns, Filters
 from matrixqa.search.relevance import MIN_EVIDENCE
-from matrixqa.search.retrieve import (
-    BLAS_THREADS,
-    TERM_FLOOR,
-    TERM_POWER,
-    FilterColumns,
-    Filters,
-    Retriever,
-    term_weights,
-)
+from matrixqa.search.retrieve import Retriever
 
 # A sentence of the real B3 cell, word for word: the hashing embedder finds its own words.
 B3_SENTENCE = (
@@ -89,7 +77,7 @@ def test_each_candidates_best_sentence_is_the_best_among_its_own_sentences(retri
     searcher = Retriever(trimmed, retriever.embedder)
     vector = retriever.embedder.embed(["supervised methadone in the pharmacy"])[0]
     rows = np.random.default_rng(1).permutation(len(index.passages))  # any order, not only the sorted pool
-    best, which = searcher._sentence_scores(vector, rows)
+    best, which = searcher.gatherer.sentence_scores(vector, rows)
     for score, offset, position in zip(best, which, rows, strict=True):
         span = trimmed.sentence_rows(int(position))
         if not len(span):
@@ -170,73 +158,3 @@ def test_real_model_abstains_off_topic_and_answers_in_practitioners_words(real_r
     result = real_retriever.search("Is being watched at the chemist bad for patients?", 5)
     assert result.relevant
     assert any("pharmacy" in h.passage.text for h in result.hits[:3])
-
-
-def test_term_weights_keep_a_floor_and_follow_each_words_closeness_to_the_question():
-    question = np.array([1.0, 0.0])
-    words = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [-1.0, 0.0]])  # cosines 1, 0.6, 0, -1
-    weights = term_weights(question, words)
-    assert weights[0] == pytest.approx(1.0)  # the closest word keeps all its score
-    assert weights[1] == pytest.approx(TERM_FLOOR + (1 - TERM_FLOOR) * 0.6**TERM_POWER)
-    assert weights[2] == weights[3] == pytest.approx(TERM_FLOOR)  # no word drops out
-    assert list(term_weights(question, np.zeros((2, 2)))) == [1.0, 1.0]  # nothing to go by: plain BM25
-    assert term_weights(question, np.zeros((0, 2))).shape == (0,)
-
-
-@pytest.mark.model
-def test_real_model_weighs_the_words_a_question_is_about_above_its_framing(real_retriever: Retriever):
-    question = "Does taking methadone at the pharmacy make patients feel watched?"
-    terms = real_retriever.analyzer.analyse(question).terms
-    vector, words = real_retriever._start_embedding(question, [t.word.lower() for t in terms])()
-    weights = dict(zip((t.word for t in terms), term_weights(vector, words), strict=True))
-    assert weights["methadone"] > weights["taking"] and weights["pharmacy"] > weights["make"]
-
-
-def test_bm25_is_scored_while_the_model_embeds_the_question(retriever: Retriever):
-    """An embedder with a model thread gets the question at once; the search scores BM25 before it waits."""
-    events: list[str] = []
-    hashing = retriever.embedder
-    pending: Future = Future()
-
-    class ThreadedEmbedder:
-        name, fingerprint, dimension = hashing.name, hashing.fingerprint, hashing.dimension
-
-        def embed(self, texts):
-            events.append("embed")
-            return hashing.embed(texts)
-
-        def submit(self, texts):
-            events.append("submitted")
-            self.texts = texts
-            return pending
-
-    embedder = ThreadedEmbedder()
-    term_scores = retriever.lexical.term_scores
-
-    def scored_while_pending(analysis):
-        events.append("bm25 while the model runs" if not pending.done() else "bm25 after the model")
-        pending.set_result(hashing.embed(embedder.texts))
-        return term_scores(analysis)
-
-    retriever.embedder = embedder
-    retriever.lexical.term_scores = scored_while_pending
-    overlapped = retriever.search("supervised methadone at the pharmacy", 3)
-    assert events == ["submitted", "bm25 while the model runs"]
-    retriever.embedder, retriever.lexical.term_scores = hashing, term_scores
-    plain = retriever.search("supervised methadone at the pharmacy", 3)
-    assert [(h.passage.id, h.score) for h in overlapped.hits] == [(h.passage.id, h.score) for h in plain.hits]
-
-
-def test_a_retriever_keeps_numpys_blas_on_one_thread(index_dir: Path, corpus_dir: Path):
-    """Two BLAS threads would spin after each of a search's small products, taking a core from the model.
-    OpenMP (FAISS's, and a BLAS built on it) keeps its threads."""
-
-    def threads(threading_layer: str) -> set[int]:
-        return {i["num_threads"] for i in threadpool_info() if i.get("threading_layer") == threading_layer}
-
-    with threadpool_limits(limits=2):
-        assert threads("pthreads") == {2} and threads("openmp") == {2}  # numpy's OpenBLAS; FAISS's
-        embedder = HashingEmbedder()
-        Retriever(load_index(index_dir, embedder, corpus_dir), embedder)
-        assert threads("pthreads") == {BLAS_THREADS} == {1}
-        assert threads("openmp") == {2}

@@ -10,9 +10,10 @@ import pytest
 from matrixqa.answer.compose import answer_question
 from matrixqa.errors import IndexUnusable
 from matrixqa.index.embed import HashingEmbedder
-from matrixqa.search import retrieve
+from matrixqa.search import evidence
+from matrixqa.search.filters import Filters
 from matrixqa.search.relevance import Relevance
-from matrixqa.search.retrieve import Filters, Retriever, open_retriever
+from matrixqa.search.retrieve import Retriever, open_retriever
 from tests.search.test_relevance_contract import MeaningEmbedder
 
 
@@ -62,7 +63,7 @@ def test_a_candidate_pool_smaller_than_the_corpus_keeps_the_best_of_each_side(
     searcher = retriever.with_mode(mode)
     questions = ["Were the patients watched at the chemist?", "zebra stripes in the waiting room", "urine tests"]
     everything = {q: [h.passage.id for h in searcher.search(q, 3, filters).hits] for q in questions}
-    monkeypatch.setattr(retrieve, "POOL", 3)
+    monkeypatch.setattr(evidence, "POOL", 3)
     assert len(retriever.index.passages) > 3
     for question in questions:
         pooled = [h.passage.id for h in searcher.search(question, 3, filters).hits]
@@ -91,8 +92,8 @@ def test_a_filtered_search_in_a_pool_keeps_the_best_dense_passage_bm25_misses(
     # way the admitted passages' similarity is computed (FEW_ADMITTED).
     study = [p for p in retriever.index.passages if p.study and p.study.type == "K"][-1]
     embedder = MeaningEmbedder({"qqzx wvvkj": HashingEmbedder().embed([study.text])[0]})
-    monkeypatch.setattr(retrieve, "POOL", 3)
-    monkeypatch.setattr(retrieve, "FEW_ADMITTED", few_admitted)
+    monkeypatch.setattr(evidence, "POOL", 3)
+    monkeypatch.setattr(evidence, "FEW_ADMITTED", few_admitted)
     hits = (
         Retriever(retriever.index, embedder)
         .with_mode("dense")

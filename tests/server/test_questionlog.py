@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from matrixqa.answer.compose import compose_answer
 from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError, UnknownAnswer
-from matrixqa.search.retrieve import Filters
+from matrixqa.search.filters import Filters
 from matrixqa.server.app import create_app
 from matrixqa.server.questionlog import SWEEP_SECONDS, QuestionLog, Selection, days_ago, parse_since
 from matrixqa.settings import load_config

@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from matrixqa.answer.suggest import suggestions_for
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, leans_back
+from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance
-from matrixqa.search.retrieve import NO_FILTERS, Filters, Hit, Retriever, SearchResult
+from matrixqa.search.retrieve import Hit, Retriever, SearchResult
 
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
@@ -144,7 +143,8 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
 
     vectors = index.sentence_vectors[[r[0] for r in rows]]
     texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
-    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * _coverage(retriever, result, texts)
+    query = result.query or retriever.reader.read(result.question)
+    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * retriever.coverage(query, texts)
     chosen = maximal_marginal_relevance(vectors, relevance, length.sentences, DIVERSITY)
     floor = MIN_SENTENCE
     if chosen and length.sentence_margin is not None:
@@ -235,20 +235,6 @@ def _with_context(passage: Passage, offset: int) -> list[int]:
             return []
         start -= 1
     return list(range(start, offset + 1))
-
-
-def _coverage(retriever: Retriever, result: SearchResult, sentences: list[str]) -> np.ndarray:
-    """Share of the question's distinctive words (by spelling variant and synonym too) each sentence holds."""
-    analysis = retriever.analyzer.analyse(result.read_as or result.question)
-    weights = {term.stem: retriever.lexical.weight(term) for term in analysis.terms}
-    total = sum(weights.values())
-    if not total:
-        return np.zeros(len(sentences), dtype=np.float32)
-    shares = []
-    for sentence in sentences:
-        present = set(retriever.analyzer.analyse(sentence).tokens)
-        shares.append(sum(weights[t.stem] for t in analysis.terms if t.tokens & present) / total)
-    return np.asarray(shares, dtype=np.float32)
 
 
 def _is_evidence(passage: Passage, offset: int) -> bool:

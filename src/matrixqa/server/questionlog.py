@@ -17,7 +17,7 @@ from typing import IO, Literal
 
 from matrixqa.answer.compose import Answer
 from matrixqa.errors import BadRequest, LogUnavailable, UnknownAnswer
-from matrixqa.search.retrieve import Filters
+from matrixqa.search.filters import Filters
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (

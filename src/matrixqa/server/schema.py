@@ -19,8 +19,9 @@ from matrixqa.answer.conversation import Turn
 from matrixqa.errors import BadRequest
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
+from matrixqa.search.filters import Filters
 from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Relevance
-from matrixqa.search.retrieve import Filters, Hit, SearchResult
+from matrixqa.search.retrieve import Hit, SearchResult
 
 MAX_QUESTION = 1000
 ASCII_SPACE = " \t\n\r\f\v"  # a question must hold some other character

@@ -1,0 +1,209 @@
+"""Gather the evidence for a read question, once, into one value that the decision and the ranking read.
+
+The dense side scores each candidate passage and its most similar sentence by cosine with the question's
+vector; the lexical side scores its words by BM25, each question word weighed by how near the word alone
+is to the whole question (term_weights); fusion.py combines the two. Beside the ranking, the evidence holds
+what the decision (relevance.py) weighs: the best sentence similarity, how much of the question the first
+passages cover, the topics the question names that the corpus does not treat, the words matched by
+meaning, and the authors of the first passages' studies the question names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from wordfreq import zipf_frequency
+
+from matrixqa.index.ann import exact_view, ranked_rows
+from matrixqa.index.lexical import Analysis, LexicalIndex, surnames, weighted_sum
+from matrixqa.index.store import Index
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.search.filters import FilterColumns, Filters
+from matrixqa.search.fusion import Mode, Signals, fuse, ranks
+from matrixqa.search.meaning import WordMeanings
+from matrixqa.search.reading import Query
+
+COVERAGE_DEPTH = 3  # coverage is the best among this many of the first passages
+POOL = 200  # above this many passages, fusion ranks only the best POOL of the dense side and of BM25
+FEW_ADMITTED = 4  # a filter admitting under a quarter of the passages: score only those (copying a row out costs more)
+TERM_FLOOR = 0.5  # the least share of its BM25 score a question word keeps (see term_weights)
+TERM_POWER = 1.5
+AUTHOR_RARITY = 3.5  # a lower-case word rarer than this in English (Zipf) may name an author ("woody")
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The passages fusion ranked, in page order, and each side's evidence for them (arrays over the candidates)."""
+
+    rows: np.ndarray  # positions of the passages in the index
+    dense: np.ndarray  # cosine of question and passage
+    sentence: np.ndarray  # cosine of question and the passage's best sentence
+    best: np.ndarray  # that sentence's number in its passage (-1: none)
+    lexical: np.ndarray  # BM25, each word weighed
+    fused: np.ndarray  # the score they are ranked by, in [0, 1]
+    fused_rank: np.ndarray  # ranks by fused score, and by each side's own as fusion scales it
+    dense_rank: np.ndarray
+    lexical_rank: np.ndarray
+
+    def best_first(self, n: int) -> np.ndarray:
+        """The n best candidates (numbers into the arrays), by fused score."""
+        return np.argsort(-self.fused, kind="stable")[:n]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything measured for one question: the ranked candidates and what the decision weighs."""
+
+    query: Query
+    vector: np.ndarray = field(repr=False)  # the question's, as the model reads the text as read
+    candidates: Candidates | None  # None: the filters admit no passage
+    sentence_score: float = 0.0  # the best sentence similarity among the candidates
+    coverage: float = 0.0  # the largest share of the question's distinctive words one of the first passages holds
+    missing: tuple[str, ...] = ()  # topics of the field the question names that the corpus does not treat
+    matched: tuple[str, ...] = ()  # words no passage uses, matched to a corpus word by meaning ("pee ≈ urine")
+    unknown: tuple[str, ...] = ()  # words no passage uses, and no corpus word is near in meaning
+    authors: tuple[str, ...] = ()  # "Luborsky = an author of ‘…’ (1985)": the question names a first passage's author
+
+
+class Gatherer:
+    """Measures a question's evidence in one loaded index: each candidate passage's scores, and the rest."""
+
+    def __init__(self, index: Index, lexical: LexicalIndex, meanings: WordMeanings):
+        self.index = index
+        self.lexical = lexical
+        self.meanings = meanings
+        self.passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
+        positions = np.arange(len(index.passages))
+        # A passage's sentences are consecutive rows of sentence_vectors: where they start, and how many.
+        self._sentence_start = np.searchsorted(index.sentence_owner, positions, side="left")
+        self._sentence_count = np.searchsorted(index.sentence_owner, positions, side="right") - self._sentence_start
+        self._is_summary = np.array([p.section == SUMMARY_SECTION for p in index.passages], dtype=bool)
+
+    @cached_property
+    def _columns(self) -> FilterColumns:
+        """Made at the first filtered search, not at load."""
+        return FilterColumns.of(self.index.passages)
+
+    def gather(self, query: Query, filters: Filters, mode: Mode) -> Evidence:
+        """The question's evidence among the passages the filters admit, ranked as `mode` ranks."""
+        scoring, unknown = list(query.scoring), list(query.unknown)
+        embedded = self.meanings.start(query.text, [t.word.lower() for t in scoring + unknown])
+        # While the model runs: each word's BM25 scores and the filters.
+        term_scores = self.lexical.term_scores(query.analysis)
+        passages = self.index.passages
+        rows = np.flatnonzero(filters.admitted(self._columns)) if filters.active else np.arange(len(passages))
+        vector, word_vectors = embedded()
+        if not len(rows):
+            return Evidence(query, vector, None)
+        closeness = term_weights(vector, word_vectors[: len(scoring)])
+        weight_of = dict(zip((t.stem for t in scoring), closeness, strict=True))
+        weights = np.array([weight_of.get(t.stem, 1.0) for t in query.analysis.terms], dtype=np.float32)
+        lexical_all = weighted_sum(term_scores, weights, len(passages))
+        candidates = self._rank(query, vector, rows, lexical_all, filters.active, mode)
+        leaders = [int(candidates.rows[i]) for i in candidates.best_first(COVERAGE_DEPTH)]
+        matched, still_unknown = self.meanings.nearest(query.unknown, word_vectors[len(scoring) :])
+        return Evidence(
+            query=query,
+            vector=vector,
+            candidates=candidates,
+            sentence_score=float(candidates.sentence.max()),
+            coverage=max((query.coverage(self.lexical.token_sets[p]) for p in leaders), default=0.0),
+            missing=tuple(t.shown for t in query.topics if t.token not in self.lexical.treated),
+            matched=matched,
+            unknown=still_unknown,
+            authors=named_authors(query.analysis, [passages[p] for p in leaders]),
+        )
+
+    def _rank(
+        self, query: Query, vector: np.ndarray, rows: np.ndarray, lexical: np.ndarray, filtered: bool, mode: Mode
+    ) -> Candidates:
+        """Each candidate's evidence, fused; a question about the corpus puts each cell's own summary first."""
+        summaries = rows[self._is_summary[rows]] if query.about_the_corpus else rows[:0]
+        rows = self._candidates(rows, vector, lexical, filtered)  # in page order, each once
+        if len(summaries):
+            rows = np.union1d(rows, summaries)
+        dense = self.passage_vectors[rows] @ vector
+        sentence, best = self.sentence_scores(vector, rows)
+        signals = Signals(dense, sentence, lexical[rows])
+        fused = fuse(signals, mode)
+        # Each side's rank is its own order as fusion scales it, so a single-side mode ranks exactly as its side.
+        fused_rank, dense_rank, lexical_rank = (ranks(fuse(signals, m)) for m in (mode, "dense", "lexical"))
+        if query.about_the_corpus:
+            fused = np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
+            fused_rank = ranks(fused)
+        return Candidates(rows, dense, sentence, best, lexical[rows], fused, fused_rank, dense_rank, lexical_rank)
+
+    def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
+        """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.
+
+        Above POOL passages, the dense side's best come from the FAISS index (HNSW at scale) and the
+        lexical side's from BM25; a filtered search ranks the admitted passages exactly.
+        """
+        if len(rows) <= POOL:
+            return rows
+        if filtered:
+            if len(rows) * FEW_ADMITTED < len(self.passage_vectors):  # copying their vectors out costs less
+                similarity = self.passage_vectors[rows] @ vector
+            else:  # every passage's similarity, then the admitted
+                similarity = (self.passage_vectors @ vector)[rows]
+            dense_best = rows[np.argpartition(-similarity, POOL)[:POOL]]
+        else:
+            _, found = ranked_rows(self.index.passage_index, vector, POOL)
+            dense_best = found[found >= 0]
+        lexical_best = rows[np.argpartition(-lexical[rows], POOL)[:POOL]]
+        chosen = np.zeros(len(self.index.passages), dtype=bool)  # a mask unites the two faster than union1d
+        chosen[dense_best] = chosen[lexical_best] = True
+        return np.flatnonzero(chosen)
+
+    def sentence_scores(self, vector: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each candidate's best sentence similarity, and that sentence's index in its passage (-1: none).
+
+        Candidates with the same number of sentences are scored together, as one stack of small
+        matrices: numpy multiplies each passage's own sentences by the question, as scoring the
+        passages one by one would, to the last bit, without a Python loop over the candidates.
+        """
+        best = np.full(len(rows), -1.0, dtype=np.float32)
+        which = np.full(len(rows), -1)
+        counts = self._sentence_count[rows]
+        for count in np.unique(counts[counts > 0]).tolist():
+            group = np.flatnonzero(counts == count)
+            sentence_rows = self._sentence_start[rows[group]][:, None] + np.arange(count)
+            similarity = self.index.sentence_vectors[sentence_rows] @ vector  # one row of scores per passage
+            which[group] = np.argmax(similarity, axis=1)
+            best[group] = similarity[np.arange(len(group)), which[group]]
+        return best, which
+
+
+def term_weights(question: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """How much of its BM25 score each question word keeps: TERM_FLOOR, and the rest by how close the word
+    alone is to the whole question (cosine, relative to the closest word's, to the power TERM_POWER).
+
+    The words a question is about ("supervised", "training") are nearer its meaning than those that frame
+    it ("effect", "explained", "linked"), so they lead BM25, and no word drops out (docs/retrieval.md has
+    the measurements and the variants tried).
+    """
+    closeness = np.clip(words @ question, 0.0, None) if len(words) else np.zeros(0)
+    if not len(closeness) or float(closeness.max()) <= 0:
+        return np.ones(len(closeness), dtype=np.float32)
+    return (TERM_FLOOR + (1 - TERM_FLOOR) * (closeness / closeness.max()) ** TERM_POWER).astype(np.float32)
+
+
+def named_authors(analysis: Analysis, passages: list[Passage]) -> tuple[str, ...]:
+    """The question's words that name an author of a study these passages are or discuss.
+
+    A name means little to the embedding model, so it counts when written capitalised, or when it is no
+    common English word (below Zipf AUTHOR_RARITY): "woody" in lower case counts, "kim" and "bell" need capitals.
+    """
+    studies = {s.title: s for p in passages for s in ([p.study] if p.study else p.refers_to) if s.authors}
+    by_surname: dict[str, str] = {}  # a surname, lower case -> the first study it is an author of
+    for study in studies.values():
+        year = f" ({study.year})" if study.year else ""
+        for name in surnames(study.authors):
+            by_surname.setdefault(name.lower(), f"‘{study.title}’{year}")
+    return tuple(
+        f"{word} = an author of {by_surname[word.lower()]}"
+        for word in dict.fromkeys(analysis.words)
+        if word.lower() in by_surname and (word[0].isupper() or zipf_frequency(word, "en") < AUTHOR_RARITY)
+    )

@@ -1,0 +1,71 @@
+"""The model's one pass for a question, and the meaning of its words.
+
+A search embeds the question together with any of its words whose vector is not known yet: `build`
+stored the vectors of the corpus's words, and a word embedded for an earlier question is kept (a word's
+vector does not depend on the question). The words' vectors weigh BM25 (evidence.py) and match a word no
+passage uses to the nearest corpus word in meaning ("pee ≈ urine") when their cosine is at least MEANING_MATCH.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from matrixqa.index.embed import Embedder, embed_later
+from matrixqa.index.lexical import Term
+
+MEANING_MATCH = 0.7  # cosine of an unknown word and its nearest corpus word for the two to count as one
+SEEN_WORDS = 20_000  # vectors kept of question words that build did not store
+
+
+class WordMeanings:
+    """Vectors of words: the corpus's as `build` stored them, and those embedded for earlier questions."""
+
+    def __init__(self, embedder: Embedder, words: list[str] | None, vectors: np.ndarray | None):
+        self.embedder = embedder
+        self.words = words or []
+        self.vectors = vectors if vectors is not None else np.zeros((0, embedder.dimension), dtype=np.float32)
+        self._rows = {word: row for row, word in enumerate(self.words)}
+        self._seen: dict[str, np.ndarray] = {}  # earliest first
+        self._seen_lock = threading.Lock()
+
+    def start(self, question: str, words: list[str]) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+        """Start the model's pass; the function returned waits for the question's vector and one vector per word."""
+        found = {w: v for w in set(words) if (v := self._known(w)) is not None}
+        fresh = [w for w in dict.fromkeys(words) if w not in found]
+        pending = embed_later(self.embedder, [question] + fresh)
+
+        def finish() -> tuple[np.ndarray, np.ndarray]:
+            embedded = pending()
+            with self._seen_lock:
+                while len(self._seen) + len(fresh) > SEEN_WORDS and self._seen:
+                    del self._seen[next(iter(self._seen))]
+                self._seen.update(zip(fresh, embedded[1:], strict=True))
+            found.update(zip(fresh, embedded[1:], strict=True))
+            rows = np.array([found[w] for w in words], dtype=np.float32).reshape(len(words), embedded.shape[1])
+            return embedded[0], rows
+
+        return finish
+
+    def _known(self, word: str) -> np.ndarray | None:
+        row = self._rows.get(word)
+        return self.vectors[row] if row is not None else self._seen.get(word)
+
+    def nearest(self, terms: tuple[Term, ...], vectors: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Each word matched to its nearest corpus word ("pee ≈ urine") when their cosine is at least
+        MEANING_MATCH, else left unknown; vectors are the words' own, one row each."""
+        if not terms:
+            return (), ()
+        similarity = vectors @ self.vectors.T
+        matched, unknown = [], []
+        for term, row in zip(terms, similarity, strict=True):
+            # Two different words given one vector (a hashing embedder's collision) say nothing of meaning.
+            row[row >= 1 - 1e-6] = -1.0
+            nearest = int(np.argmax(row)) if len(row) else -1
+            if nearest >= 0 and row[nearest] >= MEANING_MATCH:
+                matched.append(f"{term.word} ≈ {self.words[nearest]}")
+            else:
+                unknown.append(term.word)
+        return tuple(matched), tuple(unknown)

@@ -1,0 +1,281 @@
+"""Read a question in the corpus's words, once: what it reads as is what both sides of retrieval search.
+
+1. A misspelt word is corrected against the corpus vocabulary: a word the corpus does not hold as
+   written is replaced by the closest word (optimal string alignment distance, rapidfuzz: one edit,
+   two in a long word English does not know) of the corpus, the field's vocabulary or general English
+   (wordfreq), a corpus word winning a tie, when the written word is unknown in English or at least
+   SPELLING_MARGIN (Zipf scale) rarer than the correction. A real word is not "corrected" into
+   another ("woody" stays), a capitalised word only into a corpus word, and a typo of a word the
+   corpus does not use ("smokng") becomes that word, which is then judged as that word.
+2. A word the corpus knows only through the field's vocabulary is read as the name of its synonym
+   group, when the corpus uses that name ("gear" as heroin, "script" as prescription), so that the
+   dense side, which knows no vocabulary, reads the question in the corpus's words too.
+3. An acronym the corpus does not hold is spelt out when it abbreviates a phrase the corpus uses:
+   each capital opens a word of the phrase, and any small letters after it go on with that word
+   (RCGP: Royal College of General Practitioners; RCPsych: Royal College of Psychiatrists). A
+   capitalised phrase is preferred; an acronym of three letters or more may also spell out a phrase
+   in small letters ("DTU": drug treatment units).
+
+The reading also notes what the later stages need of the question: the words BM25 can score, the words
+no passage uses (to be matched by meaning), the field's topics it names, how distinctive each word is,
+and whether it only names the corpus and asks what it covers ("What does this cell cover?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from wordfreq import top_n_list, zipf_frequency
+
+from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, corpus_words, fold, searchable_texts
+from matrixqa.ingest.chunk import Passage
+
+SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
+ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
+MIN_CORRECTED = 4  # shorter words have too many neighbours to correct with confidence
+LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatinship"), below it one
+CORRECTIONS = 50_000  # question words whose correction is remembered
+# Words by which a question names the corpus itself rather than a subject in it.
+CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness", "bank", "findings"})
+# Words by which a question asks what the corpus covers ("What does this cell cover?").
+SCOPE_WORDS = frozenset(
+    {"cover", "covers", "covered", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
+    | {"summary", "overview", "subject", "subjects", "about"}
+)
+_WORD = re.compile(r"[A-Za-z]+")
+_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
+# Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
+_ACRONYM = re.compile(r"[A-Z]{2,6}|(?=(?:[a-z]*[A-Z]){2})(?:[A-Z][a-z]{0,6}){2,6}")
+_ACRONYM_PART = re.compile(r"[A-Z][a-z]*")
+MIN_LOWER_ACRONYM = 3  # an acronym spelt out by a phrase in small letters has at least this many capitals
+_PHRASE_JOINER = frozenset({"of", "for", "the", "on"})
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic of the field (the vocabulary's [topics]) that a question names."""
+
+    token: str  # the synonym group's concept token
+    shown: str  # the question's word ("Nyxoid (naloxone)" where the topic has another name) or the topic's name
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as read: the text both sides search, and what the later stages need to know of it."""
+
+    question: str  # as asked
+    text: str  # as read: misspellings corrected, acronyms spelt out, slang named in the corpus's words
+    analysis: Analysis = field(repr=False)  # of the text as read
+    corrected: tuple[str, ...] = ()  # "methadne → methadone"
+    expanded: tuple[str, ...] = ()  # "RCGP = Royal College of General Practitioners", "gear ≈ heroin"
+    scoring: tuple[Term, ...] = ()  # the words some passage holds: BM25 scores them
+    unknown: tuple[Term, ...] = ()  # words no passage uses, naming neither the corpus nor a topic: matched by meaning
+    topics: tuple[Topic, ...] = ()  # the field's topics the question names, each once
+    weights: tuple[float, ...] = ()  # how distinctive each term of the analysis is (inverse document frequency)
+    about_the_corpus: bool = False  # it only names the corpus and asks what it covers
+
+    def coverage(self, present: Collection[str]) -> float:
+        """Share of the question's distinctive weight whose words (or spelling variants, or synonyms) are present."""
+        total = sum(self.weights)
+        if not total:
+            return 0.0
+        return sum(w for t, w in zip(self.analysis.terms, self.weights, strict=True) if t.tokens & present) / total
+
+
+class QuestionReader:
+    """Knows the corpus's words, so as to read a question in them."""
+
+    def __init__(self, passages: list[Passage], lexical: LexicalIndex):
+        self.passages = passages
+        self.lexical = lexical
+        self.analyzer = lexical.analyzer
+        self.names = CORPUS_NAMES | {p.cell.code.lower() for p in passages}
+        self.names |= {w.lower() for p in passages for w in _WORD.findall(p.cell.matrix)}
+        self._corrections = lru_cache(maxsize=CORRECTIONS)(self._correct)  # a word's correction is found once
+
+    def read(self, question: str) -> Query:
+        """The question read in the corpus's words, with what the later stages need of it."""
+        first = self.analyzer.analyse(question)
+        text, corrected, expanded = self._rewrite(question, first)
+        analysis = self.analyzer.analyse(text) if text != question else first
+        return Query(
+            question=question,
+            text=text,
+            analysis=analysis,
+            corrected=corrected,
+            expanded=expanded,
+            scoring=tuple(t for t in analysis.terms if self.lexical.in_corpus(t)),
+            unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
+            topics=named_topics(analysis),
+            weights=tuple(self.lexical.weight(t) for t in analysis.terms),
+            about_the_corpus=self.asks_what_it_covers(analysis),
+        )
+
+    # Read from the passages' searchable text at the first question, so that loading an index stays quick.
+    @cached_property
+    def _texts(self) -> list[str]:
+        return searchable_texts(self.passages)
+
+    @cached_property
+    def words(self) -> Counter[str]:
+        """Every word of the corpus as written (lower case), with how often it occurs."""
+        return corpus_words(self._texts)
+
+    @cached_property
+    def phrases(self) -> list[str]:
+        """The corpus's capitalised phrases ("Royal College of Psychiatrists"), commonest first."""
+        return _phrases(self._texts)
+
+    @cached_property
+    def _spellings(self) -> dict[int, list[str]]:
+        """The words a misspelling may be of, by length: general English, the field's vocabulary, the corpus's own."""
+        field_words = sorted(self.analyzer.vocabulary.terms - set(self.words))
+        by_length: dict[int, list[str]] = {}
+        for spelling in _english_words() + field_words + list(self.words):
+            by_length.setdefault(len(spelling), []).append(spelling)
+        return by_length
+
+    @cached_property
+    def _folded_texts(self) -> list[str]:
+        return [fold(text) for text in self._texts]
+
+    def _rewrite(self, question: str, analysis: Analysis) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """The question with each word the corpus does not hold corrected or spelt out, where it can be."""
+        corrected, expanded = [], []
+        text = question
+        for term in analysis.terms:
+            word = term.word
+            if word.lower() in self.words or word.lower() in self.names:
+                continue
+            # A word known only by its stem is still corrected: the dense side reads words as written.
+            known = self.lexical.in_corpus(term)
+            topic = any(group.topic for group in term.concepts)  # "NSP" names a topic: not a phrase to find
+            phrase = self.spell_out(word) if not known and not topic and _ACRONYM.fullmatch(word) else None
+            if phrase:
+                text = _replace(text, word, phrase)
+                expanded.append(f"{word} = {phrase}")
+                continue
+            synonym = self.corpus_synonym(term) if known else None
+            if synonym:
+                text = _replace(text, word, f"{word} ({synonym})")
+                expanded.append(f"{word} ≈ {synonym}")
+                continue
+            if topic:  # a name of the field's vocabulary is no misspelling
+                continue
+            correction = self.correction(word)
+            if correction:
+                text = _replace(text, word, correction)
+                corrected.append(f"{word} → {correction}")
+        return text, tuple(corrected), tuple(expanded)
+
+    def spell_out(self, acronym: str) -> str | None:
+        """The commonest capitalised phrase of the corpus that the acronym abbreviates; failing that, for
+        an acronym of capitals only (three or more), the first run of content words in small letters whose
+        initials it is ("DTU": drug treatment units). None when the corpus has neither."""
+        parts = [part.lower() for part in _ACRONYM_PART.findall(acronym)]
+        for phrase in self.phrases:
+            words = [w.lower() for w in phrase.split() if w.lower() not in _PHRASE_JOINER]
+            if len(words) == len(parts) and all(w.startswith(p) for w, p in zip(words, parts, strict=True)):
+                return phrase
+        if not (acronym.isupper() and len(acronym) >= MIN_LOWER_ACRONYM):
+            return None
+        words = r"\s+".join(rf"{re.escape(letter)}[a-z]+" for letter in acronym.lower())
+        for text in self._folded_texts:
+            for found in re.finditer(rf"\b{words}\b", text):
+                if not set(found.group().split()) & STOPWORDS:
+                    return found.group()
+        return None
+
+    def corpus_synonym(self, term: Term) -> str | None:
+        """The field's word for a question word the corpus knows only through the vocabulary ("gear" is
+        heroin, "script" a prescription): the name of its synonym group, when the corpus uses that name."""
+        if self.lexical.document_frequency.get(term.stem, 0):
+            return None
+        for group in term.concepts:
+            one_word = any(phrase.stems == (term.stem,) for phrase in group.phrases)
+            if one_word and all(w in self.words for w in _WORD.findall(group.name.lower())):
+                return group.name
+        return None
+
+    def asks_what_it_covers(self, analysis: Analysis) -> bool:
+        """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?")."""
+        words = [w.lower() for w in analysis.words]
+        asked = {w for w in words if w in SCOPE_WORDS}
+        named = {w for w in words if w in self.names}
+        return (
+            bool(asked)
+            and all(t.word.lower() in self.names | SCOPE_WORDS for t in analysis.terms)
+            and (bool(named) or len(analysis.terms) <= 1)
+        )
+
+    def known(self, term: Term) -> bool:
+        """Whether the corpus holds a question word, or the word names the corpus itself."""
+        return self.lexical.in_corpus(term) or term.word.lower() in self.names
+
+    def correction(self, word: str) -> str | None:
+        """The word a misspelling stands for, or None when the word is not misspelt or nothing is close."""
+        return self._corrections(word)
+
+    def _correct(self, word: str) -> str | None:
+        lower = word.lower()
+        if len(lower) < MIN_CORRECTED or not lower.isalpha():
+            return None
+        written = zipf_frequency(lower, "en")
+        # Two edits only for a long word English does not know at all: "grassing" (slang) is not "passing".
+        limit = 2 if len(lower) >= LONG_WORD and written == 0 else 1
+        # Only a word within `limit` letters of the written length can be within `limit` edits of it.
+        candidates = [
+            found
+            for length in range(len(lower) - limit, len(lower) + limit + 1)
+            for found in process.extract(
+                lower, self._spellings.get(length, ()), scorer=OSA.distance, score_cutoff=limit, limit=None
+            )
+        ]
+        if not candidates:
+            return None
+        best, _, _ = min(
+            candidates, key=lambda c: (c[1], c[0] not in self.words, -zipf_frequency(c[0], "en"), -self.words[c[0]])
+        )
+        if best == lower or (written > 0 and zipf_frequency(best, "en") - written < SPELLING_MARGIN):
+            return None
+        if word[0].isupper() and best not in self.words:
+            return None  # a name the corpus lacks is not some other English name ("Guichard" is not "Richard")
+        return best.capitalize() if word[0].isupper() else best
+
+
+def named_topics(analysis: Analysis) -> tuple[Topic, ...]:
+    """The topics of the field a question names, each once: shown by the question's word, or by the topic's
+    name where the question names it by a phrase."""
+    topics: dict[str, Topic] = {}
+    for term in analysis.terms:
+        for group in term.concepts:
+            if not group.topic or group.name in topics:
+                continue
+            one_word = any(phrase.stems == (term.stem,) for phrase in group.phrases)
+            shown = term.word if one_word else group.name
+            label = shown if shown.lower() == group.name.lower() else f"{shown} ({group.name})"
+            topics[group.name] = Topic(group.token, label)
+    return tuple(topics.values())
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> list[str]:
+    return [w for w in top_n_list("en", ENGLISH_WORDS) if w.isalpha()]
+
+
+def _phrases(texts: list[str]) -> list[str]:
+    found: Counter[str] = Counter()
+    for text in texts:
+        for match in _PHRASE.finditer(fold(text)):
+            found[" ".join(match.group().split())] += 1
+    return [phrase for phrase, _ in found.most_common()]
+
+
+def _replace(text: str, word: str, replacement: str) -> str:
+    return re.sub(rf"\b{re.escape(word)}\b", replacement, text)

@@ -1,0 +1,113 @@
+"""Gathering a question's evidence: candidates and their scores, coverage, topics, authors."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+import numpy as np
+import pytest
+
+from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.search import evidence
+from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, named_authors, term_weights
+from matrixqa.search.filters import NO_FILTERS
+from matrixqa.search.retrieve import Retriever
+
+
+def missing(retriever: Retriever, question: str) -> tuple[str, ...]:
+    return retriever.gatherer.gather(retriever.reader.read(question), NO_FILTERS, "hybrid").missing
+
+
+def test_coverage_is_the_best_among_the_first_passages(retriever: Retriever):
+    query = retriever.reader.read("supervised methadone at the pharmacy")
+    found = retriever.gatherer.gather(query, NO_FILTERS, "hybrid")
+    leaders = found.candidates.rows[found.candidates.best_first(evidence.COVERAGE_DEPTH)]
+    shares = [query.coverage(retriever.lexical.token_sets[int(p)]) for p in leaders]
+    assert found.coverage == max(shares) and found.sentence_score == float(found.candidates.sentence.max())
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Is Nyxoid safe in pregnancy?", ("Nyxoid (naloxone)", "pregnancy")),  # by any of its names, said once
+        ("do drug consumption rooms work", ("drug consumption rooms",)),  # a phrase: its words are in the corpus
+        ("naloxone and Narcan", ("naloxone",)),  # one topic, named twice
+        ("alcohol and the clinic", ()),  # the fake D4 cell is about alcohol: a topic the corpus treats
+        ("xylophone tuning", ()),  # no topic of the field
+    ],
+)
+def test_a_topic_is_absent_when_no_passage_names_it(retriever: Retriever, question, absent):
+    assert missing(retriever, question) == absent
+
+
+def test_authors_are_named_by_surname_capitalised_or_rare(retriever: Retriever):
+    passages = retriever.index.passages
+    analyse = retriever.analyzer.analyse
+    (luborsky,) = named_authors(analyse("luborsky therapist success"), passages)
+    assert luborsky.startswith("luborsky = an author of ‘")
+    assert named_authors(analyse("What did Kim et al find?"), passages)
+    assert not named_authors(analyse("what did kim find"), passages)  # a common word in lower case
+    assert not named_authors(analyse("Who wrote about Xylophones?"), passages)
+
+
+def test_the_cells_summaries_answer_what_the_corpus_covers_above_the_candidate_pool(retriever: Retriever, monkeypatch):
+    monkeypatch.setattr(evidence, "POOL", 1)  # fewer candidates than passages: the summaries must still be among them
+    summaries = {p.id for p in retriever.index.passages if p.section == SUMMARY_SECTION}
+    hits = retriever.search("What does this matrix cell cover?", 5).hits
+    assert {h.passage.id for h in hits[: len(summaries)]} == summaries
+
+
+def test_term_weights_keep_a_floor_and_follow_each_words_closeness_to_the_question():
+    question = np.array([1.0, 0.0])
+    words = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [-1.0, 0.0]])  # cosines 1, 0.6, 0, -1
+    weights = term_weights(question, words)
+    assert weights[0] == pytest.approx(1.0)  # the closest word keeps all its score
+    assert weights[1] == pytest.approx(TERM_FLOOR + (1 - TERM_FLOOR) * 0.6**TERM_POWER)
+    assert weights[2] == weights[3] == pytest.approx(TERM_FLOOR)  # no word drops out
+    assert list(term_weights(question, np.zeros((2, 2)))) == [1.0, 1.0]  # nothing to go by: plain BM25
+    assert term_weights(question, np.zeros((0, 2))).shape == (0,)
+
+
+@pytest.mark.model
+def test_real_model_weighs_the_words_a_question_is_about_above_its_framing(real_retriever: Retriever):
+    question = "Does taking methadone at the pharmacy make patients feel watched?"
+    terms = real_retriever.analyzer.analyse(question).terms
+    vector, words = real_retriever.gatherer.meanings.start(question, [t.word.lower() for t in terms])()
+    weights = dict(zip((t.word for t in terms), term_weights(vector, words), strict=True))
+    assert weights["methadone"] > weights["taking"] and weights["pharmacy"] > weights["make"]
+
+
+def test_bm25_is_scored_while_the_model_embeds_the_question(retriever: Retriever):
+    """An embedder with a model thread gets the question at once; the search scores BM25 before it waits."""
+    events: list[str] = []
+    meanings = retriever.gatherer.meanings
+    hashing = meanings.embedder
+    pending: Future = Future()
+
+    class ThreadedEmbedder:
+        name, fingerprint, dimension = hashing.name, hashing.fingerprint, hashing.dimension
+
+        def embed(self, texts):
+            events.append("embed")
+            return hashing.embed(texts)
+
+        def submit(self, texts):
+            events.append("submitted")
+            self.texts = texts
+            return pending
+
+    embedder = ThreadedEmbedder()
+    term_scores = retriever.lexical.term_scores
+
+    def scored_while_pending(analysis):
+        events.append("bm25 while the model runs" if not pending.done() else "bm25 after the model")
+        pending.set_result(hashing.embed(embedder.texts))
+        return term_scores(analysis)
+
+    meanings.embedder = embedder
+    retriever.lexical.term_scores = scored_while_pending
+    overlapped = retriever.search("supervised methadone at the pharmacy", 3)
+    assert events == ["submitted", "bm25 while the model runs"]
+    meanings.embedder, retriever.lexical.term_scores = hashing, term_scores
+    plain = retriever.search("supervised methadone at the pharmacy", 3)
+    assert [(h.passage.id, h.score) for h in overlapped.hits] == [(h.passage.id, h.score) for h in plain.hits]

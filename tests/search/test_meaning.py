@@ -1,0 +1,48 @@
+"""The model's one pass for a question, and words matched by meaning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import load_index
+from matrixqa.search.meaning import MEANING_MATCH, WordMeanings
+from matrixqa.search.retrieve import Retriever
+from tests.index.test_index_faults import CountingEmbedder
+
+
+def test_an_unknown_word_is_matched_to_the_nearest_corpus_word_only_when_near_enough(retriever: Retriever):
+    words = ["urine", "test"]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    meanings = WordMeanings(retriever.embedder, words, vectors)
+    terms = retriever.reader.read("pee zop").analysis.terms
+    near = np.array([MEANING_MATCH + 0.01, np.sqrt(1 - (MEANING_MATCH + 0.01) ** 2)], dtype=np.float32)
+    far = np.array([MEANING_MATCH - 0.01, 0.0], dtype=np.float32)
+    assert meanings.nearest(tuple(terms), np.vstack([near, far])) == (("pee ≈ urine",), ("zop",))
+    # The same vector as a corpus word is a hashing collision, not a meaning.
+    assert meanings.nearest(tuple(terms[:1]), vectors[:1]) == ((), ("pee",))
+
+
+@pytest.mark.model
+def test_real_model_matches_an_everyday_word_by_meaning(real_retriever: Retriever):
+    result = real_retriever.search("Is it humiliating to have to pee in front of staff for a drug test?", 5)
+    assert "pee ≈ urine" in result.relevance.matched and "pee" not in result.relevance.unknown
+    assert result.relevant
+
+
+def test_the_corpus_words_are_embedded_by_build_not_by_the_first_question(index_dir: Path, corpus_dir: Path):
+    index = load_index(index_dir, HashingEmbedder(), corpus_dir)
+    assert index.words and index.word_vectors is not None and len(index.words) == len(index.word_vectors)
+    stored = CountingEmbedder()
+    result = Retriever(index, stored).search("xylophone methadone", 5)
+    assert "xylophone" in result.relevance.unknown  # the unknown word was compared with the corpus words
+    # One pass of the model: the question and its unknown word; the corpus words' vectors were stored.
+    assert stored.calls == 1 and stored.texts == ["xylophone methadone", "xylophone"]
+    # A word's vector does not depend on the question: the next question embeds only itself.
+    retriever = Retriever(index, stored)
+    retriever.search("xylophone tuning", 5)
+    retriever.search("xylophone methadone again", 5)
+    assert stored.texts[2:] == ["xylophone tuning", "xylophone", "tuning", "xylophone methadone again"]

@@ -1,0 +1,136 @@
+"""Reading a question in the corpus's words: corrections, acronyms, synonyms, what it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.search.reading import Query
+from matrixqa.search.retrieve import Retriever
+
+
+def test_a_question_is_read_once_into_a_query(retriever: Retriever):
+    query = retriever.reader.read("does the methadne counsellor matter to xylophone players?")
+    assert isinstance(query, Query) and query.text == "does the methadone counsellor matter to xylophone players?"
+    assert query.corrected == ("methadne → methadone",)
+    assert [t.word for t in query.analysis.terms][:2] == ["methadone", "counsellor"]  # the text as read
+    assert "xylophone" in [t.word for t in query.unknown] and "xylophone" not in [t.word for t in query.scoring]
+    assert "methadone" in [t.word for t in query.scoring]
+    assert len(query.weights) == len(query.analysis.terms) and all(w > 0 for w in query.weights)
+
+
+def test_coverage_is_the_share_of_the_questions_distinctive_weight_present(retriever: Retriever):
+    query = retriever.reader.read("methadone xylophone")
+    methadone, xylophone = query.analysis.terms
+    weight = dict(zip(("methadone", "xylophone"), query.weights, strict=True))
+    assert weight["xylophone"] > weight["methadone"]  # a word no passage uses is the most distinctive
+    assert query.coverage(methadone.tokens) == pytest.approx(weight["methadone"] / sum(query.weights))
+    assert query.coverage(methadone.tokens | xylophone.tokens) == pytest.approx(1.0)
+    assert query.coverage(frozenset()) == 0.0
+
+
+def test_a_name_of_the_field_corrects_a_misspelling_and_is_never_corrected(retriever: Retriever):
+    assert retriever.reader.correction("naloxne") == "naloxone"  # the vocabulary's word, though not the corpus's
+    result = retriever.search("does retendering harm outcomes", 5)
+    assert result.read_as == "does retendering harm outcomes" and result.relevance.corrected == ()
+    assert result.relevance.missing == ("retendering (commissioning)",)
+
+
+def test_an_acronym_of_capitals_may_spell_out_a_phrase_in_small_letters(retriever: Retriever):
+    assert retriever.reader.spell_out("DTU") == "drug treatment units"
+    assert retriever.reader.spell_out("DT") is None  # two letters: too many phrases would do
+    assert retriever.reader.spell_out("Dtu") is None  # small letters after a capital go on with its word
+    result = retriever.search("DTU or GP", 5)
+    assert result.read_as == "drug treatment units or GP"
+    # An acronym naming a topic of the field is that topic, not a phrase to look for.
+    assert retriever.search("NSP and the clinic", 5).relevance.missing == ("NSP (needle exchange)",)
+
+
+@pytest.mark.parametrize(
+    ("written", "corrected"),
+    [
+        ("methadne", "methadone"),  # the corpus's word beats the English "methane" at the same distance
+        ("buprenorphin", "buprenorphine"),
+        ("relatinship", "relationship"),
+        ("superviesd", "supervised"),
+        ("Philidelphia", "Philadelphia"),  # a capital is kept
+        ("smokng", "smoking"),  # a typo of a word the corpus lacks becomes that word
+        ("clins", "clinks"),  # among many English words as near ("coins", "clips"...), the corpus's wins
+    ],
+)
+def test_misspellings_are_corrected_against_the_corpus_and_english(retriever: Retriever, written, corrected):
+    assert retriever.reader.correction(written) == corrected
+
+
+@pytest.mark.parametrize("word", ["woody", "rude", "fibbing", "kim", "centered", "Guichard", "Najavits"])
+def test_real_words_and_short_words_are_not_corrected(retriever: Retriever, word):
+    assert retriever.reader.correction(word) is None
+
+
+def test_the_corrected_question_is_what_retrieval_searches(retriever: Retriever):
+    typed = retriever.search("whole persn approach with buprenorphin in france", 5)
+    tidy = retriever.search("whole person approach with buprenorphine in france", 5)
+    assert typed.read_as == "whole person approach with buprenorphine in france"
+    assert set(typed.relevance.corrected) == {"persn → person", "buprenorphin → buprenorphine"}
+    assert [h.passage.id for h in typed.hits] == [h.passage.id for h in tidy.hits]
+    assert typed.relevance.evidence == pytest.approx(tidy.relevance.evidence)
+
+
+def test_an_acronym_is_spelt_out_from_the_capitalised_phrase_it_abbreviates(retriever: Retriever):
+    result = retriever.search("RCGP competencies", 5)
+    assert result.read_as == "Royal College of General Practitioners competencies"
+    assert result.relevance.matched == ("RCGP = Royal College of General Practitioners",)
+    assert "RCGP" not in result.relevance.missing
+    assert "Royal College of General Practitioners" in result.hits[0].passage.text
+
+
+@pytest.mark.parametrize(
+    ("acronym", "phrase"),
+    [
+        ("RCPsych", "Royal College of Psychiatrists"),  # small letters go on with the word their capital opens
+        ("PHE", "Public Health England"),
+        ("RCPx", None),  # the small letters must go on with the word: "px" does not
+        ("RCGPX", None),  # one capital too many
+    ],
+)
+def test_an_acronym_abbreviates_a_phrase_capital_by_capital(retriever: Retriever, acronym, phrase):
+    assert retriever.reader.spell_out(acronym) == phrase
+
+
+def test_a_word_known_only_through_the_vocabulary_is_read_with_the_fields_word(retriever: Retriever):
+    result = retriever.search("picking up a script every day", 5)
+    assert result.read_as == "picking up a script (prescription) every day"
+    assert "script ≈ prescription" in result.relevance.matched and "script" not in result.relevance.missing
+    # A word the corpus itself uses is left as it is, though the vocabulary joins it to others.
+    assert retriever.search("the pharmacy every day", 5).read_as == "the pharmacy every day"
+
+
+@pytest.mark.parametrize(
+    ("question", "about"),
+    [
+        ("What does this matrix cell cover?", True),
+        ("What is cell B3 about?", True),
+        ("what do you cover", True),
+        ("What does the matrix say about methadone?", False),  # a subject of its own
+        ("What is a cell?", False),  # asks nothing of what it covers
+    ],
+)
+def test_a_question_asking_what_the_corpus_covers_is_told_its_cells_summaries(retriever: Retriever, question, about):
+    result = retriever.search(question, 5)
+    assert result.about_the_corpus is about
+    if about:
+        assert result.relevant and result.hits[0].passage.section == SUMMARY_SECTION
+        assert result.relevance.missing == ()
+
+
+def test_words_naming_the_corpus_itself_are_not_unknown(retriever: Retriever):
+    result = retriever.search("what does the matrix cell B3 say about xylophone tuning", 5)
+    assert not {"matrix", "cell", "B3"} & set(result.relevance.unknown)
+    assert "xylophone" in result.relevance.unknown
+
+
+@pytest.mark.model
+def test_real_model_answers_a_misspelt_question_as_the_tidy_one(real_retriever: Retriever):
+    result = real_retriever.search("does the methadne counseller make a diffrence", 5)
+    assert result.relevant and "methadne → methadone" in result.relevance.corrected
+    assert "counsellor" in result.hits[0].passage.text.lower()
