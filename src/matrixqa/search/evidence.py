@@ -24,6 +24,7 @@ from matrixqa.search.filters import FilterColumns, Filters
 from matrixqa.search.fusion import Mode, Signals, fuse, ranks
 from matrixqa.search.meaning import WordMeanings
 from matrixqa.search.reading import Query
+from matrixqa.search.topics import TopicMentions
 
 COVERAGE_DEPTH = 3  # coverage is the best among this many of the first passages
 POOL = 200  # above this many passages, fusion ranks only the best POOL of the dense side and of BM25
@@ -74,6 +75,7 @@ class Gatherer:
         self.index = index
         self.lexical = lexical
         self.meanings = meanings
+        self.topics = TopicMentions(index.passages, lexical)
         self.passage_vectors = exact_view(index.passage_index).reconstruct_n(0, index.passage_index.ntotal)
         positions = np.arange(len(index.passages))
         # A passage's sentences are consecutive rows of sentence_vectors: where they start, and how many.
@@ -93,7 +95,7 @@ class Gatherer:
         # While the model runs: each word's BM25 scores and the filters.
         term_scores = self.lexical.term_scores(query.analysis)
         passages = self.index.passages
-        rows = np.flatnonzero(filters.admitted(self._columns)) if filters.active else np.arange(len(passages))
+        rows = self._admitted(query, filters)
         vector, word_vectors = embedded()
         if not len(rows):
             return Evidence(query, vector, None)
@@ -101,7 +103,7 @@ class Gatherer:
         weight_of = dict(zip((t.stem for t in scoring), closeness, strict=True))
         weights = np.array([weight_of.get(t.stem, 1.0) for t in query.analysis.terms], dtype=np.float32)
         lexical_all = weighted_sum(term_scores, weights, len(passages))
-        candidates = self._rank(query, vector, rows, lexical_all, filters.active, mode)
+        candidates = self._rank(query, vector, rows, lexical_all, filters.active or bool(query.cells), mode)
         leaders = [int(candidates.rows[i]) for i in candidates.best_first(COVERAGE_DEPTH)]
         matched, still_unknown = self.meanings.nearest(query.unknown, word_vectors[len(scoring) :])
         return Evidence(
@@ -110,11 +112,27 @@ class Gatherer:
             candidates=candidates,
             sentence_score=float(candidates.sentence.max()),
             coverage=max((query.coverage(self.lexical.token_sets[p]) for p in leaders), default=0.0),
-            missing=tuple(t.shown for t in query.topics if t.token not in self.lexical.treated),
+            missing=self._untreated(query, leaders),
             matched=matched,
             unknown=still_unknown,
             authors=named_authors(query.analysis, [passages[p] for p in leaders]),
         )
+
+    def _admitted(self, query: Query, filters: Filters) -> np.ndarray:
+        """The passages the filters admit, of the cells the question names when it names any."""
+        if not filters.active and not query.cells:
+            return np.arange(len(self.index.passages))
+        admitted = filters.admitted(self._columns)
+        if query.cells:
+            admitted &= np.isin(self._columns.cell_key, [f"{c.matrix} {c.code}" for c in query.cells])
+        return np.flatnonzero(admitted)
+
+    def _untreated(self, query: Query, leaders: list[int]) -> tuple[str, ...]:
+        """The topics the question names that no passage among those that would answer it treats (topics.py)."""
+        if not query.topics:
+            return ()
+        treated = frozenset().union(*(self.topics.treated_by(p) for p in leaders))
+        return tuple(t.shown for t in query.topics if t.token not in treated)
 
     def _rank(
         self, query: Query, vector: np.ndarray, rows: np.ndarray, lexical: np.ndarray, filtered: bool, mode: Mode

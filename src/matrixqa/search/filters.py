@@ -59,6 +59,7 @@ class FilterColumns:
     matrix: np.ndarray  # matrix name, lower case
     matrix_word: np.ndarray  # its first word ("drug")
     year: np.ndarray  # study year; NaN for commentary and a study without one
+    cell_key: np.ndarray  # matrix and code together ("Drug Treatment Matrix B3"): a cell of one matrix
 
     @classmethod
     def of(cls, passages: list[Passage]) -> FilterColumns:
@@ -74,6 +75,7 @@ class FilterColumns:
             year=np.array(
                 [p.study.year if p.study and p.study.year is not None else np.nan for p in passages], dtype=float
             ),
+            cell_key=column([f"{p.cell.matrix} {p.cell.code}" for p in passages]),
         )
 
 

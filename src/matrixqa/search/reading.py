@@ -35,6 +35,7 @@ from wordfreq import top_n_list, zipf_frequency
 
 from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, corpus_words, fold, searchable_texts
 from matrixqa.ingest.chunk import Passage
+from matrixqa.search.cells import CellKey, CellNames
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
@@ -79,6 +80,7 @@ class Query:
     topics: tuple[Topic, ...] = ()  # the field's topics the question names, each once
     weights: tuple[float, ...] = ()  # how distinctive each term of the analysis is (inverse document frequency)
     about_the_corpus: bool = False  # it only names the corpus and asks what it covers
+    cells: tuple[CellKey, ...] = ()  # the cells it names: it is answered from them (cells.py)
 
     def coverage(self, present: Collection[str]) -> float:
         """Share of the question's distinctive weight whose words (or spelling variants, or synonyms) are present."""
@@ -97,12 +99,14 @@ class QuestionReader:
         self.analyzer = lexical.analyzer
         self.names = CORPUS_NAMES | {p.cell.code.lower() for p in passages}
         self.names |= {w.lower() for p in passages for w in _WORD.findall(p.cell.matrix)}
+        self.cells = CellNames(passages)
         self._corrections = lru_cache(maxsize=CORRECTIONS)(self._correct)  # a word's correction is found once
 
     def read(self, question: str) -> Query:
         """The question read in the corpus's words, with what the later stages need of it."""
         first = self.analyzer.analyse(question)
-        text, corrected, expanded = self._rewrite(question, first)
+        cells = self.cells.named(question)
+        text, corrected, expanded = self._rewrite(question, first, self.cells.title_words(cells))
         analysis = self.analyzer.analyse(text) if text != question else first
         return Query(
             question=question,
@@ -114,7 +118,8 @@ class QuestionReader:
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
             topics=named_topics(analysis),
             weights=tuple(self.lexical.weight(t) for t in analysis.terms),
-            about_the_corpus=self.asks_what_it_covers(analysis),
+            about_the_corpus=self.asks_what_it_covers(analysis, self.cells.title_words(cells)),
+            cells=cells,
         )
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.
@@ -145,13 +150,16 @@ class QuestionReader:
     def _folded_texts(self) -> list[str]:
         return [fold(text) for text in self._texts]
 
-    def _rewrite(self, question: str, analysis: Analysis) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-        """The question with each word the corpus does not hold corrected or spelt out, where it can be."""
+    def _rewrite(
+        self, question: str, analysis: Analysis, names: set[str]
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """The question with each word the corpus does not hold corrected or spelt out, where it can be; `names`
+        are further words that name the corpus (the titles of the cells the question names)."""
         corrected, expanded = [], []
         text = question
         for term in analysis.terms:
             word = term.word
-            if word.lower() in self.words or word.lower() in self.names:
+            if word.lower() in self.words or word.lower() in self.names | names:
                 continue
             # A word known only by its stem is still corrected: the dense side reads words as written.
             known = self.lexical.in_corpus(term)
@@ -203,14 +211,16 @@ class QuestionReader:
                 return group.name
         return None
 
-    def asks_what_it_covers(self, analysis: Analysis) -> bool:
-        """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?")."""
+    def asks_what_it_covers(self, analysis: Analysis, titles: set[str] = frozenset()) -> bool:
+        """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?"); `titles`
+        are the words of the titles of the cells it names."""
         words = [w.lower() for w in analysis.words]
+        names = self.names | titles
         asked = {w for w in words if w in SCOPE_WORDS}
-        named = {w for w in words if w in self.names}
+        named = {w for w in words if w in names}
         return (
             bool(asked)
-            and all(t.word.lower() in self.names | SCOPE_WORDS for t in analysis.terms)
+            and all(t.word.lower() in names | SCOPE_WORDS for t in analysis.terms)
             and (bool(named) or len(analysis.terms) <= 1)
         )
 

@@ -15,9 +15,13 @@ passages, of the question's distinctive words (by inverse document frequency) th
 
 The field's topics are listed in the vocabulary file (its `[topics]` section): the drugs, medicines,
 conditions, populations, services and policies a practitioner may ask about ("naloxone | Narcan |
-take-home naloxone", "pregnancy | pregnant | antenatal"). A topic is absent when no passage mentions
-any of its names; a question naming it ("Is methadone safe in pregnancy?") asks about something the
-corpus does not treat, however well its other words match. A word that is neither in the corpus nor
+take-home naloxone", "pregnancy | pregnant | antenatal"). A topic the question names counts as treated
+only where the passages that would answer it treat it: one of the first COVERAGE_DEPTH passages names it,
+and its cell treats the topic rather than mentioning it in passing (its title, summary or a heading names
+it, or several of its sentences do: topics.py). Otherwise the question ("Is methadone safe in pregnancy?")
+asks about something the evidence does not treat, however well its other words match; a passing mention
+in some cell ("pregnant women were excluded") does not make it answerable, and adding cells that do not
+answer a question does not change its decision. A word that is neither in the corpus nor
 a topic of the field (slang, an idiom, a word of the asker's own: "pee in a pot", "carrot and stick")
 is not, alone, a reason to decline: the model reads its meaning into the question's vector, which the
 evidence measures. Such a word is reported: matched to the nearest corpus word by the embedding
@@ -47,7 +51,7 @@ class Relevance:
     evidence: float
     sentence_score: float
     coverage: float
-    missing: tuple[str, ...] = ()  # topics of the field the question names that no passage mentions
+    missing: tuple[str, ...] = ()  # topics of the field the question names that the answering passages do not treat
     corrected: tuple[str, ...] = ()  # "methadne → methadone"
     matched: tuple[str, ...] = ()  # "RCGP = Royal College of General Practitioners", "pee ≈ urine"
     unknown: tuple[str, ...] = ()  # other words no passage uses, and no corpus word is near in meaning

@@ -1,0 +1,66 @@
+"""Which cells of the corpus a question names: by code, with or without its matrix, or by title.
+
+A3, B3 and B4 (and every other code) exist in both matrices with the same titles, so a cell is its matrix
+and its code together. A code names a cell when the question also speaks of cells or matrices ("what is
+cell b3 about?", "in the alcohol matrix, what does B4 say?") or a matrix's name stands before it ("alcohol
+B4"): a capital letter and a digit alone ("vitamin B1") are not taken for a cell. A title names its cell
+when both its column and its row are in the question beside the word cell or matrix ("the practitioners,
+medical treatment cell"). A question naming a matrix gets that matrix's cell; naming none, the cell of
+that code in each matrix the corpus holds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matrixqa.ingest.chunk import Passage
+
+_SPEAKS_OF_CELLS = re.compile(r"\b(?:cells?|matri(?:x|ces))\b", re.IGNORECASE)
+_CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
+_NAMED_MATRIX = re.compile(
+    r"\b(drugs?|alcohol)\s+(?:(?:treatment\s+)?matri(?:x|ces)|(?:cells?\s+)?(?=[A-Ea-e][1-5]\b))", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, order=True)
+class CellKey:
+    """A cell, named by its matrix and code together."""
+
+    matrix: str  # "Drug Treatment Matrix"
+    code: str  # "B3"
+
+
+class CellNames:
+    """The cells of a corpus, and how a question may name them."""
+
+    def __init__(self, passages: list[Passage]):
+        self.titles = {CellKey(p.cell.matrix, p.cell.code): p.cell.title for p in passages}
+        self.matrices = {key.matrix.split()[0].lower(): key.matrix for key in self.titles}  # "drug": its matrix
+
+    def named(self, question: str) -> tuple[CellKey, ...]:
+        """The corpus's cells the question names, in matrix and code order."""
+        if not _SPEAKS_OF_CELLS.search(question) and not _NAMED_MATRIX.search(question):
+            return ()
+        matrices = {self.matrices.get(m.group(1).lower().removesuffix("s")) for m in _NAMED_MATRIX.finditer(question)}
+        codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if _is_code(m)}
+        lower = " ".join(re.findall(r"[a-z/]+", question.lower()))
+        found = {key for key in self.titles if key.code in codes}
+        found |= {key for key, title in self.titles.items() if _names_title(lower, title)}
+        if matrices:
+            found = {key for key in found if key.matrix in matrices}
+        return tuple(sorted(found))
+
+    def title_words(self, keys: tuple[CellKey, ...]) -> set[str]:
+        """The words of these cells' titles, lower case: words that name the corpus, not a subject in it."""
+        return {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
+
+
+def _is_code(match: re.Match[str]) -> bool:
+    """A code on its own must be written with its capital ("B3"); after "cell" any case will do."""
+    return bool(match.group(2)) or match.group(1)[0].isupper()
+
+
+def _names_title(question: str, title: str) -> bool:
+    column, _, row = (part.strip().lower() for part in title.partition(";"))
+    return bool(column and row) and column in question and row in question

@@ -1,0 +1,80 @@
+"""Which of the field's topics each passage names, and which each cell treats rather than mentions in passing.
+
+A cell treats a topic when its title, summary or one of its headings names it, or when at least
+TREATED_MENTIONS of its own sentences do. A topic named in one sentence of a cell and nowhere else there
+("pregnant women were excluded", "after release from prison") is a passing mention: the cell says nothing
+about it that would answer a question on it. Only a passage's own words count (its heading and sentences),
+not the metadata the corpus adds to it (a publication's title helps find a study but is not what the cell says).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cached_property
+
+import numpy as np
+
+from matrixqa.index.lexical import Analyzer, LexicalIndex
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+
+TREATED_MENTIONS = 2  # sentences of a cell naming a topic for the cell to treat it
+
+
+class TopicMentions:
+    """The topics each passage names, and each cell treats, found at the first question that names a topic."""
+
+    def __init__(self, passages: list[Passage], lexical: LexicalIndex):
+        self.passages = passages
+        self.lexical = lexical
+
+    @property
+    def analyzer(self) -> Analyzer:
+        return self.lexical.analyzer
+
+    @cached_property
+    def _named(self) -> dict[int, frozenset[str]]:
+        """For each passage naming any topic in its own words (few do), the topics it names."""
+        topics = self.analyzer.topic_tokens & set(self.lexical.known_tokens)
+        named: dict[int, frozenset[str]] = {}
+        for position in self._holding(topics):
+            passage = self.passages[position]
+            own = topics & set(self.analyzer.tokens(f"{passage.section}. {passage.text}"))
+            if own:
+                named[position] = frozenset(own)
+        return named
+
+    @cached_property
+    def _treated_by_cell(self) -> dict[tuple[str, str], frozenset[str]]:
+        mentions: dict[tuple[str, str], Counter[str]] = {}
+        headline: dict[tuple[str, str], set[str]] = {}
+        for position, topics in self._named.items():
+            passage = self.passages[position]
+            cell = (passage.cell.matrix, passage.cell.code)
+            counts = mentions.setdefault(cell, Counter())
+            for sentence in passage.sentence_texts:
+                counts.update(topics & set(self.analyzer.tokens(sentence)))
+            titled = set(self.analyzer.tokens(f"{passage.cell.title}. {passage.section}"))
+            if passage.section == SUMMARY_SECTION:
+                titled |= topics
+            headline.setdefault(cell, set()).update(topics & titled)
+        return {
+            cell: frozenset({t for t, n in counts.items() if n >= TREATED_MENTIONS} | headline.get(cell, set()))
+            for cell, counts in mentions.items()
+        }
+
+    def treated_by(self, position: int) -> frozenset[str]:
+        """The topics a passage names that its cell treats."""
+        named = self._named.get(position)
+        if not named:
+            return frozenset()
+        passage = self.passages[position]
+        return named & self._treated_by_cell.get((passage.cell.matrix, passage.cell.code), frozenset())
+
+    def _holding(self, tokens: set[str]) -> list[int]:
+        """The passages whose indexed tokens include any of these (those naming one in their own words, and more)."""
+        sets = self.lexical.token_sets
+        ids = [self.lexical.known_tokens[t] for t in tokens if t in self.lexical.known_tokens]
+        if not ids:
+            return []
+        hit = np.flatnonzero(np.isin(sets.ids, ids))
+        return sorted(set((np.searchsorted(sets.offsets, hit, side="right") - 1).tolist()))

@@ -1,0 +1,66 @@
+"""A question naming a cell is answered from that cell; a code in both matrices names both."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.search.cells import CellKey, CellNames
+from matrixqa.search.retrieve import Retriever
+
+DRUG, ALCOHOL = "Drug Treatment Matrix", "Alcohol Treatment Matrix"
+TITLES = {
+    CellKey(DRUG, "B3"): "Practitioners; Medical treatment",
+    CellKey(ALCOHOL, "B3"): "Practitioners; Medical treatment",
+    CellKey(DRUG, "A3"): "Interventions; Medical treatment",
+    CellKey(ALCOHOL, "B1"): "Practitioners; Screening and brief intervention",
+}
+
+
+@pytest.fixture
+def names() -> CellNames:
+    cells = [SimpleNamespace(cell=SimpleNamespace(matrix=k.matrix, code=k.code, title=t)) for k, t in TITLES.items()]
+    return CellNames(cells)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("What is cell B3 about?", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # in both matrices: both
+        ("what is cell b3 about", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # after "cell", any case
+        ("In the alcohol matrix, what does B3 say about doctors?", [(ALCOHOL, "B3")]),
+        ("what does alcohol B3 say", [(ALCOHOL, "B3")]),  # the matrix's name before the code
+        ("Drug Treatment Matrix cell A3: what is it about?", [(DRUG, "A3")]),
+        ("what do cells A3 and B1 say about prescribing?", [(ALCOHOL, "B1"), (DRUG, "A3")]),
+        ("what does the practitioners; screening and brief intervention cell cover?", [(ALCOHOL, "B1")]),
+        ("does thiamine (vitamin B1) help?", []),  # a code alone, with no word of cells or matrices
+        ("what does cell C2 say?", []),  # not in this corpus
+        ("what do practitioners think of medical treatment?", []),  # a title's words, but no cell named
+    ],
+)
+def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, question: str, named):
+    assert names.named(question) == tuple(CellKey(m, c) for m, c in named)
+
+
+def test_a_question_naming_a_cell_is_answered_from_it(retriever: Retriever):
+    question = "what does the alcohol matrix cell D4 say about counsellors?"
+    assert retriever.reader.read(question).cells == (CellKey(ALCOHOL, "D4"),)
+    hits = retriever.search(question, 5).hits
+    assert hits and all(h.passage.cell.code == "D4" and h.passage.cell.matrix == ALCOHOL for h in hits)
+    # Unnamed, the same words find the real B3 cell's counsellors first.
+    assert retriever.search("what does the research say about counsellors?", 5).hits[0].passage.cell.code == "B3"
+
+
+@pytest.mark.parametrize("code", ["B3", "D4"])
+def test_what_is_cell_x_about_leads_with_xs_own_summary(retriever: Retriever, code: str):
+    result = retriever.search(f"What is cell {code} about?", 5)
+    assert result.relevant and result.about_the_corpus
+    assert result.hits[0].passage.section == SUMMARY_SECTION and result.hits[0].passage.cell.code == code
+    assert {h.passage.cell.code for h in result.hits} == {code}
+
+
+def test_a_cells_title_words_name_the_corpus_when_the_question_names_that_cell(retriever: Retriever):
+    query = retriever.reader.read("What is the organisational functioning; psychosocial therapies cell about?")
+    assert query.cells == (CellKey(ALCOHOL, "D4"),) and query.about_the_corpus

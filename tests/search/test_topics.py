@@ -1,0 +1,70 @@
+"""A topic counts as treated only where the passages that would answer treat it, not where one passes it by."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
+from matrixqa.ingest.corpus import load_corpus
+from matrixqa.search.retrieve import Retriever
+from matrixqa.search.topics import TREATED_MENTIONS
+from tests.conftest import FAKE_CELL
+
+STRIPES = "Do stripes distract clients? Some imaginary clients reported feeling dizzy."
+
+
+def retriever_with(tmp_path: Path, corpus_dir: Path, added: str) -> Retriever:
+    """The tiny corpus with sentences added to the fake cell's discussion of stripes."""
+    page = FAKE_CELL.read_text(encoding="utf-8")
+    assert STRIPES in page
+    (corpus_dir / FAKE_CELL.name).write_text(page.replace(STRIPES, f"{STRIPES} {added}"), encoding="utf-8")
+    folder = tmp_path / "index-topics"
+    embedder = HashingEmbedder()
+    build_index(load_corpus(corpus_dir), embedder, folder)
+    return Retriever(load_index(folder, embedder, corpus_dir), embedder)
+
+
+QUESTION = "Do zebra stripes distract pregnant clients?"
+
+
+def test_a_topic_one_sentence_of_a_cell_passes_by_is_not_treated(tmp_path: Path, corpus_dir: Path):
+    retriever = retriever_with(tmp_path, corpus_dir, "Pregnant women were excluded from the stripes trial.")
+    result = retriever.search(QUESTION, 5)
+    # The passage mentioning pregnancy leads, yet the cell says nothing about pregnancy that would answer.
+    assert "Pregnant" in result.hits[0].passage.text
+    assert result.relevance.missing == ("pregnant (pregnancy)",)
+
+
+def test_a_topic_a_cell_names_in_several_sentences_is_treated(tmp_path: Path, corpus_dir: Path):
+    added = " ".join(["Pregnant clients found the stripes calming."] * TREATED_MENTIONS)
+    retriever = retriever_with(tmp_path, corpus_dir, added)
+    assert retriever.search(QUESTION, 5).relevance.missing == ()
+
+
+def test_a_topic_is_treated_only_by_the_passages_that_would_answer(tmp_path: Path, corpus_dir: Path):
+    added = " ".join(["Pregnant clients found the stripes calming."] * TREATED_MENTIONS)
+    retriever = retriever_with(tmp_path, corpus_dir, added)
+    # Asked about the B3 cell's subject, the fake cell's treatment of pregnancy is not the evidence.
+    result = retriever.search("Is supervised methadone dosing at the pharmacy safe in pregnancy?", 5)
+    assert all("Pregnant" not in h.passage.text for h in result.hits[:3])
+    assert result.relevance.missing == ("pregnancy",)
+
+
+@pytest.mark.parametrize("where", ["heading", "summary"])
+def test_a_topic_in_a_cells_heading_or_summary_is_treated_though_named_once(
+    tmp_path: Path, corpus_dir: Path, where: str
+):
+    page = FAKE_CELL.read_text(encoding="utf-8")
+    if where == "heading":
+        page = page.replace("Issues to consider and discuss", "Issues to consider and discuss\n\nPregnancy")
+        page = page.replace(STRIPES, f"{STRIPES} Pregnant clients found the stripes calming.")
+    else:
+        page = page.replace("Imagined research on how", "Imagined research on pregnant clients and how")
+    (corpus_dir / FAKE_CELL.name).write_text(page, encoding="utf-8")
+    folder = tmp_path / "index-topics"
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), folder)
+    retriever = Retriever(load_index(folder, HashingEmbedder(), corpus_dir), HashingEmbedder())
+    assert retriever.search("zebra stripes for pregnant clients", 5).relevance.missing == ()
