@@ -14,6 +14,7 @@ question ranked or decided wrongly.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from matrixqa import evaluate
@@ -29,12 +30,18 @@ HELD_OUT = "practitioner_final4.jsonl"  # the set not yet measured; the earlier 
 def default_files(final: bool) -> list[Path]:
     files = [SHARED] if SHARED.exists() else []
     for path in sorted(HERE.glob("*.jsonl")):
-        if path.name.startswith("abstention"):
-            continue  # no gold paragraphs: eval/abstention.py reads it
+        if not is_labelled(path):
+            continue  # no gold paragraphs: another script reads it (abstention.py, many_cells.py)
         if path.name == HELD_OUT and not final:
             continue
         files.append(path)
     return files
+
+
+def is_labelled(path: Path) -> bool:
+    """Whether a question file names gold paragraphs of B3 ("relevant"), as matrixqa eval reads them."""
+    first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), "{}")
+    return "relevant" in json.loads(first)
 
 
 def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool = False) -> list[tuple]:

@@ -1,0 +1,87 @@
+"""The invented many-cell fixture (tests/data/many_cells/) and the questions about it that eval/many_cells.py asks."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
+from matrixqa.ingest.chunk import chunk_cell
+from matrixqa.ingest.corpus import load_cell, load_corpus
+from matrixqa.ingest.parse import TEMPLATE_HEADINGS, cell_title
+from matrixqa.search.retrieve import Retriever
+from matrixqa.settings import PROJECT_ROOT
+
+from .conftest import REAL_CORPUS
+
+sys.path.insert(0, str(PROJECT_ROOT / "eval"))
+try:
+    import many_cells
+finally:
+    sys.path.remove(str(PROJECT_ROOT / "eval"))
+
+PAGES = sorted(many_cells.FIXTURE.glob("*.txt"))
+
+
+def test_the_fixture_is_many_cells_of_both_matrices_beside_the_real_b3():
+    names = [page.stem for page in PAGES]
+    assert len(names) >= 12 and (many_cells.FIXTURE / "README.md").exists()
+    assert "drug-B3" not in names and "alcohol-B3" in names  # the real drug B3 is never rewritten
+    codes = Counter(name.split("-")[1] for name in names)
+    assert {name.split("-")[0] for name in names} == {"drug", "alcohol"} and codes["A3"] == codes["B4"] == 2
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.stem)
+def test_each_fixture_cell_parses_with_its_matrix_code_and_real_title(page: Path):
+    cell = load_cell(page)
+    assert cell.key == page.stem and cell.title == cell_title(cell.matrix, cell.code)
+    assert page.read_text(encoding="utf-8").startswith(f"{cell.matrix} cell {cell.code}: {cell.title}\n")
+    assert 3 <= len(cell.studies) <= 6 and cell.summary and cell.credits
+    headings = {section.parent or section.heading for section in cell.sections}
+    assert set(TEMPLATE_HEADINGS) <= headings
+
+
+def test_the_whole_fixture_builds_beside_the_real_cell(tmp_path: Path):
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(REAL_CORPUS, corpus_dir)
+    for page in PAGES:
+        shutil.copy(page, corpus_dir / page.name)
+    corpus = load_corpus(corpus_dir)
+    assert not corpus.problems
+    assert sorted(cell.key for cell in corpus.cells) == sorted(["drug-B3", *(page.stem for page in PAGES)])
+    manifest = build_index(corpus, HashingEmbedder(), tmp_path / "index")
+    assert manifest["passages"] == sum(len(chunk_cell(cell)) for cell in corpus.cells)
+    retriever = Retriever(load_index(tmp_path / "index", HashingEmbedder(), corpus_dir), HashingEmbedder())
+    assert retriever.search("supervision of nurse prescribers", k=5).hits
+
+
+@pytest.mark.parametrize("path", [many_cells.TUNE, many_cells.FINAL], ids=lambda path: path.name)
+def test_the_question_files_name_only_cells_that_exist(path: Path):
+    questions = many_cells.read_cell_questions(path)
+    known = {page.stem for page in PAGES} | {"drug-B3"}
+    for question in questions:
+        assert set(question.cells) <= known, question
+        assert (question.kind == "passing") == (not question.cells), question
+        assert question.kind != "across" or len(question.cells) >= 2, question
+    kinds = Counter(question.kind for question in questions)
+    assert all(kinds[kind] >= 5 for kind in many_cells.KINDS)
+    assert kinds["in_cell"] > max(n for kind, n in kinds.items() if kind != "in_cell")
+
+
+def test_question_ids_are_unique_across_both_files_and_every_cell_is_asked_about():
+    questions = [q for path in (many_cells.TUNE, many_cells.FINAL) for q in many_cells.read_cell_questions(path)]
+    assert len({q.id for q in questions}) == len(questions)
+    alone = {q.cells[0] for q in questions if q.kind == "about_cell" and len(q.cells) == 1}
+    assert alone == {page.stem for page in PAGES} | {"drug-B3"}
+
+
+def test_a_malformed_question_line_is_named(tmp_path: Path):
+    path = tmp_path / "questions.jsonl"
+    path.write_text('{"id": "x1", "question": "Why?", "kind": "in_cell", "cells": ["drug-B3"]}\n{"id": "x2"}\n')
+    with pytest.raises(ValueError, match="questions.jsonl line 2"):
+        many_cells.read_cell_questions(path)
