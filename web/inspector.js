@@ -56,7 +56,7 @@ export function decisionText(payload) {
   const missing = relevance.missing || [];
   const unknown = relevance.unknown || [];
   const needed = missing.length
-    ? `${relevance.missing_threshold} needed with a topic the corpus does not treat`
+    ? "declined whatever the evidence: a topic the answering passages do not treat"
     : `${relevance.threshold} needed`;
   const parts = [
     `evidence ${relevance.evidence.toFixed(3)} (${needed})`,

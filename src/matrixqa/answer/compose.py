@@ -128,7 +128,9 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
         return studies
     length = LENGTHS.get(detail, LENGTHS["short"])
     # Answers draw on the most relevant passages; the diverse order of the hit list is for browsing.
-    leaders = sorted(result.hits, key=lambda h: h.fused_rank or h.rank)[: length.passages]
+    # A cell's summary says what the cell is about; it is no evidence on a question's subject.
+    evidence = [h for h in result.hits if h.passage.section != SUMMARY_SECTION] or result.hits
+    leaders = sorted(evidence, key=lambda h: h.fused_rank or h.rank)[: length.passages]
     best = max(h.sentence_score for h in leaders)
     sources = [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
     every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)

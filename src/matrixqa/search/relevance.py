@@ -5,9 +5,9 @@ cell B3 about?") is answered from each cell's own summary, the paragraph its pag
 
 The decision otherwise: the corpus is taken to hold nothing relevant when
 
-    the question names a topic of the field that no passage mentions, and
-    best sentence similarity + COVERAGE_WEIGHT x coverage < STRONG_EVIDENCE; or
-    that sum < MIN_EVIDENCE, and the question names no author of a study among the first passages
+    the question names a topic of the field that the passages that would answer it do not treat; or
+    best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, and the question names no
+    author of a study among the first passages
 
 where the best sentence similarity is the highest cosine similarity between the question and any
 sentence of the passages that may be retrieved, and coverage is the largest share, among the first
@@ -19,7 +19,8 @@ take-home naloxone", "pregnancy | pregnant | antenatal"). A topic the question n
 only where the passages that would answer it treat it: one of the first COVERAGE_DEPTH passages names it,
 and its cell treats the topic rather than mentioning it in passing (its title, summary or a heading names
 it, or several of its sentences do: topics.py). Otherwise the question ("Is methadone safe in pregnancy?")
-asks about something the evidence does not treat, however well its other words match; a passing mention
+asks about something the evidence does not treat, however well its other words match (with many cells,
+some sentence always matches the rest of such a question well); a passing mention
 in some cell ("pregnant women were excluded") does not make it answerable, and adding cells that do not
 answer a question does not change its decision. A word that is neither in the corpus nor
 a topic of the field (slang, an idiom, a word of the asker's own: "pee in a pot", "carrot and stick")
@@ -39,7 +40,6 @@ from matrixqa.search.evidence import Evidence
 
 MIN_EVIDENCE = 0.45
 COVERAGE_WEIGHT = 0.25
-STRONG_EVIDENCE = 0.75  # the evidence that answers a question though it names a topic the corpus does not treat
 ABOUT_THE_CORPUS = "the question asks what the corpus covers: each cell's own summary comes first"
 
 
@@ -67,7 +67,7 @@ def decide(evidence: Evidence) -> Relevance:
     if query.about_the_corpus:  # the corpus always holds its own summaries
         return Relevance(True, score, sentence_score, coverage, (), query.corrected, (ABOUT_THE_CORPUS,))
     enough = score >= MIN_EVIDENCE or bool(evidence.authors)
-    relevant = enough and not (evidence.missing and score < STRONG_EVIDENCE)
+    relevant = enough and not evidence.missing
     explained = query.expanded + evidence.matched + evidence.authors
     return Relevance(
         relevant, score, sentence_score, coverage, evidence.missing, query.corrected, explained, evidence.unknown

@@ -1,6 +1,7 @@
 """Which of the field's topics each passage names, and which each cell treats rather than mentions in passing.
 
-A cell treats a topic when its title, summary or one of its headings names it, or when at least
+A cell treats a topic when its matrix, title, summary or one of its headings names it (every cell of the
+Alcohol Treatment Matrix treats alcohol), or when at least
 TREATED_MENTIONS of its own sentences do. A topic named in one sentence of a cell and nowhere else there
 ("pregnant women were excluded", "after release from prison") is a passing mention: the cell says nothing
 about it that would answer a question on it. Only a passage's own words count (its heading and sentences),
@@ -53,7 +54,7 @@ class TopicMentions:
             counts = mentions.setdefault(cell, Counter())
             for sentence in passage.sentence_texts:
                 counts.update(topics & set(self.analyzer.tokens(sentence)))
-            titled = set(self.analyzer.tokens(f"{passage.cell.title}. {passage.section}"))
+            titled = set(self.analyzer.tokens(f"{passage.cell.matrix}: {passage.cell.title}. {passage.section}"))
             if passage.section == SUMMARY_SECTION:
                 titled |= topics
             headline.setdefault(cell, set()).update(topics & titled)

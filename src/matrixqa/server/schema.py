@@ -20,7 +20,7 @@ from matrixqa.errors import BadRequest
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
 from matrixqa.search.filters import Filters
-from matrixqa.search.relevance import MIN_EVIDENCE, STRONG_EVIDENCE, Relevance
+from matrixqa.search.relevance import MIN_EVIDENCE, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
 
 MAX_QUESTION = 1000
@@ -277,12 +277,11 @@ class RelevanceOut(Response):
 
     evidence: float = Field(description="Best sentence similarity + 0.25 x coverage.")
     threshold: float = Field(description="The evidence needed to answer.")
-    missing_threshold: float = Field(description="The evidence needed when the question names a topic that is missing.")
     sentence_score: float
     coverage: float
     missing: list[str] = Field(
-        description="Topics of the field the question names that no passage mentions ('pregnancy', 'Nyxoid "
-        "(naloxone)'): with weak evidence, the reason to decline."
+        description="Topics of the field the question names that the passages that would answer it do not treat "
+        "('pregnancy', 'Nyxoid (naloxone)'): a reason to decline, whatever the evidence."
     )
     corrected: list[str] = Field(
         description="Misspellings corrected against the corpus vocabulary before searching ('methadne → methadone')."
@@ -302,7 +301,6 @@ class RelevanceOut(Response):
         return cls(
             evidence=round(relevance.evidence, 4),
             threshold=MIN_EVIDENCE,
-            missing_threshold=STRONG_EVIDENCE,
             sentence_score=round(relevance.sentence_score, 4),
             coverage=round(relevance.coverage, 4),
             missing=list(relevance.missing),
