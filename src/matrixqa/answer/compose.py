@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from matrixqa.answer.suggest import suggestions_for
 from matrixqa.index.store import Index
@@ -17,6 +19,7 @@ from matrixqa.search.retrieve import Hit, Retriever, SearchResult
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
+NEAREST_CELLS = 3  # cells a declined answer names as the nearest; a corpus of no more is listed whole
 MAX_CONTEXT = 2  # sentences quoted before one that leans on its neighbour, to reach one that stands alone
 
 
@@ -130,7 +133,10 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     # Answers draw on the most relevant passages; the diverse order of the hit list is for browsing.
     # A cell's summary says what the cell is about; it is no evidence on a question's subject.
     evidence = [h for h in result.hits if h.passage.section != SUMMARY_SECTION] or result.hits
-    leaders = sorted(evidence, key=lambda h: h.fused_rank or h.rank)[: length.passages]
+    by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
+    leaders = by_rank[: length.passages]
+    # The best-ranked passage of each other cell among the hits joins them: evidence may span cells.
+    leaders += [h for h in dict(reversed([(_cell(h), h) for h in by_rank])).values() if h not in leaders]
     best = max(h.sentence_score for h in leaders)
     sources = [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
     every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
@@ -156,6 +162,8 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     top = [i for i, row in enumerate(rows) if row[1] == 0]
     if top and not any(rows[i][1] == 0 for i in chosen):
         chosen = [max(top, key=lambda i: relevance[i])] + chosen[: length.sentences - 1]
+    # A source passed the passage margin: its cell's best sentence is evidence, above the plain floor.
+    chosen += _from_each_cell(chosen, rows, relevance, MIN_SENTENCE, sources)
     picked = _in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources)
 
     numbers: dict[int, int] = {}
@@ -209,16 +217,40 @@ def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...
     return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
 
 
+def _from_each_cell(
+    chosen: list[int], rows: list[tuple[int, int, int]], relevance: np.ndarray, floor: float, sources: list[Hit]
+) -> list[int]:
+    """When the sources come from several cells, the best sentence (above the floor) of each cell not quoted yet:
+    a question whose best evidence spans cells is answered from each of them."""
+    quoted = {_cell(sources[rows[i][1]]) for i in chosen}
+    added: dict[tuple[str, str], int] = {}
+    for i, (_, source, _) in enumerate(rows):
+        cell = _cell(sources[source])
+        if cell in quoted or relevance[i] < floor:
+            continue
+        if cell not in added or relevance[i] > relevance[added[cell]]:
+            added[cell] = i
+    return list(added.values())
+
+
+def _cell(hit: Hit) -> tuple[str, str]:
+    return hit.passage.cell.matrix, hit.passage.cell.code
+
+
 def _in_reading_order(chosen: list[tuple[int, int, float]], sources: list[Hit]) -> list[tuple[int, int]]:
     """The chosen (source, sentence, relevance) as the answer reads them: the best-ranked passage's most
     relevant sentence first (retrieval ranked the passages on more evidence than one sentence's similarity),
-    then the rest of that passage after it, then each other passage by its best sentence; within a passage in
-    source order. A sentence that leans on the one before it comes with the sentences it needs, or not at all."""
+    then the rest of that passage after it, then each other passage by its best sentence, the passages of one
+    cell together (the lead's cell first); within a passage in source order. A sentence that leans on the one
+    before it comes with the sentences it needs, or not at all."""
     by_source: dict[int, list[tuple[int, float]]] = {}
     for source, offset, score in chosen:
         by_source.setdefault(source, []).append((offset, score))
     lead_source, lead_offset, _ = min(chosen, key=lambda c: (c[0], -c[2]))
-    order = sorted(by_source, key=lambda s: (s != lead_source, -max(score for _, score in by_source[s])))
+    best = {s: max(score for _, score in by_source[s]) for s in by_source}
+    by_best = sorted(by_source, key=lambda s: (s != lead_source, -best[s]))
+    cell_order = {cell: n for n, cell in enumerate(dict.fromkeys(_cell(sources[s]) for s in by_best))}
+    order = sorted(by_best, key=lambda s: cell_order[_cell(sources[s])])
     picked: list[tuple[int, int]] = []
     for source in order:
         passage = sources[source].passage
@@ -256,9 +288,21 @@ def _not_covered(answer_id: str, result: SearchResult, index: Index) -> Answer:
         # The asker may have a word of their own for something the evidence names otherwise.
         words = _listed(relevance.unknown, "or")
         message += f"No passage uses {words}: if that is your word for something, the evidence may use another. "
-    message += f"The corpus covers: {'; '.join(index.cells)}."
+    message += _covered(result, index)
     hits = tuple(result.hits)
     return Answer(answer_id, result.question, False, "", "", (), hits, message, relevance=result.relevance)
+
+
+def _covered(result: SearchResult, index: Index) -> str:
+    """What the corpus covers, short however many cells it holds: every cell when there are few, else their
+    number and the cells nearest the question."""
+    if len(index.cells) <= NEAREST_CELLS:
+        return f"The corpus covers: {'; '.join(index.cells)}."
+    nearest = dict.fromkeys(f"{c.matrix} cell {c.code}: {c.title}" for c in (h.passage.cell for h in result.hits))
+    shown = list(nearest)[:NEAREST_CELLS]
+    if not shown:
+        return f"The corpus covers {len(index.cells)} cells."
+    return f"The corpus covers {len(index.cells)} cells; the nearest to this question: {'; '.join(shown)}."
 
 
 def _listed(words: tuple[str, ...], last: str) -> str:

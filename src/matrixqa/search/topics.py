@@ -11,7 +11,7 @@ not the metadata the corpus adds to it (a publication's title helps find a study
 from __future__ import annotations
 
 from collections import Counter
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -64,12 +64,18 @@ class TopicMentions:
         }
 
     def treated_by(self, position: int) -> frozenset[str]:
-        """The topics a passage names that its cell treats."""
+        """The topics a passage names that its cell treats, and those its cell's matrix and title name: every
+        passage of a cell is about what the cell's name says (an Alcohol Treatment Matrix cell's, alcohol)."""
+        passage = self.passages[position]
+        subject = self._subject(passage.cell.matrix, passage.cell.title)
         named = self._named.get(position)
         if not named:
-            return frozenset()
-        passage = self.passages[position]
-        return named & self._treated_by_cell.get((passage.cell.matrix, passage.cell.code), frozenset())
+            return subject
+        return subject | (named & self._treated_by_cell.get((passage.cell.matrix, passage.cell.code), frozenset()))
+
+    @lru_cache(maxsize=128)  # noqa: B019 - one entry a cell, for the life of the loaded index
+    def _subject(self, matrix: str, title: str) -> frozenset[str]:
+        return frozenset(self.analyzer.topic_tokens & set(self.analyzer.tokens(f"{matrix}: {title}")))
 
     def _holding(self, tokens: set[str]) -> list[int]:
         """The passages whose indexed tokens include any of these (those naming one in their own words, and more)."""
