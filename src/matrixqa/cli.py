@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from matrixqa.errors import MatrixQAError
+from matrixqa.ingest.parse import StudyType
 from matrixqa.search.fusion import MODES
 from matrixqa.settings import load_config
 
@@ -136,8 +137,10 @@ def _build(config) -> None:
     "--type",
     "types",
     multiple=True,
-    type=click.Choice(["S", "K", "R", "G", "commentary"]),
-    help="Only this kind of passage: a study type (S seminal, K key, R review, G guidance) or commentary; repeatable.",
+    type=click.Choice([kind.value for kind in StudyType] + ["commentary"]),
+    help="Only this kind of passage: a study type ("
+    + ", ".join(f"{kind} {kind.label.lower()}" for kind in StudyType)
+    + ") or commentary; repeatable.",
 )
 @click.option("--cell", "cells", multiple=True, metavar="CODE", help="Only this cell, such as B3; repeatable.")
 @click.option("--matrix", help="Only this matrix: drug or alcohol (or its full name).")

@@ -9,6 +9,7 @@ from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, conte
 from matrixqa.answer.suggest import suggestions_for
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, leans_back
+from matrixqa.ingest.parse import StudyType
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance
@@ -34,7 +35,6 @@ class Length:
 # its sentences came from a gold paragraph against 59% with no margin, over 191 labelled questions); a long
 # one, asked for to read more, quotes every sentence relevant enough.
 LENGTHS = {"short": Length(4, 3, 0.15, 0.1), "long": Length(8, 5, 0.25, None)}
-STUDY_TYPES = frozenset("SKRG")
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def _search_sources(retriever: Retriever, previous: Turn, k: int, filters: Filte
                     studies.append(study.title)
     entries = [p for p in retriever.index.passages if p.study and p.study.title in studies and filters.admits(p)]
     if not entries:  # the earlier answer names no study: look for the studies on its question
-        study_filter = replace(filters, types=filters.types or STUDY_TYPES)
+        study_filter = replace(filters, types=filters.types or frozenset(StudyType))
         return retriever.search(previous.question, k, study_filter)
     vector = retriever.embedder.embed([previous.question])[0]
     hits = [Hit(p, 1.0, rank) for rank, p in enumerate(entries, start=1)]

@@ -39,7 +39,6 @@ from matrixqa.index.lexical import (
 from matrixqa.index.vectorcache import Progress, VectorCache, text_keys
 from matrixqa.ingest.chunk import Passage, chunk_cell
 from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
-from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 
 FORMAT = 2  # 2: passages mark their unquotable sentences and drop reference-number runs
 MANIFEST = "manifest.json"
@@ -89,7 +88,7 @@ def embedding_text(passage: Passage) -> str:
     """What the model reads for a passage: its text with the structure it sits in."""
     if passage.study:
         year = f" ({passage.study.year})" if passage.study.year else ""
-        return f"{STUDY_TYPE_NAMES[passage.study.type]}{year}: {passage.text}"
+        return f"{passage.study.type.label}{year}: {passage.text}"
     return f"{passage.section}: {passage.text}"
 
 

@@ -13,10 +13,9 @@ from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
-from matrixqa.ingest.parse import Cell, Link, Paragraph, Study
+from matrixqa.ingest.parse import Cell, Link, Paragraph, Study, StudyType
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
-STUDY_GROUPS = {"S": "Seminal studies", "K": "Key studies", "R": "Reviews", "G": "Guidance"}
 SUMMARY_SECTION = "About this cell"
 CREDITS_SECTION = "Acknowledgements"  # the commentary's closing thanks: who commented on the entry in draft
 # A source link is a study's Effectiveness Bank analysis, its original publication, a link the page
@@ -77,7 +76,7 @@ class CellRef:
 
 @dataclass(frozen=True)
 class StudyRef:
-    type: str
+    type: StudyType
     title: str
     year: int | None
     url: str
@@ -86,6 +85,10 @@ class StudyRef:
     journal: str = ""
     publication_title: str = ""
     publication_url: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StudyRef:
+        return cls(**{**data, "type": StudyType(data["type"])})
 
 
 @dataclass(frozen=True)
@@ -146,8 +149,8 @@ class Passage:
             cell=CellRef(**data["cell"]),
             section=data["section"],
             position=data["position"],
-            study=StudyRef(**study) if study else None,
-            refers_to=tuple(StudyRef(**s) for s in data["refers_to"]),
+            study=StudyRef.from_dict(study) if study else None,
+            refers_to=tuple(StudyRef.from_dict(s) for s in data["refers_to"]),
             sentences=tuple(tuple(span) for span in data["sentences"]),  # type: ignore[misc]
             text_links=tuple(Link(**link) for link in data.get("text_links", ())),
             supplementary=data.get("supplementary", False),
@@ -165,7 +168,7 @@ def chunk_cell(cell: Cell) -> list[Passage]:
     if cell.summary:
         pieces.append((SUMMARY_SECTION, Paragraph(cell.summary), None, ()))
     for study in cell.studies:
-        pieces.append((STUDY_GROUPS[study.type], Paragraph(study.text, study.links), study, ()))
+        pieces.append((study.type.plural, Paragraph(study.text, study.links), study, ()))
     for section in cell.sections:
         for paragraph in section.paragraphs:
             refers = _referred_studies(paragraph.text, section.heading, cell)
@@ -332,7 +335,7 @@ def _referred_studies(paragraph: str, heading: str, cell: Cell) -> tuple[StudyRe
     found: list[StudyRef] = []
     for cue in cues:
         before = paragraph[max(0, cue.start() - 40) : cue.start()].lower()
-        kinds = [code for code, name in _KIND_WORDS if name in before]
+        kinds = [kind for kind in StudyType if kind.cue in before]
         candidates = [s for s in cell.studies if not kinds or s.type in kinds]
         if "freely available" in before:
             candidates = [s for s in candidates if s.free_source] or candidates
@@ -345,6 +348,3 @@ def _referred_studies(paragraph: str, heading: str, cell: Cell) -> tuple[StudyRe
             if ref not in found:
                 found.append(ref)
     return tuple(found)
-
-
-_KIND_WORDS = (("S", "seminal"), ("K", "key study"), ("R", "review"), ("G", "guidance"))
