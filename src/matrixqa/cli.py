@@ -71,6 +71,7 @@ def add(sources: tuple[str, ...], matrix: str | None, refresh: bool, then_build:
     and nothing of it stored. Addresses are fetched one at a time with a pause between them.
     """
     from matrixqa.ingest.add import add_page, is_address, matrix_addresses
+    from matrixqa.ingest.chunk import CellRef
     from matrixqa.ingest.fetch import Fetcher
 
     config = load_config()
@@ -89,7 +90,7 @@ def add(sources: tuple[str, ...], matrix: str | None, refresh: bool, then_build:
                 click.echo(f"error: {error}", err=True)
                 continue
             how = "fetched" if added.fetched else ("from the cache" if is_address(source) else "from the file")
-            click.echo(f"added {added.file} ({added.cell.matrix} cell {added.cell.code}: {added.cell.title}; {how})")
+            click.echo(f"added {added.file} ({CellRef.of(added.cell).label}; {how})")
             if added.also:
                 first = sorted([added.file.name, *added.also])[0]
                 click.echo(f"note: {', '.join(added.also)} also hold this cell; build reads only {first}", err=True)
@@ -169,7 +170,7 @@ def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode
     for hit in result.hits:
         p = hit.passage
         badge = f"{p.study.type} {p.study.year}" if p.study else "commentary"
-        click.echo(f"{hit.rank}. [{hit.score:.3f}] {p.cell.code} · {p.section} · {badge}  ({p.id})")
+        click.echo(f"{hit.rank}. [{hit.score:.3f}] {p.cell.short_label} · {p.section} · {badge}  ({p.id})")
         click.echo(
             f"   dense {hit.dense_score:.3f} (sentence {hit.sentence_score:.3f}, rank {hit.dense_rank}) · "
             f"lexical {hit.lexical_score:.2f} (rank {hit.lexical_rank}) · "
@@ -260,7 +261,7 @@ def ask(question: str, long_answer: bool, as_json: bool) -> None:
     for citation in answer.citations:
         p = citation.passage
         what = f"{p.study.type} {p.study.title} ({p.study.year})" if p.study else f"commentary, {p.section}"
-        click.echo(f"[{citation.n}] {p.cell.matrix} cell {p.cell.code}: {what}")
+        click.echo(f"[{citation.n}] {p.cell.short_label}: {what}")
         click.echo(f"    {p.links[0]['url']}")
     if answer.suggestions:
         click.echo("\nYou could also ask:\n" + "\n".join(f"- {q}" for q in answer.suggestions))

@@ -4,7 +4,12 @@ import pytest
 
 from matrixqa.answer.compose import answer_question
 from matrixqa.answer.conversation import Turn, answer_sentences, resolve
+from matrixqa.answer.suggest import Suggestions
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.ingest.corpus import load_corpus
+from matrixqa.search.retrieve import Retriever
 
 
 @pytest.mark.parametrize(
@@ -78,7 +83,26 @@ def test_nothing_relevant_gives_covered_cells_and_answerable_questions(retriever
     assert 1 <= len(answer.suggestions) <= 3
     corpus = " ".join(p.text for p in retriever.index.passages)
     for question in answer.suggestions:
-        assert question in corpus or question.startswith(("What is cell", "Where should I start on cell"))
+        assert question in corpus or question.startswith(("What is Alcohol", "What is Drug", "Where should I start on"))
+
+
+def test_cells_that_share_a_code_are_each_named_with_their_matrix(corpus_dir, tmp_path):
+    """B3 is a cell of both matrices, with the same title: the matrix is what tells them apart."""
+    page = (corpus_dir / "drug-B3.txt").read_text(encoding="utf-8")
+    alcohol = page.replace("Drug Treatment Matrix", "Alcohol Treatment Matrix")
+    (corpus_dir / "alcohol-B3.txt").write_text(alcohol, encoding="utf-8")
+    embedder = HashingEmbedder()
+    build_index(load_corpus(corpus_dir), embedder, tmp_path / "both")
+    retriever = Retriever(load_index(tmp_path / "both", embedder, corpus_dir), embedder)
+    b3 = "Treatment Matrix cell B3: Practitioners; Medical treatment"
+
+    declined = answer_question(retriever, "xylophone quantum chromodynamics")
+    assert f"Drug {b3}" in declined.message and f"Alcohol {b3}" in declined.message
+    offered = {c.question for c in Suggestions(retriever.index).candidates}
+    assert {f"What is Drug {b3} about?", f"What is Alcohol {b3} about?"} <= offered
+    answer = answer_question(retriever, "supervised methadone consumption and trust", detail="long")
+    assert answer.answered and answer.lead.startswith("From the Effectiveness Bank, ")
+    assert all(c.passage.cell.label in answer.lead for c in answer.citations)
 
 
 def test_suggestions_never_repeat_what_was_asked(retriever):

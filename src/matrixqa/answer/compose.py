@@ -203,8 +203,8 @@ def _studies(answer_id: str, result: SearchResult) -> Answer:
 
 
 def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...], text: str) -> Answer:
-    cells = sorted({f"{c.passage.cell.matrix} cell {c.passage.cell.code} ({c.passage.cell.title})" for c in citations})
-    lead = f"From the Effectiveness Bank {' and '.join(cells)}:"
+    cells = sorted({c.passage.cell.label for c in citations})
+    lead = f"From the Effectiveness Bank, {', and '.join(cells)}."
     hits = tuple(result.hits)
     return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
 

@@ -67,11 +67,27 @@ _STOPWORDS = frozenset(
 
 @dataclass(frozen=True)
 class CellRef:
+    """The cell a passage comes from. A code such as B3 names a cell in each matrix, so a label names both."""
+
     matrix: str
     code: str
     title: str
     url: str
     acknowledgement: str
+
+    @classmethod
+    def of(cls, cell: Cell) -> CellRef:
+        return cls(cell.matrix, cell.code, cell.title, cell.url, cell.acknowledgement)
+
+    @property
+    def label(self) -> str:
+        """The cell as it is named to a reader: "Drug Treatment Matrix cell B3: Practitioners; Medical treatment"."""
+        return f"{self.matrix} cell {self.code}: {self.title}"
+
+    @property
+    def short_label(self) -> str:
+        """"Drug B3": the cell named in a line with no room for its title."""
+        return f"{self.matrix.split()[0]} {self.code}"
 
 
 @dataclass(frozen=True)
@@ -120,13 +136,7 @@ class Passage:
                 title = study.publication_title or f"{study.title}: original publication"
                 links.append({"title": title, "url": study.publication_url, "kind": "publication"})
         links += [{"title": link.text, "url": link.url, "kind": "in text"} for link in self.text_links]
-        links.append(
-            {
-                "title": f"{self.cell.matrix} cell {self.cell.code}: {self.cell.title}",
-                "url": self.cell.url,
-                "kind": "cell",
-            }
-        )
+        links.append({"title": self.cell.label, "url": self.cell.url, "kind": "cell"})
         unique: dict[str, dict[str, str]] = {}
         for link in links:
             unique.setdefault(link["url"], link)
@@ -163,7 +173,7 @@ class Passage:
 
 def chunk_cell(cell: Cell) -> list[Passage]:
     """Every passage of a cell, in page order."""
-    ref = CellRef(cell.matrix, cell.code, cell.title, cell.url, cell.acknowledgement)
+    ref = CellRef.of(cell)
     pieces: list[tuple[str, Paragraph, Study | None, tuple[StudyRef, ...]]] = []
     if cell.summary:
         pieces.append((SUMMARY_SECTION, Paragraph(cell.summary), None, ()))

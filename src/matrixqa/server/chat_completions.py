@@ -119,7 +119,7 @@ def source_line(passage: Passage) -> str:
     study = passage.study
     title = f"{study.title} ({study.year})" if study and study.year else study.title if study else "Commentary"
     links = " ".join(link["url"] for link in passage.links)
-    return f"{title}. {passage.cell.matrix} cell {passage.cell.code}, {passage.section}. {links}"
+    return f"{title}. {passage.cell.label}, {passage.section}. {links}"
 
 
 class ModelCard(schema.Response):
