@@ -31,6 +31,7 @@ from matrixqa.ingest.chunk import CellRef, Passage
 from matrixqa.search.evidence import POOL
 from matrixqa.search.filters import Filters
 from matrixqa.search.retrieve import Retriever
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 PASSAGES_PER_CELL = 100
 RECALL_K = 10
@@ -209,6 +210,7 @@ def serve_figures(index_dir: Path, questions: list[str], reps: int, seed: int, l
     started = time.perf_counter()
     retriever = Retriever(load_index(index_dir, embedder), embedder)
     load_seconds = time.perf_counter() - started
+    limit_blas_threads()
     result = {"load_seconds": round(load_seconds, 2), "ready_seconds": round(model_seconds + load_seconds, 2)}
     say(f"{label} searching")
     timed_searches(retriever, questions, 1)  # warm
@@ -240,6 +242,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--serve-only", action="store_true", help=argparse.SUPPRESS)  # the second process
     args = parser.parse_args()
+    keep_model_offline()
     questions = load_questions(args.questions)
     label = f"[{args.passages} passages]"
     index_dir = args.work / "index"

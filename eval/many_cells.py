@@ -36,6 +36,7 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.settings import PROJECT_ROOT, Config, load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 REAL_CELL = PROJECT_ROOT / "corpus" / "drug-B3.txt"
@@ -174,6 +175,7 @@ def main() -> None:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+    keep_model_offline()
     config = load_config()
     say(f"loading model {config.model}")
     embedder = load_embedder(config.model, config.backend, config.model_cache)
@@ -182,6 +184,7 @@ def main() -> None:
         alone = build([REAL_CELL], Path(work) / "b3", embedder, say)
         say("building B3 with the fixture cells")
         beside = build([REAL_CELL, *sorted(FIXTURE.glob("*.txt"))], Path(work) / "many", embedder, say)
+        limit_blas_threads()
         files = sweep.default_files(args.final)
         say(f"measuring {len(files)} labelled sets of B3, on each index")
         labelled_sets(alone, beside, files)

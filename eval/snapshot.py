@@ -17,6 +17,7 @@ from pathlib import Path
 from matrixqa.answer.compose import answer_question
 from matrixqa.search.retrieve import open_retriever
 from matrixqa.settings import load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 SHARED = HERE.parent.parent / "shared" / "eval" / "dev_questions.jsonl"
@@ -75,7 +76,9 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args()
     files = args.files or ([SHARED] if SHARED.exists() else []) + sorted(HERE.glob("*.jsonl"))
+    keep_model_offline()
     retriever = open_retriever(load_config())
+    limit_blas_threads()
     asked = questions(files)
     with args.out.open("w", encoding="utf-8") as out:
         for done, (key, question) in enumerate(asked, 1):

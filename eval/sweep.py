@@ -21,6 +21,7 @@ from matrixqa import evaluate
 from matrixqa.answer.compose import answer_question
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.settings import load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 SHARED = HERE.parent.parent / "shared" / "eval" / "dev_questions.jsonl"
@@ -95,7 +96,10 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="figures only, no failures")
     args = parser.parse_args()
     config = load_config()
-    table(sweep(open_retriever(config), args.files or default_files(args.final), config.corpus_dir, args.quiet))
+    keep_model_offline()
+    retriever = open_retriever(config)
+    limit_blas_threads()
+    table(sweep(retriever, args.files or default_files(args.final), config.corpus_dir, args.quiet))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.retrieve import Retriever
 from matrixqa.server.app import create_app
 from matrixqa.settings import PROJECT_ROOT, load_config
+from matrixqa.startup import keep_model_offline
 
 CHROMIUM = "/usr/bin/chromium"
 REAL_CORPUS = PROJECT_ROOT / "corpus"
@@ -36,6 +37,12 @@ def no_matrixqa_variables() -> Iterator[None]:
         for name in [n for n in os.environ if n.startswith("MATRIXQA_")]:
             patch.delenv(name)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def models_offline() -> None:
+    """The test process loads the model as the CLI does: from local files, quietly."""
+    keep_model_offline()
 
 
 @pytest.fixture

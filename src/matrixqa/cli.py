@@ -14,6 +14,7 @@ from matrixqa.errors import MatrixQAError
 from matrixqa.ingest.parse import StudyType
 from matrixqa.search.fusion import MODES
 from matrixqa.settings import load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 
 class _Commands(click.Group):
@@ -41,12 +42,16 @@ class _Commands(click.Group):
 @click.version_option(package_name="matrixqa")
 def main() -> None:
     """Answer questions from the Effectiveness Bank treatment matrices, with citations."""
+    keep_model_offline()
 
 
 def _retriever(mode: str = "hybrid"):
+    """The configured index and model, loaded to search in this process."""
     from matrixqa.search.retrieve import open_retriever
 
-    return open_retriever(load_config(), mode)  # type: ignore[arg-type]
+    retriever = open_retriever(load_config(), mode)  # type: ignore[arg-type]
+    limit_blas_threads()
+    return retriever
 
 
 @main.command()
@@ -207,13 +212,11 @@ def evaluate_command(
         raise MatrixQAError(
             f"matrixqa eval needs the eval extra ({error.name} is missing): pip install -e '.[eval]'"
         ) from None
-    from matrixqa.search.retrieve import open_retriever
-
     config = load_config()
     questions_file = questions_file or config.eval_questions
     questions = evaluate.read_questions(questions_file)
     gold = evaluate.resolve_gold(questions, evaluate.corpus_paragraphs(config.corpus_dir))
-    hybrid = open_retriever(config)
+    hybrid = _retriever()
     setups = [
         evaluate.retriever_setup("dense only", hybrid.with_mode("dense")),
         evaluate.retriever_setup("BM25 only", hybrid.with_mode("lexical")),
@@ -279,6 +282,7 @@ def serve(host: str, port: int) -> None:
     started = time.perf_counter()
     config = load_config()
     app = create_app(config)
+    limit_blas_threads()
     click.echo(f"ready in {time.perf_counter() - started:.1f} s: http://{host}:{port}/", err=True)
     waitress.serve(app, host=host, port=port, threads=config.threads, ident="matrixqa")
 

@@ -1,12 +1,14 @@
 """The model thread: one thread runs every batch, and callers who arrive together share one."""
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from matrixqa.index.embed import HashingEmbedder, ModelThread
+from matrixqa.index.embed import HashingEmbedder, ModelThread, load_embedder
+from matrixqa.startup import MODEL_ENVIRONMENT
 
 
 class _SlowModel:
@@ -62,3 +64,13 @@ def test_a_caller_alone_is_not_held_for_company():
     threading.Thread(target=lambda: (thread.run(["alone"]), done.set()), daemon=True).start()
     assert done.wait(5), "a lone caller was held for company"
     assert model.batches == [["alone"]]
+
+
+@pytest.mark.model
+def test_loading_the_model_leaves_the_environment_alone(real_embedder, model_cache, monkeypatch):
+    """Only an entry point sets the environment (matrixqa.startup); a stage that loads the model reads it."""
+    for name in MODEL_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
+    load_embedder("all-MiniLM-L6-v2", "onnx", model_cache)
+    assert dict(os.environ) == before

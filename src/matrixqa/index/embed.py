@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import queue
 import re
 import threading
@@ -207,9 +206,6 @@ def load_embedder(model: str, backend: str | None = None, cache_dir: Path | None
         config = load_config()
         backend, cache_dir = backend or config.backend, cache_dir or config.model_cache
     path = resolve_model_path(model)
-    for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
-        os.environ.setdefault(variable, "1")  # for torch, and for the ONNX export's one use of it
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     name = DEFAULT_MODEL if model == DEFAULT_MODEL else _model_name(path)
     fingerprint = model_fingerprint(path)
     if backend == "onnx":
