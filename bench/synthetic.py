@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from measure import DEFAULT_QUESTIONS, load_questions, ms, percentile, rss_mb, say
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.index.ann import exact_view, recall
 from matrixqa.index.embed import DEFAULT_MODEL, load_embedder
 from matrixqa.index.store import embedding_text, load_index, write_index
@@ -102,6 +102,7 @@ def timed_searches(retriever: Retriever, questions: list[str], reps: int) -> dic
             return future
 
     retriever.embedder = TimedEmbedder()
+    answerer = Answerer(retriever)
     ten_cells = Filters(cells=frozenset(f"S{n}" for n in range(10)))
     try:
         for _ in range(reps):
@@ -113,7 +114,7 @@ def timed_searches(retriever: Retriever, questions: list[str], reps: int) -> dic
                 times["model"].append(sum(model_seconds))
                 times["rest"].append(times["search"][-1] - times["model"][-1])
                 started = time.perf_counter()
-                answer_question(retriever, question)
+                answerer.answer(question)
                 times["answer"].append(time.perf_counter() - started)
                 started = time.perf_counter()
                 retriever.search(question, 5, ten_cells)

@@ -28,7 +28,7 @@ from pathlib import Path
 import sweep
 
 from matrixqa import evaluate
-from matrixqa.answer.compose import Answer, answer_question
+from matrixqa.answer.compose import Answer, Answerer
 from matrixqa.index.embed import Embedder, load_embedder
 from matrixqa.index.lexical import load_vocabulary
 from matrixqa.index.store import build_index
@@ -138,12 +138,13 @@ def fixture_questions(retriever: Retriever, files: list[Path], say: Callable[[st
     """The fixture's questions by kind, each file a column; then each question got wrong, outside the final file."""
     tallies: dict[Path, dict[tuple[str, str], list[bool]]] = {}
     wrong: list[str] = []
+    answerer = Answerer(retriever)
     for path in files:
         questions = read_cell_questions(path)
         say(f"answering {len(questions)} questions of {path.name}")
         tally = tallies.setdefault(path, {})
         for question in questions:
-            answer = answer_question(retriever, question.question, k=evaluate.DEPTH)
+            answer = answerer.answer(question.question, k=evaluate.DEPTH)
             verdict = judge(question, answer)
             for measure, right in verdict.items():
                 tally.setdefault((question.kind, measure), []).append(right)

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from matrixqa import evaluate
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.settings import load_config
 from matrixqa.startup import keep_model_offline, limit_blas_threads
@@ -50,11 +50,12 @@ def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool
     question got wrong is printed unless quiet or the file is held out."""
     paragraphs = evaluate.corpus_paragraphs(corpus_dir)
     setup = evaluate.retriever_setup("hybrid (matrixqa)", retriever)
+    answerer = Answerer(retriever)
     rows = []
     for path in files:
         questions = evaluate.resolve_gold(evaluate.read_questions(path), paragraphs)
         report = evaluate.evaluate(setup, questions)
-        answers = {q.id: answer_question(retriever, q.question, k=evaluate.DEPTH) for q in questions}
+        answers = {q.id: answerer.answer(q.question, k=evaluate.DEPTH) for q in questions}
         rows.append((path.name, evaluate.answer_figures(report, answers)[-1]))  # the "all" row
         if quiet or path.name == HELD_OUT:
             continue

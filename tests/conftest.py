@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from waitress import create_server, wasyncore
 
+from matrixqa.answer.compose import Answerer
 from matrixqa.index.embed import HashingEmbedder, load_embedder
 from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.corpus import load_corpus
@@ -79,6 +80,11 @@ def config(tmp_path: Path, corpus_dir: Path, index_dir: Path):
 def retriever(index_dir: Path, corpus_dir: Path) -> Retriever:
     embedder = HashingEmbedder()
     return Retriever(load_index(index_dir, embedder, corpus_dir), embedder)
+
+
+@pytest.fixture
+def answerer(retriever: Retriever) -> Answerer:
+    return Answerer(retriever)
 
 
 @pytest.fixture

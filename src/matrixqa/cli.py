@@ -224,9 +224,10 @@ def evaluate_command(
         evaluate.baseline_setup(config.corpus_dir, hybrid.embedder),
     ]
     reports = [evaluate.evaluate(setup, gold) for setup in setups]
-    from matrixqa.answer.compose import answer_question
+    from matrixqa.answer.compose import Answerer
 
-    answers = evaluate.answer_figures(reports[2], {q.id: answer_question(hybrid, q.question) for q in gold})
+    answerer = Answerer(hybrid)
+    answers = evaluate.answer_figures(reports[2], {q.id: answerer.answer(q.question) for q in gold})
     trec_files = {r.setup: evaluate.write_trec(r, trec_dir) for r in reports} if trec_dir else None
     if report_dir:
         data = evalreport.write_report(reports, questions_file, report_dir, answers)
@@ -247,10 +248,10 @@ def evaluate_command(
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 def ask(question: str, long_answer: bool, as_json: bool) -> None:
     """Answer QUESTION with cited sentences from the corpus."""
-    from matrixqa.answer.compose import answer_question
+    from matrixqa.answer.compose import Answerer
     from matrixqa.server.schema import AnswerResponse
 
-    answer = answer_question(_retriever(), question, detail="long" if long_answer else "short")
+    answer = Answerer(_retriever()).answer(question, detail="long" if long_answer else "short")
     if as_json:
         click.echo(json.dumps(AnswerResponse.of(answer).model_dump(mode="json"), indent=2, ensure_ascii=False))
         return

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
-from matrixqa.answer.suggest import suggestions_for
+from matrixqa.answer.suggest import Suggestions
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, leans_back
 from matrixqa.ingest.parse import StudyType
@@ -61,27 +61,35 @@ class Answer:
     relevance: Relevance | None = None  # why the corpus was or was not taken to answer it (None: sources)
 
 
-def answer_question(
-    retriever: Retriever,
-    question: str,
-    history: list[Turn] | None = None,
-    detail: str = "short",
-    filters: Filters = NO_FILTERS,
-    k: int = 8,
-) -> Answer:
-    """Answer a question in the light of the conversation: search, compose, suggest what to ask next."""
-    resolved = resolve(question, history or [])
-    result = _search(retriever, resolved, k, filters)
-    answer = compose_answer(result, retriever, detail)
-    asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
-    candidates = suggestions_for(retriever.index)
-    if answer.answered:
-        suggestions = candidates.near([retriever.index.positions[c.passage.id] for c in answer.citations], asked)
-    else:
-        suggestions = candidates.closest(result.question_vector, asked)
-    return replace(
-        answer, question=question, suggestions=tuple(suggestions), searched_for=result.question, mode=resolved.mode
-    )
+class Answerer:
+    """Answers questions from one loaded index: made once per index, as its suggestions are drawn from it."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+        self.suggestions = Suggestions(retriever.index)
+
+    def answer(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        detail: str = "short",
+        filters: Filters = NO_FILTERS,
+        k: int = 8,
+    ) -> Answer:
+        """Answer a question in the light of the conversation: search, compose, suggest what to ask next."""
+        retriever = self.retriever
+        resolved = resolve(question, history or [])
+        result = _search(retriever, resolved, k, filters)
+        answer = compose_answer(result, retriever, detail)
+        asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
+        if answer.answered:
+            cited = [retriever.index.positions[c.passage.id] for c in answer.citations]
+            suggestions = self.suggestions.near(cited, asked)
+        else:
+            suggestions = self.suggestions.closest(result.question_vector, asked)
+        return replace(
+            answer, question=question, suggestions=tuple(suggestions), searched_for=result.question, mode=resolved.mode
+        )
 
 
 def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:

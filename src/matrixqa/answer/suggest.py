@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 
@@ -26,7 +26,8 @@ class Candidate:
 
 
 class Suggestions:
-    """Candidate questions drawn from the corpus itself: question headings and question sentences."""
+    """Candidate questions drawn from the corpus itself: question headings and question sentences (found at their
+    first use, then kept with the index they come from)."""
 
     def __init__(self, index: Index) -> None:
         self.index = index
@@ -100,9 +101,3 @@ def _heading_question(heading: str, cell: CellRef) -> str | None:
     if heading.endswith("?") and _is_askable(heading):
         return heading
     return None
-
-
-@lru_cache(maxsize=2)
-def suggestions_for(index: Index) -> Suggestions:
-    """One set of candidates per loaded index."""
-    return Suggestions(index)

@@ -53,7 +53,7 @@ REQUIRED_FILES = (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)
 REBUILD_HINT = "run `matrixqa build` to rebuild it"
 
 
-@dataclass(eq=False)  # compared and hashed by identity, so caches can key on a loaded index
+@dataclass
 class Index:
     """A loaded index: passages in order, their FAISS index, and sentence vectors for answers."""
 
