@@ -29,6 +29,7 @@ from measure import DEFAULT_QUESTIONS, ROOT, SRC, Client, Server, load_questions
 from matrixqa.index.embed import DEFAULT_MODEL, load_embedder, resolve_model_path
 from matrixqa.index.store import load_index
 from matrixqa.search.retrieve import Retriever
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 CORPUS = ROOT / "corpus"
 LOAD_CLIENTS, LOAD_CLIENTS_QUICK = (1, 8, 32), (1, 8)
@@ -147,6 +148,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write every figure of every run as JSON here")
     parser.add_argument("--plot", type=Path, help="also draw latency and asks/s against clients into this PNG")
     args = parser.parse_args()
+    keep_model_offline()
     questions = load_questions(args.questions)
     sizes = [int(s) for s in (args.sizes or ("1000" if args.quick else "1000,10000,100000")).split(",")]
     runs = []
@@ -224,6 +226,7 @@ def one_run(quick: bool, questions: list[str], questions_file: Path, sizes: list
         say("in process: matrixqa, and the baseline (fixed 1,000-character chunks, 200 overlap) on its embedder")
         embedder = load_embedder(DEFAULT_MODEL)
         retriever = Retriever(load_index(index, embedder, corpus), embedder)
+        limit_blas_threads()
         figures["in_process_search"] = in_process_latency(lambda q: retriever.search(q, 5), questions, reps)
         on_ours = Baseline.build(corpus, embedder)
         figures["baseline_onnx_search"] = in_process_latency(lambda q: on_ours.search(q, 5), questions, reps)

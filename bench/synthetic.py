@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from measure import DEFAULT_QUESTIONS, load_questions, ms, percentile, rss_mb, say
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.index.ann import exact_view, recall
 from matrixqa.index.embed import DEFAULT_MODEL, load_embedder
 from matrixqa.index.store import embedding_text, load_index, write_index
@@ -31,6 +31,7 @@ from matrixqa.ingest.chunk import CellRef, Passage
 from matrixqa.search.evidence import POOL
 from matrixqa.search.filters import Filters
 from matrixqa.search.retrieve import Retriever
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 PASSAGES_PER_CELL = 100
 RECALL_K = 10
@@ -101,6 +102,7 @@ def timed_searches(retriever: Retriever, questions: list[str], reps: int) -> dic
             return future
 
     retriever.embedder = TimedEmbedder()
+    answerer = Answerer(retriever)
     ten_cells = Filters(cells=frozenset(f"S{n}" for n in range(10)))
     try:
         for _ in range(reps):
@@ -112,7 +114,7 @@ def timed_searches(retriever: Retriever, questions: list[str], reps: int) -> dic
                 times["model"].append(sum(model_seconds))
                 times["rest"].append(times["search"][-1] - times["model"][-1])
                 started = time.perf_counter()
-                answer_question(retriever, question)
+                answerer.answer(question)
                 times["answer"].append(time.perf_counter() - started)
                 started = time.perf_counter()
                 retriever.search(question, 5, ten_cells)
@@ -209,6 +211,7 @@ def serve_figures(index_dir: Path, questions: list[str], reps: int, seed: int, l
     started = time.perf_counter()
     retriever = Retriever(load_index(index_dir, embedder), embedder)
     load_seconds = time.perf_counter() - started
+    limit_blas_threads()
     result = {"load_seconds": round(load_seconds, 2), "ready_seconds": round(model_seconds + load_seconds, 2)}
     say(f"{label} searching")
     timed_searches(retriever, questions, 1)  # warm
@@ -240,6 +243,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--serve-only", action="store_true", help=argparse.SUPPRESS)  # the second process
     args = parser.parse_args()
+    keep_model_offline()
     questions = load_questions(args.questions)
     label = f"[{args.passages} passages]"
     index_dir = args.work / "index"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from matrixqa.search.retrieve import open_retriever
 from matrixqa.settings import load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 DEFAULT = Path(__file__).with_name("abstention_questions.jsonl")
 
@@ -23,7 +24,9 @@ DEFAULT = Path(__file__).with_name("abstention_questions.jsonl")
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     questions = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    keep_model_offline()
     retriever = open_retriever(load_config())
+    limit_blas_threads()
     tally: dict[int, dict[str, list[int]]] = {}
     wrong = []
     for number, item in enumerate(questions, 1):

@@ -28,7 +28,7 @@ from pathlib import Path
 import sweep
 
 from matrixqa import evaluate
-from matrixqa.answer.compose import Answer, answer_question
+from matrixqa.answer.compose import Answer, Answerer
 from matrixqa.index.embed import Embedder, load_embedder
 from matrixqa.index.lexical import load_vocabulary
 from matrixqa.index.store import build_index
@@ -36,6 +36,7 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.settings import PROJECT_ROOT, Config, load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 REAL_CELL = PROJECT_ROOT / "corpus" / "drug-B3.txt"
@@ -137,12 +138,13 @@ def fixture_questions(retriever: Retriever, files: list[Path], say: Callable[[st
     """The fixture's questions by kind, each file a column; then each question got wrong, outside the final file."""
     tallies: dict[Path, dict[tuple[str, str], list[bool]]] = {}
     wrong: list[str] = []
+    answerer = Answerer(retriever)
     for path in files:
         questions = read_cell_questions(path)
         say(f"answering {len(questions)} questions of {path.name}")
         tally = tallies.setdefault(path, {})
         for question in questions:
-            answer = answer_question(retriever, question.question, k=evaluate.DEPTH)
+            answer = answerer.answer(question.question, k=evaluate.DEPTH)
             verdict = judge(question, answer)
             for measure, right in verdict.items():
                 tally.setdefault((question.kind, measure), []).append(right)
@@ -174,6 +176,7 @@ def main() -> None:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+    keep_model_offline()
     config = load_config()
     say(f"loading model {config.model}")
     embedder = load_embedder(config.model, config.backend, config.model_cache)
@@ -182,6 +185,7 @@ def main() -> None:
         alone = build([REAL_CELL], Path(work) / "b3", embedder, say)
         say("building B3 with the fixture cells")
         beside = build([REAL_CELL, *sorted(FIXTURE.glob("*.txt"))], Path(work) / "many", embedder, say)
+        limit_blas_threads()
         files = sweep.default_files(args.final)
         say(f"measuring {len(files)} labelled sets of B3, on each index")
         labelled_sets(alone, beside, files)

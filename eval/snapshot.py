@@ -14,9 +14,10 @@ import argparse
 import json
 from pathlib import Path
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.search.retrieve import open_retriever
 from matrixqa.settings import load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 SHARED = HERE.parent.parent / "shared" / "eval" / "dev_questions.jsonl"
@@ -36,10 +37,10 @@ def rounded(value: float) -> float:
     return round(float(value), 6)
 
 
-def snapshot(retriever, question: str) -> dict:
-    result = retriever.search(question, k=DEPTH)
+def snapshot(answerer: Answerer, question: str) -> dict:
+    result = answerer.retriever.search(question, k=DEPTH)
     relevance = result.relevance
-    answer = answer_question(retriever, question, k=8)
+    answer = answerer.answer(question, k=8)
     return {
         "read_as": result.read_as,
         "relevant": result.relevant,
@@ -75,11 +76,13 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args()
     files = args.files or ([SHARED] if SHARED.exists() else []) + sorted(HERE.glob("*.jsonl"))
-    retriever = open_retriever(load_config())
+    keep_model_offline()
+    answerer = Answerer(open_retriever(load_config()))
+    limit_blas_threads()
     asked = questions(files)
     with args.out.open("w", encoding="utf-8") as out:
         for done, (key, question) in enumerate(asked, 1):
-            out.write(json.dumps({"id": key, "question": question, **snapshot(retriever, question)}) + "\n")
+            out.write(json.dumps({"id": key, "question": question, **snapshot(answerer, question)}) + "\n")
             if done % 100 == 0:
                 print(f"{done} of {len(asked)} questions", flush=True)
     print(f"{len(asked)} questions written to {args.out}")

@@ -18,9 +18,10 @@ import json
 from pathlib import Path
 
 from matrixqa import evaluate
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.settings import load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 SHARED = HERE.parent.parent / "shared" / "eval" / "dev_questions.jsonl"
@@ -49,11 +50,12 @@ def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool
     question got wrong is printed unless quiet or the file is held out."""
     paragraphs = evaluate.corpus_paragraphs(corpus_dir)
     setup = evaluate.retriever_setup("hybrid (matrixqa)", retriever)
+    answerer = Answerer(retriever)
     rows = []
     for path in files:
         questions = evaluate.resolve_gold(evaluate.read_questions(path), paragraphs)
         report = evaluate.evaluate(setup, questions)
-        answers = {q.id: answer_question(retriever, q.question, k=evaluate.DEPTH) for q in questions}
+        answers = {q.id: answerer.answer(q.question, k=evaluate.DEPTH) for q in questions}
         rows.append((path.name, evaluate.answer_figures(report, answers)[-1]))  # the "all" row
         if quiet or path.name == HELD_OUT:
             continue
@@ -95,7 +97,10 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="figures only, no failures")
     args = parser.parse_args()
     config = load_config()
-    table(sweep(open_retriever(config), args.files or default_files(args.final), config.corpus_dir, args.quiet))
+    keep_model_offline()
+    retriever = open_retriever(config)
+    limit_blas_threads()
+    table(sweep(retriever, args.files or default_files(args.final), config.corpus_dir, args.quiet))
 
 
 if __name__ == "__main__":

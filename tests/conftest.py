@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from waitress import create_server, wasyncore
 
+from matrixqa.answer.compose import Answerer
 from matrixqa.index.embed import HashingEmbedder, load_embedder
 from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.retrieve import Retriever
 from matrixqa.server.app import create_app
 from matrixqa.settings import PROJECT_ROOT, load_config
+from matrixqa.startup import keep_model_offline
 
 CHROMIUM = "/usr/bin/chromium"
 REAL_CORPUS = PROJECT_ROOT / "corpus"
@@ -36,6 +38,12 @@ def no_matrixqa_variables() -> Iterator[None]:
         for name in [n for n in os.environ if n.startswith("MATRIXQA_")]:
             patch.delenv(name)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def models_offline() -> None:
+    """The test process loads the model as the CLI does: from local files, quietly."""
+    keep_model_offline()
 
 
 @pytest.fixture
@@ -72,6 +80,11 @@ def config(tmp_path: Path, corpus_dir: Path, index_dir: Path):
 def retriever(index_dir: Path, corpus_dir: Path) -> Retriever:
     embedder = HashingEmbedder()
     return Retriever(load_index(index_dir, embedder, corpus_dir), embedder)
+
+
+@pytest.fixture
+def answerer(retriever: Retriever) -> Answerer:
+    return Answerer(retriever)
 
 
 @pytest.fixture

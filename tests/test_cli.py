@@ -14,6 +14,10 @@ def test_build_search_and_ask_from_the_command_line(cli_env):
     assert result.exit_code == 0, result.output
     assert "passages from 2 cells" in result.output
 
+    result = runner.invoke(main, ["search", "zebra stripes", "--k", "1"])
+    assert result.exit_code == 0
+    assert result.output.startswith("1. [") and " Alcohol D4 · " in result.output  # the cell, with its matrix
+
     result = runner.invoke(main, ["search", "zebra stripes", "--k", "2", "--json"])
     assert result.exit_code == 0
     body = json.loads(result.output)
@@ -21,7 +25,8 @@ def test_build_search_and_ask_from_the_command_line(cli_env):
 
     result = runner.invoke(main, ["ask", "Why did zebra stripes halve missed appointments?"])
     assert result.exit_code == 0
-    assert "[1]" in result.output and "Alcohol Treatment Matrix cell D4" in result.output
+    assert "Alcohol Treatment Matrix cell D4: Organisational functioning; Psychosocial therapies" in result.output
+    assert "[1] Alcohol D4: S Zebra stripes calm the waiting room (1971)" in result.output
 
 
 def test_bad_pages_are_named_and_the_rest_builds(cli_env, corpus_dir):

@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 
 from matrixqa.errors import MatrixQAError
+from matrixqa.ingest.parse import StudyType
 from matrixqa.search.fusion import MODES
 from matrixqa.settings import load_config
+from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 
 class _Commands(click.Group):
@@ -40,12 +42,16 @@ class _Commands(click.Group):
 @click.version_option(package_name="matrixqa")
 def main() -> None:
     """Answer questions from the Effectiveness Bank treatment matrices, with citations."""
+    keep_model_offline()
 
 
 def _retriever(mode: str = "hybrid"):
+    """The configured index and model, loaded to search in this process."""
     from matrixqa.search.retrieve import open_retriever
 
-    return open_retriever(load_config(), mode)  # type: ignore[arg-type]
+    retriever = open_retriever(load_config(), mode)  # type: ignore[arg-type]
+    limit_blas_threads()
+    return retriever
 
 
 @main.command()
@@ -70,6 +76,7 @@ def add(sources: tuple[str, ...], matrix: str | None, refresh: bool, then_build:
     and nothing of it stored. Addresses are fetched one at a time with a pause between them.
     """
     from matrixqa.ingest.add import add_page, is_address, matrix_addresses
+    from matrixqa.ingest.chunk import CellRef
     from matrixqa.ingest.fetch import Fetcher
 
     config = load_config()
@@ -88,7 +95,7 @@ def add(sources: tuple[str, ...], matrix: str | None, refresh: bool, then_build:
                 click.echo(f"error: {error}", err=True)
                 continue
             how = "fetched" if added.fetched else ("from the cache" if is_address(source) else "from the file")
-            click.echo(f"added {added.file} ({added.cell.matrix} cell {added.cell.code}: {added.cell.title}; {how})")
+            click.echo(f"added {added.file} ({CellRef.of(added.cell).label}; {how})")
             if added.also:
                 first = sorted([added.file.name, *added.also])[0]
                 click.echo(f"note: {', '.join(added.also)} also hold this cell; build reads only {first}", err=True)
@@ -136,8 +143,10 @@ def _build(config) -> None:
     "--type",
     "types",
     multiple=True,
-    type=click.Choice(["S", "K", "R", "G", "commentary"]),
-    help="Only this kind of passage: a study type (S seminal, K key, R review, G guidance) or commentary; repeatable.",
+    type=click.Choice([kind.value for kind in StudyType] + ["commentary"]),
+    help="Only this kind of passage: a study type ("
+    + ", ".join(f"{kind} {kind.label.lower()}" for kind in StudyType)
+    + ") or commentary; repeatable.",
 )
 @click.option("--cell", "cells", multiple=True, metavar="CODE", help="Only this cell, such as B3; repeatable.")
 @click.option("--matrix", help="Only this matrix: drug or alcohol (or its full name).")
@@ -166,7 +175,7 @@ def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode
     for hit in result.hits:
         p = hit.passage
         badge = f"{p.study.type} {p.study.year}" if p.study else "commentary"
-        click.echo(f"{hit.rank}. [{hit.score:.3f}] {p.cell.code} · {p.section} · {badge}  ({p.id})")
+        click.echo(f"{hit.rank}. [{hit.score:.3f}] {p.cell.short_label} · {p.section} · {badge}  ({p.id})")
         click.echo(
             f"   dense {hit.dense_score:.3f} (sentence {hit.sentence_score:.3f}, rank {hit.dense_rank}) · "
             f"lexical {hit.lexical_score:.2f} (rank {hit.lexical_rank}) · "
@@ -203,13 +212,11 @@ def evaluate_command(
         raise MatrixQAError(
             f"matrixqa eval needs the eval extra ({error.name} is missing): pip install -e '.[eval]'"
         ) from None
-    from matrixqa.search.retrieve import open_retriever
-
     config = load_config()
     questions_file = questions_file or config.eval_questions
     questions = evaluate.read_questions(questions_file)
     gold = evaluate.resolve_gold(questions, evaluate.corpus_paragraphs(config.corpus_dir))
-    hybrid = open_retriever(config)
+    hybrid = _retriever()
     setups = [
         evaluate.retriever_setup("dense only", hybrid.with_mode("dense")),
         evaluate.retriever_setup("BM25 only", hybrid.with_mode("lexical")),
@@ -217,9 +224,10 @@ def evaluate_command(
         evaluate.baseline_setup(config.corpus_dir, hybrid.embedder),
     ]
     reports = [evaluate.evaluate(setup, gold) for setup in setups]
-    from matrixqa.answer.compose import answer_question
+    from matrixqa.answer.compose import Answerer
 
-    answers = evaluate.answer_figures(reports[2], {q.id: answer_question(hybrid, q.question) for q in gold})
+    answerer = Answerer(hybrid)
+    answers = evaluate.answer_figures(reports[2], {q.id: answerer.answer(q.question) for q in gold})
     trec_files = {r.setup: evaluate.write_trec(r, trec_dir) for r in reports} if trec_dir else None
     if report_dir:
         data = evalreport.write_report(reports, questions_file, report_dir, answers)
@@ -240,10 +248,10 @@ def evaluate_command(
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 def ask(question: str, long_answer: bool, as_json: bool) -> None:
     """Answer QUESTION with cited sentences from the corpus."""
-    from matrixqa.answer.compose import answer_question
+    from matrixqa.answer.compose import Answerer
     from matrixqa.server.schema import AnswerResponse
 
-    answer = answer_question(_retriever(), question, detail="long" if long_answer else "short")
+    answer = Answerer(_retriever()).answer(question, detail="long" if long_answer else "short")
     if as_json:
         click.echo(json.dumps(AnswerResponse.of(answer).model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
@@ -257,7 +265,7 @@ def ask(question: str, long_answer: bool, as_json: bool) -> None:
     for citation in answer.citations:
         p = citation.passage
         what = f"{p.study.type} {p.study.title} ({p.study.year})" if p.study else f"commentary, {p.section}"
-        click.echo(f"[{citation.n}] {p.cell.matrix} cell {p.cell.code}: {what}")
+        click.echo(f"[{citation.n}] {p.cell.short_label}: {what}")
         click.echo(f"    {p.links[0]['url']}")
     if answer.suggestions:
         click.echo("\nYou could also ask:\n" + "\n".join(f"- {q}" for q in answer.suggestions))
@@ -275,6 +283,7 @@ def serve(host: str, port: int) -> None:
     started = time.perf_counter()
     config = load_config()
     app = create_app(config)
+    limit_blas_threads()
     click.echo(f"ready in {time.perf_counter() - started:.1f} s: http://{host}:{port}/", err=True)
     waitress.serve(app, host=host, port=port, threads=config.threads, ident="matrixqa")
 

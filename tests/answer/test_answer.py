@@ -2,9 +2,13 @@ import re
 
 import pytest
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn, answer_sentences, resolve
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.ingest.corpus import load_corpus
+from matrixqa.search.retrieve import Retriever
 
 
 @pytest.mark.parametrize(
@@ -28,14 +32,14 @@ def test_answer_sentences_drop_markers():
     assert answer_sentences("One sentence. [1] Another one? [2]") == ["One sentence.", "Another one?"]
 
 
-def test_every_answer_sentence_is_in_the_passage_its_marker_points_to(retriever):
+def test_every_answer_sentence_is_in_the_passage_its_marker_points_to(answerer: Answerer):
     for question in [
         "zebra stripes",
         "lighthouse keepers retrained as counsellors",
         "urine tests and supervision",
         "punctual staff",
     ]:
-        answer = answer_question(retriever, question)
+        answer = answerer.answer(question)
         assert answer.answered
         cited = {c.n: c.passage.text for c in answer.citations}
         pairs = re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)
@@ -45,31 +49,31 @@ def test_every_answer_sentence_is_in_the_passage_its_marker_points_to(retriever)
         assert sorted(cited) == list(range(1, len(cited) + 1))  # sources numbered as first cited
 
 
-def test_which_study_cites_the_study_behind_the_previous_answer(retriever):
-    first = answer_question(retriever, "Where were zebra stripes painted in a waiting room in Atlantis?")
+def test_which_study_cites_the_study_behind_the_previous_answer(answerer: Answerer):
+    first = answerer.answer("Where were zebra stripes painted in a waiting room in Atlantis?")
     assert any(c.passage.section == "Highlighted study" for c in first.citations)
-    follow = answer_question(retriever, "which study showed that?", [Turn(first.question, first.answer)])
+    follow = answerer.answer("which study showed that?", [Turn(first.question, first.answer)])
     assert follow.mode == "source" and follow.answered
     assert [c.passage.study.title for c in follow.citations] == ["Zebra stripes calm the waiting room"]
 
 
-def test_long_answers_are_longer(retriever):
-    short = answer_question(retriever, "zebra stripes in the waiting room")
-    long = answer_question(retriever, "zebra stripes in the waiting room", detail="long")
+def test_long_answers_are_longer(answerer: Answerer):
+    short = answerer.answer("zebra stripes in the waiting room")
+    long = answerer.answer("zebra stripes in the waiting room", detail="long")
     assert 1 <= short.answer.count("[") <= 4
     assert long.answer.count("[") > short.answer.count("[")
 
 
-def test_asked_what_the_corpus_covers_the_answer_quotes_each_cells_summary(retriever):
-    answer = answer_question(retriever, "What does this matrix cell cover?")
+def test_asked_what_the_corpus_covers_the_answer_quotes_each_cells_summary(retriever, answerer: Answerer):
+    answer = answerer.answer("What does this matrix cell cover?")
     summaries = [p for p in retriever.index.passages if p.section == SUMMARY_SECTION]
     assert answer.answered and {c.passage.id for c in answer.citations} == {p.id for p in summaries}
     for citation in answer.citations:
         assert citation.sentences and all(sentence in citation.passage.text for sentence in citation.sentences)
 
 
-def test_nothing_relevant_gives_covered_cells_and_answerable_questions(retriever):
-    answer = answer_question(retriever, "xylophone quantum chromodynamics")
+def test_nothing_relevant_gives_covered_cells_and_answerable_questions(retriever, answerer: Answerer):
+    answer = answerer.answer("xylophone quantum chromodynamics")
     assert not answer.answered and answer.answer == "" and not answer.citations
     assert "Alcohol Treatment Matrix cell D4" in answer.message
     # The words no passage uses are named, so the asker can put them otherwise.
@@ -78,11 +82,30 @@ def test_nothing_relevant_gives_covered_cells_and_answerable_questions(retriever
     assert 1 <= len(answer.suggestions) <= 3
     corpus = " ".join(p.text for p in retriever.index.passages)
     for question in answer.suggestions:
-        assert question in corpus or question.startswith(("What is cell", "Where should I start on cell"))
+        assert question in corpus or question.startswith(("What is Alcohol", "What is Drug", "Where should I start on"))
 
 
-def test_suggestions_never_repeat_what_was_asked(retriever):
-    answer = answer_question(retriever, "Do stripes distract clients?")
+def test_cells_that_share_a_code_are_each_named_with_their_matrix(corpus_dir, tmp_path):
+    """B3 is a cell of both matrices, with the same title: the matrix is what tells them apart."""
+    page = (corpus_dir / "drug-B3.txt").read_text(encoding="utf-8")
+    alcohol = page.replace("Drug Treatment Matrix", "Alcohol Treatment Matrix")
+    (corpus_dir / "alcohol-B3.txt").write_text(alcohol, encoding="utf-8")
+    embedder = HashingEmbedder()
+    build_index(load_corpus(corpus_dir), embedder, tmp_path / "both")
+    answerer = Answerer(Retriever(load_index(tmp_path / "both", embedder, corpus_dir), embedder))
+    b3 = "Treatment Matrix cell B3: Practitioners; Medical treatment"
+
+    declined = answerer.answer("xylophone quantum chromodynamics")
+    assert f"Drug {b3}" in declined.message and f"Alcohol {b3}" in declined.message
+    offered = {c.question for c in answerer.suggestions.candidates}
+    assert {f"What is Drug {b3} about?", f"What is Alcohol {b3} about?"} <= offered
+    answer = answerer.answer("supervised methadone consumption and trust", detail="long")
+    assert answer.answered and answer.lead.startswith("From the Effectiveness Bank, ")
+    assert all(c.passage.cell.label in answer.lead for c in answer.citations)
+
+
+def test_suggestions_never_repeat_what_was_asked(answerer: Answerer):
+    answer = answerer.answer("Do stripes distract clients?")
     assert answer.answered
     assert "Do stripes distract clients?" not in answer.suggestions
 
@@ -91,23 +114,23 @@ def _quoted(answer) -> list[tuple[str, int]]:
     return [(s.strip(), int(n)) for s, n in re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)]
 
 
-def test_the_answer_opens_with_the_sentence_that_answers_most_directly(retriever):
+def test_the_answer_opens_with_the_sentence_that_answers_most_directly(answerer: Answerer):
     sentence = "Supervision also entails near-daily attendance at the prescribing clinic or pharmacy"
-    answer = answer_question(retriever, sentence + ", in itself an unpopular requirement.")
+    answer = answerer.answer(sentence + ", in itself an unpopular requirement.")
     assert _quoted(answer)[0][0].startswith(sentence)  # the last sentence of its passage, yet first
 
 
-def test_sentences_of_one_passage_keep_their_source_order(retriever):
+def test_sentences_of_one_passage_keep_their_source_order(answerer: Answerer):
     for question in ["urine tests and supervision", "supervised consumption unpopular with patients", "whole person"]:
-        answer = answer_question(retriever, question, detail="long")
+        answer = answerer.answer(question, detail="long")
         for citation in answer.citations:
             starts = [citation.passage.text.index(s) for s in citation.sentences]
             assert starts == sorted(starts), question
 
 
-def test_a_sentence_leaning_on_its_neighbour_comes_with_it_or_not_at_all(retriever):
+def test_a_sentence_leaning_on_its_neighbour_comes_with_it_or_not_at_all(answerer: Answerer):
     leaning = "From the Highlighted study described above, it would seem so"
-    answer = answer_question(retriever, "it would seem so: the most effective counsellors were diligent", detail="long")
+    answer = answerer.answer("it would seem so: the most effective counsellors were diligent", detail="long")
     quoted = _quoted(answer)
     for place, (sentence, n) in enumerate(quoted):
         if sentence.startswith(leaning):
@@ -116,9 +139,9 @@ def test_a_sentence_leaning_on_its_neighbour_comes_with_it_or_not_at_all(retriev
             assert place > 0 and quoted[place - 1] == (before.strip(), n)
 
 
-def test_navigation_sentences_are_never_quoted(retriever):
+def test_navigation_sentences_are_never_quoted(answerer: Answerer):
     for question in ["Related study below", "Unfold the supplementary text", "more on not doing the wrong things"]:
-        answer = answer_question(retriever, question, detail="long")
+        answer = answerer.answer(question, detail="long")
         for citation in answer.citations:
             marked = {citation.passage.sentence_texts[i] for i in citation.passage.unquotable}
             assert not marked & set(citation.sentences), question

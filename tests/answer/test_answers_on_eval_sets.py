@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.ingest.chunk import leans_back, unquotable
 from matrixqa.settings import PROJECT_ROOT
 from tests.conftest import DEV_QUESTIONS
@@ -23,8 +23,9 @@ def test_no_answer_quotes_a_navigation_sentence_or_anything_not_in_its_passage(r
     questions = _questions()
     assert len(questions) >= 200
     answered = 0
+    answerer = Answerer(real_retriever)
     for question in questions:
-        answer = answer_question(real_retriever, question)
+        answer = answerer.answer(question)
         cited = {c.n: c.passage for c in answer.citations}
         pairs = re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)
         assert "".join(f"{s} [{n}] " for s, n in pairs).strip() == answer.answer

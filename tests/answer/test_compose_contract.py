@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.search.filters import Filters
@@ -20,10 +20,10 @@ def _quoted(answer) -> list[tuple[str, int]]:
     return [(s.strip(), int(n)) for s, n in re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)]
 
 
-def test_an_answer_quotes_no_question_and_no_study_title_line(retriever: Retriever):
+def test_an_answer_quotes_no_question_and_no_study_title_line(answerer: Answerer):
     questions = ["Do stripes distract clients?", "What is this cell about?", "Zebra stripes calm the waiting room"]
     for question in [*questions, "Lighthouse keepers as counsellors", "Review of imaginary furniture effects"]:
-        answer = answer_question(retriever, question, detail="long")
+        answer = answerer.answer(question, detail="long")
         assert answer.answered, question
         for citation in answer.citations:
             study = citation.passage.study
@@ -52,97 +52,97 @@ def test_the_sentence_closest_in_meaning_to_the_question_is_quoted_first(retriev
     # first) says: only the sentences' vectors can put that sentence first.
     sentence = "Missed appointments halved where the stripes were."
     meaning = Retriever(retriever.index, MeaningEmbedder("qqzx wvvkj", sentence))
-    answer = answer_question(meaning, "qqzx wvvkj")
+    answer = Answerer(meaning).answer("qqzx wvvkj")
     assert answer.answered and _quoted(answer)[0] == (sentence, 1)
 
 
-def test_a_sentence_holding_the_questions_distinctive_words_beats_one_of_its_small_words(retriever: Retriever):
+def test_a_sentence_holding_the_questions_distinctive_words_beats_one_of_its_small_words(answerer: Answerer):
     # By similarity alone a sentence full of "the", "of", "and" would lead; the word the question is about decides.
-    answer = answer_question(retriever, "the stripes of the and in a the")
+    answer = answerer.answer("the stripes of the and in a the")
     assert "stripes" in _quoted(answer)[0][0]
 
 
-def test_a_misspelt_question_gets_the_tidy_questions_answer(retriever: Retriever):
-    tidy = answer_question(retriever, "zebra stripes in the waiting room", detail="long")
-    typed = answer_question(retriever, "zebra stripse in the waitng room", detail="long")
+def test_a_misspelt_question_gets_the_tidy_questions_answer(answerer: Answerer):
+    tidy = answerer.answer("zebra stripes in the waiting room", detail="long")
+    typed = answerer.answer("zebra stripse in the waitng room", detail="long")
     assert typed.answer == tidy.answer and typed.searched_for == "zebra stripse in the waitng room"
 
 
-def test_answers_draw_on_the_best_fused_passages(retriever: Retriever):
+def test_answers_draw_on_the_best_fused_passages(answerer: Answerer):
     for question in ["zebra stripes in the waiting room", "urine tests and supervision", "punctual staff"]:
         for detail, passages in [("short", 3), ("long", 5)]:
-            answer = answer_question(retriever, question, detail=detail)
+            answer = answerer.answer(question, detail=detail)
             fused_rank = {h.passage.id: h.fused_rank for h in answer.hits}
             assert all(fused_rank[c.passage.id] <= passages for c in answer.citations), (question, detail)
 
 
-def test_the_best_fused_passage_answers_first(retriever: Retriever):
+def test_the_best_fused_passage_answers_first(answerer: Answerer):
     # Retrieval ranked it on more evidence than one sentence's similarity: its best sentence opens the answer.
     questions = ["zebra stripes in the waiting room", "urine tests and supervision", "punctual staff"]
     for question in [*questions, "Do stripes distract clients?", "lighthouse keepers as counsellors"]:
         for detail in ("short", "long"):
-            answer = answer_question(retriever, question, detail=detail)
+            answer = answerer.answer(question, detail=detail)
             best = min(answer.hits, key=lambda h: h.fused_rank).passage
             assert answer.citations[0].passage.id == best.id, (question, detail)
 
 
-def test_every_answer_has_an_id_of_its_own(retriever: Retriever):
-    answers = [answer_question(retriever, q) for q in ["zebra stripes", "zebra stripes", "xylophone chromodynamics"]]
+def test_every_answer_has_an_id_of_its_own(answerer: Answerer):
+    answers = [answerer.answer(q) for q in ["zebra stripes", "zebra stripes", "xylophone chromodynamics"]]
     ids = [a.id for a in answers]
     assert all(isinstance(i, str) and i for i in ids) and len(set(ids)) == 3
 
 
-def test_a_declined_question_keeps_what_was_asked_the_nearest_passages_and_why(retriever: Retriever):
+def test_a_declined_question_keeps_what_was_asked_the_nearest_passages_and_why(
+    retriever: Retriever, answerer: Answerer
+):
     question = "xylophone quantum chromodynamics"
-    answer = answer_question(retriever, question)
+    answer = answerer.answer(question)
     assert answer.answered is False and answer.question == question and answer.lead == "" and answer.answer == ""
     assert answer.hits  # shown, marked not relevant
     assert answer.relevance is not None and answer.relevance.relevant is False
     assert answer.relevance.unknown  # the words the corpus lacks are said
     assert answer.message.startswith("The evidence in this corpus does not cover that question")
     for passage in retriever.index.passages:
-        assert f"{passage.cell.matrix} cell {passage.cell.code}: {passage.cell.title}" in answer.message
+        assert passage.cell.label in answer.message
 
 
-def test_a_follow_up_its_own_words_answer_is_searched_alone(retriever: Retriever):
+def test_a_follow_up_its_own_words_answer_is_searched_alone(answerer: Answerer):
     previous = Turn("Were the patients watched at the chemist?", "")
-    answer = answer_question(
-        retriever, "what about zebra stripes?", [previous], filters=Filters(cells=frozenset({"D4"}))
-    )
+    answer = answerer.answer("what about zebra stripes?", [previous], filters=Filters(cells=frozenset({"D4"})))
     assert answer.mode == "follow_up" and answer.answered
     assert answer.question == answer.searched_for == "what about zebra stripes?"
     assert answer.hits and all(h.passage.cell.code == "D4" for h in answer.hits)
 
 
-def test_a_follow_up_its_own_words_do_not_answer_is_searched_with_the_previous_question(retriever: Retriever):
+def test_a_follow_up_its_own_words_do_not_answer_is_searched_with_the_previous_question(answerer: Answerer):
     previous = Turn("Were the patients watched at the chemist?", "")
-    answer = answer_question(
-        retriever, "and what about teenagers?", [previous], filters=Filters(cells=frozenset({"B3"}))
-    )
+    answer = answerer.answer("and what about teenagers?", [previous], filters=Filters(cells=frozenset({"B3"})))
     assert answer.mode == "follow_up" and answer.question == "and what about teenagers?"
     assert "and what about teenagers?" in answer.searched_for and previous.question in answer.searched_for
     assert answer.hits and all(h.passage.cell.code == "B3" for h in answer.hits)
 
 
-def test_a_follow_up_found_only_through_other_words_is_searched_with_the_previous_question(retriever: Retriever):
+def test_a_follow_up_found_only_through_other_words_is_searched_with_the_previous_question(
+    retriever: Retriever, answerer: Answerer
+):
     # "chemist" finds the pharmacy passages (the field's vocabulary), which never say "chemist": the
     # follow-up's own words do not show it is a new topic, so it is read in the previous question's frame.
     previous = Turn("Do stripes distract clients?", "")
     assert retriever.search("what about the chemist?", 8).relevant
-    answer = answer_question(retriever, "what about the chemist?", [previous])
+    answer = answerer.answer("what about the chemist?", [previous])
     assert answer.mode == "follow_up" and previous.question in answer.searched_for
 
 
-def test_which_study_lists_only_the_studies_behind_the_previous_answer(retriever: Retriever):
-    first = answer_question(retriever, "Where were zebra stripes painted in a waiting room in Atlantis?")
-    follow = answer_question(retriever, "which study showed that?", [Turn(first.question, first.answer)])
+def test_which_study_lists_only_the_studies_behind_the_previous_answer(answerer: Answerer):
+    first = answerer.answer("Where were zebra stripes painted in a waiting room in Atlantis?")
+    follow = answerer.answer("which study showed that?", [Turn(first.question, first.answer)])
     assert follow.mode == "source" and follow.searched_for == first.question
     assert {h.passage.study.title for h in follow.hits} == {"Zebra stripes calm the waiting room"}
     assert [h.rank for h in follow.hits] == list(range(1, len(follow.hits) + 1))
     assert all(0.0 <= h.score <= 1.0 for h in follow.hits)
 
 
-def test_which_study_cites_every_study_behind_the_previous_answer(retriever: Retriever):
+def test_which_study_cites_every_study_behind_the_previous_answer(retriever: Retriever, answerer: Answerer):
     # A previous answer quoting a commentary sentence about one study and an entry of another.
     passages = retriever.index.passages
     france = next(p for p in passages if p.text.startswith("So much for the theory"))
@@ -151,7 +151,7 @@ def test_which_study_cites_every_study_behind_the_previous_answer(retriever: Ret
     previous = Turn(
         "How did patients in France see their doctors?", " ".join(f"{s} [{n}]" for n, s in enumerate(quoted))
     )
-    follow = answer_question(retriever, "which study showed that?", [previous])
+    follow = answerer.answer("which study showed that?", [previous])
     assert [c.passage for c in follow.citations] == [h.passage for h in follow.hits]  # every one, in page order
     assert {c.passage.study.title for c in follow.citations} == {france.refers_to[0].title, entry.study.title}
     for citation in follow.citations:  # each quoted by its first quotable sentence after the title (cited anyway)
@@ -160,22 +160,22 @@ def test_which_study_cites_every_study_behind_the_previous_answer(retriever: Ret
         assert citation.sentences == (first,)
 
 
-def test_which_study_after_an_answer_quoting_nothing_looks_for_studies_on_its_question(retriever: Retriever):
+def test_which_study_after_an_answer_quoting_nothing_looks_for_studies_on_its_question(answerer: Answerer):
     previous = Turn("zebra stripes in the waiting room", "Nothing here comes from the corpus. [1]")
-    follow = answer_question(retriever, "which study showed that?", [previous])
+    follow = answerer.answer("which study showed that?", [previous])
     assert follow.mode == "source" and follow.searched_for == previous.question
     assert follow.hits and all(h.passage.study for h in follow.hits)
     assert "Zebra stripes calm the waiting room" in {h.passage.study.title for h in follow.hits}
 
 
-def test_which_study_keeps_to_the_filters(retriever: Retriever):
+def test_which_study_keeps_to_the_filters(answerer: Answerer):
     previous = Turn("zebra stripes in the waiting room", "Nothing here comes from the corpus. [1]")
-    follow = answer_question(retriever, "which study showed that?", [previous], filters=Filters(types=frozenset("K")))
+    follow = answerer.answer("which study showed that?", [previous], filters=Filters(types=frozenset("K")))
     assert follow.hits and all(h.passage.study.type == "K" for h in follow.hits)
 
 
-def test_suggestions_leave_out_what_was_asked_earlier_in_the_conversation(retriever: Retriever):
-    offered = answer_question(retriever, "stripes and clients").suggestions
+def test_suggestions_leave_out_what_was_asked_earlier_in_the_conversation(answerer: Answerer):
+    offered = answerer.answer("stripes and clients").suggestions
     assert offered
-    later = answer_question(retriever, "stripes and clients", [Turn(offered[0], "")])
+    later = answerer.answer("stripes and clients", [Turn(offered[0], "")])
     assert later.mode == "standalone" and offered[0] not in later.suggestions

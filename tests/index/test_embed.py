@@ -1,12 +1,14 @@
 """The model thread: one thread runs every batch, and callers who arrive together share one."""
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from matrixqa.index.embed import HashingEmbedder, ModelThread
+from matrixqa.index.embed import HashingEmbedder, ModelEmbedder, ModelThread, embed_later, load_embedder
+from matrixqa.startup import MODEL_ENVIRONMENT
 
 
 class _SlowModel:
@@ -62,3 +64,41 @@ def test_a_caller_alone_is_not_held_for_company():
     threading.Thread(target=lambda: (thread.run(["alone"]), done.set()), daemon=True).start()
     assert done.wait(5), "a lone caller was held for company"
     assert model.batches == [["alone"]]
+
+
+def test_an_embedder_without_a_model_thread_has_embedded_by_the_time_submit_returns():
+    class Counting(HashingEmbedder):
+        calls = 0
+
+        def embed(self, texts):
+            Counting.calls += 1
+            return super().embed(texts)
+
+    embedder = Counting()
+    future = embedder.submit(["methadone at the pharmacy"])
+    assert future.done() and Counting.calls == 1  # through the subclass's own embed
+    np.testing.assert_array_equal(future.result(), HashingEmbedder().embed(["methadone at the pharmacy"]))
+
+
+def test_a_model_embedder_submits_to_its_thread_and_nothing_for_no_texts():
+    batches = []
+
+    def encode(texts):
+        batches.append(list(texts))
+        return HashingEmbedder().embed(texts)
+
+    embedder = ModelEmbedder("stand-in", "fingerprint", HashingEmbedder.dimension, "onnx", encode)
+    vectors = embed_later(embedder, ["supervised dosing", "trust"])()
+    np.testing.assert_array_equal(vectors, HashingEmbedder().embed(["supervised dosing", "trust"]))
+    assert embedder.submit([]).result().shape == (0, HashingEmbedder.dimension)
+    assert batches == [["supervised dosing", "trust"]]
+
+
+@pytest.mark.model
+def test_loading_the_model_leaves_the_environment_alone(real_embedder, model_cache, monkeypatch):
+    """Only an entry point sets the environment (matrixqa.startup); a stage that loads the model reads it."""
+    for name in MODEL_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
+    load_embedder("all-MiniLM-L6-v2", "onnx", model_cache)
+    assert dict(os.environ) == before

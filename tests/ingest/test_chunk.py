@@ -1,8 +1,11 @@
+import json
+
 import pytest
 
 from matrixqa.ingest.chunk import (
     CREDITS_SECTION,
     MAX_WORDS,
+    Passage,
     chunk_cell,
     leans_back,
     sentence_spans,
@@ -11,7 +14,7 @@ from matrixqa.ingest.chunk import (
     without_reference_numbers,
 )
 from matrixqa.ingest.corpus import load_cell
-from matrixqa.ingest.parse import Link, Paragraph
+from matrixqa.ingest.parse import Link, Paragraph, StudyType
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 
@@ -24,6 +27,17 @@ def test_each_study_entry_is_its_own_passage():
     # An entry with no known address links to its cell page, never to a guessed one.
     assert studies[1].study.url == cell.url
     assert all(p.text in (s.text for s in cell.studies) for p in studies)
+
+
+def test_a_study_entry_sits_under_its_types_heading_and_keeps_its_type_through_the_index():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    studies = [p for p in passages if p.kind == "study"]
+    assert {p.section for p in studies} == {"Seminal studies", "Key studies", "Reviews", "Guidance"}
+    assert all(p.section == p.study.type.plural for p in studies)
+    stored = [Passage.from_dict(json.loads(json.dumps(p.to_dict()))) for p in studies]  # as the index writes them
+    assert stored == studies
+    assert all(isinstance(p.study.type, StudyType) for p in stored)
+    assert stored[0].study.type.label == "Seminal study"
 
 
 def test_commentary_never_crosses_sections():

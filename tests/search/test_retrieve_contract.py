@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.errors import IndexUnusable
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.search import evidence
@@ -46,8 +46,8 @@ def test_a_search_nothing_is_admitted_to_still_says_what_it_read_and_finds_no_ev
     assert result.hits == [] and result.relevance == Relevance(False, 0.0, 0.0, 0.0)
 
 
-def test_a_question_no_passage_is_admitted_to_is_declined_with_suggestions(retriever: Retriever):
-    answer = answer_question(retriever, "methadone counsellors", filters=Filters(cells=frozenset({"Z9"})))
+def test_a_question_no_passage_is_admitted_to_is_declined_with_suggestions(answerer: Answerer):
+    answer = answerer.answer("methadone counsellors", filters=Filters(cells=frozenset({"Z9"})))
     assert not answer.answered and not answer.citations
     assert answer.suggestions and "does not cover" in answer.message
 

@@ -70,7 +70,8 @@ def test_an_answer_keeps_its_markers_and_lists_its_sources(chat, client):
     for line, n in zip(sources.splitlines(), sorted(cited), strict=True):
         passage = cited[n]
         assert all(link["url"] in line for link in passage["links"])
-        assert f"{passage['cell']['matrix']} cell {passage['cell']['code']}" in line
+        cell = passage["cell"]
+        assert f"{cell['matrix']} cell {cell['code']}: {cell['title']}" in line
         if passage["study"]:
             assert line.startswith(f"[{n}] {passage['study']['title']}")
     # The same answer as /api/ask gives.

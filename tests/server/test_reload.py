@@ -161,6 +161,19 @@ def test_reloading_reuses_the_loaded_model(corpus_dir: Path, index_dir: Path, mo
     assert loads == ["hashing"]
 
 
+def test_a_reloaded_index_brings_its_own_suggestions(corpus_dir: Path, index_dir: Path):
+    config = load_config(corpus_dir=corpus_dir, index_dir=index_dir, model="hashing", reload_seconds=0.01)
+    app = create_app(config)
+    live, client = app.extensions["matrixqa"], app.test_client()
+    assert any(c.cell.code == "D4" for c in live.current().suggestions.candidates)
+    before = client.get("/api/health").get_json()["passages"]
+    (corpus_dir / "alcohol-D4.txt").unlink()
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
+    assert wait_for(lambda: client.get("/api/health").get_json()["passages"] < before)
+    suggestions = live.current().suggestions
+    assert suggestions.candidates and not any(c.cell.code == "D4" for c in suggestions.candidates)
+
+
 @pytest.mark.parametrize("value", ["soon", "-1", "nan", "inf"])
 def test_reload_interval_must_be_seconds(value: str, monkeypatch):
     monkeypatch.setenv("MATRIXQA_RELOAD_SECONDS", value)

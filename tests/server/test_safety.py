@@ -77,7 +77,7 @@ def test_an_unexpected_error_is_json_with_the_headers(config):
         def search(self, *args, **kwargs):
             raise RuntimeError("disk on fire at /secret/path")
 
-    working = create_app(config).extensions["matrixqa"].current()
+    working = create_app(config).extensions["matrixqa"].current().retriever
     broken = Broken(working.index, working.embedder)
     response = create_app(config, retriever=broken).test_client().post("/api/ask", json={"question": "anything"})
     assert response.status_code == 500

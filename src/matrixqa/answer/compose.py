@@ -8,9 +8,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
-from matrixqa.answer.suggest import suggestions_for
+from matrixqa.answer.suggest import Suggestions
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, leans_back
+from matrixqa.ingest.parse import StudyType
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance
@@ -37,7 +38,6 @@ class Length:
 # its sentences came from a gold paragraph against 59% with no margin, over 191 labelled questions); a long
 # one, asked for to read more, quotes every sentence relevant enough.
 LENGTHS = {"short": Length(4, 3, 0.15, 0.1), "long": Length(8, 5, 0.25, None)}
-STUDY_TYPES = frozenset("SKRG")
 
 
 @dataclass(frozen=True)
@@ -64,27 +64,35 @@ class Answer:
     relevance: Relevance | None = None  # why the corpus was or was not taken to answer it (None: sources)
 
 
-def answer_question(
-    retriever: Retriever,
-    question: str,
-    history: list[Turn] | None = None,
-    detail: str = "short",
-    filters: Filters = NO_FILTERS,
-    k: int = 8,
-) -> Answer:
-    """Answer a question in the light of the conversation: search, compose, suggest what to ask next."""
-    resolved = resolve(question, history or [])
-    result = _search(retriever, resolved, k, filters)
-    answer = compose_answer(result, retriever, detail)
-    asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
-    candidates = suggestions_for(retriever.index)
-    if answer.answered:
-        suggestions = candidates.near([retriever.index.positions[c.passage.id] for c in answer.citations], asked)
-    else:
-        suggestions = candidates.closest(result.question_vector, asked)
-    return replace(
-        answer, question=question, suggestions=tuple(suggestions), searched_for=result.question, mode=resolved.mode
-    )
+class Answerer:
+    """Answers questions from one loaded index: made once per index, as its suggestions are drawn from it."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+        self.suggestions = Suggestions(retriever.index)
+
+    def answer(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        detail: str = "short",
+        filters: Filters = NO_FILTERS,
+        k: int = 8,
+    ) -> Answer:
+        """Answer a question in the light of the conversation: search, compose, suggest what to ask next."""
+        retriever = self.retriever
+        resolved = resolve(question, history or [])
+        result = _search(retriever, resolved, k, filters)
+        answer = compose_answer(result, retriever, detail)
+        asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
+        if answer.answered:
+            cited = [retriever.index.positions[c.passage.id] for c in answer.citations]
+            suggestions = self.suggestions.near(cited, asked)
+        else:
+            suggestions = self.suggestions.closest(result.question_vector, asked)
+        return replace(
+            answer, question=question, suggestions=tuple(suggestions), searched_for=result.question, mode=resolved.mode
+        )
 
 
 def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:
@@ -110,7 +118,7 @@ def _search_sources(retriever: Retriever, previous: Turn, k: int, filters: Filte
                     studies.append(study.title)
     entries = [p for p in retriever.index.passages if p.study and p.study.title in studies and filters.admits(p)]
     if not entries:  # the earlier answer names no study: look for the studies on its question
-        study_filter = replace(filters, types=filters.types or STUDY_TYPES)
+        study_filter = replace(filters, types=filters.types or frozenset(StudyType))
         return retriever.search(previous.question, k, study_filter)
     vector = retriever.embedder.embed([previous.question])[0]
     hits = [Hit(p, 1.0, rank) for rank, p in enumerate(entries, start=1)]
@@ -211,8 +219,8 @@ def _studies(answer_id: str, result: SearchResult) -> Answer:
 
 
 def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...], text: str) -> Answer:
-    cells = sorted({f"{c.passage.cell.matrix} cell {c.passage.cell.code} ({c.passage.cell.title})" for c in citations})
-    lead = f"From the Effectiveness Bank {' and '.join(cells)}:"
+    cells = sorted({c.passage.cell.label for c in citations})
+    lead = f"From the Effectiveness Bank, {', and '.join(cells)}."
     hits = tuple(result.hits)
     return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 
 from matrixqa.index.store import Index
+from matrixqa.ingest.chunk import CellRef
 
 _ASKABLE = re.compile(r"^(?:What|How|Why|Does|Do|Is|Are|Can|Which|Who|When|Where|Should)\b")
 # A question that addresses the reader or points back at earlier text does not stand on its own.
@@ -18,14 +19,15 @@ _NOT_STANDALONE = re.compile(r"\b(?:you|your|we|our|they|them|this|these|those|i
 @dataclass(frozen=True)
 class Candidate:
     question: str
-    cell: tuple[str, str]
+    cell: CellRef
     section: str
     position: int  # position of the passage it comes from
     sentence_row: int | None  # a corpus sentence has a vector already
 
 
 class Suggestions:
-    """Candidate questions drawn from the corpus itself: question headings and question sentences."""
+    """Candidate questions drawn from the corpus itself: question headings and question sentences (found at their
+    first use, then kept with the index they come from)."""
 
     def __init__(self, index: Index) -> None:
         self.index = index
@@ -35,12 +37,12 @@ class Suggestions:
         found: dict[str, Candidate] = {}
         seen_sections: set[tuple[str, str, str]] = set()
         for position, passage in enumerate(self.index.passages):
-            cell = (passage.cell.matrix, passage.cell.code)
-            key = (*cell, passage.section)
+            cell = passage.cell
+            key = (cell.matrix, cell.code, passage.section)
             if key not in seen_sections:
                 seen_sections.add(key)
                 heading = passage.section.split(" › ")[-1]
-                question = _heading_question(heading, passage.cell.code, passage.cell.title)
+                question = _heading_question(heading, cell)
                 if question:
                     found.setdefault(question, Candidate(question, cell, passage.section, position, None))
             rows = self.index.sentence_rows(position)
@@ -53,10 +55,11 @@ class Suggestions:
         """Questions from the cited passages' sections and the sections next to them."""
         if not positions:
             return []
-        sections = [(self.index.passages[p].cell.code, self.index.passages[p].section) for p in positions]
+        first = self.index.passages[positions[0]]
+        first_section = (first.cell, first.section)
         chosen: list[str] = []
         for candidate in sorted(self.candidates, key=lambda c: min(abs(c.position - p) for p in positions)):
-            if candidate.question.lower() in exclude or (candidate.cell[1], candidate.section) in sections[:1]:
+            if candidate.question.lower() in exclude or (candidate.cell, candidate.section) == first_section:
                 continue
             chosen.append(candidate.question)
             if len(chosen) == count:
@@ -89,18 +92,12 @@ def _is_askable(sentence: str) -> bool:
     )
 
 
-def _heading_question(heading: str, code: str, title: str) -> str | None:
+def _heading_question(heading: str, cell: CellRef) -> str | None:
     """Turn a section heading into a question that stands on its own."""
     if heading == "What is this cell about?":
-        return f"What is cell {code} ({title}) about?"
+        return f"What is {cell.label} about?"
     if heading == "Where should I start?":
-        return f"Where should I start on cell {code} ({title})?"
+        return f"Where should I start on {cell.label}?"
     if heading.endswith("?") and _is_askable(heading):
         return heading
     return None
-
-
-@lru_cache(maxsize=2)
-def suggestions_for(index: Index) -> Suggestions:
-    """One set of candidates per loaded index."""
-    return Suggestions(index)

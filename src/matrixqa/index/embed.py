@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import queue
 import re
 import threading
@@ -38,6 +37,18 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return one L2-normalised float32 row per text."""
         ...
+
+    def submit(self, texts: list[str]) -> Future:
+        """Start embedding texts and return a future of embed's rows, so the caller can work while the model
+        runs; an embedder without a model thread embeds them before it returns (see finished)."""
+        ...
+
+
+def finished(vectors: np.ndarray) -> Future:
+    """A future that already holds its vectors: what submit returns when the texts are embedded at once."""
+    future: Future = Future()
+    future.set_result(vectors)
+    return future
 
 
 BATCH_WAIT = 0.002  # seconds the model thread holds the first question of a batch for others to join
@@ -128,22 +139,16 @@ class ModelEmbedder:
         return self._thread.run(texts)
 
     def submit(self, texts: list[str]) -> Future:
-        """Start embedding texts on the model thread; the caller works on while the model runs (see embed_later)."""
+        """Start embedding texts on the model thread; the caller works on while the model runs (ONNX Runtime and
+        torch release the GIL during a pass)."""
+        if not texts:
+            return finished(self.embed(texts))
         return self._thread.submit(texts)
 
 
 def embed_later(embedder: Embedder, texts: list[str]) -> Callable[[], np.ndarray]:
-    """Start embedding texts and return a function that waits for their vectors.
-
-    On the model thread the caller goes on with work that needs no vector while the model runs (ONNX
-    Runtime and torch release the GIL during a pass). An embedder without a model thread (the hashing
-    one, a test's) embeds at once.
-    """
-    submit = getattr(embedder, "submit", None)
-    if submit is None or not texts:
-        vectors = embedder.embed(texts)
-        return lambda: vectors
-    return submit(texts).result
+    """Start embedding texts and return a function that waits for their vectors."""
+    return embedder.submit(texts).result
 
 
 class HashingEmbedder:
@@ -161,6 +166,9 @@ class HashingEmbedder:
                 vectors[row, bucket % self.dimension] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1.0, norms)
+
+    def submit(self, texts: list[str]) -> Future:
+        return finished(self.embed(texts))
 
 
 def resolve_model_path(model: str) -> Path:
@@ -207,9 +215,6 @@ def load_embedder(model: str, backend: str | None = None, cache_dir: Path | None
         config = load_config()
         backend, cache_dir = backend or config.backend, cache_dir or config.model_cache
     path = resolve_model_path(model)
-    for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
-        os.environ.setdefault(variable, "1")  # for torch, and for the ONNX export's one use of it
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     name = DEFAULT_MODEL if model == DEFAULT_MODEL else _model_name(path)
     fingerprint = model_fingerprint(path)
     if backend == "onnx":

@@ -39,7 +39,6 @@ from matrixqa.index.lexical import (
 from matrixqa.index.vectorcache import Progress, VectorCache, text_keys
 from matrixqa.ingest.chunk import Passage, chunk_cell
 from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
-from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 
 FORMAT = 2  # 2: passages mark their unquotable sentences and drop reference-number runs
 MANIFEST = "manifest.json"
@@ -54,7 +53,7 @@ REQUIRED_FILES = (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)
 REBUILD_HINT = "run `matrixqa build` to rebuild it"
 
 
-@dataclass(eq=False)  # compared and hashed by identity, so caches can key on a loaded index
+@dataclass
 class Index:
     """A loaded index: passages in order, their FAISS index, and sentence vectors for answers."""
 
@@ -74,10 +73,10 @@ class Index:
 
     @cached_property
     def cells(self) -> list[str]:
-        """The cells the passages come from, as "matrix cell code: title", in order; made once (30 ms at 100,000
-        passages), not on every declined answer and health check."""
-        cells = {(p.cell.matrix, p.cell.code, p.cell.title) for p in self.passages}
-        return [f"{matrix} cell {code}: {title}" for matrix, code, title in sorted(cells)]
+        """The labels of the cells the passages come from, in matrix and code order; made once, not on every
+        declined answer and health check."""
+        cells = {(p.cell.matrix, p.cell.code): p.cell for p in self.passages}
+        return [cells[key].label for key in sorted(cells)]
 
     def sentence_rows(self, passage_position: int) -> range:
         start = int(np.searchsorted(self.sentence_owner, passage_position, side="left"))
@@ -89,7 +88,7 @@ def embedding_text(passage: Passage) -> str:
     """What the model reads for a passage: its text with the structure it sits in."""
     if passage.study:
         year = f" ({passage.study.year})" if passage.study.year else ""
-        return f"{STUDY_TYPE_NAMES[passage.study.type]}{year}: {passage.text}"
+        return f"{passage.study.type.label}{year}: {passage.text}"
     return f"{passage.section}: {passage.text}"
 
 

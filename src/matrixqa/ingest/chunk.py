@@ -13,10 +13,9 @@ from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
-from matrixqa.ingest.parse import Cell, Link, Paragraph, Study
+from matrixqa.ingest.parse import Cell, Link, Paragraph, Study, StudyType
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
-STUDY_GROUPS = {"S": "Seminal studies", "K": "Key studies", "R": "Reviews", "G": "Guidance"}
 SUMMARY_SECTION = "About this cell"
 CREDITS_SECTION = "Acknowledgements"  # the commentary's closing thanks: who commented on the entry in draft
 # A source link is a study's Effectiveness Bank analysis, its original publication, a link the page
@@ -68,16 +67,32 @@ _STOPWORDS = frozenset(
 
 @dataclass(frozen=True)
 class CellRef:
+    """The cell a passage comes from. A code such as B3 names a cell in each matrix, so a label names both."""
+
     matrix: str
     code: str
     title: str
     url: str
     acknowledgement: str
 
+    @classmethod
+    def of(cls, cell: Cell) -> CellRef:
+        return cls(cell.matrix, cell.code, cell.title, cell.url, cell.acknowledgement)
+
+    @property
+    def label(self) -> str:
+        """The cell as it is named to a reader: "Drug Treatment Matrix cell B3: Practitioners; Medical treatment"."""
+        return f"{self.matrix} cell {self.code}: {self.title}"
+
+    @property
+    def short_label(self) -> str:
+        """"Drug B3": the cell named in a line with no room for its title."""
+        return f"{self.matrix.split()[0]} {self.code}"
+
 
 @dataclass(frozen=True)
 class StudyRef:
-    type: str
+    type: StudyType
     title: str
     year: int | None
     url: str
@@ -86,6 +101,10 @@ class StudyRef:
     journal: str = ""
     publication_title: str = ""
     publication_url: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StudyRef:
+        return cls(**{**data, "type": StudyType(data["type"])})
 
 
 @dataclass(frozen=True)
@@ -117,13 +136,7 @@ class Passage:
                 title = study.publication_title or f"{study.title}: original publication"
                 links.append({"title": title, "url": study.publication_url, "kind": "publication"})
         links += [{"title": link.text, "url": link.url, "kind": "in text"} for link in self.text_links]
-        links.append(
-            {
-                "title": f"{self.cell.matrix} cell {self.cell.code}: {self.cell.title}",
-                "url": self.cell.url,
-                "kind": "cell",
-            }
-        )
+        links.append({"title": self.cell.label, "url": self.cell.url, "kind": "cell"})
         unique: dict[str, dict[str, str]] = {}
         for link in links:
             unique.setdefault(link["url"], link)
@@ -146,8 +159,8 @@ class Passage:
             cell=CellRef(**data["cell"]),
             section=data["section"],
             position=data["position"],
-            study=StudyRef(**study) if study else None,
-            refers_to=tuple(StudyRef(**s) for s in data["refers_to"]),
+            study=StudyRef.from_dict(study) if study else None,
+            refers_to=tuple(StudyRef.from_dict(s) for s in data["refers_to"]),
             sentences=tuple(tuple(span) for span in data["sentences"]),  # type: ignore[misc]
             text_links=tuple(Link(**link) for link in data.get("text_links", ())),
             supplementary=data.get("supplementary", False),
@@ -160,12 +173,12 @@ class Passage:
 
 def chunk_cell(cell: Cell) -> list[Passage]:
     """Every passage of a cell, in page order."""
-    ref = CellRef(cell.matrix, cell.code, cell.title, cell.url, cell.acknowledgement)
+    ref = CellRef.of(cell)
     pieces: list[tuple[str, Paragraph, Study | None, tuple[StudyRef, ...]]] = []
     if cell.summary:
         pieces.append((SUMMARY_SECTION, Paragraph(cell.summary), None, ()))
     for study in cell.studies:
-        pieces.append((STUDY_GROUPS[study.type], Paragraph(study.text, study.links), study, ()))
+        pieces.append((study.type.plural, Paragraph(study.text, study.links), study, ()))
     for section in cell.sections:
         for paragraph in section.paragraphs:
             refers = _referred_studies(paragraph.text, section.heading, cell)
@@ -332,7 +345,7 @@ def _referred_studies(paragraph: str, heading: str, cell: Cell) -> tuple[StudyRe
     found: list[StudyRef] = []
     for cue in cues:
         before = paragraph[max(0, cue.start() - 40) : cue.start()].lower()
-        kinds = [code for code, name in _KIND_WORDS if name in before]
+        kinds = [kind for kind in StudyType if kind.cue in before]
         candidates = [s for s in cell.studies if not kinds or s.type in kinds]
         if "freely available" in before:
             candidates = [s for s in candidates if s.free_source] or candidates
@@ -345,6 +358,3 @@ def _referred_studies(paragraph: str, heading: str, cell: Cell) -> tuple[StudyRe
             if ref not in found:
                 found.append(ref)
     return tuple(found)
-
-
-_KIND_WORDS = (("S", "seminal"), ("K", "key study"), ("R", "review"), ("G", "guidance"))

@@ -11,12 +11,31 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import StrEnum
 
 from matrixqa.errors import ParseError
 
-StudyType = Literal["S", "K", "R", "G"]
-STUDY_TYPE_NAMES: dict[str, str] = {"S": "Seminal study", "K": "Key study", "R": "Review", "G": "Guidance"}
+
+class StudyType(StrEnum):
+    """A kind of document a cell lists, by the letter its page gives it, with the words that name it."""
+
+    label: str  # "Seminal study"
+    plural: str  # "Seminal studies": the heading its entries are listed under
+    cue: str  # the word by which commentary points back at such an entry ("a seminal study listed above")
+
+    SEMINAL = "S", "Seminal study", "Seminal studies", "seminal"
+    KEY = "K", "Key study", "Key studies", "key study"
+    REVIEW = "R", "Review", "Reviews", "review"
+    GUIDANCE = "G", "Guidance", "Guidance", "guidance"
+
+    def __new__(cls, letter: str, label: str, plural: str, cue: str) -> StudyType:
+        member = str.__new__(cls, letter)
+        member._value_ = letter
+        member.label, member.plural, member.cue = label, plural, cue
+        return member
+
+
+STUDY_TYPE_NAMES = {kind.value: kind.label for kind in StudyType}  # by letter, as index/lexical.py looks them up
 
 # Top-level headings every Matrix Bite uses; a cell may add headings of its own (found by shape).
 TEMPLATE_HEADINGS = (
@@ -57,7 +76,10 @@ _HEADER = re.compile(r"^(?P<matrix>(?:Drug|Alcohol) Treatment Matrix) cell (?P<c
 # Where the title line is missing, the page still names its cell above its title ("... cell B3 Matrix cell logo").
 _CELL_LINE = re.compile(r"^(?P<matrix>(?:Drug|Alcohol) Treatment Matrix) cell (?P<code>[A-E][1-5])\b(?!:)")
 _LEGEND = re.compile(r"^S Seminal studies")
-_ENTRY = re.compile(r"^(?P<type>[SKRG]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)\.\s*(?P<note>.*)$")
+_ENTRY = re.compile(
+    "^(?P<type>[" + "".join(StudyType) + "]) "
+    r"(?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)\.\s*(?P<note>.*)$"
+)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _FREE = re.compile(r"free source at (?:the )?time of writing\.?", re.IGNORECASE)
 # Site widgets whose text a browser copy carries along with the content.
@@ -184,7 +206,7 @@ def parse_cell_lines(lines: list[Paragraph], source_file: str = "") -> Cell:
     bite = next((i for i in range(legend, len(texts)) if texts[i].startswith("Matrix Bite")), len(texts))
     studies = tuple(_parse_entry(line) for line in lines[legend + 1 : bite] if _ENTRY.match(line.text))
     if not studies:
-        raise ParseError("the list of documents holds no entry of the form 'S|K|R|G Title (year). Note'")
+        raise ParseError(f"the list of documents holds no entry of the form '{'|'.join(StudyType)} Title (year). Note'")
 
     paragraphs = [_cleaned(line) for line in lines[bite:] if line.text and not _WIDGET_LINE.match(line.text)]
     sections, credits = _sections([p for p in paragraphs if p.text])
@@ -268,7 +290,7 @@ def _parse_entry(line: Paragraph) -> Study:
     on_title = [link for link in line.links if link.start < title_end and link.end > title_start]
     others = tuple(link for link in line.links if link not in on_title)
     return Study(
-        type=match["type"],  # type: ignore[arg-type]
+        type=StudyType(match["type"]),
         title=match["title"].strip(),
         year=int(years[-1]) if years else None,
         source=source,

@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.errors import BadRequest, MatrixQAError, NotFound
 from matrixqa.index.embed import load_embedder
 from matrixqa.index.store import MANIFEST
@@ -18,7 +18,7 @@ from matrixqa.server.admin import admin_blueprint
 from matrixqa.server.chat_completions import chat_blueprint, openai_errors
 from matrixqa.server.openapi import openapi_document
 from matrixqa.server.questionlog import QuestionLog
-from matrixqa.server.reload import LiveRetriever
+from matrixqa.server.reload import LiveAnswerer
 from matrixqa.server.schema import (
     AnswerResponse,
     AskRequest,
@@ -42,11 +42,13 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     config = config or load_config()
     if retriever is None:
         embedder = load_embedder(config.model, config.backend, config.model_cache)  # once per process; reused
-        live = LiveRetriever(
-            lambda: open_retriever(config, embedder=embedder), config.index_dir / MANIFEST, config.reload_seconds
+        live = LiveAnswerer(
+            lambda: Answerer(open_retriever(config, embedder=embedder)),
+            config.index_dir / MANIFEST,
+            config.reload_seconds,
         )
     else:
-        live = LiveRetriever.fixed(retriever)
+        live = LiveAnswerer.fixed(Answerer(retriever))
     app = Flask(__name__, static_folder=None)
     app.config["MATRIXQA"] = config
     app.extensions["matrixqa"] = live
@@ -72,18 +74,18 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
 
     @app.get("/api/health")
     def health():
-        index = live.current().index
+        index = live.current().retriever.index
         return reply(
             HealthResponse(status="ok", passages=len(index.passages), cells=index.cells, manifest=index.manifest)
         )
 
     @app.get("/api/cells")
     def cells():
-        return reply(CellsResponse.of(live.current().index.passages))
+        return reply(CellsResponse.of(live.current().retriever.index.passages))
 
     @app.get("/api/passages/<passage_id>/context")
     def passage_context(passage_id: str):
-        index = live.current().index
+        index = live.current().retriever.index
         position = index.positions.get(passage_id)
         if position is None:
             raise NotFound(f"no passage with id {passage_id!r} in the index")
@@ -92,15 +94,14 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     @app.post("/api/search")
     def search():
         body = parse_body(SearchRequest)
-        return reply(SearchResponse.of(live.current().search(question_of(body), body.k, filters_of(body))))
+        return reply(SearchResponse.of(live.current().retriever.search(question_of(body), body.k, filters_of(body))))
 
     @app.post("/api/ask")
     def ask():
         started = time.perf_counter()
         body = parse_body(AskRequest)
         question, filters = question_of(body), filters_of(body)
-        retriever = live.current()  # one index for the whole request, even if a reload lands meanwhile
-        answer = answer_question(retriever, question, body.turns(), body.detail, filters)
+        answer = live.current().answer(question, body.turns(), body.detail, filters)
         latency_ms = round((time.perf_counter() - started) * 1000, 1)
         if question_log is not None:
             question_log.record_ask(question, answer, filters, latency_ms)

@@ -17,10 +17,9 @@ from typing import Any, Literal
 from flask import Blueprint, Flask, Response, jsonify, request
 from pydantic import Field, ValidationError
 
-from matrixqa.answer.compose import Answer, answer_question
+from matrixqa.answer.compose import Answer, Answerer
 from matrixqa.errors import BadRequest
 from matrixqa.ingest.chunk import Passage
-from matrixqa.search.retrieve import Retriever
 from matrixqa.server import schema
 from matrixqa.server.questionlog import QuestionLog
 from matrixqa.server.schema import (
@@ -119,7 +118,7 @@ def source_line(passage: Passage) -> str:
     study = passage.study
     title = f"{study.title} ({study.year})" if study and study.year else study.title if study else "Commentary"
     links = " ".join(link["url"] for link in passage.links)
-    return f"{title}. {passage.cell.matrix} cell {passage.cell.code}, {passage.section}. {links}"
+    return f"{title}. {passage.cell.label}, {passage.section}. {links}"
 
 
 class ModelCard(schema.Response):
@@ -200,7 +199,7 @@ class OpenAIErrorResponse(schema.Response):
     error: ErrorDetail
 
 
-def chat_blueprint(current: Callable[[], Retriever], question_log: QuestionLog | None) -> Blueprint:
+def chat_blueprint(current: Callable[[], Answerer], question_log: QuestionLog | None) -> Blueprint:
     """The /v1 routes, answering over the app's live index and logging to its question log."""
     v1 = Blueprint("chat_completions", __name__, url_prefix="/v1")
 
@@ -214,7 +213,7 @@ def chat_blueprint(current: Callable[[], Retriever], question_log: QuestionLog |
         body = parse_body(ChatRequest)
         ask = body.ask_request()
         question, filters = question_of(ask), filters_of(ask)
-        answer = answer_question(current(), question, ask.turns(), ask.detail, filters)
+        answer = current().answer(question, ask.turns(), ask.detail, filters)
         if question_log is not None:
             question_log.record_ask(question, answer, filters, round((time.perf_counter() - started) * 1000, 1))
         reply = {"id": f"chatcmpl-{answer.id}", "created": int(time.time()), "model": body.model}

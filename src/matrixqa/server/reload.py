@@ -9,9 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from matrixqa.answer.compose import Answerer
 from matrixqa.errors import MatrixQAError
-from matrixqa.index.store import Index
-from matrixqa.search.retrieve import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -27,46 +26,42 @@ def file_stamp(path: Path) -> Stamp:
     return status.st_ino, status.st_mtime_ns, status.st_size
 
 
-class LiveRetriever:
-    """The retriever requests use, replaced as a whole when `matrixqa build` writes a new index.
+class LiveAnswerer:
+    """The answerer requests use (an index with its retriever and suggestions), replaced as a whole when
+    `matrixqa build` writes a new index.
 
-    A request takes `current()` once and uses that retriever throughout, so it never mixes two
+    A request takes `current()` once and uses that answerer throughout, so it never mixes two
     indexes. At most every `interval` seconds a request stats the manifest; when it has changed,
     a background thread loads the new index with the same embedder (the model is never loaded
     twice) and swaps the reference. Requests go on being answered from the old index meanwhile,
     and if the new one cannot be loaded, the old one stays in service.
     """
 
-    def __init__(self, load: Callable[[], Retriever], manifest: Path | None = None, interval: float = 0) -> None:
+    def __init__(self, load: Callable[[], Answerer], manifest: Path | None = None, interval: float = 0) -> None:
         """Load the index now; watch the manifest for a new build when an interval is given."""
         self._load = load
         self._manifest = manifest
         self._interval = interval
         self._stamp = file_stamp(manifest) if manifest else None  # before loading, so no build is missed
-        self._retriever = load()
+        self._answerer = load()
         self._lock = threading.Lock()
         self._next_check = time.monotonic() + interval
         self._loader: threading.Thread | None = None
 
     @classmethod
-    def fixed(cls, retriever: Retriever) -> LiveRetriever:
-        """A retriever that is never reloaded (one handed in by a test or a caller)."""
-        return cls(lambda: retriever)
-
-    @property
-    def index(self) -> Index:
-        """The index now in service (a request that uses it with search should hold one `current()`)."""
-        return self.current().index
+    def fixed(cls, answerer: Answerer) -> LiveAnswerer:
+        """An answerer that is never reloaded (one handed in by a test or a caller)."""
+        return cls(lambda: answerer)
 
     @property
     def watching(self) -> bool:
         return self._manifest is not None and self._interval > 0
 
-    def current(self) -> Retriever:
-        """The retriever to answer this request with; may start a reload in the background."""
+    def current(self) -> Answerer:
+        """The answerer to answer this request with; may start a reload in the background."""
         if self.watching and time.monotonic() >= self._next_check:
             self._check()
-        return self._retriever
+        return self._answerer
 
     def _check(self) -> None:
         if not self._lock.acquire(blocking=False):
@@ -85,10 +80,10 @@ class LiveRetriever:
 
     def _reload(self, stamp: Stamp) -> None:
         try:
-            retriever = self._load()
+            answerer = self._load()
         except MatrixQAError as error:
             log.warning("a new index was written but cannot be used; still serving the previous one: %s", error)
         else:
-            self._retriever = retriever  # one reference assignment: each request sees the old or the new
-            log.info("reloaded the index: %s passages", len(retriever.index.passages))
+            self._answerer = answerer  # one reference assignment: each request sees the old or the new
+            log.info("reloaded the index: %s passages", len(answerer.retriever.index.passages))
         self._stamp = stamp  # tried: wait for the next change rather than reload a broken index forever

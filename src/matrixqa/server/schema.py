@@ -19,6 +19,7 @@ from matrixqa.answer.conversation import Turn
 from matrixqa.errors import BadRequest
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
+from matrixqa.ingest.parse import StudyType
 from matrixqa.search.filters import Filters
 from matrixqa.search.relevance import MIN_EVIDENCE, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
@@ -30,6 +31,11 @@ MAX_HISTORY = 20
 MAX_COMMENT = 2000
 MAX_BODY_BYTES = 64 * 1024
 M = TypeVar("M", bound=BaseModel)
+# The study types' letters as Literals of strings: strict validation takes the JSON's "S" for a Literal, where
+# for the enum it would take only an instance of it.
+STUDY_LETTERS = tuple(kind.value for kind in StudyType)
+StudyLetter = Literal[STUDY_LETTERS]
+EvidenceType = Literal[(*STUDY_LETTERS, "commentary")]
 
 # ASCII white space only: JSON Schema's \s and Python's differ beyond it, and the fuzzer reads the pattern.
 QuestionText = Annotated[
@@ -56,7 +62,7 @@ class Request(BaseModel):
 class FiltersIn(Request):
     """Restrict which passages may be retrieved; every filter given must hold."""
 
-    types: list[Literal["S", "K", "R", "G", "commentary"]] = []
+    types: list[EvidenceType] = []
     cells: list[str] = Field(default=[], description='Cell codes such as "B3".')
     matrix: str | None = Field(default=None, description='Such as "Drug Treatment Matrix".')
     year_from: WholeNumber | None = None
@@ -194,7 +200,7 @@ class CellOut(Response):
 class StudyOut(Response):
     """A listed document: its Effectiveness Bank address and, where known, the original publication's."""
 
-    type: Literal["S", "K", "R", "G"]
+    type: StudyLetter
     title: str
     year: int | None
     url: str = Field(description="Its Effectiveness Bank analysis, or the cell page if not known.")
