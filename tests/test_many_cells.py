@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from matrixqa.answer.compose import answer_question
+from matrixqa.answer.compose import Answerer
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.chunk import chunk_cell
@@ -90,11 +90,11 @@ def test_a_malformed_question_line_is_named(tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def many_cells_retriever(tmp_path_factory, real_embedder):
+def many_cells_answerer(tmp_path_factory, real_embedder):
     """The real B3 beside every fixture cell, indexed with the real model."""
     folder = tmp_path_factory.mktemp("many-cells")
     _, retriever = many_cells.build([REAL_CORPUS / "drug-B3.txt", *PAGES], folder, real_embedder, lambda _: None)
-    return retriever
+    return Answerer(retriever)
 
 
 def tune_questions(kind: str) -> list:
@@ -102,24 +102,24 @@ def tune_questions(kind: str) -> list:
 
 
 @pytest.mark.model
-def test_real_model_declines_every_topic_the_fixture_only_mentions_in_passing(many_cells_retriever):
+def test_real_model_declines_every_topic_the_fixture_only_mentions_in_passing(many_cells_answerer):
     questions = [q.question for q in tune_questions("passing")]
-    assert [q for q in questions if answer_question(many_cells_retriever, q).answered] == []
+    assert [q for q in questions if many_cells_answerer.answer(q).answered] == []
 
 
 @pytest.mark.model
-def test_real_model_answers_what_is_cell_x_about_with_xs_own_summary(many_cells_retriever):
+def test_real_model_answers_what_is_cell_x_about_with_xs_own_summary(many_cells_answerer):
     for question in tune_questions("about_cell"):
-        answer = answer_question(many_cells_retriever, question.question)
+        answer = many_cells_answerer.answer(question.question)
         assert many_cells.judge(question, answer)["leads with its summary"], question.question
 
 
 @pytest.mark.model
-def test_real_model_quotes_each_cell_of_evidence_spanning_cells_grouped_by_cell(many_cells_retriever):
+def test_real_model_quotes_each_cell_of_evidence_spanning_cells_grouped_by_cell(many_cells_answerer):
     questions = tune_questions("across")
     judged = []
     for question in questions:
-        answer = answer_question(many_cells_retriever, question.question)
+        answer = many_cells_answerer.answer(question.question)
         judged.append(many_cells.judge(question, answer)["cites two intended cells"])
         # The answer reads cell by cell: a cell's quotes are never interleaved with another's.
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
@@ -130,7 +130,7 @@ def test_real_model_quotes_each_cell_of_evidence_spanning_cells_grouped_by_cell(
 
 
 @pytest.mark.model
-def test_real_model_declines_in_a_short_message_naming_the_nearest_cells(many_cells_retriever):
-    answer = answer_question(many_cells_retriever, "what is the capital of australia")
+def test_real_model_declines_in_a_short_message_naming_the_nearest_cells(many_cells_answerer):
+    answer = many_cells_answerer.answer("what is the capital of australia")
     assert not answer.answered and len(answer.message) < 600
-    assert f"covers {len(many_cells_retriever.index.cells)} cells; the nearest" in answer.message
+    assert f"covers {len(many_cells_answerer.retriever.index.cells)} cells; the nearest" in answer.message

@@ -306,7 +306,7 @@ def _covered(result: SearchResult, index: Index) -> str:
     number and the cells nearest the question."""
     if len(index.cells) <= NEAREST_CELLS:
         return f"The corpus covers: {'; '.join(index.cells)}."
-    nearest = dict.fromkeys(f"{c.matrix} cell {c.code}: {c.title}" for c in (h.passage.cell for h in result.hits))
+    nearest = dict.fromkeys(h.passage.cell.label for h in result.hits)
     shown = list(nearest)[:NEAREST_CELLS]
     if not shown:
         return f"The corpus covers {len(index.cells)} cells."
