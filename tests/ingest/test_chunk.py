@@ -1,5 +1,6 @@
 import pytest
 
+from matrixqa.ingest.cell import Link, Paragraph
 from matrixqa.ingest.chunk import (
     CREDITS_SECTION,
     MAX_WORDS,
@@ -11,7 +12,6 @@ from matrixqa.ingest.chunk import (
     without_reference_numbers,
 )
 from matrixqa.ingest.corpus import load_cell
-from matrixqa.ingest.parse import Link, Paragraph
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 

@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 
 from matrixqa.errors import CorpusError, ParseError
+from matrixqa.ingest.commentary import TEMPLATE_HEADINGS
 from matrixqa.ingest.corpus import load_cell, load_corpus
-from matrixqa.ingest.parse import TEMPLATE_HEADINGS, parse_cell_page
+from matrixqa.ingest.parse import parse_cell_page
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 WIDGET_TEXT = ("Opens new window", "Close Matrix Bite", "Unfold supplementary text", "Funded by", "Matrix cell logo")

@@ -14,10 +14,11 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from matrixqa.errors import MatrixQAError, NotACellPage, ParseError
-from matrixqa.ingest.corpus import HTML_SUFFIXES, MATRIX_FOLDERS, PAGE_SUFFIXES, SITE_PAGE, parse_page, read_metadata
+from matrixqa.ingest.cell import Cell
+from matrixqa.ingest.corpus import HTML_SUFFIXES, PAGE_SUFFIXES, SITE_PAGE, parse_page, read_metadata
 from matrixqa.ingest.fetch import Fetcher, page_address
 from matrixqa.ingest.html import decode_page
-from matrixqa.ingest.parse import COLUMNS, ROWS, Cell
+from matrixqa.ingest.identity import COLUMNS, MATRIX_FOLDERS, ROWS
 
 MatrixChoice = Literal["drug", "alcohol", "all"]
 MATRICES: dict[str, tuple[str, ...]] = {

@@ -10,8 +10,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from matrixqa.errors import CorpusError, MatrixQAError, ParseError
+from matrixqa.ingest.cell import Cell, Study
 from matrixqa.ingest.html import decode_page, read_html_page
-from matrixqa.ingest.parse import Cell, Study, parse_cell_lines, parse_cell_page
+from matrixqa.ingest.identity import MATRIX_FOLDERS
+from matrixqa.ingest.parse import parse_cell_lines, parse_cell_page
 
 # Bump when parsing or chunking changes what a corpus turns into, so old indexes count as stale.
 PIPELINE_VERSION = "2"
@@ -21,7 +23,6 @@ PAGE_SUFFIXES = (".html", ".htm", ".txt")
 HTML_SUFFIXES = (".html", ".htm")
 STUDY_FIELDS = ("url", "authors", "journal", "publication_title", "publication_url")
 
-MATRIX_FOLDERS = {"Drug Treatment Matrix": "Drugs", "Alcohol Treatment Matrix": "Alcohol"}
 SITE = "https://findings.org.uk/PHP/dl.php?file="
 # Every cell page is served from this path, so relative links on any of them resolve against it.
 SITE_PAGE = "https://findings.org.uk/PHP/dl.php"

@@ -2,62 +2,26 @@
 
 Every cell page of both matrices follows one template: a header line, site navigation, the
 cell's title and summary, a legend, one line per listed document, then the "Matrix Bite"
-commentary. The parser relies on that template, never on one cell's wording. A page saved as
-HTML reaches the same parser as lines that also carry their links (see ingest/html.py).
+commentary. The parser relies on that template, never on one cell's wording: ingest/identity.py
+names the cell, ingest/commentary.py groups the commentary. A page saved as HTML reaches the same
+parser as lines that also carry their links (see ingest/html.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
 
 from matrixqa.errors import ParseError
+from matrixqa.ingest.cell import STUDY_TYPE_NAMES, Cell, Link, Paragraph, Study
+from matrixqa.ingest.commentary import commentary_sections
+from matrixqa.ingest.identity import name_cell
 
-StudyType = Literal["S", "K", "R", "G"]
-STUDY_TYPE_NAMES: dict[str, str] = {"S": "Seminal study", "K": "Key study", "R": "Review", "G": "Guidance"}
-
-# Top-level headings every Matrix Bite uses; a cell may add headings of its own (found by shape).
-TEMPLATE_HEADINGS = (
-    "What is this cell about?",
-    "Where should I start?",
-    "Highlighted study",
-    "Issues to consider and discuss",
-)
-# Some versions name the cell in the first heading ("What is cell B3 about?"); it is the same section.
-_CELL_ABOUT = re.compile(r"^What is cell [A-E][1-5] about\?(?=\s|$)")
-
-# A cell's title is "column; row"; the rows differ between the two matrices.
-COLUMNS = {
-    "A": "Interventions",
-    "B": "Practitioners",
-    "C": "Management/supervision",
-    "D": "Organisational functioning",
-    "E": "Treatment systems",
-}
-ROWS = {
-    "Drug Treatment Matrix": (
-        "Reducing harm",
-        "Generic and cross-cutting issues",
-        "Medical treatment",
-        "Psychosocial therapies",
-        "Safeguarding the community",
-    ),
-    "Alcohol Treatment Matrix": (
-        "Screening and brief intervention",
-        "Generic and cross-cutting issues",
-        "Medical treatment",
-        "Psychosocial therapies",
-        "Safeguarding the community",
-    ),
-}
-
-_HEADER = re.compile(r"^(?P<matrix>(?:Drug|Alcohol) Treatment Matrix) cell (?P<code>[A-E][1-5]):\s*(?P<title>\S.*)$")
-# Where the title line is missing, the page still names its cell above its title ("... cell B3 Matrix cell logo").
-_CELL_LINE = re.compile(r"^(?P<matrix>(?:Drug|Alcohol) Treatment Matrix) cell (?P<code>[A-E][1-5])\b(?!:)")
 _LEGEND = re.compile(r"^S Seminal studies")
-_ENTRY = re.compile(r"^(?P<type>[SKRG]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)\.\s*(?P<note>.*)$")
+_ENTRY = re.compile(
+    rf"^(?P<type>[{''.join(STUDY_TYPE_NAMES)}]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)"
+    r"\.\s*(?P<note>.*)$"
+)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _FREE = re.compile(r"free source at (?:the )?time of writing\.?", re.IGNORECASE)
 # Site widgets whose text a browser copy carries along with the content.
@@ -74,89 +38,6 @@ _WIDGET_TEXT = (
     (re.compile(r"\bUnfold Unfold supplementary text the\b"), "Unfold the"),
     (re.compile(r"\s*Opens (?:a )?new window\.?", re.IGNORECASE), ""),
 )
-_FUNCTION_WORDS = frozenset(
-    "a an and as at by for from in into of on or the to with which who that than is are was were be".split()
-)
-_CREDITS = re.compile(r"^(Thanks|Thank you|With thanks)\b")
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link on the page: its anchor text, its address, and where the anchor stands in the text that holds it."""
-
-    text: str
-    url: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A line of page text with the links inside it; supplementary text is hidden until a reader unfolds it."""
-
-    text: str
-    links: tuple[Link, ...] = ()
-    supplementary: bool = False
-
-
-@dataclass(frozen=True)
-class Study:
-    """One listed document: a seminal or key study, a review or a guidance document."""
-
-    type: StudyType
-    title: str
-    year: int | None
-    source: str
-    note: str
-    free_source: bool
-    text: str
-    url: str | None = None
-    links: tuple[Link, ...] = ()  # links inside the entry's text other than its title
-    authors: str = ""
-    journal: str = ""
-    publication_title: str = ""
-    publication_url: str | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    """A run of commentary paragraphs under one heading (parent set for question-headed parts)."""
-
-    heading: str
-    paragraphs: tuple[Paragraph, ...]
-    parent: str | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.parent} › {self.heading}" if self.parent else self.heading
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A matrix cell: its identity, listed documents and commentary sections."""
-
-    matrix: str
-    code: str
-    title: str
-    summary: str
-    studies: tuple[Study, ...]
-    sections: tuple[Section, ...]
-    credits: str = ""
-    source_file: str = ""
-    url: str = ""
-    commentary_url: str = ""
-    acknowledgement: str = ""
-    see_also: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-
-    @property
-    def key(self) -> str:
-        """A cell code is unique only within its matrix, so keys carry both."""
-        return f"{self.matrix.split()[0].lower()}-{self.code}"
-
-
-def cell_title(matrix: str, code: str) -> str:
-    """A cell's title as the site writes it: "column; row"."""
-    return f"{COLUMNS[code[0]]}; {ROWS[matrix][int(code[1]) - 1]}"
 
 
 def clean_widget_text(text: str) -> str:
@@ -176,7 +57,7 @@ def parse_cell_lines(lines: list[Paragraph], source_file: str = "") -> Cell:
     """Turn the lines of a cell page (with any links they carry) into a Cell, or raise ParseError."""
     texts = [line.text for line in lines]
     legend = next((i for i, line in enumerate(texts) if _LEGEND.match(line)), None)
-    matrix, code, title = _identity(texts[: legend if legend is not None else len(texts)])
+    matrix, code, title = name_cell(texts[: legend if legend is not None else len(texts)])
     if legend is None:
         raise ParseError("no list of documents: the legend line 'S Seminal studies…' is missing")
     summary = _summary(texts[:legend], title)
@@ -187,26 +68,8 @@ def parse_cell_lines(lines: list[Paragraph], source_file: str = "") -> Cell:
         raise ParseError("the list of documents holds no entry of the form 'S|K|R|G Title (year). Note'")
 
     paragraphs = [_cleaned(line) for line in lines[bite:] if line.text and not _WIDGET_LINE.match(line.text)]
-    sections, credits = _sections([p for p in paragraphs if p.text])
+    sections, credits = commentary_sections([p for p in paragraphs if p.text])
     return Cell(matrix, code, title, summary, studies, tuple(sections), credits, source_file)
-
-
-def _identity(lines: list[str]) -> tuple[str, str, str]:
-    """The cell's matrix, code and title: from the title line, or where that is missing, from the cell line."""
-    first = next((line for line in lines if line), "")
-    header = _HEADER.match(first)
-    if header:
-        return header["matrix"], header["code"], header["title"].strip()
-    for i, line in enumerate(lines):
-        named = _CELL_LINE.match(line)
-        if named:
-            following = next((other for other in lines[i + 1 :] if other), "")
-            title = following if following.count(";") == 1 else cell_title(named["matrix"], named["code"])
-            return named["matrix"], named["code"], title
-    raise ParseError(
-        "the page never names its cell: the first line should read "
-        f"'<Drug|Alcohol> Treatment Matrix cell <A-E><1-5>: <title>', found {first[:80]!r}"
-    )
 
 
 def _carry_links(links: tuple[Link, ...], raw: str, cleaned: str, clean: Callable[[str], str]) -> tuple[Link, ...]:
@@ -229,17 +92,6 @@ def _carry_links(links: tuple[Link, ...], raw: str, cleaned: str, clean: Callabl
 def _cleaned(line: Paragraph) -> Paragraph:
     text = clean_widget_text(line.text)
     return Paragraph(text, _carry_links(line.links, line.text, text, clean_widget_text), line.supplementary)
-
-
-def _remainder(paragraph: Paragraph, rest: str) -> Paragraph:
-    """The part of a paragraph after its heading, with the links that fall in it."""
-    shift = len(paragraph.text) - len(rest)
-    links = tuple(
-        Link(link.text, link.url, link.start - shift, link.end - shift)
-        for link in paragraph.links
-        if link.start >= shift
-    )
-    return Paragraph(rest, links, paragraph.supplementary)
 
 
 def _summary(lines: list[str], title: str) -> str:
@@ -280,85 +132,3 @@ def _parse_entry(line: Paragraph) -> Study:
     )
 
 
-def _sections(paragraphs: list[Paragraph]) -> tuple[list[Section], str]:
-    """Group commentary paragraphs under their headings; a heading may open its paragraph."""
-    sections: list[Section] = []
-    top: str | None = None
-    current: tuple[str, str | None] | None = None
-    body: list[Paragraph] = []
-    credits = ""
-
-    def close() -> None:
-        if current and body:
-            sections.append(Section(current[0], tuple(body), current[1]))
-
-    texts = [p.text for p in paragraphs]
-    for i, paragraph in enumerate(paragraphs):
-        if _CREDITS.match(paragraph.text):
-            credits = paragraph.text
-            continue
-        if _is_pull_quote(paragraph.text, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else ""):
-            continue
-        # Unfolded text belongs to the section it was folded into, whatever its shape.
-        heading, rest, nested = (
-            (None, paragraph.text, False) if paragraph.supplementary else _split_heading(paragraph.text)
-        )
-        if heading:
-            close()
-            body = []
-            if nested and top:
-                current = (heading, top)
-            else:
-                top = heading
-                current = (heading, None)
-            if rest:
-                body.append(_remainder(paragraph, rest) if not nested else paragraph)
-            continue
-        if current is None:
-            current = ("Commentary", None)
-        body.append(paragraph)
-    close()
-    return sections, credits
-
-
-def _is_pull_quote(paragraph: str, before: str, after: str) -> bool:
-    """A display quote repeats words of a neighbouring paragraph; it adds nothing of its own."""
-    if len(paragraph.split()) > 25 or paragraph.endswith((".", "?", "!", "”", '"')):
-        return False
-    words = set(_words(paragraph))
-    return any(len(words & set(_words(other))) >= 0.9 * len(words) for other in (before, after) if other)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
-
-
-def _split_heading(paragraph: str) -> tuple[str | None, str, bool]:
-    """Return (heading, text after it, whether it is a question-headed part) for a paragraph."""
-    named = _CELL_ABOUT.match(paragraph)
-    if named:
-        return TEMPLATE_HEADINGS[0], paragraph[named.end() :].strip(), False
-    for heading in TEMPLATE_HEADINGS:
-        if paragraph == heading or paragraph.startswith(heading + " "):
-            return heading, paragraph[len(heading) :].strip(), False
-    words = paragraph.split()
-    if len(words) <= 8 and not paragraph.endswith((".", "?", "!", "”", '"', ":")):
-        return paragraph, "", False  # a heading on a line of its own
-    question = re.match(r"^([A-Z][^?.,;:!]{3,80}\?)\s+[A-Z“‘\"']", paragraph)
-    if question and len(question[1].split()) <= 8:
-        return question[1], paragraph[len(question[1]) :].strip(), True
-    for position, word in enumerate(words[:7]):
-        if position == 0:
-            continue
-        if re.match(r"^[A-Z][a-z]+$", word):
-            lead = words[:position]
-            if (
-                2 <= position <= 6
-                and not any(re.search(r"[^\w'’-]", w) for w in lead)
-                and lead[-1].lower() not in _FUNCTION_WORDS
-            ):
-                return " ".join(lead), " ".join(words[position:]), False
-            break
-        if re.search(r"[.,;:?!]$", word):
-            break
-    return None, paragraph, False

@@ -1,0 +1,83 @@
+"""What a parsed cell page is: the cell, its listed documents, its commentary, and the links inside them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+StudyType = Literal["S", "K", "R", "G"]
+STUDY_TYPE_NAMES: dict[str, str] = {"S": "Seminal study", "K": "Key study", "R": "Review", "G": "Guidance"}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link on the page: its anchor text, its address, and where the anchor stands in the text that holds it."""
+
+    text: str
+    url: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A line of page text with the links inside it; supplementary text is hidden until a reader unfolds it."""
+
+    text: str
+    links: tuple[Link, ...] = ()
+    supplementary: bool = False
+
+
+@dataclass(frozen=True)
+class Study:
+    """One listed document: a seminal or key study, a review or a guidance document."""
+
+    type: StudyType
+    title: str
+    year: int | None
+    source: str
+    note: str
+    free_source: bool
+    text: str
+    url: str | None = None
+    links: tuple[Link, ...] = ()  # links inside the entry's text other than its title
+    authors: str = ""
+    journal: str = ""
+    publication_title: str = ""
+    publication_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of commentary paragraphs under one heading (parent set for question-headed parts)."""
+
+    heading: str
+    paragraphs: tuple[Paragraph, ...]
+    parent: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.parent} › {self.heading}" if self.parent else self.heading
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A matrix cell: its identity, listed documents and commentary sections."""
+
+    matrix: str
+    code: str
+    title: str
+    summary: str
+    studies: tuple[Study, ...]
+    sections: tuple[Section, ...]
+    credits: str = ""
+    source_file: str = ""
+    url: str = ""
+    commentary_url: str = ""
+    acknowledgement: str = ""
+    see_also: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def key(self) -> str:
+        """A cell code is unique only within its matrix, so keys carry both."""
+        return f"{self.matrix.split()[0].lower()}-{self.code}"
