@@ -1,8 +1,13 @@
-"""Group a cell page's "Matrix Bite" commentary into sections under its headings."""
+"""Group a cell page's "Matrix Bite" commentary into sections under its headings.
+
+Every Matrix Bite opens with the same heading ("What is this cell about?", in some copies naming the cell)
+and uses a few more of the template's; a cell may add headings of its own, found by their shape.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from matrixqa.ingest.cell import Link, Paragraph, Section
 
@@ -13,16 +18,24 @@ TEMPLATE_HEADINGS = (
     "Highlighted study",
     "Issues to consider and discuss",
 )
-# Some versions name the cell in the first heading ("What is cell B3 about?"); it is the same section.
-_CELL_ABOUT = re.compile(r"^What is cell [A-E][1-5] about\?(?=\s|$)")
+# The first heading, also as versions that name the cell write it ("What is cell B3 about?", "What is this cell B1
+# about?"): the same section.
+_ABOUT = re.compile(r"^What is (?:this )?cell(?: [A-E][1-5])? about\?(?=\s|$)")
 _FUNCTION_WORDS = frozenset(
     "a an and as at by for from in into of on or the to with which who that than is are was were be".split()
 )
 _CREDITS = re.compile(r"^(Thanks|Thank you|With thanks)\b")
+_ENDS_LIKE_A_SENTENCE = (".", "?", "!", "”", '"')
+
+
+def opens_commentary(line: str) -> bool:
+    """Whether a line of the page starts its commentary: the Matrix Bite widget, or the first heading where a
+    copy has no widget."""
+    return line.startswith("Matrix Bite") or bool(_ABOUT.match(line))
 
 
 def commentary_sections(paragraphs: list[Paragraph]) -> tuple[list[Section], str]:
-    """Group commentary paragraphs under their headings; a heading may open its paragraph."""
+    """Group commentary paragraphs under their headings (a heading may open its paragraph); also the credits."""
     sections: list[Section] = []
     top: str | None = None
     current: tuple[str, str | None] | None = None
@@ -38,12 +51,10 @@ def commentary_sections(paragraphs: list[Paragraph]) -> tuple[list[Section], str
         if _CREDITS.match(paragraph.text):
             credits = paragraph.text
             continue
-        if _is_pull_quote(paragraph.text, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else ""):
+        before, after = texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else ""
+        if _is_pull_quote(paragraph.text, before, after):
             continue
-        # Unfolded text belongs to the section it was folded into, whatever its shape.
-        heading, rest, nested = (
-            (None, paragraph.text, False) if paragraph.supplementary else _split_heading(paragraph.text)
-        )
+        heading, rest, nested = _heading_of(paragraph)
         if heading:
             close()
             body = []
@@ -62,9 +73,28 @@ def commentary_sections(paragraphs: list[Paragraph]) -> tuple[list[Section], str
     return sections, credits
 
 
+def _heading_of(paragraph: Paragraph) -> tuple[str | None, str, bool]:
+    """A paragraph's heading, if any. Unfolded text belongs to the section it was folded into, whatever its
+    shape."""
+    if paragraph.supplementary:
+        return None, paragraph.text, False
+    return _split_heading(paragraph.text)
+
+
+def _remainder(paragraph: Paragraph, rest: str) -> Paragraph:
+    """The part of a paragraph after its heading, with the links that fall in it."""
+    shift = len(paragraph.text) - len(rest)
+    links = tuple(
+        Link(link.text, link.url, link.start - shift, link.end - shift)
+        for link in paragraph.links
+        if link.start >= shift
+    )
+    return replace(paragraph, text=rest, links=links)
+
+
 def _is_pull_quote(paragraph: str, before: str, after: str) -> bool:
     """A display quote repeats words of a neighbouring paragraph; it adds nothing of its own."""
-    if len(paragraph.split()) > 25 or paragraph.endswith((".", "?", "!", "”", '"')):
+    if len(paragraph.split()) > 25 or paragraph.endswith(_ENDS_LIKE_A_SENTENCE):
         return False
     words = set(_words(paragraph))
     return any(len(words & set(_words(other))) >= 0.9 * len(words) for other in (before, after) if other)
@@ -76,14 +106,14 @@ def _words(text: str) -> list[str]:
 
 def _split_heading(paragraph: str) -> tuple[str | None, str, bool]:
     """Return (heading, text after it, whether it is a question-headed part) for a paragraph."""
-    named = _CELL_ABOUT.match(paragraph)
+    named = _ABOUT.match(paragraph)
     if named:
         return TEMPLATE_HEADINGS[0], paragraph[named.end() :].strip(), False
     for heading in TEMPLATE_HEADINGS:
         if paragraph == heading or paragraph.startswith(heading + " "):
             return heading, paragraph[len(heading) :].strip(), False
     words = paragraph.split()
-    if len(words) <= 8 and not paragraph.endswith((".", "?", "!", "”", '"', ":")):
+    if len(words) <= 8 and not paragraph.endswith((*_ENDS_LIKE_A_SENTENCE, ":")):
         return paragraph, "", False  # a heading on a line of its own
     question = re.match(r"^([A-Z][^?.,;:!]{3,80}\?)\s+[A-Z“‘\"']", paragraph)
     if question and len(question[1].split()) <= 8:
@@ -103,14 +133,3 @@ def _split_heading(paragraph: str) -> tuple[str | None, str, bool]:
         if re.search(r"[.,;:?!]$", word):
             break
     return None, paragraph, False
-
-
-def _remainder(paragraph: Paragraph, rest: str) -> Paragraph:
-    """The part of a paragraph after its heading, with the links that fall in it."""
-    shift = len(paragraph.text) - len(rest)
-    links = tuple(
-        Link(link.text, link.url, link.start - shift, link.end - shift)
-        for link in paragraph.links
-        if link.start >= shift
-    )
-    return Paragraph(rest, links, paragraph.supplementary)

@@ -108,10 +108,12 @@ def load_cell(page: Path) -> Cell:
 
 
 def parse_page(text: str, name: str, base_url: str = SITE_PAGE) -> Cell:
-    """Parse a cell page's text, saved as HTML or copied as plain text (told apart by the file name)."""
+    """Parse a cell page's text, saved as HTML or copied as plain text (told apart by the file name).
+
+    The file name and base_url, the address the page came from, may name the matrix a page leaves unnamed."""
     if Path(name).suffix.lower() in HTML_SUFFIXES:
-        return parse_cell_lines(read_html_page(text, base_url), name)
-    return parse_cell_page(text, name)
+        return parse_cell_lines(read_html_page(text, base_url), name, base_url)
+    return parse_cell_page(text, name, base_url)
 
 
 def _with_facts(study: Study, facts: dict[str, str]) -> Study:

@@ -1,29 +1,35 @@
 """Parse a matrix cell page, as a browser shows it copied to plain text, into a structured cell.
 
-Every cell page of both matrices follows one template: a header line, site navigation, the
-cell's title and summary, a legend, one line per listed document, then the "Matrix Bite"
-commentary. The parser relies on that template, never on one cell's wording: ingest/identity.py
-names the cell, ingest/commentary.py groups the commentary. A page saved as HTML reaches the same
-parser as lines that also carry their links (see ingest/html.py).
+A cell page holds, in this order: site navigation, the lines naming the cell (ingest/identity.py), its
+one-paragraph summary, a list of documents (a legend, then one entry a line: "S Title (year). Note"), and the
+"Matrix Bite" commentary (ingest/commentary.py). Copies differ in which of these parts they hold and where
+(docs/ingest.md lists the layouts), so each part is found by its shape, never by one page's wording: entries
+wherever they stand before the commentary, the commentary from its first line on. A page saved as HTML
+reaches the same parser as lines that also carry their links (see ingest/html.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from matrixqa.errors import ParseError
 from matrixqa.ingest.cell import STUDY_TYPE_NAMES, Cell, Link, Paragraph, Study
-from matrixqa.ingest.commentary import commentary_sections
+from matrixqa.ingest.commentary import commentary_sections, opens_commentary
 from matrixqa.ingest.identity import name_cell
 
 _LEGEND = re.compile(r"^S Seminal studies")
-_ENTRY = re.compile(
+_ENTRY_OPENING = (
     rf"^(?P<type>[{''.join(STUDY_TYPE_NAMES)}]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)"
-    r"\.\s*(?P<note>.*)$"
 )
+_ENTRY = re.compile(_ENTRY_OPENING + r"\.\s*(?P<note>.*)$")
+# Some copies leave out the full stop after "(year)". Tried only after the form with it, so that a year in
+# brackets inside a title is not taken for the entry's own.
+_ENTRY_WITHOUT_STOP = re.compile(_ENTRY_OPENING + r"(?:\s+|$)(?P<note>.*)$")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _FREE = re.compile(r"free source at (?:the )?time of writing\.?", re.IGNORECASE)
+_ENDS_A_SENTENCE = re.compile(r"[.?!…][\"'”’)\]]*$")
 # Site widgets whose text a browser copy carries along with the content.
 _WIDGET_LINE = re.compile(
     r"^(Links to other documents\. Hover over for notes|Matrix Bite Open Matrix Bite|Close Matrix Bite"
@@ -47,29 +53,68 @@ def clean_widget_text(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-def parse_cell_page(text: str, source_file: str = "") -> Cell:
+def parse_cell_page(text: str, source_file: str = "", address: str = "") -> Cell:
     """Turn the text of a cell page into a Cell, or raise ParseError saying what is missing."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return parse_cell_lines([Paragraph(line.strip()) for line in lines], source_file)
+    return parse_cell_lines([Paragraph(line.strip()) for line in lines], source_file, address)
 
 
-def parse_cell_lines(lines: list[Paragraph], source_file: str = "") -> Cell:
-    """Turn the lines of a cell page (with any links they carry) into a Cell, or raise ParseError."""
+def parse_cell_lines(lines: list[Paragraph], source_file: str = "", address: str = "") -> Cell:
+    """Turn the lines of a cell page (with any links they carry) into a Cell, or raise ParseError.
+
+    source_file and address say where the page was found: when the page names its cell only by a title both
+    matrices have, a file name such as `drug-B3.txt` or an address such as `...Matrix/Drugs/B3.htm` names the matrix.
+    """
+    lines = _type_letters_joined([line for line in lines if line.text])
     texts = [line.text for line in lines]
-    legend = next((i for i, line in enumerate(texts) if _LEGEND.match(line)), None)
-    matrix, code, title = name_cell(texts[: legend if legend is not None else len(texts)])
-    if legend is None:
-        raise ParseError("no list of documents: the legend line 'S Seminal studies…' is missing")
-    summary = _summary(texts[:legend], title)
-
-    bite = next((i for i in range(legend, len(texts)) if texts[i].startswith("Matrix Bite")), len(texts))
-    studies = tuple(_parse_entry(line) for line in lines[legend + 1 : bite] if _ENTRY.match(line.text))
-    if not studies:
-        raise ParseError("the list of documents holds no entry of the form 'S|K|R|G Title (year). Note'")
-
-    paragraphs = [_cleaned(line) for line in lines[bite:] if line.text and not _WIDGET_LINE.match(line.text)]
+    start = next((i for i, text in enumerate(texts) if opens_commentary(text)), len(texts))
+    name = name_cell(texts[:start], source_file, address)
+    entries = [line for line in lines[:start] if _entry_match(line.text)]
+    if not entries and start == len(texts):
+        raise ParseError(_nothing_listed(texts))
+    summary = _summary(texts[name.last_line + 1 : start])
+    paragraphs = [_cleaned(line) for line in lines[start:] if not _WIDGET_LINE.match(line.text)]
     sections, credits = commentary_sections([p for p in paragraphs if p.text])
-    return Cell(matrix, code, title, summary, studies, tuple(sections), credits, source_file)
+    studies = tuple(_parse_entry(line) for line in entries)
+    return Cell(name.matrix, name.code, name.title, summary, studies, tuple(sections), credits, source_file)
+
+
+def _entry_match(text: str) -> re.Match[str] | None:
+    return _ENTRY.match(text) or _ENTRY_WITHOUT_STOP.match(text)
+
+
+def _type_letters_joined(lines: list[Paragraph]) -> list[Paragraph]:
+    """Lines where each entry's type letter, set on a line of its own above the entry, opens the entry again."""
+    joined: list[Paragraph] = []
+    for line in lines:
+        letter = joined[-1].text if joined else ""
+        text = f"{letter} {line.text}"
+        if letter in STUDY_TYPE_NAMES and not _entry_match(line.text) and _entry_match(text):
+            shift = len(letter) + 1
+            links = tuple(Link(link.text, link.url, link.start + shift, link.end + shift) for link in line.links)
+            joined[-1] = replace(line, text=text, links=links)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _summary(texts: list[str]) -> str:
+    """The cell's one-paragraph description: the first line of prose after the lines naming the cell, before
+    its list of documents."""
+    for text in texts:
+        if _entry_match(text) or _LEGEND.match(text):
+            return ""
+        cleaned = clean_widget_text(text)
+        if not _WIDGET_LINE.match(text) and _ENDS_A_SENTENCE.search(cleaned):
+            return cleaned
+    return ""
+
+
+def _nothing_listed(texts: list[str]) -> str:
+    commentary = "and no commentary (a 'Matrix Bite' line or the heading 'What is this cell about?')"
+    if any(_LEGEND.match(text) for text in texts):
+        return f"the list of documents holds no entry of the form 'S|K|R|G Title (year). Note', {commentary}"
+    return f"no list of documents (the legend line 'S Seminal studies…' is missing, and no entry) {commentary}"
 
 
 def _carry_links(links: tuple[Link, ...], raw: str, cleaned: str, clean: Callable[[str], str]) -> tuple[Link, ...]:
@@ -91,16 +136,7 @@ def _carry_links(links: tuple[Link, ...], raw: str, cleaned: str, clean: Callabl
 
 def _cleaned(line: Paragraph) -> Paragraph:
     text = clean_widget_text(line.text)
-    return Paragraph(text, _carry_links(line.links, line.text, text, clean_widget_text), line.supplementary)
-
-
-def _summary(lines: list[str], title: str) -> str:
-    """The cell's one-paragraph description stands between its title and the legend."""
-    try:
-        start = len(lines) - 1 - lines[::-1].index(title)
-    except ValueError:
-        return ""
-    return " ".join(clean_widget_text(line) for line in lines[start + 1 :] if line)
+    return replace(line, text=text, links=_carry_links(line.links, line.text, text, clean_widget_text))
 
 
 def _entry_text(line: str) -> str:
@@ -108,8 +144,8 @@ def _entry_text(line: str) -> str:
 
 
 def _parse_entry(line: Paragraph) -> Study:
-    match = _ENTRY.match(line.text)
-    assert match  # callers filter with _ENTRY
+    match = _entry_match(line.text)
+    assert match  # callers filter with _entry_match
     source, note = match["source"].strip(), match["note"].strip()
     note = _NAVIGATION_SENTENCE.sub("", note).strip()
     years = _YEAR.findall(source)
@@ -130,5 +166,3 @@ def _parse_entry(line: Paragraph) -> Study:
         url=on_title[0].url if on_title else None,
         links=_carry_links(others, line.text, text, _entry_text),
     )
-
-
