@@ -29,6 +29,7 @@ NEWER = LAYOUTS / "alcohol-B2-newer-layout.txt"
 CATALOGUE = LAYOUTS / "drug-A3-catalogue-record.txt"
 COMMENTARY_ONLY = LAYOUTS / "drug-C2-commentary-only.txt"
 TITLE_AFTER_LEGEND = LAYOUTS / "drug-E5-title-after-legend.txt"
+CUT_OFF = LAYOUTS / "drug-D1-cut-off.txt"
 NO_FULL_STOP = LAYOUTS / "drug-D2-year-without-full-stop.txt"
 # An entry as the fixtures write it: a "Fixture" title (after its type letter, or with the letter on the line above)
 # and a year in brackets.
@@ -154,6 +155,31 @@ def test_a_title_joined_by_a_colon_is_the_cells_title_and_the_summary_follows_it
         cell = parse_page(copy, "drug-C4.txt")
         assert cell.title == "Management/supervision; Psychosocial therapies"
         assert cell.summary.startswith("FAKE TEST CELL")
+
+
+def test_a_sentence_the_pages_end_cut_short_is_kept_but_never_quotable():
+    last = chunk_cell(load_cell(CUT_OFF))[-1]
+    fragment = len(last.sentences) - 1
+    assert last.sentence_texts[fragment].endswith("whenever the") and not last.quotable(fragment)
+    assert all(last.quotable(i) for i in range(fragment))
+    # Every other passage of the page is whole.
+    assert all(p.quotable(len(p.sentences) - 1) for p in chunk_cell(load_cell(CUT_OFF))[:-1])
+
+
+def test_a_short_fragment_on_a_line_of_its_own_is_text_not_a_heading():
+    page = text(CUT_OFF).rsplit(" The invented clients", 1)[0] + "\n\nThe invented clients said"
+    cell = parse_page(page, "drug-D1.txt")
+    assert [s.label for s in cell.sections] == [s.label for s in load_cell(CUT_OFF).sections]
+    last = chunk_cell(cell)[-1]
+    assert last.text == "The invented clients said" and not last.quotable(0)
+
+
+def test_an_entry_the_pages_end_cut_short_is_kept_but_its_last_sentence_never_quoted():
+    page = text(NO_FULL_STOP).split("\nMatrix Bite")[0].rsplit(" kept more", 1)[0]
+    passages = chunk_cell(parse_page(page, "drug-D2.txt"))
+    review = next(p for p in passages if p.study and p.study.type == "R")
+    assert review.text.endswith("punctual services") and not review.quotable(len(review.sentences) - 1)
+    assert all(p.quotable(len(p.sentences) - 1) for p in passages if p is not review)
 
 
 def test_a_page_with_commentary_only_builds_into_an_index(tmp_path: Path):

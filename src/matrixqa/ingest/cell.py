@@ -21,11 +21,15 @@ class Link:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A line of page text with the links inside it; supplementary text is hidden until a reader unfolds it."""
+    """A line of page text with the links inside it; supplementary text is hidden until a reader unfolds it.
+
+    cut_off: the copy of the page ends inside this text, so its last sentence is incomplete.
+    """
 
     text: str
     links: tuple[Link, ...] = ()
     supplementary: bool = False
+    cut_off: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Study:
     journal: str = ""
     publication_title: str = ""
     publication_url: str | None = None
+    cut_off: bool = False  # the copy of the page ends inside this entry: its last sentence is incomplete
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,11 @@ def commentary_sections(paragraphs: list[Paragraph]) -> tuple[list[Section], str
 
     texts = [p.text for p in paragraphs]
     for i, paragraph in enumerate(paragraphs):
-        if _CREDITS.match(paragraph.text):
+        if _CREDITS.match(paragraph.text) and not paragraph.cut_off:
             credits = paragraph.text
             continue
         before, after = texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else ""
-        if _is_pull_quote(paragraph.text, before, after):
+        if not paragraph.cut_off and _is_pull_quote(paragraph.text, before, after):
             continue
         heading, rest, nested = _heading_of(paragraph)
         if heading:
@@ -75,10 +75,13 @@ def commentary_sections(paragraphs: list[Paragraph]) -> tuple[list[Section], str
 
 def _heading_of(paragraph: Paragraph) -> tuple[str | None, str, bool]:
     """A paragraph's heading, if any. Unfolded text belongs to the section it was folded into, whatever its
-    shape."""
+    shape; a line the page's end cut short may look like a heading on its own but is text."""
     if paragraph.supplementary:
         return None, paragraph.text, False
-    return _split_heading(paragraph.text)
+    heading, rest, nested = _split_heading(paragraph.text)
+    if paragraph.cut_off and not rest:
+        return None, paragraph.text, False
+    return heading, rest, nested
 
 
 def _remainder(paragraph: Paragraph, rest: str) -> Paragraph:

@@ -65,7 +65,7 @@ def parse_cell_lines(lines: list[Paragraph], source_file: str = "", address: str
     source_file and address say where the page was found: when the page names its cell only by a title both
     matrices have, a file name such as `drug-B3.txt` or an address such as `...Matrix/Drugs/B3.htm` names the matrix.
     """
-    lines = _type_letters_joined([line for line in lines if line.text])
+    lines = _cut_off_marked(_type_letters_joined([line for line in lines if line.text]))
     texts = [line.text for line in lines]
     start = next((i for i, text in enumerate(texts) if opens_commentary(text)), len(texts))
     name = name_cell(texts[:start], source_file, address)
@@ -96,6 +96,19 @@ def _type_letters_joined(lines: list[Paragraph]) -> list[Paragraph]:
         else:
             joined.append(line)
     return joined
+
+
+def _cut_off_marked(lines: list[Paragraph]) -> list[Paragraph]:
+    """The lines, with the last line of content marked if it ends mid-sentence: the copy was cut off there."""
+    content = [
+        i
+        for i, line in enumerate(lines)
+        if clean_widget_text(line.text) and not _WIDGET_LINE.match(line.text) and not _LEGEND.match(line.text)
+    ]
+    if not content or _ENDS_A_SENTENCE.search(clean_widget_text(lines[content[-1]].text)):
+        return lines
+    last = content[-1]
+    return [*lines[:last], replace(lines[last], cut_off=True), *lines[last + 1 :]]
 
 
 def _summary(texts: list[str]) -> str:
@@ -165,4 +178,5 @@ def _parse_entry(line: Paragraph) -> Study:
         text=text,
         url=on_title[0].url if on_title else None,
         links=_carry_links(others, line.text, text, _entry_text),
+        cut_off=line.cut_off,
     )
