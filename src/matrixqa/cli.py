@@ -14,6 +14,8 @@ from matrixqa.errors import MatrixQAError
 from matrixqa.search.fusion import MODES
 from matrixqa.settings import load_config
 
+UNPLACED_SHOWN = 160  # characters of an unplaced line that build shows: enough to find it in the page
+
 
 class _Commands(click.Group):
     """Turn domain errors into one line and a non-zero exit, never a traceback."""
@@ -100,6 +102,17 @@ def add(sources: tuple[str, ...], matrix: str | None, refresh: bool, then_build:
         raise MatrixQAError(f"{failed} of {len(todo)} pages could not be added (see above)")
 
 
+def _report_left_out(corpus) -> None:
+    """Name what of the corpus the index will not hold: each page skipped, with why, and each line of content
+    a page holds that no part of its cell took (a line in the list of documents that is not an entry, ...)."""
+    for problem in corpus.problems:
+        click.echo(f"skipped {problem.file}: {problem.reason}", err=True)
+    for cell in corpus.cells:
+        for line in cell.unplaced:
+            shown = textwrap.shorten(line, UNPLACED_SHOWN, placeholder=" …")
+            click.echo(f"unplaced in {cell.source_file} (left out of the index): {shown}", err=True)
+
+
 def _build(config) -> None:
     from matrixqa.index.embed import load_embedder
     from matrixqa.index.lexical import load_vocabulary
@@ -107,8 +120,7 @@ def _build(config) -> None:
     from matrixqa.ingest.corpus import load_corpus
 
     corpus = load_corpus(config.corpus_dir)
-    for problem in corpus.problems:
-        click.echo(f"skipped {problem.file}: {problem.reason}", err=True)
+    _report_left_out(corpus)
     if not corpus.cells:
         raise MatrixQAError(f"no cell page in {config.corpus_dir} could be parsed; nothing was built")
     click.echo(f"loading model {config.model}", err=True)

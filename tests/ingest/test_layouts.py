@@ -1,4 +1,4 @@
-"""Every layout real copies of cell pages come in is read whole (docs/ingest.md).
+"""Every layout real copies of cell pages come in is read whole (docs/ingest.md), and what cannot be placed is named.
 
 Each layout has a fake page of its own in tests/data/layouts/, named by its cell and its layout.
 """
@@ -10,7 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from matrixqa.cli import main
 from matrixqa.errors import NotACellPage, ParseError
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
@@ -20,7 +22,7 @@ from matrixqa.ingest.commentary import TEMPLATE_HEADINGS
 from matrixqa.ingest.corpus import load_cell, load_corpus, parse_page
 from matrixqa.ingest.identity import cell_title
 from matrixqa.search.retrieve import Retriever
-from tests.conftest import FAKE_CELL
+from tests.conftest import FAKE_CELL, REAL_CORPUS
 from tests.html_pages import html_page
 
 LAYOUTS = Path(__file__).parent.parent / "data" / "layouts"
@@ -58,6 +60,7 @@ def test_every_layout_is_read_whole(page: Path):
     assert all(s.year and s.note for s in cell.studies)
     assert cell.sections and cell.sections[0].heading == TEMPLATE_HEADINGS[0]
     assert cell.summary.startswith("FAKE TEST CELL") or page == CATALOGUE  # a catalogue record has no summary
+    assert cell.unplaced == ()
     words = " ".join(p.text for p in chunk_cell(cell))
     for navigation in ("- Home", "Matrix cell logo", "Funded by", "Comment/query", "Matrix Bite", "PDF"):
         assert navigation not in words
@@ -66,7 +69,12 @@ def test_every_layout_is_read_whole(page: Path):
 @pytest.mark.parametrize("page", TEXT_PAGES, ids=lambda page: page.stem)
 def test_every_layout_reads_the_same_saved_as_html(page: Path):
     copied, saved = load_cell(page), parse_page(html_page(text(page)), f"{page.stem}.html")
-    assert (saved.key, saved.summary, saved.credits) == (copied.key, copied.summary, copied.credits)
+    assert (saved.key, saved.summary, saved.credits, saved.unplaced) == (
+        copied.key,
+        copied.summary,
+        copied.credits,
+        copied.unplaced,
+    )
     assert entries(saved) == entries(copied)
     assert [(s.label, [p.text for p in s.paragraphs]) for s in saved.sections] == [
         (s.label, [p.text for p in s.paragraphs]) for s in copied.sections
@@ -200,5 +208,45 @@ def test_a_corpus_of_every_layout_builds_whole(corpus_dir: Path, tmp_path: Path)
     loaded = load_corpus(corpus_dir)
     assert loaded.problems == ()
     assert sorted(c.key for c in loaded.cells) == sorted(["drug-B3", "alcohol-D4", *map(key_of, TEXT_PAGES)])
+    assert all(c.unplaced == () for c in loaded.cells)  # the real B3 page too
     manifest = build_index(loaded, HashingEmbedder(), tmp_path / "index")
     assert len(manifest["cells"]) == len(loaded.cells)
+
+
+STRAY_SUMMARY = "Fixture stray paragraph between the summary and the list, which no part of a cell takes."
+UNREADABLE_ENTRY = "K Fixture entry whose year is missing. Its note is here."
+
+
+def with_stray_lines(page: str) -> str:
+    """The page with a second paragraph after its summary, and in its list a line that is not an entry."""
+    summary = next(line for line in page.splitlines() if line.startswith("FAKE TEST CELL"))
+    page = page.replace(summary, f"{summary}\n\n{STRAY_SUMMARY}", 1)
+    return page.replace("\nR Fixture review", f"\n{UNREADABLE_ENTRY}\n\nR Fixture review", 1)
+
+
+def test_lines_no_part_of_the_cell_takes_are_kept_as_unplaced():
+    cell = parse_page(with_stray_lines(text(TITLE_AFTER_LEGEND)), "drug-E5.txt")
+    assert cell.unplaced == (STRAY_SUMMARY, UNREADABLE_ENTRY)
+    assert cell.summary.startswith("FAKE TEST CELL") and len(cell.studies) == 4
+    # A type letter on a line of its own above a line that is no entry is no entry either.
+    yearless = (
+        "Fixture review of whistling at work. "
+        "Imaginary review of twelve invented trials of cheerful counsellors."
+    )
+    newer = text(NEWER).replace("Fixture review of whistling at work (2012).", "Fixture review of whistling at work.")
+    assert parse_page(newer, "alcohol-B2.txt").unplaced == ("R", yearless)
+
+
+def test_build_names_every_line_it_could_not_place(corpus_dir: Path, cli_env: dict[str, str]):
+    (corpus_dir / "drug-E5.txt").write_text(with_stray_lines(text(TITLE_AFTER_LEGEND)), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    reported = [line for line in result.stderr.splitlines() if line.startswith("unplaced")]
+    assert reported == [
+        f"unplaced in drug-E5.txt (left out of the index): {STRAY_SUMMARY}",
+        f"unplaced in drug-E5.txt (left out of the index): {UNREADABLE_ENTRY}",
+    ]
+
+
+def test_the_real_page_has_nothing_unplaced():
+    assert load_cell(REAL_CORPUS / "drug-B3.txt").unplaced == ()

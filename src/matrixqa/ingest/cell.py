@@ -67,7 +67,11 @@ class Section:
 
 @dataclass(frozen=True)
 class Cell:
-    """A matrix cell: its identity, listed documents and commentary sections."""
+    """A matrix cell: its identity, listed documents and commentary sections.
+
+    unplaced: lines of the page's content that no part of the cell took (a second paragraph between the
+    title and the list of documents, a line in the list that is not an entry), for `build` to report.
+    """
 
     matrix: str
     code: str
@@ -81,6 +85,7 @@ class Cell:
     commentary_url: str = ""
     acknowledgement: str = ""
     see_also: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    unplaced: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

@@ -4,8 +4,9 @@ A cell page holds, in this order: site navigation, the lines naming the cell (in
 one-paragraph summary, a list of documents (a legend, then one entry a line: "S Title (year). Note"), and the
 "Matrix Bite" commentary (ingest/commentary.py). Copies differ in which of these parts they hold and where
 (docs/ingest.md lists the layouts), so each part is found by its shape, never by one page's wording: entries
-wherever they stand before the commentary, the commentary from its first line on. A page saved as HTML
-reaches the same parser as lines that also carry their links (see ingest/html.py).
+wherever they stand before the commentary, the commentary from its first line on. A line of content that no
+part takes is kept on the cell as unplaced, for `build` to report. A page saved as HTML reaches the same
+parser as lines that also carry their links (see ingest/html.py).
 """
 
 from __future__ import annotations
@@ -72,11 +73,13 @@ def parse_cell_lines(lines: list[Paragraph], source_file: str = "", address: str
     entries = [line for line in lines[:start] if _entry_match(line.text)]
     if not entries and start == len(texts):
         raise ParseError(_nothing_listed(texts))
-    summary = _summary(texts[name.last_line + 1 : start])
+    summary, unplaced = _summary_and_unplaced(texts[name.last_line + 1 : start])
     paragraphs = [_cleaned(line) for line in lines[start:] if not _WIDGET_LINE.match(line.text)]
     sections, credits = commentary_sections([p for p in paragraphs if p.text])
     studies = tuple(_parse_entry(line) for line in entries)
-    return Cell(name.matrix, name.code, name.title, summary, studies, tuple(sections), credits, source_file)
+    return Cell(
+        name.matrix, name.code, name.title, summary, studies, tuple(sections), credits, source_file, unplaced=unplaced
+    )
 
 
 def _entry_match(text: str) -> re.Match[str] | None:
@@ -111,16 +114,23 @@ def _cut_off_marked(lines: list[Paragraph]) -> list[Paragraph]:
     return [*lines[:last], replace(lines[last], cut_off=True), *lines[last + 1 :]]
 
 
-def _summary(texts: list[str]) -> str:
-    """The cell's one-paragraph description: the first line of prose after the lines naming the cell, before
-    its list of documents."""
+def _summary_and_unplaced(texts: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The cell's summary: the first paragraph after the lines naming the cell, before its list of documents.
+    Every other line there that is neither an entry, the legend nor a widget is unplaced."""
+    summary = ""
+    unplaced: list[str] = []
+    listing = False
     for text in texts:
-        if _entry_match(text) or _LEGEND.match(text):
-            return ""
         cleaned = clean_widget_text(text)
-        if not _WIDGET_LINE.match(text) and _ENDS_A_SENTENCE.search(cleaned):
-            return cleaned
-    return ""
+        if _entry_match(text) or _LEGEND.match(text):
+            listing = True
+        elif _WIDGET_LINE.match(text) or not cleaned:
+            continue
+        elif not summary and not listing and _ENDS_A_SENTENCE.search(cleaned):
+            summary = cleaned
+        else:
+            unplaced.append(text)
+    return summary, tuple(unplaced)
 
 
 def _nothing_listed(texts: list[str]) -> str:
