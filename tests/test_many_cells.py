@@ -14,8 +14,9 @@ from matrixqa.answer.compose import Answerer
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.chunk import chunk_cell
+from matrixqa.ingest.commentary import TEMPLATE_HEADINGS
 from matrixqa.ingest.corpus import load_cell, load_corpus
-from matrixqa.ingest.parse import TEMPLATE_HEADINGS, cell_title
+from matrixqa.ingest.identity import cell_title
 from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT
 

@@ -11,10 +11,12 @@ from pathlib import Path
 import click
 
 from matrixqa.errors import MatrixQAError
-from matrixqa.ingest.parse import StudyType
+from matrixqa.ingest.cell import StudyType
 from matrixqa.search.fusion import MODES
 from matrixqa.settings import load_config
 from matrixqa.startup import keep_model_offline, limit_blas_threads
+
+UNPLACED_SHOWN = 160  # characters of an unplaced line that build shows: enough to find it in the page
 
 
 class _Commands(click.Group):
@@ -107,6 +109,17 @@ def add(sources: tuple[str, ...], matrix: str | None, refresh: bool, then_build:
         raise MatrixQAError(f"{failed} of {len(todo)} pages could not be added (see above)")
 
 
+def _report_left_out(corpus) -> None:
+    """Name what of the corpus the index will not hold: each page skipped, with why, and each line of content
+    a page holds that no part of its cell took (a line in the list of documents that is not an entry, ...)."""
+    for problem in corpus.problems:
+        click.echo(f"skipped {problem.file}: {problem.reason}", err=True)
+    for cell in corpus.cells:
+        for line in cell.unplaced:
+            shown = textwrap.shorten(line, UNPLACED_SHOWN, placeholder=" …")
+            click.echo(f"unplaced in {cell.source_file} (left out of the index): {shown}", err=True)
+
+
 def _build(config) -> None:
     from matrixqa.index.embed import load_embedder
     from matrixqa.index.lexical import load_vocabulary
@@ -114,8 +127,7 @@ def _build(config) -> None:
     from matrixqa.ingest.corpus import load_corpus
 
     corpus = load_corpus(config.corpus_dir)
-    for problem in corpus.problems:
-        click.echo(f"skipped {problem.file}: {problem.reason}", err=True)
+    _report_left_out(corpus)
     if not corpus.cells:
         raise MatrixQAError(f"no cell page in {config.corpus_dir} could be parsed; nothing was built")
     click.echo(f"loading model {config.model}", err=True)

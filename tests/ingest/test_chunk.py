@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from matrixqa.ingest.cell import Link, Paragraph, StudyType
 from matrixqa.ingest.chunk import (
     CREDITS_SECTION,
     MAX_WORDS,
@@ -14,7 +15,6 @@ from matrixqa.ingest.chunk import (
     without_reference_numbers,
 )
 from matrixqa.ingest.corpus import load_cell
-from matrixqa.ingest.parse import Link, Paragraph, StudyType
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 

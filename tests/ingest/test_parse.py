@@ -1,10 +1,12 @@
+import re
 from pathlib import Path
 
 import pytest
 
 from matrixqa.errors import CorpusError, ParseError
+from matrixqa.ingest.commentary import TEMPLATE_HEADINGS
 from matrixqa.ingest.corpus import load_cell, load_corpus
-from matrixqa.ingest.parse import TEMPLATE_HEADINGS, parse_cell_page
+from matrixqa.ingest.parse import parse_cell_page
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 WIDGET_TEXT = ("Opens new window", "Close Matrix Bite", "Unfold supplementary text", "Funded by", "Matrix cell logo")
@@ -137,6 +139,25 @@ def cell_named_heading(text: str) -> str:
     return text.replace("What is this cell about? About", "What is cell B3 about? About", 1)
 
 
+def heading_naming_this_cell(text: str) -> str:
+    return text.replace("What is this cell about? About", "What is this cell B3 about? About", 1)
+
+
+def years_without_full_stop(text: str) -> str:
+    return re.sub(r"^([SKRG] .*?\([^()]*\b(?:19|20)\d\d\b[^()]*\))\.", r"\1", text, flags=re.MULTILINE)
+
+
+def colon_in_title(text: str) -> str:
+    return text.replace("Practitioners; Medical treatment", "Practitioners: Medical treatment")
+
+
+def title_after_legend(text: str) -> str:
+    """The older layout: the legend first, then the line naming the cell, its summary and its entries."""
+    legend = next(line for line in text.splitlines() if line.startswith("S Seminal studies"))
+    named = "Drug Treatment Matrix cell B3 Matrix cell logo\n\nPractitioners; Medical treatment\n"
+    return without_title_line(text).replace(legend, "", 1).replace(named, f"{legend}\n\n{B3_HEADER}\n", 1)
+
+
 def other_entry_notes(text: str) -> str:
     return (
         text.replace(
@@ -160,13 +181,23 @@ def parse_both_ways(text: str):
 
 @pytest.mark.parametrize(
     "vary",
-    [without_title_line, other_funders, other_navigation, cell_named_heading, other_entry_notes],
+    [
+        without_title_line,
+        other_funders,
+        other_navigation,
+        cell_named_heading,
+        heading_naming_this_cell,
+        other_entry_notes,
+        years_without_full_stop,
+        colon_in_title,
+        title_after_legend,
+    ],
 )
 def test_a_varied_copy_of_a_page_parses_as_the_original(vary):
     original = parse_cell_page(B3_TEXT)
     for cell in parse_both_ways(vary(B3_TEXT)):
         assert (cell.matrix, cell.code, cell.title) == (original.matrix, original.code, original.title)
-        assert cell.summary == original.summary
+        assert cell.summary == original.summary and cell.unplaced == ()
         assert [s.label for s in cell.sections] == [s.label for s in original.sections]
         assert [p.text for s in cell.sections for p in s.paragraphs if not p.supplementary] == [
             p.text for s in original.sections for p in s.paragraphs

@@ -10,8 +10,8 @@ import numpy as np
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from matrixqa.answer.suggest import Suggestions
 from matrixqa.index.store import Index
+from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, leans_back
-from matrixqa.ingest.parse import StudyType
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance

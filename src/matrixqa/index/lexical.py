@@ -23,8 +23,8 @@ import numpy as np
 import Stemmer
 
 from matrixqa.errors import VocabularyError
+from matrixqa.ingest.cell import STUDY_TYPE_NAMES
 from matrixqa.ingest.chunk import Passage
-from matrixqa.ingest.parse import STUDY_TYPE_NAMES
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
 # Bump when the analysis or searchable_texts change: a lexical index stored by an earlier build is then rebuilt.

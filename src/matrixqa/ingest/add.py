@@ -14,10 +14,11 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from matrixqa.errors import MatrixQAError, NotACellPage, ParseError
-from matrixqa.ingest.corpus import HTML_SUFFIXES, MATRIX_FOLDERS, PAGE_SUFFIXES, SITE_PAGE, parse_page, read_metadata
+from matrixqa.ingest.cell import Cell
+from matrixqa.ingest.corpus import HTML_SUFFIXES, PAGE_SUFFIXES, SITE_PAGE, parse_page, read_metadata
 from matrixqa.ingest.fetch import Fetcher, page_address
 from matrixqa.ingest.html import decode_page
-from matrixqa.ingest.parse import COLUMNS, ROWS, Cell
+from matrixqa.ingest.identity import COLUMNS, MATRIX_FOLDERS, ROWS
 
 MatrixChoice = Literal["drug", "alcohol", "all"]
 MATRICES: dict[str, tuple[str, ...]] = {
@@ -58,15 +59,16 @@ def add_page(source: str, corpus_dir: Path, fetcher: Fetcher | None = None, refr
         if fetcher is None:
             raise MatrixQAError("adding an address needs a fetcher")
         page = fetcher.fetch(source, refresh)
-        url, text, suffix, fetched = page.url, page.text, ".html", not page.from_cache
+        url, text, name, fetched = page.url, page.text, "page.html", not page.from_cache
     else:
         path = Path(source)
-        suffix = path.suffix.lower()
-        if suffix not in PAGE_SUFFIXES:
+        if path.suffix.lower() not in PAGE_SUFFIXES:
             raise NotACellPage(f"{source}: a cell page is a .html, .htm or .txt file")
-        text = _read_text(path)
+        text, name = _read_text(path), path.name
+    suffix = Path(name).suffix.lower()
     try:
-        cell = parse_page(text, f"page{suffix}", url or SITE_PAGE)
+        # The file's name or the address may name the matrix of a page that names its cell only by its title.
+        cell = parse_page(text, name, url or SITE_PAGE)
     except ParseError as error:
         raise NotACellPage(f"{source} is not a matrix cell page ({error}); nothing was stored") from None
     meta_file = corpus_dir / f"{cell.key}.json"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
-from matrixqa.ingest.parse import Cell, Link, Paragraph, Study, StudyType
+from matrixqa.ingest.cell import Cell, Link, Paragraph, Study, StudyType
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
 SUMMARY_SECTION = "About this cell"
@@ -178,7 +178,7 @@ def chunk_cell(cell: Cell) -> list[Passage]:
     if cell.summary:
         pieces.append((SUMMARY_SECTION, Paragraph(cell.summary), None, ()))
     for study in cell.studies:
-        pieces.append((study.type.plural, Paragraph(study.text, study.links), study, ()))
+        pieces.append((study.type.plural, Paragraph(study.text, study.links, cut_off=study.cut_off), study, ()))
     for section in cell.sections:
         for paragraph in section.paragraphs:
             refers = _referred_studies(paragraph.text, section.heading, cell)
@@ -205,7 +205,12 @@ def chunk_cell(cell: Cell) -> list[Passage]:
                 study=study_ref,
                 refers_to=refers,
                 sentences=spans,
-                unquotable=tuple(i for i, (start, end) in enumerate(spans) if unquotable(text[start:end])),
+                unquotable=tuple(
+                    i
+                    for i, (start, end) in enumerate(spans)
+                    # A sentence the page's end cut short says only part of what it meant.
+                    if unquotable(text[start:end]) or (piece.cut_off and i == len(spans) - 1)
+                ),
                 text_links=piece.links,
                 supplementary=piece.supplementary,
             )
@@ -217,10 +222,13 @@ def _split_paragraph(paragraph: Paragraph) -> list[Paragraph]:
     """split_long, with each part keeping the links that fall inside it."""
     parts: list[Paragraph] = []
     cursor = 0
-    for text in split_long(paragraph.text):
+    texts = split_long(paragraph.text)
+    for n, text in enumerate(texts, 1):
+        # Only the last part ends where the paragraph ends, so only it can be cut off.
+        part = replace(paragraph, text=text, links=(), cut_off=paragraph.cut_off and n == len(texts))
         start = paragraph.text.find(text, cursor)
         if start < 0:  # split_long rejoined the sentences with other spacing: no place to carry links to
-            parts.append(Paragraph(text, (), paragraph.supplementary))
+            parts.append(part)
             continue
         end = start + len(text)
         links = tuple(
@@ -228,7 +236,7 @@ def _split_paragraph(paragraph: Paragraph) -> list[Paragraph]:
             for link in paragraph.links
             if link.start >= start and link.end <= end
         )
-        parts.append(Paragraph(text, links, paragraph.supplementary))
+        parts.append(replace(part, links=links))
         cursor = end
     return parts
 
@@ -254,7 +262,7 @@ def without_reference_numbers(paragraph: Paragraph) -> Paragraph:
     for link in paragraph.links:
         cut = sum(m.end() - m.start() for m in removed if m.end() <= link.start)
         links.append(Link(link.text, link.url, link.start - cut, link.end - cut))
-    return Paragraph("".join(kept), tuple(links), paragraph.supplementary)
+    return replace(paragraph, text="".join(kept), links=tuple(links))
 
 
 def unquotable(sentence: str) -> bool:

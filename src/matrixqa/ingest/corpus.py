@@ -10,8 +10,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from matrixqa.errors import CorpusError, MatrixQAError, ParseError
+from matrixqa.ingest.cell import Cell, Study
 from matrixqa.ingest.html import decode_page, read_html_page
-from matrixqa.ingest.parse import Cell, Study, parse_cell_lines, parse_cell_page
+from matrixqa.ingest.identity import MATRIX_FOLDERS
+from matrixqa.ingest.parse import parse_cell_lines, parse_cell_page
 
 # Bump when parsing or chunking changes what a corpus turns into, so old indexes count as stale.
 PIPELINE_VERSION = "2"
@@ -21,7 +23,6 @@ PAGE_SUFFIXES = (".html", ".htm", ".txt")
 HTML_SUFFIXES = (".html", ".htm")
 STUDY_FIELDS = ("url", "authors", "journal", "publication_title", "publication_url")
 
-MATRIX_FOLDERS = {"Drug Treatment Matrix": "Drugs", "Alcohol Treatment Matrix": "Alcohol"}
 SITE = "https://findings.org.uk/PHP/dl.php?file="
 # Every cell page is served from this path, so relative links on any of them resolve against it.
 SITE_PAGE = "https://findings.org.uk/PHP/dl.php"
@@ -107,10 +108,12 @@ def load_cell(page: Path) -> Cell:
 
 
 def parse_page(text: str, name: str, base_url: str = SITE_PAGE) -> Cell:
-    """Parse a cell page's text, saved as HTML or copied as plain text (told apart by the file name)."""
+    """Parse a cell page's text, saved as HTML or copied as plain text (told apart by the file name).
+
+    The file name and base_url, the address the page came from, may name the matrix a page leaves unnamed."""
     if Path(name).suffix.lower() in HTML_SUFFIXES:
-        return parse_cell_lines(read_html_page(text, base_url), name)
-    return parse_cell_page(text, name)
+        return parse_cell_lines(read_html_page(text, base_url), name, base_url)
+    return parse_cell_page(text, name, base_url)
 
 
 def _with_facts(study: Study, facts: dict[str, str]) -> Study:

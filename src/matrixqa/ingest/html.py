@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from matrixqa.ingest.parse import Link, Paragraph
+from matrixqa.ingest.cell import Link, Paragraph
 
 # What a reader never sees as content: code, styling, and the site's navigation and footers.
 _DROPPED = frozenset(

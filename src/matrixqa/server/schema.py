@@ -18,8 +18,8 @@ from matrixqa.answer.compose import Answer
 from matrixqa.answer.conversation import Turn
 from matrixqa.errors import BadRequest
 from matrixqa.index.store import Index
+from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
-from matrixqa.ingest.parse import StudyType
 from matrixqa.search.filters import Filters
 from matrixqa.search.relevance import MIN_EVIDENCE, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
