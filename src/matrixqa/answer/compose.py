@@ -138,15 +138,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     if studies and studies.citations:
         return studies
     length = LENGTHS.get(detail, LENGTHS["short"])
-    # Answers draw on the most relevant passages; the diverse order of the hit list is for browsing.
-    # A cell's summary says what the cell is about; it is no evidence on a question's subject.
-    evidence = [h for h in result.hits if h.passage.section != SUMMARY_SECTION] or result.hits
-    by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
-    leaders = by_rank[: length.passages]
-    # The best-ranked passage of each other cell among the hits joins them: evidence may span cells.
-    leaders += [h for h in dict(reversed([(_cell(h), h) for h in by_rank])).values() if h not in leaders]
-    best = max(h.sentence_score for h in leaders)
-    sources = [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
+    sources = _sources(result.hits, length)
     every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
     for source_number, hit in enumerate(sources):
         for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id])):
@@ -223,6 +215,21 @@ def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...
     lead = f"From the Effectiveness Bank, {', and '.join(cells)}."
     hits = tuple(result.hits)
     return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
+
+
+def _sources(hits: list[Hit], length: Length) -> list[Hit]:
+    """The passages an answer quotes from: the best-ranked, and those whose best sentence is nearly as close.
+
+    Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), and the
+    best-ranked passage of each other cell among the hits may join them, as evidence may span cells. A cell's
+    summary says what the cell is about: it is no evidence on a question's subject.
+    """
+    evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
+    by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
+    leaders = by_rank[: length.passages]
+    leaders += [h for h in dict(reversed([(_cell(h), h) for h in by_rank])).values() if h not in leaders]
+    best = max(h.sentence_score for h in leaders)
+    return [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
 
 
 def _from_each_cell(
