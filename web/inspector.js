@@ -63,7 +63,7 @@ export function decisionText(payload) {
     `best sentence ${relevance.sentence_score.toFixed(3)}`,
     `coverage ${relevance.coverage.toFixed(3)}`,
   ];
-  if (missing.length) parts.push(`topics the corpus does not treat: ${missing.join(", ")}`);
+  if (missing.length) parts.push(`topics the answering passages do not treat: ${missing.join(", ")}`);
   if (unknown.length) parts.push(`words no passage uses: ${unknown.join(", ")}`);
   return `${verdict}: ${parts.join("; ")}`;
 }

@@ -316,8 +316,8 @@ def test_inspector_says_why_a_question_was_not_answered(page: Page, base_url: st
     turn = ask(page, "naloxone for the patients at the clinic")
     turn.answer.get_by_role("button", name="Inspect retrieval").click()
     decision = turn.answer.locator(".inspector .decision")
-    expect(decision).to_contain_text("needed with a topic the corpus does not treat")
-    expect(decision).to_contain_text("topics the corpus does not treat: naloxone")
+    expect(decision).to_contain_text("declined whatever the evidence: a topic the answering passages do not treat")
+    expect(decision).to_contain_text("topics the answering passages do not treat: naloxone")
 
 
 def test_inspector_falls_back_to_rank_and_score_without_ranking_evidence(page: Page, base_url: str) -> None:

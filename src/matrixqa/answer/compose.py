@@ -298,7 +298,7 @@ def _not_covered(answer_id: str, result: SearchResult, index: Index) -> Answer:
     message = "The evidence in this corpus does not cover that question, so there is no answer to give from it. "
     relevance = result.relevance
     if relevance and relevance.missing:
-        message += f"No passage treats {_listed(relevance.missing, 'and')}. "
+        message += f"The passages nearest the question do not treat {_listed(relevance.missing, 'and')}. "
     if relevance and relevance.unknown:
         # The asker may have a word of their own for something the evidence names otherwise.
         words = _listed(relevance.unknown, "or")
