@@ -175,7 +175,7 @@ def _build(config) -> None:
 def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode: str, as_json: bool) -> None:
     """Show the passages that best match QUESTION, and why each was ranked where it is."""
     from matrixqa.search.filters import Filters
-    from matrixqa.server.schema import SearchResponse
+    from matrixqa.server.responses import SearchResponse
 
     filters = Filters(frozenset(types), frozenset(c.upper() for c in cells), matrix, year_from, year_to)
     result = _retriever(mode).search(question, k, filters)
@@ -261,7 +261,7 @@ def evaluate_command(
 def ask(question: str, long_answer: bool, as_json: bool) -> None:
     """Answer QUESTION with cited sentences from the corpus."""
     from matrixqa.answer.compose import Answerer
-    from matrixqa.server.schema import AnswerResponse
+    from matrixqa.server.responses import AnswerResponse
 
     answer = Answerer(_retriever()).answer(question, detail="long" if long_answer else "short")
     if as_json:

@@ -12,7 +12,7 @@ from matrixqa.ingest.chunk import chunk_cell
 from matrixqa.ingest.corpus import load_cell, load_corpus, parse_page
 from matrixqa.ingest.html import read_html_page
 from matrixqa.search.retrieve import Retriever
-from matrixqa.server.schema import PassageOut
+from matrixqa.server.responses import PassageOut
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 from tests.html_pages import (
     FAKE_SUPPLEMENTARY,

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
-from matrixqa.server.schema import MAX_BODY_BYTES
+from matrixqa.server.requests import MAX_BODY_BYTES
 
 API_POSTS = ("/api/search", "/api/ask", "/api/feedback")
 # Random on a developer's machine, to keep exploring; the same examples every time in CI, so a

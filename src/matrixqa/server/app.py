@@ -19,19 +19,14 @@ from matrixqa.server.chat_completions import chat_blueprint, openai_errors
 from matrixqa.server.openapi import openapi_document
 from matrixqa.server.questionlog import QuestionLog
 from matrixqa.server.reload import LiveAnswerer
-from matrixqa.server.schema import (
+from matrixqa.server.requests import AskRequest, FeedbackRequest, SearchRequest, filters_of, parse_body, question_of
+from matrixqa.server.responses import (
     AnswerResponse,
-    AskRequest,
     CellsResponse,
     ContextResponse,
-    FeedbackRequest,
     FeedbackResponse,
     HealthResponse,
-    SearchRequest,
     SearchResponse,
-    filters_of,
-    parse_body,
-    question_of,
 )
 from matrixqa.server.security import protect
 from matrixqa.settings import Config, load_config

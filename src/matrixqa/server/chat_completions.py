@@ -20,13 +20,11 @@ from pydantic import Field, ValidationError
 from matrixqa.answer.compose import Answer, Answerer
 from matrixqa.errors import BadRequest
 from matrixqa.ingest.chunk import Passage
-from matrixqa.server import schema
+from matrixqa.server import responses
 from matrixqa.server.questionlog import QuestionLog
-from matrixqa.server.schema import (
+from matrixqa.server.requests import (
     MAX_HISTORY,
-    AnswerResponse,
     AskRequest,
-    CitationOut,
     FiltersIn,
     Request,
     WholeNumber,
@@ -35,6 +33,7 @@ from matrixqa.server.schema import (
     question_of,
     request_error,
 )
+from matrixqa.server.responses import AnswerResponse, CitationOut
 
 MODEL = "matrixqa"
 ERROR_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 413: "invalid_request_error"}
@@ -121,45 +120,45 @@ def source_line(passage: Passage) -> str:
     return f"{title}. {passage.cell.label}, {passage.section}. {links}"
 
 
-class ModelCard(schema.Response):
+class ModelCard(responses.Response):
     id: str
     object: Literal["model"] = "model"
     created: int
     owned_by: str
 
 
-class ModelList(schema.Response):
+class ModelList(responses.Response):
     object: Literal["list"] = "list"
     data: list[ModelCard]
 
 
-class AssistantMessage(schema.Response):
+class AssistantMessage(responses.Response):
     role: Literal["assistant"] = "assistant"
     content: str = Field(description="The framing line, the answer with its [n] markers, then a `Sources:` list.")
     refusal: None = None
 
 
-class Choice(schema.Response):
+class Choice(responses.Response):
     index: Literal[0] = 0
     message: AssistantMessage
     finish_reason: Literal["stop"] = "stop"
     logprobs: None = None
 
 
-class Delta(schema.Response):
+class Delta(responses.Response):
     """What a chunk adds to the message; the first names the role, the last adds nothing."""
 
     role: Literal["assistant"] | None = None
     content: str | None = None
 
 
-class ChunkChoice(schema.Response):
+class ChunkChoice(responses.Response):
     index: Literal[0] = 0
     delta: Delta
     finish_reason: Literal["stop"] | None = None
 
 
-class Extras(schema.Response):
+class Extras(responses.Response):
     """matrixqa's fields beside the protocol's: whether the corpus answered, and the cited passages."""
 
     answered: bool = Field(description="False when the corpus holds no evidence for the question.")
@@ -174,7 +173,7 @@ class ChatCompletion(Extras):
     choices: list[Choice] = Field(min_length=1, max_length=1)
 
 
-class ChatCompletionChunk(schema.Response):
+class ChatCompletionChunk(responses.Response):
     """One server-sent event of a streamed reply; the last chunk (finish_reason "stop") carries the extras."""
 
     id: str
@@ -186,14 +185,14 @@ class ChatCompletionChunk(schema.Response):
     citations: list[CitationOut] | None = None
 
 
-class ErrorDetail(schema.Response):
+class ErrorDetail(responses.Response):
     message: str = Field(min_length=1, description="What went wrong and what to change.")
     type: str
     param: str | None = None
     code: str | None = None
 
 
-class OpenAIErrorResponse(schema.Response):
+class OpenAIErrorResponse(responses.Response):
     """The protocol's error shape, which every error on /v1/ takes."""
 
     error: ErrorDetail

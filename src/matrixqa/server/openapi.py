@@ -1,4 +1,5 @@
-"""The OpenAPI document of the JSON API, generated from the models of schema.py; served at /api/openapi.json."""
+"""The OpenAPI document of the JSON API, generated from the models of requests.py and responses.py; served at
+/api/openapi.json."""
 
 from __future__ import annotations
 
@@ -10,13 +11,22 @@ from pydantic.json_schema import models_json_schema
 
 from matrixqa import __version__
 from matrixqa.server import chat_completions as chat
-from matrixqa.server import schema
+from matrixqa.server.requests import MAX_BODY_BYTES, AskRequest, FeedbackRequest, SearchRequest
+from matrixqa.server.responses import (
+    AnswerResponse,
+    CellsResponse,
+    ContextResponse,
+    ErrorResponse,
+    FeedbackResponse,
+    HealthResponse,
+    SearchResponse,
+)
 
 REASONS = {
     400: "The request cannot be answered as it stands; `error` says what to change.",
     404: "No such answer or passage.",
     405: "The method is not allowed on this path.",
-    413: f"The body is larger than {schema.MAX_BODY_BYTES} bytes.",
+    413: f"The body is larger than {MAX_BODY_BYTES} bytes.",
     429: "Too many requests from this address; `Retry-After` says when to try again.",
     503: "The index cannot be used; `error` says how to rebuild it.",
 }
@@ -36,7 +46,7 @@ class Operation:
     status: int = 200
     errors: tuple[int, ...] = (405,)
     also: tuple[tuple[int, str], ...] = ()  # other successes, with the same response shape
-    error: type[BaseModel] = schema.ErrorResponse
+    error: type[BaseModel] = ErrorResponse
     stream: type[BaseModel] | None = None  # the event a `stream: true` request gets instead, as text/event-stream
 
 
@@ -45,37 +55,37 @@ OPERATIONS = (
         "post",
         "/api/search",
         "Retrieve the passages that best match a question.",
-        schema.SearchResponse,
+        SearchResponse,
         "Passages, best first.",
-        body=schema.SearchRequest,
+        body=SearchRequest,
         errors=POST_ERRORS,
     ),
     Operation(
         "post",
         "/api/ask",
         "Answer a question with cited source sentences.",
-        schema.AnswerResponse,
+        AnswerResponse,
         "An answer, or a statement that the corpus does not cover the question.",
-        body=schema.AskRequest,
+        body=AskRequest,
         errors=POST_ERRORS,
     ),
     Operation(
         "post",
         "/api/feedback",
         "Say whether an answer helped.",
-        schema.FeedbackResponse,
+        FeedbackResponse,
         "Feedback stored with the answer it names.",
-        body=schema.FeedbackRequest,
+        body=FeedbackRequest,
         status=201,
         also=((200, "The question log is off: the feedback was not stored."),),
         errors=(400, 404, 405, 413, 503),
     ),
-    Operation("get", "/api/cells", "List the cells the index holds.", schema.CellsResponse, "Cells in matrix order."),
+    Operation("get", "/api/cells", "List the cells the index holds.", CellsResponse, "Cells in matrix order."),
     Operation(
         "get",
         "/api/passages/{passage_id}/context",
         "Show a passage with the other passages of its section, in page order.",
-        schema.ContextResponse,
+        ContextResponse,
         "The passage's section.",
         errors=(404, 405),
     ),
@@ -83,7 +93,7 @@ OPERATIONS = (
         "get",
         "/api/health",
         "Report that the service is up, with the index it serves.",
-        schema.HealthResponse,
+        HealthResponse,
         "The service is ready.",
     ),
     Operation(

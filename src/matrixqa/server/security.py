@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from matrixqa.server.ratelimit import RateLimiter, parse_rate
-from matrixqa.server.schema import MAX_BODY_BYTES
+from matrixqa.server.requests import MAX_BODY_BYTES
 from matrixqa.settings import Config
 
 RATE_LIMITED_PATHS = frozenset({"/api/ask", "/api/search", "/v1/chat/completions"})

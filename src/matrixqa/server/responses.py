@@ -1,178 +1,23 @@
-"""The JSON API's request and response shapes, declared once as pydantic models.
+"""The JSON API's response bodies, declared once as pydantic models, each filled from the pipeline's data.
 
-The app validates request bodies with them, builds its JSON with them, and the OpenAPI document
-(openapi.py) is generated from them, so the three cannot drift. To add a field, add it to its model
-(and, for a response, to the `from_...` that fills it): validation, the document and the JSON follow.
+The app builds its JSON with these models and the OpenAPI document (openapi.py) is generated from them,
+so the two cannot drift. To send a field, add it to its model and to the `of` that fills it: the
+document and the JSON follow.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from typing import Annotated, Any, Literal, TypeVar, get_args
+from typing import Any, Literal
 
-from flask import request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from matrixqa.answer.compose import Answer
-from matrixqa.answer.conversation import Turn
-from matrixqa.errors import BadRequest
 from matrixqa.index.store import Index
-from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
-from matrixqa.search.filters import Filters
 from matrixqa.search.relevance import MIN_EVIDENCE, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
-
-MAX_QUESTION = 1000
-ASCII_SPACE = " \t\n\r\f\v"  # a question must hold some other character
-MAX_K = 50
-MAX_HISTORY = 20
-MAX_COMMENT = 2000
-MAX_BODY_BYTES = 64 * 1024
-M = TypeVar("M", bound=BaseModel)
-# The study types' letters as Literals of strings: strict validation takes the JSON's "S" for a Literal, where
-# for the enum it would take only an instance of it.
-STUDY_LETTERS = tuple(kind.value for kind in StudyType)
-StudyLetter = Literal[STUDY_LETTERS]
-EvidenceType = Literal[(*STUDY_LETTERS, "commentary")]
-
-# ASCII white space only: JSON Schema's \s and Python's differ beyond it, and the fuzzer reads the pattern.
-QuestionText = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=MAX_QUESTION, pattern="[^" + ASCII_SPACE + "]"),
-    Field(description="The question, in plain words; surrounding white space is ignored."),
-]
-
-
-def _integral(value: Any) -> Any:
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-# JSON Schema counts 38.0 as an integer, so the API does too; "38" and true stay refused (strict mode).
-WholeNumber = Annotated[int, BeforeValidator(_integral)]
-
-
-class Request(BaseModel):
-    """A request body: strict types (no "5" for 5), and a field it does not name is refused."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class FiltersIn(Request):
-    """Restrict which passages may be retrieved; every filter given must hold."""
-
-    types: list[EvidenceType] = []
-    cells: list[str] = Field(default=[], description='Cell codes such as "B3".')
-    matrix: str | None = Field(default=None, description='Such as "Drug Treatment Matrix".')
-    year_from: WholeNumber | None = None
-    year_to: WholeNumber | None = None
-
-    def to_filters(self) -> Filters:
-        return Filters(
-            frozenset(self.types),
-            frozenset(c.upper() for c in self.cells),
-            self.matrix or None,
-            self.year_from,
-            self.year_to,
-        )
-
-
-class SearchRequest(Request):
-    question: QuestionText
-    k: WholeNumber = Field(default=5, ge=1, le=MAX_K, description="How many passages to return.")
-    filters: FiltersIn | None = None
-
-
-class TurnIn(Request):
-    question: str = Field(max_length=MAX_QUESTION)
-    answer: str = ""
-
-
-class AskRequest(Request):
-    question: QuestionText
-    detail: Literal["short", "long"] = "short"
-    history: list[TurnIn] = Field(
-        default=[],
-        max_length=MAX_HISTORY,
-        description="Earlier turns, oldest first, so a follow-up question can be understood.",
-    )
-    filters: FiltersIn | None = None
-
-    def turns(self) -> list[Turn]:
-        return [Turn(turn.question, turn.answer) for turn in self.history]
-
-
-class FeedbackRequest(Request):
-    id: str = Field(min_length=1, description="The `id` of an answer from /api/ask.")
-    helpful: bool
-    comment: str = Field(default="", max_length=MAX_COMMENT)
-
-
-def question_of(request: SearchRequest | AskRequest) -> str:
-    return request.question.strip(ASCII_SPACE)
-
-
-def filters_of(request: SearchRequest | AskRequest) -> Filters:
-    return request.filters.to_filters() if request.filters else Filters()
-
-
-def _json_body() -> dict[str, Any]:
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        raise BadRequest("the JSON is nested too deeply: send one flat JSON object") from None
-    if not isinstance(body, dict):
-        raise BadRequest('send a JSON object with Content-Type: application/json, such as {"question": "..."}')
-    try:  # a \ud800-style escape decodes to text no encoder downstream accepts
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequest("the JSON holds an unpaired surrogate escape (such as \\ud800): send valid Unicode") from None
-    return body
-
-
-def parse_body(model: type[M]) -> M:
-    """The request's JSON body as `model`, or a BadRequest saying the first thing to fix."""
-    try:
-        return model.model_validate(_json_body())
-    except ValidationError as error:
-        raise BadRequest(request_error(error, model)) from None
-
-
-def request_error(error: ValidationError, model: type[BaseModel]) -> str:
-    """The first thing wrong with a request body, said as what to fix (the API's one error message)."""
-    problem = error.errors(include_url=False)[0]
-    location = problem["loc"]
-    where = "'" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location).lstrip(".") + "'"
-    context = problem.get("ctx", {})
-    kind = problem["type"]
-    if kind == "extra_forbidden":
-        allowed = ", ".join(_model_at(model, location[:-1]).model_fields)
-        parent = "filter" if location[:1] == ("filters",) else "field"
-        return f"unknown {parent} {location[-1]!r}: send only {allowed}"
-    if kind == "missing":
-        return f"{where} is required"
-    if kind == "string_too_long":
-        return f"{where} is too long: at most {context['max_length']} characters"
-    if kind == "too_long":
-        return f"{where} holds too many items: at most {context['max_length']}"
-    if kind in ("string_too_short", "string_pattern_mismatch"):
-        return f"{where} must be a non-empty string"
-    message = problem["msg"]
-    return f"{where}: {message[0].lower()}{message[1:]}"
-
-
-def _model_at(model: type[BaseModel], location: tuple[int | str, ...]) -> type[BaseModel]:
-    for part in location:
-        if isinstance(part, str):
-            model = _inner_model(model.model_fields[part].annotation) or model
-    return model
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return next((m for m in map(_inner_model, get_args(annotation)) if m), None)
+from matrixqa.server.requests import StudyLetter
 
 
 class Response(BaseModel):
