@@ -17,7 +17,7 @@ import argparse
 import json
 from pathlib import Path
 
-from matrixqa import evaluate
+from matrixqa import evalanswers, evaluate
 from matrixqa.answer.compose import Answerer
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.settings import load_config
@@ -46,7 +46,7 @@ def is_labelled(path: Path) -> bool:
 
 
 def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool = False) -> list[tuple]:
-    """Each file's figures (name, then matrixqa.evaluate's CategoryFigures over all its questions); each
+    """Each file's figures (name, then matrixqa.evalanswers' CategoryFigures over all its questions); each
     question got wrong is printed unless quiet or the file is held out."""
     paragraphs = evaluate.corpus_paragraphs(corpus_dir)
     setup = evaluate.retriever_setup("hybrid (matrixqa)", retriever)
@@ -56,7 +56,7 @@ def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool
         questions = evaluate.resolve_gold(evaluate.read_questions(path), paragraphs)
         report = evaluate.evaluate(setup, questions)
         answers = {q.id: answerer.answer(q.question, k=evaluate.DEPTH) for q in questions}
-        rows.append((path.name, evaluate.answer_figures(report, answers)[-1]))  # the "all" row
+        rows.append((path.name, evalanswers.answer_figures(report, answers)[-1]))  # the "all" row
         if quiet or path.name == HELD_OUT:
             continue
         wrong = [_what_went_wrong(outcome, answers[outcome.question.id]) for outcome in report.outcomes]
@@ -73,7 +73,7 @@ def _what_went_wrong(outcome: evaluate.Outcome, answer) -> str:
         return f"answered {label}" if answer.answered else ""
     if not answer.answered:
         return f"DECLINED {label}"
-    opening = evaluate.normalise(evaluate.first_sentence(answer))
+    opening = evaluate.normalise(evalanswers.first_sentence(answer))
     from_gold = any(evaluate.shares_run(opening, gold) for gold in question.gold)
     if outcome.first_relevant == 1 and from_gold:
         return ""

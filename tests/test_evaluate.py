@@ -7,7 +7,7 @@ import ir_measures
 import pytest
 from click.testing import CliRunner
 
-from matrixqa import evaluate
+from matrixqa import evalbaseline, evaluate
 from matrixqa.cli import main
 from matrixqa.errors import EvaluationError
 from matrixqa.evaluate import (
@@ -20,7 +20,6 @@ from matrixqa.evaluate import (
     read_questions,
     resolve_gold,
     shares_run,
-    tutorial_chunks,
 )
 from matrixqa.settings import PROJECT_ROOT
 
@@ -199,7 +198,7 @@ def test_categories_are_read_and_must_be_text(tmp_path: Path):
 
 def test_tutorial_chunks_are_at_most_1000_characters_and_overlap():
     paragraphs = [f"Paragraph {n} says " + "something " * (5 + n % 9) for n in range(40)]
-    chunks = tutorial_chunks("\n\n".join(paragraphs))
+    chunks = evalbaseline.tutorial_chunks("\n\n".join(paragraphs))
     assert len(chunks) > 3 and all(len(c) <= 1000 for c in chunks)
     for before, after in zip(chunks, chunks[1:], strict=False):
         first_paragraph = after.split("\n\n")[0].strip()
@@ -310,7 +309,7 @@ def dev_reports(request, real_retriever):
     corpus = REAL_CORPUS
     gold = resolve_gold(read_questions(request.param), evaluate.corpus_paragraphs(corpus))
     hybrid = evaluate.evaluate(evaluate.retriever_setup("hybrid", real_retriever), gold)
-    baseline = evaluate.evaluate(evaluate.baseline_setup(corpus, real_retriever.embedder), gold)
+    baseline = evaluate.evaluate(evalbaseline.baseline_setup(corpus, real_retriever.embedder), gold)
     return request.param, hybrid, baseline
 
 

@@ -219,7 +219,7 @@ def evaluate_command(
     bootstrap intervals and paired significance tests.
     """
     try:
-        from matrixqa import evalreport, evaluate
+        from matrixqa import evalanswers, evalbaseline, evalreport, evaluate
     except ImportError as error:
         raise MatrixQAError(
             f"matrixqa eval needs the eval extra ({error.name} is missing): pip install -e '.[eval]'"
@@ -233,13 +233,13 @@ def evaluate_command(
         evaluate.retriever_setup("dense only", hybrid.with_mode("dense")),
         evaluate.retriever_setup("BM25 only", hybrid.with_mode("lexical")),
         evaluate.retriever_setup("hybrid (matrixqa)", hybrid),
-        evaluate.baseline_setup(config.corpus_dir, hybrid.embedder),
+        evalbaseline.baseline_setup(config.corpus_dir, hybrid.embedder),
     ]
     reports = [evaluate.evaluate(setup, gold) for setup in setups]
     from matrixqa.answer.compose import Answerer
 
     answerer = Answerer(hybrid)
-    answers = evaluate.answer_figures(reports[2], {q.id: answerer.answer(q.question) for q in gold})
+    answers = evalanswers.answer_figures(reports[2], {q.id: answerer.answer(q.question) for q in gold})
     trec_files = {r.setup: evaluate.write_trec(r, trec_dir) for r in reports} if trec_dir else None
     if report_dir:
         data = evalreport.write_report(reports, questions_file, report_dir, answers)

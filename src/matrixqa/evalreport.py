@@ -15,18 +15,8 @@ from typing import Any
 import numpy as np
 import scipy.stats
 
-from matrixqa.evaluate import (
-    DEPTH,
-    HIT_DEPTHS,
-    PARAGRAPH,
-    STANDARD,
-    CategoryFigures,
-    Declining,
-    Report,
-    format_answer_figures,
-    mean,
-    write_trec,
-)
+from matrixqa.evalanswers import CategoryFigures, format_answer_figures
+from matrixqa.evaluate import DEPTH, HIT_DEPTHS, PARAGRAPH, STANDARD, Declining, Report, mean, write_trec
 
 ALPHA = 0.05  # a difference with a p-value at or above this is marked not significant
 RESAMPLES = 10_000

@@ -21,22 +21,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import ir_measures
 from ir_measures import RR, R, Success, nDCG
 
-from matrixqa.answer.compose import Answer
 from matrixqa.errors import EvaluationError
-from matrixqa.index.embed import Embedder
 from matrixqa.index.lexical import fold
 from matrixqa.search.retrieve import Retriever
 
 DEPTH = 10  # how many passages each question's ranking is judged to
 MATCH_RUN = 60
-BASELINE_NAME = "tutorial baseline: 1,000-char chunks, 200 overlap, dense"
-BASELINE_SIZE = 1000
-BASELINE_OVERLAP = 200
-BASELINE_MIN_COSINE = 0.45  # the backbone's original rule: abstain when the best cosine is below this
 HIT_DEPTHS = range(1, DEPTH + 1)  # hit@k for these k, for the report's hit@k curve
 # matrixqa's name of each figure and the ir_measures measure that computes it from the TREC files.
 STANDARD = {f"hit@{k}": Success @ k for k in HIT_DEPTHS}
@@ -334,127 +327,3 @@ def retriever_setup(name: str, retriever: Retriever) -> Setup:
 
     collection = [Ranked(p.id, p.text, 0.0) for p in retriever.index.passages]
     return Setup(name, collection, search)
-
-
-def baseline_setup(corpus_dir: Path, embedder: Embedder) -> Setup:
-    """The common tutorial set-up, built here: each page cut into 1,000-character chunks with 200
-    characters of overlap, embedded, searched with a flat FAISS index, dense score only."""
-    chunks: list[Ranked] = []
-    for page in sorted(Path(corpus_dir).glob("*.txt")):
-        for number, text in enumerate(tutorial_chunks(page.read_text(encoding="utf-8-sig"))):
-            chunks.append(Ranked(f"{page.stem}-chunk{number}", text, 0.0))
-    vectors = embedder.embed([c.text for c in chunks])
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-
-    def search(question: str, k: int) -> Ranking:
-        scores, rows = index.search(embedder.embed([question]), min(k, len(chunks)))
-        ranked = [
-            Ranked(chunks[r].id, chunks[r].text, float(s)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0
-        ]
-        return Ranking(ranked, bool(ranked) and ranked[0].score >= BASELINE_MIN_COSINE)
-
-    return Setup(BASELINE_NAME, chunks, search)
-
-
-def tutorial_chunks(text: str, separators: tuple[str, ...] = ("\n\n", "\n", " ", "")) -> list[str]:
-    """Cut text as the tutorials' recursive character splitter does (chunk 1,000, overlap 200): split at
-    the coarsest separator present, cut any piece still too long at the next, then pack the pieces
-    into chunks, each starting with up to 200 characters of the one before.
-
-    Built this way the baseline reproduces the reference figures in shared/eval/README.md.
-    """
-    separator, finer = separators[-1], ()
-    for i, candidate in enumerate(separators):
-        if candidate == "" or candidate in text:
-            separator, finer = candidate, separators[i + 1 :]
-            break
-    pieces = [p for p in (text.split(separator) if separator else list(text)) if p]
-    chunks: list[str] = []
-    short: list[str] = []
-    for piece in pieces:
-        if len(piece) < BASELINE_SIZE:
-            short.append(piece)
-            continue
-        chunks += _pack(short, separator)
-        short = []
-        chunks += tutorial_chunks(piece, finer) if finer else [piece]
-    return chunks + _pack(short, separator)
-
-
-def _pack(pieces: list[str], separator: str) -> list[str]:
-    chunks: list[str] = []
-    current: list[str] = []
-    length = 0  # of the pieces in current joined by separator
-    for piece in pieces:
-        joiner = len(separator) if current else 0
-        if length + joiner + len(piece) > BASELINE_SIZE and current:
-            chunks.append(separator.join(current).strip())
-            # Keep the tail of this chunk, at most the overlap, to open the next one.
-            while length > BASELINE_OVERLAP or (length + len(separator) + len(piece) > BASELINE_SIZE and length > 0):
-                length -= len(current[0]) + (len(separator) if len(current) > 1 else 0)
-                current.pop(0)
-        current.append(piece)
-        length += len(piece) + (len(separator) if len(current) > 1 else 0)
-    if current:
-        chunks.append(separator.join(current).strip())
-    return [c for c in chunks if c]
-
-
-@dataclass(frozen=True)
-class CategoryFigures:
-    """How retrieval and the answers did on the questions of one category."""
-
-    category: str
-    answerable: int
-    unanswerable: int
-    hit1: float  # over the answerable questions, as are MRR@10, answered and first_from_gold
-    mrr10: float
-    answered: int
-    declined: int  # of the unanswerable questions
-    first_from_gold: int  # answers whose first sentence comes from a gold paragraph
-
-
-def first_sentence(answer: Answer) -> str:
-    """The sentence an answer opens with: its first citation's first quoted sentence."""
-    return answer.citations[0].sentences[0] if answer.answered and answer.citations else ""
-
-
-def answer_figures(report: Report, answers: dict[str, Answer]) -> list[CategoryFigures]:
-    """Per category, then over all questions: the ranking's hit@1 and MRR@10, and what the answers did."""
-    groups: dict[str, list[Outcome]] = {}
-    for outcome in report.outcomes:
-        groups.setdefault(outcome.question.category or "-", []).append(outcome)
-    figures = []
-    for category, outcomes in [*sorted(groups.items()), ("all", report.outcomes)]:
-        answerable = [o for o in outcomes if o.question.answerable]
-        opened = [first_sentence(answers[o.question.id]) for o in answerable]
-        figures.append(
-            CategoryFigures(
-                category,
-                len(answerable),
-                len(outcomes) - len(answerable),
-                sum(o.hit(1) for o in answerable) / max(1, len(answerable)),
-                sum(o.reciprocal_rank() for o in answerable) / max(1, len(answerable)),
-                sum(answers[o.question.id].answered for o in answerable),
-                sum(not answers[o.question.id].answered for o in outcomes if not o.question.answerable),
-                sum(
-                    bool(first) and any(shares_run(normalise(first), gold) for gold in o.question.gold)
-                    for o, first in zip(answerable, opened, strict=True)
-                ),
-            )
-        )
-    return figures
-
-
-def format_answer_figures(figures: list[CategoryFigures]) -> str:
-    """A Markdown table of the per-category figures ("-" where a category has no such question)."""
-    head = "| category | hit@1 | MRR@10 | answered | declined | first sentence from gold |"
-    lines = [head, "|---" * (head.count("|") - 1) + "|"]
-    for f in figures:
-        ranked = f"{f.hit1:.3f} | {f.mrr10:.3f}" if f.answerable else "- | -"
-        answered = f"{f.answered}/{f.answerable}" if f.answerable else "-"
-        declined = f"{f.declined}/{f.unanswerable}" if f.unanswerable else "-"
-        first = f"{f.first_from_gold}/{f.answerable}" if f.answerable else "-"
-        lines.append(f"| {f.category} | {ranked} | {answered} | {declined} | {first} |")
-    return "\n".join(lines)
