@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, request, send_from_directory
+from flask import Blueprint, Flask, Response, jsonify, request, send_from_directory
 from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
@@ -35,15 +36,7 @@ from matrixqa.settings import Config, load_config
 def create_app(config: Config | None = None, retriever: Retriever | None = None) -> Flask:
     """Build the app; load the model and index now so the first request is served warm."""
     config = config or load_config()
-    if retriever is None:
-        embedder = load_embedder(config.model, config.backend, config.model_cache)  # once per process; reused
-        live = LiveAnswerer(
-            lambda: Answerer(open_retriever(config, embedder=embedder)),
-            config.index_dir / MANIFEST,
-            config.reload_seconds,
-        )
-    else:
-        live = LiveAnswerer.fixed(Answerer(retriever))
+    live = _live_answerer(config, retriever)
     app = Flask(__name__, static_folder=None)
     app.config["MATRIXQA"] = config
     app.extensions["matrixqa"] = live
@@ -54,55 +47,83 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         app.register_blueprint(admin_blueprint(config.admin_token, question_log, web_dir))
     app.register_blueprint(chat_blueprint(live.current, question_log))
     openai_errors(app)
+    app.register_blueprint(page_blueprint(web_dir))
+    app.register_blueprint(api_blueprint(live.current, question_log))
+    json_errors(app)
+    return app
 
-    @app.get("/")
+
+def _live_answerer(config: Config, retriever: Retriever | None) -> LiveAnswerer:
+    """The answerer the routes use: over the index on disk, reloaded when it is rebuilt, or over `retriever`."""
+    if retriever is not None:
+        return LiveAnswerer.fixed(Answerer(retriever))
+    embedder = load_embedder(config.model, config.backend, config.model_cache)  # once per process; reused
+    return LiveAnswerer(
+        lambda: Answerer(open_retriever(config, embedder=embedder)),
+        config.index_dir / MANIFEST,
+        config.reload_seconds,
+    )
+
+
+def page_blueprint(web_dir: Path) -> Blueprint:
+    """The chat page and its files."""
+    page_routes = Blueprint("page", __name__)
+
+    @page_routes.get("/")
     def page():
         return send_from_directory(web_dir, "index.html")
 
-    @app.get("/static/<path:name>")
+    @page_routes.get("/static/<path:name>")
     def static_file(name: str):
         return send_from_directory(web_dir, name)
 
-    @app.get("/api/openapi.json")
+    return page_routes
+
+
+def api_blueprint(current: Callable[[], Answerer], question_log: QuestionLog | None) -> Blueprint:
+    """The JSON API under /api/, over the answerer `current` returns at each request."""
+    api = Blueprint("api", __name__, url_prefix="/api")
+
+    @api.get("/openapi.json")
     def openapi():
         return jsonify(openapi_document())
 
-    @app.get("/api/health")
+    @api.get("/health")
     def health():
-        index = live.current().retriever.index
+        index = current().retriever.index
         return reply(
             HealthResponse(status="ok", passages=len(index.passages), cells=index.cells, manifest=index.manifest)
         )
 
-    @app.get("/api/cells")
+    @api.get("/cells")
     def cells():
-        return reply(CellsResponse.of(live.current().retriever.index.passages))
+        return reply(CellsResponse.of(current().retriever.index.passages))
 
-    @app.get("/api/passages/<passage_id>/context")
+    @api.get("/passages/<passage_id>/context")
     def passage_context(passage_id: str):
-        index = live.current().retriever.index
+        index = current().retriever.index
         position = index.positions.get(passage_id)
         if position is None:
             raise NotFound(f"no passage with id {passage_id!r} in the index")
         return reply(ContextResponse.of(index, position))
 
-    @app.post("/api/search")
+    @api.post("/search")
     def search():
         body = parse_body(SearchRequest)
-        return reply(SearchResponse.of(live.current().retriever.search(question_of(body), body.k, filters_of(body))))
+        return reply(SearchResponse.of(current().retriever.search(question_of(body), body.k, filters_of(body))))
 
-    @app.post("/api/ask")
+    @api.post("/ask")
     def ask():
         started = time.perf_counter()
         body = parse_body(AskRequest)
         question, filters = question_of(body), filters_of(body)
-        answer = live.current().answer(question, body.turns(), body.detail, filters)
+        answer = current().answer(question, body.turns(), body.detail, filters)
         latency_ms = round((time.perf_counter() - started) * 1000, 1)
         if question_log is not None:
             question_log.record_ask(question, answer, filters, latency_ms)
         return reply(AnswerResponse.of(answer, latency_ms))
 
-    @app.post("/api/feedback")
+    @api.post("/feedback")
     def feedback():
         body = parse_body(FeedbackRequest)
         if question_log is None:
@@ -110,6 +131,13 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
         question_log.record_feedback(body.id, body.helpful, body.comment.strip())
         return reply(FeedbackResponse(status="recorded", id=body.id), 201)
 
+    return api
+
+
+def json_errors(app: Flask) -> None:
+    """Every error as {"error": "..."} with its status, so no traceback reaches a user; a page 404 stays HTML."""
+
+    # On the app, not on a blueprint: a path no route matches belongs to no blueprint.
     @app.errorhandler(MatrixQAError)
     def domain_error(error: MatrixQAError):
         status = 400 if isinstance(error, BadRequest) else 404 if isinstance(error, NotFound) else 503
@@ -129,8 +157,6 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     def unexpected(error: Exception):
         app.logger.exception("unexpected error")
         return jsonify(error="internal error: the request could not be completed"), 500
-
-    return app
 
 
 def _http_message(error: HTTPException) -> str:
