@@ -8,8 +8,9 @@ import re
 import pytest
 
 from matrixqa.answer.compose import Answerer
-from matrixqa.ingest.chunk import leans_back, unquotable
+from matrixqa.ingest.chunk import unquotable
 from matrixqa.settings import PROJECT_ROOT
+from matrixqa.textrules import leans_back
 from tests.conftest import DEV_QUESTIONS
 
 

@@ -1,14 +1,11 @@
 import json
 
-import pytest
-
 from matrixqa.ingest.cell import Link, Paragraph, StudyType
 from matrixqa.ingest.chunk import (
     CREDITS_SECTION,
     MAX_WORDS,
     Passage,
     chunk_cell,
-    leans_back,
     sentence_spans,
     split_long,
     unquotable,
@@ -114,37 +111,3 @@ def test_reference_number_runs_are_not_left_as_bare_numbers():
     cleaned = without_reference_numbers(Paragraph("health (1 2) generally, in 2007 (2007) here", (link,)))
     assert cleaned.text == "health generally, in 2007 (2007) here"
     assert cleaned.links == (Link("here", "https://example.org/", 38, 42),)  # moved back with its anchor
-
-
-def test_a_sentence_that_answers_its_neighbour_is_known_to_lean_back():
-    assert leans_back("From the Highlighted study described above, it would seem so; remember all of them.")
-    assert not leans_back("Supervision is generally unpopular with patients.")
-    # A sentence whose referent is in the sentence before it.
-    assert leans_back("Without stipulating this, they recommend that new patients take doses under supervision.")
-    assert leans_back("They also found that patients stayed longer.")
-    assert leans_back("In these ways, relationships with staff may affect outcomes.")
-    # A study named only as "this study" is the one the sentence before names.
-    assert leans_back("Importantly perhaps, the clinic in this study assessed each patient.")
-    assert not leans_back("A larger study confirmed the finding.")
-    # A pronoun whose referent stands in the same sentence is no sign.
-    assert not leans_back("Supervision also forces the patient into what they may feel to be a stigmatising position.")
-    assert not leans_back("Current UK clinical guidelines, in force since 2017, acknowledge several valuable roles.")
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "One which “clearly stood out” was that some counselors obtained better results than others.",
-        "Another study found that the best counsellor actually reduced doses.",
-        "In contrast, over a six-month period the most effective counsellor was able to bring patients round.",
-        "Instead of being something they do among others, drug use becomes central to their identity.",
-        "The other was a larger study of 265 patients.",
-    ],
-)
-def test_a_sentence_opening_on_its_neighbour_leans_back(sentence):
-    assert leans_back(sentence)
-
-
-def test_a_cross_reference_in_brackets_is_a_link_not_a_neighbour():
-    assert not leans_back("From France we have evidence (study listed above) that the distinction is real.")
-    assert not leans_back("Oneness of purpose matters; another view is possible.")  # only an opening continues

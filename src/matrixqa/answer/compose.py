@@ -11,11 +11,12 @@ from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, conte
 from matrixqa.answer.suggest import Suggestions
 from matrixqa.index.store import Index
 from matrixqa.ingest.cell import StudyType
-from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, leans_back
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance
 from matrixqa.search.retrieve import Hit, Retriever, SearchResult
+from matrixqa.textrules import leans_back
 
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity

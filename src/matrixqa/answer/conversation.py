@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from matrixqa.textrules import FOLLOW_UP_WORDS, QUESTION_POINTS_BACK
+
 # Openings that lean on what was said before ("and what about urine tests?", "is that true for GPs?").
 _FOLLOW_UP = re.compile(
     r"^(?:and|but|also|so|then|what about|how about|what of|is that|was that|does that|did that|"
@@ -18,13 +20,7 @@ _SOURCE = re.compile(
     r"|\bwho (?:found|showed|said|wrote)\b|\bwhere (?:does|did|is) (?:that|this|it)\b|\bsource\b",
     re.I,
 )
-_BACK_REFERENCE = re.compile(r"\b(?:that|this|it|they|them|those|these|the same|there)\b", re.I)
 _MARKER = re.compile(r"\s*\[\d+\]\s*")
-_IGNORED = frozenset(
-    """and but also so then what about how of is was does did that this it they them those these there the a an
-    which who where when why study studies research paper papers trial review evidence source sources show showed
-    shows found find say said wrote tell more else same true for with from any do have has""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,7 @@ class Resolved:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if w not in _IGNORED and len(w) > 2]
+    return [w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if w not in FOLLOW_UP_WORDS and len(w) > 2]
 
 
 def resolve(question: str, history: list[Turn]) -> Resolved:
@@ -65,7 +61,7 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
         return Resolved("source", question, previous)
     if _FOLLOW_UP.match(question.strip()) and len(words) <= 4:
         return Resolved("follow_up", question, previous)
-    if not words and _BACK_REFERENCE.search(question):
+    if not words and QUESTION_POINTS_BACK.search(question):
         return Resolved("follow_up", question, previous)
     return Resolved("standalone", question)
 

@@ -10,10 +10,9 @@ import numpy as np
 
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef
+from matrixqa.textrules import NOT_STANDALONE
 
 _ASKABLE = re.compile(r"^(?:What|How|Why|Does|Do|Is|Are|Can|Which|Who|When|Where|Should)\b")
-# A question that addresses the reader or points back at earlier text does not stand on its own.
-_NOT_STANDALONE = re.compile(r"\b(?:you|your|we|our|they|them|this|these|those|it|he|she|such)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def _is_askable(sentence: str) -> bool:
         sentence.endswith("?")
         and 4 <= len(words) <= 25
         and bool(_ASKABLE.match(sentence))
-        and not _NOT_STANDALONE.search(sentence)
+        and not NOT_STANDALONE.search(sentence)
     )
 
 

@@ -25,6 +25,7 @@ import Stemmer
 from matrixqa.errors import VocabularyError
 from matrixqa.ingest.cell import STUDY_TYPE_NAMES
 from matrixqa.ingest.chunk import Passage
+from matrixqa.textrules import ENTRY_NOTES, STOPWORDS, passage_points_back
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
 # Bump when the analysis or searchable_texts change: a lexical index stored by an earlier build is then rebuilt.
@@ -39,27 +40,6 @@ _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")  # "GPs" is the plural of "GP"; a st
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _FOLD = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
 _FOLDED = re.compile("[" + "".join(_FOLD) + "]")  # a regular expression finds them faster than str.translate
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each either few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just least less many may me
-    might more most much must my myself neither no nor not now of off on once one only or other ought our ours
-    ourselves out over own per rather same shall she should so some such than that the their theirs them
-    themselves then there these they this those through thus to too under until up upon us very was we were what
-    whatever when where whether which while who whom whose why will with within without would yet you your yours
-    yourself yourselves eg ie etc et al ve re ll""".split()  # "ve", "re", "ll": what "we've", "we're" leave
-)
-
-
-# Notes on an entry that say where to read it, not what it found.
-_ENTRY_NOTES = re.compile(
-    r";?\s*\bfree source at (?:the )?time of writing\.?|\s*\bRelated stud(?:y|ies) (?:below|above)\.", re.IGNORECASE
-)
-
-
-# Words by which a passage's opening leans on the passage before it.
-_BACK_REFERENCE = re.compile(r"\b(?:these|this|those|such|they|them|their|it|its)\b", re.IGNORECASE)
-_BACK_REFERENCE_WORDS = 12
 WORD_CACHE = 1 << 18  # distinct written words whose reading is kept
 TOKEN_SETS = 4096  # passages whose token sets are kept made
 _PREFIXES = ("dis", "mis", "non", "un", "in", "im", "over", "under", "re", "pre", "self")
@@ -320,7 +300,7 @@ def searchable_texts(passages: list[Passage]) -> list[str]:
             study = passage.study
             facts = [author_names(study.authors), study.publication_title, study.journal]
             about = "".join(f" {fact.rstrip('.')}." for fact in facts if fact)
-            texts.append(f"{STUDY_TYPE_NAMES[study.type]}{year}. {_ENTRY_NOTES.sub('', passage.text)}{about}")
+            texts.append(f"{STUDY_TYPE_NAMES[study.type]}{year}. {ENTRY_NOTES.sub('', passage.text)}{about}")
             continue
         key = (passage.cell.matrix, passage.cell.code, passage.section)
         lead = opening.get(key)
@@ -377,8 +357,7 @@ def _authors(authors: str) -> list[tuple[str, bool]]:
 
 
 def _points_back(passage: Passage) -> bool:
-    opening = passage.sentence_texts[0] if passage.sentences else passage.text
-    return bool(_BACK_REFERENCE.search(" ".join(opening.split()[:_BACK_REFERENCE_WORDS])))
+    return passage_points_back(passage.sentence_texts[0] if passage.sentences else passage.text)
 
 
 class TokenSets:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Literal, get_args
 
 from matrixqa.ingest.cell import Cell, Link, Paragraph, Study, StudyType
+from matrixqa.textrules import ENTRY_MATCH_STOPWORDS, NAVIGATION
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
 SUMMARY_SECTION = "About this cell"
@@ -26,43 +27,9 @@ LINK_KINDS: tuple[str, ...] = get_args(LinkKind)
 _REFERENCE_CUE = re.compile(
     r"\b(?:listed above|summary above|described above|featured above|study above|review above|entry above)\b", re.I
 )
-# Sentences that steer a reader about the page (widgets, links, where else to look) rather than say
-# anything about the evidence: kept in the passage for its context, never quoted in an answer.
-_NAVIGATION = re.compile(
-    r"click here|click and scroll|scroll down|\bunfold\b|\bhover over\b|^see (?:also|the rest)\b|"
-    r"^related stud(?:y|ies) (?:above|below)|^one of (?:the )?(?:three|two)\b.*\b(?:above|below)\.?$|"
-    r"^more on .* in cell [A-E]\d\.?$|^free source at (?:the )?time of writing|^search for\b|see study \d+ in linked",
-    re.IGNORECASE,
-)
-# Words by which a sentence answers or points at its neighbour, so that alone it says nothing.
-_LEANS_BACK = re.compile(
-    r"\bit would seem so\b|\bdescribed above\b|\bthe stud(?:y|ies) (?:below|above)\b|"
-    r"\b(?:this|these|that|those|the same) (?:stud(?:y|ies)|trials?|reviews?|findings?|research|sample)\b",
-    re.I,
-)
-# Openings that continue the sentence before: "One which ...", "Another study ...", "In contrast, ...".
-_CONTINUES = re.compile(
-    r"^\W*(?:one (?:which|that|of (?:them|these|those|the))|another\b|the (?:other|rest|latter|former)\b|"
-    r"neither\b|instead\b|in (?:contrast|addition|turn)\b|conversely\b|similarly\b|likewise\b|also\b|"
-    r"moreover\b|furthermore\b|hence\b|thus\b|therefore\b|so much for\b)",
-    re.I,
-)
-# A word that refers back to something said before, when it opens the sentence ("They recommend ...") or
-# stands in a short opening phrase ("Without stipulating this, they ..."): then the referent is a neighbour.
-_REFERS_BACK = re.compile(
-    r"\b(?:this|these|those|they|them|their|it|its|he|she|his|her|such|both|latter|former)\b", re.IGNORECASE
-)
-_OPENING_PHRASE = re.compile(r"^\W*((?:[\w'’-]+\W+){0,4}?[\w'’-]+)\s*[,;:]")
-# The page's numbered links to further sources, "(1 2 3 4)": in a text copy only bare numbers are left.
 _A_WORD = re.compile(r"[A-Za-z]{3,}")
+# The page's numbered links to further sources, "(1 2 3 4)": in a text copy only bare numbers are left.
 _REFERENCE_RUN = re.compile(r" ?\((?:\d{1,2} )+\d{1,2}\)")
-_STOPWORDS = frozenset(
-    """a about above after all also an and any are as at be because been before being between both but by can
-    could did do does doing for from had has have he her his how if in into is it its may more most not of on one
-    or other our out over she should so some such than that the their them then there these they this those
-    through to too under up very was we were what when where whether which while who why will with would you
-    study studies found finds patients patient treatment""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -267,22 +234,7 @@ def without_reference_numbers(paragraph: Paragraph) -> Paragraph:
 
 def unquotable(sentence: str) -> bool:
     """Whether a sentence only steers the reader about the page ("Related study below."), or has no words."""
-    return bool(_NAVIGATION.search(sentence.strip())) or not _A_WORD.search(sentence)
-
-
-def leans_back(sentence: str) -> bool:
-    """Whether a sentence only makes sense beside the one before it ("..., it would seem so", "They recommend
-    ...", "Without stipulating this, they ...", "One which ...", "Another study found ...").
-
-    A cross-reference in brackets ("(study listed above)") marks a link on the page, not a neighbour: the
-    sentence around it still stands alone."""
-    if _LEANS_BACK.search(sentence) or _CONTINUES.match(sentence):
-        return True
-    words = sentence.split(maxsplit=1)
-    if words and _REFERS_BACK.fullmatch(words[0].strip("\"'‘“(")):
-        return True
-    opening = _OPENING_PHRASE.match(sentence)
-    return bool(opening and _REFERS_BACK.search(opening.group(1)))
+    return bool(NAVIGATION.search(sentence.strip())) or not _A_WORD.search(sentence)
 
 
 def _study_ref(study: Study, cell: Cell) -> StudyRef:
@@ -336,7 +288,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z][a-z'’-]{3,}", text.lower()) if w not in _STOPWORDS}
+    return {w for w in re.findall(r"[a-z][a-z'’-]{3,}", text.lower()) if w not in ENTRY_MATCH_STOPWORDS}
 
 
 def _referred_studies(paragraph: str, heading: str, cell: Cell) -> tuple[StudyRef, ...]:

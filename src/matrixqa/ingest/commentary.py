@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 
 from matrixqa.ingest.cell import Link, Paragraph, Section
+from matrixqa.textrules import FUNCTION_WORDS
 
 # Top-level headings every Matrix Bite uses; a cell may add headings of its own (found by shape).
 TEMPLATE_HEADINGS = (
@@ -21,9 +22,6 @@ TEMPLATE_HEADINGS = (
 # The first heading, also as versions that name the cell write it ("What is cell B3 about?", "What is this cell B1
 # about?"): the same section.
 _ABOUT = re.compile(r"^What is (?:this )?cell(?: [A-E][1-5])? about\?(?=\s|$)")
-_FUNCTION_WORDS = frozenset(
-    "a an and as at by for from in into of on or the to with which who that than is are was were be".split()
-)
 _CREDITS = re.compile(r"^(Thanks|Thank you|With thanks)\b")
 _ENDS_LIKE_A_SENTENCE = (".", "?", "!", "”", '"')
 
@@ -129,7 +127,7 @@ def _split_heading(paragraph: str) -> tuple[str | None, str, bool]:
             if (
                 2 <= position <= 6
                 and not any(re.search(r"[^\w'’-]", w) for w in lead)
-                and lead[-1].lower() not in _FUNCTION_WORDS
+                and lead[-1].lower() not in FUNCTION_WORDS
             ):
                 return " ".join(lead), " ".join(words[position:]), False
             break

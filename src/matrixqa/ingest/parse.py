@@ -19,6 +19,7 @@ from matrixqa.errors import ParseError
 from matrixqa.ingest.cell import STUDY_TYPE_NAMES, Cell, Link, Paragraph, Study, StudyType
 from matrixqa.ingest.commentary import commentary_sections, opens_commentary
 from matrixqa.ingest.identity import name_cell
+from matrixqa.textrules import FREE_SOURCE
 
 _LEGEND = re.compile(r"^S Seminal studies")
 _ENTRY_OPENING = (
@@ -29,7 +30,7 @@ _ENTRY = re.compile(_ENTRY_OPENING + r"\.\s*(?P<note>.*)$")
 # brackets inside a title is not taken for the entry's own.
 _ENTRY_WITHOUT_STOP = re.compile(_ENTRY_OPENING + r"(?:\s+|$)(?P<note>.*)$")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_FREE = re.compile(r"free source at (?:the )?time of writing\.?", re.IGNORECASE)
+_FREE = re.compile(FREE_SOURCE, re.IGNORECASE)
 _ENDS_A_SENTENCE = re.compile(r"[.?!…][\"'”’)\]]*$")
 # Site widgets whose text a browser copy carries along with the content.
 _WIDGET_LINE = re.compile(

@@ -33,9 +33,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from wordfreq import top_n_list, zipf_frequency
 
-from matrixqa.index.lexical import STOPWORDS, Analysis, LexicalIndex, Term, corpus_words, fold, searchable_texts
+from matrixqa.index.lexical import Analysis, LexicalIndex, Term, corpus_words, fold, searchable_texts
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.cells import CellKey, CellNames
+from matrixqa.textrules import STOPWORDS
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
