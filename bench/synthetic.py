@@ -25,7 +25,8 @@ from measure import DEFAULT_QUESTIONS, load_questions, ms, percentile, rss_mb, s
 from matrixqa.answer.compose import Answerer
 from matrixqa.index.ann import exact_view, recall
 from matrixqa.index.embed import DEFAULT_MODEL, load_embedder
-from matrixqa.index.store import embedding_text, load_index, write_index
+from matrixqa.index.passagetext import embedding_text
+from matrixqa.index.store import load_index, write_index
 from matrixqa.index.vectorcache import VectorCache, text_keys
 from matrixqa.ingest.chunk import CellRef, Passage
 from matrixqa.search.evidence import POOL

@@ -30,8 +30,8 @@ import sweep
 from matrixqa import evaluate
 from matrixqa.answer.compose import Answer, Answerer
 from matrixqa.index.embed import Embedder, load_embedder
-from matrixqa.index.lexical import load_vocabulary
 from matrixqa.index.store import build_index
+from matrixqa.index.vocabulary import load_vocabulary
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.retrieve import Retriever, open_retriever

@@ -122,8 +122,8 @@ def _report_left_out(corpus) -> None:
 
 def _build(config) -> None:
     from matrixqa.index.embed import load_embedder
-    from matrixqa.index.lexical import load_vocabulary
     from matrixqa.index.store import build_index
+    from matrixqa.index.vocabulary import load_vocabulary
     from matrixqa.ingest.corpus import load_corpus
 
     corpus = load_corpus(config.corpus_dir)

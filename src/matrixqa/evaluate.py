@@ -25,7 +25,7 @@ import ir_measures
 from ir_measures import RR, R, Success, nDCG
 
 from matrixqa.errors import EvaluationError
-from matrixqa.index.lexical import fold
+from matrixqa.index.words import fold
 from matrixqa.search.retrieve import Retriever
 
 DEPTH = 10  # how many passages each question's ranking is judged to

@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from matrixqa.errors import IndexUnusable
+from matrixqa.index.analysis import Analyzer
 from matrixqa.index.embed import HashingEmbedder
-from matrixqa.index.lexical import Analyzer, LexicalIndex, load_vocabulary, parse_vocabulary, searchable_texts
+from matrixqa.index.lexical import LexicalIndex
+from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.store import LEXICAL, MANIFEST, PASSAGES, SENTENCE_VECTORS, build_index, load_index, load_lexical
+from matrixqa.index.vocabulary import load_vocabulary, parse_vocabulary
 from matrixqa.ingest.corpus import load_corpus
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from matrixqa.index.lexical import Analysis
+from matrixqa.index.analysis import Analysis
 from matrixqa.search.evidence import Evidence
 from matrixqa.search.reading import Query
 from matrixqa.search.relevance import MIN_EVIDENCE, decide
 from matrixqa.search.retrieve import Retriever
 
-NO_WORDS = Analysis([], [], [], [])
+NO_WORDS = Analysis([], [], [])
 
 
 def judged(sentence, coverage, query=None, **measured):

@@ -29,7 +29,7 @@ def test_hits_carry_the_evidence_that_ranked_them(retriever: Retriever):
 
 
 def test_the_vocabulary_changes_what_lexical_search_finds(retriever: Retriever):
-    from matrixqa.index.lexical import EMPTY_VOCABULARY
+    from matrixqa.index.vocabulary import EMPTY_VOCABULARY
 
     plain = Retriever(retriever.index, retriever.embedder, EMPTY_VOCABULARY, "lexical")
     question = "the chemist's drugstore"

@@ -24,19 +24,14 @@ import orjson
 import xxhash
 
 from matrixqa.errors import IndexUnusable
+from matrixqa.index.analysis import Analyzer
 from matrixqa.index.ann import describe, make_passage_index
 from matrixqa.index.embed import Embedder
-from matrixqa.index.lexical import (
-    LEXICAL_FORMAT,
-    Analyzer,
-    LexicalIndex,
-    Vocabulary,
-    corpus_words,
-    load_vocabulary,
-    meaning_words,
-    searchable_texts,
-)
+from matrixqa.index.lexical import LEXICAL_FORMAT, LexicalIndex
+from matrixqa.index.passagetext import embedding_text, searchable_texts
 from matrixqa.index.vectorcache import Progress, VectorCache, text_keys
+from matrixqa.index.vocabulary import Vocabulary, load_vocabulary
+from matrixqa.index.words import corpus_words, meaning_words
 from matrixqa.ingest.chunk import Passage, chunk_cell
 from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
 
@@ -82,14 +77,6 @@ class Index:
         start = int(np.searchsorted(self.sentence_owner, passage_position, side="left"))
         end = int(np.searchsorted(self.sentence_owner, passage_position, side="right"))
         return range(start, end)
-
-
-def embedding_text(passage: Passage) -> str:
-    """What the model reads for a passage: its text with the structure it sits in."""
-    if passage.study:
-        year = f" ({passage.study.year})" if passage.study.year else ""
-        return f"{passage.study.type.label}{year}: {passage.text}"
-    return f"{passage.section}: {passage.text}"
 
 
 def build_index(

@@ -16,8 +16,10 @@ from functools import cached_property
 import numpy as np
 from wordfreq import zipf_frequency
 
+from matrixqa.index.analysis import Analysis
 from matrixqa.index.ann import exact_view, ranked_rows
-from matrixqa.index.lexical import Analysis, LexicalIndex, surnames, weighted_sum
+from matrixqa.index.lexical import LexicalIndex, weighted_sum
+from matrixqa.index.passagetext import surnames
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.filters import FilterColumns, Filters

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from matrixqa.index.analysis import Term
 from matrixqa.index.embed import Embedder, embed_later
-from matrixqa.index.lexical import Term
 
 MEANING_MATCH = 0.7  # cosine of an unknown word and its nearest corpus word for the two to count as one
 SEEN_WORDS = 20_000  # vectors kept of question words that build did not store

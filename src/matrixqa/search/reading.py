@@ -33,7 +33,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from wordfreq import top_n_list, zipf_frequency
 
-from matrixqa.index.lexical import Analysis, LexicalIndex, Term, corpus_words, fold, searchable_texts
+from matrixqa.index.analysis import Analysis, Term
+from matrixqa.index.lexical import LexicalIndex
+from matrixqa.index.passagetext import searchable_texts
+from matrixqa.index.words import corpus_words, fold
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.cells import CellKey, CellNames
 from matrixqa.textrules import STOPWORDS

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matrixqa.index.analysis import Analyzer
 from matrixqa.index.embed import Embedder, load_embedder
-from matrixqa.index.lexical import Analyzer, Vocabulary, load_vocabulary
 from matrixqa.index.store import Index, load_index, load_lexical
+from matrixqa.index.vocabulary import Vocabulary, load_vocabulary
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.evidence import Candidates, Evidence, Gatherer
 from matrixqa.search.filters import NO_FILTERS, Filters

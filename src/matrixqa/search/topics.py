@@ -15,7 +15,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from matrixqa.index.lexical import Analyzer, LexicalIndex
+from matrixqa.index.analysis import Analyzer
+from matrixqa.index.lexical import LexicalIndex
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 
 TREATED_MENTIONS = 2  # sentences of a cell naming a topic for the cell to treat it

@@ -1,0 +1,53 @@
+"""Words as lexical search reads them: folded to plain ASCII, cut out of the text, stemmed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+import Stemmer
+
+from matrixqa.textrules import STOPWORDS
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_FOLD = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
+_FOLDED = re.compile("[" + "".join(_FOLD) + "]")  # a regular expression finds them faster than str.translate
+
+
+def fold(text: str) -> str:
+    """Unicode compatibility forms, curly quotes and dashes made plain ASCII."""
+    return _FOLDED.sub(lambda found: _FOLD[found.group()], unicodedata.normalize("NFKC", text))
+
+
+def split_words(text: str) -> list[str]:
+    """The words of a text as written (letters and digits), a possessive's "'s" left off."""
+    return _WORD.findall(_POSSESSIVE.sub("", fold(text)))
+
+
+def letter_words(text: str) -> list[str]:
+    """The runs of letters of a text, lower case."""
+    return [w.lower() for w in _LETTERS.findall(fold(text))]
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def corpus_words(texts: list[str]) -> Counter[str]:
+    """Every word of the texts as written (lower case, letters only), with how often it occurs."""
+    return Counter(w for text in texts for w in letter_words(text))
+
+
+def meaning_words(words: Counter[str]) -> list[str]:
+    """The corpus words a question's unknown word is compared with by meaning: three letters or more, no stop
+    word. `build` embeds them, so that no question waits for it."""
+    return sorted(w for w in words if len(w) >= 3 and w not in STOPWORDS)
