@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from matrixqa.errors import ModelError
-from matrixqa.index.store import checksum_matches, file_checksum
+from matrixqa.index.checksum import checksum_matches, file_checksum
 
 EXPORT = "model.onnx"
 EXPORT_MANIFEST = "export.json"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import gc
-import hashlib
 import json
 import os
 import shutil
@@ -21,11 +20,11 @@ from typing import Any
 import faiss
 import numpy as np
 import orjson
-import xxhash
 
 from matrixqa.errors import IndexUnusable
 from matrixqa.index.analysis import Analyzer
 from matrixqa.index.ann import describe, make_passage_index
+from matrixqa.index.checksum import checksum_matches, file_checksum
 from matrixqa.index.embed import Embedder
 from matrixqa.index.lexical import LEXICAL_FORMAT, LexicalIndex
 from matrixqa.index.passagetext import embedding_text, searchable_texts
@@ -257,31 +256,6 @@ def _check_files(index_dir: Path, manifest: dict[str, Any]) -> None:
         path = index_dir / name
         if not checksum_matches(path, expected):
             raise IndexUnusable(f"{path} is missing or corrupted (checksum mismatch): {REBUILD_HINT}")
-
-
-CHECKSUM = "xxh3_128:"  # a checksum against damage, not tampering: a third of SHA-256's time (~0.2 s at 100k)
-
-
-def file_checksum(path: Path) -> str:
-    """The checksum manifests record for a file: "xxh3_128:<hex>"."""
-    return CHECKSUM + _digest(path, xxhash.xxh3_128())
-
-
-def checksum_matches(path: Path, expected: object) -> bool:
-    """Whether a file exists and has the checksum a manifest records: an xxh3-128 one, or a bare SHA-256 (what
-    indexes and model exports written before recorded)."""
-    if not isinstance(expected, str) or not path.is_file():
-        return False
-    if expected.startswith(CHECKSUM):
-        return file_checksum(path) == expected
-    return _digest(path, hashlib.sha256()) == expected
-
-
-def _digest(path: Path, digest: Any) -> str:
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):  # a megabyte at a time
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
