@@ -13,9 +13,8 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 SCORE_TOLERANCE = 1e-5  # inner products of the same vectors summed in another order differ in the last bits
 # OpenMP threads FAISS may use for one question. With two, an exact search spreads over both cores and the
-# idle thread then spins, taking a core from the model: at 10,000 passages (exact index, in a worker thread)
-# a whole search took 9.6 / 20.4 ms at p50 / p95 against 6.8 / 9.9 with one. Set around each search, as
-# OpenMP's setting holds per thread, and WSGI threads start with the default.
+# idle thread then spins, taking a core from the model (docs/bench.md). Set around each search, as OpenMP's
+# setting holds per thread, and WSGI threads start with the default.
 SEARCH_THREADS = 1
 
 

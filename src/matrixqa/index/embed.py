@@ -65,9 +65,8 @@ class _Request:
 class ModelThread:
     """One thread that runs the model for every caller, batching the texts of callers who arrive together.
 
-    Measured on the 2-core machine: when the WSGI server's worker threads took turns at the model, a
-    search over HTTP took ~5 ms more at p50 and ~9 ms more at p95 than with one model thread (torch's
-    CPU thread pool is fastest from the thread that first used it); worker threads running batches of
+    One thread, as worker threads taking turns at the model make a search slower (torch's CPU thread pool
+    is fastest from the thread that first used it; docs/bench.md), and worker threads running batches of
     their own would also compete for the same cores. Under load, questions that queue while a batch
     runs go through the model together in the next one, so throughput grows with the clients. While
     the last batch held several callers (the server is under load), the first caller of a batch also

@@ -179,8 +179,7 @@ class OnnxEncoder:
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         """One normalised row per text. Texts go through the model in batches of similar length: padding a
-        word to the length of the question it came with costs as much as the question (measured: a long
-        question with ten words batched together took ten times the question alone)."""
+        word to the length of the question it came with costs as much as the question."""
         encoded = self.tokenizer.encode_batch(texts)  # padded on the right to the longest of all
         lengths = [sum(e.attention_mask) for e in encoded]
         out = np.empty((len(texts), self.dimension), dtype=np.float32)

@@ -77,11 +77,10 @@ class Selection:
 class QuestionLog:
     """A SQLite file in WAL mode. Reads open a connection each; asks are written on one kept-open connection.
 
-    Measured on the 2-core machine: opening a connection and committing with the disk waited for
-    cost ~24 ms of every logged /api/ask, more than the search itself; one writer connection behind
-    a lock, committing with synchronous=NORMAL (in WAL mode a committed row survives the process
-    being killed, though not a power cut), costs well under a millisecond. Should the file be
-    replaced or removed (rotated by hand), the writer opens the file now at the path.
+    Opening a connection and committing with the disk waited for costs more than the search itself
+    (docs/bench.md); one writer connection behind a lock, committing with synchronous=NORMAL (in WAL
+    mode a committed row survives the process being killed, though not a power cut), costs little.
+    Should the file be replaced or removed (rotated by hand), the writer opens the file now at the path.
     """
 
     def __init__(self, path: Path, keep_days: int = 0) -> None:
