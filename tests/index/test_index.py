@@ -1,5 +1,4 @@
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -86,21 +85,13 @@ def test_the_stored_lexical_index_is_loaded_and_ranks_as_one_analysed_afresh(ind
     assert _lexical_figures(stored, analyzer) == _lexical_figures(fresh, analyzer)
 
 
-def test_another_vocabulary_or_an_index_from_before_stored_lexical_indexes_is_analysed_at_load(
-    index_dir: Path, corpus_dir: Path
-):
+def test_another_vocabulary_is_analysed_at_load(index_dir: Path, corpus_dir: Path):
     index = load_index(index_dir, HashingEmbedder(), corpus_dir)
-    other = Analyzer(parse_vocabulary("[synonyms]\nurine test | drug screen\n", "another"))
-    assert not isinstance(load_lexical(index, other).model.scores["data"], np.memmap)
-    analyzer = Analyzer(load_vocabulary())
-    stored = _lexical_figures(load_lexical(index, analyzer), analyzer)
-    manifest = json.loads((index_dir / MANIFEST).read_text())
-    del manifest["lexical"]
-    manifest["checksums"] = {k: v for k, v in manifest["checksums"].items() if not k.startswith(LEXICAL)}
-    shutil.rmtree(index_dir / LEXICAL)
-    (index_dir / MANIFEST).write_text(json.dumps(manifest))
-    older = load_index(index_dir, HashingEmbedder(), corpus_dir)
-    assert _lexical_figures(load_lexical(older, analyzer), analyzer) == stored
+    vocabulary = parse_vocabulary("[synonyms]\nurine test | drug screen\n", "another")
+    other = Analyzer(vocabulary)
+    analysed = load_lexical(index, other)
+    assert not isinstance(analysed.model.scores["data"], np.memmap)
+    assert _lexical_figures(analysed, other) == _lexical_figures(LexicalIndex.of(index.passages, other), other)
 
 
 def test_a_damaged_lexical_file_is_refused_with_how_to_rebuild(index_dir: Path, corpus_dir: Path):
@@ -112,13 +103,10 @@ def test_a_damaged_lexical_file_is_refused_with_how_to_rebuild(index_dir: Path, 
 
 def test_the_committed_index_stores_the_lexical_index_this_code_would_build():
     """Guards LEXICAL_FORMAT: an analysis changed without bumping it would leave a stale stored index."""
-    from matrixqa.index.store import read_manifest
     from matrixqa.ingest.chunk import Passage
 
     from ..conftest import REAL_INDEX
 
-    if "lexical" not in read_manifest(REAL_INDEX):
-        pytest.skip("the committed index predates stored lexical indexes: it is analysed at load")
     lines = (REAL_INDEX / PASSAGES).read_text(encoding="utf-8").splitlines()
     passages = [Passage.from_dict(json.loads(line)) for line in lines if line.strip()]
     analyzer = Analyzer(load_vocabulary())

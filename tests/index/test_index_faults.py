@@ -19,6 +19,7 @@ from matrixqa.cli import main
 from matrixqa.errors import IndexUnusable
 from matrixqa.index.ann import ranked_rows
 from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.passagetext import embedding_text
 from matrixqa.index.store import (
     MANIFEST,
     PASSAGE_VECTORS,
@@ -26,7 +27,6 @@ from matrixqa.index.store import (
     SENTENCE_VECTORS,
     VECTOR_KEYS,
     build_index,
-    embedding_text,
     load_index,
 )
 from matrixqa.ingest.corpus import load_corpus
@@ -136,18 +136,24 @@ def test_damaged_file_is_refused(index_dir: Path, corpus_dir: Path, name: str, d
         load_index(index_dir, HashingEmbedder(), corpus_dir)
 
 
-def test_an_index_checksummed_with_sha256_still_loads_and_is_still_checked(index_dir: Path, corpus_dir: Path):
-    # Indexes built before the xxh3 checksums hold bare SHA-256 ones: they load without a rebuild.
+def as_format_2(index_dir: Path) -> None:
+    """Make an index look like one of the previous format, checksummed with bare SHA-256 as those were."""
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    assert all(value.startswith("xxh3_128:") for value in manifest["checksums"].values())
-    manifest["checksums"] = {
-        name: sha256((index_dir / name).read_bytes()).hexdigest() for name in manifest["checksums"]
-    }
-    (index_dir / MANIFEST).write_text(json.dumps(manifest))
-    assert len(load_index(index_dir, HashingEmbedder(), corpus_dir).passages) > 0
-    flip_a_byte(index_dir / SENTENCE_VECTORS)
-    with pytest.raises(IndexUnusable, match=f"{SENTENCE_VECTORS} is missing or corrupted"):
+    checksums = {name: sha256((index_dir / name).read_bytes()).hexdigest() for name in manifest["checksums"]}
+    (index_dir / MANIFEST).write_text(json.dumps({**manifest, "format": 2, "checksums": checksums}))
+
+
+def test_an_index_of_an_earlier_format_is_refused_with_how_to_rebuild_it(index_dir: Path, corpus_dir: Path):
+    as_format_2(index_dir)
+    with pytest.raises(IndexUnusable, match=f"the index in {index_dir} has an unknown format: run `matrixqa build`"):
         load_index(index_dir, HashingEmbedder(), corpus_dir)
+    env = {"MATRIXQA_INDEX_DIR": str(index_dir), "MATRIXQA_CORPUS_DIR": str(corpus_dir), "MATRIXQA_MODEL": "hashing"}
+    assert_one_line_error(run_cli("search", "methadone", env=env), "unknown format", "matrixqa build")
+    messages: list[str] = []
+    manifest = build_index(load_corpus(corpus_dir), CountingEmbedder(), index_dir, messages.append)
+    assert manifest["reused"] == {"passages": 0, "sentences": 0, "words": 0}
+    assert any("in another format" in m for m in messages)
+    load_index(index_dir, HashingEmbedder(), corpus_dir)  # and the rebuilt index loads
 
 
 @pytest.mark.parametrize(

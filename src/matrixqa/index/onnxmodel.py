@@ -96,7 +96,7 @@ def _export_is_sound(folder: Path, fingerprint: str) -> bool:
     return (
         manifest.get("format") == EXPORT_FORMAT
         and manifest.get("model_fingerprint") == fingerprint
-        and checksum_matches(folder / EXPORT, manifest.get("checksum", manifest.get("sha256")))  # sha256: earlier
+        and checksum_matches(folder / EXPORT, manifest.get("checksum"))
     )
 
 

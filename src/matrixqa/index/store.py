@@ -34,7 +34,8 @@ from matrixqa.index.words import corpus_words, meaning_words
 from matrixqa.ingest.chunk import Passage, chunk_cell
 from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
 
-FORMAT = 2  # 2: passages mark their unquotable sentences and drop reference-number runs
+# Bump when what `build` writes changes: an index in another format is refused, with how to rebuild it.
+FORMAT = 3
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"
@@ -43,7 +44,7 @@ VECTOR_KEYS = "vector-keys.npz"  # content hashes of the texts behind the vector
 WORDS = "words.json"  # the corpus words a question's unknown word is compared with by meaning
 WORD_VECTORS = "words.npy"  # their vectors, in the same order
 LEXICAL = "lexical"  # folder of the BM25 index and the passages' token sets, analysed at build time
-REQUIRED_FILES = (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS)
+REQUIRED_FILES = (PASSAGES, PASSAGE_VECTORS, SENTENCE_VECTORS, VECTOR_KEYS, WORDS, WORD_VECTORS)
 REBUILD_HINT = "run `matrixqa build` to rebuild it"
 
 
@@ -56,9 +57,9 @@ class Index:
     passage_index: faiss.Index
     sentence_vectors: np.ndarray
     sentence_owner: np.ndarray  # for each sentence row, the position of its passage
-    folder: Path | None = None  # where it was loaded from
-    words: list[str] | None = None  # the corpus words embedded by build (None: an index built before them)
-    word_vectors: np.ndarray | None = None
+    folder: Path  # where it was loaded from
+    words: list[str]  # the corpus words embedded by build
+    word_vectors: np.ndarray
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -187,18 +188,15 @@ def previous_vectors(index_dir: Path, embedder: Embedder, progress: Progress) ->
         manifest = read_manifest(index_dir)
         check_fresh(manifest, embedder, None)
         _check_files(index_dir, manifest)
-        if VECTOR_KEYS not in manifest["checksums"]:
-            return VectorCache()  # built before vectors were keyed
         with np.load(index_dir / VECTOR_KEYS) as keys:
-            passage_keys, sentence_keys = keys["passages"], keys["sentences"]
-            word_keys = keys["words"] if "words" in keys.files else np.zeros((0, passage_keys.shape[1]), np.uint8)
+            passage_keys, sentence_keys, word_keys = keys["passages"], keys["sentences"], keys["words"]
         passage_index = faiss.read_index(str(index_dir / PASSAGE_VECTORS))
         passage_vectors = passage_index.reconstruct_n(0, passage_index.ntotal)
         sentence_vectors = np.load(index_dir / SENTENCE_VECTORS)
-        word_vectors = np.load(index_dir / WORD_VECTORS) if len(word_keys) else passage_vectors[:0]
+        word_vectors = np.load(index_dir / WORD_VECTORS)
     except Exception:  # any unusable earlier build only means everything is embedded afresh
         if (index_dir / MANIFEST).exists():
-            progress("the previous index is damaged or from another model: embedding everything")
+            progress("the previous index is damaged, from another model or in another format: embedding everything")
         return VectorCache()
     if (
         len(passage_keys) != len(passage_vectors)
@@ -295,10 +293,8 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = No
         # Answers read a few rows: mapped, not read whole; a plain array view of the map, as the memmap subclass
         # costs a Python object on every slice.
         sentence_vectors = np.asarray(np.load(index_dir / SENTENCE_VECTORS, mmap_mode="r"))
-        words, word_vectors = None, None
-        if WORDS in manifest["checksums"]:  # an index built before words were embedded embeds them when asked
-            words = json.loads((index_dir / WORDS).read_text(encoding="utf-8"))
-            word_vectors = np.load(index_dir / WORD_VECTORS)
+        words = json.loads((index_dir / WORDS).read_text(encoding="utf-8"))
+        word_vectors = np.load(index_dir / WORD_VECTORS)
     except Exception as error:  # any failure to read means the same: this index cannot be used
         raise IndexUnusable(f"the index in {index_dir} cannot be read ({error}): {REBUILD_HINT}") from None
     owner = np.repeat(np.arange(len(passages)), [len(p.sentences) for p in passages])
@@ -306,7 +302,7 @@ def load_index(index_dir: Path, embedder: Embedder, corpus_dir: Path | None = No
         passage_index.ntotal != len(passages)
         or passage_index.d != embedder.dimension
         or sentence_vectors.shape != (len(owner), embedder.dimension)
-        or (words is not None and word_vectors.shape != (len(words), embedder.dimension))
+        or word_vectors.shape != (len(words), embedder.dimension)
     ):
         raise IndexUnusable(f"the index in {index_dir} is inconsistent: {REBUILD_HINT}")
     return Index(manifest, passages, passage_index, sentence_vectors, owner, index_dir, words, word_vectors)
@@ -338,10 +334,10 @@ def _lexical_about(vocabulary: Vocabulary) -> dict[str, Any]:
 def load_lexical(index: Index, analyzer: Analyzer) -> LexicalIndex:
     """The lexical index stored by `build` when it was analysed as this analyzer would; else analysed now.
 
-    An index built before lexical indexes were stored, or with another vocabulary, still loads: its
-    passages are analysed at load, which at 100,000 passages takes seconds rather than a moment.
+    A server configured with another vocabulary still loads the index, analysing its passages itself
+    (slower on a large corpus, so `build` stores the analysis of the vocabulary it was given).
     """
-    if index.folder is None or index.manifest.get("lexical") != _lexical_about(analyzer.vocabulary):
+    if index.manifest.get("lexical") != _lexical_about(analyzer.vocabulary):
         return LexicalIndex.of(index.passages, analyzer)
     try:
         lexical = LexicalIndex.load(index.folder / LEXICAL, analyzer)
