@@ -118,19 +118,12 @@ def write_index(
     if not passages:
         raise IndexUnusable("the corpus produced no passage to index")
     index_dir = Path(index_dir)
-    if cache is None:
-        cache = previous_vectors(index_dir, embedder, progress)
-    passage_texts = [embedding_text(p) for p in passages]
-    sentences = [s for p in passages for s in p.sentence_texts]
-    searchable = searchable_texts(passages)
-    words = meaning_words(corpus_words(searchable))
-    passage_vectors, passages_embedded, passages_reused = cache.embed(embedder, passage_texts, "passage", progress)
-    sentence_vectors, sentences_embedded, sentences_reused = cache.embed(embedder, sentences, "sentence", progress)
-    word_vectors, words_embedded, words_reused = cache.embed(embedder, words, "word", progress)
+    cache = previous_vectors(index_dir, embedder, progress) if cache is None else cache
+    texts, vectors, embedded, reused = _embed(passages, embedder, cache, progress)
     del cache  # the old vectors are not needed past this point
     if len(passages) >= ann_threshold > 0:
         progress(f"building an approximate (HNSW) index: {len(passages)} passages >= MATRIXQA_ANN_THRESHOLD")
-    index = make_passage_index(passage_vectors, ann_threshold)
+    index = make_passage_index(vectors["passages"], ann_threshold)
     vocabulary = load_vocabulary() if vocabulary is None else vocabulary
     progress("analysing the passages for lexical search")
     lexical = LexicalIndex.of(passages, Analyzer(vocabulary))
@@ -138,16 +131,7 @@ def write_index(
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-", dir=index_dir.parent))
     try:
-        with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
-            for passage in passages:
-                handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
-        faiss.write_index(index, str(staging / PASSAGE_VECTORS))
-        np.save(staging / SENTENCE_VECTORS, sentence_vectors)
-        (staging / WORDS).write_text(json.dumps(words) + "\n", encoding="utf-8")
-        np.save(staging / WORD_VECTORS, word_vectors)
-        keys = {"passages": text_keys(passage_texts), "sentences": text_keys(sentences), "words": text_keys(words)}
-        np.savez(staging / VECTOR_KEYS, **keys)
-        lexical_files = [p.relative_to(staging).as_posix() for p in lexical.save(staging / LEXICAL)]
+        files = _write_files(staging, passages, index, vectors, texts, lexical)
         manifest = {
             "format": FORMAT,
             "model": embedder.name,
@@ -156,30 +140,61 @@ def write_index(
             **about,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.perf_counter() - started, 2),
-            "passages": len(passages),
-            "sentences": len(sentences),
-            "words": len(words),
-            "embedded": {"passages": passages_embedded, "sentences": sentences_embedded, "words": words_embedded},
-            "reused": {"passages": passages_reused, "sentences": sentences_reused, "words": words_reused},
+            **{what: len(items) for what, items in texts.items()},
+            "embedded": embedded,
+            "reused": reused,
             "search": describe(index),
             "lexical": _lexical_about(vocabulary),
-            "checksums": {
-                name: file_checksum(staging / name)
-                for name in (*REQUIRED_FILES, VECTOR_KEYS, WORDS, WORD_VECTORS, *lexical_files)
-            },
+            "checksums": {name: file_checksum(staging / name) for name in files},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_in(staging, index_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    embedded, reused = manifest["embedded"], manifest["reused"]
     progress(
         f"embedded {embedded['passages']} passages, {embedded['sentences']} sentences and {embedded['words']} words, "
         f"reused {reused['passages']}, {reused['sentences']} and {reused['words']}; index written to {index_dir} in "
         f"{manifest['build_seconds']} s"
     )
     return manifest
+
+
+def _embed(
+    passages: list[Passage], embedder: Embedder, cache: VectorCache, progress: Progress
+) -> tuple[dict[str, list[str]], dict[str, np.ndarray], dict[str, int], dict[str, int]]:
+    """What the model reads of the passages, by kind (passages, sentences and the corpus words), with their vectors
+    and how many of each were embedded and how many reused from the cache."""
+    texts = {
+        "passages": [embedding_text(p) for p in passages],
+        "sentences": [s for p in passages for s in p.sentence_texts],
+        "words": meaning_words(corpus_words(searchable_texts(passages))),
+    }
+    vectors, embedded, reused = {}, {}, {}
+    for what, label in (("passages", "passage"), ("sentences", "sentence"), ("words", "word")):
+        vectors[what], embedded[what], reused[what] = cache.embed(embedder, texts[what], label, progress)
+    return texts, vectors, embedded, reused
+
+
+def _write_files(
+    folder: Path,
+    passages: list[Passage],
+    passage_index: faiss.Index,
+    vectors: dict[str, np.ndarray],
+    texts: dict[str, list[str]],
+    lexical: LexicalIndex,
+) -> list[str]:
+    """Write the index's files into folder; return their names, as the manifest's checksums list them."""
+    with open(folder / PASSAGES, "w", encoding="utf-8") as handle:
+        for passage in passages:
+            handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+    faiss.write_index(passage_index, str(folder / PASSAGE_VECTORS))
+    np.save(folder / SENTENCE_VECTORS, vectors["sentences"])
+    (folder / WORDS).write_text(json.dumps(texts["words"]) + "\n", encoding="utf-8")
+    np.save(folder / WORD_VECTORS, vectors["words"])
+    np.savez(folder / VECTOR_KEYS, **{what: text_keys(items) for what, items in texts.items()})
+    lexical_files = [p.relative_to(folder).as_posix() for p in lexical.save(folder / LEXICAL)]
+    return [*REQUIRED_FILES, *lexical_files]
 
 
 def previous_vectors(index_dir: Path, embedder: Embedder, progress: Progress) -> VectorCache:
