@@ -25,7 +25,7 @@ class StudyType(StrEnum):
         return member
 
 
-STUDY_TYPE_NAMES = {kind.value: kind.label for kind in StudyType}  # by letter, as index/lexical.py looks them up
+STUDY_LETTERS = frozenset(kind.value for kind in StudyType)  # the letters an entry line opens with
 
 
 @dataclass(frozen=True)

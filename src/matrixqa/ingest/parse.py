@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from matrixqa.errors import ParseError
-from matrixqa.ingest.cell import STUDY_TYPE_NAMES, Cell, Link, Paragraph, Study, StudyType
+from matrixqa.ingest.cell import STUDY_LETTERS, Cell, Link, Paragraph, Study, StudyType
 from matrixqa.ingest.commentary import commentary_sections, opens_commentary
 from matrixqa.ingest.identity import name_cell
 from matrixqa.textrules import FREE_SOURCE
 
 _LEGEND = re.compile(r"^S Seminal studies")
 _ENTRY_OPENING = (
-    rf"^(?P<type>[{''.join(STUDY_TYPE_NAMES)}]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)"
+    rf"^(?P<type>[{''.join(StudyType)}]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)"
 )
 _ENTRY = re.compile(_ENTRY_OPENING + r"\.\s*(?P<note>.*)$")
 # Some copies leave out the full stop after "(year)". Tried only after the form with it, so that a year in
@@ -93,7 +93,7 @@ def _type_letters_joined(lines: list[Paragraph]) -> list[Paragraph]:
     for line in lines:
         letter = joined[-1].text if joined else ""
         text = f"{letter} {line.text}"
-        if letter in STUDY_TYPE_NAMES and not _entry_match(line.text) and _entry_match(text):
+        if letter in STUDY_LETTERS and not _entry_match(line.text) and _entry_match(text):
             shift = len(letter) + 1
             links = tuple(Link(link.text, link.url, link.start + shift, link.end + shift) for link in line.links)
             joined[-1] = replace(line, text=text, links=links)

@@ -23,10 +23,10 @@ SEEN_WORDS = 20_000  # vectors kept of question words that build did not store
 class WordMeanings:
     """Vectors of words: the corpus's as `build` stored them, and those embedded for earlier questions."""
 
-    def __init__(self, embedder: Embedder, words: list[str] | None, vectors: np.ndarray | None):
+    def __init__(self, embedder: Embedder, words: list[str], vectors: np.ndarray):
         self.embedder = embedder
-        self.words = words or []
-        self.vectors = vectors if vectors is not None else np.zeros((0, embedder.dimension), dtype=np.float32)
+        self.words = words
+        self.vectors = vectors
         self._rows = {word: row for row, word in enumerate(self.words)}
         self._seen: dict[str, np.ndarray] = {}  # earliest first
         self._seen_lock = threading.Lock()
