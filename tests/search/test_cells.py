@@ -41,7 +41,7 @@ def names() -> CellNames:
     ],
 )
 def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, question: str, named):
-    assert names.named(question) == tuple(CellKey(m, c) for m, c in named)
+    assert names.named(question).keys == tuple(CellKey(m, c) for m, c in named)
 
 
 def test_a_question_naming_a_cell_is_answered_from_it(retriever: Retriever):

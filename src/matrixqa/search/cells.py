@@ -31,6 +31,14 @@ class CellKey:
     code: str  # "B3"
 
 
+@dataclass(frozen=True)
+class NamedCells:
+    """The cells a question names, and the words of their titles (words that name the corpus, not a subject)."""
+
+    keys: tuple[CellKey, ...] = ()
+    title_words: frozenset[str] = frozenset()
+
+
 class CellNames:
     """The cells of a corpus, and how a question may name them."""
 
@@ -38,8 +46,13 @@ class CellNames:
         self.titles = {CellKey(p.cell.matrix, p.cell.code): p.cell.title for p in passages}
         self.matrices = {key.matrix.split()[0].lower(): key.matrix for key in self.titles}  # "drug": its matrix
 
-    def named(self, question: str) -> tuple[CellKey, ...]:
-        """The corpus's cells the question names, in matrix and code order."""
+    def named(self, question: str) -> NamedCells:
+        """The corpus's cells the question names, in matrix and code order, with the words of their titles."""
+        keys = self._keys(question)
+        words = {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
+        return NamedCells(keys, frozenset(words))
+
+    def _keys(self, question: str) -> tuple[CellKey, ...]:
         if not _SPEAKS_OF_CELLS.search(question) and not _NAMED_MATRIX.search(question):
             return ()
         matrices = {self.matrices.get(m.group(1).lower().removesuffix("s")) for m in _NAMED_MATRIX.finditer(question)}
@@ -50,10 +63,6 @@ class CellNames:
         if matrices:
             found = {key for key in found if key.matrix in matrices}
         return tuple(sorted(found))
-
-    def title_words(self, keys: tuple[CellKey, ...]) -> set[str]:
-        """The words of these cells' titles, lower case: words that name the corpus, not a subject in it."""
-        return {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
 
 
 def _is_code(match: re.Match[str]) -> bool:

@@ -110,7 +110,7 @@ class QuestionReader:
         """The question read in the corpus's words, with what the later stages need of it."""
         first = self.analyzer.analyse(question)
         cells = self.cells.named(question)
-        text, corrected, expanded = self._rewrite(question, first, self.cells.title_words(cells))
+        text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         return Query(
             question=question,
@@ -122,8 +122,8 @@ class QuestionReader:
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
             topics=named_topics(analysis),
             weights=tuple(self.lexical.weight(t) for t in analysis.terms),
-            about_the_corpus=self.asks_what_it_covers(analysis, self.cells.title_words(cells)),
-            cells=cells,
+            about_the_corpus=self.asks_what_it_covers(analysis, cells.title_words),
+            cells=cells.keys,
         )
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.
@@ -155,7 +155,7 @@ class QuestionReader:
         return [fold(text) for text in self._texts]
 
     def _rewrite(
-        self, question: str, analysis: Analysis, names: set[str]
+        self, question: str, analysis: Analysis, names: frozenset[str]
     ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         """The question with each word the corpus does not hold corrected or spelt out, where it can be; `names`
         are further words that name the corpus (the titles of the cells the question names)."""
@@ -215,7 +215,7 @@ class QuestionReader:
                 return group.name
         return None
 
-    def asks_what_it_covers(self, analysis: Analysis, titles: set[str] = frozenset()) -> bool:
+    def asks_what_it_covers(self, analysis: Analysis, titles: frozenset[str] = frozenset()) -> bool:
         """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?"); `titles`
         are the words of the titles of the cells it names."""
         words = [w.lower() for w in analysis.words]
