@@ -220,14 +220,13 @@ def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...
 def _sources(hits: list[Hit], length: Length) -> list[Hit]:
     """The passages an answer quotes from: the best-ranked, and those whose best sentence is nearly as close.
 
-    Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), and the
-    best-ranked passage of each other cell among the hits may join them, as evidence may span cells. A cell's
-    summary says what the cell is about: it is no evidence on a question's subject.
+    Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), from
+    whichever cells they come. A cell's summary says what the cell is about: it is no evidence on a question's
+    subject.
     """
     evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
     by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
     leaders = by_rank[: length.passages]
-    leaders += [h for h in dict(reversed([(_cell(h), h) for h in by_rank])).values() if h not in leaders]
     best = max(h.sentence_score for h in leaders)
     return [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
 
