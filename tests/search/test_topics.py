@@ -68,3 +68,22 @@ def test_a_topic_in_a_cells_heading_or_summary_is_treated_though_named_once(
     build_index(load_corpus(corpus_dir), HashingEmbedder(), folder)
     retriever = Retriever(load_index(folder, HashingEmbedder(), corpus_dir), HashingEmbedder())
     assert retriever.search("zebra stripes for pregnant clients", 5).relevance.missing == ()
+
+
+def test_a_topic_in_the_title_of_a_study_a_cell_lists_is_treated(tmp_path: Path, corpus_dir: Path):
+    page = FAKE_CELL.read_text(encoding="utf-8").replace(
+        "K Lighthouse keepers as counsellors (2003;", "K Lighthouse keepers as counsellors for pregnant clients (2003;"
+    )
+    (corpus_dir / FAKE_CELL.name).write_text(page, encoding="utf-8")
+    folder = tmp_path / "index-topics"
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), folder)
+    retriever = Retriever(load_index(folder, HashingEmbedder(), corpus_dir), HashingEmbedder())
+    assert retriever.search("lighthouse keepers as counsellors for pregnant clients", 5).relevance.missing == ()
+    # The same words in the entry's note, once, are a passing mention.
+    page = FAKE_CELL.read_text(encoding="utf-8").replace(
+        "Related study below.", "Pregnant clients were excluded. Related study below."
+    )
+    (corpus_dir / FAKE_CELL.name).write_text(page, encoding="utf-8")
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), folder)
+    retriever = Retriever(load_index(folder, HashingEmbedder(), corpus_dir), HashingEmbedder())
+    assert retriever.search("lighthouse keepers as counsellors for pregnant clients", 5).relevance.missing

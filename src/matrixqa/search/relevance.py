@@ -17,8 +17,8 @@ The field's topics are listed in the vocabulary file (its `[topics]` section): t
 conditions, populations, services and policies a practitioner may ask about ("naloxone | Narcan |
 take-home naloxone", "pregnancy | pregnant | antenatal"). A topic the question names counts as treated
 only where the passages that would answer it treat it: one of the first COVERAGE_DEPTH passages names it,
-and its cell treats the topic rather than mentioning it in passing (its title, summary or a heading names
-it, or several of its sentences do: topics.py). Otherwise the question ("Is methadone safe in pregnancy?")
+and its cell treats the topic rather than mentioning it in passing (its matrix, title, summary, a heading
+or a listed study's title names it, or several of its sentences do: topics.py). Otherwise the question ("Is methadone safe in pregnancy?")
 asks about something the evidence does not treat, however well its other words match (with many cells,
 some sentence always matches the rest of such a question well); a passing mention
 in some cell ("pregnant women were excluded") does not make it answerable, and adding cells that do not

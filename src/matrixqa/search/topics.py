@@ -1,11 +1,12 @@
 """Which of the field's topics each passage names, and which each cell treats rather than mentions in passing.
 
-A cell treats a topic when its matrix, title, summary or one of its headings names it (every cell of the
-Alcohol Treatment Matrix treats alcohol), or when at least
-TREATED_MENTIONS of its own sentences do. A topic named in one sentence of a cell and nowhere else there
-("pregnant women were excluded", "after release from prison") is a passing mention: the cell says nothing
-about it that would answer a question on it. Only a passage's own words count (its heading and sentences),
-not the metadata the corpus adds to it (a publication's title helps find a study but is not what the cell says).
+A cell treats a topic when its matrix, title, summary, one of its headings or the title of one of the
+studies it lists names it (every cell of the Alcohol Treatment Matrix treats alcohol; a cell listing a study
+of naloxone kits treats naloxone), or when at least TREATED_MENTIONS of its own sentences do. A topic named
+in one sentence of a cell and nowhere else there ("pregnant women were excluded", "after release from
+prison") is a passing mention: the cell says nothing about it that would answer a question on it. Only a
+passage's own words count (its heading and sentences), not the metadata the corpus adds to it (a
+publication's title helps find a study but is not what the cell says).
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ class TopicMentions:
             counts = mentions.setdefault(cell, Counter())
             for sentence in passage.sentence_texts:
                 counts.update(topics & set(self.analyzer.tokens(sentence)))
-            titled = set(self.analyzer.tokens(f"{passage.cell.matrix}: {passage.cell.title}. {passage.section}"))
+            entry = passage.study.title if passage.study else ""
+            names = f"{passage.cell.matrix}: {passage.cell.title}. {passage.section}. {entry}"
+            titled = set(self.analyzer.tokens(names))
             if passage.section == SUMMARY_SECTION:
                 titled |= topics
             headline.setdefault(cell, set()).update(topics & titled)
