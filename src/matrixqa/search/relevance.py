@@ -18,11 +18,11 @@ conditions, populations, services and policies a practitioner may ask about ("na
 take-home naloxone", "pregnancy | pregnant | antenatal"). A topic the question names counts as treated
 only where the passages that would answer it treat it: one of the first COVERAGE_DEPTH passages names it,
 and its cell treats the topic rather than mentioning it in passing (its matrix, title, summary, a heading
-or a listed study's title names it, or several of its sentences do: topics.py). Otherwise the question ("Is methadone safe in pregnancy?")
-asks about something the evidence does not treat, however well its other words match (with many cells,
-some sentence always matches the rest of such a question well); a passing mention
-in some cell ("pregnant women were excluded") does not make it answerable, and adding cells that do not
-answer a question does not change its decision. A word that is neither in the corpus nor
+or a listed study's title names it, or several of its sentences do: topics.py). Otherwise the question
+("Is methadone safe in pregnancy?") asks about something the evidence does not treat, however well its
+other words match (with many cells, some sentence always matches the rest of such a question well); a
+passing mention in some cell ("pregnant women were excluded") does not make it answerable, and adding
+cells that do not answer a question does not change its decision. A word that is neither in the corpus nor
 a topic of the field (slang, an idiom, a word of the asker's own: "pee in a pot", "carrot and stick")
 is not, alone, a reason to decline: the model reads its meaning into the question's vector, which the
 evidence measures. Such a word is reported: matched to the nearest corpus word by the embedding
