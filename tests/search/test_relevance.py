@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from matrixqa.index.analysis import Analysis
-from matrixqa.search.evidence import Evidence
+from matrixqa.search.evidence import Candidates, Evidence
 from matrixqa.search.reading import Query
 from matrixqa.search.relevance import MIN_EVIDENCE, decide
 from matrixqa.search.retrieve import Retriever
 
+SOME_CANDIDATES = Candidates(*[np.zeros(1)] * 9)  # some passage may be retrieved
 NO_WORDS = Analysis([], [], [])
 
 
 def judged(sentence, coverage, query=None, **measured):
-    """The decision on evidence measured as given (candidates stand for 'some passage may be retrieved')."""
+    """The decision on evidence measured as given, some passage being admitted."""
     query = query or Query("q", "q", NO_WORDS)
-    return decide(Evidence(query, None, candidates=(), sentence_score=sentence, coverage=coverage, **measured))
+    evidence = Evidence(query, None, SOME_CANDIDATES, sentence_score=sentence, coverage=coverage, **measured)
+    return decide(evidence)
 
 
 def test_the_rule_needs_evidence_and_more_of_it_when_a_topic_is_absent():

@@ -12,6 +12,7 @@ from matrixqa.answer.suggest import Suggestions
 from matrixqa.index.store import Index
 from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance
@@ -162,8 +163,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     top = [i for i, row in enumerate(rows) if row[1] == 0]
     if top and not any(rows[i][1] == 0 for i in chosen):
         chosen = [max(top, key=lambda i: relevance[i])] + chosen[: length.sentences - 1]
-    # A source passed the passage margin: its cell's best sentence is evidence, above the plain floor.
-    chosen += _from_each_cell(chosen, rows, relevance, MIN_SENTENCE, sources)
+    chosen += _from_each_cell(chosen, rows, relevance, sources)
     picked = _in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources)
 
     numbers: dict[int, int] = {}
@@ -232,23 +232,23 @@ def _sources(hits: list[Hit], length: Length) -> list[Hit]:
 
 
 def _from_each_cell(
-    chosen: list[int], rows: list[tuple[int, int, int]], relevance: np.ndarray, floor: float, sources: list[Hit]
+    chosen: list[int], rows: list[tuple[int, int, int]], relevance: np.ndarray, sources: list[Hit]
 ) -> list[int]:
-    """When the sources come from several cells, the best sentence (above the floor) of each cell not quoted yet:
-    a question whose best evidence spans cells is answered from each of them."""
+    """When the sources come from several cells, the best sentence (above MIN_SENTENCE) of each cell not quoted
+    yet: a source passed the passage margin, so a question whose best evidence spans cells is answered from each."""
     quoted = {_cell(sources[rows[i][1]]) for i in chosen}
-    added: dict[tuple[str, str], int] = {}
+    added: dict[CellKey, int] = {}
     for i, (_, source, _) in enumerate(rows):
         cell = _cell(sources[source])
-        if cell in quoted or relevance[i] < floor:
+        if cell in quoted or relevance[i] < MIN_SENTENCE:
             continue
         if cell not in added or relevance[i] > relevance[added[cell]]:
             added[cell] = i
     return list(added.values())
 
 
-def _cell(hit: Hit) -> tuple[str, str]:
-    return hit.passage.cell.matrix, hit.passage.cell.code
+def _cell(hit: Hit) -> CellKey:
+    return CellKey.of(hit.passage.cell)
 
 
 def _in_reading_order(chosen: list[tuple[int, int, float]], sources: list[Hit]) -> list[tuple[int, int]]:

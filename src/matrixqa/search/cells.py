@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from matrixqa.ingest.chunk import Passage
+from matrixqa.ingest.chunk import CellRef, Passage
 
 _SPEAKS_OF_CELLS = re.compile(r"\b(?:cells?|matri(?:x|ces))\b", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
@@ -30,6 +30,13 @@ class CellKey:
     matrix: str  # "Drug Treatment Matrix"
     code: str  # "B3"
 
+    @classmethod
+    def of(cls, cell: CellRef) -> CellKey:
+        return cls(cell.matrix, cell.code)
+
+    def __str__(self) -> str:
+        return f"{self.matrix} {self.code}"
+
 
 @dataclass(frozen=True)
 class NamedCells:
@@ -43,7 +50,7 @@ class CellNames:
     """The cells of a corpus, and how a question may name them."""
 
     def __init__(self, passages: list[Passage]):
-        self.titles = {CellKey(p.cell.matrix, p.cell.code): p.cell.title for p in passages}
+        self.titles = {CellKey.of(p.cell): p.cell.title for p in passages}
         self.matrices = {key.matrix.split()[0].lower(): key.matrix for key in self.titles}  # "drug": its matrix
 
     def named(self, question: str) -> NamedCells:

@@ -126,7 +126,7 @@ class Gatherer:
             return np.arange(len(self.index.passages))
         admitted = filters.admitted(self._columns)
         if query.cells:
-            admitted &= np.isin(self._columns.cell_key, [f"{c.matrix} {c.code}" for c in query.cells])
+            admitted &= np.isin(self._columns.cell_key, [str(cell) for cell in query.cells])
         return np.flatnonzero(admitted)
 
     def _untreated(self, query: Query, leaders: list[int]) -> tuple[str, ...]:

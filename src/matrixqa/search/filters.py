@@ -8,6 +8,7 @@ import numpy as np
 
 from matrixqa.errors import BadRequest
 from matrixqa.ingest.chunk import Passage
+from matrixqa.search.cells import CellKey
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class FilterColumns:
             year=np.array(
                 [p.study.year if p.study and p.study.year is not None else np.nan for p in passages], dtype=float
             ),
-            cell_key=column([f"{p.cell.matrix} {p.cell.code}" for p in passages]),
+            cell_key=column([str(CellKey.of(p.cell)) for p in passages]),
         )
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from matrixqa.index.analysis import Analyzer
 from matrixqa.index.lexical import LexicalIndex
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.search.cells import CellKey
 
 TREATED_MENTIONS = 2  # sentences of a cell naming a topic for the cell to treat it
 
@@ -47,12 +48,12 @@ class TopicMentions:
         return named
 
     @cached_property
-    def _treated_by_cell(self) -> dict[tuple[str, str], frozenset[str]]:
-        mentions: dict[tuple[str, str], Counter[str]] = {}
-        headline: dict[tuple[str, str], set[str]] = {}
+    def _treated_by_cell(self) -> dict[CellKey, frozenset[str]]:
+        mentions: dict[CellKey, Counter[str]] = {}
+        headline: dict[CellKey, set[str]] = {}
         for position, topics in self._named.items():
             passage = self.passages[position]
-            cell = (passage.cell.matrix, passage.cell.code)
+            cell = CellKey.of(passage.cell)
             counts = mentions.setdefault(cell, Counter())
             for sentence in passage.sentence_texts:
                 counts.update(topics & set(self.analyzer.tokens(sentence)))
@@ -75,7 +76,7 @@ class TopicMentions:
         named = self._named.get(position)
         if not named:
             return subject
-        return subject | (named & self._treated_by_cell.get((passage.cell.matrix, passage.cell.code), frozenset()))
+        return subject | (named & self._treated_by_cell.get(CellKey.of(passage.cell), frozenset()))
 
     @lru_cache(maxsize=128)  # noqa: B019 - one entry a cell, for the life of the loaded index
     def _subject(self, matrix: str, title: str) -> frozenset[str]:
