@@ -101,9 +101,9 @@ class QuestionReader:
         self.passages = passages
         self.lexical = lexical
         self.analyzer = lexical.analyzer
-        self.names = CORPUS_NAMES | {p.cell.code.lower() for p in passages}
-        self.names |= {w.lower() for p in passages for w in _WORD.findall(p.cell.matrix)}
         self.cells = CellNames(passages)
+        self.names = CORPUS_NAMES | {cell.code.lower() for cell in self.cells.titles}
+        self.names |= {w.lower() for cell in self.cells.titles for w in _WORD.findall(cell.matrix)}
         self._corrections = lru_cache(maxsize=CORRECTIONS)(self._correct)  # a word's correction is found once
 
     def read(self, question: str) -> Query:
