@@ -28,6 +28,17 @@ def test_a_synonym_phrase_adds_its_groups_token_on_both_sides():
     assert analyzer.analyse("supervised consumption").tokens.count("@supervis_consumpt") == 1
 
 
+def test_a_topics_name_matches_its_inflections_not_a_derivation_of_its_stem():
+    analyzer = Analyzer(parse_vocabulary("[topics]\nmindfulness | meditation\nbenzodiazepine | benzo"))
+
+    def topics(text: str) -> set[str]:
+        return {g.name for t in analyzer.analyse(text).terms for g in t.concepts if g.topic}
+
+    assert topics("is mindfulness any use?") == {"mindfulness"}
+    assert topics("are benzos prescribed?") == topics("benzodiazepines") == {"benzodiazepine"}
+    assert topics("do patients mind being asked?") == set()  # "mind" shares the stem of "mindfulness"
+
+
 def test_an_acronym_matches_only_in_capitals():
     vocabulary = parse_vocabulary(SYNONYMS)
     assert "@gp" in tokens("Patients of GPs", vocabulary)

@@ -29,6 +29,16 @@ def test_coverage_is_the_share_of_the_questions_distinctive_weight_present(retri
     assert query.coverage(frozenset()) == 0.0
 
 
+def test_words_naming_the_cells_asked_about_weigh_nothing_in_coverage(retriever: Retriever):
+    named = retriever.reader.read("In the drug matrix cell B3, why is supervision unpopular?")
+    weight = {t.word.lower(): w for t, w in zip(named.analysis.terms, named.weights, strict=True)}
+    assert named.cells and weight["cell"] == weight["b3"] == weight["matrix"] == weight["drug"] == 0.0
+    assert weight["supervision"] > 0 and weight["unpopular"] > 0
+    # The same words count where they name no cell: "cell" is then a word of the subject.
+    plain = retriever.reader.read("why is a cell of supervision unpopular?")
+    assert not plain.cells and all(w > 0 for w in plain.weights)
+
+
 def test_a_name_of_the_field_corrects_a_misspelling_and_is_never_corrected(retriever: Retriever):
     assert retriever.reader.correction("naloxne") == "naloxone"  # the vocabulary's word, though not the corpus's
     result = retriever.search("does retendering harm outcomes", 5)

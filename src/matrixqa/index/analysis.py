@@ -17,6 +17,7 @@ from matrixqa.textrules import STOPWORDS
 
 WORD_CACHE = 1 << 18  # distinct written words whose reading is kept
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")  # "GPs" is the plural of "GP"; a stemmer would not know
+INFLECTION = 3  # the most letters an inflection adds to or takes from a word ("-ies", "-ing")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class Analyzer:
                     continue
                 if phrase.acronym and words[i].rstrip("s") != phrase.acronym:
                     continue
+                if group.topic and not all(map(_inflects, words[i:end], phrase.words)):
+                    continue
                 if phrase_end.get(group.token, 0) <= i:
                     found.append(group.token)
                 phrase_end[group.token] = max(end, phrase_end.get(group.token, 0))
@@ -107,3 +110,9 @@ class Analyzer:
                     if group not in concepts[position]:
                         concepts[position].append(group)
         return found, concepts
+
+
+def _inflects(word: str, name: str) -> bool:
+    """Whether a word sharing the stem of a topic's name is one of its inflections ("benzos", "pregnancies"),
+    not a derivation of the same stem: "do patients mind?" does not name mindfulness."""
+    return abs(len(word) - len(name)) <= INFLECTION

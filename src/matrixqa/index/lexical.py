@@ -16,7 +16,7 @@ from matrixqa.ingest.chunk import Passage
 
 # Bump when the analysis or searchable_texts change: a lexical index stored by an earlier build is then analysed
 # again at load.
-LEXICAL_FORMAT = 3
+LEXICAL_FORMAT = 4
 TermScores = list[tuple[int, np.ndarray]]  # (a term's number in the analysis, its score of every passage)
 _BM25, _OFFSETS, _IDS, _TREATED = "bm25", "token-offsets.npy", "token-ids.npy", "treated-topics.json"
 TOKEN_SETS = 4096  # passages whose token sets are kept made

@@ -29,6 +29,7 @@ class Phrase:
 
     stems: tuple[str, ...]
     acronym: str | None  # a one-word term in capitals matches only in capitals
+    words: tuple[str, ...] = ()  # as written (lower case, the file's spelling): a topic's name matches its inflections
 
 
 @dataclass(frozen=True)
@@ -145,4 +146,5 @@ def _groups(lines: list[tuple[int, list[str], bool]], spellings: Vocabulary, sou
 def _phrase(term: str, spellings: Vocabulary) -> Phrase:
     words = split_words(term)
     acronym = words[0] if len(words) == 1 and len(words[0]) > 1 and words[0].isupper() else None
-    return Phrase(tuple(stem(spellings.spell(w.lower())) for w in words), acronym)
+    spelt = tuple(spellings.spell(w.lower()) for w in words)
+    return Phrase(tuple(stem(w) for w in spelt), acronym, spelt)

@@ -121,7 +121,7 @@ class QuestionReader:
             scoring=tuple(t for t in analysis.terms if self.lexical.in_corpus(t)),
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
             topics=named_topics(analysis),
-            weights=tuple(self.lexical.weight(t) for t in analysis.terms),
+            weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells.title_words),
             cells=cells.keys,
         )
@@ -227,6 +227,11 @@ class QuestionReader:
             and all(t.word.lower() in names | SCOPE_WORDS for t in analysis.terms)
             and (bool(named) or len(analysis.terms) <= 1)
         )
+
+    def _weight(self, term: Term, naming: bool) -> float:
+        """How much a word counts in coverage: its distinctiveness, and nothing for a word naming the cells asked
+        about ("In cell B1 of the alcohol matrix, ..."): the answer comes from those cells, so they are no subject."""
+        return 0.0 if naming and term.word.lower() in self.names else self.lexical.weight(term)
 
     def known(self, term: Term) -> bool:
         """Whether the corpus holds a question word, or the word names the corpus itself."""
