@@ -76,8 +76,9 @@ def test_the_question_files_name_only_cells_that_exist(path: Path):
     assert kinds["in_cell"] > max(n for kind, n in kinds.items() if kind != "in_cell")
 
 
-def test_question_ids_are_unique_across_both_files_and_every_cell_is_asked_about():
-    questions = [q for path in (many_cells.TUNE, many_cells.FINAL) for q in many_cells.read_cell_questions(path)]
+def test_question_ids_are_unique_across_the_files_and_every_cell_is_asked_about():
+    files = (many_cells.TUNE, many_cells.SPENT, many_cells.FINAL)
+    questions = [q for path in files for q in many_cells.read_cell_questions(path)]
     assert len({q.id for q in questions}) == len(questions)
     alone = {q.cells[0] for q in questions if q.kind == "about_cell" and len(q.cells) == 1}
     assert alone == {page.stem for page in PAGES} | {"drug-B3"}
