@@ -74,6 +74,17 @@ def cell_title(matrix: str, code: str) -> str:
     return f"{COLUMNS[code[0]]}; {ROWS[matrix][int(code[1]) - 1]}"
 
 
+def plain_name(matrix: str, code: str) -> str:
+    """A cell in words a reader knows without the grid: "practitioners in medical treatment (Drug Treatment Matrix)"."""
+    column, row = COLUMNS[code[0]], ROWS[matrix][int(code[1]) - 1]
+    return f"{column.lower()} in {row.lower()} ({matrix})"
+
+
+def matrix_codes() -> list[tuple[str, str]]:
+    """Every cell (matrix, code) of both matrices, in matrix, row and column order."""
+    return [(m, f"{c}{r}") for m, rows in ROWS.items() for r in range(1, len(rows) + 1) for c in COLUMNS]
+
+
 def title_cells(text: str) -> list[tuple[str, str]]:
     """The cells (matrix, code) whose title a line gives, however it joins column and row; none if it gives none."""
     match = _TITLE.match(text)
