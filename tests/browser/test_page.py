@@ -278,7 +278,8 @@ def test_matrix_view_marks_the_cells_present_and_restricts_to_one(page: Page, ba
     a1 = page.locator("table.matrix").first.get_by_role("button", name="A1: interventions in reducing harm, not in")
     a1.click()
     address = "https://findings.org.uk/PHP/dl.php?file=Matrix/Drugs/A1.htm"
-    expect(page.locator("#matrix-note")).to_contain_text("Drug Treatment Matrix cell A1 (interventions in reducing harm) is not in this corpus")
+    note = "Drug Treatment Matrix cell A1 (interventions in reducing harm) is not in this corpus"
+    expect(page.locator("#matrix-note")).to_contain_text(note)
     expect(page.locator("#matrix-note .command")).to_have_text(f'matrixqa add "{address}" --build')
     expect(page.locator("#matrix-note a")).to_have_attribute("href", address)
     expect(d4).to_have_attribute("aria-pressed", "true")  # the note changes no filter
