@@ -79,3 +79,20 @@ def test_axe_core_finds_nothing_after_three_answers_with_inspectors_and_feedback
     expect(phone.locator("#matrix-note")).not_to_be_empty()
     assert phone.evaluate(SMALL_TARGETS, MIN_TARGET) == []
     assert axe_violations(phone) == []
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("width", "height"), [(375, 812), (1280, 900)])
+def test_screenshots_for_the_docs(browser, problems: list[str], real_base_url: str, width: int, height: int) -> None:
+    """docs/page.md shows these: the page on a phone and on a desk, after an answer and after a decline."""
+    from .conftest import open_page
+
+    for page in open_page(browser, {"width": width, "height": height}, problems):
+        page.goto(real_base_url)
+        screenshot(page, f"page-{width}-start", full_page=False, folder=DOC_SCREENSHOTS)
+        turn = ask(page, "does supervised dosing harm relationships?")
+        assert turn.payload["answered"] and in_reach(page.locator("#question"))
+        screenshot(page, f"page-{width}-answer", full_page=False, folder=DOC_SCREENSHOTS)
+        turn = ask(page, "should families be given naloxone?")
+        assert not turn.payload["answered"] and in_reach(page.locator("#question"))
+        screenshot(page, f"page-{width}-decline", full_page=False, folder=DOC_SCREENSHOTS)
