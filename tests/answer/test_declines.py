@@ -5,6 +5,7 @@ from __future__ import annotations
 from matrixqa.answer.compose import Answerer
 from matrixqa.answer.declines import Decline, Elsewhere, decline_message, describe_filters
 from matrixqa.ingest.chunk import CellRef
+from matrixqa.ingest.identity import plain_name
 from matrixqa.search.filters import Filters
 from matrixqa.search.retrieve import Retriever
 
@@ -55,3 +56,8 @@ def test_filters_are_described_in_words():
     assert describe_filters(Filters(cells=frozenset({"B3"}), matrix="Drug Treatment Matrix")) == (
         "cell B3 of the Drug Treatment Matrix"
     )
+
+
+def test_a_cell_off_the_grid_keeps_its_code():
+    assert plain_name("Drug Treatment Matrix", "A1") == "interventions in reducing harm (Drug Treatment Matrix)"
+    assert plain_name("Synthetic Matrix", "S001") == "Synthetic Matrix cell S001"
