@@ -19,3 +19,13 @@ if [ "${1:-}" = "test" ] && [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
+if [ "${1:-}" = "test" ]; then
+  # The browser tests check the page with axe-core, from npm at the version package-lock.json pins.
+  if ! command -v npm >/dev/null; then
+    echo "installing Debian's npm for the browser tests' axe-core" >&2
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq npm >/dev/null
+  fi
+  npm ci --no-audit --no-fund --silent
+fi

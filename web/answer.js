@@ -2,7 +2,7 @@
 import { sendFeedback } from "./api.js";
 import { el, uniqueId } from "./dom.js";
 import { renderInspector } from "./inspector.js";
-import { cellLabel, describeSource, linkList, plainSource, sourceTitle } from "./sources.js";
+import { cellLabel, describeSource, linkList, newTabLink, plainSource, sourceTitle } from "./sources.js";
 
 const MARKER = /\s\[(\d+)\](?=\s|$)/g;
 // Headings every cell has; as follow-ups they would say nothing about the question.
@@ -36,16 +36,47 @@ export function failureNotice(message, retry) {
   );
 }
 
+// Why the question was not answered, and what to do next: clear the filters, or read a cell that treats it.
+function declined(turn, handlers) {
+  const payload = turn.payload;
+  const decline = payload.decline || { filtered: null, elsewhere: [] };
+  const box = el("div", { class: "not-covered" }, el("p", { text: payload.message || "The corpus does not cover that question." }));
+  if (decline.filtered) {
+    box.append(
+      el("button", {
+        type: "button",
+        class: "clear-and-ask",
+        text: "Clear filters and ask again",
+        on: { click: () => handlers.clearFiltersAndAsk(turn.question) },
+      }),
+    );
+  }
+  if (decline.elsewhere.length) {
+    box.append(
+      el(
+        "ul",
+        { class: "elsewhere" },
+        decline.elsewhere.map((place) =>
+          el("li", {}, `‘${place.topic}’: `, newTabLink(place.cell.url, `the cell on ${place.name}`)),
+        ),
+      ),
+    );
+  }
+  return box;
+}
+
 export function renderAnswer(turn, handlers) {
   const payload = turn.payload;
   const key = uniqueId("answer");
   const article = el("article", { class: "answer", "aria-labelledby": `${key}-heading` });
   article.append(el("h2", { class: "visually-hidden", id: `${key}-heading`, text: `Answer to: ${turn.question}` }));
+  // The answer's sources, inspector and feedback are landmarks: each name says which answer, so no two match.
+  article.append(el("span", { id: `${key}-about`, class: "visually-hidden", text: `(the answer to “${turn.question}”, ${key.replace("-", " ")})` }));
   if (payload.answered) {
     if (payload.lead) article.append(el("p", { class: "lead", text: payload.lead }));
     article.append(answerText(payload, handlers.openCitation), sourceList(payload, key, handlers.openCitation));
   } else {
-    article.append(el("p", { class: "not-covered", text: payload.message || "The corpus does not cover that question." }));
+    article.append(declined(turn, handlers));
   }
   const suggested = suggestions(payload, turn.question);
   if (suggested.length) {
@@ -64,7 +95,7 @@ export function renderAnswer(turn, handlers) {
       ),
     );
   }
-  const inspector = renderInspector(turn, `${key}-inspector`);
+  const inspector = renderInspector(turn, `${key}-inspector`, `${key}-about`);
   article.append(actions(turn, handlers, inspector), inspector, feedbackForm(turn, key));
   return article;
 }
@@ -97,7 +128,7 @@ function markerButton(citation, open) {
 function sourceList(payload, key, open) {
   return el(
     "section",
-    { class: "sources", "aria-labelledby": `${key}-sources` },
+    { class: "sources", "aria-labelledby": `${key}-sources ${key}-about` },
     el("h3", { id: `${key}-sources`, text: "Sources" }),
     el(
       "ol",
@@ -155,7 +186,7 @@ function actions(turn, handlers, inspector) {
   const status = el("span", { class: "action-status", role: "status" });
   const toggle = el("button", {
     type: "button",
-    class: "secondary",
+    class: "secondary evaluator-only",
     "aria-expanded": "false",
     "aria-controls": inspector.id,
     text: "Inspect retrieval",
@@ -226,7 +257,7 @@ function feedbackForm(turn, key) {
     });
   const form = el(
     "form",
-    { class: "feedback", "aria-labelledby": `${key}-feedback` },
+    { class: "feedback", "aria-labelledby": `${key}-feedback ${key}-about` },
     el("h3", { id: `${key}-feedback`, text: "Was this answer helpful?" }),
     el("div", { class: "feedback-choices" }, choice(true, "Helpful"), choice(false, "Not helpful")),
     details,

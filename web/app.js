@@ -2,7 +2,7 @@
 import * as api from "./api.js";
 import { failureNotice, questionBubble, renderAnswer, searchingNotice } from "./answer.js";
 import { announce, el } from "./dom.js";
-import { initFilters, readFilters, setCells } from "./filters.js";
+import { clearFilters, initFilters, readFilters, setCells } from "./filters.js";
 import { initPassageDialog, openPassage } from "./passage.js";
 import { cellLabel } from "./sources.js";
 
@@ -13,7 +13,17 @@ const $ = (id) => document.getElementById(id);
 const conversation = []; // answered turns: {question, filters, detail, payload}
 let asking = false;
 
-const handlers = { openCitation: openPassage, ask: (question) => submitQuestion(question) };
+const WIDE = window.matchMedia("(min-width: 50rem)");
+const EVALUATOR_KEY = "matrixqa-evaluator-tools";
+
+const handlers = {
+  openCitation: openPassage,
+  ask: (question) => submitQuestion(question),
+  clearFiltersAndAsk: (question) => {
+    clearFilters();
+    submitQuestion(question);
+  },
+};
 
 function history() {
   return conversation.slice(-MAX_HISTORY).map((turn) => ({
@@ -92,9 +102,29 @@ function showCoverage(cells) {
   $("coverage").hidden = cells.length === 0;
 }
 
+// The inspector and the exports are for evaluators: one switch shows them on every answer, remembered here.
+function initEvaluatorTools() {
+  const toggle = $("evaluator-tools");
+  const show = (on) => document.body.classList.toggle("evaluating", on);
+  toggle.checked = window.localStorage.getItem(EVALUATOR_KEY) === "on";
+  show(toggle.checked);
+  toggle.addEventListener("change", () => {
+    window.localStorage.setItem(EVALUATOR_KEY, toggle.checked ? "on" : "off");
+    show(toggle.checked);
+  });
+}
+
+// On a wide screen the filters and the matrix sit beside the conversation, the matrix open to show at a glance
+// what the corpus covers; on a phone they fold into one control so that the question box comes first.
+function fitTools() {
+  $("tools-fold").open = WIDE.matches;
+  if (WIDE.matches) $("matrix-panel").open = true;
+}
+
 function init() {
-  // Where the matrix fits beside the conversation, it shows at a glance what the corpus covers.
-  if (window.matchMedia("(min-width: 50rem)").matches) $("matrix-panel").open = true;
+  fitTools();
+  WIDE.addEventListener("change", fitTools);
+  initEvaluatorTools();
   initPassageDialog();
   initFilters(() => {});
   $("ask-form").addEventListener("submit", (event) => {
@@ -113,7 +143,7 @@ function init() {
   }
   api.cells().then(
     (payload) => {
-      setCells(payload.cells);
+      setCells(payload.cells, payload.matrices);
       showCoverage(payload.cells);
     },
     (failure) => showFormError(`The list of cells could not be loaded: ${failure.message}`),

@@ -2,39 +2,11 @@
 import { announce, clear, el } from "./dom.js";
 import { TYPE_NAMES, cellLabel } from "./sources.js";
 
-const COLUMNS = [
-  "Interventions",
-  "Practitioners",
-  "Management/supervision",
-  "Organisational functioning",
-  "Treatment systems",
-];
-const MATRICES = [
-  {
-    name: "Drug Treatment Matrix",
-    rows: [
-      "Reducing harm",
-      "Generic and cross-cutting issues",
-      "Medical treatment",
-      "Psychosocial therapies",
-      "Safeguarding the community",
-    ],
-  },
-  {
-    name: "Alcohol Treatment Matrix",
-    rows: [
-      "Screening and brief intervention",
-      "Generic and cross-cutting issues",
-      "Medical treatment",
-      "Psychosocial therapies",
-      "Safeguarding the community",
-    ],
-  },
-];
 const LETTERS = ["A", "B", "C", "D", "E"];
 const CELL_SEPARATOR = "|";
 
 let knownCells = [];
+let matrices = []; // both grids from /api/cells: {name, columns, rows, addresses}
 const listeners = [];
 
 const $ = (id) => document.getElementById(id);
@@ -50,8 +22,9 @@ export function initFilters(onChange) {
   changed();
 }
 
-export function setCells(cells) {
+export function setCells(cells, layout) {
   knownCells = cells;
+  matrices = layout;
   const select = $("filter-cell");
   const chosen = select.value;
   clear(select).append(el("option", { value: "", text: "Any cell" }));
@@ -129,6 +102,7 @@ function changed() {
   const text = describeFilters(filters);
   const count = Object.keys(filters).filter((key) => key !== "matrix").length;
   $("filters-count").textContent = count ? ` (${count} on)` : "";
+  $("tools-count").textContent = count ? ` (${count} on)` : "";
   $("active-filters").hidden = !text;
   $("active-filters-text").textContent = text;
   $("filters-error").textContent = error || "";
@@ -142,11 +116,13 @@ function changed() {
 function renderMatrices() {
   const container = $("matrix-grids");
   clear(container);
+  $("matrix-note").replaceChildren();
+  if (!matrices.length) return;
   const present = new Map(knownCells.map((cell) => [`${cell.matrix}${CELL_SEPARATOR}${cell.code}`, cell]));
   container.append(
-    el("p", { class: "hint", text: "Cells with a solid border are in the corpus: choose one to ask about it only." }),
+    el("p", { class: "hint", text: "Cells with a solid border are in the corpus: choose one to ask about it only. A dashed cell is not in the corpus: choose it to see how to add it." }),
   );
-  for (const matrix of MATRICES) container.append(matrixTable(matrix, present));
+  for (const matrix of matrices) container.append(matrixTable(matrix, present));
   container.append(legend());
 }
 
@@ -155,12 +131,12 @@ function matrixTable(matrix, present) {
     "tr",
     {},
     el("td", { class: "corner" }),
-    LETTERS.map((letter, i) =>
+    matrix.columns.map((column, i) =>
       el(
         "th",
-        { scope: "col", title: COLUMNS[i] },
-        el("span", { "aria-hidden": "true", text: letter }),
-        el("span", { class: "visually-hidden", text: `${letter}: ${COLUMNS[i]}` }),
+        { scope: "col", title: column },
+        el("span", { "aria-hidden": "true", text: LETTERS[i] }),
+        el("span", { class: "visually-hidden", text: `${LETTERS[i]}: ${column}` }),
       ),
     ),
   );
@@ -174,7 +150,7 @@ function matrixTable(matrix, present) {
         el("span", { "aria-hidden": "true", text: String(r + 1) }),
         el("span", { class: "visually-hidden", text: `${r + 1}: ${rowName}` }),
       ),
-      LETTERS.map((letter) => el("td", {}, gridCell(matrix.name, `${letter}${r + 1}`, present))),
+      LETTERS.map((letter) => el("td", {}, gridCell(matrix, `${letter}${r + 1}`, present))),
     ),
   );
   return el(
@@ -186,27 +162,49 @@ function matrixTable(matrix, present) {
   );
 }
 
-function gridCell(matrixName, code, present) {
-  const key = `${matrixName}${CELL_SEPARATOR}${code}`;
+// "practitioners in medical treatment": a cell by its column and row, the words a reader knows without the grid.
+function cellWords(matrix, code) {
+  const column = matrix.columns[LETTERS.indexOf(code[0])];
+  const row = matrix.rows[Number(code[1]) - 1];
+  return `${column.toLowerCase()} in ${row.toLowerCase()}`;
+}
+
+function gridCell(matrix, code, present) {
+  const key = `${matrix.name}${CELL_SEPARATOR}${code}`;
   const cell = present.get(key);
+  const words = cellWords(matrix, code);
   if (!cell) {
-    return el(
-      "span",
-      { class: "matrix-cell absent" },
-      code,
-      el("span", { class: "visually-hidden", text: ", not in the corpus" }),
-    );
+    return el("button", {
+      type: "button",
+      class: "matrix-cell absent",
+      "aria-label": `${code}: ${words}, not in the corpus; how to add it`,
+      title: `${words}: not in the corpus`,
+      text: code,
+      on: { click: () => explainAbsent(matrix, code) },
+    });
   }
   return el("button", {
     type: "button",
     class: "matrix-cell present",
     "data-cell": key,
     "aria-pressed": String($("filter-cell").value === key),
-    "aria-label": `${code}: ${cell.title}, in the corpus; ask about this cell only`,
-    title: `${cell.title} (${cell.passages} passages)`,
+    "aria-label": `${code}: ${words}, in the corpus; ask about this cell only`,
+    title: `${words} (${cell.passages} passages)`,
     text: code,
     on: { click: () => chooseCell(cell) },
   });
+}
+
+// A cell not in the corpus cannot restrict a question: say so, and how to add it from the site.
+function explainAbsent(matrix, code) {
+  const address = matrix.addresses[code];
+  const command = `matrixqa add "${address}" --build`;
+  $("matrix-note").replaceChildren(
+    el("p", {}, el("strong", { text: `${matrix.name} cell ${code}` }), ` (${cellWords(matrix, code)}) is not in this corpus, so questions cannot be restricted to it.`),
+    el("p", {}, "Its page on the Effectiveness Bank: ", el("a", { href: address, target: "_blank", rel: "noopener noreferrer", text: address })),
+    el("p", { text: "To add it, run on the server:" }),
+    el("code", { class: "command", text: command }),
+  );
 }
 
 function legend() {
@@ -217,7 +215,7 @@ function legend() {
     { class: "legend" },
     el("summary", { text: "What the letters and numbers mean" }),
     el("p", { text: "Columns (both matrices):" }),
-    list(COLUMNS, (i) => LETTERS[i]),
-    MATRICES.map((matrix) => [el("p", { text: `Rows of the ${matrix.name}:` }), list(matrix.rows, (i) => String(i + 1))]),
+    list(matrices[0].columns, (i) => LETTERS[i]),
+    matrices.map((matrix) => [el("p", { text: `Rows of the ${matrix.name}:` }), list(matrix.rows, (i) => String(i + 1))]),
   );
 }

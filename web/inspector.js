@@ -3,24 +3,24 @@ import { el, markRanges } from "./dom.js";
 import { badge, cellLabel, evidenceType, sourceTitle, sourceYear } from "./sources.js";
 import { describeFilters } from "./filters.js";
 
-// Words too common to say why a passage matched, for the page's own term matching.
-const STOPWORDS = new Set(
-  `a about after all also an and any are as at be been being but by can could did do does doing for from had has
-  have how if in into is it its may more most no not of on or our should so some such than that the their them
-  then there these they this those to too was we were what when where whether which while who why will with would
-  you your`.split(/\s+/),
-);
 const CSV_COLUMNS = [
+  "answered", "evidence", "threshold", "decision_sentence_score", "coverage", "coverage_weight", "missing",
   "rank", "fused_rank", "id", "cited_as", "matrix", "cell", "section", "type", "title", "year",
-  "score", "dense_score", "sentence_score", "lexical_score", "fused_score", "matched_terms", "text",
+  "dense_score", "sentence_score", "lexical_score", "fused_score", "matched_terms", "text",
 ];
+const BYTE_ORDER_MARK = "\ufeff"; // tells a spreadsheet the file is UTF-8, so "›" and "≈" survive
+const NOT_SEARCHED = "not searched: the sources of the previous answer";
 
-export function renderInspector(turn, id) {
+const ORDER_EXPLAINED =
+  "#n is the passage's place in the results: by fused score, with a passage much like one above it moved down, " +
+  "so that the list is varied. Where that moved it, its place by fused score alone is given beside the score.";
+
+export function renderInspector(turn, id, aboutId) {
   const rows = inspectorRows(turn);
   const searched = turn.payload.searched_for || turn.question;
   return el(
     "section",
-    { class: "inspector", id, hidden: true, "aria-labelledby": `${id}-heading` },
+    { class: "inspector evaluator-only", id, hidden: true, "aria-labelledby": `${id}-heading ${aboutId}` },
     el("h3", { id: `${id}-heading`, text: "Retrieval inspector" }),
     el(
       "dl",
@@ -40,43 +40,57 @@ export function renderInspector(turn, id) {
       el("button", { type: "button", class: "secondary", text: "Export JSON", on: { click: () => exportJson(turn, rows) } }),
       el("button", { type: "button", class: "secondary", text: "Export CSV", on: { click: () => exportCsv(turn, rows) } }),
     ),
+    rows.length ? el("p", { class: "hint", text: ORDER_EXPLAINED }) : null,
     rows.length
       ? el("ol", { class: "hits" }, rows.map((row) => hitItem(row)))
       : el("p", { text: "No passage was retrieved (the filters may leave none)." }),
   );
 }
 
-// Why the corpus was or was not taken to answer: the abstention rule's inputs against its thresholds.
+// Why the corpus was or was not taken to answer: the rule's inputs against its threshold, as the API sends them
+// (search/relevance.py: evidence = best sentence score + coverage weight x coverage, against MIN_EVIDENCE).
 export function decisionText(payload) {
   const relevance = payload.relevance;
   const verdict = payload.answered ? "Answered" : "Not answered";
   if (!relevance) {
-    return payload.mode === "source" ? `${verdict} from the study entries behind the previous answer` : verdict;
+    return payload.mode === "source" ? `${verdict} from the study entries behind the previous answer (${NOT_SEARCHED})` : verdict;
   }
   const missing = relevance.missing || [];
   const unknown = relevance.unknown || [];
-  const needed = missing.length
-    ? "declined whatever the evidence: a topic the answering passages do not treat"
-    : `${relevance.threshold} needed`;
+  const reached = relevance.evidence >= relevance.threshold ? "reaches" : "is below";
   const parts = [
-    `evidence ${relevance.evidence.toFixed(3)} (${needed})`,
-    `best sentence ${relevance.sentence_score.toFixed(3)}`,
-    `coverage ${relevance.coverage.toFixed(3)}`,
+    `evidence = best sentence ${relevance.sentence_score.toFixed(3)} + ${relevance.coverage_weight} × coverage ` +
+      `${relevance.coverage.toFixed(3)} = ${relevance.evidence.toFixed(3)}, which ${reached} the ${relevance.threshold} needed`,
   ];
-  if (missing.length) parts.push(`topics the answering passages do not treat: ${missing.join(", ")}`);
+  if (missing.length) parts.push(`declined whatever the evidence: the answering passages do not treat ${missing.join(", ")}`);
   if (unknown.length) parts.push(`words no passage uses: ${unknown.join(", ")}`);
+  if (relevance.matched && relevance.matched.length) parts.push(`read as: ${relevance.matched.join("; ")}`);
   return `${verdict}: ${parts.join("; ")}`;
+}
+
+// The decision's inputs, as columns of every exported row and fields of the JSON export.
+function decisionFields(payload) {
+  const relevance = payload.relevance;
+  return {
+    answered: payload.answered,
+    evidence: relevance ? relevance.evidence : null,
+    threshold: relevance ? relevance.threshold : null,
+    decision_sentence_score: relevance ? relevance.sentence_score : null,
+    coverage: relevance ? relevance.coverage : null,
+    coverage_weight: relevance ? relevance.coverage_weight : null,
+    missing: relevance ? relevance.missing : [],
+  };
 }
 
 // The fields an evaluator needs per passage; scores the API does not send are left undefined.
 function inspectorRows(turn) {
   const payload = turn.payload;
   const citedAs = new Map(payload.citations.map((citation) => [citation.passage.id, citation.n]));
-  const searched = payload.searched_for || turn.question;
   return payload.passages.map((passage) => {
-    // The API sends the ranking evidence in `evidence`; the fused score is the passage's `score`.
+    // The API sends the ranking evidence in `evidence` (null for an entry looked up, not searched); the fused
+    // score is the passage's `score`.
+    const searched = Boolean(passage.evidence);
     const evidence = passage.evidence || {};
-    const serverTerms = evidence.matched_terms;
     return {
       rank: passage.rank,
       fused_rank: evidence.fused_rank,
@@ -88,13 +102,12 @@ function inspectorRows(turn) {
       type: evidenceType(passage),
       title: sourceTitle(passage),
       year: sourceYear(passage) || undefined,
-      score: passage.score,
+      searched,
       dense_score: evidence.dense_score,
       sentence_score: evidence.sentence_score,
       lexical_score: evidence.lexical_score,
-      fused_score: passage.evidence ? passage.score : undefined,
-      matched_terms: Array.isArray(serverTerms) ? serverTerms : sharedTerms(searched, passage.text),
-      terms_from: Array.isArray(serverTerms) ? "server" : "page",
+      fused_score: searched ? passage.score : undefined,
+      matched_terms: evidence.matched_terms,
       text: passage.text,
       passage,
     };
@@ -102,14 +115,14 @@ function inspectorRows(turn) {
 }
 
 function hitItem(row) {
+  const moved = row.fused_rank !== undefined && row.fused_rank !== row.rank ? ` (${row.fused_rank} by fused score alone)` : "";
   const scores = [
-    row.fused_rank === undefined ? ["Rank", row.rank] : ["Fused rank", row.fused_rank],
-    ["Dense score", row.dense_score],
+    ["Fused score", row.fused_score === undefined ? undefined : `${formatScore(row.fused_score)}${moved}`],
     ["Best sentence score", row.sentence_score],
+    ["Dense score", row.dense_score],
     ["Lexical score", row.lexical_score],
-    ["Fused score", row.fused_score],
   ];
-  if (row.dense_score === undefined && row.lexical_score === undefined) scores.push(["Score", row.score]);
+  const terms = row.matched_terms || [];
   return el(
     "li",
     { class: row.cited_as ? "hit cited" : "hit" },
@@ -123,36 +136,34 @@ function hitItem(row) {
         ? el("span", { class: "cited-flag", text: `cited as [${row.cited_as}]` })
         : el("span", { class: "not-cited", text: "not cited" }),
     ),
-    el(
-      "dl",
-      { class: "scores" },
-      scores
-        .filter(([, value]) => value !== undefined && value !== null)
-        .map(([name, value]) => [el("dt", { text: name }), el("dd", { text: formatScore(name, value) })]),
-      el("dt", { text: row.terms_from === "server" ? "Matched terms" : "Shared words" }),
-      el("dd", { text: row.matched_terms.length ? row.matched_terms.join(", ") : "none" }),
-    ),
-    el("p", { class: "hit-text" }, markRanges(row.text, termRanges(row.text, row.matched_terms), "term")),
+    row.searched
+      ? el(
+          "dl",
+          { class: "scores" },
+          scores
+            .filter(([, value]) => value !== undefined && value !== null)
+            .map(([name, value]) => [el("dt", { text: name }), el("dd", { text: formatScore(value) })]),
+          el("dt", { text: "Matched terms" }),
+          el("dd", { text: terms.length ? terms.join(", ") : "none" }),
+        )
+      : el("p", { class: "scores", text: `Scores: ${NOT_SEARCHED}` }),
+    el("p", { class: "hit-text" }, markRanges(row.text, termRanges(row.text, passageWords(terms)), "term")),
   );
 }
 
+// A matched term is the question's word, or "word ≈ what the passage says" for a spelling or synonym match:
+// the passage's side is what is highlighted in its text.
+export function passageWords(terms) {
+  return terms.flatMap((term) => {
+    const [word, found] = term.split(" ≈ ");
+    if (found === undefined) return [word];
+    return found.split(" / ").map((name) => name.replace(/^a synonym of /, ""));
+  });
+}
+
 // Ranks are whole numbers; scores always show three decimals (a fused score of 1 reads "1.000").
-function formatScore(name, value) {
-  return typeof value === "number" && !/rank/i.test(name) ? value.toFixed(3) : String(value);
-}
-
-function words(text) {
-  return text.toLowerCase().match(/[a-z0-9][a-z0-9'’-]*/g) || [];
-}
-
-// The question's content words that also occur in the passage, when the API does not name its matches.
-export function sharedTerms(question, text) {
-  const inText = new Set(words(text));
-  const terms = [];
-  for (const word of words(question)) {
-    if (word.length > 2 && !STOPWORDS.has(word) && inText.has(word) && !terms.includes(word)) terms.push(word);
-  }
-  return terms;
+function formatScore(value) {
+  return typeof value === "number" ? value.toFixed(3) : String(value);
 }
 
 // Where each term (or a word it is the stem of) occurs, so stems such as "supervis" mark "supervised".
@@ -170,9 +181,9 @@ function exportRecord(turn, rows) {
     question: turn.question,
     searched_for: turn.payload.searched_for || turn.question,
     filters: turn.filters,
-    answered: turn.payload.answered,
+    ...decisionFields(turn.payload),
     relevance: turn.payload.relevance ?? null,
-    passages: rows.map(({ passage, terms_from, ...fields }) => fields),
+    passages: rows.map(({ passage, searched, ...fields }) => fields),
   };
 }
 
@@ -182,11 +193,14 @@ function exportJson(turn, rows) {
 }
 
 function exportCsv(turn, rows) {
+  const record = exportRecord(turn, rows);
+  const decision = decisionFields(turn.payload);
   const lines = [CSV_COLUMNS.join(",")];
-  for (const row of exportRecord(turn, rows).passages) {
-    lines.push(CSV_COLUMNS.map((column) => csvField(row[column])).join(","));
+  for (const row of record.passages) {
+    lines.push(CSV_COLUMNS.map((column) => csvField(column in decision ? decision[column] : row[column])).join(","));
   }
-  download(`matrixqa-retrieval-${turn.payload.id}.csv`, `${lines.join("\r\n")}\r\n`, "text/csv");
+  const text = `${BYTE_ORDER_MARK}${lines.join("\r\n")}\r\n`;
+  download(`matrixqa-retrieval-${turn.payload.id}.csv`, text, "text/csv;charset=utf-8");
 }
 
 export function csvField(value) {

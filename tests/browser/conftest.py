@@ -14,6 +14,7 @@ from matrixqa.settings import PROJECT_ROOT, load_config
 from ..conftest import REAL_CORPUS, REAL_INDEX, live_server
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+DOC_SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"  # shown in docs/page.md, committed
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 # As strict as the policy the app is to send: no inline script or style, nothing from elsewhere.
@@ -91,10 +92,10 @@ def phone(browser: Browser, problems: list[str]) -> Iterator[Page]:
     yield from open_page(browser, PHONE, problems)
 
 
-def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
-    """Save a screenshot under test-artifacts/ for a person to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+def screenshot(page: Page, name: str, full_page: bool = True, folder: Path = ARTIFACTS) -> Path:
+    """Save a screenshot under test-artifacts/ (or docs/screenshots/, for the docs) for a person to look at."""
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.png"
     # In a full-page shot the sticky question box would hang over the middle of the page; a style set
     # through the DOM (unlike an injected stylesheet) passes the page's Content-Security-Policy.
     unstick = "(position) => { document.querySelector('.ask-form').style.position = position; }"

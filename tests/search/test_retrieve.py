@@ -112,7 +112,7 @@ def test_abstention_weighs_sentence_similarity_and_coverage(retriever: Retriever
 def test_api_search_reports_relevance_and_each_passages_evidence(client):
     body = client.post("/api/search", json={"question": B3_SENTENCE, "k": 3}).get_json()
     assert body["relevant"] is True
-    fields = {"evidence", "threshold", "sentence_score", "coverage", "missing"}
+    fields = {"evidence", "threshold", "coverage_weight", "sentence_score", "coverage", "missing"}
     fields |= {"corrected", "matched", "unknown"}
     assert set(body["relevance"]) == fields
     evidence = body["passages"][0]["evidence"]

@@ -49,7 +49,7 @@ def test_a_search_nothing_is_admitted_to_still_says_what_it_read_and_finds_no_ev
 def test_a_question_no_passage_is_admitted_to_is_declined_with_suggestions(answerer: Answerer):
     answer = answerer.answer("methadone counsellors", filters=Filters(cells=frozenset({"Z9"})))
     assert not answer.answered and not answer.citations
-    assert answer.suggestions and "does not cover" in answer.message
+    assert answer.suggestions and "Your filters (cell Z9) leave out the evidence" in answer.message
 
 
 @pytest.mark.parametrize("mode", ["dense", "lexical"])

@@ -85,7 +85,7 @@ def test_ask_with_nothing_relevant_is_not_answered(client):
     body = client.post("/api/ask", json={"question": "xylophone quantum chromodynamics"}).get_json()
     assert body["answered"] is False
     assert body["answer"] == "" and body["citations"] == []
-    assert "Drug Treatment Matrix cell B3" in body["message"]
+    assert "practitioners in medical treatment (Drug Treatment Matrix)" in body["message"]
     relevance = body["relevance"]  # why: the evidence is weak, and its words are nowhere in the corpus
     assert relevance["evidence"] < relevance["threshold"]
     assert {"xylophone", "quantum"} <= set(relevance["unknown"]) and relevance["missing"] == []

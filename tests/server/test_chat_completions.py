@@ -87,7 +87,7 @@ def test_declining_is_an_ordinary_message_saying_what_the_corpus_covers(chat):
     completion = ask(chat, user(NOT_COVERED))
     content = completion.choices[0].message.content
     assert completion.model_extra["answered"] is False and completion.model_extra["citations"] == []
-    assert "does not cover" in content and "Drug Treatment Matrix cell B3" in content
+    assert "does not cover" in content and "practitioners in medical treatment (Drug Treatment Matrix)" in content
     assert "[1]" not in content and completion.choices[0].finish_reason == "stop"
     # With the questions it can answer, as the page offers them.
     suggestions = content.split("\n\nYou could ask:\n- ")[1].split("\n- ")

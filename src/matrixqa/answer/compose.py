@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
+from matrixqa.answer.declines import NOT_COVERED, Decline, Elsewhere, FilteredOut, decline_message
 from matrixqa.answer.suggest import Suggestions
-from matrixqa.index.store import Index
 from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
@@ -22,7 +22,6 @@ from matrixqa.textrules import leans_back
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
-NEAREST_CELLS = 3  # cells a declined answer names as the nearest; a corpus of no more is listed whole
 MAX_CONTEXT = 2  # sentences quoted before one that leans on its neighbour, to reach one that stands alone
 
 
@@ -63,6 +62,7 @@ class Answer:
     searched_for: str = ""
     mode: str = "standalone"
     relevance: Relevance | None = None  # why the corpus was or was not taken to answer it (None: sources)
+    decline: Decline | None = None  # why it was not answered, and what the asker can do (None: answered)
 
 
 class Answerer:
@@ -71,6 +71,7 @@ class Answerer:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.suggestions = Suggestions(retriever.index)
+        self.cells = sorted({p.cell for p in retriever.index.passages}, key=lambda c: (c.matrix, c.code))
 
     def answer(
         self,
@@ -85,6 +86,8 @@ class Answerer:
         resolved = resolve(question, history or [])
         result = _search(retriever, resolved, k, filters)
         answer = compose_answer(result, retriever, detail)
+        if not answer.answered:
+            answer = self._declined(answer, result, resolved, filters, k, detail)
         asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
         if answer.answered:
             cited = [retriever.index.positions[c.passage.id] for c in answer.citations]
@@ -94,6 +97,29 @@ class Answerer:
         return replace(
             answer, question=question, suggestions=tuple(suggestions), searched_for=result.question, mode=resolved.mode
         )
+
+    def _declined(
+        self, answer: Answer, result: SearchResult, resolved: Resolved, filters: Filters, k: int, detail: str
+    ) -> Answer:
+        """A decline that says why (the filters, or topics the corpus does not treat) and where to turn."""
+        filtered = None
+        if filters.active:
+            unfiltered = compose_answer(_search(self.retriever, resolved, k, NO_FILTERS), self.retriever, detail)
+            if unfiltered.answered:
+                admitted = self.retriever.gatherer.admitted_count(filters)
+                total = len(self.retriever.index.passages)
+                filtered = FilteredOut(admitted, total, len(unfiltered.citations))
+        missing = result.relevance.missing if result.relevance else ()
+        decline = Decline(filtered, self._elsewhere(result, missing))
+        nearest = [h.passage.cell for h in result.hits]
+        return replace(answer, message=decline_message(decline, filters, missing, self.cells, nearest), decline=decline)
+
+    def _elsewhere(self, result: SearchResult, missing: tuple[str, ...]) -> tuple[Elsewhere, ...]:
+        """The cells of the corpus that treat the topics the passages nearest the question do not."""
+        by_key = {CellKey.of(cell): cell for cell in self.cells}
+        topics = [t for t in (result.query.topics if result.query else ()) if t.shown in missing]
+        treating = self.retriever.gatherer.topics.cells_treating
+        return tuple(Elsewhere(t.shown, by_key[key]) for t in topics for key in treating(t.token) if key in by_key)
 
 
 def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:
@@ -131,7 +157,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     index = retriever.index
     answer_id = uuid.uuid4().hex
     if not result.relevant:
-        return _not_covered(answer_id, result, index)
+        return _not_covered(answer_id, result)
 
     if result.about_the_corpus and result.hits and result.hits[0].passage.section == SUMMARY_SECTION:
         return _summaries(answer_id, result)
@@ -148,7 +174,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
                 every.append((row, source_number, offset))
     rows = [r for r in every if _is_evidence(sources[r[1]].passage, r[2])] or every
     if not rows:
-        return _not_covered(answer_id, result, index)
+        return _not_covered(answer_id, result)
 
     vectors = index.sentence_vectors[[r[0] for r in rows]]
     texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
@@ -293,32 +319,7 @@ def _is_evidence(passage: Passage, offset: int) -> bool:
     return not (passage.study and offset == 0 and sentence.startswith(passage.study.title))
 
 
-def _not_covered(answer_id: str, result: SearchResult, index: Index) -> Answer:
-    message = "The evidence in this corpus does not cover that question, so there is no answer to give from it. "
-    relevance = result.relevance
-    if relevance and relevance.missing:
-        message += f"The passages nearest the question do not treat {_listed(relevance.missing, 'and')}. "
-    if relevance and relevance.unknown:
-        # The asker may have a word of their own for something the evidence names otherwise.
-        words = _listed(relevance.unknown, "or")
-        message += f"No passage uses {words}: if that is your word for something, the evidence may use another. "
-    message += _covered(result, index)
+def _not_covered(answer_id: str, result: SearchResult) -> Answer:
+    """A decline; Answerer.answer says why and what next (declines.py)."""
     hits = tuple(result.hits)
-    return Answer(answer_id, result.question, False, "", "", (), hits, message, relevance=result.relevance)
-
-
-def _covered(result: SearchResult, index: Index) -> str:
-    """What the corpus covers, short however many cells it holds: every cell when there are few, else their
-    number and the cells nearest the question."""
-    if len(index.cells) <= NEAREST_CELLS:
-        return f"The corpus covers: {'; '.join(index.cells)}."
-    nearest = dict.fromkeys(h.passage.cell.label for h in result.hits)
-    shown = list(nearest)[:NEAREST_CELLS]
-    if not shown:
-        return f"The corpus covers {len(index.cells)} cells."
-    return f"The corpus covers {len(index.cells)} cells; the nearest to this question: {'; '.join(shown)}."
-
-
-def _listed(words: tuple[str, ...], last: str) -> str:
-    quoted = [f"‘{word}’" for word in words]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+    return Answer(answer_id, result.question, False, "", "", (), hits, NOT_COVERED, relevance=result.relevance)

@@ -10,6 +10,7 @@ import numpy as np
 
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef
+from matrixqa.ingest.identity import plain_name
 from matrixqa.textrules import NOT_STANDALONE
 
 _ASKABLE = re.compile(r"^(?:What|How|Why|Does|Do|Is|Are|Can|Which|Who|When|Where|Should)\b")
@@ -66,16 +67,18 @@ class Suggestions:
         return chosen
 
     def closest(self, question_vector: np.ndarray, exclude: set[str], count: int = 3) -> list[str]:
-        """Questions the corpus answers that are nearest in meaning to one it cannot."""
+        """Questions the corpus answers that are nearest in meaning to one it cannot: a question sentence by its
+        own vector, a heading by the sentence of its section nearest the question."""
         scored = []
         for candidate in self.candidates:
             if candidate.question.lower() in exclude:
                 continue
-            score = (
-                float(self.index.sentence_vectors[candidate.sentence_row] @ question_vector)
+            rows = (
+                [candidate.sentence_row]
                 if candidate.sentence_row is not None
-                else 0.0
+                else list(self.index.sentence_rows(candidate.position))
             )
+            score = float((self.index.sentence_vectors[rows] @ question_vector).max()) if rows else 0.0
             scored.append((score, candidate.question))
         scored.sort(key=lambda item: -item[0])
         return [question for _, question in scored[:count]]
@@ -93,10 +96,11 @@ def _is_askable(sentence: str) -> bool:
 
 def _heading_question(heading: str, cell: CellRef) -> str | None:
     """Turn a section heading into a question that stands on its own."""
+    # In the words of the cell's column and row, which a reader knows without the grid ("B3" means little).
     if heading == "What is this cell about?":
-        return f"What is {cell.label} about?"
+        return f"What is the cell on {plain_name(cell.matrix, cell.code)} about?"
     if heading == "Where should I start?":
-        return f"Where should I start on {cell.label}?"
+        return f"Where should I start in the cell on {plain_name(cell.matrix, cell.code)}?"
     if heading.endswith("?") and _is_askable(heading):
         return heading
     return None

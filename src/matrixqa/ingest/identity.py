@@ -56,6 +56,7 @@ _MENTIONS = re.compile(rf"\b{_MENTION}", re.IGNORECASE)
 # "column; row" as pages write it: "Practitioners: Medical treatment", "Interventions - medical treatment."
 _TITLE = re.compile(r"^(?P<column>[^;:]+?)\s*(?:[;:]|\s[-–]\s)\s*(?P<row>[^;:]+?)\.?$")
 _FILE_NAME = re.compile(r"^(?P<word>[a-z]+)-(?P<code>[A-E][1-5])\b", re.IGNORECASE)
+_CODE = re.compile(r"[A-E][1-5]")
 _ADDRESS = re.compile(r"Matrix/(?P<folder>\w+)/(?P<code>[A-E][1-5])\.htm")
 
 
@@ -72,6 +73,20 @@ class CellName:
 def cell_title(matrix: str, code: str) -> str:
     """A cell's title as the site writes it: "column; row"."""
     return f"{COLUMNS[code[0]]}; {ROWS[matrix][int(code[1]) - 1]}"
+
+
+def plain_name(matrix: str, code: str) -> str:
+    """A cell in words a reader knows without the grid: "practitioners in medical treatment (Drug Treatment Matrix)";
+    a cell off the grid (a synthetic corpus's) keeps its code."""
+    if matrix not in ROWS or not _CODE.fullmatch(code):
+        return f"{matrix} cell {code}"
+    column, row = COLUMNS[code[0]], ROWS[matrix][int(code[1]) - 1]
+    return f"{column.lower()} in {row.lower()} ({matrix})"
+
+
+def matrix_codes() -> list[tuple[str, str]]:
+    """Every cell (matrix, code) of both matrices, in matrix, row and column order."""
+    return [(m, f"{c}{r}") for m, rows in ROWS.items() for r in range(1, len(rows) + 1) for c in COLUMNS]
 
 
 def title_cells(text: str) -> list[tuple[str, str]]:

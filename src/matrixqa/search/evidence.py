@@ -129,6 +129,10 @@ class Gatherer:
             admitted &= np.isin(self._columns.cell_key, [str(cell) for cell in query.cells])
         return np.flatnonzero(admitted)
 
+    def admitted_count(self, filters: Filters) -> int:
+        """How many passages the filters admit."""
+        return int(filters.admitted(self._columns).sum())
+
     def _untreated(self, query: Query, leaders: list[int]) -> tuple[str, ...]:
         """The topics the question names that no passage among those that would answer it treats (topics.py)."""
         if not query.topics:

@@ -48,6 +48,11 @@ class Hit:
     best_sentence: int | None = None  # index into passage.sentences
     matched_terms: tuple[str, ...] = ()  # question words found in the passage ("chemist ≈ pharmacy")
 
+    @property
+    def searched(self) -> bool:
+        """Whether search ranked it (a study entry looked up behind a previous answer has no evidence)."""
+        return self.fused_rank > 0
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -95,7 +100,13 @@ class Retriever:
         relevance = decide(evidence)
         hits = self._hits(evidence, k)
         return SearchResult(
-            question, hits, relevance.relevant, evidence.vector, relevance, query.text, query.about_the_corpus,
+            question,
+            hits,
+            relevance.relevant,
+            evidence.vector,
+            relevance,
+            query.text,
+            query.about_the_corpus,
             query=query,
         )
 

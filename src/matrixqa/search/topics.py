@@ -78,6 +78,18 @@ class TopicMentions:
             return subject
         return subject | (named & self._treated_by_cell.get(CellKey.of(passage.cell), frozenset()))
 
+    def cells_treating(self, token: str) -> list[CellKey]:
+        """The cells that treat a topic, in matrix and code order: by their own sentences, headings or studies,
+        or by their matrix and title."""
+        cells = {CellKey.of(p.cell): p.cell for p in self._one_a_cell}
+        by_name = {key for key, cell in cells.items() if token in self._subject(cell.matrix, cell.title)}
+        by_text = {key for key, topics in self._treated_by_cell.items() if token in topics}
+        return sorted(by_name | by_text)
+
+    @cached_property
+    def _one_a_cell(self) -> list[Passage]:
+        return list({CellKey.of(p.cell): p for p in self.passages}.values())
+
     @lru_cache(maxsize=128)  # noqa: B019 - one entry a cell, for the life of the loaded index
     def _subject(self, matrix: str, title: str) -> frozenset[str]:
         return frozenset(self.analyzer.topic_tokens & set(self.analyzer.tokens(f"{matrix}: {title}")))

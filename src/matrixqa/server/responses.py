@@ -13,9 +13,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from matrixqa.answer.compose import Answer
+from matrixqa.answer.declines import Decline
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
-from matrixqa.search.relevance import MIN_EVIDENCE, Relevance
+from matrixqa.ingest.corpus import cell_url
+from matrixqa.ingest.identity import COLUMNS, ROWS
+from matrixqa.search.relevance import COVERAGE_WEIGHT, MIN_EVIDENCE, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
 from matrixqa.server.requests import StudyLetter
 
@@ -85,8 +88,12 @@ class PassageOut(Response):
     id: str
     text: str = Field(description="Verbatim source text.")
     score: float
-    rank: int = Field(ge=1)
-    evidence: EvidenceOut
+    rank: int = Field(
+        ge=1, description="Place in the results: by fused score, a passage much like one above moved down."
+    )
+    evidence: EvidenceOut | None = Field(
+        description="What ranked it; null for a study entry looked up behind a previous answer, not searched."
+    )
     cell: CellOut
     section: str
     kind: Literal["study", "commentary"]
@@ -103,16 +110,7 @@ class PassageOut(Response):
             text=p.text,
             score=round(hit.score, 4),
             rank=hit.rank,
-            evidence=EvidenceOut(
-                fused_rank=hit.fused_rank,
-                dense_score=round(hit.dense_score, 4),
-                sentence_score=round(hit.sentence_score, 4),
-                dense_rank=hit.dense_rank,
-                lexical_score=round(hit.lexical_score, 4),
-                lexical_rank=hit.lexical_rank,
-                matched_terms=list(hit.matched_terms),
-                best_sentence=p.sentence_texts[hit.best_sentence] if hit.best_sentence is not None else None,
-            ),
+            evidence=_evidence(hit),
             cell=CellOut.of(p.cell),
             section=p.section,
             kind=p.kind,
@@ -123,11 +121,28 @@ class PassageOut(Response):
         )
 
 
+def _evidence(hit: Hit) -> EvidenceOut | None:
+    p = hit.passage
+    if not hit.searched:
+        return None
+    return EvidenceOut(
+        fused_rank=hit.fused_rank,
+        dense_score=round(hit.dense_score, 4),
+        sentence_score=round(hit.sentence_score, 4),
+        dense_rank=hit.dense_rank,
+        lexical_score=round(hit.lexical_score, 4),
+        lexical_rank=hit.lexical_rank,
+        matched_terms=list(hit.matched_terms),
+        best_sentence=p.sentence_texts[hit.best_sentence] if hit.best_sentence is not None else None,
+    )
+
+
 class RelevanceOut(Response):
     """Why the corpus was or was not taken to hold something relevant (null: a 'which study?' turn)."""
 
-    evidence: float = Field(description="Best sentence similarity + 0.25 x coverage.")
-    threshold: float = Field(description="The evidence needed to answer.")
+    evidence: float = Field(description="sentence_score + coverage_weight x coverage (search/relevance.py).")
+    threshold: float = Field(description="The evidence needed to answer (MIN_EVIDENCE in search/relevance.py).")
+    coverage_weight: float = Field(description="The weight of coverage in the evidence (COVERAGE_WEIGHT).")
     sentence_score: float
     coverage: float
     missing: list[str] = Field(
@@ -152,6 +167,7 @@ class RelevanceOut(Response):
         return cls(
             evidence=round(relevance.evidence, 4),
             threshold=MIN_EVIDENCE,
+            coverage_weight=COVERAGE_WEIGHT,
             sentence_score=round(relevance.sentence_score, 4),
             coverage=round(relevance.coverage, 4),
             missing=list(relevance.missing),
@@ -183,6 +199,35 @@ class CitationOut(Response):
     passage: PassageOut
 
 
+class FilteredOut(Response):
+    """The filters, not the corpus, kept the question from an answer."""
+
+    admitted: int = Field(ge=0, description="Passages the filters admit.")
+    total: int = Field(ge=0, description="Passages in the corpus.")
+    cited_without: int = Field(ge=1, description="Passages the answer without the filters cites.")
+
+
+class ElsewhereOut(Response):
+    topic: str = Field(description="A topic the passages nearest the question do not treat.")
+    name: str = Field(description="The cell that treats it, by its column and row names.")
+    cell: CellOut
+
+
+class DeclineOut(Response):
+    """Why a question was not answered, and what to do next (null when it was answered)."""
+
+    filtered: FilteredOut | None = Field(description="Set when clearing the filters answers the question.")
+    elsewhere: list[ElsewhereOut] = Field(description="Cells of the corpus that treat a topic the nearest do not.")
+
+    @classmethod
+    def of(cls, decline: Decline | None) -> DeclineOut | None:
+        if decline is None:
+            return None
+        filtered = FilteredOut.model_validate(decline.filtered, from_attributes=True) if decline.filtered else None
+        elsewhere = [ElsewhereOut(topic=e.topic, name=e.name, cell=CellOut.of(e.cell)) for e in decline.elsewhere]
+        return cls(filtered=filtered, elsewhere=elsewhere)
+
+
 class AnswerResponse(Response):
     id: str
     question: str
@@ -198,6 +243,7 @@ class AnswerResponse(Response):
     citations: list[CitationOut]
     passages: list[PassageOut]
     relevance: RelevanceOut | None
+    decline: DeclineOut | None
     latency_ms: float | None = Field(default=None, description="Time taken to answer (null outside the server).")
 
     @classmethod
@@ -219,6 +265,7 @@ class AnswerResponse(Response):
             ],
             passages=passages,
             relevance=RelevanceOut.of(answer.relevance),
+            decline=DeclineOut.of(answer.decline),
             latency_ms=latency_ms,
         )
 
@@ -232,15 +279,36 @@ class CellCount(CellOut):
     passages: int = Field(ge=0)
 
 
+class MatrixOut(Response):
+    """One matrix's grid: its columns (A-E) and rows (1-5) by name, and each cell's page on the site."""
+
+    name: str
+    columns: list[str]
+    rows: list[str]
+    addresses: dict[str, str] = Field(description="Each cell code's page on the Effectiveness Bank site.")
+
+
 class CellsResponse(Response):
     cells: list[CellCount]
+    matrices: list[MatrixOut] = Field(description="Both matrices' grids, present in the corpus or not.")
 
     @classmethod
     def of(cls, passages: list[Passage]) -> CellsResponse:
         """The cells present in the index, in matrix and code order, with how many passages each holds."""
         counts = Counter(p.cell for p in passages)
         ordered = sorted(counts, key=lambda c: (c.matrix, c.code))
-        return cls(cells=[CellCount(**CellOut.of(c).model_dump(), passages=counts[c]) for c in ordered])
+        matrices = [
+            MatrixOut(
+                name=name,
+                columns=list(COLUMNS.values()),
+                rows=list(rows),
+                addresses={f"{c}{r}": cell_url(name, f"{c}{r}") for r in range(1, len(rows) + 1) for c in COLUMNS},
+            )
+            for name, rows in ROWS.items()
+        ]
+        return cls(
+            cells=[CellCount(**CellOut.of(c).model_dump(), passages=counts[c]) for c in ordered], matrices=matrices
+        )
 
 
 class Paragraph(Response):
