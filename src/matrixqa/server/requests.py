@@ -57,7 +57,11 @@ class FiltersIn(Request):
     """Restrict which passages may be retrieved; every filter given must hold."""
 
     types: list[EvidenceType] = []
-    cells: list[str] = Field(default=[], description='Cell codes such as "B3".')
+    cells: list[str] = Field(
+        default=[],
+        description='Cell codes such as "B3". A code names that cell in every matrix the corpus holds (A3, B3, B4 '
+        "... exist in both): give `matrix` too to keep one.",
+    )
     matrix: str | None = Field(default=None, description='Such as "Drug Treatment Matrix".')
     year_from: WholeNumber | None = None
     year_to: WholeNumber | None = None
