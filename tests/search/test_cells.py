@@ -64,3 +64,15 @@ def test_what_is_cell_x_about_leads_with_xs_own_summary(retriever: Retriever, co
 def test_a_cells_title_words_name_the_corpus_when_the_question_names_that_cell(retriever: Retriever):
     query = retriever.reader.read("What is the organisational functioning; psychosocial therapies cell about?")
     assert query.cells == (CellKey(ALCOHOL, "D4"),) and query.about_the_corpus
+
+
+def test_the_apis_cell_filter_admits_a_codes_cell_in_each_matrix_and_matrix_keeps_one():
+    from matrixqa.search.filters import FilterColumns, Filters
+
+    passages = [
+        SimpleNamespace(cell=SimpleNamespace(matrix=k.matrix, code=k.code), study=None, section="Reviews")
+        for k in TITLES
+    ]
+    columns = FilterColumns.of(passages)  # type: ignore[arg-type]
+    assert Filters(cells=frozenset({"B3"})).admitted(columns).tolist() == [True, True, False, False]
+    assert Filters(cells=frozenset({"B3"}), matrix="alcohol").admitted(columns).tolist() == [False, True, False, False]
