@@ -302,6 +302,7 @@ def serve(host: str, port: int) -> None:
 
 
 main.add_command(helpdesk_commands.mcp)
+main.add_command(helpdesk_commands.slack)
 
 
 @main.group()

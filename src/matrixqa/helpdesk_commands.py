@@ -1,4 +1,4 @@
-"""`matrixqa mcp`: matrixqa inside the tools staff already use (registered in cli.py)."""
+"""`matrixqa mcp` and `matrixqa slack`: matrixqa inside the tools staff already use (registered in cli.py)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,28 @@ def mcp() -> None:
 
     live, question_log = _loaded(load_config())
     anyio.run(serve_stdio, mcp_server(live.current, question_log))
+
+
+@click.command()
+@click.option("--http", "over_http", is_flag=True, help="Receive Slack's events over HTTP at /slack/events.")
+@click.option("--host", envvar="MATRIXQA_HOST", default="127.0.0.1", show_default=True, help="Address (--http).")
+@click.option("--port", envvar="MATRIXQA_PORT", default=5000, show_default=True, type=click.IntRange(1, 65535))
+def slack(over_http: bool, host: str, port: int) -> None:
+    """Answer mentions and direct messages in Slack, in their thread, over Socket Mode (or HTTP with --http)."""
+    from matrixqa.server.slack import EVENTS_PATH, SlackTokens, slack_app
+
+    config = load_config()
+    tokens = SlackTokens.of(config, over_http)  # before loading anything: a missing token is said at once
+    live, question_log = _loaded(config)
+    app = slack_app(tokens, live.current, question_log)
+    if over_http:
+        import waitress
+        from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+        click.echo(f"ready: Slack's events at http://{host}:{port}{EVENTS_PATH}", err=True)
+        waitress.serve(SlackRequestHandler(app, EVENTS_PATH), host=host, port=port, threads=config.threads)
+    else:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        click.echo("connecting to Slack over Socket Mode", err=True)
+        SocketModeHandler(app, tokens.app_token).start()
