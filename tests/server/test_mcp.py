@@ -8,6 +8,7 @@ import re
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import anyio
@@ -50,13 +51,20 @@ def served(app):
     app.extensions["matrixqa_mcp"].close()
 
 
+def run_client(conversation: Callable[[], Awaitable[None]]) -> None:
+    """Run the client's conversation on an event loop of its own thread: a session-wide Playwright browser keeps
+    one running in the main thread (tests/browser)."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(anyio.run, conversation).result()
+
+
 def over_http(url: str, *checks: Check) -> None:
     async def run() -> None:
         async with http_session(url) as session:
             for check in checks:
                 await check(session)
 
-    anyio.run(run)
+    run_client(run)
 
 
 def structured(result: types.CallToolResult) -> dict:
@@ -176,7 +184,7 @@ def test_over_stdio_as_a_desktop_assistant_starts_it(cli_env, index_dir, tmp_pat
             for check in CHECKS:
                 await check(session)
 
-    anyio.run(run)
+    run_client(run)
     with sqlite3.connect(cli_env["MATRIXQA_LOG_DB"]) as db:  # asks are logged as /api/ask logs them
         logged = db.execute("SELECT question, answered FROM questions ORDER BY asked_at").fetchall()
     assert (ANSWERED, 1) in logged and (NOT_COVERED, 0) in logged
