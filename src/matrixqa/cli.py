@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from matrixqa import helpdesk_commands
 from matrixqa.errors import MatrixQAError
 from matrixqa.ingest.cell import StudyType
 from matrixqa.search.fusion import MODES
@@ -298,6 +299,10 @@ def serve(host: str, port: int) -> None:
     limit_blas_threads()
     click.echo(f"ready in {time.perf_counter() - started:.1f} s: http://{host}:{port}/", err=True)
     waitress.serve(app, host=host, port=port, threads=config.threads, ident="matrixqa")
+
+
+main.add_command(helpdesk_commands.mcp)
+main.add_command(helpdesk_commands.slack)
 
 
 @main.group()

@@ -100,8 +100,8 @@ class Config(BaseSettings):
     )
     rate_limit: str = Field(
         "30/minute",
-        description="Requests each client may make to `/api/ask`, `/api/search` and `/v1/chat/completions`, "
-        "as `N/second|minute|hour|day`, or `off`.",
+        description="Requests each client may make to `/api/ask`, `/api/search`, `/v1/chat/completions` and "
+        "`/mcp`, as `N/second|minute|hour|day`, or `off`.",
     )
     trusted_proxies: int = Field(
         0,
@@ -129,6 +129,17 @@ class Config(BaseSettings):
         Path("instance/fetched"),
         description="Folder of pages `add` has fetched, so adding an address again does not fetch it again "
         "(`--refresh` does).",
+    )
+    slack_bot_token: str = Field(
+        "", description="Bot token (`xoxb-...`) of the Slack app `matrixqa slack` answers as; unset, it will not start."
+    )
+    slack_app_token: str = Field(
+        "",
+        description="App-level token (`xapp-...`, scope `connections:write`) for Socket Mode, the way `matrixqa slack` "
+        "receives events unless given `--http`.",
+    )
+    slack_signing_secret: str = Field(
+        "", description="Signing secret of the Slack app: `matrixqa slack --http` refuses a request not signed with it."
     )
     fetch_pause: float = Field(2.0, ge=0, description="Seconds `add` waits between two requests to a site.")
     fetch_timeout: float = Field(30.0, ge=0, description="Seconds `add` waits for a page before giving up on it.")

@@ -16,13 +16,15 @@ from matrixqa.index.embed import load_embedder
 from matrixqa.index.store import MANIFEST
 from matrixqa.search.retrieve import Retriever, open_retriever
 from matrixqa.server.admin import admin_blueprint
+from matrixqa.server.answering import answer_logged
 from matrixqa.server.chat_completions import chat_blueprint, openai_errors
+from matrixqa.server.mcp_http import McpEndpoint, mcp_blueprint, transport_security
+from matrixqa.server.mcp_tools import mcp_server
 from matrixqa.server.openapi import openapi_document
 from matrixqa.server.questionlog import QuestionLog
 from matrixqa.server.reload import LiveAnswerer
 from matrixqa.server.requests import AskRequest, FeedbackRequest, SearchRequest, filters_of, parse_body, question_of
 from matrixqa.server.responses import (
-    AnswerResponse,
     CellsResponse,
     ContextResponse,
     FeedbackResponse,
@@ -36,24 +38,27 @@ from matrixqa.settings import Config, load_config
 def create_app(config: Config | None = None, retriever: Retriever | None = None) -> Flask:
     """Build the app; load the model and index now so the first request is served warm."""
     config = config or load_config()
-    live = _live_answerer(config, retriever)
+    live = live_answerer(config, retriever)
     app = Flask(__name__, static_folder=None)
     app.config["MATRIXQA"] = config
     app.extensions["matrixqa"] = live
     web_dir = Path(config.web_dir).resolve()
-    question_log = QuestionLog(config.log_db, config.log_keep_days) if config.log_enabled else None
+    question_log = QuestionLog.of(config)
     protect(app, config)
     if config.admin_token:
         app.register_blueprint(admin_blueprint(config.admin_token, question_log, web_dir))
     app.register_blueprint(chat_blueprint(live.current, question_log))
     openai_errors(app)
+    mcp = McpEndpoint(mcp_server(live.current, question_log), transport_security(config))
+    app.extensions["matrixqa_mcp"] = mcp  # closed by whoever ends the app before the process ends (tests)
+    app.register_blueprint(mcp_blueprint(mcp))
     app.register_blueprint(page_blueprint(web_dir))
     app.register_blueprint(api_blueprint(live.current, question_log))
     json_errors(app)
     return app
 
 
-def _live_answerer(config: Config, retriever: Retriever | None) -> LiveAnswerer:
+def live_answerer(config: Config, retriever: Retriever | None = None) -> LiveAnswerer:
     """The answerer the routes use: over the index on disk, reloaded when it is rebuilt, or over `retriever`."""
     if retriever is not None:
         return LiveAnswerer.fixed(Answerer(retriever))
@@ -115,13 +120,7 @@ def api_blueprint(current: Callable[[], Answerer], question_log: QuestionLog | N
     @api.post("/ask")
     def ask():
         started = time.perf_counter()
-        body = parse_body(AskRequest)
-        question, filters = question_of(body), filters_of(body)
-        answer = current().answer(question, body.turns(), body.detail, filters)
-        latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        if question_log is not None:
-            question_log.record_ask(question, answer, filters, latency_ms)
-        return reply(AnswerResponse.of(answer, latency_ms))
+        return reply(answer_logged(current(), question_log, parse_body(AskRequest), started))
 
     @api.post("/feedback")
     def feedback():

@@ -18,6 +18,7 @@ from typing import IO, Literal
 from matrixqa.answer.compose import Answer
 from matrixqa.errors import BadRequest, LogUnavailable, UnknownAnswer
 from matrixqa.search.filters import Filters
+from matrixqa.settings import Config
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -99,6 +100,11 @@ class QuestionLog:
         except sqlite3.Error as error:
             raise LogUnavailable(f"cannot open the question log {self.path}: {error} (see MATRIXQA_LOG_DB)") from None
         self._sweep()
+
+    @classmethod
+    def of(cls, config: Config) -> QuestionLog | None:
+        """The log the settings ask for: None when MATRIXQA_LOG is off."""
+        return cls(config.log_db, config.log_keep_days) if config.log_enabled else None
 
     @classmethod
     def existing(cls, path: Path) -> QuestionLog:

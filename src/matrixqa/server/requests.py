@@ -122,17 +122,22 @@ def _json_body() -> dict[str, Any]:
         raise BadRequest("the JSON is nested too deeply: send one flat JSON object") from None
     if not isinstance(body, dict):
         raise BadRequest('send a JSON object with Content-Type: application/json, such as {"question": "..."}')
-    try:  # a \ud800-style escape decodes to text no encoder downstream accepts
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequest("the JSON holds an unpaired surrogate escape (such as \\ud800): send valid Unicode") from None
     return body
 
 
 def parse_body(model: type[M]) -> M:
     """The request's JSON body as `model`, or a BadRequest saying the first thing to fix."""
+    return checked(model, _json_body())
+
+
+def checked(model: type[M], body: dict[str, Any]) -> M:
+    """A decoded JSON object (a request body, a tool's arguments) as `model`, or a BadRequest saying what to fix."""
+    try:  # a \ud800-style escape decodes to text no encoder downstream accepts
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("the JSON holds an unpaired surrogate escape (such as \\ud800): send valid Unicode") from None
     try:
-        return model.model_validate(_json_body())
+        return model.model_validate(body)
     except ValidationError as error:
         raise BadRequest(request_error(error, model)) from None
 
@@ -147,7 +152,7 @@ def request_error(error: ValidationError, model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         allowed = ", ".join(_model_at(model, location[:-1]).model_fields)
         parent = "filter" if location[:1] == ("filters",) else "field"
-        return f"unknown {parent} {location[-1]!r}: send only {allowed}"
+        return f"unknown {parent} {location[-1]!r}: " + (f"send only {allowed}" if allowed else "send none")
     if kind == "missing":
         return f"{where} is required"
     if kind == "string_too_long":

@@ -12,7 +12,7 @@ from matrixqa.server.ratelimit import RateLimiter, parse_rate
 from matrixqa.server.requests import MAX_BODY_BYTES
 from matrixqa.settings import Config
 
-RATE_LIMITED_PATHS = frozenset({"/api/ask", "/api/search", "/v1/chat/completions"})
+RATE_LIMITED_PATHS = frozenset({"/api/ask", "/api/search", "/v1/chat/completions", "/mcp"})
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -62,6 +62,6 @@ def protect(app: Flask, config: Config) -> None:
     @app.after_request
     def security_headers(response):
         response.headers.update(SECURITY_HEADERS)
-        if request.path.startswith(("/api/", "/v1/")):
+        if request.path.startswith(("/api/", "/v1/", "/mcp")):
             response.headers["Cache-Control"] = "no-store"
         return response
