@@ -56,9 +56,19 @@ def snapshot(answerer: Answerer, question: str) -> dict:
             "unknown": list(relevance.unknown),
         },
         "hits": [
-            [h.passage.id, h.rank, h.fused_rank, rounded(h.score), rounded(h.dense_score),
-             rounded(h.sentence_score), rounded(h.lexical_score), h.dense_rank, h.lexical_rank,
-             h.best_sentence, list(h.matched_terms)]
+            [
+                h.passage.id,
+                h.rank,
+                h.fused_rank,
+                rounded(h.score),
+                rounded(h.dense_score),
+                rounded(h.sentence_score),
+                rounded(h.lexical_score),
+                h.dense_rank,
+                h.lexical_rank,
+                h.best_sentence,
+                list(h.matched_terms),
+            ]
             for h in result.hits
         ],
         "answered": answer.answered,

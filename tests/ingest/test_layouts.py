@@ -230,8 +230,7 @@ def test_lines_no_part_of_the_cell_takes_are_kept_as_unplaced():
     assert cell.summary.startswith("FAKE TEST CELL") and len(cell.studies) == 4
     # A type letter on a line of its own above a line that is no entry is no entry either.
     yearless = (
-        "Fixture review of whistling at work. "
-        "Imaginary review of twelve invented trials of cheerful counsellors."
+        "Fixture review of whistling at work. Imaginary review of twelve invented trials of cheerful counsellors."
     )
     newer = text(NEWER).replace("Fixture review of whistling at work (2012).", "Fixture review of whistling at work.")
     assert parse_page(newer, "alcohol-B2.txt").unplaced == ("R", yearless)

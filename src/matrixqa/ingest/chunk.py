@@ -53,7 +53,7 @@ class CellRef:
 
     @property
     def short_label(self) -> str:
-        """"Drug B3": the cell named in a line with no room for its title."""
+        """ "Drug B3": the cell named in a line with no room for its title."""
         return f"{self.matrix.split()[0]} {self.code}"
 
 

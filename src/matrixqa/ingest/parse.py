@@ -22,9 +22,7 @@ from matrixqa.ingest.identity import name_cell
 from matrixqa.textrules import FREE_SOURCE
 
 _LEGEND = re.compile(r"^S Seminal studies")
-_ENTRY_OPENING = (
-    rf"^(?P<type>[{''.join(StudyType)}]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)"
-)
+_ENTRY_OPENING = rf"^(?P<type>[{''.join(StudyType)}]) (?P<title>.+?) \((?P<source>[^()]*\b(?:19|20)\d\d\b[^()]*)\)"
 _ENTRY = re.compile(_ENTRY_OPENING + r"\.\s*(?P<note>.*)$")
 # Some copies leave out the full stop after "(year)". Tried only after the form with it, so that a year in
 # brackets inside a title is not taken for the entry's own.
