@@ -111,3 +111,45 @@ def test_reference_number_runs_are_not_left_as_bare_numbers():
     cleaned = without_reference_numbers(Paragraph("health (1 2) generally, in 2007 (2007) here", (link,)))
     assert cleaned.text == "health generally, in 2007 (2007) here"
     assert cleaned.links == (Link("here", "https://example.org/", 38, 42),)  # moved back with its anchor
+
+
+def _sentence(passages: list[Passage], opening: str) -> tuple[Passage, int]:
+    found = [(p, i) for p in passages for i, s in enumerate(p.sentence_texts) if s.startswith(opening)]
+    assert len(found) == 1, opening
+    return found[0]
+
+
+def test_sentences_that_lean_on_the_one_before_are_marked_where_passages_are_made():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    for opening in [
+        "If relationships are as important, then",  # as important as the dose, in the sentence before
+        "The interaction might work the other way too",
+        "Both (see for example an evaluation of supervision)",
+        "This makes it difficult to be confident",
+        "Even when they seem to be all there is",
+        "The first three were characterised",
+        "The authors speculated that this enabled them",
+    ]:
+        passage, offset = _sentence(passages, opening)
+        assert offset in passage.leans, opening
+        assert passage.with_context(offset)[-2:] == [offset - 1, offset], opening
+    for opening in [
+        "Sufficient dosing is one of the most solidly established",
+        "Supervision also forces the patient",
+        "Current UK clinical guidelines acknowledge",
+        "How long supervision lasts should",
+    ]:
+        passage, offset = _sentence(passages, opening)
+        assert offset not in passage.leans and passage.with_context(offset) == [offset], opening
+
+
+def test_a_sentence_leaning_on_the_passage_before_or_on_an_unquotable_one_is_never_quoted():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    passage, offset = _sentence(passages, "It may, however, be false to ask")
+    assert offset == 0 and offset in passage.leans and passage.with_context(0) == []
+    for passage in passages:
+        for offset in range(len(passage.sentences)):
+            chain = passage.with_context(offset)
+            assert not chain or (chain[0] not in passage.leans and all(passage.quotable(i) for i in chain))
+    stored = [Passage.from_dict(json.loads(json.dumps(p.to_dict()))) for p in passages]
+    assert [p.leans for p in stored] == [p.leans for p in passages]

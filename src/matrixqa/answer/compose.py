@@ -17,12 +17,10 @@ from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.relevance import Relevance
 from matrixqa.search.retrieve import Hit, Retriever, SearchResult
-from matrixqa.textrules import leans_back
 
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
-MAX_CONTEXT = 2  # sentences quoted before one that leans on its neighbour, to reach one that stands alone
 
 
 @dataclass(frozen=True)
@@ -170,7 +168,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     for source_number, hit in enumerate(sources):
         for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id])):
             # A sentence is a candidate when it may be quoted, alone or with the sentences it leans on.
-            if hit.passage.quotable(offset) and _with_context(hit.passage, offset):
+            if hit.passage.with_context(offset):
                 every.append((row, source_number, offset))
     rows = [r for r in every if _is_evidence(sources[r[1]].passage, r[2])] or every
     if not rows:
@@ -226,7 +224,7 @@ def _studies(answer_id: str, result: SearchResult) -> Answer:
     for hit in result.hits:
         passage = hit.passage
         usable = [i for i in range(len(passage.sentences)) if passage.quotable(i) and _is_evidence(passage, i)]
-        quoted = next((chain for chain in (_with_context(passage, i) for i in usable) if chain), [])
+        quoted = next((chain for chain in (passage.with_context(i) for i in usable) if chain), [])
         if not quoted:
             continue
         n = len(citations) + 1
@@ -295,20 +293,9 @@ def _in_reading_order(chosen: list[tuple[int, int, float]], sources: list[Hit]) 
     for source in order:
         passage = sources[source].passage
         offsets = sorted(o for o, _ in by_source[source] if source != lead_source or o >= lead_offset)
-        kept = sorted({needed for offset in offsets for needed in _with_context(passage, offset)})
+        kept = sorted({needed for offset in offsets for needed in passage.with_context(offset)})
         picked += [(source, offset) for offset in kept]
     return picked or [(lead_source, lead_offset)]
-
-
-def _with_context(passage: Passage, offset: int) -> list[int]:
-    """A sentence and the sentences before it that it leans on, back to the nearest that stands alone (at most
-    MAX_CONTEXT of them, all quotable); none at all when no such sentence is within reach in the passage."""
-    start = offset
-    while leans_back(passage.sentence_texts[start]):
-        if start == 0 or offset - start >= MAX_CONTEXT or not passage.quotable(start - 1):
-            return []
-        start -= 1
-    return list(range(start, offset + 1))
 
 
 def _is_evidence(passage: Passage, offset: int) -> bool:
