@@ -7,14 +7,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from matrixqa.answer.asks import Asked, asked_for, subject_words
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
 from matrixqa.answer.declines import NOT_COVERED, Decline, Elsewhere, FilteredOut, decline_message
 from matrixqa.answer.suggest import Suggestions
+from matrixqa.index.store import Index
 from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import maximal_marginal_relevance
+from matrixqa.search.reading import Query
 from matrixqa.search.relevance import Relevance
 from matrixqa.search.retrieve import Hit, Retriever, SearchResult
 
@@ -61,6 +64,9 @@ class Answer:
     mode: str = "standalone"
     relevance: Relevance | None = None  # why the corpus was or was not taken to answer it (None: sources)
     decline: Decline | None = None  # why it was not answered, and what the asker can do (None: answered)
+    asks_for: str = ""  # the kind of thing the question asks for ("a frequency"), if it asks for one
+    lacking: tuple[str, ...] = ()  # what it asks for that no quoted sentence gives
+    reading: Query | None = None  # how the question searched was read (None: looked up, not searched)
 
 
 class Answerer:
@@ -93,7 +99,12 @@ class Answerer:
         else:
             suggestions = self.suggestions.closest(result.question_vector, asked)
         return replace(
-            answer, question=question, suggestions=tuple(suggestions), searched_for=result.question, mode=resolved.mode
+            answer,
+            question=question,
+            suggestions=tuple(suggestions),
+            searched_for=result.question,
+            mode=resolved.mode,
+            reading=result.query,
         )
 
     def _declined(
@@ -163,32 +174,28 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     if studies and studies.citations:
         return studies
     length = LENGTHS.get(detail, LENGTHS["short"])
-    sources = _sources(result.hits, length)
-    every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
-    for source_number, hit in enumerate(sources):
-        for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id])):
-            # A sentence is a candidate when it may be quoted, alone or with the sentences it leans on.
-            if hit.passage.with_context(offset):
-                every.append((row, source_number, offset))
-    rows = [r for r in every if _is_evidence(sources[r[1]].passage, r[2])] or every
+    query = result.query or retriever.reader.read(result.question)
+    asked = _asked(query, retriever)
+    sources, rows = _candidates(result.hits, index, length, asked, retriever)
     if not rows:
         return _not_covered(answer_id, result)
 
     vectors = index.sentence_vectors[[r[0] for r in rows]]
     texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
-    query = result.query or retriever.reader.read(result.question)
     relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * retriever.coverage(query, texts)
+    gives = np.asarray([bool(asked and asked.given_by(t, retriever.analyzer.tokens)) for t in texts])
     chosen = maximal_marginal_relevance(vectors, relevance, length.sentences, DIVERSITY)
     floor = MIN_SENTENCE
     if chosen and length.sentence_margin is not None:
         floor = max(floor, float(relevance[chosen].max()) - length.sentence_margin)
+    giving = gives & (relevance >= MIN_SENTENCE)
     chosen = [i for i in chosen if relevance[i] >= floor] or chosen[:1]
-    # The best-ranked passage answers first: retrieval ranked it on more evidence than one sentence's similarity.
-    top = [i for i, row in enumerate(rows) if row[1] == 0]
-    if top and not any(rows[i][1] == 0 for i in chosen):
-        chosen = [max(top, key=lambda i: relevance[i])] + chosen[: length.sentences - 1]
+    lead = _lead(chosen, rows, relevance, giving)
+    if lead not in chosen:
+        chosen = [lead] + chosen[: length.sentences - 1]
     chosen += _from_each_cell(chosen, rows, relevance, sources)
-    picked = _in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources)
+    picked = _in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources, rows[lead][1:])
+    picked = _with_neighbour(picked, rows[lead][1:], rows, relevance, floor, sources)
 
     numbers: dict[int, int] = {}
     by_source: dict[int, list[str]] = {}
@@ -201,8 +208,115 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     citations = tuple(
         Citation(n, sources[s].passage, sources[s].score, tuple(by_source[s])) for s, n in numbers.items()
     )
-    return _answer(answer_id, result, citations, " ".join(parts))
+    quoted = [sentence for c in citations for sentence in c.sentences]
+    lacking = () if asked is None or any(asked.given_by(t, retriever.analyzer.tokens) for t in quoted) else (asked,)
+    answer = _answer(answer_id, result, citations, " ".join(parts))
+    if asked is None:
+        return answer
+    lead_text = _lacking_lead(asked, query, quoted, citations, retriever) if lacking else answer.lead
+    return replace(answer, lead=lead_text, asks_for=asked.kind.name, lacking=tuple(a.kind.name for a in lacking))
 
+
+
+def _asked(query: Query, retriever: Retriever) -> Asked | None:
+    """What the question (as read) asks for, with its subject's words as lexical search reads them."""
+    kind = asked_for(query.text)
+    if kind is None:
+        return None
+    return Asked(kind, frozenset(retriever.analyzer.tokens(subject_words(query.text, kind))))
+
+
+def _candidates(
+    hits: list[Hit], index: Index, length: Length, asked: Asked | None, retriever: Retriever
+) -> tuple[list[Hit], list[tuple[int, int, int]]]:
+    """The passages an answer may quote and their candidate sentences (sentence row, source number, sentence
+    number): the sources' quotable sentences; and when none of them gives what the question asks for, any other
+    hit's that does."""
+    sources = _sources(hits, length)
+    rows = _quotable(sources, index)
+    if asked is None:
+        return sources, rows
+
+    def gives(candidates: list[Hit], row: tuple[int, int, int]) -> bool:
+        return asked.given_by(candidates[row[1]].passage.sentence_texts[row[2]], retriever.analyzer.tokens)
+
+    if any(gives(sources, row) for row in rows):
+        return sources, rows
+    others = [h for h in hits if h not in sources]
+    rows += [(r, n + len(sources), o) for r, n, o in _quotable(others, index) if gives(others, (r, n, o))]
+    return sources + others, rows
+
+
+def _quotable(hits: list[Hit], index: Index) -> list[tuple[int, int, int]]:
+    """The sentences of evidence of the hits that may be quoted, alone or with those they lean on (all that may
+    be quoted, when none is evidence), as (sentence row, hit number, sentence number)."""
+    quotable = [
+        (row, number, offset)
+        for number, hit in enumerate(hits)
+        for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id]))
+        if hit.passage.with_context(offset)
+    ]
+    return [r for r in quotable if _is_evidence(hits[r[1]].passage, r[2])] or quotable
+
+
+def _lead(chosen: list[int], rows: list[tuple[int, int, int]], relevance: np.ndarray, giving: np.ndarray) -> int:
+    """The candidate the answer opens with: the best-ranked passage's most relevant (retrieval ranked it on more
+    evidence than one sentence's similarity), among those that give what the question asks for when some do;
+    when none of that passage's does, the most relevant that does."""
+    top = [i for i, row in enumerate(rows) if row[1] == 0]
+    if giving.any():
+        able = [i for i in top if giving[i]] or list(np.flatnonzero(giving))
+        return max(able, key=lambda i: relevance[i])
+    if not top:
+        return min(chosen, key=lambda i: (rows[i][1], -relevance[i]))
+    return max([i for i in chosen if rows[i][1] == 0] or top, key=lambda i: relevance[i])
+
+
+def _with_neighbour(
+    picked: list[tuple[int, int]],
+    lead: tuple[int, int],
+    rows: list[tuple[int, int, int]],
+    relevance: np.ndarray,
+    floor: float,
+    sources: list[Hit],
+) -> list[tuple[int, int]]:
+    """The lead's neighbour on the page joins it, when it is as relevant as the sentences quoted (the two make one
+    point, which novelty alone would split): the next sentence of its passage, or the sentence across the cut
+    into the passage before or after in the same section (with any sentences it leans on)."""
+    at = {(source, offset): i for i, (_, source, offset) in enumerate(rows)}
+    passage = sources[lead[0]].passage
+    beside = [(lead[0], lead[1] + 1)]
+    for number, hit in enumerate(sources):
+        other = hit.passage
+        if other.cell == passage.cell and other.section == passage.section:
+            if other.position == passage.position - 1 and lead[1] == 0:
+                beside.append((number, len(other.sentences) - 1))
+            elif other.position == passage.position + 1 and lead[1] == len(passage.sentences) - 1:
+                beside.append((number, 0))
+    found = [b for b in beside if b in at and relevance[at[b]] >= floor and b not in picked]
+    if not found:
+        return picked
+    source, offset = max(found, key=lambda b: relevance[at[b]])
+    chain = [(source, o) for o in sources[source].passage.with_context(offset)]
+    if any(part in picked for part in chain):
+        return picked
+    place = picked.index(lead) + 1
+    return picked[:place] + chain + picked[place:]
+
+
+def _lacking_lead(
+    asked: Asked, query: Query, quoted: list[str], citations: tuple[Citation, ...], retriever: Retriever
+) -> str:
+    """The lead of an answer that does not give what was asked: says so, then what the cell does say."""
+    cells = sorted({c.passage.cell.label for c in citations})
+    said = set(retriever.analyzer.tokens(" ".join(quoted)))
+    about = [t.word for t in query.analysis.terms if t.tokens & said and t.tokens & asked.subject]
+    what = f" about {' '.join(about)}" if about else ""
+    if len(cells) == 1:
+        return f"The cell gives {asked.kind.absent}. What it says{what}, from the Effectiveness Bank, {cells[0]}:"
+    return f"These cells give {asked.kind.absent}. What they say{what}, from the Effectiveness Bank, " + (
+        f"{', and '.join(cells)}:"
+    )
 
 def _summaries(answer_id: str, result: SearchResult) -> Answer:
     """What the corpus covers, in its own words: each cell's summary, quotable sentences whole."""
@@ -275,16 +389,17 @@ def _cell(hit: Hit) -> CellKey:
     return CellKey.of(hit.passage.cell)
 
 
-def _in_reading_order(chosen: list[tuple[int, int, float]], sources: list[Hit]) -> list[tuple[int, int]]:
-    """The chosen (source, sentence, relevance) as the answer reads them: the best-ranked passage's most
-    relevant sentence first (retrieval ranked the passages on more evidence than one sentence's similarity),
-    then the rest of that passage after it, then each other passage by its best sentence, the passages of one
+def _in_reading_order(
+    chosen: list[tuple[int, int, float]], sources: list[Hit], lead: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """The chosen (source, sentence, relevance) as the answer reads them: the lead (source, sentence) first,
+    then the rest of its passage after it, then each other passage by its best sentence, the passages of one
     cell together (the lead's cell first); within a passage in source order. A sentence that leans on the one
     before it comes with the sentences it needs, or not at all."""
     by_source: dict[int, list[tuple[int, float]]] = {}
     for source, offset, score in chosen:
         by_source.setdefault(source, []).append((offset, score))
-    lead_source, lead_offset, _ = min(chosen, key=lambda c: (c[0], -c[2]))
+    lead_source, lead_offset = lead
     best = {s: max(score for _, score in by_source[s]) for s in by_source}
     by_best = sorted(by_source, key=lambda s: (s != lead_source, -best[s]))
     cell_order = {cell: n for n, cell in enumerate(dict.fromkeys(_cell(sources[s]) for s in by_best))}
