@@ -60,7 +60,6 @@ def test_notes_on_an_entry_are_stripped_and_its_findings_kept():
 def test_a_question_addressing_the_reader_is_not_standalone_though_it_points_at_nothing():
     assert textrules.NOT_STANDALONE.search("What should you do about missed doses?")
     assert not textrules.SENTENCE_POINTS_BACK.search("What should you do about missed doses?")
-    assert textrules.QUESTION_POINTS_BACK.search("is the same true for GPs?")
 
 
 def test_comparisons_and_counts_whose_other_side_was_said_before_lean_back():

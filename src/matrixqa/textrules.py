@@ -50,8 +50,6 @@ _PASSAGE_OPENING_WORDS = 12
 SENTENCE_POINTS_BACK = _any_of(
     *_POINTERS, *_OWNERS, "he", "she", "his", "her", "both", "latter", "former", "here"
 )
-# A question pointing at the previous answer ("is that true?", "the same for GPs?").
-QUESTION_POINTS_BACK = _any_of(*_POINTERS, "that", "the same", "there")
 # A question that addresses the reader, or points at earlier text, does not stand on its own.
 NOT_STANDALONE = _any_of(*_POINTERS, "such", "he", "she", "you", "your", "we", "our")
 

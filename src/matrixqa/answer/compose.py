@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from matrixqa.answer.asks import Asked, asked_for, subject_words
-from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
+from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, resolve
 from matrixqa.answer.declines import NOT_COVERED, Decline, Elsewhere, FilteredOut, decline_message
 from matrixqa.answer.suggest import Suggestions
 from matrixqa.index.store import Index
@@ -134,12 +134,8 @@ class Answerer:
 def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:
     if resolved.mode == "source" and resolved.previous:
         return _search_sources(retriever, resolved.previous, k, filters)
-    if resolved.mode == "follow_up" and resolved.previous:
-        alone = retriever.search(resolved.question, k, filters)
-        new_words = set(content_words(resolved.question))
-        if alone.relevant and new_words and new_words & set(content_words(alone.hits[0].passage.text)):
-            return alone  # a new topic in the previous question's frame: its own words find it
-        return retriever.search(resolved.with_context, k, filters)
+    if resolved.mode == "follow_up":
+        return retriever.search(resolved.with_context, k, filters)  # the new words in the subject's frame
     return retriever.search(resolved.question, k, filters)
 
 
