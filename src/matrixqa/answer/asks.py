@@ -14,13 +14,19 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from matrixqa.index.analysis import Term
+from matrixqa.search.reading import Query
+from matrixqa.search.retrieve import Retriever
+
 _NUMBER_WORD = (
     r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
     r"forty|fifty|sixty|hundred|a (?:few|couple of|dozen)|several|a dozen|dozens of|half)"
 )
+COMMON = 0.5  # share of passages a word may be in and still name what a question asks about
+STUDY = "a study"
+NEAR = 8  # words either side of the form that gives the thing, where the subject must be named
+SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words are) a giving clause must name
 _TIME_UNIT = r"(?:minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)"
-# Clauses: a subject word and the form giving the thing must stand between the same marks.
-_CLAUSE = re.compile(r"[,;:()–—]|\s-\s|\band\b|\bbut\b|\bwhile\b|\bwhereas\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ KINDS = (
         _forms(
             rf"\b{_NUMBER_WORD}(?:[- ]| or more )(?:{_TIME_UNIT})(?:’|')?",
             rf"\b(?:a|an|one) (?:{_TIME_UNIT})\b",
-            r"\b(?:indefinitely|long-term|short-term|lifelong|life-long)\b",
+            r"\b(?:indefinitely|lifelong|for life)\b",
         ),
     ),
     Kind(
@@ -69,7 +75,7 @@ KINDS = (
         "no dose",
         _forms(
             r"\b(?:what|which|how much|how high|how low|right|correct|starting|usual|typical|best|optimal|"
-            r"recommended)\b[^?.]*\b(?:dose|doses|dosage|dosing)\b",
+            r"recommended)\s+(?:[\w'-]+\s+){0,2}(?:dose|doses|dosage|dosing)\b",
             r"\bhow (?:much|many) (?:mg|milligrams?|ml|millilitres?)\b",
         ),
         _forms(r"\b\d+(?:[.,]\d+)?\s?(?:mg|milligrams?|ml|millilitres?|mcg|micrograms?|µg)\b"),
@@ -105,11 +111,11 @@ KINDS = (
         "no person or body",
         _forms(
             r"^\W*who\b",
-            r"\bwhich (?:organisations?|organizations?|bod(?:y|ies)|people|persons?|professionals?|"
+            r"^\W*(?:which|what) (?:organisations?|organizations?|bod(?:y|ies)|people|persons?|professionals?|"
             r"researchers?|authors?|experts?|staff|clinicians?|doctors?|workers?)\b",
         ),
         _forms(
-            r"\b[A-Z][a-z]+(?: (?:of|for|and|the)?\s?[A-Z][a-z]+)+\b",
+            r"(?-i:\b[A-Z][a-z]+(?: (?:of|for|and|the)?\s?[A-Z][a-z]+)+\b)",  # a name: capitals count
             r"\b(?:doctors?|physicians?|GPs?|psychiatrists?|clinicians?|counsell?ors?|keyworkers?|staff|nurses?|"
             r"pharmacists?|prescribers?|therapists?|practitioners?|patients?|reviewers?|authors?|researchers?|"
             r"workers?|specialists?|generalists?|professionals?|associations?|colleges?|charit(?:y|ies)|"
@@ -117,7 +123,7 @@ KINDS = (
         ),
     ),
     Kind(
-        "a study",
+        STUDY,
         "no study",
         _forms(
             r"\b(?:which|what|any|a|one) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?|research|experiments?)"
@@ -139,6 +145,7 @@ KINDS = (
             r"\bwhat (?:should|must|can|could|do|would) (?:i|we|you|they|doctors?|gps?|clinicians?|staff|"
             r"keyworkers?|workers?|prescribers?|services?|counsell?ors?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
+            r"\bhow should\b",
             r"\b(?:should|must) (?:i|we|you)\b",
             r"\bwhat (?:is|are) (?:the )?(?:best|good|right|recommended) (?:way|practice|approach)\b",
             r"\b(?:any )?(?:tips|advice)\b",
@@ -162,19 +169,44 @@ KINDS = (
 
 @dataclass(frozen=True)
 class Asked:
-    """What a question asks for, and the question's own subject words (analysed), which the giving text must
-    name in the same clause."""
+    """What a question asks for, and the words of the question's subject, each as the tokens lexical search reads
+    it as with how distinctive it is in the corpus: the giving text must name the subject in the same clause."""
 
     kind: Kind
-    subject: frozenset[str]
+    subject: tuple[tuple[frozenset[str], float], ...]
 
-    def given_by(self, sentence: str, tokens: Callable[[str], Collection[str]]) -> bool:
-        """Whether a sentence gives the thing asked for, in a clause naming the question's subject; `tokens`
-        analyses text as the question's subject was analysed."""
-        for clause in _clauses(sentence):
-            if self.kind.given.search(clause) and (not self.subject or self.subject & set(tokens(clause))):
+    def given_by(self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "") -> bool:
+        """Whether a sentence gives the thing asked for beside the question's subject: within NEAR words of the
+        form that gives it stand words holding SUBJECT_SHARE of the subject's distinctiveness. `tokens` analyses
+        text as the subject was analysed. A sentence of a study's entry (`entry`: the entry's title) has its
+        subject named by the entry, and names a study itself."""
+        named_by_entry = set(tokens(entry)) if entry else set()
+        total = sum(weight for _, weight in self.subject)
+        spans = [m.span() for m in self.kind.given.finditer(sentence)]
+        if entry and self.kind.name == STUDY:
+            spans.append((0, len(sentence)))
+        for start, end in spans:
+            present = set(tokens(_around(sentence, start, end))) | named_by_entry
+            named = sum(weight for word, weight in self.subject if word & present)
+            if not total or named >= SUBJECT_SHARE * total:
                 return True
         return False
+
+
+def read_asked(query: Query, retriever: Retriever) -> Asked | None:
+    """What the question (as read) asks for, with its subject's words as lexical search reads them."""
+    kind = asked_for(query.text)
+    if kind is None:
+        return None
+    lexical = retriever.lexical
+
+    def passages_using(term: Term) -> int:
+        return min(lexical.document_frequency.get(token, 0) for token in term.tokens)
+
+    # A word no passage uses cannot be named; one most passages use ("patients") names no subject.
+    terms = retriever.analyzer.analyse(subject_words(query.text, kind)).terms
+    subject = [t for t in terms if 0 < passages_using(t) <= COMMON * lexical.size]
+    return Asked(kind, tuple((term.tokens, lexical.weight(term)) for term in subject))
 
 
 def asked_for(question: str) -> Kind | None:
@@ -188,5 +220,8 @@ def subject_words(question: str, kind: Kind) -> str:
     return kind.asked.sub(" ", question)
 
 
-def _clauses(sentence: str) -> list[str]:
-    return [part for part in _CLAUSE.split(sentence) if part.strip()]
+def _around(sentence: str, start: int, end: int) -> str:
+    """The words of a sentence within NEAR words of a span of it, the span included."""
+    before = sentence[:start].split()[-NEAR:]
+    after = sentence[end:].split()[:NEAR]
+    return " ".join([*before, sentence[start:end], *after])
