@@ -48,6 +48,19 @@ def test_no_answer_quotes_a_navigation_sentence_or_anything_not_in_its_passage(r
     assert answered >= len(questions) // 2
 
 
+@pytest.mark.model
+def test_every_suggestion_offered_is_answered_from_the_section_it_comes_from(real_retriever):
+    answerer = Answerer(real_retriever)
+    offered = {suggestion for question in _questions() for suggestion in answerer.answer(question).suggestions}
+    assert len(offered) >= 10  # not the same three after every answer
+    where = {c.question: (c.cell, c.section) for c in answerer.suggestions.candidates}
+    for suggestion in offered:
+        answer = Answerer(real_retriever).answer(suggestion)  # a fresh answerer: nothing remembered
+        assert answer.answered, suggestion
+        opening = answer.citations[0].passage
+        assert (opening.cell, opening.section) == where[suggestion], suggestion
+
+
 def parts_before_in(answer: str, sentence: str) -> str:
     """The answer up to the sentence (its marker included), without the space before it."""
     return answer[: answer.index(sentence)].rstrip()

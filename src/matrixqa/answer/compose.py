@@ -18,6 +18,8 @@ from matrixqa.search.reading import Query
 from matrixqa.search.relevance import Relevance
 from matrixqa.search.retrieve import Hit, Retriever, SearchResult
 
+SUGGESTION_DEPTH = 8  # passages searched when a suggestion is tried, as an asked question is
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -52,7 +54,7 @@ class Answerer:
 
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
-        self.suggestions = Suggestions(retriever.index)
+        self.suggestions = Suggestions(retriever.index, self._opening)
         self.cells = sorted({p.cell for p in retriever.index.passages}, key=lambda c: (c.matrix, c.code))
 
     def answer(
@@ -107,6 +109,11 @@ class Answerer:
         topics = [t for t in (result.query.topics if result.query else ()) if t.shown in missing]
         treating = self.retriever.gatherer.topics.cells_treating
         return tuple(Elsewhere(t.shown, by_key[key]) for t in topics for key in treating(t.token) if key in by_key)
+
+    def _opening(self, question: str) -> Passage | None:
+        """The passage the answer to a question opens with; None when the corpus does not answer it."""
+        answer = compose_answer(self.retriever.search(question, SUGGESTION_DEPTH), self.retriever)
+        return answer.citations[0].passage if answer.answered and answer.citations else None
 
 
 def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:
