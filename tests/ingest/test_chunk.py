@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 from matrixqa.ingest.cell import Link, Paragraph, StudyType
 from matrixqa.ingest.chunk import (
@@ -12,6 +13,7 @@ from matrixqa.ingest.chunk import (
     without_reference_numbers,
 )
 from matrixqa.ingest.corpus import load_cell
+from matrixqa.ingest.crossrefs import cell_links
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 
@@ -153,3 +155,28 @@ def test_a_sentence_leaning_on_the_passage_before_or_on_an_unquotable_one_is_nev
             assert not chain or (chain[0] not in passage.leans and all(passage.quotable(i) for i in chain))
     stored = [Passage.from_dict(json.loads(json.dumps(p.to_dict()))) for p in passages]
     assert [p.leans for p in stored] == [p.leans for p in passages]
+
+
+def test_a_passage_pointing_to_another_cell_links_to_it_by_the_sites_address_pattern():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    links = {link.text: link.url for p in passages for link in p.text_links}
+    site = "https://findings.org.uk/PHP/dl.php?file=Matrix/Drugs/"
+    assert links["the cell dealing generically with practitioner influences"] == f"{site}B2.htm"
+    assert links["cell B2"] == f"{site}B2.htm" and links["cell A2"] == f"{site}A2.htm"
+    start = next(p for p in passages if p.text.startswith("Relevant specifically medical studies are few"))
+    assert {
+        "title": "the cell dealing generically with practitioner influences",
+        "url": f"{site}B2.htm",
+        "kind": "in text",
+    } in start.links
+    for passage in passages:
+        for link in passage.text_links:
+            assert passage.text[link.start : link.end] == link.text
+
+
+def test_no_cell_address_is_guessed_without_the_sites_pattern_or_from_words_naming_several_cells():
+    cell = load_cell(REAL_CORPUS / "drug-B3.txt")
+    elsewhere = replace(cell, url="https://example.org/b3-copy")
+    assert not any(p.text_links for p in chunk_cell(elsewhere))
+    assert cell_links("turn to the cell dealing with practitioners", cell) == ()  # five cells are practitioners'
+    assert cell_links("see the cell dealing generically with practitioner influences", cell)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Literal, get_args
 
 from matrixqa.ingest.cell import Cell, Link, Paragraph, Study, StudyType
+from matrixqa.ingest.crossrefs import cell_links
 from matrixqa.textrules import ENTRY_MATCH_STOPWORDS, NAVIGATION, leans_back
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
@@ -194,12 +195,18 @@ def chunk_cell(cell: Cell) -> list[Passage]:
                     # A sentence the page's end cut short says only part of what it meant.
                     if unquotable(text[start:end]) or (piece.cut_off and i == len(spans) - 1)
                 ),
-                text_links=piece.links,
+                text_links=_with_cell_links(piece.links, text, cell),
                 supplementary=piece.supplementary,
                 leans=tuple(i for i, (start, end) in enumerate(spans) if leans_back(text[start:end])),
             )
         )
     return passages
+
+
+def _with_cell_links(links: tuple[Link, ...], text: str, cell: Cell) -> tuple[Link, ...]:
+    """The page's links in a passage, and links to the cells its words point to where the page gave none."""
+    pointed = [c for c in cell_links(text, cell) if not any(c.start < o.end and o.start < c.end for o in links)]
+    return tuple(sorted([*links, *pointed], key=lambda link: link.start))
 
 
 def _split_paragraph(paragraph: Paragraph) -> list[Paragraph]:
