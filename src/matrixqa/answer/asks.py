@@ -37,6 +37,9 @@ class Kind:
     absent: str  # as the lead says it is not there: "no frequency"
     asked: re.Pattern[str]
     given: re.Pattern[str]
+    # Whether the giving form must stand by the question's subject; a yes or no is any statement on the best
+    # passage's subject, which retrieval has already judged.
+    beside_subject: bool = True
 
     def asked_in(self, question: str) -> bool:
         return bool(self.asked.search(question))
@@ -102,8 +105,8 @@ KINDS = (
         _forms(
             r"\b(?:19|20)\d\d\b",
             r"\b(?:at|from) the (?:start|beginning|end|outset)\b",
-            r"\b(?:before|after|until|during|once|when|whenever)\b",
-            rf"\b(?:after|within|for) (?:at least )?{_NUMBER_WORD} {_TIME_UNIT}\b",
+            rf"\b(?:after|within|for|until|before) (?:at least |the first )?{_NUMBER_WORD} {_TIME_UNIT}\b",
+            r"\buntil\b",
         ),
     ),
     Kind(
@@ -162,7 +165,8 @@ KINDS = (
         "a yes or no",
         "no clear yes or no",
         _forms(r"^\W*(?:does|do|did|is|are|was|were|can|could|should|will|would|has|have|had|must|may|might)\b"),
-        _forms(r"\w"),  # any statement on the subject says yes, no or how far
+        _forms(r"\w"),  # any statement says yes, no or how far
+        beside_subject=False,
     ),
 )
 
@@ -180,6 +184,8 @@ class Asked:
         form that gives it stand words holding SUBJECT_SHARE of the subject's distinctiveness. `tokens` analyses
         text as the subject was analysed. A sentence of a study's entry (`entry`: the entry's title) has its
         subject named by the entry, and names a study itself."""
+        if not self.kind.beside_subject:
+            return bool(self.kind.given.search(sentence))
         named_by_entry = set(tokens(entry)) if entry else set()
         total = sum(weight for _, weight in self.subject)
         spans = [m.span() for m in self.kind.given.finditer(sentence)]
