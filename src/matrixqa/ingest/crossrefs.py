@@ -1,9 +1,9 @@
 """Links for the other cells a passage points to ("in cell B2", "the cell dealing generically with practitioner
 influences"), at the words that point, so a reader can follow them.
 
-A cell's address is made from the address of the cell the passage comes from, by the site's pattern
-(`.../Matrix/Drugs/B3.htm` -> `.../Matrix/Drugs/B2.htm`): a page stored without an address of that shape gets no
-such links, as an address is never guessed. A cell named by what it deals with is linked only when the words
+A cell's address is the site's (`corpus.cell_url`), given only to passages of a cell page that came from the
+site (its own address of the site's shape, `.../Matrix/Drugs/B3.htm`): a page stored without one gets no such
+links. A cell named by what it deals with is linked only when the words
 name the column and the row of exactly one cell of the matrix.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from matrixqa.ingest.cell import Cell, Link
+from matrixqa.ingest.corpus import cell_url
 from matrixqa.ingest.identity import COLUMNS, ROWS
 
 # "cell B2", "cells A2 and E2": a code the text names.
@@ -20,28 +21,24 @@ _BY_CODE = re.compile(r"\bcells? (?P<code>[A-E][1-5])\b")
 _BY_SUBJECT = re.compile(
     r"\bthe cell (?:dealing|concerned|that deals)\s+(?P<words>(?:[\w-]+\s+){0,2}with\s+(?:[\w-]+\s+){0,3}[\w-]+)", re.I
 )
-_ADDRESS_CODE = re.compile(r"(Matrix/\w+/)[A-E][1-5](\.htm)")
+_SITE_PAGE = re.compile(r"Matrix/\w+/[A-E][1-5]\.htm")
 _STEM = 6  # letters two words must share to be one ("generically" and "Generic", "practitioner" and "Practitioners")
 
 
 def cell_links(text: str, cell: Cell) -> tuple[Link, ...]:
     """Links to the cells of the same matrix the text points to, other than its own."""
-    if not cell.url or not _ADDRESS_CODE.search(cell.url):
+    if not cell.url or not _SITE_PAGE.search(cell.url):
         return ()
     links = []
     for match in _BY_CODE.finditer(text):
         code = match["code"]
         if code != cell.code:
-            links.append(Link(match.group(), _address(cell.url, code), match.start(), match.end()))
+            links.append(Link(match.group(), cell_url(cell.matrix, code), match.start(), match.end()))
     for match in _BY_SUBJECT.finditer(text):
         code = _cell_dealing_with(match["words"], cell.matrix)
         if code and code != cell.code:
-            links.append(Link(match.group(), _address(cell.url, code), match.start(), match.end()))
+            links.append(Link(match.group(), cell_url(cell.matrix, code), match.start(), match.end()))
     return tuple(links)
-
-
-def _address(url: str, code: str) -> str:
-    return _ADDRESS_CODE.sub(rf"\g<1>{code}\g<2>", url, count=1)
 
 
 def _cell_dealing_with(words: str, matrix: str) -> str | None:
