@@ -47,9 +47,7 @@ _OWNERS = ("their", "its", "such")
 PASSAGE_POINTS_BACK = _any_of(*_POINTERS, *_OWNERS)
 _PASSAGE_OPENING_WORDS = 12
 # Within a passage a sentence may also point at people and pairs ("She found ...", "The latter ...").
-SENTENCE_POINTS_BACK = _any_of(
-    *_POINTERS, *_OWNERS, "he", "she", "his", "her", "both", "latter", "former", "here"
-)
+SENTENCE_POINTS_BACK = _any_of(*_POINTERS, *_OWNERS, "he", "she", "his", "her", "both", "latter", "former", "here")
 # A question that addresses the reader, or points at earlier text, does not stand on its own.
 NOT_STANDALONE = _any_of(*_POINTERS, "such", "he", "she", "you", "your", "we", "our")
 
