@@ -371,12 +371,12 @@ def test_the_answer_and_the_inspector_show_how_the_question_was_read(page: Page,
     assert "stripes" in words and "stripse" not in words
     shown = f"Read as: {words} (stripse → stripes; waitng → waiting)"
     expect(turn.answer.locator("p.reading")).to_have_text(shown)
-    turn.answer.get_by_role("button", name="Inspect retrieval").click()
+    inspect(turn)
     expect(turn.answer.locator(".inspector dd.reading")).to_have_text(shown.removeprefix("Read as: "))
     # Read as written: the answer says nothing of it, the inspector still does.
     plain = ask(page, ZEBRA)
     expect(plain.answer.locator("p.reading")).to_have_count(0)
-    plain.answer.get_by_role("button", name="Inspect retrieval").click()
+    inspect(plain)
     expect(plain.answer.locator(".inspector dd.reading")).to_have_text(", ".join(plain.payload["reading"]["words"]))
 
 
