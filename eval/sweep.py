@@ -3,7 +3,7 @@
     PYTHONPATH=src python eval/sweep.py [--final] [--quiet] [FILE ...]
 
 With no file it reads the shared dev set (when beside the checkout) and every labelled set in eval/
-except the held-out one (HELD_OUT), which only `--final` adds: it is measured once, at the end of a piece
+except the held-out ones (HELD_OUT), which only `--final` adds: it is measured once, at the end of a piece
 of work, and its failures are not printed (`--quiet` hides the others' too). The earlier final sets are
 spent (eval/README.md) and read like the others. For each set, as
 `matrixqa eval FILE` computes them (matrixqa.evaluate): hit@1, MRR@10, answerable questions answered,
@@ -25,7 +25,8 @@ from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 SHARED = HERE.parent.parent / "shared" / "eval" / "dev_questions.jsonl"
-HELD_OUT = "practitioner_final5.jsonl"  # the set not yet measured; the earlier *final* sets are spent
+# The sets measured only at the end of a piece of work (the earlier *final* sets are spent).
+HELD_OUT = ("practitioner_final5.jsonl", "asks_for_final.jsonl")
 
 
 def default_files(final: bool) -> list[Path]:
@@ -33,7 +34,7 @@ def default_files(final: bool) -> list[Path]:
     for path in sorted(HERE.glob("*.jsonl")):
         if not is_labelled(path):
             continue  # no gold paragraphs: another script reads it (abstention.py, many_cells.py)
-        if path.name == HELD_OUT and not final:
+        if path.name in HELD_OUT and not final:
             continue
         files.append(path)
     return files
@@ -57,7 +58,7 @@ def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool
         report = evaluate.evaluate(setup, questions)
         answers = {q.id: answerer.answer(q.question, k=evaluate.DEPTH) for q in questions}
         rows.append((path.name, evalanswers.answer_figures(report, answers)[-1]))  # the "all" row
-        if quiet or path.name == HELD_OUT:
+        if quiet or path.name in HELD_OUT:
             continue
         wrong = [_what_went_wrong(outcome, answers[outcome.question.id]) for outcome in report.outcomes]
         if any(wrong):

@@ -60,4 +60,14 @@ def test_notes_on_an_entry_are_stripped_and_its_findings_kept():
 def test_a_question_addressing_the_reader_is_not_standalone_though_it_points_at_nothing():
     assert textrules.NOT_STANDALONE.search("What should you do about missed doses?")
     assert not textrules.SENTENCE_POINTS_BACK.search("What should you do about missed doses?")
-    assert textrules.QUESTION_POINTS_BACK.search("is the same true for GPs?")
+
+
+def test_comparisons_and_counts_whose_other_side_was_said_before_lean_back():
+    assert leans_back("If relationships are as important, then they are very important.")
+    assert leans_back("The interaction might work the other way too: patients who get the doses do better.")
+    assert leans_back("There is another reason too.")
+    assert leans_back("The first three were characterised as consigning the user to an identity.")
+    assert leans_back("Even when they seem to be all there is, that sends a message.")
+    assert not leans_back("Relationships are at least as important as the average dose level across a caseload.")
+    assert not leans_back("Sufficient dosing is one of the most solidly established success factors.")
+    assert not leans_back("Three studies were too small to say.")

@@ -1,7 +1,7 @@
 // One turn of the conversation: the question, the cited answer, its sources, actions and feedback.
 import { sendFeedback } from "./api.js";
 import { el, uniqueId } from "./dom.js";
-import { renderInspector } from "./inspector.js";
+import { readingText, renderInspector } from "./inspector.js";
 import { cellLabel, describeSource, linkList, newTabLink, plainSource, sourceTitle } from "./sources.js";
 
 const MARKER = /\s\[(\d+)\](?=\s|$)/g;
@@ -72,6 +72,11 @@ export function renderAnswer(turn, handlers) {
   article.append(el("h2", { class: "visually-hidden", id: `${key}-heading`, text: `Answer to: ${turn.question}` }));
   // The answer's sources, inspector and feedback are landmarks: each name says which answer, so no two match.
   article.append(el("span", { id: `${key}-about`, class: "visually-hidden", text: `(the answer to “${turn.question}”, ${key.replace("-", " ")})` }));
+  const relevance = payload.relevance || {};
+  if ((relevance.corrected || []).length || (relevance.matched || []).length) {
+    // The question was changed before searching: say how, so a wrong reading can be seen and put right.
+    article.append(el("p", { class: "reading", text: `Read as: ${readingText(payload)}` }));
+  }
   if (payload.answered) {
     if (payload.lead) article.append(el("p", { class: "lead", text: payload.lead }));
     article.append(answerText(payload, handlers.openCitation), sourceList(payload, key, handlers.openCitation));

@@ -27,6 +27,8 @@ export function renderInspector(turn, id, aboutId) {
       { class: "inspector-meta" },
       el("dt", { text: "Searched for" }),
       el("dd", { text: searched }),
+      el("dt", { text: "Read as" }),
+      el("dd", { class: "reading", text: readingText(turn.payload) || "not searched: looked up" }),
       el("dt", { text: "Filters in force" }),
       el("dd", { text: describeFilters(turn.filters) || "none" }),
       el("dt", { text: "Decision" }),
@@ -45,6 +47,17 @@ export function renderInspector(turn, id, aboutId) {
       ? el("ol", { class: "hits" }, rows.map((row) => hitItem(row)))
       : el("p", { text: "No passage was retrieved (the filters may leave none)." }),
   );
+}
+
+// How the question was read before searching: its words as read, then each correction, acronym spelt out and
+// word matched by meaning ("keyworker, difference, methadone (keywroker → keyworker)"); empty when not searched.
+export function readingText(payload) {
+  const reading = payload.reading;
+  if (!reading) return "";
+  const relevance = payload.relevance || {};
+  const changes = [...(relevance.corrected || []), ...(relevance.matched || [])];
+  const words = reading.words.length ? reading.words.join(", ") : reading.text;
+  return changes.length ? `${words} (${changes.join("; ")})` : words;
 }
 
 // Why the corpus was or was not taken to answer: the rule's inputs against its threshold, as the API sends them

@@ -47,16 +47,25 @@ _OWNERS = ("their", "its", "such")
 PASSAGE_POINTS_BACK = _any_of(*_POINTERS, *_OWNERS)
 _PASSAGE_OPENING_WORDS = 12
 # Within a passage a sentence may also point at people and pairs ("She found ...", "The latter ...").
-SENTENCE_POINTS_BACK = _any_of(*_POINTERS, *_OWNERS, "he", "she", "his", "her", "both", "latter", "former")
-# A question pointing at the previous answer ("is that true?", "the same for GPs?").
-QUESTION_POINTS_BACK = _any_of(*_POINTERS, "that", "the same", "there")
+SENTENCE_POINTS_BACK = _any_of(*_POINTERS, *_OWNERS, "he", "she", "his", "her", "both", "latter", "former", "here")
 # A question that addresses the reader, or points at earlier text, does not stand on its own.
 NOT_STANDALONE = _any_of(*_POINTERS, "such", "he", "she", "you", "your", "we", "our")
 
-# Words by which a sentence answers or points at its neighbour, so that alone it says nothing.
+# Words by which a sentence answers or points at its neighbour, so that alone it says nothing: a study named
+# before, a comparison whose other side was said before ("are as important, then", "the other way too", "...
+# important too."), a count of things listed before ("The first three were ...").
 _LEANS_BACK = re.compile(
     r"\bit would seem so\b|\bdescribed above\b|\bthe stud(?:y|ies) (?:below|above)\b|"
-    r"\b(?:this|these|that|those|the same) (?:stud(?:y|ies)|trials?|reviews?|findings?|research|sample)\b",
+    r"\b(?:this|these|that|those|the same) (?:stud(?:y|ies)|trials?|reviews?|findings?|research|sample)\b|"
+    r"\b(?:is|are|was|were|be|been)\s+(?:\w+ )?as \w+\s*(?:[,;.]|then\b)|\bthe other way\b|\btoo\s*(?:[.:;]|$)|"
+    r"^\W*the (?:first|last|(?:two|three|four|five|six|seven|eight|nine|ten))\b(?: \w+)? (?:are|is|was|were)\b|"
+    r"^\W*the (?:authors?|reviewers?|researchers?|investigators?)\b",
+    re.I,
+)
+# An opening clause whose subject points back: "Even when they seem ...", "If these consequences are real, ...".
+_POINTING_CLAUSE = re.compile(
+    r"^\W*(?:\w+ )?(?:when|if|although|though|while|because|since|once|unless)\s+"
+    r"(?:they|it|this|these|those|he|she|such)\b",
     re.I,
 )
 # Openings that continue the sentence before: "One which ...", "Another study ...", "In contrast, ...".
@@ -94,7 +103,7 @@ def leans_back(sentence: str) -> bool:
 
     A cross-reference in brackets ("(study listed above)") marks a link on the page, not a neighbour: the
     sentence around it still stands alone."""
-    if _LEANS_BACK.search(sentence) or _CONTINUES.match(sentence):
+    if _LEANS_BACK.search(sentence) or _CONTINUES.match(sentence) or _POINTING_CLAUSE.match(sentence):
         return True
     words = sentence.split(maxsplit=1)
     if words and SENTENCE_POINTS_BACK.fullmatch(words[0].strip("\"'‘“(")):

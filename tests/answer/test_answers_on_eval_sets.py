@@ -10,7 +10,6 @@ import pytest
 from matrixqa.answer.compose import Answerer
 from matrixqa.ingest.chunk import unquotable
 from matrixqa.settings import PROJECT_ROOT
-from matrixqa.textrules import leans_back
 from tests.conftest import DEV_QUESTIONS
 
 
@@ -31,8 +30,6 @@ def test_no_answer_quotes_a_navigation_sentence_or_anything_not_in_its_passage(r
         cited = {c.n: c.passage for c in answer.citations}
         pairs = re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)
         assert "".join(f"{s} [{n}] " for s, n in pairs).strip() == answer.answer
-        # The first sentence stands alone: it answers, it does not lean on a sentence not quoted.
-        assert not pairs or not leans_back(pairs[0][0]), (question, pairs[0][0])
         last_offset: dict[str, int] = {}
         for sentence, n in pairs:
             passage = cited[int(n)]
@@ -40,11 +37,30 @@ def test_no_answer_quotes_a_navigation_sentence_or_anything_not_in_its_passage(r
             offset = [passage.text[a:b] for a, b in passage.sentences].index(sentence)
             assert passage.quotable(offset) and not unquotable(sentence), (question, sentence)
             assert not re.search(r"\((?:\d{1,2} )+\d{1,2}\)", sentence), (question, sentence)
-            # Sentences of one passage keep their order in the source; one that leans back follows the one
-            # it leans on.
+            # Sentences of one passage keep their order in the source; one that leans on the sentence before
+            # comes right after it (so never first).
             assert offset > last_offset.get(n, -1), (question, sentence)
-            if leans_back(sentence):
+            if offset in passage.leans:
                 assert last_offset.get(n) == offset - 1, (question, sentence)
+                assert parts_before_in(answer.answer, sentence).endswith(f"{passage.sentence_texts[offset - 1]} [{n}]")
             last_offset[n] = offset
         answered += answer.answered
     assert answered >= len(questions) // 2
+
+
+@pytest.mark.model
+def test_every_suggestion_offered_is_answered_from_the_section_it_comes_from(real_retriever):
+    answerer = Answerer(real_retriever)
+    offered = {suggestion for question in _questions() for suggestion in answerer.answer(question).suggestions}
+    assert len(offered) >= 10  # not the same three after every answer
+    where = {c.question: (c.cell, c.section) for c in answerer.suggestions.candidates}
+    for suggestion in offered:
+        answer = Answerer(real_retriever).answer(suggestion)  # a fresh answerer: nothing remembered
+        assert answer.answered, suggestion
+        opening = answer.citations[0].passage
+        assert (opening.cell, opening.section) == where[suggestion], suggestion
+
+
+def parts_before_in(answer: str, sentence: str) -> str:
+    """The answer up to the sentence (its marker included), without the space before it."""
+    return answer[: answer.index(sentence)].rstrip()

@@ -107,12 +107,24 @@ def test_a_declined_question_keeps_what_was_asked_the_nearest_passages_and_why(
         assert plain_name(passage.cell.matrix, passage.cell.code) in answer.message
 
 
-def test_a_follow_up_its_own_words_answer_is_searched_alone(answerer: Answerer):
+def test_a_follow_up_is_searched_with_the_conversations_subject_even_where_its_own_words_would_answer(
+    answerer: Answerer,
+):
+    # "and for buprenorphine?" after a question on guidance must stay on guidance, though its one word alone finds
+    # other passages: a short follow-up is read in the frame of the question it follows.
     previous = Turn("Were the patients watched at the chemist?", "")
     answer = answerer.answer("what about zebra stripes?", [previous], filters=Filters(cells=frozenset({"D4"})))
     assert answer.mode == "follow_up" and answer.answered
-    assert answer.question == answer.searched_for == "what about zebra stripes?"
+    assert answer.searched_for == f"what about zebra stripes? {previous.question}"
     assert answer.hits and all(h.passage.cell.code == "D4" for h in answer.hits)
+
+
+def test_a_follow_up_of_a_follow_up_keeps_the_subject_that_stood_alone(answerer: Answerer):
+    history = [Turn("Do stripes distract clients?", ""), Turn("and what about spots?", "")]
+    for question in ["why?", "what about in the waiting room?", "is the same true for counsellors?"]:
+        answer = answerer.answer(question, history)
+        assert answer.mode == "follow_up" and answer.searched_for == f"{question} Do stripes distract clients?"
+    assert answerer.answer("Were the patients watched at the chemist?", history).mode == "standalone"
 
 
 def test_a_follow_up_its_own_words_do_not_answer_is_searched_with_the_previous_question(answerer: Answerer):

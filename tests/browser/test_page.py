@@ -363,6 +363,23 @@ def test_inspector_lists_every_retrieved_passage_and_exports_them(page: Page, ba
     expect(inspector).to_be_hidden()
 
 
+def test_the_answer_and_the_inspector_show_how_the_question_was_read(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    turn = ask(page, "do zebra stripse in the waitng room help?")
+    assert turn.payload["relevance"]["corrected"] == ["stripse → stripes", "waitng → waiting"]
+    words = ", ".join(turn.payload["reading"]["words"])
+    assert "stripes" in words and "stripse" not in words
+    shown = f"Read as: {words} (stripse → stripes; waitng → waiting)"
+    expect(turn.answer.locator("p.reading")).to_have_text(shown)
+    inspect(turn)
+    expect(turn.answer.locator(".inspector dd.reading")).to_have_text(shown.removeprefix("Read as: "))
+    # Read as written: the answer says nothing of it, the inspector still does.
+    plain = ask(page, ZEBRA)
+    expect(plain.answer.locator("p.reading")).to_have_count(0)
+    inspect(plain)
+    expect(plain.answer.locator(".inspector dd.reading")).to_have_text(", ".join(plain.payload["reading"]["words"]))
+
+
 def test_inspector_says_why_a_question_was_not_answered(page: Page, base_url: str) -> None:
     page.goto(base_url)
     turn = ask(page, "xylophone quantum chromodynamics")

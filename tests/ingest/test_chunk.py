@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 from matrixqa.ingest.cell import Link, Paragraph, StudyType
 from matrixqa.ingest.chunk import (
@@ -12,6 +13,7 @@ from matrixqa.ingest.chunk import (
     without_reference_numbers,
 )
 from matrixqa.ingest.corpus import load_cell
+from matrixqa.ingest.crossrefs import cell_links
 from tests.conftest import FAKE_CELL, REAL_CORPUS
 
 
@@ -111,3 +113,70 @@ def test_reference_number_runs_are_not_left_as_bare_numbers():
     cleaned = without_reference_numbers(Paragraph("health (1 2) generally, in 2007 (2007) here", (link,)))
     assert cleaned.text == "health generally, in 2007 (2007) here"
     assert cleaned.links == (Link("here", "https://example.org/", 38, 42),)  # moved back with its anchor
+
+
+def _sentence(passages: list[Passage], opening: str) -> tuple[Passage, int]:
+    found = [(p, i) for p in passages for i, s in enumerate(p.sentence_texts) if s.startswith(opening)]
+    assert len(found) == 1, opening
+    return found[0]
+
+
+def test_sentences_that_lean_on_the_one_before_are_marked_where_passages_are_made():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    for opening in [
+        "If relationships are as important, then",  # as important as the dose, in the sentence before
+        "The interaction might work the other way too",
+        "Both (see for example an evaluation of supervision)",
+        "This makes it difficult to be confident",
+        "Even when they seem to be all there is",
+        "The first three were characterised",
+        "The authors speculated that this enabled them",
+    ]:
+        passage, offset = _sentence(passages, opening)
+        assert offset in passage.leans, opening
+        assert passage.with_context(offset)[-2:] == [offset - 1, offset], opening
+    for opening in [
+        "Sufficient dosing is one of the most solidly established",
+        "Supervision also forces the patient",
+        "Current UK clinical guidelines acknowledge",
+        "How long supervision lasts should",
+    ]:
+        passage, offset = _sentence(passages, opening)
+        assert offset not in passage.leans and passage.with_context(offset) == [offset], opening
+
+
+def test_a_sentence_leaning_on_the_passage_before_or_on_an_unquotable_one_is_never_quoted():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    passage, offset = _sentence(passages, "It may, however, be false to ask")
+    assert offset == 0 and offset in passage.leans and passage.with_context(0) == []
+    for passage in passages:
+        for offset in range(len(passage.sentences)):
+            chain = passage.with_context(offset)
+            assert not chain or (chain[0] not in passage.leans and all(passage.quotable(i) for i in chain))
+    stored = [Passage.from_dict(json.loads(json.dumps(p.to_dict()))) for p in passages]
+    assert [p.leans for p in stored] == [p.leans for p in passages]
+
+
+def test_a_passage_pointing_to_another_cell_links_to_it_by_the_sites_address_pattern():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    links = {link.text: link.url for p in passages for link in p.text_links}
+    site = "https://findings.org.uk/PHP/dl.php?file=Matrix/Drugs/"
+    assert links["the cell dealing generically with practitioner influences"] == f"{site}B2.htm"
+    assert links["cell B2"] == f"{site}B2.htm" and links["cell A2"] == f"{site}A2.htm"
+    start = next(p for p in passages if p.text.startswith("Relevant specifically medical studies are few"))
+    assert {
+        "title": "the cell dealing generically with practitioner influences",
+        "url": f"{site}B2.htm",
+        "kind": "in text",
+    } in start.links
+    for passage in passages:
+        for link in passage.text_links:
+            assert passage.text[link.start : link.end] == link.text
+
+
+def test_no_cell_address_is_guessed_without_the_sites_pattern_or_from_words_naming_several_cells():
+    cell = load_cell(REAL_CORPUS / "drug-B3.txt")
+    elsewhere = replace(cell, url="https://example.org/b3-copy")
+    assert not any(p.text_links for p in chunk_cell(elsewhere))
+    assert cell_links("turn to the cell dealing with practitioners", cell) == ()  # five cells are practitioners'
+    assert cell_links("see the cell dealing generically with practitioner influences", cell)

@@ -139,6 +139,20 @@ def test_earlier_turns_are_the_history(chat, client):
     assert text == completion.choices[0].message.content
 
 
+def test_a_short_follow_up_is_searched_with_the_conversations_subject_as_by_api_ask(chat, client):
+    first = "Do stripes distract clients?"
+    previous = ask(chat, user(first)).choices[0].message.content
+    completion = ask(chat, user(first), {"role": "assistant", "content": previous}, user("why?"))
+    history = [{"question": first, "answer": previous.split("\n\nSources:\n")[0]}]
+    api = client.post("/api/ask", json={"question": "why?", "history": history}).get_json()
+    assert api["mode"] == "follow_up" and api["searched_for"] == f"why? {first}"
+    assert [c["passage"]["id"] for c in completion.model_extra["citations"]] == [
+        c["passage"]["id"] for c in api["citations"]
+    ]
+    alone = client.post("/api/ask", json={"question": "why?"}).get_json()
+    assert alone["searched_for"] == "why?" and alone["citations"] != api["citations"]
+
+
 def test_detail_and_filters_are_taken_as_by_api_ask(chat, client):
     question = ANSWERED
     plain = ask(chat, user(question)).choices[0].message.content

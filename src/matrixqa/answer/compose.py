@@ -5,39 +5,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
-from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, content_words, resolve
+from matrixqa.answer.asks import Asked, read_asked
+from matrixqa.answer.choose import LENGTHS, choose_sentences, is_evidence
+from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, resolve
 from matrixqa.answer.declines import NOT_COVERED, Decline, Elsewhere, FilteredOut, decline_message
 from matrixqa.answer.suggest import Suggestions
 from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import NO_FILTERS, Filters
-from matrixqa.search.fusion import maximal_marginal_relevance
+from matrixqa.search.reading import Query
 from matrixqa.search.relevance import Relevance
 from matrixqa.search.retrieve import Hit, Retriever, SearchResult
-from matrixqa.textrules import leans_back
 
-MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
-LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
-DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
-MAX_CONTEXT = 2  # sentences quoted before one that leans on its neighbour, to reach one that stands alone
-
-
-@dataclass(frozen=True)
-class Length:
-    """How much an answer of one length may quote."""
-
-    sentences: int  # at most
-    passages: int  # drawn on, at most
-    passage_margin: float  # how far a passage's best sentence may be below the best's and be cited (the top one is)
-    sentence_margin: float | None  # how far below the answer's most relevant sentence one may be (None: any)
-
-
-# A short answer keeps to the sentences nearly as relevant as its best (near misses read as padding; figures in
-# docs/retrieval.md); a long one, asked for to read more, quotes every sentence relevant enough.
-LENGTHS = {"short": Length(4, 3, 0.15, 0.1), "long": Length(8, 5, 0.25, None)}
+SUGGESTION_DEPTH = 8  # passages searched when a suggestion is tried, as an asked question is
 
 
 @dataclass(frozen=True)
@@ -63,6 +44,9 @@ class Answer:
     mode: str = "standalone"
     relevance: Relevance | None = None  # why the corpus was or was not taken to answer it (None: sources)
     decline: Decline | None = None  # why it was not answered, and what the asker can do (None: answered)
+    asks_for: str = ""  # the kind of thing the question asks for ("a frequency"), if it asks for one
+    lacking: tuple[str, ...] = ()  # what it asks for that no quoted sentence gives
+    reading: Query | None = None  # how the question searched was read (None: looked up, not searched)
 
 
 class Answerer:
@@ -70,7 +54,7 @@ class Answerer:
 
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
-        self.suggestions = Suggestions(retriever.index)
+        self.suggestions = Suggestions(retriever.index, self._opening)
         self.cells = sorted({p.cell for p in retriever.index.passages}, key=lambda c: (c.matrix, c.code))
 
     def answer(
@@ -95,7 +79,12 @@ class Answerer:
         else:
             suggestions = self.suggestions.closest(result.question_vector, asked)
         return replace(
-            answer, question=question, suggestions=tuple(suggestions), searched_for=result.question, mode=resolved.mode
+            answer,
+            question=question,
+            suggestions=tuple(suggestions),
+            searched_for=result.question,
+            mode=resolved.mode,
+            reading=result.query,
         )
 
     def _declined(
@@ -121,16 +110,17 @@ class Answerer:
         treating = self.retriever.gatherer.topics.cells_treating
         return tuple(Elsewhere(t.shown, by_key[key]) for t in topics for key in treating(t.token) if key in by_key)
 
+    def _opening(self, question: str) -> Passage | None:
+        """The passage the answer to a question opens with; None when the corpus does not answer it."""
+        answer = compose_answer(self.retriever.search(question, SUGGESTION_DEPTH), self.retriever)
+        return answer.citations[0].passage if answer.answered and answer.citations else None
+
 
 def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) -> SearchResult:
     if resolved.mode == "source" and resolved.previous:
         return _search_sources(retriever, resolved.previous, k, filters)
-    if resolved.mode == "follow_up" and resolved.previous:
-        alone = retriever.search(resolved.question, k, filters)
-        new_words = set(content_words(resolved.question))
-        if alone.relevant and new_words and new_words & set(content_words(alone.hits[0].passage.text)):
-            return alone  # a new topic in the previous question's frame: its own words find it
-        return retriever.search(resolved.with_context, k, filters)
+    if resolved.mode == "follow_up":
+        return retriever.search(resolved.with_context, k, filters)  # the new words in the subject's frame
     return retriever.search(resolved.question, k, filters)
 
 
@@ -154,7 +144,6 @@ def _search_sources(retriever: Retriever, previous: Turn, k: int, filters: Filte
 
 def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "short") -> Answer:
     """Pick the sentences that best answer the question from the best passages, and cite them."""
-    index = retriever.index
     answer_id = uuid.uuid4().hex
     if not result.relevant:
         return _not_covered(answer_id, result)
@@ -165,45 +154,44 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     if studies and studies.citations:
         return studies
     length = LENGTHS.get(detail, LENGTHS["short"])
-    sources = _sources(result.hits, length)
-    every: list[tuple[int, int, int]] = []  # (sentence row, source number, sentence number in passage)
-    for source_number, hit in enumerate(sources):
-        for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id])):
-            # A sentence is a candidate when it may be quoted, alone or with the sentences it leans on.
-            if hit.passage.quotable(offset) and _with_context(hit.passage, offset):
-                every.append((row, source_number, offset))
-    rows = [r for r in every if _is_evidence(sources[r[1]].passage, r[2])] or every
-    if not rows:
-        return _not_covered(answer_id, result)
-
-    vectors = index.sentence_vectors[[r[0] for r in rows]]
-    texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
     query = result.query or retriever.reader.read(result.question)
-    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * retriever.coverage(query, texts)
-    chosen = maximal_marginal_relevance(vectors, relevance, length.sentences, DIVERSITY)
-    floor = MIN_SENTENCE
-    if chosen and length.sentence_margin is not None:
-        floor = max(floor, float(relevance[chosen].max()) - length.sentence_margin)
-    chosen = [i for i in chosen if relevance[i] >= floor] or chosen[:1]
-    # The best-ranked passage answers first: retrieval ranked it on more evidence than one sentence's similarity.
-    top = [i for i, row in enumerate(rows) if row[1] == 0]
-    if top and not any(rows[i][1] == 0 for i in chosen):
-        chosen = [max(top, key=lambda i: relevance[i])] + chosen[: length.sentences - 1]
-    chosen += _from_each_cell(chosen, rows, relevance, sources)
-    picked = _in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources)
+    asked = read_asked(query, retriever)
+    chosen = choose_sentences(result, retriever, query, length, asked)
+    if chosen is None:
+        return _not_covered(answer_id, result)
 
     numbers: dict[int, int] = {}
     by_source: dict[int, list[str]] = {}
     parts = []
-    for source_number, offset in picked:
+    for source_number, offset in chosen.picked:
         n = numbers.setdefault(source_number, len(numbers) + 1)
-        sentence = sources[source_number].passage.sentence_texts[offset]
+        sentence = chosen.sources[source_number].passage.sentence_texts[offset]
         by_source.setdefault(source_number, []).append(sentence)
         parts.append(f"{sentence} [{n}]")
+    sources = chosen.sources
     citations = tuple(
         Citation(n, sources[s].passage, sources[s].score, tuple(by_source[s])) for s, n in numbers.items()
     )
-    return _answer(answer_id, result, citations, " ".join(parts))
+    answer = _answer(answer_id, result, citations, " ".join(parts))
+    if asked is None:
+        return answer
+    lacking = () if chosen.gives_asked else (asked.kind.name,)
+    lead = _lacking_lead(asked, query, citations, retriever) if lacking else answer.lead
+    return replace(answer, lead=lead, asks_for=asked.kind.name, lacking=lacking)
+
+
+def _lacking_lead(asked: Asked, query: Query, citations: tuple[Citation, ...], retriever: Retriever) -> str:
+    """The lead of an answer that does not give what was asked: says so, then what the cell does say about the
+    question's subject."""
+    cells = sorted({c.passage.cell.label for c in citations})
+    said = set(retriever.analyzer.tokens(" ".join(sentence for c in citations for sentence in c.sentences)))
+    subject = {tokens for tokens, _ in asked.subject}
+    about = [t.word for t in query.analysis.terms if t.tokens & said and t.tokens in subject]
+    what = f" about {' '.join(about)}" if about else ""
+    if len(cells) == 1:
+        return f"The cell gives {asked.kind.absent}. What it says{what}, from the Effectiveness Bank, {cells[0]}:"
+    listed = ", and ".join(cells)
+    return f"These cells give {asked.kind.absent}. What they say{what}, from the Effectiveness Bank, {listed}:"
 
 
 def _summaries(answer_id: str, result: SearchResult) -> Answer:
@@ -225,8 +213,8 @@ def _studies(answer_id: str, result: SearchResult) -> Answer:
     citations, parts = [], []
     for hit in result.hits:
         passage = hit.passage
-        usable = [i for i in range(len(passage.sentences)) if passage.quotable(i) and _is_evidence(passage, i)]
-        quoted = next((chain for chain in (_with_context(passage, i) for i in usable) if chain), [])
+        usable = [i for i in range(len(passage.sentences)) if passage.quotable(i) and is_evidence(passage, i)]
+        quoted = next((chain for chain in (passage.with_context(i) for i in usable) if chain), [])
         if not quoted:
             continue
         n = len(citations) + 1
@@ -241,82 +229,6 @@ def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...
     lead = f"From the Effectiveness Bank, {', and '.join(cells)}."
     hits = tuple(result.hits)
     return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
-
-
-def _sources(hits: list[Hit], length: Length) -> list[Hit]:
-    """The passages an answer quotes from: the best-ranked, and those whose best sentence is nearly as close.
-
-    Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), from
-    whichever cells they come. A cell's summary says what the cell is about: it is no evidence on a question's
-    subject.
-    """
-    evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
-    by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
-    leaders = by_rank[: length.passages]
-    best = max(h.sentence_score for h in leaders)
-    return [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
-
-
-def _from_each_cell(
-    chosen: list[int], rows: list[tuple[int, int, int]], relevance: np.ndarray, sources: list[Hit]
-) -> list[int]:
-    """When the sources come from several cells, the best sentence (above MIN_SENTENCE) of each cell not quoted
-    yet: a source passed the passage margin, so a question whose best evidence spans cells is answered from each."""
-    quoted = {_cell(sources[rows[i][1]]) for i in chosen}
-    added: dict[CellKey, int] = {}
-    for i, (_, source, _) in enumerate(rows):
-        cell = _cell(sources[source])
-        if cell in quoted or relevance[i] < MIN_SENTENCE:
-            continue
-        if cell not in added or relevance[i] > relevance[added[cell]]:
-            added[cell] = i
-    return list(added.values())
-
-
-def _cell(hit: Hit) -> CellKey:
-    return CellKey.of(hit.passage.cell)
-
-
-def _in_reading_order(chosen: list[tuple[int, int, float]], sources: list[Hit]) -> list[tuple[int, int]]:
-    """The chosen (source, sentence, relevance) as the answer reads them: the best-ranked passage's most
-    relevant sentence first (retrieval ranked the passages on more evidence than one sentence's similarity),
-    then the rest of that passage after it, then each other passage by its best sentence, the passages of one
-    cell together (the lead's cell first); within a passage in source order. A sentence that leans on the one
-    before it comes with the sentences it needs, or not at all."""
-    by_source: dict[int, list[tuple[int, float]]] = {}
-    for source, offset, score in chosen:
-        by_source.setdefault(source, []).append((offset, score))
-    lead_source, lead_offset, _ = min(chosen, key=lambda c: (c[0], -c[2]))
-    best = {s: max(score for _, score in by_source[s]) for s in by_source}
-    by_best = sorted(by_source, key=lambda s: (s != lead_source, -best[s]))
-    cell_order = {cell: n for n, cell in enumerate(dict.fromkeys(_cell(sources[s]) for s in by_best))}
-    order = sorted(by_best, key=lambda s: cell_order[_cell(sources[s])])
-    picked: list[tuple[int, int]] = []
-    for source in order:
-        passage = sources[source].passage
-        offsets = sorted(o for o, _ in by_source[source] if source != lead_source or o >= lead_offset)
-        kept = sorted({needed for offset in offsets for needed in _with_context(passage, offset)})
-        picked += [(source, offset) for offset in kept]
-    return picked or [(lead_source, lead_offset)]
-
-
-def _with_context(passage: Passage, offset: int) -> list[int]:
-    """A sentence and the sentences before it that it leans on, back to the nearest that stands alone (at most
-    MAX_CONTEXT of them, all quotable); none at all when no such sentence is within reach in the passage."""
-    start = offset
-    while leans_back(passage.sentence_texts[start]):
-        if start == 0 or offset - start >= MAX_CONTEXT or not passage.quotable(start - 1):
-            return []
-        start -= 1
-    return list(range(start, offset + 1))
-
-
-def _is_evidence(passage: Passage, offset: int) -> bool:
-    """A question asks rather than tells, and a study's title line is shown with its citation anyway."""
-    sentence = passage.sentence_texts[offset].rstrip()
-    if sentence.endswith("?"):
-        return False
-    return not (passage.study and offset == 0 and sentence.startswith(passage.study.title))
 
 
 def _not_covered(answer_id: str, result: SearchResult) -> Answer:

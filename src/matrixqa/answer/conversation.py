@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from matrixqa.textrules import FOLLOW_UP_WORDS, QUESTION_POINTS_BACK
+from matrixqa.textrules import FOLLOW_UP_WORDS
 
 # Openings that lean on what was said before ("and what about urine tests?", "is that true for GPs?").
 _FOLLOW_UP = re.compile(
     r"^(?:and|but|also|so|then|what about|how about|what of|is that|was that|does that|did that|"
-    r"how so|why is that|why so|tell me more|more on|what else)\b",
+    r"how so|why is that|why so|tell me more|more on|what else|is (?:that |it |this )?the same|"
+    r"(?:and )?(?:the )?same (?:for|with|in))\b",
     re.I,
 )
 # Asking where the previous answer came from ("which study showed that?", "what's the source?").
@@ -33,18 +34,19 @@ class Turn:
 class Resolved:
     """How to search for a question given the conversation.
 
-    `mode` is "standalone" (search the question as it is), "follow_up" (a new topic in the frame of the
-    previous question: search it alone, then with the previous question), or "source" (the user asks
-    which study lies behind the previous answer).
+    `mode` is "standalone" (search the question as it is), "follow_up" (a short question in the frame of the
+    conversation's subject: searched together with it), or "source" (the user asks which study lies behind the
+    previous answer).
     """
 
     mode: Literal["standalone", "follow_up", "source"]
     question: str
     previous: Turn | None = None
+    subject: str = ""  # the conversation's subject: the last question that stood alone
 
     @property
     def with_context(self) -> str:
-        return f"{self.question} {self.previous.question}" if self.previous else self.question
+        return f"{self.question} {self.subject}" if self.subject else self.question
 
 
 def content_words(text: str) -> list[str]:
@@ -52,18 +54,33 @@ def content_words(text: str) -> list[str]:
 
 
 def resolve(question: str, history: list[Turn]) -> Resolved:
-    """Decide whether a question stands alone or leans on the previous turn."""
+    """Decide whether a question stands alone or leans on the conversation so far."""
     previous = history[-1] if history else None
     if previous is None:
         return Resolved("standalone", question)
+    mode = _mode(question)
+    if mode == "standalone":
+        return Resolved("standalone", question)
+    return Resolved(mode, question, previous, _subject(history))
+
+
+def _mode(question: str) -> Literal["standalone", "follow_up", "source"]:
+    """How a question that has a conversation before it reads: on its own, or leaning on what came before."""
     words = content_words(question)
     if _SOURCE.search(question) and len(words) <= 1:
-        return Resolved("source", question, previous)
+        return "source"
     if _FOLLOW_UP.match(question.strip()) and len(words) <= 4:
-        return Resolved("follow_up", question, previous)
-    if not words and QUESTION_POINTS_BACK.search(question):
-        return Resolved("follow_up", question, previous)
-    return Resolved("standalone", question)
+        return "follow_up"
+    if not words:  # "why?", "is that true?": nothing but words that lean on what was said
+        return "follow_up"
+    return "standalone"
+
+
+def _subject(history: list[Turn]) -> str:
+    """The question a conversation is about: the last that stood alone (a follow-up of a follow-up keeps the
+    subject they both lean on); the first question when none did."""
+    standing = [turn.question for n, turn in enumerate(history) if n == 0 or _mode(turn.question) == "standalone"]
+    return standing[-1]
 
 
 def answer_sentences(answer: str) -> list[str]:

@@ -35,7 +35,7 @@ from matrixqa.ingest.chunk import Passage, chunk_cell
 from matrixqa.ingest.corpus import Corpus, corpus_fingerprint
 
 # Bump when what `build` writes changes: an index in another format is refused, with how to rebuild it.
-FORMAT = 3
+FORMAT = 4
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"

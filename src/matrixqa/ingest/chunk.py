@@ -1,8 +1,9 @@
 """Split a structured cell into passages: one per listed document, and commentary within sections.
 
 What may be quoted is decided here, once: a passage keeps its sentences that navigate the page (links,
-widgets, cross-references) for context but marks them never quotable, and loses the bare numbers the
-page's numbered links leave behind ("(1 2 3 4)").
+widgets, cross-references) for context but marks them never quotable, marks the sentences that lean on the
+one before ("Both have their justifications ...": quoted with it or not at all), and loses the bare numbers
+the page's numbered links leave behind ("(1 2 3 4)").
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from functools import lru_cache
 from typing import Any, Literal, get_args
 
 from matrixqa.ingest.cell import Cell, Link, Paragraph, Study, StudyType
-from matrixqa.textrules import ENTRY_MATCH_STOPWORDS, NAVIGATION
+from matrixqa.ingest.crossrefs import cell_links
+from matrixqa.textrules import ENTRY_MATCH_STOPWORDS, NAVIGATION, leans_back
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
+MAX_CONTEXT = 2  # sentences quoted before one that leans on its neighbour, to reach one that stands alone
 SUMMARY_SECTION = "About this cell"
 CREDITS_SECTION = "Acknowledgements"  # the commentary's closing thanks: who commented on the entry in draft
 # A source link is a study's Effectiveness Bank analysis, its original publication, a link the page
@@ -90,6 +93,7 @@ class Passage:
     text_links: tuple[Link, ...] = ()  # the page's links inside this text, at their places in it
     supplementary: bool = False  # text the page shows only when a reader unfolds it
     unquotable: tuple[int, ...] = ()  # sentences (by number) that navigate the page: never quoted
+    leans: tuple[int, ...] = ()  # sentences (by number) that lean on the one before: quoted with it or not at all
 
     @property
     def links(self) -> list[dict[str, str]]:
@@ -132,10 +136,23 @@ class Passage:
             text_links=tuple(Link(**link) for link in data.get("text_links", ())),
             supplementary=data.get("supplementary", False),
             unquotable=tuple(data.get("unquotable", ())),
+            leans=tuple(data.get("leans", ())),
         )
 
     def quotable(self, offset: int) -> bool:
         return offset not in self.unquotable
+
+    def with_context(self, offset: int) -> list[int]:
+        """A sentence and the sentences before it that it leans on, back to the nearest that stands alone (at most
+        MAX_CONTEXT of them, all quotable); none at all when no such sentence is within reach in the passage."""
+        if not self.quotable(offset):
+            return []
+        start = offset
+        while start in self.leans:
+            if start == 0 or offset - start >= MAX_CONTEXT or not self.quotable(start - 1):
+                return []
+            start -= 1
+        return list(range(start, offset + 1))
 
 
 def chunk_cell(cell: Cell) -> list[Passage]:
@@ -178,11 +195,18 @@ def chunk_cell(cell: Cell) -> list[Passage]:
                     # A sentence the page's end cut short says only part of what it meant.
                     if unquotable(text[start:end]) or (piece.cut_off and i == len(spans) - 1)
                 ),
-                text_links=piece.links,
+                text_links=_with_cell_links(piece.links, text, cell),
                 supplementary=piece.supplementary,
+                leans=tuple(i for i, (start, end) in enumerate(spans) if leans_back(text[start:end])),
             )
         )
     return passages
+
+
+def _with_cell_links(links: tuple[Link, ...], text: str, cell: Cell) -> tuple[Link, ...]:
+    """The page's links in a passage, and links to the cells its words point to where the page gave none."""
+    pointed = [c for c in cell_links(text, cell) if not any(c.start < o.end and o.start < c.end for o in links)]
+    return tuple(sorted([*links, *pointed], key=lambda link: link.start))
 
 
 def _split_paragraph(paragraph: Paragraph) -> list[Paragraph]:

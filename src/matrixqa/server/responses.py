@@ -18,6 +18,7 @@ from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
 from matrixqa.ingest.corpus import cell_url
 from matrixqa.ingest.identity import COLUMNS, ROWS
+from matrixqa.search.reading import Query
 from matrixqa.search.relevance import COVERAGE_WEIGHT, MIN_EVIDENCE, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
 from matrixqa.server.requests import StudyLetter
@@ -193,6 +194,22 @@ class SearchResponse(Response):
         )
 
 
+class ReadingOut(Response):
+    """How the question searched was read; how each word was changed is in `relevance` (corrected, matched)."""
+
+    text: str = Field(
+        description="The question as read: misspellings corrected, acronyms spelt out, slang named in the corpus's "
+        "words."
+    )
+    words: list[str] = Field(description="Its content words as read ('keyworker', 'difference', 'methadone').")
+
+    @classmethod
+    def of(cls, query: Query | None) -> ReadingOut | None:
+        if query is None:
+            return None
+        return cls(text=query.text, words=[term.word for term in query.analysis.terms])
+
+
 class CitationOut(Response):
     n: int = Field(ge=1)
     sentences: list[str]
@@ -239,6 +256,14 @@ class AnswerResponse(Response):
         description="Questions the corpus can answer: follow-ups, or alternatives when not answered."
     )
     searched_for: str
+    reading: ReadingOut | None = Field(description="How the question searched was read (null for a `source` turn).")
+    asks_for: str | None = Field(
+        description="The kind of thing the question asks for ('a frequency', 'a dose', 'a duration', 'a number', "
+        "'a time', 'a person or body', 'a study', 'what to do', 'a yes or no'); null when it asks in no such form."
+    )
+    lacking: list[str] = Field(
+        description="What the question asks for that no quoted sentence gives (['a frequency']); empty when given."
+    )
     mode: Literal["standalone", "follow_up", "source"]
     citations: list[CitationOut]
     passages: list[PassageOut]
@@ -259,6 +284,9 @@ class AnswerResponse(Response):
             message=answer.message,
             suggestions=list(answer.suggestions),
             searched_for=answer.searched_for,
+            reading=ReadingOut.of(answer.reading),
+            asks_for=answer.asks_for or None,
+            lacking=list(answer.lacking),
             mode=answer.mode,
             citations=[
                 CitationOut(n=c.n, sentences=list(c.sentences), passage=by_id[c.passage.id]) for c in answer.citations

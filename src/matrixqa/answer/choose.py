@@ -1,0 +1,228 @@
+"""Which sentences an answer quotes, and in what order: candidates from the best passages, the one the answer opens
+with, its neighbour on the page, one from each cell, all in reading order, each with the sentences it leans on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matrixqa.answer.asks import Asked
+from matrixqa.index.store import Index
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.search.cells import CellKey
+from matrixqa.search.fusion import maximal_marginal_relevance
+from matrixqa.search.reading import Query
+from matrixqa.search.retrieve import Hit, Retriever, SearchResult
+
+MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
+LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
+DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
+
+Row = tuple[int, int, int]  # a candidate sentence: (sentence row, source number, sentence number in its passage)
+
+
+@dataclass(frozen=True)
+class Length:
+    """How much an answer of one length may quote."""
+
+    sentences: int  # at most
+    passages: int  # drawn on, at most
+    passage_margin: float  # how far a passage's best sentence may be below the best's and be cited (the top one is)
+    sentence_margin: float | None  # how far below the answer's most relevant sentence one may be (None: any)
+
+
+# A short answer keeps to the sentences nearly as relevant as its best (near misses read as padding; figures in
+# docs/retrieval.md); a long one, asked for to read more, quotes every sentence relevant enough.
+
+
+# A short answer keeps to the sentences nearly as relevant as its best (near misses read as padding; figures in
+# docs/retrieval.md); a long one, asked for to read more, quotes every sentence relevant enough.
+LENGTHS = {"short": Length(4, 3, 0.15, 0.1), "long": Length(8, 5, 0.25, None)}
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The sentences an answer quotes: (source number, sentence number) in reading order, from its sources."""
+
+    sources: list[Hit]
+    picked: list[tuple[int, int]]
+    gives_asked: bool  # some quoted sentence gives what the question asks for
+
+
+def choose_sentences(
+    result: SearchResult, retriever: Retriever, query: Query, length: Length, asked: Asked | None
+) -> Chosen | None:
+    """The most relevant sentences of the best passages, made diverse, opened by the one that gives what the
+    question asks for when one does; None when no sentence may be quoted."""
+    index = retriever.index
+    sources, rows = candidates(result.hits, index, length, asked, retriever)
+    if not rows:
+        return None
+    vectors = index.sentence_vectors[[r[0] for r in rows]]
+    texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
+    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * retriever.coverage(query, texts)
+    gives = np.asarray([gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows])
+    giving = gives & (relevance >= MIN_SENTENCE)
+    chosen = maximal_marginal_relevance(vectors, relevance, length.sentences, DIVERSITY)
+    floor = MIN_SENTENCE
+    if chosen and length.sentence_margin is not None:
+        floor = max(floor, float(relevance[chosen].max()) - length.sentence_margin)
+    chosen = [i for i in chosen if relevance[i] >= floor] or chosen[:1]
+    lead = lead_of(chosen, rows, relevance, giving)
+    if lead not in chosen:
+        chosen = [lead] + chosen[: length.sentences - 1]
+    chosen += from_each_cell(chosen, rows, relevance, sources)
+    picked = in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources, rows[lead][1:])
+    picked = with_neighbour(picked, rows[lead][1:], rows, relevance, floor, sources)
+    at = {(source, offset): i for i, (_, source, offset) in enumerate(rows)}
+    return Chosen(sources, picked, any(giving[at[p]] for p in picked if p in at))
+
+
+def candidates(
+    hits: list[Hit], index: Index, length: Length, asked: Asked | None, retriever: Retriever
+) -> tuple[list[Hit], list[Row]]:
+    """The passages an answer may quote and their candidate sentences (sentence row, source number, sentence
+    number): the sources' quotable sentences; and when none of them gives what the question asks for, any other
+    hit's that does."""
+    sources = _sources(hits, length)
+    rows = _quotable(sources, index)
+    if asked is None:
+        return sources, rows
+
+    def gives(candidates: list[Hit], row: Row) -> bool:
+        return gives_asked(asked, candidates[row[1]].passage, row[2], retriever)
+
+    if any(gives(sources, row) for row in rows):
+        return sources, rows
+    others = [h for h in hits if h not in sources]
+    rows += [(r, n + len(sources), o) for r, n, o in _quotable(others, index) if gives(others, (r, n, o))]
+    return sources + others, rows
+
+
+def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: Retriever) -> bool:
+    """Whether a passage's sentence gives what the question asks for."""
+    text = passage.sentence_texts[offset]
+    entry = passage.study.title if passage.study else ""
+    return bool(asked and asked.given_by(text, retriever.analyzer.tokens, entry))
+
+
+def _quotable(hits: list[Hit], index: Index) -> list[Row]:
+    """The sentences of evidence of the hits that may be quoted, alone or with those they lean on (all that may
+    be quoted, when none is evidence), as (sentence row, hit number, sentence number)."""
+    quotable = [
+        (row, number, offset)
+        for number, hit in enumerate(hits)
+        for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id]))
+        if hit.passage.with_context(offset)
+    ]
+    return [r for r in quotable if is_evidence(hits[r[1]].passage, r[2])] or quotable
+
+
+def lead_of(chosen: list[int], rows: list[Row], relevance: np.ndarray, giving: np.ndarray) -> int:
+    """The candidate the answer opens with: the best-ranked passage's most relevant (retrieval ranked it on more
+    evidence than one sentence's similarity), among those that give what the question asks for when some do;
+    when none of that passage's does, the most relevant that does."""
+    top = [i for i, row in enumerate(rows) if row[1] == 0]
+    if giving.any():
+        able = [i for i in top if giving[i]] or list(np.flatnonzero(giving))
+        return max(able, key=lambda i: relevance[i])
+    if not top:
+        return min(chosen, key=lambda i: (rows[i][1], -relevance[i]))
+    return max([i for i in chosen if rows[i][1] == 0] or top, key=lambda i: relevance[i])
+
+
+def with_neighbour(
+    picked: list[tuple[int, int]],
+    lead: tuple[int, int],
+    rows: list[Row],
+    relevance: np.ndarray,
+    floor: float,
+    sources: list[Hit],
+) -> list[tuple[int, int]]:
+    """The lead's neighbour on the page joins it, when it is as relevant as the sentences quoted (the two make one
+    point, which novelty alone would split): the next sentence of its passage, or the sentence across the cut
+    into the passage before or after in the same section (with any sentences it leans on)."""
+    at = {(source, offset): i for i, (_, source, offset) in enumerate(rows)}
+    passage = sources[lead[0]].passage
+    beside = [(lead[0], lead[1] + 1)]
+    for number, hit in enumerate(sources):
+        other = hit.passage
+        if other.cell == passage.cell and other.section == passage.section:
+            if other.position == passage.position - 1 and lead[1] == 0:
+                beside.append((number, len(other.sentences) - 1))
+            elif other.position == passage.position + 1 and lead[1] == len(passage.sentences) - 1:
+                beside.append((number, 0))
+    found = [b for b in beside if b in at and relevance[at[b]] >= floor and b not in picked]
+    if not found:
+        return picked
+    source, offset = max(found, key=lambda b: relevance[at[b]])
+    chain = [(source, o) for o in sources[source].passage.with_context(offset)]
+    if any(part in picked for part in chain):
+        return picked
+    place = picked.index(lead) + 1
+    return picked[:place] + chain + picked[place:]
+
+
+def _sources(hits: list[Hit], length: Length) -> list[Hit]:
+    """The passages an answer quotes from: the best-ranked, and those whose best sentence is nearly as close.
+
+    Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), from
+    whichever cells they come. A cell's summary says what the cell is about: it is no evidence on a question's
+    subject.
+    """
+    evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
+    by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
+    leaders = by_rank[: length.passages]
+    best = max(h.sentence_score for h in leaders)
+    return [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
+
+
+def from_each_cell(chosen: list[int], rows: list[Row], relevance: np.ndarray, sources: list[Hit]) -> list[int]:
+    """When the sources come from several cells, the best sentence (above MIN_SENTENCE) of each cell not quoted
+    yet: a source passed the passage margin, so a question whose best evidence spans cells is answered from each."""
+    quoted = {_cell(sources[rows[i][1]]) for i in chosen}
+    added: dict[CellKey, int] = {}
+    for i, (_, source, _) in enumerate(rows):
+        cell = _cell(sources[source])
+        if cell in quoted or relevance[i] < MIN_SENTENCE:
+            continue
+        if cell not in added or relevance[i] > relevance[added[cell]]:
+            added[cell] = i
+    return list(added.values())
+
+
+def _cell(hit: Hit) -> CellKey:
+    return CellKey.of(hit.passage.cell)
+
+
+def in_reading_order(
+    chosen: list[tuple[int, int, float]], sources: list[Hit], lead: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """The chosen (source, sentence, relevance) as the answer reads them: the lead (source, sentence) first,
+    then the rest of its passage after it, then each other passage by its best sentence, the passages of one
+    cell together (the lead's cell first); within a passage in source order. A sentence that leans on the one
+    before it comes with the sentences it needs, or not at all."""
+    by_source: dict[int, list[tuple[int, float]]] = {}
+    for source, offset, score in chosen:
+        by_source.setdefault(source, []).append((offset, score))
+    lead_source, lead_offset = lead
+    best = {s: max(score for _, score in by_source[s]) for s in by_source}
+    by_best = sorted(by_source, key=lambda s: (s != lead_source, -best[s]))
+    cell_order = {cell: n for n, cell in enumerate(dict.fromkeys(_cell(sources[s]) for s in by_best))}
+    order = sorted(by_best, key=lambda s: cell_order[_cell(sources[s])])
+    picked: list[tuple[int, int]] = []
+    for source in order:
+        passage = sources[source].passage
+        offsets = sorted(o for o, _ in by_source[source] if source != lead_source or o >= lead_offset)
+        kept = sorted({needed for offset in offsets for needed in passage.with_context(offset)})
+        picked += [(source, offset) for offset in kept]
+    return picked or [(lead_source, lead_offset)]
+
+
+def is_evidence(passage: Passage, offset: int) -> bool:
+    """A question asks rather than tells, and a study's title line is shown with its citation anyway."""
+    sentence = passage.sentence_texts[offset].rstrip()
+    if sentence.endswith("?"):
+        return False
+    return not (passage.study and offset == 0 and sentence.startswith(passage.study.title))
