@@ -53,6 +53,11 @@ class Hit:
         """Whether search ranked it (a study entry looked up behind a previous answer has no evidence)."""
         return self.fused_rank > 0
 
+    @property
+    def search_score(self) -> float | None:
+        """The fused score search gave it; None for a study entry looked up, not searched."""
+        return self.score if self.searched else None
+
 
 @dataclass(frozen=True)
 class SearchResult:

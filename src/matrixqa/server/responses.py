@@ -88,7 +88,10 @@ class EvidenceOut(Response):
 class PassageOut(Response):
     id: str
     text: str = Field(description="Verbatim source text.")
-    score: float
+    score: float | None = Field(
+        description="The fused score, from 0 to 1; null for a study entry looked up behind a previous answer, "
+        "not searched."
+    )
     rank: int = Field(
         ge=1, description="Place in the results: by fused score, a passage much like one above moved down."
     )
@@ -109,7 +112,7 @@ class PassageOut(Response):
         return cls(
             id=p.id,
             text=p.text,
-            score=round(hit.score, 4),
+            score=None if hit.search_score is None else round(hit.search_score, 4),
             rank=hit.rank,
             evidence=_evidence(hit),
             cell=CellOut.of(p.cell),
