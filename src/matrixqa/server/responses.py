@@ -19,7 +19,7 @@ from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
 from matrixqa.ingest.corpus import cell_url
 from matrixqa.ingest.identity import COLUMNS, ROWS
 from matrixqa.search.reading import Query
-from matrixqa.search.relevance import COVERAGE_WEIGHT, MIN_EVIDENCE, Relevance
+from matrixqa.search.relevance import COVERAGE_WEIGHT, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
 from matrixqa.server.requests import StudyLetter
 
@@ -170,7 +170,7 @@ class RelevanceOut(Response):
             return None
         return cls(
             evidence=round(relevance.evidence, 4),
-            threshold=MIN_EVIDENCE,
+            threshold=relevance.threshold,
             coverage_weight=COVERAGE_WEIGHT,
             sentence_score=round(relevance.sentence_score, 4),
             coverage=round(relevance.coverage, 4),
