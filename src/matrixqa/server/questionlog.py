@@ -72,12 +72,13 @@ class LoggedQuestion:
     top_score: float | None
     latency_ms: float
     filters: dict[str, object]
-    evidence: float | None  # the decision's evidence against its threshold; None before the log kept them
-    threshold: float | None
-    missing: tuple[str, ...]  # topics of the question the answering passages do not treat
     helpful: bool | None
     comment: str
     feedback_at: str | None
+    # Kept since a later version (ADDED_COLUMNS): last, with defaults, so a row made the earlier way still reads.
+    evidence: float | None = None  # the decision's evidence against its threshold; None for a "which study?" turn
+    threshold: float | None = None
+    missing: tuple[str, ...] = ()  # topics of the question the answering passages do not treat
 
 
 @dataclass(frozen=True)
@@ -297,12 +298,12 @@ def write_csv(questions: Iterable[LoggedQuestion], out: IO[str]) -> None:
                 "" if q.top_score is None else q.top_score,
                 q.latency_ms,
                 json.dumps(q.filters) if q.filters else "",
-                "" if q.evidence is None else q.evidence,
-                "" if q.threshold is None else q.threshold,
-                " | ".join(q.missing),
                 _yes_no(q.helpful),
                 _cell(q.comment),
                 q.feedback_at or "",
+                "" if q.evidence is None else q.evidence,
+                "" if q.threshold is None else q.threshold,
+                " | ".join(q.missing),
             ]
         )
 
@@ -320,12 +321,12 @@ def _logged(row: tuple) -> LoggedQuestion:
         top_score,
         latency_ms,
         json.loads(filters),
-        evidence,
-        threshold,
-        tuple(json.loads(missing)),
         None if helpful is None else bool(helpful),
         comment,
         at,
+        evidence,
+        threshold,
+        tuple(json.loads(missing)),
     )
 
 
