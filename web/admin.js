@@ -4,12 +4,12 @@
 const TOKEN_KEY = "matrixqa-admin-token";
 
 const LISTS = [
+  { table: "review", query: { review: "true", limit: "50" }, toEval: true },
   { table: "recent", query: { limit: "50" } },
-  { table: "unanswered", query: { answered: "false", limit: "50" } },
-  { table: "low", query: { answered: "true", order: "score", limit: "20" } },
-  { table: "not-helpful", query: { helpful: "false", limit: "50" } },
+  { table: "low", query: { answered: "true", order: "evidence", limit: "20" } },
 ];
-const COLUMNS = ["Asked (UTC)", "Question", "Answered", "Top score", "Cited", "Latency", "Feedback"];
+const COLUMNS = ["Asked (UTC)", "Question", "Outcome", "Evidence (needed)", "Filters", "Cited", "Feedback"];
+const TO_EVAL = "Turn into an evaluation question";
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,10 +17,15 @@ function say(message) {
   $("status").textContent = message;
 }
 
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
 function cell(row, text, className) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (className) td.className = className;
+  const td = element("td", text, className);
   row.append(td);
   return td;
 }
@@ -33,39 +38,99 @@ function feedbackText(q) {
 
 function questionCell(row, q) {
   const td = cell(row, q.question, "question");
-  if (q.searched_for !== q.question) {
-    const searched = document.createElement("span");
-    searched.className = "searched";
-    searched.textContent = `searched as: ${q.searched_for}`;
-    td.append(searched);
+  if (q.searched_for !== q.question) td.append(element("span", `searched as: ${q.searched_for}`, "searched"));
+}
+
+// The decision's evidence beside the threshold it needed, both as the log recorded them from search/relevance.py.
+function evidenceCell(row, q) {
+  if (q.evidence === null || q.threshold === null) {
+    return cell(row, "not recorded", "number muted");
+  }
+  const reached = q.evidence >= q.threshold;
+  const td = cell(row, `${q.evidence.toFixed(3)} (${q.threshold.toFixed(3)})`, "number");
+  td.append(element("span", reached ? "reached" : "below", reached ? "verdict" : "verdict below"));
+  if (q.missing.length) td.append(element("span", `not treated: ${q.missing.join(", ")}`, "verdict below"));
+  return td;
+}
+
+function filtersText(filters) {
+  const parts = [];
+  if (filters.types) parts.push(`types ${filters.types.join(", ")}`);
+  if (filters.cells) parts.push(`cells ${filters.cells.join(", ")}`);
+  if (filters.matrix) parts.push(filters.matrix);
+  if (filters.year_from && filters.year_to) parts.push(`${filters.year_from}–${filters.year_to}`);
+  else if (filters.year_from) parts.push(`from ${filters.year_from}`);
+  else if (filters.year_to) parts.push(`to ${filters.year_to}`);
+  return parts.length ? parts.join("; ") : "none";
+}
+
+function citedCell(row, q) {
+  const td = cell(row, "", "cited");
+  const list = element("ul");
+  for (const passage of q.cited_passages) {
+    const item = element("li");
+    if (passage.url) {
+      const link = element("a", passage.year ? `${passage.title} (${passage.year})` : passage.title);
+      link.href = passage.url;
+      link.rel = "noreferrer";
+      item.append(link, element("span", ` ${passage.cell}`, "where"));
+    } else {
+      item.append(element("span", `${passage.id} (no longer in the index)`, "ids"));
+    }
+    list.append(item);
+  }
+  if (q.cited_passages.length) td.append(list);
+}
+
+function toEvalCell(row, q) {
+  const td = cell(row, "", "evaluation");
+  const button = element("button", TO_EVAL, "to-eval");
+  button.type = "button";
+  button.addEventListener("click", () => toEval(q, td));
+  td.append(button);
+}
+
+async function toEval(q, td) {
+  try {
+    const response = await call(`/api/admin/questions/${encodeURIComponent(q.id)}/to-eval`, { method: "POST" });
+    const body = await response.json();
+    const done = body.status === "added" ? `Added to ${body.file}` : `Already in ${body.file}`;
+    td.replaceChildren(element("span", done, "done"), element("code", body.line, "eval-line"));
+    say(`${done}: ${q.searched_for}`);
+  } catch (error) {
+    say(error.message);
   }
 }
 
-function render(tableId, questions) {
-  const table = $(tableId);
-  table.replaceChildren();
+function header(table, columns) {
   const head = table.createTHead().insertRow();
-  for (const name of COLUMNS) {
-    const th = document.createElement("th");
+  for (const name of columns) {
+    const th = element("th", name);
     th.scope = "col";
-    th.textContent = name;
     head.append(th);
   }
+}
+
+function render(list, questions) {
+  const table = $(list.table);
+  table.replaceChildren();
+  const columns = list.toEval ? [...COLUMNS, "Evaluation"] : COLUMNS;
+  header(table, columns);
   const body = table.createTBody();
   if (questions.length === 0) {
-    const td = cell(body.insertRow(), "Nothing here.", "empty");
-    td.colSpan = COLUMNS.length;
+    cell(body.insertRow(), "Nothing here.", "empty").colSpan = columns.length;
     return;
   }
   for (const q of questions) {
     const row = body.insertRow();
     cell(row, q.asked_at.replace("T", " ").replace(/\.\d+Z$/, ""));
     questionCell(row, q);
-    cell(row, q.answered ? "yes" : "no");
-    cell(row, q.top_score === null ? "" : q.top_score.toFixed(3), "number");
-    cell(row, q.cited.join(" "), "ids");
-    cell(row, `${q.latency_ms} ms`, "number");
+    cell(row, q.answered ? "answered" : "declined");
+    evidenceCell(row, q);
+    cell(row, filtersText(q.filters), "filters");
+    citedCell(row, q);
     cell(row, feedbackText(q));
+    if (list.toEval) toEvalCell(row, q);
   }
 }
 
@@ -75,9 +140,10 @@ function queryString(query) {
   return params.toString();
 }
 
-async function call(path) {
+async function call(path, options = {}) {
   const token = sessionStorage.getItem(TOKEN_KEY) || "";
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store" });
+  const headers = { Authorization: `Bearer ${token}` };
+  const response = await fetch(path, { ...options, headers, cache: "no-store" });
   if (response.status === 401) {
     forget();
     throw new Error("The token was refused. Enter the MATRIXQA_ADMIN_TOKEN the server was started with.");
@@ -94,7 +160,7 @@ async function load() {
   try {
     for (const list of LISTS) {
       const response = await call(`/api/admin/questions?${queryString(list.query)}`);
-      render(list.table, (await response.json()).questions);
+      render(list, (await response.json()).questions);
     }
     $("token-form").hidden = true;
     $("log-view").hidden = false;

@@ -100,8 +100,8 @@ function inspectorRows(turn) {
   const payload = turn.payload;
   const citedAs = new Map(payload.citations.map((citation) => [citation.passage.id, citation.n]));
   return payload.passages.map((passage) => {
-    // The API sends the ranking evidence in `evidence` (null for an entry looked up, not searched); the fused
-    // score is the passage's `score`.
+    // The API sends the ranking evidence in `evidence` and the fused score in `score`: both null for an entry
+    // looked up, not searched.
     const searched = Boolean(passage.evidence);
     const evidence = passage.evidence || {};
     return {
@@ -119,7 +119,7 @@ function inspectorRows(turn) {
       dense_score: evidence.dense_score,
       sentence_score: evidence.sentence_score,
       lexical_score: evidence.lexical_score,
-      fused_score: searched ? passage.score : undefined,
+      fused_score: passage.score ?? undefined,
       matched_terms: evidence.matched_terms,
       text: passage.text,
       passage,

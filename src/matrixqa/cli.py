@@ -366,12 +366,12 @@ def to_eval(file: str, force: bool, unanswered: bool, not_helpful: bool, since: 
     """Write logged questions to FILE as evaluation questions, each 'relevant' list left for a person to fill."""
     from pathlib import Path
 
-    from matrixqa.server.questionlog import eval_questions
+    from matrixqa.server.evalquestions import eval_questions, jsonl
 
     if file != "-" and Path(file).exists() and not force:
         raise MatrixQAError(f"{file} exists: choose another file or pass --force to overwrite it")
     questions = eval_questions(_logged_questions(unanswered, not_helpful, since, limit))
-    lines = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
+    lines = jsonl(questions)
     if file == "-":
         click.echo(lines, nl=False)
     else:

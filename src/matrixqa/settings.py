@@ -98,6 +98,11 @@ class Config(BaseSettings):
         description="Bearer token for `/admin` and `/api/admin/*` (at least 16 characters); unset, the admin view "
         "does not exist.",
     )
+    eval_inbox: Path = Field(
+        Path("instance/eval-inbox.jsonl"),
+        description='Question file the admin page\'s "Turn into an evaluation question" appends to, in the format '
+        "of `matrixqa log to-eval`; its folder is created.",
+    )
     rate_limit: str = Field(
         "30/minute",
         description="Requests each client may make to `/api/ask`, `/api/search`, `/v1/chat/completions` and "

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 import waitress
+from click.testing import CliRunner
 
+from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError
+from matrixqa.search.relevance import MIN_EVIDENCE
 from matrixqa.server.app import create_app
 
 TOKEN = "correct-horse-battery-staple-42"
@@ -22,8 +27,13 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
-def admin_app(config):
-    return create_app(config.model_copy(update=dict(admin_token=TOKEN)))
+def inbox(tmp_path) -> Path:
+    return tmp_path / "evaluators" / "inbox.jsonl"
+
+
+@pytest.fixture
+def admin_app(config, inbox):
+    return create_app(config.model_copy(update=dict(admin_token=TOKEN, eval_inbox=inbox)))
 
 
 @pytest.fixture
@@ -114,9 +124,13 @@ def test_right_token_lists_questions_with_feedback(admin_client, seeded):
         "top_score",
         "latency_ms",
         "filters",
+        "evidence",
+        "threshold",
+        "missing",
         "helpful",
         "comment",
         "feedback_at",
+        "cited_passages",
     }
 
 
@@ -139,6 +153,129 @@ def test_query_parameters_select(admin_client, seeded):
     assert [q["id"] for q in listed] != ids("order=recent")
 
 
+def listed(admin_client, query: str = "") -> list[dict]:
+    response = admin_client.get(f"/api/admin/questions?{query}", headers=bearer())
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["questions"]
+
+
+def shown_as(passage: dict) -> dict:
+    """How the admin table names a passage of an /api/ask reply: a study by its title, commentary by its section."""
+    study, cell = passage["study"], passage["cell"]
+    return {
+        "id": passage["id"],
+        "title": study["title"] if study else passage["section"],
+        "year": study["year"] if study else None,
+        "cell": f"{cell['matrix'].split()[0]} {cell['code']}",
+        "url": study["url"] if study else cell["url"],
+    }
+
+
+def test_each_question_carries_its_decision_filters_and_cited_titles(admin_client):
+    filters = {"matrix": "alcohol", "year_from": 1960}
+    answered = admin_client.post("/api/ask", json={"question": ANSWERED, "filters": filters}).get_json()
+    earlier = {"question": ANSWERED, "answer": answered["answer"]}
+    source = admin_client.post("/api/ask", json={"question": "which study showed that?", "history": [earlier]})
+    source = source.get_json()
+    declined = admin_client.post("/api/ask", json={"question": "naloxone for the patients at the clinic"}).get_json()
+    assert answered["answered"] and source["mode"] == "source" and not declined["answered"]
+    by_id = {q["id"]: q for q in listed(admin_client)}
+
+    logged = by_id[answered["id"]]
+    # The decision's own evidence and threshold, from search/relevance.py: not the best passage's score.
+    assert logged["evidence"] == pytest.approx(answered["relevance"]["evidence"], abs=1e-4)
+    assert logged["threshold"] == answered["relevance"]["threshold"] == MIN_EVIDENCE
+    assert logged["evidence"] != logged["top_score"] and logged["missing"] == []
+    assert logged["filters"] == filters
+    assert logged["cited_passages"] == [shown_as(c["passage"]) for c in answered["citations"]]
+    addresses = {link["url"] for c in answered["citations"] for link in c["passage"]["links"]}
+    assert {p["url"] for p in logged["cited_passages"]} <= addresses  # addresses the passages carry
+
+    # Study entries looked up behind the previous answer: cited by title, with no decision and no score.
+    logged = by_id[source["id"]]
+    assert logged["evidence"] is None and logged["threshold"] is None and logged["top_score"] is None
+    assert logged["cited_passages"] == [shown_as(c["passage"]) for c in source["citations"]]
+    assert all(p["year"] and p["title"] for p in logged["cited_passages"])
+
+    logged = by_id[declined["id"]]  # declined whatever the evidence: a topic the passages do not treat
+    assert logged["missing"] == declined["relevance"]["missing"] and logged["missing"]
+
+
+def test_a_cited_study_links_to_its_analysis_and_a_passage_gone_from_the_index_keeps_its_id(
+    admin_client, config, seeded, retriever
+):
+    study = next(p for p in retriever.index.passages if p.study and p.study.url != p.cell.url)
+    entry = study.study
+    cited = json.dumps([study.id, "gone-from-the-index"])
+    with sqlite3.connect(config.log_db) as db:
+        db.execute("UPDATE questions SET cited = ? WHERE id = ?", (cited, seeded["answered"]))
+    [logged] = [q for q in listed(admin_client) if q["id"] == seeded["answered"]]
+    assert logged["cited_passages"] == [
+        {"id": study.id, "title": entry.title, "year": entry.year, "cell": "Drug B3", "url": entry.url},
+        {"id": "gone-from-the-index", "title": "", "year": None, "cell": "", "url": None},
+    ]
+
+
+def test_to_review_lists_declined_and_not_helpful_newest_first(admin_client, seeded):
+    declined = [seeded[n] for n in ("probe", "declined") if not seeded.answered[n]]
+    assert [q["id"] for q in listed(admin_client, "review=true")] == [*declined, seeded["answered"]]
+    assert [q["id"] for q in listed(admin_client, "review=true&answered=true")] == [seeded["answered"]]
+    assert len(listed(admin_client, "review=false")) == 3
+
+
+def test_order_evidence_puts_the_smallest_margin_first(admin_client, seeded):
+    answer = admin_client.post("/api/ask", json={"question": ANSWERED}).get_json()["answer"]
+    earlier = {"question": ANSWERED, "answer": answer}
+    source = admin_client.post("/api/ask", json={"question": "which study showed that?", "history": [earlier]})
+    assert source.get_json()["mode"] == "source"
+    ordered = listed(admin_client, "order=evidence")
+    margins = [q["evidence"] - q["threshold"] for q in ordered if q["evidence"] is not None]
+    assert margins == sorted(margins) and len(margins) == 4
+    assert [q["id"] for q in ordered] != [q["id"] for q in listed(admin_client)]  # not the order of asking
+    assert ordered[-1]["evidence"] is None  # no decision recorded: last
+
+
+def to_eval(admin_client, answer_id: str, headers: dict[str, str] | None = None):
+    headers = bearer() if headers is None else headers
+    return admin_client.post(f"/api/admin/questions/{answer_id}/to-eval", headers=headers)
+
+
+def test_to_eval_appends_the_line_the_cli_writes_once(admin_client, seeded, config, inbox, monkeypatch):
+    response = to_eval(admin_client, seeded["answered"])
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["status"] == "added" and body["file"] == str(inbox)
+    monkeypatch.setenv("MATRIXQA_LOG_DB", str(config.log_db))
+    cli = CliRunner().invoke(main, ["log", "to-eval", "-", "--not-helpful"])
+    assert cli.exit_code == 0, cli.output
+    assert inbox.read_text(encoding="utf-8") == cli.stdout == body["line"] + "\n"
+
+    again = to_eval(admin_client, seeded["answered"])
+    assert again.status_code == 200 and again.get_json()["status"] == "already in the file"
+    assert inbox.read_text(encoding="utf-8") == cli.stdout
+
+    # A person fills in the gold list; the next question goes after it, and the filled one is kept.
+    filled = json.loads(cli.stdout) | {"relevant": ["Zebra stripes calm"]}
+    inbox.write_text(json.dumps(filled) + "\n", encoding="utf-8")
+    assert to_eval(admin_client, seeded["declined"]).status_code == 201
+    lines = [json.loads(line) for line in inbox.read_text(encoding="utf-8").splitlines()]
+    assert lines == [filled, {"id": f"log-{seeded['declined']}", "question": NOT_COVERED, "relevant": []}]
+
+
+def test_to_eval_refuses_what_it_cannot_do(admin_client, seeded, inbox, config):
+    assert to_eval(admin_client, seeded["answered"], headers={}).status_code == 401
+    assert admin_client.get(f"/api/admin/questions/{seeded['answered']}/to-eval", headers=bearer()).status_code == 405
+    missing = to_eval(admin_client, "no-such-answer")
+    assert missing.status_code == 404 and "no-such-answer" in missing.get_json()["error"]
+    inbox.parent.mkdir(parents=True)
+    inbox.write_text('{"id": "q1", "question": "kept", "relevant": []}\nnot json\n', encoding="utf-8")
+    broken = to_eval(admin_client, seeded["answered"])
+    assert broken.status_code == 503 and "line 2 of" in broken.get_json()["error"]
+    assert inbox.read_text(encoding="utf-8").endswith("not json\n")  # nothing appended to a file it cannot read
+    off = create_app(config.model_copy(update=dict(admin_token=TOKEN, log_enabled=False, eval_inbox=inbox)))
+    assert to_eval(off.test_client(), seeded["answered"]).status_code == 503
+
+
 @pytest.mark.parametrize(
     "query, message",
     [
@@ -149,6 +286,7 @@ def test_query_parameters_select(admin_client, seeded):
         ("helpful=1", "'helpful'"),
         ("since=yesterday", "'since'"),
         ("order=random", "'order'"),
+        ("review=yes", "'review'"),
         ("sort=score", "unknown parameter 'sort'"),
     ],
 )
@@ -218,10 +356,10 @@ def test_admin_page_in_a_browser(served, seeded, browser):
         recent.get_by_text(PROBE).wait_for()
         assert recent.locator("img").count() == 0  # the probe shows as text, never as markup
         unanswered = sum(not flag for flag in seeded.answered.values())
-        assert page.locator("#unanswered tbody tr").count() == unanswered
-        assert page.locator("#unanswered").get_by_text(NOT_COVERED).count() == 1
-        assert page.locator("#not-helpful").get_by_text("not helpful: cites the wrong cell").count() == 1
-        assert page.locator("#low tbody tr").count() == 3 - unanswered  # answered ones, lowest score first
+        assert page.locator("#review tbody tr").count() == unanswered + 1  # and the one marked not helpful
+        assert page.locator("#review").get_by_text(NOT_COVERED).count() == 1
+        assert page.locator("#review").get_by_text("not helpful: cites the wrong cell").count() == 1
+        assert page.locator("#low tbody tr").count() == 3 - unanswered  # answered ones, least evidence first
         assert page.evaluate("sessionStorage.getItem('matrixqa-admin-token')") == TOKEN
         assert page.evaluate("localStorage.length") == 0 and page.evaluate("document.cookie") == ""
 

@@ -79,6 +79,8 @@ def test_a_which_study_turn_reads_the_previous_answer(client, retriever):
     body = client.post("/api/ask", json={"question": "which study showed that?", "history": [earlier]}).get_json()
     assert body["mode"] == "source"
     assert {c["passage"]["study"]["title"] for c in body["citations"]} == {quoted.study.title}
+    # Looked up, not searched: neither a fused score nor ranking evidence is claimed for them.
+    assert body["passages"] and all(p["score"] is None and p["evidence"] is None for p in body["passages"])
 
 
 def test_ask_with_nothing_relevant_is_not_answered(client):

@@ -10,6 +10,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,14 @@ from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError, UnknownAnswer
 from matrixqa.search.filters import Filters
 from matrixqa.server.app import create_app
-from matrixqa.server.questionlog import SWEEP_SECONDS, QuestionLog, Selection, days_ago, parse_since
+from matrixqa.server.questionlog import (
+    ADDED_COLUMNS,
+    SWEEP_SECONDS,
+    QuestionLog,
+    Selection,
+    days_ago,
+    parse_since,
+)
 from matrixqa.settings import load_config
 
 ANSWERED = "Do zebra stripes calm the waiting room?"
@@ -331,3 +339,58 @@ def test_a_log_file_rotated_by_hand_is_followed_by_the_next_ask(client, config):
     second = ask(client, ANSWERED)["id"]
     assert [r["id"] for r in rows(config.log_db)] == [second]
     assert first != second
+
+
+# The log as the first version wrote it, before it kept the decision's evidence and threshold.
+FIRST_SCHEMA = """
+CREATE TABLE questions (
+    id TEXT PRIMARY KEY, asked_at TEXT NOT NULL, question TEXT NOT NULL, searched_for TEXT NOT NULL,
+    answered INTEGER NOT NULL, cited TEXT NOT NULL, top_score REAL, latency_ms REAL NOT NULL, filters TEXT NOT NULL,
+    helpful INTEGER, comment TEXT NOT NULL DEFAULT '', feedback_at TEXT
+);
+CREATE INDEX questions_asked_at ON questions (asked_at);
+"""
+
+
+def test_a_log_from_before_the_decision_was_kept_keeps_its_rows(tmp_path, retriever):
+    path = tmp_path / "old.sqlite3"
+    old_row = ("old", "2025-01-31T09:15:02.114Z", "q", "q", 1, '["p1"]', 0.9, 12.0, '{"cells": ["B3"]}', 0, "no", None)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.executescript(FIRST_SCHEMA)
+        db.execute(f"INSERT INTO questions VALUES ({','.join('?' * len(old_row))})", old_row)
+    log = QuestionLog(path)
+    [old] = log.select()
+    assert (old.id, old.cited, old.top_score, old.filters, old.helpful, old.comment) == (
+        "old",
+        ("p1",),
+        0.9,
+        {"cells": ["B3"]},
+        False,
+        "no",
+    )
+    assert (old.evidence, old.threshold, old.missing) == (None, None, ())
+
+    answer = compose_answer(retriever.search(ANSWERED, 8), retriever)
+    assert log.record_ask(ANSWERED, answer, Filters(), 1.0)  # the writer's own connection finds the new columns
+    new, old_again = log.select()
+    assert new.evidence == pytest.approx(answer.relevance.evidence, abs=1e-4)
+    assert new.threshold == answer.relevance.threshold and old_again == old
+    assert QuestionLog(path).find("old") == old  # opened again: nothing added twice
+    with closing(sqlite3.connect(path)) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(questions)")]
+    assert columns[:12] == [*OLD_COLUMNS] and columns[12:] == [name for name, _ in ADDED_COLUMNS]
+
+
+OLD_COLUMNS = (
+    "id", "asked_at", "question", "searched_for", "answered", "cited", "top_score", "latency_ms", "filters",
+    "helpful", "comment", "feedback_at",
+)  # fmt: skip
+
+
+def test_a_which_study_turn_is_logged_without_a_score_or_a_decision(client, config):
+    earlier = ask(client, ANSWERED)
+    source = ask(client, "which study showed that?", history=[{"question": ANSWERED, "answer": earlier["answer"]}])
+    assert source["mode"] == "source" and source["citations"]
+    logged = QuestionLog(config.log_db).find(source["id"])
+    assert (logged.top_score, logged.evidence, logged.threshold) == (None, None, None)
+    assert logged.cited == tuple(c["passage"]["id"] for c in source["citations"])

@@ -8,7 +8,8 @@ meets a passage saying "supervision".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from matrixqa.index.vocabulary import EMPTY_VOCABULARY, Phrase, SynonymGroup, Vocabulary
@@ -32,17 +33,19 @@ class Term:
     def tokens(self) -> frozenset[str]:
         return frozenset([self.stem, *(g.token for g in self.concepts)])
 
-    def shown(self, present: frozenset[str]) -> str:
-        """How the inspector shows the term's match: the word itself, or the word and the synonym group."""
+    def shown(self, present: frozenset[str], written: Mapping[str, str]) -> str:
+        """How the inspector shows the term's match: the word itself, or the word and the passage's own words for
+        the synonym groups it matched through ("warm ≈ compassionate"). written: a passage's words by concept
+        token (Analysis.written); a group whose words it lacks (held in metadata only) is named by its name."""
         if self.stem in present:
             return self.word
         # A group named after the word itself says nothing: "harm ≈ a synonym of harm", not "harm ≈ harm".
         groups = [
-            g.name if g.name.lower() != self.word.lower() else f"a synonym of {g.name}"
+            written.get(g.token) or (g.name if g.name.lower() != self.word.lower() else f"a synonym of {g.name}")
             for g in self.concepts
             if g.token in present
         ]
-        return f"{self.word} ≈ {' / '.join(groups)}" if groups else self.word
+        return f"{self.word} ≈ {' / '.join(dict.fromkeys(groups))}" if groups else self.word
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Analysis:
     tokens: list[str]  # what BM25 indexes
     terms: list[Term]  # the distinct content words, in order, with their concept tokens
     words: list[str]  # every word of the text, as written
+    written: dict[str, str] = field(default_factory=dict)  # concept token -> its first phrase in the text, as written
 
 
 class Analyzer:
@@ -74,25 +78,29 @@ class Analyzer:
     def analyse(self, text: str) -> Analysis:
         words = split_words(text)
         read = [self._read(word) for word in words]
-        found, concepts = self._concepts(words, [stemmed for stemmed, _ in read])
+        found, concepts, written = self._concepts(words, [stemmed for stemmed, _ in read])
         terms: dict[str, Term] = {}
         for i, (stemmed, content) in enumerate(read):
             if content and stemmed not in terms:
                 terms[stemmed] = Term(words[i], stemmed, tuple(concepts[i]))
         tokens = [stemmed for stemmed, content in read if content]
-        return Analysis(tokens + found, list(terms.values()), words)
+        return Analysis(tokens + found, list(terms.values()), words, written)
 
     def tokens(self, text: str) -> list[str]:
         """What BM25 indexes of a text: analyse(text).tokens, without the detail only a question needs."""
         words = split_words(text)
         read = [self._read(word) for word in words]
-        found, _ = self._concepts(words, [stemmed for stemmed, _ in read])
+        found, _, _ = self._concepts(words, [stemmed for stemmed, _ in read])
         return [stemmed for stemmed, content in read if content] + found
 
-    def _concepts(self, words: list[str], stems: list[str]) -> tuple[list[str], list[list[SynonymGroup]]]:
-        """The concept token of every synonym phrase the words hold, and the groups each word stands in."""
+    def _concepts(
+        self, words: list[str], stems: list[str]
+    ) -> tuple[list[str], list[list[SynonymGroup]], dict[str, str]]:
+        """The concept token of every synonym phrase the words hold, the groups each word stands in, and each
+        concept's first phrase as written."""
         concepts: list[list[SynonymGroup]] = [[] for _ in words]
         found: list[str] = []
+        written: dict[str, str] = {}
         phrase_end: dict[str, int] = {}  # one concept token per phrase, however many of its terms overlap
         for i, stemmed in enumerate(stems):
             for phrase, group in self._by_first.get(stemmed, ()):
@@ -105,11 +113,12 @@ class Analyzer:
                     continue
                 if phrase_end.get(group.token, 0) <= i:
                     found.append(group.token)
+                    written.setdefault(group.token, " ".join(words[i:end]))
                 phrase_end[group.token] = max(end, phrase_end.get(group.token, 0))
                 for position in range(i, end):
                     if group not in concepts[position]:
                         concepts[position].append(group)
-        return found, concepts
+        return found, concepts, written
 
 
 def _inflects(word: str, name: str) -> bool:

@@ -154,9 +154,12 @@ class LexicalIndex:
         present = self.token_sets[position]
         return [term for term in analysis.terms if term.tokens & present]
 
-    def shown_matches(self, analysis: Analysis, position: int) -> tuple[str, ...]:
+    def shown_matches(self, analysis: Analysis, position: int, text: str) -> tuple[str, ...]:
+        """The question's terms a passage contains, as the inspector shows them, naming the words of `text` (the
+        passage's) that a synonym matched."""
         present = self.token_sets[position]
-        return tuple(term.shown(present) for term in self.matched(analysis, position))
+        written = self.analyzer.analyse(text).written
+        return tuple(term.shown(present, written) for term in self.matched(analysis, position))
 
     def coverage(self, analysis: Analysis, position: int) -> float:
         """Share of the question's distinctive weight that one passage contains."""

@@ -55,6 +55,7 @@ class Relevance:
     corrected: tuple[str, ...] = ()  # "methadne → methadone"
     matched: tuple[str, ...] = ()  # "RCGP = Royal College of General Practitioners", "pee ≈ urine"
     unknown: tuple[str, ...] = ()  # other words no passage uses, and no corpus word is near in meaning
+    threshold: float = MIN_EVIDENCE  # the evidence needed to answer, said beside the evidence wherever it is shown
 
 
 def decide(evidence: Evidence) -> Relevance:

@@ -53,6 +53,11 @@ class Hit:
         """Whether search ranked it (a study entry looked up behind a previous answer has no evidence)."""
         return self.fused_rank > 0
 
+    @property
+    def search_score(self) -> float | None:
+        """The fused score search gave it; None for a study entry looked up, not searched."""
+        return self.score if self.searched else None
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -137,10 +142,14 @@ class Retriever:
                     dense_rank=int(found.dense_rank[i]),
                     lexical_rank=int(found.lexical_rank[i]),
                     best_sentence=int(found.best[i]) if found.best[i] >= 0 else None,
-                    matched_terms=self.lexical.shown_matches(evidence.query.analysis, position),
+                    matched_terms=self._shown_matches(evidence, position),
                 )
             )
         return hits
+
+    def _shown_matches(self, evidence: Evidence, position: int) -> tuple[str, ...]:
+        passage = self.index.passages[position]
+        return self.lexical.shown_matches(evidence.query.analysis, position, f"{passage.section}. {passage.text}")
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:

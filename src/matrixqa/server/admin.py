@@ -4,25 +4,67 @@ from __future__ import annotations
 
 import hmac
 import io
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request, send_from_directory
 from werkzeug.datastructures import MultiDict
 
+from matrixqa.answer.compose import Answerer
 from matrixqa.errors import BadRequest, LogUnavailable, MatrixQAError
-from matrixqa.server.questionlog import QuestionLog, Selection, parse_since, question_json, write_csv
+from matrixqa.index.store import Index
+from matrixqa.server.evalquestions import append_new, eval_question, jsonl
+from matrixqa.server.questionlog import (
+    ORDERS,
+    LoggedQuestion,
+    QuestionLog,
+    Selection,
+    parse_since,
+    question_json,
+    write_csv,
+)
 
 MIN_TOKEN = 16
 MAX_LIMIT = 1000
-QUERY = {"limit", "since", "answered", "helpful", "order"}
+QUERY = {"limit", "since", "answered", "helpful", "order", "review"}
 
 
-def admin_blueprint(token: str, question_log: QuestionLog | None, web_dir: Path) -> Blueprint:
+@dataclass(frozen=True)
+class CitedPassage:
+    """A cited passage as the admin table names it, with its Effectiveness Bank address."""
+
+    id: str
+    title: str  # a study entry's title, or a commentary passage's section; "" once the index no longer holds it
+    year: int | None
+    cell: str  # "Drug B3"
+    url: str | None  # the study's analysis (or its cell's page when none is known), or the commentary's cell page
+
+    @classmethod
+    def of(cls, passage_id: str, index: Index) -> CitedPassage:
+        position = index.positions.get(passage_id)
+        if position is None:
+            return cls(passage_id, "", None, "", None)
+        p = index.passages[position]
+        if p.study:
+            return cls(p.id, p.study.title, p.study.year, p.cell.short_label, p.study.url)
+        return cls(p.id, p.section, None, p.cell.short_label, p.cell.url)
+
+
+def admin_blueprint(
+    token: str,
+    question_log: QuestionLog | None,
+    web_dir: Path,
+    current: Callable[[], Answerer],
+    eval_inbox: Path,
+) -> Blueprint:
     """The admin routes; the API answers only requests that carry `Authorization: Bearer <token>`."""
     if len(token) < MIN_TOKEN:
         raise MatrixQAError(f"MATRIXQA_ADMIN_TOKEN must be at least {MIN_TOKEN} characters: a long random string")
     expected = token.encode()
     admin = Blueprint("admin", __name__)
+    appending = threading.Lock()  # one append to the inbox at a time, so a question is never added twice
 
     @admin.before_request
     def require_token():
@@ -38,7 +80,17 @@ def admin_blueprint(token: str, question_log: QuestionLog | None, web_dir: Path)
     @admin.get("/api/admin/questions")
     def questions():
         found = _log(question_log).select(_selection(request.args))
-        return jsonify(count=len(found), questions=[question_json(q) for q in found])
+        index = current().retriever.index
+        return jsonify(count=len(found), questions=[_with_passages(q, index) for q in found])
+
+    @admin.post("/api/admin/questions/<answer_id>/to-eval")
+    def to_eval(answer_id: str):
+        question = _log(question_log).find(answer_id)
+        with appending:
+            added = append_new(eval_inbox, [question])
+        line = jsonl([eval_question(question)]).strip()
+        status = "added" if added else "already in the file"
+        return jsonify(status=status, file=str(eval_inbox), line=line), 201 if added else 200
 
     @admin.get("/api/admin/questions.csv")
     def questions_csv():
@@ -51,6 +103,11 @@ def admin_blueprint(token: str, question_log: QuestionLog | None, web_dir: Path)
         )
 
     return admin
+
+
+def _with_passages(question: LoggedQuestion, index: Index) -> dict[str, object]:
+    cited = [asdict(CitedPassage.of(passage_id, index)) for passage_id in question.cited]
+    return question_json(question) | {"cited_passages": cited}
 
 
 def _bearer_matches(expected: bytes) -> bool:
@@ -72,14 +129,18 @@ def _selection(args: MultiDict[str, str]) -> Selection:
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
         raise BadRequest(f"'limit' must be a whole number from 1 to {MAX_LIMIT}")
     order = args.get("order", "recent")
-    if order not in ("recent", "score"):
-        raise BadRequest("'order' must be recent (newest first) or score (lowest top score first)")
+    if order not in ORDERS:
+        raise BadRequest(
+            "'order' must be recent (newest first), score (lowest top score first) or evidence (least evidence "
+            "beyond the threshold first)"
+        )
     return Selection(
         limit=int(limit),
         since=parse_since(args["since"]) if args.get("since") else None,
         answered=_yes_no(args, "answered"),
         helpful=_yes_no(args, "helpful"),
         order=order,
+        to_review=bool(_yes_no(args, "review")),
     )
 
 

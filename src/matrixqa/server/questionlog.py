@@ -37,8 +37,21 @@ CREATE TABLE IF NOT EXISTS questions (
 );
 CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
 """
+# Columns added since the first schema: a log written before them gains them when opened, its rows left null.
+ADDED_COLUMNS = (
+    ("evidence", "REAL"),  # the decision's evidence (search/relevance.py); null for a "which study?" turn
+    ("threshold", "REAL"),  # the evidence it needed, as the decision used it
+    ("missing", "TEXT NOT NULL DEFAULT '[]'"),  # topics the answering passages do not treat: declined whatever else
+)
 _ASK_COLUMNS = "id, asked_at, question, searched_for, answered, cited, top_score, latency_ms, filters"
+_ASK_COLUMNS += "".join(f", {name}" for name, _ in ADDED_COLUMNS)
 _COLUMNS = _ASK_COLUMNS + ", helpful, comment, feedback_at"
+ORDERS = {  # how a selection may be ordered, by its name in the API
+    "recent": "asked_at DESC, rowid DESC",
+    "score": "top_score ASC, asked_at DESC",
+    # The decision's margin, smallest first; rows logged without it (a "which study?" turn, an old row) last.
+    "evidence": "evidence IS NULL, evidence - threshold ASC, asked_at DESC",
+}
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another; WAL lets readers carry on meanwhile
 SWEEP_SECONDS = 3600.0  # how often a server with a retention period deletes what has expired
 SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +75,10 @@ class LoggedQuestion:
     helpful: bool | None
     comment: str
     feedback_at: str | None
+    # Kept since a later version (ADDED_COLUMNS): last, with defaults, so a row made the earlier way still reads.
+    evidence: float | None = None  # the decision's evidence against its threshold; None for a "which study?" turn
+    threshold: float | None = None
+    missing: tuple[str, ...] = ()  # topics of the question the answering passages do not treat
 
 
 @dataclass(frozen=True)
@@ -72,7 +89,8 @@ class Selection:
     since: str | None = None
     answered: bool | None = None
     helpful: bool | None = None
-    order: Literal["recent", "score"] = "recent"
+    order: Literal["recent", "score", "evidence"] = "recent"
+    to_review: bool = False  # only the questions declined or marked not helpful
 
 
 class QuestionLog:
@@ -96,7 +114,7 @@ class QuestionLog:
         try:
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
+                _prepare(db)
         except sqlite3.Error as error:
             raise LogUnavailable(f"cannot open the question log {self.path}: {error} (see MATRIXQA_LOG_DB)") from None
         self._sweep()
@@ -127,13 +145,15 @@ class QuestionLog:
                 self._writer = None
                 writer = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, check_same_thread=False)
                 writer.execute("PRAGMA synchronous=NORMAL")
-                writer.executescript(_SCHEMA)  # a file made anew at the path starts empty
+                _prepare(writer)  # a file made anew at the path starts empty
                 self._writer, self._writer_file = writer, _identity(self.path)
             with self._writer:
                 self._writer.execute(sql, row)
 
     def record_ask(self, question: str, answer: Answer, filters: Filters, latency_ms: float) -> bool:
         """Log one answered (or declined) question; a failing log is reported, never raised, so answers go on."""
+        relevance = answer.relevance
+        top_score = answer.hits[0].search_score if answer.hits else None
         row = (
             answer.id,
             _now(),
@@ -141,12 +161,16 @@ class QuestionLog:
             answer.searched_for or answer.question,
             int(answer.answered),
             json.dumps([c.passage.id for c in answer.citations]),
-            round(answer.hits[0].score, 4) if answer.hits else None,
+            None if top_score is None else round(top_score, 4),
             latency_ms,
             json.dumps(_filters_dict(filters)),
+            None if relevance is None else round(relevance.evidence, 4),
+            None if relevance is None else relevance.threshold,
+            json.dumps(list(relevance.missing) if relevance else []),
         )
         try:
-            self._write(f"INSERT INTO questions ({_ASK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", row)
+            placeholders = ",".join("?" * len(row))
+            self._write(f"INSERT INTO questions ({_ASK_COLUMNS}) VALUES ({placeholders})", row)
         except sqlite3.Error:
             logger.exception("could not write to the question log %s", self.path)
             return False
@@ -193,12 +217,33 @@ class QuestionLog:
         if selection.helpful is not None:
             where.append("helpful = ?")
             params.append(int(selection.helpful))
-        order = "top_score ASC, asked_at DESC" if selection.order == "score" else "asked_at DESC, rowid DESC"
+        if selection.to_review:
+            where.append("(answered = 0 OR helpful = 0)")
+        order = ORDERS[selection.order]
         condition = "WHERE " + " AND ".join(where) if where else ""
         sql = f"SELECT {_COLUMNS} FROM questions {condition} ORDER BY {order} LIMIT ?"
         with self._connect() as db:
             rows = db.execute(sql, (*params, -1 if selection.limit is None else selection.limit)).fetchall()
         return [_logged(row) for row in rows]
+
+    def find(self, answer_id: str) -> LoggedQuestion:
+        """One logged question by its answer's id."""
+        with self._connect() as db:
+            row = db.execute(f"SELECT {_COLUMNS} FROM questions WHERE id = ?", (answer_id,)).fetchone()
+        if row is None:
+            raise UnknownAnswer(f"no logged answer has the id {answer_id!r}")
+        return _logged(row)
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Make the log's table, or bring one written by an earlier version up to date (its rows are kept)."""
+    db.executescript(_SCHEMA)
+    db.execute("BEGIN IMMEDIATE")  # two processes opening an old log at once: one adds the columns
+    present = {row[1] for row in db.execute("PRAGMA table_info(questions)")}
+    for name, declaration in ADDED_COLUMNS:
+        if name not in present:
+            db.execute(f"ALTER TABLE questions ADD COLUMN {name} {declaration}")
+    db.commit()
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -228,7 +273,7 @@ def days_ago(days: int) -> str:
 
 def question_json(question: LoggedQuestion) -> dict[str, object]:
     data = asdict(question)
-    data["cited"] = list(question.cited)
+    data["cited"], data["missing"] = list(question.cited), list(question.missing)
     return data
 
 
@@ -256,24 +301,16 @@ def write_csv(questions: Iterable[LoggedQuestion], out: IO[str]) -> None:
                 _yes_no(q.helpful),
                 _cell(q.comment),
                 q.feedback_at or "",
+                "" if q.evidence is None else q.evidence,
+                "" if q.threshold is None else q.threshold,
+                " | ".join(q.missing),
             ]
         )
 
 
-def eval_questions(questions: Iterable[LoggedQuestion]) -> list[dict[str, object]]:
-    """Logged questions in the evaluation format, each question once, with an empty gold list for a person to fill."""
-    seen: set[str] = set()
-    out = []
-    for q in questions:
-        key = " ".join(q.searched_for.lower().split())
-        if key not in seen:
-            seen.add(key)
-            out.append({"id": f"log-{q.id}", "question": q.searched_for, "relevant": []})
-    return out
-
-
 def _logged(row: tuple) -> LoggedQuestion:
-    id_, asked_at, question, searched_for, answered, cited, top_score, latency_ms, filters, helpful, comment, at = row
+    id_, asked_at, question, searched_for, answered, cited, top_score, latency_ms, filters, *rest = row
+    evidence, threshold, missing, helpful, comment, at = rest
     return LoggedQuestion(
         id_,
         asked_at,
@@ -287,6 +324,9 @@ def _logged(row: tuple) -> LoggedQuestion:
         None if helpful is None else bool(helpful),
         comment,
         at,
+        evidence,
+        threshold,
+        tuple(json.loads(missing)),
     )
 
 

@@ -19,7 +19,7 @@ from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
 from matrixqa.ingest.corpus import cell_url
 from matrixqa.ingest.identity import COLUMNS, ROWS
 from matrixqa.search.reading import Query
-from matrixqa.search.relevance import COVERAGE_WEIGHT, MIN_EVIDENCE, Relevance
+from matrixqa.search.relevance import COVERAGE_WEIGHT, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
 from matrixqa.server.requests import StudyLetter
 
@@ -88,7 +88,10 @@ class EvidenceOut(Response):
 class PassageOut(Response):
     id: str
     text: str = Field(description="Verbatim source text.")
-    score: float
+    score: float | None = Field(
+        description="The fused score, from 0 to 1; null for a study entry looked up behind a previous answer, "
+        "not searched."
+    )
     rank: int = Field(
         ge=1, description="Place in the results: by fused score, a passage much like one above moved down."
     )
@@ -109,7 +112,7 @@ class PassageOut(Response):
         return cls(
             id=p.id,
             text=p.text,
-            score=round(hit.score, 4),
+            score=None if hit.search_score is None else round(hit.search_score, 4),
             rank=hit.rank,
             evidence=_evidence(hit),
             cell=CellOut.of(p.cell),
@@ -167,7 +170,7 @@ class RelevanceOut(Response):
             return None
         return cls(
             evidence=round(relevance.evidence, 4),
-            threshold=MIN_EVIDENCE,
+            threshold=relevance.threshold,
             coverage_weight=COVERAGE_WEIGHT,
             sentence_score=round(relevance.sentence_score, 4),
             coverage=round(relevance.coverage, 4),
