@@ -144,3 +144,17 @@ def test_real_model_answers_a_misspelt_question_as_the_tidy_one(real_retriever: 
     result = real_retriever.search("does the methadne counseller make a diffrence", 5)
     assert result.relevant and "methadne → methadone" in result.relevance.corrected
     assert "counsellor" in result.hits[0].passage.text.lower()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["give me a quick summary of drug matrix cell B3", "can you explain what cell B3 deals with", "whats cell B3 about"],
+)
+def test_a_request_for_what_a_named_cell_covers_in_everyday_words_is_told_its_summary(
+    retriever: Retriever, question: str
+):
+    assert retriever.reader.read(question).about_the_corpus
+
+
+def test_a_question_with_a_subject_beside_the_cell_is_not_only_about_the_cell(retriever: Retriever):
+    assert not retriever.reader.read("give me a quick summary of what cell B3 says on urine tests").about_the_corpus

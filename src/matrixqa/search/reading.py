@@ -48,11 +48,15 @@ LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatins
 CORRECTIONS = 50_000  # question words whose correction is remembered
 # Words by which a question names the corpus itself rather than a subject in it.
 CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness", "bank", "findings"})
-# Words by which a question asks what the corpus covers ("What does this cell cover?").
+# Words by which a question asks what the corpus covers ("What does this cell cover?", "explain what cell C4 deals
+# with").
 SCOPE_WORDS = frozenset(
     {"cover", "covers", "covered", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
-    | {"summary", "overview", "subject", "subjects", "about"}
+    | {"summary", "overview", "subject", "subjects", "about", "gist", "outline"}
+    | {"deal", "deals", "concern", "concerns", "explain", "describe", "summarise", "summarize"}
 )
+# Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about").
+REQUEST_WORDS = frozenset({"give", "tell", "quick", "brief", "briefly", "short", "please", "whats"})
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
@@ -224,7 +228,7 @@ class QuestionReader:
         named = {w for w in words if w in names}
         return (
             bool(asked)
-            and all(t.word.lower() in names | SCOPE_WORDS for t in analysis.terms)
+            and all(t.word.lower() in names | SCOPE_WORDS | REQUEST_WORDS for t in analysis.terms)
             and (bool(named) or len(analysis.terms) <= 1)
         )
 
