@@ -148,7 +148,11 @@ def test_real_model_answers_a_misspelt_question_as_the_tidy_one(real_retriever: 
 
 @pytest.mark.parametrize(
     "question",
-    ["give me a quick summary of drug matrix cell B3", "can you explain what cell B3 deals with", "whats cell B3 about"],
+    [
+        "give me a quick summary of drug matrix cell B3",
+        "can you explain what cell B3 deals with",
+        "whats cell B3 about",
+    ],
 )
 def test_a_request_for_what_a_named_cell_covers_in_everyday_words_is_told_its_summary(
     retriever: Retriever, question: str
@@ -158,3 +162,11 @@ def test_a_request_for_what_a_named_cell_covers_in_everyday_words_is_told_its_su
 
 def test_a_question_with_a_subject_beside_the_cell_is_not_only_about_the_cell(retriever: Retriever):
     assert not retriever.reader.read("give me a quick summary of what cell B3 says on urine tests").about_the_corpus
+
+
+def test_a_question_naming_a_cell_and_a_section_of_its_page_names_that_section(retriever: Retriever):
+    assert retriever.reader.read("key studies in cell B3").sections == ("Key studies",)
+    assert retriever.reader.read("cell B3: where should I start?").sections == ("Where should I start?",)
+    assert retriever.reader.read("key studies on urine tests").sections == ()  # no cell named: a subject
+    # Every word of the heading, small words too: "addiction" alone does not name "Not just an addiction".
+    assert retriever.reader.read("what does cell B3 say about addiction?").sections == ()

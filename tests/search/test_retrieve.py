@@ -158,3 +158,10 @@ def test_real_model_abstains_off_topic_and_answers_in_practitioners_words(real_r
     result = real_retriever.search("Is being watched at the chemist bad for patients?", 5)
     assert result.relevant
     assert any("pharmacy" in h.passage.text for h in result.hits[:3])
+
+
+def test_a_named_cells_named_section_leads_and_is_answered_whatever_the_words_say(retriever: Retriever):
+    result = retriever.search("cell B3 highlighted study", 5)
+    assert result.relevant
+    assert result.hits[0].passage.section == "Highlighted study"
+    assert [h.passage.section for h in result.hits[:2]] == ["Highlighted study"] * 2

@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from matrixqa.index.store import Index
-from matrixqa.ingest.cell import StudyType
+from matrixqa.ingest.cell import SUBSECTION, StudyType
 from matrixqa.ingest.chunk import CellRef, Passage
 from matrixqa.ingest.identity import plain_name
 from matrixqa.textrules import NOT_STANDALONE
@@ -57,7 +57,7 @@ class Suggestions:
             key = (cell.matrix, cell.code, passage.section)
             if key not in seen_sections:
                 seen_sections.add(key)
-                question = _heading_question(passage.section.split(" › ")[-1], cell)
+                question = _heading_question(passage.section.split(SUBSECTION)[-1], cell)
                 if question:
                     found.setdefault(question, Candidate(question, cell, passage.section, position, None))
             rows = self.index.sentence_rows(position)

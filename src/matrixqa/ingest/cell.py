@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+SUBSECTION = " › "  # between a section's heading and its part's, in a section's label
+
 
 class StudyType(StrEnum):
     """A kind of document a cell lists, by the letter its page gives it, with the words that name it."""
@@ -81,7 +83,7 @@ class Section:
 
     @property
     def label(self) -> str:
-        return f"{self.parent} › {self.heading}" if self.parent else self.heading
+        return f"{self.parent}{SUBSECTION}{self.heading}" if self.parent else self.heading
 
 
 @dataclass(frozen=True)

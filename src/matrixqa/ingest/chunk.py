@@ -14,13 +14,20 @@ from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
-from matrixqa.ingest.cell import Cell, Link, Paragraph, Study, StudyType
+from matrixqa.ingest.cell import SUBSECTION, Cell, Link, Paragraph, Study, StudyType
 from matrixqa.ingest.crossrefs import cell_links
 from matrixqa.textrules import ENTRY_MATCH_STOPWORDS, NAVIGATION, leans_back
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
 MAX_CONTEXT = 2  # sentences quoted before one that leans on its neighbour, to reach one that stands alone
 SUMMARY_SECTION = "About this cell"
+
+
+def top_section(label: str) -> str:
+    """The section of the page a passage's section label names ("Issues to consider and discuss")."""
+    return label.split(SUBSECTION)[0]
+
+
 CREDITS_SECTION = "Acknowledgements"  # the commentary's closing thanks: who commented on the entry in draft
 # A source link is a study's Effectiveness Bank analysis, its original publication, a link the page
 # puts inside the passage's text, or the cell page.

@@ -21,7 +21,7 @@ from matrixqa.index.ann import exact_view, ranked_rows
 from matrixqa.index.lexical import LexicalIndex, weighted_sum
 from matrixqa.index.passagetext import surnames
 from matrixqa.index.store import Index
-from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.search.filters import FilterColumns, Filters
 from matrixqa.search.fusion import Mode, Signals, fuse, ranks
 from matrixqa.search.meaning import WordMeanings
@@ -68,6 +68,7 @@ class Evidence:
     matched: tuple[str, ...] = ()  # words no passage uses, matched to a corpus word by meaning ("pee ≈ urine")
     unknown: tuple[str, ...] = ()  # words no passage uses, and no corpus word is near in meaning
     authors: tuple[str, ...] = ()  # "Luborsky = an author of ‘…’ (1985)": the question names a first passage's author
+    sections: tuple[str, ...] = ()  # the sections the question names that lead its candidates ("Key studies")
 
 
 class Gatherer:
@@ -84,6 +85,7 @@ class Gatherer:
         self._sentence_start = np.searchsorted(index.sentence_owner, positions, side="left")
         self._sentence_count = np.searchsorted(index.sentence_owner, positions, side="right") - self._sentence_start
         self._is_summary = np.array([p.section == SUMMARY_SECTION for p in index.passages], dtype=bool)
+        self._section = np.array([top_section(p.section) for p in index.passages], dtype=str)
 
     @cached_property
     def _columns(self) -> FilterColumns:
@@ -118,6 +120,7 @@ class Gatherer:
             matched=matched,
             unknown=still_unknown,
             authors=named_authors(query.analysis, [passages[p] for p in leaders]),
+            sections=tuple(s for s in query.sections if s in set(self._section[candidates.rows])),
         )
 
     def _admitted(self, query: Query, filters: Filters) -> np.ndarray:
@@ -143,7 +146,8 @@ class Gatherer:
     def _rank(
         self, query: Query, vector: np.ndarray, rows: np.ndarray, lexical: np.ndarray, filtered: bool, mode: Mode
     ) -> Candidates:
-        """Each candidate's evidence, fused; a question about the corpus puts each cell's own summary first."""
+        """Each candidate's evidence, fused; a question about the corpus puts each cell's own summary first, one
+        naming sections of the cells it names puts those sections first."""
         summaries = rows[self._is_summary[rows]] if query.about_the_corpus else rows[:0]
         rows = self._candidates(rows, vector, lexical, filtered)  # in page order, each once
         if len(summaries):
@@ -156,6 +160,10 @@ class Gatherer:
         fused_rank, dense_rank, lexical_rank = (ranks(fuse(signals, m)) for m in (mode, "dense", "lexical"))
         if query.about_the_corpus:
             fused = np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
+            fused_rank = ranks(fused)
+        elif query.sections:  # the sections it names lead, each in its own order
+            asked = np.isin(self._section[rows], query.sections)
+            fused = np.where(asked, 0.5 + fused * 0.5, fused * 0.5).astype(np.float32)
             fused_rank = ranks(fused)
         return Candidates(rows, dense, sentence, best, lexical[rows], fused, fused_rank, dense_rank, lexical_rank)
 

@@ -37,7 +37,7 @@ from matrixqa.index.analysis import Analysis, Term
 from matrixqa.index.lexical import LexicalIndex
 from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.words import corpus_words, fold
-from matrixqa.ingest.chunk import Passage
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.search.cells import CellKey, CellNames
 from matrixqa.textrules import STOPWORDS
 
@@ -89,6 +89,7 @@ class Query:
     weights: tuple[float, ...] = ()  # how distinctive each term of the analysis is (inverse document frequency)
     about_the_corpus: bool = False  # it only names the corpus and asks what it covers
     cells: tuple[CellKey, ...] = ()  # the cells it names: it is answered from them (cells.py)
+    sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
 
     def coverage(self, present: Collection[str]) -> float:
         """Share of the question's distinctive weight whose words (or spelling variants, or synonyms) are present."""
@@ -128,6 +129,7 @@ class QuestionReader:
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells.title_words),
             cells=cells.keys,
+            sections=self.sections_named(analysis) if cells.keys else (),
         )
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.
@@ -231,6 +233,26 @@ class QuestionReader:
             and all(t.word.lower() in names | SCOPE_WORDS | REQUEST_WORDS for t in analysis.terms)
             and (bool(named) or len(analysis.terms) <= 1)
         )
+
+    @cached_property
+    def _sections(self) -> dict[str, frozenset[str]]:
+        """The top-level sections of the corpus's pages ("Key studies", "Where should I start?") by their words (the
+        content words by stem), leaving out the summary and any whose words only name the corpus ("What is this
+        cell about?")."""
+        naming = {t.stem for t in self.analyzer.analyse(" ".join(self.names | SCOPE_WORDS)).terms}
+        sections = {}
+        for name in dict.fromkeys(top_section(p.section) for p in self.passages):
+            analysis = self.analyzer.analyse(name)
+            stems = {t.stem for t in analysis.terms}
+            if name != SUMMARY_SECTION and stems - naming:
+                sections[name] = frozenset(stems | {w.lower() for w in analysis.words if w.lower() in STOPWORDS})
+        return sections
+
+    def sections_named(self, analysis: Analysis) -> tuple[str, ...]:
+        """The sections whose every word the question holds ("alcohol C4: what's the highlighted study?"): a
+        heading's small words too, so "Not just an addiction" is not named by "addiction" alone."""
+        words = {t.stem for t in analysis.terms} | {w.lower() for w in analysis.words}
+        return tuple(name for name, held in self._sections.items() if held <= words)
 
     def _weight(self, term: Term, naming: bool) -> float:
         """How much a word counts in coverage: its distinctiveness, and nothing for a word naming the cells asked

@@ -7,7 +7,7 @@ The decision otherwise: the corpus is taken to hold nothing relevant when
 
     the question names a topic of the field that the passages that would answer it do not treat; or
     best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, and the question names no
-    author of a study among the first passages
+    author of a study among the first passages, nor a section of a cell it names
 
 where the best sentence similarity is the highest cosine similarity between the question and any
 sentence of the passages that may be retrieved, and coverage is the largest share, among the first
@@ -29,7 +29,9 @@ evidence measures. Such a word is reported: matched to the nearest corpus word b
 model when close enough in meaning ("pee ≈ urine"), otherwise listed as unknown.
 
 A question naming an author of a study the first passages come from or discuss ("Luborsky therapist
-success") asks about that study, though a name means little to the embedding model.
+success") asks about that study, though a name means little to the embedding model. A question naming a
+cell and a section of its page ("key studies in cell A3", "alcohol C4: what's the highlighted study?") asks
+for that section, which leads its passages, however little its words say to the model.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def decide(evidence: Evidence) -> Relevance:
     score = sentence_score + COVERAGE_WEIGHT * coverage
     if query.about_the_corpus:  # the corpus always holds its own summaries
         return Relevance(True, score, sentence_score, coverage, (), query.corrected, (ABOUT_THE_CORPUS,))
-    enough = score >= MIN_EVIDENCE or bool(evidence.authors)
+    enough = score >= MIN_EVIDENCE or bool(evidence.authors) or bool(evidence.sections)
     relevant = enough and not evidence.missing
     explained = query.expanded + evidence.matched + evidence.authors
     return Relevance(
