@@ -1,3 +1,5 @@
+import sqlite3
+
 import pytest
 
 PASSAGE_KEYS = {"id", "text", "score", "cell", "section", "kind", "study", "links"}
@@ -186,6 +188,21 @@ def test_whole_numbers_are_strict_but_json_integers(client):
 )
 def test_each_kind_of_mistake_has_its_own_message(client, path, payload, message):
     assert client.post(path, json=payload).get_json() == {"error": message}
+
+
+@pytest.mark.parametrize(
+    "question", ["\u2028\u2029", "\u200b\u200b", "\u00a0\u3000", "\ufeff\u200e", "\x00\x1f", "\U000e0020"]
+)
+@pytest.mark.parametrize("path", ["/api/search", "/api/ask"])
+def test_a_question_of_characters_that_show_nothing_is_refused_and_not_logged(client, config, path, question):
+    response = client.post(path, json={"question": question})
+    assert response.get_json() == {"error": "'question' must be a non-empty string"}
+    assert not config.log_db.exists() or not sqlite3.connect(config.log_db).execute("SELECT * FROM questions").fetchall()
+
+
+def test_characters_that_show_nothing_around_a_question_are_dropped(client):
+    body = client.post("/api/ask", json={"question": "\u200b\u2028zebra stripes\u00a0\ufeff"}).get_json()
+    assert body["question"] == "zebra stripes" and body["answered"]
 
 
 def test_non_json_bodies_are_refused_clearly(client):

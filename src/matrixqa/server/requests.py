@@ -8,6 +8,8 @@ add it to its model: validation and the document follow.
 from __future__ import annotations
 
 import json
+import sys
+import unicodedata
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from flask import request
@@ -19,7 +21,6 @@ from matrixqa.ingest.cell import StudyType
 from matrixqa.search.filters import Filters
 
 MAX_QUESTION = 1000
-ASCII_SPACE = " \t\n\r\f\v"  # a question must hold some other character
 MAX_K = 50
 MAX_HISTORY = 20
 MAX_COMMENT = 2000
@@ -31,10 +32,38 @@ STUDY_LETTERS = tuple(kind.value for kind in StudyType)
 StudyLetter = Literal[STUDY_LETTERS]
 EvidenceType = Literal[(*STUDY_LETTERS, "commentary")]
 
-# ASCII white space only: JSON Schema's \s and Python's differ beyond it, and the fuzzer reads the pattern.
+
+
+def _unseen_characters() -> str:
+    """Every character that shows nothing: white space, line and paragraph separators, control and format
+    characters (zero-width spaces, direction marks)."""
+    kinds = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if unicodedata.category(c) in kinds)
+
+
+def _character_class(characters: str, negated: bool = False) -> str:
+    """A regular expression class of these characters, as runs (a-b), that JSON Schema's regular expressions,
+    Python's and the Rust regex pydantic checks with all read alike: no \\s, whose meaning differs among them."""
+    runs: list[list[int]] = []
+    for code in sorted(map(ord, characters)):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+
+    def spelt(code: int) -> str:  # beyond \\uFFFF the three escape differently: the character itself
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    body = "".join(spelt(a) if a == b else f"{spelt(a)}-{spelt(b)}" for a, b in runs)
+    return f"[{'^' if negated else ''}{body}]"
+
+
+UNSEEN = _unseen_characters()
+VISIBLE = _character_class(UNSEEN, negated=True)  # a question must hold one such character
+
 QuestionText = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=MAX_QUESTION, pattern="[^" + ASCII_SPACE + "]"),
+    StringConstraints(min_length=1, max_length=MAX_QUESTION, pattern=VISIBLE),
     Field(description="The question, in plain words; surrounding white space is ignored."),
 ]
 
@@ -108,7 +137,7 @@ class FeedbackRequest(Request):
 
 
 def question_of(request: SearchRequest | AskRequest) -> str:
-    return request.question.strip(ASCII_SPACE)
+    return request.question.strip(UNSEEN)
 
 
 def filters_of(request: SearchRequest | AskRequest) -> Filters:
