@@ -36,7 +36,6 @@ from matrixqa.server.requests import (
 from matrixqa.server.responses import AnswerResponse, CitationOut
 
 MODEL = "matrixqa"
-ERROR_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 413: "invalid_request_error"}
 
 
 class TextPart(Request):
@@ -242,17 +241,22 @@ def _stream(reply: dict[str, Any], content: str, extras: Extras) -> Iterator[str
     yield "data: [DONE]\n\n"
 
 
+def error_type(status: int) -> str:
+    """The protocol's `type` of an error by its status: the caller's mistake, too many requests, or the server's."""
+    if status == 429:
+        return "rate_limit_error"
+    return "server_error" if status >= 500 else "invalid_request_error"
+
+
 def openai_errors(app: Flask) -> None:
     """Errors on /v1/ in the protocol's shape, {"error": {"message", "type", ...}}: translated once, here."""
 
     @app.after_request
     def openai_error_shape(response: Response) -> Response:
-        if not request.path.startswith("/v1/") or response.status_code < 400 or not response.is_json:
+        if not (request.path + "/").startswith("/v1/") or response.status_code < 300 or not response.is_json:
             return response
         body = response.get_json(silent=True)
         if isinstance(body, dict) and isinstance(body.get("error"), str):
-            status = response.status_code
-            kind = ERROR_TYPES.get(status, "rate_limit_error" if status == 429 else "server_error")
-            error = OpenAIErrorResponse(error=ErrorDetail(message=body["error"], type=kind))
+            error = OpenAIErrorResponse(error=ErrorDetail(message=body["error"], type=error_type(response.status_code)))
             response.set_data(error.model_dump_json())
         return response
