@@ -33,7 +33,6 @@ StudyLetter = Literal[STUDY_LETTERS]
 EvidenceType = Literal[(*STUDY_LETTERS, "commentary")]
 
 
-
 def _unseen_characters() -> str:
     """Every character that shows nothing: white space, line and paragraph separators, control and format
     characters (zero-width spaces, direction marks)."""
