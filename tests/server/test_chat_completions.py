@@ -44,7 +44,7 @@ def user(text: str) -> dict:
 
 def streamed(chat: openai.OpenAI, *messages: dict, **options) -> tuple[str, list]:
     chunks = list(chat.chat.completions.create(model="matrixqa", messages=list(messages), stream=True, **options))
-    return "".join(c.choices[0].delta.content or "" for c in chunks), chunks
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices), chunks
 
 
 def test_models_lists_matrixqa(chat):
@@ -181,11 +181,28 @@ def test_content_as_text_parts_is_read(chat):
 @pytest.mark.parametrize(
     "messages, options, fragment",
     [
-        ([user("   ")], {}, "question"),
-        ([{"role": "assistant", "content": "hello"}], {}, "must end with a user message"),
-        ([user("x"), {"role": "assistant", "content": "y"}], {}, "must end with a user message"),
-        ([{"role": "tool", "content": "x"}], {}, "role"),
+        ([user("   ")], {}, "'messages[0].content' must be a non-empty string"),
+        ([user("\u200b\u2028")], {}, "'messages[0].content' must be a non-empty string"),
+        ([{"role": "user"}], {}, "'messages[0].content' is required"),
+        ([{"role": "assistant", "content": "hello"}], {}, "'messages' must hold a user message"),
+        ([{"role": "tool", "content": "x"}], {}, "'messages[0]': 'role' must be one of"),
+        ([{"content": "x"}], {}, "'messages[0]' needs a 'role'"),
+        (
+            [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}],
+            {},
+            "'messages[0].content[0].type': input should be 'text'",
+        ),
+        ([{"role": "user", "content": [{"type": "text", "text": "x" * 600}] * 2}], {}, "too long: at most 1000"),
         ([user("x")], {"n": 2}, "'n'"),
+        ([user("x")], {"temperature": 5}, "'temperature': input should be less than or equal to 2"),
+        ([user("x")], {"temperature": -1}, "'temperature': input should be greater than or equal to 0"),
+        ([user("x")], {"top_p": 7}, "'top_p': input should be less than or equal to 1"),
+        ([user("x")], {"max_tokens": -5}, "'max_tokens': input should be greater than or equal to 1"),
+        ([user("x")], {"max_tokens": 0}, "'max_tokens': input should be greater than or equal to 1"),
+        ([user("x")], {"max_completion_tokens": 0}, "'max_completion_tokens': input should be greater than"),
+        ([user("x")], {"presence_penalty": 2.5}, "'presence_penalty': input should be less than or equal to 2"),
+        ([user("x")], {"frequency_penalty": -3}, "'frequency_penalty': input should be greater than or equal to -2"),
+        ([user("x")], {"stop": ["a", "b", "c", "d", "e"]}, "'stop' holds too many items: at most 4"),
         ([user("x")], {"extra_body": {"colour": "red"}}, "unknown field 'colour'"),
     ],
 )
@@ -195,6 +212,43 @@ def test_bad_requests_are_400s_in_the_openai_error_shape(chat, messages, options
     error = caught.value.body
     assert fragment in error["message"] and error["type"] == "invalid_request_error"
     assert caught.value.status_code == 400
+
+
+def test_options_within_openais_bounds_are_accepted(chat):
+    bounds = dict(temperature=0, top_p=1, max_tokens=1, presence_penalty=-2, frequency_penalty=2, stop=["a"] * 4)
+    for options in (bounds, dict(temperature=2, top_p=0, max_completion_tokens=1, seed=7, stop="x")):
+        assert (
+            ask(chat, user(ANSWERED), **options).choices[0].message.content
+            == ask(chat, user(ANSWERED)).choices[0].message.content
+        )
+
+
+def test_the_question_is_the_last_user_message_whatever_follows(chat):
+    trailing = ask(chat, user(ANSWERED), {"role": "assistant", "content": "an earlier reply"})
+    assert trailing.choices[0].message.content == ask(chat, user(ANSWERED)).choices[0].message.content
+
+
+def tokens(text: str) -> int:
+    return len(re.findall(r"\w+", text))  # the hashing embedder's tokenizer: its words
+
+
+def test_usage_counts_the_messages_and_the_reply_by_the_models_tokenizer(chat):
+    messages = [{"role": "system", "content": "Answer briefly."}, user("What did the zebra stripes study find?")]
+    completion = ask(chat, *messages)
+    usage = completion.usage
+    assert usage.prompt_tokens == tokens("Answer briefly.") + tokens("What did the zebra stripes study find?")
+    assert usage.completion_tokens == tokens(completion.choices[0].message.content) > 10
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_a_stream_ends_with_the_usage_when_asked(chat):
+    plain = ask(chat, user(ANSWERED)).usage
+    text, chunks = streamed(chat, user(ANSWERED), stream_options={"include_usage": True})
+    *answer, last = chunks
+    assert last.choices == [] and last.usage == plain and all(c.usage is None for c in answer)
+    assert answer[-1].choices[0].finish_reason == "stop" and tokens(text) == plain.completion_tokens
+    _, without = streamed(chat, user(ANSWERED))
+    assert all(c.usage is None and c.choices for c in without)
 
 
 def test_unknown_v1_path_is_a_404_in_the_openai_error_shape(chat):

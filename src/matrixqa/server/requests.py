@@ -73,6 +73,8 @@ def _integral(value: Any) -> Any:
 
 # JSON Schema counts 38.0 as an integer, so the API does too; "38" and true stay refused (strict mode).
 WholeNumber = Annotated[int, BeforeValidator(_integral)]
+# The bound comes before the validator: put on `WholeNumber | None`, the document would write it as "ge".
+PositiveWholeNumber = Annotated[int, Field(ge=1), BeforeValidator(_integral)]
 
 
 class Request(BaseModel):
@@ -167,13 +169,19 @@ def checked(model: type[M], body: dict[str, Any]) -> M:
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        raise BadRequest(request_error(error, model)) from None
+        raise BadRequest(request_error(error, model, body)) from None
 
 
-def request_error(error: ValidationError, model: type[BaseModel]) -> str:
+def request_error(error: ValidationError, model: type[BaseModel], body: Any = None) -> str:
     """The first thing wrong with a request body, said as what to fix (the API's one error message)."""
-    problem = error.errors(include_url=False)[0]
-    location = problem["loc"]
+    problems = error.errors(include_url=False)
+    # Of a union's alternatives, the one that reached deepest into the body is the one the caller meant, and
+    # one whose type matched (a list of five stop words is a list too long, more than it is not a string).
+    problem = max(
+        (p for p in problems if p["loc"][:1] == problems[0]["loc"][:1]),
+        key=lambda p: (len(p["loc"]), not p["type"].endswith("_type")),
+    )
+    location = _as_sent(problem["loc"], body)
     where = "'" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location).lstrip(".") + "'"
     context = problem.get("ctx", {})
     kind = problem["type"]
@@ -189,13 +197,35 @@ def request_error(error: ValidationError, model: type[BaseModel]) -> str:
         return f"{where} holds too many items: at most {context['max_length']}"
     if kind in ("string_too_short", "string_pattern_mismatch"):
         return f"{where} must be a non-empty string"
+    if kind == "union_tag_not_found":
+        return f"{where} needs a {context['discriminator']}"
+    if kind == "union_tag_invalid":
+        return f"{where}: {context['discriminator']} must be one of {context['expected_tags']}"
     message = problem["msg"]
     return f"{where}: {message[0].lower()}{message[1:]}"
 
 
+def _as_sent(location: tuple[int | str, ...], body: Any) -> tuple[int | str, ...]:
+    """The location of a problem in the body as sent: without the names pydantic gives a union's alternatives
+    ("messages[0].content.str" is "messages[0].content"). Without the body, the location as it is."""
+    if body is None:
+        return location
+    kept: list[int | str] = []
+    value = body
+    for number, part in enumerate(location):
+        if isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        elif isinstance(value, dict) and isinstance(part, str) and (part in value or number == len(location) - 1):
+            value = value.get(part)
+        else:
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
 def _model_at(model: type[BaseModel], location: tuple[int | str, ...]) -> type[BaseModel]:
     for part in location:
-        if isinstance(part, str):
+        if isinstance(part, str) and part in model.model_fields:
             model = _inner_model(model.model_fields[part].annotation) or model
     return model
 
