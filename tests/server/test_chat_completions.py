@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ import openai
 import pytest
 
 from matrixqa.server.app import create_app
+from matrixqa.server.chat_completions import answer_part, source_line
 
 from ..conftest import live_server
 
@@ -278,3 +280,21 @@ def test_chat_questions_are_logged_and_take_feedback(chat, client, config):
     with sqlite3.connect(config.log_db) as db:
         assert db.execute("SELECT question FROM questions WHERE id = ?", (answer_id,)).fetchone() == (ANSWERED,)
     assert client.post("/api/feedback", json={"id": answer_id, "helpful": True}).status_code == 201
+
+
+def test_a_source_line_names_the_study_or_the_commentary_and_every_link(retriever):
+    passages = retriever.index.passages
+    commentary = next(p for p in passages if p.study is None)
+    assert source_line(commentary).startswith(f"Commentary. {commentary.cell.label}, {commentary.section}. ")
+    study = next(p for p in passages if p.study and p.study.year and len(p.links) >= 2)
+    line = source_line(study)
+    assert line.startswith(f"{study.study.title} ({study.study.year}). ")
+    assert line.endswith(". " + " ".join(link["url"] for link in study.links))
+    undated = dataclasses.replace(study, study=dataclasses.replace(study.study, year=None))
+    assert source_line(undated).startswith(f"{study.study.title}. ")
+
+
+def test_an_earlier_answer_is_read_up_to_its_first_sources_list():
+    quoted = "Supervision also forces the patient into a stigmatising position. [1]"
+    assert answer_part(f"{quoted}\n\nSources:\n[1] A study.\n\nSources:\nmore") == quoted
+    assert answer_part(quoted) == quoted
