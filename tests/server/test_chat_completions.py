@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from matrixqa.server.app import create_app
-from matrixqa.server.chat_completions import answer_part, source_line
+from matrixqa.server.chat_completions import answer_part, error_type, source_line
 
 from ..conftest import live_server
 
@@ -267,6 +267,7 @@ def test_rate_limit_and_body_limit_as_for_ask(config, tmp_path):
         with pytest.raises(openai.RateLimitError) as caught:
             ask(chat, user(ANSWERED))
         assert "too many questions" in caught.value.body["message"]
+        assert caught.value.body["type"] == "rate_limit_error"
         assert int(caught.value.response.headers["Retry-After"]) >= 1
     with live_server(create_app(config)) as url, client_of(url) as chat:
         with pytest.raises(openai.APIStatusError) as caught:
@@ -298,3 +299,18 @@ def test_an_earlier_answer_is_read_up_to_its_first_sources_list():
     quoted = "Supervision also forces the patient into a stigmatising position. [1]"
     assert answer_part(f"{quoted}\n\nSources:\n[1] A study.\n\nSources:\nmore") == quoted
     assert answer_part(quoted) == quoted
+
+
+@pytest.mark.parametrize(
+    "status, kind",
+    [
+        (400, "invalid_request_error"),
+        (404, "invalid_request_error"),
+        (429, "rate_limit_error"),
+        (499, "invalid_request_error"),
+        (500, "server_error"),
+        (503, "server_error"),
+    ],
+)
+def test_an_errors_type_follows_its_status(status, kind):
+    assert error_type(status) == kind
