@@ -10,7 +10,8 @@ import re
 import numpy as np
 import pytest
 
-from matrixqa.answer.compose import LENGTHS, Answerer
+from matrixqa.answer.choose import LENGTHS
+from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.ingest.chunk import SUMMARY_SECTION
