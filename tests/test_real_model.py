@@ -179,3 +179,25 @@ def test_a_question_naming_an_author_finds_the_study_and_its_discussion(real_cli
         ("analysis", "https://findings.org.uk/PHP/dl.php?file=McLellan_AT_10.txt"),
         ("publication", "https://pubmed.ncbi.nlm.nih.gov/3411312/"),
     ]
+
+
+def test_chat_usage_is_counted_by_the_models_own_tokenizer(real_client):
+    from tokenizers import Tokenizer
+
+    from matrixqa.index.embed import DEFAULT_MODEL, resolve_model_path
+
+    tokenizer = Tokenizer.from_file(str(resolve_model_path(DEFAULT_MODEL) / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()  # tokenizer.json pads to 128
+
+    def count(text: str) -> int:
+        return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+    system = "Quote the evidence on methadone maintenance and its supervision. " * 40  # past the model's 256
+    question = "does supervised dosing harm relationships?"
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": question}]
+    body = real_client.post("/v1/chat/completions", json={"model": "matrixqa", "messages": messages}).get_json()
+    usage, content = body["usage"], body["choices"][0]["message"]["content"]
+    assert usage["prompt_tokens"] == count(system) + count(question) > 256
+    assert usage["completion_tokens"] == count(content) > 0
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]

@@ -8,10 +8,13 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
+from matrixqa.answer.choose import LENGTHS
 from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
+from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.ingest.identity import plain_name
 from matrixqa.search.filters import Filters
 from matrixqa.search.retrieve import Retriever
@@ -192,3 +195,51 @@ def test_suggestions_leave_out_what_was_asked_earlier_in_the_conversation(answer
     assert offered
     later = answerer.answer("stripes and clients", [Turn(offered[0], "")])
     assert later.mode == "standalone" and offered[0] not in later.suggestions
+
+
+# Caught no planted fault before (docs/mutation.md): the floor under a quoted sentence, and the passage margin.
+QUESTIONS = [
+    "Do patients trust doctors who test them for drugs?",
+    "What characteristics did effective methadone counsellors share?",
+    "Which qualities make a drug worker effective?",
+    "What is the best treatment for cocaine addiction?",
+    "Does a warm and supportive counsellor help methadone patients?",
+    "Can buprenorphine be prescribed by pharmacists?",
+    "zebra stripes in the waiting room",
+    "urine tests and supervision",
+]
+
+
+@pytest.mark.parametrize("detail", ["short", "long"])
+def test_an_answer_quotes_no_sentence_below_the_floor(retriever: Retriever, detail: str):
+    # The question means exactly one sentence of a passage (of the real B3 cell) whose other sentences say other
+    # things, and shares no word with the corpus: a sentence's relevance is its cosine with that sentence alone.
+    # Every sentence quoted is at least 0.25 relevant, the floor, whatever room the answer has left.
+    sentence = (
+        "From Clinks, a national charity supporting voluntary organisations in the criminal justice system in "
+        "England and Wales, and developed through Public Health England based on their related guidance."
+    )
+    meaning = Retriever(retriever.index, MeaningEmbedder("qqzx wvvkj", sentence))
+    answer = Answerer(meaning).answer("qqzx wvvkj", detail=detail)
+    quoted = [text for text, _ in _quoted(answer)]
+    similarity = HashingEmbedder().embed(quoted) @ HashingEmbedder().embed([sentence])[0]
+    assert quoted[0] == sentence
+    assert all(similarity >= 0.25), list(zip(quoted, similarity.round(2), strict=True))
+
+
+def test_an_answer_cites_the_top_passage_and_those_whose_best_sentence_is_within_the_margin(answerer: Answerer):
+    narrowed = 0
+    for question in QUESTIONS:
+        for detail, length in LENGTHS.items():
+            answer = answerer.answer(question, detail=detail)
+            if not answer.answered:
+                continue
+            evidence = [h for h in answer.hits if h.passage.section != SUMMARY_SECTION] or list(answer.hits)
+            leaders = sorted(evidence, key=lambda h: h.fused_rank or h.rank)[: length.passages]
+            best = max(h.sentence_score for h in leaders)
+            allowed = {leaders[0].passage.id} | {
+                h.passage.id for h in leaders if h.sentence_score >= best - length.passage_margin
+            }
+            assert {c.passage.id for c in answer.citations} <= allowed, (question, detail)
+            narrowed += len(allowed) < len(leaders)
+    assert narrowed  # the margin left some leader out somewhere: the test can tell

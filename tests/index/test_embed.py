@@ -87,7 +87,7 @@ def test_a_model_embedder_submits_to_its_thread_and_nothing_for_no_texts():
         batches.append(list(texts))
         return HashingEmbedder().embed(texts)
 
-    embedder = ModelEmbedder("stand-in", "fingerprint", HashingEmbedder.dimension, "onnx", encode)
+    embedder = ModelEmbedder("stand-in", "fingerprint", HashingEmbedder.dimension, "onnx", encode, len)
     vectors = embed_later(embedder, ["supervised dosing", "trust"])()
     np.testing.assert_array_equal(vectors, HashingEmbedder().embed(["supervised dosing", "trust"]))
     assert embedder.submit([]).result().shape == (0, HashingEmbedder.dimension)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from hashlib import sha256
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from matrixqa.errors import IndexUnusable
 from matrixqa.index.ann import ranked_rows
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.passagetext import embedding_text
+from matrixqa.index.staging import staging_folder
 from matrixqa.index.store import (
     MANIFEST,
     PASSAGE_VECTORS,
@@ -109,10 +111,63 @@ def test_a_rebuild_swaps_the_index_in_one_step(index_dir: Path, corpus_dir: Path
 
 def test_without_the_one_step_exchange_the_swap_renames(index_dir: Path, corpus_dir: Path, monkeypatch):
     (corpus_dir / "alcohol-D4.txt").write_text((corpus_dir / "alcohol-D4.txt").read_text() + "\nA new line.\n")
-    monkeypatch.setattr("matrixqa.index.store._exchange", lambda first, second: False)
+    monkeypatch.setattr("matrixqa.index.staging._exchange", lambda first, second: False)
     build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir)
     assert leftovers(index_dir) == []
     load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+
+KILLED_AT_THE_SWAP = """
+import os, signal, sys
+from pathlib import Path
+from matrixqa.index import store
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.ingest.corpus import load_corpus
+
+store.swap_in = lambda staging, index_dir: os.kill(os.getpid(), signal.SIGKILL)
+store.build_index(load_corpus(Path(sys.argv[1])), HashingEmbedder(), Path(sys.argv[2]))
+"""
+
+
+def test_a_build_removes_what_a_killed_build_left(index_dir: Path, corpus_dir: Path):
+    (corpus_dir / "alcohol-D4.txt").write_text((corpus_dir / "alcohol-D4.txt").read_text() + "\nA new line.\n")
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AT_THE_SWAP, str(corpus_dir), str(index_dir)],
+        env={**os.environ, "PYTHONPATH": SRC},
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -9, killed.stderr  # SIGKILL: nothing of the build's own could tidy up
+    [left] = leftovers(index_dir)
+    assert (index_dir.parent / left / MANIFEST).exists()  # the whole new index, never swapped in
+    retired = index_dir.parent / f".{index_dir.name}-old-1234"  # a previous index the two-rename swap left aside
+    shutil.copytree(index_dir, retired)
+    other = index_dir.parent / f".{index_dir.name}-notes"  # not a name a build gives: left alone
+    other.mkdir()
+
+    messages: list[str] = []
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir, messages.append)
+    assert leftovers(index_dir) == [other.name]
+    assert sum("left by a build that did not finish" in m for m in messages) == 2
+    load_index(index_dir, HashingEmbedder(), corpus_dir)
+
+
+def test_a_build_leaves_the_folder_of_a_build_still_running(index_dir: Path, corpus_dir: Path):
+    waiting = threading.Event()
+    done: list[dict] = []
+
+    def build() -> None:
+        progress = lambda message: waiting.set() if "waiting" in message else None  # noqa: E731
+        done.append(build_index(load_corpus(corpus_dir), HashingEmbedder(), index_dir, progress))
+
+    with staging_folder(index_dir, lambda _: None) as running:  # as another build, writing
+        thread = threading.Thread(target=build)
+        thread.start()
+        assert waiting.wait(timeout=120)
+        assert running.exists()
+        shutil.rmtree(running)  # as that build does when it is done
+    thread.join(timeout=120)
+    assert done and leftovers(index_dir) == []
 
 
 # Damaged indexes ------------------------------------------------------------------------------
@@ -159,13 +214,14 @@ def test_an_index_of_an_earlier_format_is_refused_with_how_to_rebuild_it(index_d
 @pytest.mark.parametrize(
     "edit, message",
     [
+        (lambda m: json.dumps({**m, "dimension": 384}), "gives its vectors 384 dimensions, where the model 'hashing'"),
         (lambda m: "{ not json", "unreadable"),
         (lambda m: json.dumps({**m, "format": 99}), "unknown format"),
         (lambda m: json.dumps({k: v for k, v in m.items() if k != "checksums"}), "checksum"),
         (lambda m: json.dumps({**m, "checksums": {PASSAGES: m["checksums"][PASSAGES]}}), "checksum"),
         (lambda m: json.dumps({**m, "checksums": "none"}), "checksum"),
     ],
-    ids=["garbled", "format", "no-checksums", "partial-checksums", "wrong-type"],
+    ids=["dimension", "garbled", "format", "no-checksums", "partial-checksums", "wrong-type"],
 )
 def test_damaged_manifest_is_refused(index_dir: Path, corpus_dir: Path, edit, message: str):
     manifest = json.loads((index_dir / MANIFEST).read_text())

@@ -1,6 +1,6 @@
 import pytest
 
-from matrixqa.index.analysis import Analyzer
+from matrixqa.index.analysis import Analyzer, Term
 from matrixqa.index.lexical import LexicalIndex
 from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.vocabulary import EMPTY_VOCABULARY, load_vocabulary, parse_vocabulary
@@ -82,3 +82,13 @@ def test_a_topic_named_only_in_metadata_is_not_one_the_cell_treats():
     assert any("alcohol" in text for text in searchable_texts(passages))
     assert alcohol in LexicalIndex(searchable_texts(passages), analyzer).treated
     assert alcohol not in LexicalIndex.of(passages, analyzer).treated
+
+
+def test_a_words_weight_is_that_of_its_rarest_form():
+    # "chemist" is in no passage and its synonym group (pharmacy) is in one: the word weighs as the unseen form.
+    index = LexicalIndex(PASSAGES, Analyzer(load_vocabulary()))
+    [chemist] = index.analyzer.analyse("chemist").terms
+    forms = [Term(token, token) for token in chemist.tokens]  # each form alone
+    weights = sorted(index.weight(form) for form in forms)
+    assert len(chemist.tokens) == 2 and weights[0] < weights[1]
+    assert index.weight(chemist) == weights[-1]

@@ -111,3 +111,22 @@ def test_bm25_is_scored_while_the_model_embeds_the_question(retriever: Retriever
     meanings.embedder, retriever.lexical.term_scores = hashing, term_scores
     plain = retriever.search("supervised methadone at the pharmacy", 3)
     assert [(h.passage.id, h.score) for h in overlapped.hits] == [(h.passage.id, h.score) for h in plain.hits]
+
+
+def test_coverage_is_the_best_of_the_first_three_passages_not_of_the_first(retriever: Retriever):
+    # A question's words may be spread over the passages that answer it: the first three are read, not one alone.
+    questions = [
+        "Do patients trust doctors who test them for drugs?",
+        "Do GPs who know their patients well get better outcomes?",
+        "Does feeling respected by the clinic matter to patients on methadone?",
+        "Can buprenorphine be prescribed by pharmacists?",
+    ]
+    beyond_the_first = 0
+    for question in questions:
+        query = retriever.reader.read(question)
+        found = retriever.gatherer.gather(query, NO_FILTERS, "hybrid")
+        first = found.candidates.rows[found.candidates.best_first(4)]
+        shares = [query.coverage(retriever.lexical.token_sets[int(p)]) for p in first]
+        assert found.coverage == max(shares[:3]), question
+        beyond_the_first += max(shares[:3]) > shares[0]
+    assert beyond_the_first

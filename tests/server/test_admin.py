@@ -282,6 +282,9 @@ def test_to_eval_refuses_what_it_cannot_do(admin_client, seeded, inbox, config):
         ("limit=0", "'limit'"),
         ("limit=abc", "'limit'"),
         ("limit=1001", "'limit'"),
+        ("limit=²", "'limit'"),  # str.isdigit() takes it; int() does not
+        pytest.param("limit=" + "9" * 5000, "'limit'", id="limit=5000-digits"),  # beyond what int() converts
+        ("limit=-5", "'limit'"),
         ("answered=maybe", "'answered'"),
         ("helpful=1", "'helpful'"),
         ("since=yesterday", "'since'"),
@@ -290,8 +293,9 @@ def test_to_eval_refuses_what_it_cannot_do(admin_client, seeded, inbox, config):
         ("sort=score", "unknown parameter 'sort'"),
     ],
 )
-def test_bad_query_parameters_are_400(admin_client, query, message):
-    response = admin_client.get(f"/api/admin/questions?{query}", headers=bearer())
+@pytest.mark.parametrize("path", ["/api/admin/questions", "/api/admin/questions.csv"])
+def test_bad_query_parameters_are_400(admin_client, path, query, message):
+    response = admin_client.get(f"{path}?{query}", headers=bearer())
     assert response.status_code == 400
     assert message in response.get_json()["error"]
 

@@ -1,3 +1,5 @@
+import sqlite3
+
 import pytest
 
 PASSAGE_KEYS = {"id", "text", "score", "cell", "section", "kind", "study", "links"}
@@ -62,6 +64,15 @@ def test_ask_takes_detail(client):
     assert client.post("/api/ask", json={"question": question}).get_json()["answer"] == short["answer"]
 
 
+def test_years_the_other_way_round_search_the_years_between_them(client):
+    def search(years: dict) -> list[str]:
+        body = client.post("/api/search", json={"question": "counsellors", "k": 20, "filters": years}).get_json()
+        return [p["id"] for p in body["passages"]]
+
+    between = search({"year_from": 2000, "year_to": 2010})
+    assert between and search({"year_from": 2010, "year_to": 2000}) == between
+
+
 @pytest.mark.parametrize(
     "matrix, expected", [("alcohol", "Alcohol Treatment Matrix"), ("Drug Treatment Matrix", "Drug Treatment Matrix")]
 )
@@ -116,7 +127,6 @@ def test_health_reports_passages_and_manifest(client):
         ("/api/search", {"question": "x", "k": "5"}, "'k'"),
         ("/api/search", {"question": "x", "filters": {"types": ["Z"]}}, "types"),
         ("/api/search", {"question": "x", "filters": {"colour": 1}}, "unknown filter"),
-        ("/api/search", {"question": "x", "filters": {"year_from": 2010, "year_to": 2000}}, "year range"),
         ("/api/ask", {"question": "x", "history": "no"}, "'history'"),
         ("/api/ask", {"question": "x", "history": [{"answer": "a"}]}, "'history[0].question' is required"),
         ("/api/ask", {"question": "x", "detail": "huge"}, "'detail'"),
@@ -186,6 +196,22 @@ def test_whole_numbers_are_strict_but_json_integers(client):
 )
 def test_each_kind_of_mistake_has_its_own_message(client, path, payload, message):
     assert client.post(path, json=payload).get_json() == {"error": message}
+
+
+@pytest.mark.parametrize(
+    "question", ["\u2028\u2029", "\u200b\u200b", "\u00a0\u3000", "\ufeff\u200e", "\x00\x1f", "\U000e0020"]
+)
+@pytest.mark.parametrize("path", ["/api/search", "/api/ask"])
+def test_a_question_of_characters_that_show_nothing_is_refused_and_not_logged(client, config, path, question):
+    response = client.post(path, json={"question": question})
+    assert response.get_json() == {"error": "'question' must be a non-empty string"}
+    if config.log_db.exists():
+        assert sqlite3.connect(config.log_db).execute("SELECT * FROM questions").fetchall() == []
+
+
+def test_characters_that_show_nothing_around_a_question_are_dropped(client):
+    body = client.post("/api/ask", json={"question": "\u200b\u2028zebra stripes\u00a0\ufeff"}).get_json()
+    assert body["question"] == "zebra stripes" and body["answered"]
 
 
 def test_non_json_bodies_are_refused_clearly(client):

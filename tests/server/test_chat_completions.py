@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ import openai
 import pytest
 
 from matrixqa.server.app import create_app
+from matrixqa.server.chat_completions import answer_part, error_type, source_line
 
 from ..conftest import live_server
 
@@ -44,7 +46,7 @@ def user(text: str) -> dict:
 
 def streamed(chat: openai.OpenAI, *messages: dict, **options) -> tuple[str, list]:
     chunks = list(chat.chat.completions.create(model="matrixqa", messages=list(messages), stream=True, **options))
-    return "".join(c.choices[0].delta.content or "" for c in chunks), chunks
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices), chunks
 
 
 def test_models_lists_matrixqa(chat):
@@ -181,11 +183,28 @@ def test_content_as_text_parts_is_read(chat):
 @pytest.mark.parametrize(
     "messages, options, fragment",
     [
-        ([user("   ")], {}, "question"),
-        ([{"role": "assistant", "content": "hello"}], {}, "must end with a user message"),
-        ([user("x"), {"role": "assistant", "content": "y"}], {}, "must end with a user message"),
-        ([{"role": "tool", "content": "x"}], {}, "role"),
+        ([user("   ")], {}, "'messages[0].content' must be a non-empty string"),
+        ([user("\u200b\u2028")], {}, "'messages[0].content' must be a non-empty string"),
+        ([{"role": "user"}], {}, "'messages[0].content' is required"),
+        ([{"role": "assistant", "content": "hello"}], {}, "'messages' must hold a user message"),
+        ([{"role": "tool", "content": "x"}], {}, "'messages[0]': 'role' must be one of"),
+        ([{"content": "x"}], {}, "'messages[0]' needs a 'role'"),
+        (
+            [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}],
+            {},
+            "'messages[0].content[0].type': input should be 'text'",
+        ),
+        ([{"role": "user", "content": [{"type": "text", "text": "x" * 600}] * 2}], {}, "too long: at most 1000"),
         ([user("x")], {"n": 2}, "'n'"),
+        ([user("x")], {"temperature": 5}, "'temperature': input should be less than or equal to 2"),
+        ([user("x")], {"temperature": -1}, "'temperature': input should be greater than or equal to 0"),
+        ([user("x")], {"top_p": 7}, "'top_p': input should be less than or equal to 1"),
+        ([user("x")], {"max_tokens": -5}, "'max_tokens': input should be greater than or equal to 1"),
+        ([user("x")], {"max_tokens": 0}, "'max_tokens': input should be greater than or equal to 1"),
+        ([user("x")], {"max_completion_tokens": 0}, "'max_completion_tokens': input should be greater than"),
+        ([user("x")], {"presence_penalty": 2.5}, "'presence_penalty': input should be less than or equal to 2"),
+        ([user("x")], {"frequency_penalty": -3}, "'frequency_penalty': input should be greater than or equal to -2"),
+        ([user("x")], {"stop": ["a", "b", "c", "d", "e"]}, "'stop' holds too many items: at most 4"),
         ([user("x")], {"extra_body": {"colour": "red"}}, "unknown field 'colour'"),
     ],
 )
@@ -195,6 +214,43 @@ def test_bad_requests_are_400s_in_the_openai_error_shape(chat, messages, options
     error = caught.value.body
     assert fragment in error["message"] and error["type"] == "invalid_request_error"
     assert caught.value.status_code == 400
+
+
+def test_options_within_openais_bounds_are_accepted(chat):
+    bounds = dict(temperature=0, top_p=1, max_tokens=1, presence_penalty=-2, frequency_penalty=2, stop=["a"] * 4)
+    for options in (bounds, dict(temperature=2, top_p=0, max_completion_tokens=1, seed=7, stop="x")):
+        assert (
+            ask(chat, user(ANSWERED), **options).choices[0].message.content
+            == ask(chat, user(ANSWERED)).choices[0].message.content
+        )
+
+
+def test_the_question_is_the_last_user_message_whatever_follows(chat):
+    trailing = ask(chat, user(ANSWERED), {"role": "assistant", "content": "an earlier reply"})
+    assert trailing.choices[0].message.content == ask(chat, user(ANSWERED)).choices[0].message.content
+
+
+def tokens(text: str) -> int:
+    return len(re.findall(r"\w+", text))  # the hashing embedder's tokenizer: its words
+
+
+def test_usage_counts_the_messages_and_the_reply_by_the_models_tokenizer(chat):
+    messages = [{"role": "system", "content": "Answer briefly."}, user("What did the zebra stripes study find?")]
+    completion = ask(chat, *messages)
+    usage = completion.usage
+    assert usage.prompt_tokens == tokens("Answer briefly.") + tokens("What did the zebra stripes study find?")
+    assert usage.completion_tokens == tokens(completion.choices[0].message.content) > 10
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_a_stream_ends_with_the_usage_when_asked(chat):
+    plain = ask(chat, user(ANSWERED)).usage
+    text, chunks = streamed(chat, user(ANSWERED), stream_options={"include_usage": True})
+    *answer, last = chunks
+    assert last.choices == [] and last.usage == plain and all(c.usage is None for c in answer)
+    assert answer[-1].choices[0].finish_reason == "stop" and tokens(text) == plain.completion_tokens
+    _, without = streamed(chat, user(ANSWERED))
+    assert all(c.usage is None and c.choices for c in without)
 
 
 def test_unknown_v1_path_is_a_404_in_the_openai_error_shape(chat):
@@ -211,6 +267,7 @@ def test_rate_limit_and_body_limit_as_for_ask(config, tmp_path):
         with pytest.raises(openai.RateLimitError) as caught:
             ask(chat, user(ANSWERED))
         assert "too many questions" in caught.value.body["message"]
+        assert caught.value.body["type"] == "rate_limit_error"
         assert int(caught.value.response.headers["Retry-After"]) >= 1
     with live_server(create_app(config)) as url, client_of(url) as chat:
         with pytest.raises(openai.APIStatusError) as caught:
@@ -224,3 +281,36 @@ def test_chat_questions_are_logged_and_take_feedback(chat, client, config):
     with sqlite3.connect(config.log_db) as db:
         assert db.execute("SELECT question FROM questions WHERE id = ?", (answer_id,)).fetchone() == (ANSWERED,)
     assert client.post("/api/feedback", json={"id": answer_id, "helpful": True}).status_code == 201
+
+
+def test_a_source_line_names_the_study_or_the_commentary_and_every_link(retriever):
+    passages = retriever.index.passages
+    commentary = next(p for p in passages if p.study is None)
+    assert source_line(commentary).startswith(f"Commentary. {commentary.cell.label}, {commentary.section}. ")
+    study = next(p for p in passages if p.study and p.study.year and len(p.links) >= 2)
+    line = source_line(study)
+    assert line.startswith(f"{study.study.title} ({study.study.year}). ")
+    assert line.endswith(". " + " ".join(link["url"] for link in study.links))
+    undated = dataclasses.replace(study, study=dataclasses.replace(study.study, year=None))
+    assert source_line(undated).startswith(f"{study.study.title}. ")
+
+
+def test_an_earlier_answer_is_read_up_to_its_first_sources_list():
+    quoted = "Supervision also forces the patient into a stigmatising position. [1]"
+    assert answer_part(f"{quoted}\n\nSources:\n[1] A study.\n\nSources:\nmore") == quoted
+    assert answer_part(quoted) == quoted
+
+
+@pytest.mark.parametrize(
+    "status, kind",
+    [
+        (400, "invalid_request_error"),
+        (404, "invalid_request_error"),
+        (429, "rate_limit_error"),
+        (499, "invalid_request_error"),
+        (500, "server_error"),
+        (503, "server_error"),
+    ],
+)
+def test_an_errors_type_follows_its_status(status, kind):
+    assert error_type(status) == kind

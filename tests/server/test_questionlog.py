@@ -24,10 +24,12 @@ from matrixqa.server.app import create_app
 from matrixqa.server.questionlog import (
     ADDED_COLUMNS,
     SWEEP_SECONDS,
+    LoggedQuestion,
     QuestionLog,
     Selection,
     days_ago,
     parse_since,
+    write_csv,
 )
 from matrixqa.settings import load_config
 
@@ -125,6 +127,14 @@ def test_bad_feedback_is_400(client, body):
     response = client.post("/api/feedback", json=body)
     assert response.status_code == 400
     assert response.get_json()["error"]
+
+
+@pytest.mark.parametrize("place", ["a-file/questions.sqlite3", "/proc/nope/questions.sqlite3"])
+def test_a_log_in_an_impossible_place_is_refused_naming_the_setting(config, tmp_path, place):
+    (tmp_path / "a-file").write_text("not a folder")
+    path = tmp_path / place
+    with pytest.raises(MatrixQAError, match=f"cannot open the question log {path}: .*MATRIXQA_LOG_DB"):
+        create_app(config.model_copy(update=dict(log_db=path)))
 
 
 def test_log_is_in_wal_mode(client, config):
@@ -259,6 +269,29 @@ def test_export_jsonl_and_csv(logged):
     result = runner.invoke(main, ["log", "export", "--csv", "--limit", "1"])
     [row] = list(csv.DictReader(io.StringIO(result.stdout)))
     assert row["question"] == "'=1+1 " + ANSWERED
+
+
+def csv_row(text: str) -> dict[str, str]:
+    """The CSV export of one logged question whose question and comment are `text`."""
+    logged = LoggedQuestion("x", "2025-01-31T09:00:00.000Z", text, text, True, (), None, 1.0, {}, None, text, None)
+    out = io.StringIO()
+    write_csv([logged], out)
+    [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    return row
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=1+1", "+1", "\t=1", "\u00a0=1+1", "\u200b=1+1", "\u3000@SUM(A1)", "\uff1d1+1", "\ufeff\uff0b1", "\u2028-1"],
+)
+def test_csv_quotes_a_formula_behind_characters_that_show_nothing_or_in_fullwidth(text):
+    row = csv_row(text)
+    assert row["question"] == row["searched_for"] == row["comment"] == "'" + text
+
+
+@pytest.mark.parametrize("text", ["a=1", "zebra - stripes", "\u00a0zebra", "1+1"])
+def test_csv_leaves_text_that_is_no_formula_as_it_is(text):
+    assert csv_row(text)["question"] == text
 
 
 def test_to_eval_writes_the_evaluation_format(logged, tmp_path):

@@ -43,6 +43,10 @@ class Embedder(Protocol):
         runs; an embedder without a model thread embeds them before it returns (see finished)."""
         ...
 
+    def count_tokens(self, text: str) -> int:
+        """How many tokens the model's tokenizer makes of a whole text (none cut off, none added)."""
+        ...
+
 
 def finished(vectors: np.ndarray) -> Future:
     """A future that already holds its vectors: what submit returns when the texts are embedded at once."""
@@ -127,6 +131,7 @@ class ModelEmbedder:
     dimension: int
     backend: str
     encode: Callable[[list[str]], np.ndarray]  # texts -> normalised float32 rows, run on the model thread
+    token_count: Callable[[str], int]  # a text -> its tokens, by the model's tokenizer, on the caller's thread
     _thread: ModelThread = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,6 +148,9 @@ class ModelEmbedder:
         if not texts:
             return finished(self.embed(texts))
         return self._thread.submit(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.token_count(text)
 
 
 def embed_later(embedder: Embedder, texts: list[str]) -> Callable[[], np.ndarray]:
@@ -168,6 +176,9 @@ class HashingEmbedder:
 
     def submit(self, texts: list[str]) -> Future:
         return finished(self.embed(texts))
+
+    def count_tokens(self, text: str) -> int:
+        return len(re.findall(r"\w+", text))  # its words are its tokens
 
 
 def resolve_model_path(model: str) -> Path:
@@ -220,12 +231,14 @@ def load_embedder(model: str, backend: str | None = None, cache_dir: Path | None
         from matrixqa.index.onnxmodel import OnnxEncoder, cached_export
 
         encoder = OnnxEncoder(path, cached_export(path, fingerprint, cache_dir))
-        return ModelEmbedder(name, fingerprint, encoder.dimension, backend, encoder)
+        return ModelEmbedder(name, fingerprint, encoder.dimension, backend, encoder, encoder.token_counter())
     if backend != "torch":
         raise ModelError(f"MATRIXQA_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
     loaded = _load_sentence_transformer(path)
     dimension = int(loaded.get_embedding_dimension() or 0)
-    return ModelEmbedder(name, fingerprint, dimension, backend, partial(_torch_encode, loaded))
+    return ModelEmbedder(
+        name, fingerprint, dimension, backend, partial(_torch_encode, loaded), partial(_torch_tokens, loaded)
+    )
 
 
 def _load_sentence_transformer(path: Path):
@@ -242,6 +255,10 @@ def _torch_encode(model, texts: list[str]) -> np.ndarray:
         texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
     )
     return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _torch_tokens(model, text: str) -> int:
+    return len(model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
 
 def _model_name(path: Path) -> str:

@@ -14,6 +14,7 @@ import json
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,6 +177,16 @@ class OnnxEncoder:
             raise ModelError(f"onnxruntime cannot load {export} ({error}): delete it to export again") from None
         self.inputs = tuple(i.name for i in self.session.get_inputs())
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
+
+    def token_counter(self) -> Callable[[str], int]:
+        """How many tokens the model's tokenizer makes of a whole text, counted on any thread: a tokenizer of its
+        own, which neither cuts a text to the model's length nor adds [CLS] and [SEP]."""
+        from tokenizers import Tokenizer
+
+        counting = Tokenizer.from_str(self.tokenizer.to_str())
+        counting.no_truncation()
+        counting.no_padding()
+        return lambda text: len(counting.encode(text, add_special_tokens=False).ids)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         """One normalised row per text. Texts go through the model in batches of similar length: padding a

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import gc
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +23,7 @@ from matrixqa.index.checksum import checksum_matches, file_checksum
 from matrixqa.index.embed import Embedder
 from matrixqa.index.lexical import LEXICAL_FORMAT, LexicalIndex
 from matrixqa.index.passagetext import embedding_text, searchable_texts
+from matrixqa.index.staging import staging_folder, swap_in
 from matrixqa.index.vectorcache import Progress, VectorCache, text_keys
 from matrixqa.index.vocabulary import Vocabulary, load_vocabulary
 from matrixqa.index.words import corpus_words, meaning_words
@@ -128,9 +124,7 @@ def write_index(
     progress("analysing the passages for lexical search")
     lexical = LexicalIndex.of(passages, Analyzer(vocabulary))
 
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-", dir=index_dir.parent))
-    try:
+    with staging_folder(index_dir, progress) as staging:
         files = _write_files(staging, passages, index, vectors, texts, lexical)
         manifest = {
             "format": FORMAT,
@@ -148,10 +142,7 @@ def write_index(
             "checksums": {name: file_checksum(staging / name) for name in files},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _swap_in(staging, index_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        swap_in(staging, index_dir)
     progress(
         f"embedded {embedded['passages']} passages, {embedded['sentences']} sentences and {embedded['words']} words, "
         f"reused {reused['passages']}, {reused['sentences']} and {reused['words']}; index written to {index_dir} in "
@@ -225,42 +216,6 @@ def previous_vectors(index_dir: Path, embedder: Embedder, progress: Progress) ->
     )
 
 
-def _swap_in(staging: Path, index_dir: Path) -> None:
-    """Replace index_dir by staging so that a reader sees the old index or the new one, never half.
-
-    On Linux the two folders trade places in one step, so there is no moment without an index, even
-    if the build is killed. Elsewhere the old folder is renamed aside and the new one into place.
-    """
-    staging.chmod(0o755)  # mkdtemp made it private
-    if index_dir.exists() and _exchange(staging, index_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous index
-    elif index_dir.exists():
-        retired = index_dir.with_name(f".{index_dir.name}-old-{time.time_ns()}")
-        index_dir.rename(retired)
-        staging.rename(index_dir)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        staging.rename(index_dir)
-
-
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2  # <linux/fs.h>
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths atomically with renameat2(RENAME_EXCHANGE); False where the system cannot."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError, TypeError):  # not Linux, or a C library without renameat2
-        return False
-    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # a file system or kernel without it
-        return False
-    raise OSError(code, os.strerror(code), str(second))
-
-
 def _check_files(index_dir: Path, manifest: dict[str, Any]) -> None:
     checksums = manifest.get("checksums")
     if not isinstance(checksums, dict) or not set(REQUIRED_FILES) <= set(checksums):
@@ -286,10 +241,15 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 
 def check_fresh(manifest: dict[str, Any], embedder: Embedder, corpus_dir: Path | None) -> None:
     """Refuse an index built from another corpus or with another model."""
-    if manifest.get("model_fingerprint") != embedder.fingerprint or manifest.get("dimension") != embedder.dimension:
+    if manifest.get("model_fingerprint") != embedder.fingerprint:
         raise IndexUnusable(
             f"the index was built with the model {manifest.get('model')!r}, not the configured "
             f"{embedder.name!r}: {REBUILD_HINT}, or set MATRIXQA_MODEL back"
+        )
+    if manifest.get("dimension") != embedder.dimension:
+        raise IndexUnusable(
+            f"the manifest of the index gives its vectors {manifest.get('dimension')!r} dimensions, where the model "
+            f"{embedder.name!r} it was built with makes {embedder.dimension}: the manifest is damaged: {REBUILD_HINT}"
         )
     if corpus_dir is not None and Path(corpus_dir).is_dir():
         if corpus_fingerprint(Path(corpus_dir)) != manifest.get("corpus_fingerprint"):

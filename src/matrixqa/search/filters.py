@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matrixqa.errors import BadRequest
 from matrixqa.ingest.chunk import Passage
 from matrixqa.search.cells import CellKey
 
@@ -22,10 +21,12 @@ class Filters:
     year_to: int | None = None
 
     def __post_init__(self) -> None:
+        # Two years given the other way round still name the years between them (JSON Schema, which the API
+        # is documented in, cannot ask for them in order).
         if self.year_from and self.year_to and self.year_from > self.year_to:
-            raise BadRequest(
-                f"the year range {self.year_from}-{self.year_to} is empty: the first year comes after the last"
-            )
+            low, high = self.year_to, self.year_from
+            object.__setattr__(self, "year_from", low)
+            object.__setattr__(self, "year_to", high)
 
     def admits(self, passage: Passage) -> bool:
         return bool(self.admitted(FilterColumns.of([passage]))[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -126,7 +127,8 @@ def _selection(args: MultiDict[str, str]) -> Selection:
     if unknown:
         raise BadRequest(f"unknown parameter {sorted(unknown)[0]!r}: use {', '.join(sorted(QUERY))}")
     limit = args.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    # ASCII digits only, and few of them: str.isdigit() also takes "²", and int() refuses thousands of digits.
+    if not re.fullmatch(f"[0-9]{{1,{len(str(MAX_LIMIT))}}}", limit) or not 1 <= int(limit) <= MAX_LIMIT:
         raise BadRequest(f"'limit' must be a whole number from 1 to {MAX_LIMIT}")
     order = args.get("order", "recent")
     if order not in ORDERS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,8 @@ from matrixqa.server.responses import (
 from matrixqa.server.security import protect
 from matrixqa.settings import Config, load_config
 
+API_PATHS = ("/api/", "/v1/")  # every reply under these is JSON, errors as {"error": "..."}
+
 
 def create_app(config: Config | None = None, retriever: Retriever | None = None) -> Flask:
     """Build the app; load the model and index now so the first request is served warm."""
@@ -41,6 +44,8 @@ def create_app(config: Config | None = None, retriever: Retriever | None = None)
     live = live_answerer(config, retriever)
     app = Flask(__name__, static_folder=None)
     app.config["MATRIXQA"] = config
+    # No route answers OPTIONS (the API takes no cross-origin requests): it is a 405 like any other method.
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.extensions["matrixqa"] = live
     web_dir = Path(config.web_dir).resolve()
     question_log = QuestionLog.of(config)
@@ -134,8 +139,16 @@ def api_blueprint(current: Callable[[], Answerer], question_log: QuestionLog | N
     return api
 
 
+def is_api(path: str) -> bool:
+    return (path + "/").startswith(API_PATHS)  # "/api" too
+
+
 def json_errors(app: Flask) -> None:
-    """Every error as {"error": "..."} with its status, so no traceback reaches a user; a page 404 stays HTML."""
+    """Every error as {"error": "..."} with its status, so no traceback reaches a user; a page 404 stays HTML.
+
+    Installed after every other part of the app, so that its last word on a reply comes before theirs (Flask
+    runs after_request functions last installed first): /v1's translation reads the {"error": "..."} it makes.
+    """
 
     # On the app, not on a blueprint: a path no route matches belongs to no blueprint.
     @app.errorhandler(MatrixQAError)
@@ -145,7 +158,7 @@ def json_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith(("/api/", "/v1/")) or error.code != 404:
+        if is_api(request.path) or error.code != 404:
             response = jsonify(error=_http_message(error))
             response.status_code = error.code or 500
             if getattr(error, "valid_methods", None):
@@ -158,6 +171,14 @@ def json_errors(app: Flask) -> None:
         app.logger.exception("unexpected error")
         return jsonify(error="internal error: the request could not be completed"), 500
 
+    @app.after_request
+    def api_replies_are_json(response: Response) -> Response:
+        """What reaches no error handler (the router's redirect of //, say) is JSON on the API too."""
+        if is_api(request.path) and response.status_code >= 300 and not response.is_json:
+            response.set_data(json.dumps({"error": _status_message(response)}))
+            response.mimetype = "application/json"
+        return response
+
 
 def _http_message(error: HTTPException) -> str:
     if error.code == 404:
@@ -165,6 +186,12 @@ def _http_message(error: HTTPException) -> str:
     if error.code == 405:
         return f"{request.method} is not allowed on {request.path}"
     return error.description or error.name
+
+
+def _status_message(response: Response) -> str:
+    if response.location:
+        return f"{request.path} is answered at {response.location}: send the request there"
+    return f"{response.status}: {request.method} {request.path}"
 
 
 def reply(body: BaseModel, status: int = 200):

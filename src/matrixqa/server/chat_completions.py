@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from pydantic import Field, ValidationError
@@ -24,8 +24,11 @@ from matrixqa.server import responses
 from matrixqa.server.questionlog import QuestionLog
 from matrixqa.server.requests import (
     MAX_HISTORY,
+    MAX_QUESTION,
     AskRequest,
     FiltersIn,
+    PositiveWholeNumber,
+    QuestionText,
     Request,
     WholeNumber,
     filters_of,
@@ -36,7 +39,11 @@ from matrixqa.server.requests import (
 from matrixqa.server.responses import AnswerResponse, CitationOut
 
 MODEL = "matrixqa"
-ERROR_TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 413: "invalid_request_error"}
+
+
+class StreamOptions(Request):
+    include_usage: bool = Field(default=False, description="Send a last chunk with the usage of the whole reply.")
+    include_obfuscation: bool = Field(default=False, description="Accepted; matrixqa adds no obfuscation field.")
 
 
 class TextPart(Request):
@@ -44,32 +51,64 @@ class TextPart(Request):
     text: str
 
 
-class ChatMessage(Request):
-    role: Literal["system", "developer", "user", "assistant"]
+class QuestionPart(TextPart):
+    text: QuestionText
+
+
+class UserMessage(Request):
+    """A turn of the person asking; the last one is the question."""
+
+    role: Literal["user"]
+    content: QuestionText | Annotated[list[QuestionPart], Field(min_length=1)] = Field(
+        description=f"The question, or text parts whose texts make it together (at most {MAX_QUESTION} characters)."
+    )
+    name: str | None = None
+
+    def text(self) -> str:
+        return _text(self.content)
+
+
+class OtherMessage(Request):
+    """The system's instructions (read, and followed only in that answers quote the corpus) or an earlier answer."""
+
+    role: Literal["system", "developer", "assistant"]
     content: str | list[TextPart] | None = None
     name: str | None = None
 
     def text(self) -> str:
-        if isinstance(self.content, list):
-            return "".join(part.text for part in self.content)
-        return self.content or ""
+        return _text(self.content)
+
+
+def _text(content: str | list[TextPart] | None) -> str:
+    if isinstance(content, list):
+        return "".join(part.text for part in content)
+    return content or ""
+
+
+ChatMessage = Annotated[UserMessage | OtherMessage, Field(discriminator="role")]
+HAS_A_QUESTION = {"type": "object", "properties": {"role": {"const": "user"}}, "required": ["role"]}
 
 
 class ChatRequest(Request):
-    """The protocol's request; sampling options are accepted and have no effect (answers are not generated)."""
+    """The protocol's request, its options checked as OpenAI checks them; sampling options have no effect
+    (answers are quoted, not generated)."""
 
     model: str = Field(description="Echoed back; matrixqa has one model, `matrixqa`.")
-    messages: list[ChatMessage] = Field(min_length=1)
+    messages: list[ChatMessage] = Field(
+        min_length=1,
+        description="The conversation; the last user message is the question, the turns before it its history.",
+        json_schema_extra={"contains": HAS_A_QUESTION},
+    )
     stream: bool = False
-    stream_options: dict[str, Any] | None = None
+    stream_options: StreamOptions | None = None
     n: WholeNumber = Field(default=1, ge=1, le=1, description="One answer per question.")
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: WholeNumber | None = None
-    max_completion_tokens: WholeNumber | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    stop: str | list[str] | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    max_tokens: PositiveWholeNumber | None = Field(default=None, description="Accepted; an answer is never cut.")
+    max_completion_tokens: PositiveWholeNumber | None = None
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    stop: str | Annotated[list[str], Field(max_length=4)] | None = None
     seed: WholeNumber | None = None
     user: str | None = None
     # matrixqa's own options, as /api/ask takes them (`extra_body` in the openai client).
@@ -77,23 +116,24 @@ class ChatRequest(Request):
     filters: FiltersIn | None = None
 
     def ask_request(self) -> AskRequest:
-        """The question (the last user message) and the earlier turns, as /api/ask would take them."""
-        turns = [m for m in self.messages if m.role in ("user", "assistant")]
-        if not turns or turns[-1].role != "user":
-            raise BadRequest("'messages' must end with a user message: the question")
+        """The question (the last user message) and the turns before it, as /api/ask would take them."""
+        asked = [i for i, m in enumerate(self.messages) if m.role == "user"]
+        if not asked:
+            raise BadRequest("'messages' must hold a user message: the question")
         history: list[dict[str, str]] = []
-        for message in turns[:-1]:
+        for message in self.messages[: asked[-1]]:
             if message.role == "user":
                 history.append({"question": message.text(), "answer": ""})
-            elif history:
+            elif message.role == "assistant" and history:
                 history[-1]["answer"] = answer_part(message.text())
-        body = {"question": turns[-1].text(), "history": history[-MAX_HISTORY:], "detail": self.detail}
+        question = self.messages[asked[-1]].text()
+        body = {"question": question, "history": history[-MAX_HISTORY:], "detail": self.detail}
         if self.filters:
             body["filters"] = self.filters.model_dump()
         try:
             return AskRequest.model_validate(body)
         except ValidationError as error:
-            raise BadRequest("in 'messages': " + request_error(error, AskRequest)) from None
+            raise BadRequest("in 'messages': " + request_error(error, AskRequest, body)) from None
 
 
 SOURCES_HEADING = "Sources:"
@@ -165,24 +205,41 @@ class Extras(responses.Response):
     citations: list[CitationOut] = Field(description="As /api/ask gives them, numbered as the [n] markers.")
 
 
+class Usage(responses.Response):
+    """Tokens as the model's own tokenizer (all-MiniLM-L6-v2's) counts them: the messages' texts, and the reply's."""
+
+    prompt_tokens: int = Field(ge=0)
+    completion_tokens: int = Field(ge=0)
+    total_tokens: int = Field(ge=0)
+
+    @classmethod
+    def of(cls, count: Callable[[str], int], body: ChatRequest, content: str) -> Usage:
+        prompt = sum(count(message.text()) for message in body.messages)
+        completion = count(content)
+        return cls(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+
 class ChatCompletion(Extras):
     id: str
     object: Literal["chat.completion"] = "chat.completion"
     created: int
     model: str = Field(description="The model the request named, echoed.")
     choices: list[Choice] = Field(min_length=1, max_length=1)
+    usage: Usage
 
 
 class ChatCompletionChunk(responses.Response):
-    """One server-sent event of a streamed reply; the last chunk (finish_reason "stop") carries the extras."""
+    """One server-sent event of a streamed reply; the chunk with finish_reason "stop" carries the extras. With
+    `stream_options.include_usage`, a last chunk with no choice carries the usage (null in the others)."""
 
     id: str
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
     created: int
     model: str
-    choices: list[ChunkChoice] = Field(min_length=1, max_length=1)
+    choices: list[ChunkChoice] = Field(max_length=1)
     answered: bool | None = None
     citations: list[CitationOut] | None = None
+    usage: Usage | None = None
 
 
 class ErrorDetail(responses.Response):
@@ -218,28 +275,41 @@ def chat_blueprint(current: Callable[[], Answerer], question_log: QuestionLog | 
         reply = {"id": f"chatcmpl-{answer.id}", "created": int(time.time()), "model": body.model}
         content = message_content(answer)
         extras = Extras(answered=answer.answered, citations=AnswerResponse.of(answer).citations)
+        usage = Usage.of(current().retriever.embedder.count_tokens, body, content)
         if body.stream:
-            return Response(_stream(reply, content, extras), mimetype="text/event-stream")
+            with_usage = body.stream_options is not None and body.stream_options.include_usage
+            return Response(
+                _stream(reply, content, extras, usage if with_usage else None), mimetype="text/event-stream"
+            )
         completion = ChatCompletion(
-            **reply, **dict(extras), choices=[Choice(message=AssistantMessage(content=content))]
+            **reply, **dict(extras), choices=[Choice(message=AssistantMessage(content=content))], usage=usage
         )
         return jsonify(completion.model_dump(mode="json"))
 
     return v1
 
 
-def _stream(reply: dict[str, Any], content: str, extras: Extras) -> Iterator[str]:
-    """The content word by word as chunks, then a last chunk with the finish reason and the extras."""
+def _stream(reply: dict[str, Any], content: str, extras: Extras, usage: Usage | None) -> Iterator[str]:
+    """The content word by word as chunks, then a chunk with the finish reason and the extras, then, when
+    `usage` is given, a chunk with no choice that carries it."""
 
-    def event(delta: Delta, finish_reason: Literal["stop"] | None = None, **extra: Any) -> str:
-        chunk = ChatCompletionChunk(**reply, choices=[ChunkChoice(delta=delta, finish_reason=finish_reason)], **extra)
-        return f"data: {chunk.model_dump_json()}\n\n"
+    def event(choices: list[ChunkChoice], **extra: Any) -> str:
+        return f"data: {ChatCompletionChunk(**reply, choices=choices, **extra).model_dump_json()}\n\n"
 
-    yield event(Delta(role="assistant", content=""))
+    yield event([ChunkChoice(delta=Delta(role="assistant", content=""))])
     for piece in re.findall(r"\s*\S+", content):
-        yield event(Delta(content=piece))
-    yield event(Delta(), "stop", **dict(extras))
+        yield event([ChunkChoice(delta=Delta(content=piece))])
+    yield event([ChunkChoice(delta=Delta(), finish_reason="stop")], **dict(extras))
+    if usage is not None:
+        yield event([], usage=usage)
     yield "data: [DONE]\n\n"
+
+
+def error_type(status: int) -> str:
+    """The protocol's `type` of an error by its status: the caller's mistake, too many requests, or the server's."""
+    if status == 429:
+        return "rate_limit_error"
+    return "server_error" if status >= 500 else "invalid_request_error"
 
 
 def openai_errors(app: Flask) -> None:
@@ -247,12 +317,10 @@ def openai_errors(app: Flask) -> None:
 
     @app.after_request
     def openai_error_shape(response: Response) -> Response:
-        if not request.path.startswith("/v1/") or response.status_code < 400 or not response.is_json:
+        if not (request.path + "/").startswith("/v1/") or response.status_code < 300 or not response.is_json:
             return response
         body = response.get_json(silent=True)
         if isinstance(body, dict) and isinstance(body.get("error"), str):
-            status = response.status_code
-            kind = ERROR_TYPES.get(status, "rate_limit_error" if status == 429 else "server_error")
-            error = OpenAIErrorResponse(error=ErrorDetail(message=body["error"], type=kind))
+            error = OpenAIErrorResponse(error=ErrorDetail(message=body["error"], type=error_type(response.status_code)))
             response.set_data(error.model_dump_json())
         return response

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, fields
@@ -18,6 +19,7 @@ from typing import IO, Literal
 from matrixqa.answer.compose import Answer
 from matrixqa.errors import BadRequest, LogUnavailable, UnknownAnswer
 from matrixqa.search.filters import Filters
+from matrixqa.server.requests import UNSEEN
 from matrixqa.settings import Config
 
 _SCHEMA = """
@@ -110,13 +112,17 @@ class QuestionLog:
         self._writer: sqlite3.Connection | None = None
         self._writer_file: tuple[int, int] | None = None  # (device, inode) the writer has open
         self._writing = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 _prepare(db)
-        except sqlite3.Error as error:
-            raise LogUnavailable(f"cannot open the question log {self.path}: {error} (see MATRIXQA_LOG_DB)") from None
+        except (OSError, sqlite3.Error) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise LogUnavailable(
+                f"cannot open the question log {self.path}: {reason}; set MATRIXQA_LOG_DB to a file in a folder "
+                "this user can write, or MATRIXQA_LOG=off"
+            ) from None
         self._sweep()
 
     @classmethod
@@ -350,7 +356,9 @@ def _iso(moment: datetime) -> str:
 
 
 def _cell(text: str) -> str:
-    return "'" + text if text.startswith(SPREADSHEET_FORMULA) else text
+    # A spreadsheet reads a formula past characters that show nothing, and a fullwidth ＝ as =.
+    shown = unicodedata.normalize("NFKC", text).lstrip(UNSEEN)
+    return "'" + text if text.startswith(SPREADSHEET_FORMULA) or shown.startswith(SPREADSHEET_FORMULA) else text
 
 
 def _yes_no(value: bool | None) -> str:

@@ -8,6 +8,8 @@ add it to its model: validation and the document follow.
 from __future__ import annotations
 
 import json
+import sys
+import unicodedata
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from flask import request
@@ -19,7 +21,6 @@ from matrixqa.ingest.cell import StudyType
 from matrixqa.search.filters import Filters
 
 MAX_QUESTION = 1000
-ASCII_SPACE = " \t\n\r\f\v"  # a question must hold some other character
 MAX_K = 50
 MAX_HISTORY = 20
 MAX_COMMENT = 2000
@@ -31,10 +32,37 @@ STUDY_LETTERS = tuple(kind.value for kind in StudyType)
 StudyLetter = Literal[STUDY_LETTERS]
 EvidenceType = Literal[(*STUDY_LETTERS, "commentary")]
 
-# ASCII white space only: JSON Schema's \s and Python's differ beyond it, and the fuzzer reads the pattern.
+
+def _unseen_characters() -> str:
+    """Every character that shows nothing: white space, line and paragraph separators, control and format
+    characters (zero-width spaces, direction marks)."""
+    kinds = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if unicodedata.category(c) in kinds)
+
+
+def _character_class(characters: str, negated: bool = False) -> str:
+    """A regular expression class of these characters, as runs (a-b), that JSON Schema's regular expressions,
+    Python's and the Rust regex pydantic checks with all read alike: no \\s, whose meaning differs among them."""
+    runs: list[list[int]] = []
+    for code in sorted(map(ord, characters)):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+
+    def spelt(code: int) -> str:  # beyond \\uFFFF the three escape differently: the character itself
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    body = "".join(spelt(a) if a == b else f"{spelt(a)}-{spelt(b)}" for a, b in runs)
+    return f"[{'^' if negated else ''}{body}]"
+
+
+UNSEEN = _unseen_characters()
+VISIBLE = _character_class(UNSEEN, negated=True)  # a question must hold one such character
+
 QuestionText = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=MAX_QUESTION, pattern="[^" + ASCII_SPACE + "]"),
+    StringConstraints(min_length=1, max_length=MAX_QUESTION, pattern=VISIBLE),
     Field(description="The question, in plain words; surrounding white space is ignored."),
 ]
 
@@ -45,6 +73,8 @@ def _integral(value: Any) -> Any:
 
 # JSON Schema counts 38.0 as an integer, so the API does too; "38" and true stay refused (strict mode).
 WholeNumber = Annotated[int, BeforeValidator(_integral)]
+# The bound comes before the validator: put on `WholeNumber | None`, the document would write it as "ge".
+PositiveWholeNumber = Annotated[int, Field(ge=1), BeforeValidator(_integral)]
 
 
 class Request(BaseModel):
@@ -108,7 +138,7 @@ class FeedbackRequest(Request):
 
 
 def question_of(request: SearchRequest | AskRequest) -> str:
-    return request.question.strip(ASCII_SPACE)
+    return request.question.strip(UNSEEN)
 
 
 def filters_of(request: SearchRequest | AskRequest) -> Filters:
@@ -139,13 +169,19 @@ def checked(model: type[M], body: dict[str, Any]) -> M:
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        raise BadRequest(request_error(error, model)) from None
+        raise BadRequest(request_error(error, model, body)) from None
 
 
-def request_error(error: ValidationError, model: type[BaseModel]) -> str:
+def request_error(error: ValidationError, model: type[BaseModel], body: Any = None) -> str:
     """The first thing wrong with a request body, said as what to fix (the API's one error message)."""
-    problem = error.errors(include_url=False)[0]
-    location = problem["loc"]
+    problems = error.errors(include_url=False)
+    # Of a union's alternatives, the one that reached deepest into the body is the one the caller meant, and
+    # one whose type matched (a list of five stop words is a list too long, more than it is not a string).
+    problem = max(
+        (p for p in problems if p["loc"][:1] == problems[0]["loc"][:1]),
+        key=lambda p: (len(p["loc"]), not p["type"].endswith("_type")),
+    )
+    location = _as_sent(problem["loc"], body)
     where = "'" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location).lstrip(".") + "'"
     context = problem.get("ctx", {})
     kind = problem["type"]
@@ -161,13 +197,35 @@ def request_error(error: ValidationError, model: type[BaseModel]) -> str:
         return f"{where} holds too many items: at most {context['max_length']}"
     if kind in ("string_too_short", "string_pattern_mismatch"):
         return f"{where} must be a non-empty string"
+    if kind == "union_tag_not_found":
+        return f"{where} needs a {context['discriminator']}"
+    if kind == "union_tag_invalid":
+        return f"{where}: {context['discriminator']} must be one of {context['expected_tags']}"
     message = problem["msg"]
     return f"{where}: {message[0].lower()}{message[1:]}"
 
 
+def _as_sent(location: tuple[int | str, ...], body: Any) -> tuple[int | str, ...]:
+    """The location of a problem in the body as sent: without the names pydantic gives a union's alternatives
+    ("messages[0].content.str" is "messages[0].content"). Without the body, the location as it is."""
+    if body is None:
+        return location
+    kept: list[int | str] = []
+    value = body
+    for number, part in enumerate(location):
+        if isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        elif isinstance(value, dict) and isinstance(part, str) and (part in value or number == len(location) - 1):
+            value = value.get(part)
+        else:
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
 def _model_at(model: type[BaseModel], location: tuple[int | str, ...]) -> type[BaseModel]:
     for part in location:
-        if isinstance(part, str):
+        if isinstance(part, str) and part in model.model_fields:
             model = _inner_model(model.model_fields[part].annotation) or model
     return model
 
