@@ -15,6 +15,7 @@ Progress goes to stderr; the table (or the figures as JSON, with --json) to stdo
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import statistics
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,7 +42,7 @@ from matrixqa.settings import load_config
 from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 OWN_QUESTIONS = ROOT / "eval" / "more_questions.jsonl"
-SURFACES = ("api_ask", "mcp_ask", "slack")
+SURFACES = ("api_ask", "mcp_ask", "mcp_ask_wire", "slack")
 
 
 class FakeSlack(BaseHTTPRequestHandler):
@@ -99,6 +101,31 @@ def timed_mcp(base: str, questions: list[str]) -> list[float]:
     return anyio.run(run)
 
 
+def timed_mcp_wire(base: str, questions: list[str]) -> list[float]:
+    """The tool call as JSON-RPC over one kept-alive connection: what the server adds, without the SDK client's own
+    work (it validates every result against the tool's output schema)."""
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+    times = []
+    for n, question in enumerate(questions):
+        call = {
+            "jsonrpc": "2.0",
+            "id": n,
+            "method": "tools/call",
+            "params": {"name": "ask", "arguments": {"question": question}},
+        }
+        started = time.perf_counter()
+        connection.request("POST", "/mcp", body=json.dumps(call).encode(), headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        times.append(time.perf_counter() - started)
+        if response.status != 200 or json.loads(body).get("result", {}).get("isError", True):
+            raise SystemExit(f"the MCP tool ask over the wire answered {response.status}: {body[:200]!r}")
+    connection.close()
+    return times
+
+
 def timed_slack(helpdesk: SlackHelpdesk, client: WebClient, questions: list[str]) -> list[float]:
     times = []
     for n, question in enumerate(questions):
@@ -124,6 +151,7 @@ def measure(runs: int, questions: list[str], scratch: Path) -> dict:
             surfaces: dict[str, Callable[[list[str]], list[float]]] = {
                 "api_ask": lambda qs: timed_api(server.base, qs),
                 "mcp_ask": lambda qs: timed_mcp(server.base, qs),
+                "mcp_ask_wire": lambda qs: timed_mcp_wire(server.base, qs),
                 "slack": lambda qs: timed_slack(helpdesk, slack, qs),
             }
             for timed in surfaces.values():

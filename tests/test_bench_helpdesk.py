@@ -31,5 +31,5 @@ def test_the_helpdesk_bench_times_each_surface_over_the_same_questions(corpus_di
     assert figures["questions"] == 2 and figures["runs"] == 2
     for surface in ("api_ask", "mcp_ask", "slack"):
         assert len(figures["run_medians_ms"][surface]) == 2 and figures["median_ms"][surface] > 0
-    assert set(figures["minus_api_ask_ms"]) == {"mcp_ask", "slack"}
+    assert set(figures["minus_api_ask_ms"]) == {"mcp_ask", "mcp_ask_wire", "slack"}
     assert "run 2/2: api_ask " in done.stderr  # progress on stderr, the figures alone on stdout
