@@ -46,8 +46,19 @@ def test_a_question_naming_an_author_of_a_first_passages_study_is_answered():
 
 def test_no_admitted_passage_is_nothing_relevant_and_a_question_about_the_corpus_always_is():
     assert decide(Evidence(Query("q", "q", NO_WORDS), None, None)).relevant is False
-    about = judged(0.0, 0.0, Query("q", "q", NO_WORDS, about_the_corpus=True), missing=("pregnancy",))
+    asked = Query("q", "q", NO_WORDS, corrected=("celll → cell",), about_the_corpus=True)
+    about = judged(0.2, 0.4, asked, missing=("pregnancy",))
     assert about.relevant and about.missing == ()
+    # What the evidence measured is still reported, and why it was answered anyway.
+    assert about.evidence == pytest.approx(0.3) and about.sentence_score == 0.2 and about.coverage == 0.4
+    assert about.corrected == ("celll → cell",) and len(about.matched) == 1 and "summary" in about.matched[0]
+
+
+def test_a_question_naming_a_section_of_a_cell_it_names_is_answered_from_it():
+    assert not judged(MIN_EVIDENCE - 0.2, 0.0).relevant
+    assert judged(MIN_EVIDENCE - 0.2, 0.0, sections=("Key studies",)).relevant
+    # A section does not make up for a topic the corpus does not treat.
+    assert not judged(MIN_EVIDENCE - 0.2, 0.0, sections=("Key studies",), missing=("prison",)).relevant
 
 
 def test_a_question_on_an_absent_topic_is_declined_and_says_which(retriever: Retriever):
