@@ -7,8 +7,8 @@ page beside every cell of tests/data/many_cells/ (invented for tests: see its RE
 
 1. for each of B3's labelled sets, as sweep.py picks them (the held-out one only with --final), hit@1,
    answerable questions answered and unanswerable ones declined, on B3 alone and with the fixture;
-2. on the fixture's questions (many_cells_tune.jsonl and the spent many_cells_final.jsonl; with --final also
-   many_cells_final2.jsonl), by kind:
+2. on the fixture's questions (many_cells_tune.jsonl and the spent many_cells_final.jsonl and
+   many_cells_final2.jsonl; with --final also many_cells_final3.jsonl), by kind:
    in_cell and names_cell, the share whose first citation, and first hit, comes from an intended cell;
    about_cell, the share whose answer leads with an intended cell's own summary; across, the share citing
    two or more intended cells; passing, the share declined;
@@ -43,8 +43,9 @@ HERE = Path(__file__).parent
 REAL_CELL = PROJECT_ROOT / "corpus" / "drug-B3.txt"
 FIXTURE = PROJECT_ROOT / "tests" / "data" / "many_cells"
 TUNE = HERE / "many_cells_tune.jsonl"
-SPENT = HERE / "many_cells_final.jsonl"  # the first held-out set, measured once and spent: read like the tune file
-FINAL = HERE / "many_cells_final2.jsonl"  # measured once, at the end of a piece of work; its failures are not printed
+# The earlier held-out sets, each measured once and spent: read like the tune file.
+SPENT = (HERE / "many_cells_final.jsonl", HERE / "many_cells_final2.jsonl")
+FINAL = HERE / "many_cells_final3.jsonl"  # measured once, at the end of a piece of work; its failures are not printed
 # For each question of B3's labelled sets, the fixture's paragraphs that answer it too (labelled by helper sessions
 # that read the fixture pages and the questions, not the code nor any result).
 ALTERNATIVES = HERE / "many_cells_alternatives.jsonl"
@@ -251,7 +252,7 @@ def main() -> None:
         say(f"measuring {len(files)} labelled sets of B3, on each index")
         labelled_sets(alone, beside, files)
         other_cells_counted(alone, beside, files)
-        fixture_questions(beside[1], [TUNE, SPENT, FINAL] if args.final else [TUNE, SPENT], say)
+        fixture_questions(beside[1], [TUNE, *SPENT, FINAL] if args.final else [TUNE, *SPENT], say)
 
 
 if __name__ == "__main__":
