@@ -10,6 +10,7 @@ import pytest
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search import evidence
 from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, named_authors, term_weights
+from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import NO_FILTERS
 from matrixqa.search.retrieve import Retriever
 
@@ -18,12 +19,26 @@ def missing(retriever: Retriever, question: str) -> tuple[str, ...]:
     return retriever.gatherer.gather(retriever.reader.read(question), NO_FILTERS, "hybrid").missing
 
 
-def test_coverage_is_the_best_among_the_first_passages(retriever: Retriever):
-    query = retriever.reader.read("supervised methadone at the pharmacy")
+@pytest.mark.parametrize(
+    ("question", "cells"), [("supervised methadone at the pharmacy", 1), ("alcohol at the clinic", 2)]
+)
+def test_each_leading_cell_gives_its_own_best_sentence_and_coverage(retriever: Retriever, question, cells):
+    query = retriever.reader.read(question)
     found = retriever.gatherer.gather(query, NO_FILTERS, "hybrid")
-    leaders = found.candidates.rows[found.candidates.best_first(evidence.COVERAGE_DEPTH)]
-    shares = [query.coverage(retriever.lexical.token_sets[int(p)]) for p in leaders]
-    assert found.coverage == max(shares) and found.sentence_score == float(found.candidates.sentence.max())
+    rows = found.candidates.rows
+    leaders = rows[found.candidates.best_first(evidence.COVERAGE_DEPTH)]
+    passages = retriever.index.passages
+    cell_of = [CellKey.of(passages[int(p)].cell) for p in rows]
+    assert [c.cell for c in found.cells] == list(dict.fromkeys(CellKey.of(passages[int(p)].cell) for p in leaders))
+    for each in found.cells:
+        shares = [
+            query.coverage(retriever.lexical.token_sets[int(p)])
+            for p in leaders
+            if CellKey.of(passages[int(p)].cell) == each.cell
+        ]
+        sentences = [float(s) for s, cell in zip(found.candidates.sentence, cell_of) if cell == each.cell]
+        assert each.coverage == max(shares) and each.sentence_score == max(sentences)
+    assert len(found.cells) == cells
 
 
 @pytest.mark.parametrize(
@@ -127,6 +142,6 @@ def test_coverage_is_the_best_of_the_first_three_passages_not_of_the_first(retri
         found = retriever.gatherer.gather(query, NO_FILTERS, "hybrid")
         first = found.candidates.rows[found.candidates.best_first(4)]
         shares = [query.coverage(retriever.lexical.token_sets[int(p)]) for p in first]
-        assert found.coverage == max(shares[:3]), question
+        assert max(c.coverage for c in found.cells) == max(shares[:3]), question
         beyond_the_first += max(shares[:3]) > shares[0]
     assert beyond_the_first

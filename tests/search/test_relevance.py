@@ -6,20 +6,32 @@ import numpy as np
 import pytest
 
 from matrixqa.index.analysis import Analysis
-from matrixqa.search.evidence import Candidates, Evidence
+from matrixqa.search.cells import CellKey
+from matrixqa.search.evidence import Candidates, CellEvidence, Evidence
 from matrixqa.search.reading import Query
 from matrixqa.search.relevance import MIN_EVIDENCE, decide
 from matrixqa.search.retrieve import Retriever
 
 SOME_CANDIDATES = Candidates(*[np.zeros(1)] * 9)  # some passage may be retrieved
+B3, B4 = CellKey("Drug Treatment Matrix", "B3"), CellKey("Drug Treatment Matrix", "B4")
 NO_WORDS = Analysis([], [], [])
 
 
 def judged(sentence, coverage, query=None, **measured):
     """The decision on evidence measured as given, some passage being admitted."""
     query = query or Query("q", "q", NO_WORDS)
-    evidence = Evidence(query, None, SOME_CANDIDATES, sentence_score=sentence, coverage=coverage, **measured)
+    evidence = Evidence(query, None, SOME_CANDIDATES, cells=(CellEvidence(B3, sentence, coverage),), **measured)
     return decide(evidence)
+
+
+def test_one_cell_gives_the_evidence_a_sentence_of_one_and_words_of_another_make_none():
+    # One cell's good sentence and another's words add up to enough only if summed across cells.
+    apart = (CellEvidence(B3, MIN_EVIDENCE - 0.05, 0.0), CellEvidence(B4, 0.2, 0.8))
+    decided = decide(Evidence(Query("q", "q", NO_WORDS), None, SOME_CANDIDATES, cells=apart))
+    assert not decided.relevant and decided.evidence == pytest.approx(MIN_EVIDENCE - 0.05)
+    together = (CellEvidence(B3, MIN_EVIDENCE - 0.05, 0.2), CellEvidence(B4, 0.2, 0.8))
+    decided = decide(Evidence(Query("q", "q", NO_WORDS), None, SOME_CANDIDATES, cells=together))
+    assert decided.relevant and (decided.sentence_score, decided.coverage) == (MIN_EVIDENCE - 0.05, 0.2)
 
 
 def test_the_rule_needs_evidence_and_more_of_it_when_a_topic_is_absent():

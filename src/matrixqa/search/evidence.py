@@ -22,6 +22,7 @@ from matrixqa.index.lexical import LexicalIndex, weighted_sum
 from matrixqa.index.passagetext import surnames
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
+from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import FilterColumns, Filters
 from matrixqa.search.fusion import Mode, Signals, fuse, ranks
 from matrixqa.search.meaning import WordMeanings
@@ -56,14 +57,25 @@ class Candidates:
 
 
 @dataclass(frozen=True)
+class CellEvidence:
+    """What the decision weighs, from one cell whose passages are among the first: a sentence of one cell and
+    words of another make no answer together."""
+
+    cell: CellKey
+    sentence_score: float = 0.0  # the best sentence similarity among the cell's candidates
+    coverage: float = (
+        0.0  # the largest share of the question's distinctive words one of the cell's first passages holds
+    )
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything measured for one question: the ranked candidates and what the decision weighs."""
 
     query: Query
     vector: np.ndarray = field(repr=False)  # the question's, as the model reads the text as read
     candidates: Candidates | None  # None: the filters admit no passage
-    sentence_score: float = 0.0  # the best sentence similarity among the candidates
-    coverage: float = 0.0  # the largest share of the question's distinctive words one of the first passages holds
+    cells: tuple[CellEvidence, ...] = ()  # one for each cell of the first COVERAGE_DEPTH passages
     missing: tuple[str, ...] = ()  # topics of the field the question names that the corpus does not treat
     matched: tuple[str, ...] = ()  # words no passage uses, matched to a corpus word by meaning ("pee ≈ urine")
     unknown: tuple[str, ...] = ()  # words no passage uses, and no corpus word is near in meaning
@@ -86,6 +98,9 @@ class Gatherer:
         self._sentence_count = np.searchsorted(index.sentence_owner, positions, side="right") - self._sentence_start
         self._is_summary = np.array([p.section == SUMMARY_SECTION for p in index.passages], dtype=bool)
         self._section = np.array([top_section(p.section) for p in index.passages], dtype=str)
+        keys = [CellKey.of(p.cell) for p in index.passages]
+        self._cells = sorted(set(keys))  # each passage's cell as a number into this list
+        self._cell = np.array([self._cells.index(k) for k in keys], dtype=np.int32)
 
     @cached_property
     def _columns(self) -> FilterColumns:
@@ -114,14 +129,22 @@ class Gatherer:
             query=query,
             vector=vector,
             candidates=candidates,
-            sentence_score=float(candidates.sentence.max()),
-            coverage=max((query.coverage(self.lexical.token_sets[p]) for p in leaders), default=0.0),
+            cells=self._by_cell(query, candidates, leaders),
             missing=self._untreated(query, leaders),
             matched=matched,
             unknown=still_unknown,
             authors=named_authors(query.analysis, [passages[p] for p in leaders]),
             sections=tuple(s for s in query.sections if s in set(self._section[candidates.rows])),
         )
+
+    def _by_cell(self, query: Query, candidates: Candidates, leaders: list[int]) -> tuple[CellEvidence, ...]:
+        """Each leading cell's best sentence among its candidates and the coverage of its first passages."""
+        found = []
+        for cell in dict.fromkeys(self._cell[p] for p in leaders):  # in the leaders' order, each once
+            mine = self._cell[candidates.rows] == cell
+            coverage = max(query.coverage(self.lexical.token_sets[p]) for p in leaders if self._cell[p] == cell)
+            found.append(CellEvidence(self._cells[cell], float(candidates.sentence[mine].max()), coverage))
+        return tuple(found)
 
     def _admitted(self, query: Query, filters: Filters) -> np.ndarray:
         """The passages the filters admit, of the cells the question names when it names any."""

@@ -9,9 +9,12 @@ The decision otherwise: the corpus is taken to hold nothing relevant when
     best sentence similarity + COVERAGE_WEIGHT x coverage < MIN_EVIDENCE, and the question names no
     author of a study among the first passages, nor a section of a cell it names
 
-where the best sentence similarity is the highest cosine similarity between the question and any
-sentence of the passages that may be retrieved, and coverage is the largest share, among the first
-passages, of the question's distinctive words (by inverse document frequency) that one passage contains.
+for the one cell, among those the first COVERAGE_DEPTH passages come from, that gives the most: its best
+sentence similarity is the highest cosine similarity between the question and any sentence of its passages
+that may be retrieved, and its coverage the largest share, among its first passages, of the question's
+distinctive words (by inverse document frequency) that one passage contains. Both are measured in one
+cell: a sentence of one cell and words of another answer nothing together, and with many cells some
+sentence somewhere and some words elsewhere always match an unrelated question a little.
 
 The field's topics are listed in the vocabulary file (its `[topics]` section): the drugs, medicines,
 conditions, populations, services and policies a practitioner may ask about ("naloxone | Narcan |
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matrixqa.search.evidence import Evidence
+from matrixqa.search.evidence import CellEvidence, Evidence
 
 MIN_EVIDENCE = 0.45
 COVERAGE_WEIGHT = 0.25
@@ -60,13 +63,18 @@ class Relevance:
     threshold: float = MIN_EVIDENCE  # the evidence needed to answer, said beside the evidence wherever it is shown
 
 
+def weigh(cell: CellEvidence) -> float:
+    """The evidence one cell gives."""
+    return cell.sentence_score + COVERAGE_WEIGHT * cell.coverage
+
+
 def decide(evidence: Evidence) -> Relevance:
     """The documented rule (see the module's docstring) applied to a question's evidence."""
     query = evidence.query
     if evidence.candidates is None:  # the filters admit no passage
         return Relevance(False, 0.0, 0.0, 0.0)
-    sentence_score, coverage = evidence.sentence_score, evidence.coverage
-    score = sentence_score + COVERAGE_WEIGHT * coverage
+    best = max(evidence.cells, key=weigh)  # candidates, so leading cells
+    sentence_score, coverage, score = best.sentence_score, best.coverage, weigh(best)
     if query.about_the_corpus:  # the corpus always holds its own summaries
         return Relevance(True, score, sentence_score, coverage, (), query.corrected, (ABOUT_THE_CORPUS,))
     enough = score >= MIN_EVIDENCE or bool(evidence.authors) or bool(evidence.sections)
