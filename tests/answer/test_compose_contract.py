@@ -10,14 +10,14 @@ import re
 import numpy as np
 import pytest
 
-from matrixqa.answer.choose import LENGTHS
+from matrixqa.answer.choose import CELL_REPEAT, LENGTHS, across_cells
 from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.ingest.identity import plain_name
 from matrixqa.search.filters import Filters
-from matrixqa.search.retrieve import Retriever
+from matrixqa.search.retrieve import Hit, Retriever
 
 
 def _quoted(answer) -> list[tuple[str, int]]:
@@ -227,6 +227,16 @@ def test_an_answer_quotes_no_sentence_below_the_floor(retriever: Retriever, deta
     assert all(similarity >= 0.25), list(zip(quoted, similarity.round(2), strict=True))
 
 
+def by_cell_repeat(hits, count):
+    """The first count hits by fused score less CELL_REPEAT for each hit of the same cell taken before."""
+    taken = []
+    while len(taken) < min(count, len(hits)):
+        cells = [h.passage.cell for h in taken]
+        left = [h for h in hits if h not in taken]
+        taken.append(max(left, key=lambda h: h.score - CELL_REPEAT * cells.count(h.passage.cell)))
+    return taken
+
+
 def test_an_answer_cites_the_top_passage_and_those_whose_best_sentence_is_within_the_margin(answerer: Answerer):
     narrowed = 0
     for question in QUESTIONS:
@@ -235,7 +245,7 @@ def test_an_answer_cites_the_top_passage_and_those_whose_best_sentence_is_within
             if not answer.answered:
                 continue
             evidence = [h for h in answer.hits if h.passage.section != SUMMARY_SECTION] or list(answer.hits)
-            leaders = sorted(evidence, key=lambda h: h.fused_rank or h.rank)[: length.passages]
+            leaders = by_cell_repeat(sorted(evidence, key=lambda h: h.fused_rank or h.rank), length.passages)
             best = max(h.sentence_score for h in leaders)
             allowed = {leaders[0].passage.id} | {
                 h.passage.id for h in leaders if h.sentence_score >= best - length.passage_margin
@@ -243,3 +253,21 @@ def test_an_answer_cites_the_top_passage_and_those_whose_best_sentence_is_within
             assert {c.passage.id for c in answer.citations} <= allowed, (question, detail)
             narrowed += len(allowed) < len(leaders)
     assert narrowed  # the margin left some leader out somewhere: the test can tell
+
+
+def test_sources_draw_on_another_cell_close_behind_the_first_cells_passages(retriever: Retriever):
+    passages = [p for p in retriever.index.passages if p.section != SUMMARY_SECTION]
+    b3 = [p for p in passages if p.cell.code == "B3"][:3]
+    d4 = next(p for p in passages if p.cell.code == "D4")
+
+    def ranked(*scored):
+        return [Hit(p, score, n, fused_rank=n) for n, (p, score) in enumerate(scored, 1)]
+
+    close = ranked((b3[0], 0.9), (b3[1], 0.88), (b3[2], 0.87), (d4, 0.84))
+    assert [h.passage for h in across_cells(close, 3)] == [b3[0], d4, b3[1]]
+    far = ranked((b3[0], 0.9), (b3[1], 0.88), (b3[2], 0.87), (d4, 0.7))
+    assert [h.passage for h in across_cells(far, 3)] == b3
+    one_cell = ranked((b3[0], 0.9), (b3[1], 0.85), (b3[2], 0.8))
+    assert across_cells(one_cell, 2) == one_cell[:2]
+    looked_up = [Hit(p, 0.0, n) for n, p in enumerate([*b3, d4], 1)]  # study entries: no fused rank
+    assert across_cells(looked_up, 3) == looked_up[:3]

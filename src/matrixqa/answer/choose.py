@@ -18,6 +18,7 @@ from matrixqa.search.retrieve import Hit, Retriever, SearchResult
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
+CELL_REPEAT = 0.05  # fused score a source gives up for each source of its own cell chosen before it
 
 Row = tuple[int, int, int]  # a candidate sentence: (sentence row, source number, sentence number in its passage)
 
@@ -168,14 +169,28 @@ def _sources(hits: list[Hit], length: Length) -> list[Hit]:
     """The passages an answer quotes from: the best-ranked, and those whose best sentence is nearly as close.
 
     Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), from
-    whichever cells they come. A cell's summary says what the cell is about: it is no evidence on a question's
+    whichever cells they come, a cell's further passages giving way to another cell's close behind them. A cell's summary says what the cell is about: it is no evidence on a question's
     subject.
     """
     evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
     by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
-    leaders = by_rank[: length.passages]
+    leaders = across_cells(by_rank, length.passages)
     best = max(h.sentence_score for h in leaders)
     return [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
+
+
+def across_cells(by_rank: list[Hit], count: int) -> list[Hit]:
+    """The first count passages by fused score, each giving up CELL_REPEAT of it for every passage of its cell
+    taken before it: a question whose evidence spans cells draws on each, though one cell's passages rank first."""
+    if not all(h.searched for h in by_rank):  # study entries looked up keep their order
+        return by_rank[:count]
+    left, taken = list(by_rank), []
+    while left and len(taken) < count:
+        cells = [_cell(h) for h in taken]
+        pick = max(left, key=lambda h: h.score - CELL_REPEAT * cells.count(_cell(h)))  # the first of a tie
+        taken.append(pick)
+        left.remove(pick)
+    return taken
 
 
 def from_each_cell(chosen: list[int], rows: list[Row], relevance: np.ndarray, sources: list[Hit]) -> list[int]:
