@@ -170,3 +170,15 @@ def test_a_question_naming_a_cell_and_a_section_of_its_page_names_that_section(r
     assert retriever.reader.read("key studies on urine tests").sections == ()  # no cell named: a subject
     # Every word of the heading, small words too: "addiction" alone does not name "Not just an addiction".
     assert retriever.reader.read("what does cell B3 say about addiction?").sections == ()
+
+
+def test_a_word_the_corpus_holds_by_its_stem_is_not_corrected_into_another_word(retriever: Retriever):
+    # The nearest spellings, taken alone; but both are words of the corpus's "keyworkers".
+    assert (retriever.reader.correction("keywork"), retriever.reader.correction("keyworking")) == (
+        "keyword",
+        "networking",
+    )
+    result = retriever.search("how many keywork sessions for keyworking", 5)
+    assert result.read_as == "how many keywork sessions for keyworking" and result.relevance.corrected == ()
+    # A spelling of the same stem is still taken: the dense side reads words as written.
+    assert retriever.search("prescribings for patients", 5).read_as == "prescribing for patients"

@@ -187,6 +187,10 @@ class QuestionReader:
             if topic:  # a name of the field's vocabulary is no misspelling
                 continue
             correction = self.correction(word)
+            # A word the corpus holds by its stem is corrected only to a spelling of that stem ("counseling"),
+            # never into another word ("keywork", as in keyworkers, is not "keyword").
+            if correction and known and self.analyzer.analyse(correction).terms[0].stem != term.stem:
+                correction = None
             if correction:
                 text = _replace(text, word, correction)
                 corrected.append(f"{word} → {correction}")
