@@ -4,12 +4,12 @@
     PYTHONPATH=src python eval/asks_for.py [--final] [FILE ...]
 
 With no file it reads eval/asks_for.jsonl and the spent eval/asks_for_final.jsonl; `--final` adds the held-out
-eval/asks_for_final2.jsonl (measured once, at the end of a piece of work; its failures are not printed). Each line: {"id", "question", "relevant" (gold
-paragraphs, as matrixqa eval reads them), "asks_for", "lacking" ([] when the cell gives the thing, else
-[asks_for]), "category" ("given" or "lacking"), and for a given thing "giving": the openings of the corpus
-sentences that give it}. Figures per file: kind recognised, `lacking` right, answered, first sentence from a
-gold paragraph, and for the given things whether the answer's first sentence gives it and whether its first
-point does (the first sentence and those that lean on it, quoted right after it).
+eval/asks_for_final2.jsonl (measured once, at the end of a piece of work; its failures are not printed). Each line:
+{"id", "question", "relevant" (gold paragraphs, as matrixqa eval reads them), "asks_for", "lacking" ([] when the
+cell gives the thing, else [asks_for]), "category" ("given" or "lacking"), and for a given thing "giving": the
+openings of the corpus sentences that give it}. Figures per file: kind recognised, `lacking` right, answered, first
+sentence from a gold paragraph, and for the given things whether the answer's first sentence gives it and whether
+its first point does (the first sentence and those that lean on it, quoted right after it).
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ import pytest
 
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search import evidence
-from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, named_authors, term_weights
 from matrixqa.search.cells import CellKey
+from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, named_authors, term_weights
 from matrixqa.search.filters import NO_FILTERS
 from matrixqa.search.retrieve import Retriever
 
@@ -36,7 +36,7 @@ def test_each_leading_cell_gives_its_own_best_sentence_and_coverage(retriever: R
             for p in leaders
             if CellKey.of(passages[int(p)].cell) == each.cell
         ]
-        sentences = [float(s) for s, cell in zip(found.candidates.sentence, cell_of) if cell == each.cell]
+        sentences = [float(s) for s, cell in zip(found.candidates.sentence, cell_of, strict=True) if cell == each.cell]
         assert each.coverage == max(shares) and each.sentence_score == max(sentences)
     assert len(found.cells) == cells
 

@@ -169,8 +169,8 @@ def _sources(hits: list[Hit], length: Length) -> list[Hit]:
     """The passages an answer quotes from: the best-ranked, and those whose best sentence is nearly as close.
 
     Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), from
-    whichever cells they come, a cell's further passages giving way to another cell's close behind them. A cell's summary says what the cell is about: it is no evidence on a question's
-    subject.
+    whichever cells they come, a cell's further passages giving way to another cell's close behind them. A
+    cell's summary says what the cell is about: it is no evidence on a question's subject.
     """
     evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
     by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
