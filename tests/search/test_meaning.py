@@ -26,6 +26,16 @@ def test_an_unknown_word_is_matched_to_the_nearest_corpus_word_only_when_near_en
     assert meanings.nearest(tuple(terms[:1]), vectors[:1]) == ((), ("pee",))
 
 
+def test_the_closest_corpus_word_is_found_only_when_near_enough(retriever: Retriever):
+    words = ["urine", "test"]
+    meanings = WordMeanings(retriever.embedder, words, np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
+    near = np.array([MEANING_MATCH + 0.01, np.sqrt(1 - (MEANING_MATCH + 0.01) ** 2)], dtype=np.float32)
+    meanings._seen.update({"pee": near, "zop": np.array([MEANING_MATCH - 0.01, 0.0], dtype=np.float32)})
+    assert meanings.closest("pee") == "urine"
+    assert meanings.closest("zop") is None
+    assert meanings.closest("urine") is None  # a word is not its own neighbour
+
+
 @pytest.mark.model
 def test_real_model_matches_an_everyday_word_by_meaning(real_retriever: Retriever):
     result = real_retriever.search("Is it humiliating to have to pee in front of staff for a drug test?", 5)

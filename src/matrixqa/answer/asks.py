@@ -3,9 +3,13 @@ what to do, yes or no), and whether a sentence gives it.
 
 Each kind pairs the forms of question that ask for it with the forms of text that give it: "how often"
 asks for a frequency, and "daily", "every N weeks", "twice a day" give one. A sentence gives the thing
-asked for only when the form stands in a clause that also names the question's subject ("regular urine
-tests" gives no frequency for urine testing, and "nearly every day ... methadone" gives none either, when
-the two are in different clauses), so that a figure about something else is not taken for the answer.
+asked for only when the form stands in a clause that also names the question's subject, so that a figure
+about something else is not taken for the answer: in "nearly every day to swallow their methadone in front
+of staff, and regular urine tests to spot drug use" the frequency is the swallowing's, not the testing's.
+The subject is named by its words, their spelling variants and synonyms (the vocabulary), and the corpus
+words nearest them in meaning ("French" by "France"). A form that is the question's own word ("who ran the
+survey of clinicians?": "clinicians") answers nothing, and a clause that says the matter is untested or
+unknown gives no answer on it.
 """
 
 from __future__ import annotations
@@ -14,17 +18,18 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from matrixqa.index.analysis import Term
+from matrixqa.index.vocabulary import CONCEPT
+from matrixqa.search.evidence import term_weights
 from matrixqa.search.reading import Query
 from matrixqa.search.retrieve import Retriever
 
 _NUMBER_WORD = (
-    r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|sixty|hundred|a (?:few|couple of|dozen)|several|a dozen|dozens of|half)"
+    r"(?:(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|hundred|a (?:few|couple of|dozen)|several|a dozen|dozens of|half|pair|trio)"
 )
 COMMON = 0.5  # share of passages a word may be in and still name what a question asks about
 STUDY = "a study"
-NEAR = 8  # words either side of the form that gives the thing, where the subject must be named
+YES_OR_NO = "a yes or no"
 SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words are) a giving clause must name
 _TIME_UNIT = r"(?:minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)"
 
@@ -37,9 +42,10 @@ class Kind:
     absent: str  # as the lead says it is not there: "no frequency"
     asked: re.Pattern[str]
     given: re.Pattern[str]
-    # Whether the giving form must stand by the question's subject; a yes or no is any statement on the best
-    # passage's subject, which retrieval has already judged.
-    beside_subject: bool = True
+    # A yes or no is a claim: what a whole sentence says (one that says anywhere that the matter is unknown gives
+    # none), and the most relevant statement's, so a sentence that gives it does not take the answer's lead. A
+    # figure is given or not clause by clause, and the sentence that gives it opens the answer.
+    claim: bool = False
 
     def asked_in(self, question: str) -> bool:
         return bool(self.asked.search(question))
@@ -105,8 +111,8 @@ KINDS = (
         _forms(
             r"\b(?:19|20)\d\d\b",
             r"\b(?:at|from) the (?:start|beginning|end|outset)\b",
-            rf"\b(?:after|within|for|until|before) (?:at least |the first )?{_NUMBER_WORD} {_TIME_UNIT}\b",
-            r"\buntil\b",
+            rf"\b(?:within|for) (?:at least |the first )?{_NUMBER_WORD} {_TIME_UNIT}\b",
+            r"\b(?:after|before|following|during|since|until|once)\b",
         ),
     ),
     Kind(
@@ -145,7 +151,8 @@ KINDS = (
         "what to do",
         "no advice on what to do",
         _forms(
-            r"\bwhat (?:should|must|can|could|do|would) (?:i|we|you|they|doctors?|gps?|clinicians?|staff|"
+            r"\bwhat (?:should|must|can|could|do|would) (?:(?:a|an|the|my|our) )?"
+            r"(?:i|we|you|they|doctors?|gps?|clinicians?|staff|"
             r"keyworkers?|workers?|prescribers?|services?|counsell?ors?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
             r"\bhow should\b",
@@ -162,62 +169,129 @@ KINDS = (
         ),
     ),
     Kind(
-        "a yes or no",
+        YES_OR_NO,
         "no clear yes or no",
         _forms(r"^\W*(?:does|do|did|is|are|was|were|can|could|should|will|would|has|have|had|must|may|might)\b"),
-        _forms(r"\w"),  # any statement says yes, no or how far
-        beside_subject=False,
+        _forms(r"\w+"),  # any statement on the subject says yes, no or how far
+        claim=True,
     ),
+)
+
+
+# A clause ends at a semicolon, colon, dash or bracket, and where a comma opens a coordinate or subordinate
+# clause or phrase ("..., and regular urine tests", "..., possibly because ...", "..., including patients ...").
+_CLAUSE_BREAK = re.compile(
+    r"\s*[;:()\[\]–—]\s*|\s+-\s+|,\s+(?=(?:and|but|while|whereas|which|where|who|so|or|yet|although|though|"
+    r"because|possibly|since|including|such as|especially|particularly)\b)",
+    re.I,
+)
+# A clause that says the matter is not known answers nothing on it ("whether ... can be therapeutic is untested").
+_NOT_KNOWN = _forms(
+    r"\b(?:untested|unknown|unclear|uncertain|unproven|unresolved|undetermined)\b",
+    r"\bno (?:evidence|data|research)\b",
+    r"\bcannot (?:easily |yet )?be (?:proved|proven|definitive|known|tested|determined)\b",
+    r"\b(?:not|never) (?:yet )?(?:been )?(?:tested|studied|known|established|proved|proven)\b",
+    r"\bremains? to be (?:seen|tested|shown|established)\b",
 )
 
 
 @dataclass(frozen=True)
 class Asked:
-    """What a question asks for, and the words of the question's subject, each as the tokens lexical search reads
-    it as with how distinctive it is in the corpus: the giving text must name the subject in the same clause."""
+    """What a question asks for, and the words of the question's subject, each as the tokens a text may name it
+    by (lexical search's, and those of the corpus words nearest it in meaning) with how distinctive it is in the
+    corpus: the giving text must name the subject in the same clause. `own` are the tokens of every word of the
+    question: a form made only of them is the question's, not an answer."""
 
     kind: Kind
     subject: tuple[tuple[frozenset[str], float], ...]
+    own: frozenset[str] = frozenset()
 
     def given_by(self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "") -> bool:
-        """Whether a sentence gives the thing asked for beside the question's subject: within NEAR words of the
-        form that gives it stand words holding SUBJECT_SHARE of the subject's distinctiveness. `tokens` analyses
-        text as the subject was analysed. A sentence of a study's entry (`entry`: the entry's title) has its
-        subject named by the entry, and names a study itself."""
-        if not self.kind.beside_subject:
-            return bool(self.kind.given.search(sentence))
+        """Whether a clause of a sentence gives the thing asked for: it holds a giving form that is not the
+        question's own word, does not say the matter is unknown, and names SUBJECT_SHARE of the subject's
+        distinctiveness. `tokens` analyses text as the subject was analysed. A sentence of a study's entry
+        (`entry`: the entry's title) has its subject named by the entry, and names a study itself."""
+        if self.kind.claim and _NOT_KNOWN.search(sentence):
+            return False
         named_by_entry = set(tokens(entry)) if entry else set()
+        entry_names_study = bool(entry) and self.kind.name == STUDY
+        return any(
+            (entry_names_study or self._gives_form(clause, tokens))
+            and not _NOT_KNOWN.search(clause)
+            and self._names_subject(set(tokens(clause)) | named_by_entry)
+            for clause in clauses(sentence)
+        )
+
+    def _gives_form(self, clause: str, tokens: Callable[[str], Collection[str]]) -> bool:
+        """Whether a clause holds a giving form some word of which the question does not already say."""
+        return any(
+            not all(set(tokens(word)) & self.own for word in re.findall(r"\w+", match.group()))
+            for match in self.kind.given.finditer(clause)
+        )
+
+    def _names_subject(self, present: set[str]) -> bool:
         total = sum(weight for _, weight in self.subject)
-        spans = [m.span() for m in self.kind.given.finditer(sentence)]
-        if entry and self.kind.name == STUDY:
-            spans.append((0, len(sentence)))
-        for start, end in spans:
-            present = set(tokens(_around(sentence, start, end))) | named_by_entry
-            named = sum(weight for word, weight in self.subject if word & present)
-            if not total or named >= SUBJECT_SHARE * total:
-                return True
-        return False
+        named = sum(weight for words, weight in self.subject if words & present)
+        return not total or named >= SUBJECT_SHARE * total
 
 
 def read_asked(query: Query, retriever: Retriever) -> Asked | None:
-    """What the question (as read) asks for, with its subject's words as lexical search reads them."""
+    """What the question (as read) asks for, with its subject's words as a text may name them, each weighed by
+    how distinctive it is in the corpus and how near it is to the question's meaning (as search weighs it: the
+    words a question is about count more than those that frame it, "get", "results")."""
     kind = asked_for(query.text)
     if kind is None:
         return None
-    lexical = retriever.lexical
+    lexical, analyzer, meanings = retriever.lexical, retriever.analyzer, retriever.gatherer.meanings
 
-    def passages_using(term: Term) -> int:
-        return min(lexical.document_frequency.get(token, 0) for token in term.tokens)
+    def passages_using(tokens: frozenset[str]) -> int:
+        """Passages holding the word in its rarest form (as lexical search weighs it)."""
+        return min((c for token in tokens if (c := lexical.document_frequency.get(token, 0))), default=0)
 
-    # A word no passage uses cannot be named; one most passages use ("patients") names no subject.
-    terms = retriever.analyzer.analyse(subject_words(query.text, kind)).terms
-    subject = [t for t in terms if 0 < passages_using(t) <= COMMON * lexical.size]
-    return Asked(kind, tuple((term.tokens, lexical.weight(term)) for term in subject))
+    terms = analyzer.analyse(subject_words(query.text, kind)).terms
+    named: list[tuple[str, frozenset[str], int]] = []
+    for term in terms:
+        tokens, count = term.tokens, passages_using(term.tokens)
+        if not count:  # a word no passage uses is named by the corpus word nearest it in meaning, as search reads it
+            tokens = tokens | frozenset(analyzer.tokens(meanings.closest(term.word.lower()) or ""))
+            count = passages_using(tokens)
+        # A word no passage uses by any word of its meaning cannot be named; one most passages use ("patients")
+        # names no subject.
+        if 0 < count <= COMMON * lexical.size:
+            named.append((term.word.lower(), tokens, count))
+    named = _one_per_concept(named)
+    question, vectors = meanings.start(query.text, [word for word, _, _ in named])()
+    closeness = term_weights(question, vectors)
+    subject = tuple(
+        (tokens, lexical.idf(count) * float(near)) for (_, tokens, count), near in zip(named, closeness, strict=True)
+    )
+    return Asked(kind, subject, frozenset(token for term in terms for token in term.tokens))
+
+
+def _one_per_concept(named: list[tuple[str, frozenset[str], int]]) -> list[tuple[str, frozenset[str], int]]:
+    """The subject's words (word, tokens, passages using it), those of one phrase of the vocabulary ("supervised
+    dosing") made one, so that the subject counts a notion once however many words it is written in."""
+    merged: list[tuple[str, frozenset[str], int]] = []
+    for word, tokens, count in named:
+        concepts = {t for t in tokens if t.startswith(CONCEPT)}
+        same = next((i for i, (_, held, _) in enumerate(merged) if concepts & held), None)
+        if same is None:
+            merged.append((word, tokens, count))
+        else:
+            first, held, held_count = merged[same]
+            merged[same] = (first, held | tokens, min(held_count, count))
+    return merged
 
 
 def asked_for(question: str) -> Kind | None:
-    """The kind of thing a question asks for, or None when it asks in no form of KINDS."""
-    return next((kind for kind in KINDS if kind.asked_in(question)), None)
+    """The kind of thing a question asks for, or None when it asks in no form of KINDS: the kind whose form comes
+    first in the question ("what should doctors do when deciding how long ...?" asks what to do), the more
+    specific on a tie; a yes or no only when it asks for nothing else ("does the guidance say how often ...?")."""
+    starts = {kind.name: match.start() for kind in KINDS if (match := kind.asked.search(question))}
+    found = [kind for kind in KINDS if kind.name in starts and kind.name != YES_OR_NO]
+    if found:
+        return min(found, key=lambda kind: starts[kind.name])
+    return next((kind for kind in KINDS if kind.name in starts), None)
 
 
 def subject_words(question: str, kind: Kind) -> str:
@@ -226,8 +300,6 @@ def subject_words(question: str, kind: Kind) -> str:
     return kind.asked.sub(" ", question)
 
 
-def _around(sentence: str, start: int, end: int) -> str:
-    """The words of a sentence within NEAR words of a span of it, the span included."""
-    before = sentence[:start].split()[-NEAR:]
-    after = sentence[end:].split()[:NEAR]
-    return " ".join([*before, sentence[start:end], *after])
+def clauses(sentence: str) -> list[str]:
+    """A sentence's clauses, cut where _CLAUSE_BREAK says one ends."""
+    return [part for part in _CLAUSE_BREAK.split(sentence) if part.strip()]

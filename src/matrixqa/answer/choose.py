@@ -19,6 +19,7 @@ MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are lef
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
 CELL_REPEAT = 0.05  # fused score a source gives up for each source of its own cell chosen before it
+ASKED_MARGIN = 0.1  # how far below the most relevant sentence one may be and still give what the question asks
 
 Row = tuple[int, int, int]  # a candidate sentence: (sentence row, source number, sentence number in its passage)
 
@@ -64,13 +65,14 @@ def choose_sentences(
     texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
     relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * retriever.coverage(query, texts)
     gives = np.asarray([gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows])
-    giving = gives & (relevance >= MIN_SENTENCE)
+    # A figure in a sentence much less relevant than the best is about something else: it neither leads nor counts.
+    giving = gives & (relevance >= max(MIN_SENTENCE, float(relevance.max()) - ASKED_MARGIN))
     chosen = maximal_marginal_relevance(vectors, relevance, length.sentences, DIVERSITY)
     floor = MIN_SENTENCE
     if chosen and length.sentence_margin is not None:
         floor = max(floor, float(relevance[chosen].max()) - length.sentence_margin)
     chosen = [i for i in chosen if relevance[i] >= floor] or chosen[:1]
-    lead = lead_of(chosen, rows, relevance, giving)
+    lead = lead_of(chosen, rows, relevance, giving if asked and not asked.kind.claim else np.zeros_like(giving))
     if lead not in chosen:
         chosen = [lead] + chosen[: length.sentences - 1]
     chosen += from_each_cell(chosen, rows, relevance, sources)
@@ -120,13 +122,11 @@ def _quotable(hits: list[Hit], index: Index) -> list[Row]:
     return [r for r in quotable if is_evidence(hits[r[1]].passage, r[2])] or quotable
 
 
-def lead_of(chosen: list[int], rows: list[Row], relevance: np.ndarray, giving: np.ndarray) -> int:
+def lead_of(chosen: list[int], rows: list[Row], relevance: np.ndarray, leading: np.ndarray) -> int:
     """The candidate the answer opens with: the best-ranked passage's most relevant (retrieval ranked it on more
-    evidence than one sentence's similarity), among those that give what the question asks for when some do;
-    when none of that passage's does, the most relevant that does."""
+    evidence than one sentence's similarity), among those that give what the question asks for when some do."""
     top = [i for i, row in enumerate(rows) if row[1] == 0]
-    if giving.any():
-        able = [i for i in top if giving[i]] or list(np.flatnonzero(giving))
+    if able := [i for i in top if leading[i]]:
         return max(able, key=lambda i: relevance[i])
     if not top:
         return min(chosen, key=lambda i: (rows[i][1], -relevance[i]))

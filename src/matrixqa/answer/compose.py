@@ -185,8 +185,8 @@ def _lacking_lead(asked: Asked, query: Query, citations: tuple[Citation, ...], r
     question's subject."""
     cells = sorted({c.passage.cell.label for c in citations})
     said = set(retriever.analyzer.tokens(" ".join(sentence for c in citations for sentence in c.sentences)))
-    subject = {tokens for tokens, _ in asked.subject}
-    about = [t.word for t in query.analysis.terms if t.tokens & said and t.tokens in subject]
+    subject = [tokens for tokens, _ in asked.subject]
+    about = [t.word for t in query.analysis.terms if t.tokens & said and any(t.tokens <= held for held in subject)]
     what = f" about {' '.join(about)}" if about else ""
     if len(cells) == 1:
         return f"The cell gives {asked.kind.absent}. What it says{what}, from the Effectiveness Bank, {cells[0]}:"

@@ -132,9 +132,11 @@ class LexicalIndex:
         A word no passage uses counts as the most distinctive of all, so a question about something
         the corpus never mentions is covered poorly.
         """
-        count = min(self.document_frequency.get(token, 0) for token in term.tokens)
-        total = self.size
-        return math.log(1 + (total - count + 0.5) / (count + 0.5))
+        return self.idf(min(self.document_frequency.get(token, 0) for token in term.tokens))
+
+    def idf(self, count: int) -> float:
+        """The inverse document frequency of a word that `count` passages hold (BM25's)."""
+        return math.log(1 + (self.size - count + 0.5) / (count + 0.5))
 
     def in_corpus(self, term: Term) -> bool:
         """Whether any passage holds the term, a spelling variant, a synonym, or its root under a prefix.

@@ -17,6 +17,7 @@ from matrixqa.errors import VocabularyError
 from matrixqa.index.words import fold, letter_words, split_words, stem
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
+CONCEPT = "@"  # opens a synonym group's token, which no written word can
 # Word endings a spelling variant may carry and keep ("counselors" -> "counsellors").
 _ENDINGS = ("", "s", "es", "ed", "ing", "al", "ally", "able", "ist", "ists")
 _MIN_ROOT = 3  # "size" and "prize" are not -ize words
@@ -139,7 +140,7 @@ def _groups(lines: list[tuple[int, list[str], bool]], spellings: Vocabulary, sou
                     f"{source} line {number}: {term!r} reads as {said!r} of line {first} (words compare by their "
                     "stems); a term may belong to one group only"
                 )
-        groups.append(SynonymGroup(terms[0], "@" + "_".join(phrases[0].stems), phrases, topic))
+        groups.append(SynonymGroup(terms[0], CONCEPT + "_".join(phrases[0].stems), phrases, topic))
     return tuple(groups)
 
 

@@ -53,6 +53,20 @@ class WordMeanings:
         row = self._rows.get(word)
         return self.vectors[row] if row is not None else self._seen.get(word)
 
+    def closest(self, word: str) -> str | None:
+        """The corpus word nearest a word in meaning ("french" ≈ "france"), when their cosine is at least
+        MEANING_MATCH; None when none is that near."""
+        vector = self._known(word)
+        if vector is None:
+            vector = self.embedder.embed([word])[0]
+        return self._closest(self.vectors @ vector)
+
+    def _closest(self, similarity: np.ndarray) -> str | None:
+        # Two different words given one vector (a hashing embedder's collision) say nothing of meaning.
+        similarity = np.where(similarity >= 1 - 1e-6, -1.0, similarity)
+        nearest = int(np.argmax(similarity)) if len(similarity) else -1
+        return self.words[nearest] if nearest >= 0 and similarity[nearest] >= MEANING_MATCH else None
+
     def nearest(self, terms: tuple[Term, ...], vectors: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Each word matched to its nearest corpus word ("pee ≈ urine") when their cosine is at least
         MEANING_MATCH, else left unknown; vectors are the words' own, one row each."""
@@ -61,11 +75,9 @@ class WordMeanings:
         similarity = vectors @ self.vectors.T
         matched, unknown = [], []
         for term, row in zip(terms, similarity, strict=True):
-            # Two different words given one vector (a hashing embedder's collision) say nothing of meaning.
-            row[row >= 1 - 1e-6] = -1.0
-            nearest = int(np.argmax(row)) if len(row) else -1
-            if nearest >= 0 and row[nearest] >= MEANING_MATCH:
-                matched.append(f"{term.word} ≈ {self.words[nearest]}")
+            closest = self._closest(row)
+            if closest is not None:
+                matched.append(f"{term.word} ≈ {closest}")
             else:
                 unknown.append(term.word)
         return tuple(matched), tuple(unknown)
