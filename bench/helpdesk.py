@@ -37,7 +37,7 @@ from slack_sdk import WebClient
 
 from matrixqa.server.app import live_answerer
 from matrixqa.server.questionlog import QuestionLog
-from matrixqa.server.slack import SlackHelpdesk
+from matrixqa.server.slack import SlackBot, SlackHelpdesk
 from matrixqa.settings import load_config
 from matrixqa.startup import keep_model_offline, limit_blas_threads
 
@@ -131,7 +131,7 @@ def timed_slack(helpdesk: SlackHelpdesk, client: WebClient, questions: list[str]
     for n, question in enumerate(questions):
         event = {"type": "app_mention", "text": f"<@UBOT> {question}", "ts": f"{n}.0", "channel": "C1"}
         started = time.perf_counter()
-        helpdesk.answer_in_thread(event, client)
+        helpdesk.answer_in_thread(event, client, SlackBot("UBOT", "BBOT"))
         times.append(time.perf_counter() - started)
     return times
 

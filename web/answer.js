@@ -1,6 +1,7 @@
 // One turn of the conversation: the question, the cited answer, its sources, actions and feedback.
 import { sendFeedback } from "./api.js";
 import { el, uniqueId } from "./dom.js";
+import { describeFilters } from "./filters.js";
 import { readingText, renderInspector } from "./inspector.js";
 import { cellLabel, describeSource, linkList, newTabLink, plainSource, sourceTitle } from "./sources.js";
 
@@ -76,6 +77,10 @@ export function renderAnswer(turn, handlers) {
   if ((relevance.corrected || []).length || (relevance.matched || []).length) {
     // The question was changed before searching: say how, so a wrong reading can be seen and put right.
     article.append(el("p", { class: "reading", text: `Read as: ${readingText(payload)}` }));
+  }
+  if (payload.filters) {
+    // As the API applied them, which may differ from the form (two years the other way round).
+    article.append(el("p", { class: "searched-filters", text: `Searched with filters: ${describeFilters(payload.filters)}` }));
   }
   if (payload.answered) {
     if (payload.lead) article.append(el("p", { class: "lead", text: payload.lead }));

@@ -10,7 +10,7 @@ const MAX_QUESTION = 1000;
 const MAX_HISTORY = 10; // the API takes up to 20 turns; the last few carry a follow-up
 
 const $ = (id) => document.getElementById(id);
-const conversation = []; // answered turns: {question, filters, detail, payload}
+const conversation = []; // answered turns: {question, detail, history, payload}
 let asking = false;
 
 const WIDE = window.matchMedia("(min-width: 50rem)");
@@ -46,7 +46,7 @@ async function submitQuestion(raw) {
   if (error) return showFormError(`Fix the filters first: ${error}`);
   showFormError("");
 
-  const turn = { question, filters, detail: $("detail-long").checked ? "long" : "short", history: history() };
+  const turn = { question, detail: $("detail-long").checked ? "long" : "short", history: history() };
   const item = el("li", { class: "turn" }, questionBubble(question));
   const slot = el("div", { class: "turn-answer", "aria-busy": "true" }, searchingNotice());
   item.append(slot);

@@ -76,9 +76,7 @@ export function readFilters() {
     if (!/^\d{4}$/.test(raw)) return { filters, error: "A year filter must be a four-digit year such as 2010." };
     filters[name] = Number(raw);
   }
-  if (filters.year_from && filters.year_to && filters.year_from > filters.year_to) {
-    return { filters, error: "The 'from' year is later than the 'to' year." };
-  }
+  // Years the other way round are left to the API, which searches the years between them and says so.
   return { filters, error: null };
 }
 

@@ -238,6 +238,24 @@ def test_filters_apply_to_the_next_question_and_show_when_active(page: Page, bas
     assert ask(page, "waiting rooms").sent["filters"] == {}
 
 
+def test_years_the_other_way_round_are_searched_as_the_years_between_them(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    open_panel(page, "#filters-panel")
+    page.fill("#year-from", "2003")
+    page.fill("#year-to", "1980")
+    expect(page.locator("#filters-error")).to_be_hidden()
+    turn = ask(page, "counsellors")
+    assert turn.sent["filters"] == {"year_from": 2003, "year_to": 1980}  # as typed: the API reads the range
+    assert turn.payload["filters"]["year_from"] == 1980 and turn.payload["filters"]["year_to"] == 2003
+    assert turn.payload["passages"] and all(1980 <= p["study"]["year"] <= 2003 for p in turn.payload["passages"])
+    expect(turn.answer.locator(".searched-filters")).to_have_text("Searched with filters: years 1980 to 2003")
+    inspect(turn)
+    expect(turn.answer.locator(".inspector-meta")).to_contain_text("years 1980 to 2003")
+
+    page.click("#clear-active-filters")
+    expect(ask(page, "counsellors").answer.locator(".searched-filters")).to_have_count(0)
+
+
 def test_a_question_the_filters_keep_from_its_evidence_names_them_and_offers_to_clear_them(
     page: Page, base_url: str
 ) -> None:

@@ -182,3 +182,10 @@ def test_a_word_the_corpus_holds_by_its_stem_is_not_corrected_into_another_word(
     assert result.read_as == "how many keywork sessions for keyworking" and result.relevance.corrected == ()
     # A spelling of the same stem is still taken: the dense side reads words as written.
     assert retriever.search("prescribings for patients", 5).read_as == "prescribing for patients"
+
+
+def test_a_known_word_whose_nearest_spelling_is_a_small_word_is_read_as_written(retriever: Retriever):
+    # "halve" (the corpus's "halved") is nearest "have", which analysis drops: it has no stem to compare.
+    assert retriever.reader.correction("halve") == "have"
+    result = retriever.search("why did zebra stripes halve missed appointments?", 5)
+    assert result.read_as == "why did zebra stripes halve missed appointments?" and result.relevance.corrected == ()

@@ -73,6 +73,19 @@ def test_years_the_other_way_round_search_the_years_between_them(client):
     assert between and search({"year_from": 2010, "year_to": 2000}) == between
 
 
+def test_an_answer_says_what_its_passages_were_restricted_to_as_applied(client):
+    def ask(filters: dict | None) -> dict:
+        return client.post("/api/ask", json={"question": "counsellors", "filters": filters}).get_json()
+
+    sent = {"types": ["S", "K"], "cells": ["b3"], "year_from": 2010, "year_to": 1990}
+    applied = {"types": ["K", "S"], "cells": ["B3"], "matrix": None, "year_from": 1990, "year_to": 2010}
+    answer = ask(sent)
+    assert answer["filters"] == applied
+    assert answer["passages"] and all(1990 <= p["study"]["year"] <= 2010 for p in answer["passages"])
+    assert ask(applied)["passages"] == answer["passages"]  # sent back, the same search
+    assert ask(None)["filters"] is None and ask({})["filters"] is None
+
+
 @pytest.mark.parametrize(
     "matrix, expected", [("alcohol", "Alcohol Treatment Matrix"), ("Drug Treatment Matrix", "Drug Treatment Matrix")]
 )

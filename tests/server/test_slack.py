@@ -15,11 +15,12 @@ import yaml
 from click.testing import CliRunner
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
+from werkzeug import Request, Response
 
 from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError
 from matrixqa.server.questionlog import QuestionLog
-from matrixqa.server.slack import EVENTS_PATH, SlackTokens, slack_app
+from matrixqa.server.slack import EVENTS_PATH, THREAD_MESSAGES, SlackBot, SlackTokens, slack_app, thread_turns
 from matrixqa.server.slack_message import SECTION_LIMIT, escape, sections
 from matrixqa.settings import PROJECT_ROOT
 
@@ -33,11 +34,49 @@ LINK = re.compile(r"<([^|>]+)\|([^>]*)>")
 WAIT_SECONDS = 30  # how long a test waits for the app's call to the fake API (a bound, not a measure)
 
 
+class FakeConversations:
+    """The messages of the fake Slack: those the app posts and those the test's people send, kept as Slack keeps
+    them, so that conversations.replies serves a thread as Slack would. `failure` makes that read fail."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        self.failure: Response | None = None
+
+    def sent(self, event: dict) -> dict:
+        """A person's message, as Slack holds it once it has sent the event about it."""
+        self.messages.append({**event, "type": "message"})
+        return event
+
+    def post_message(self, request: Request) -> Response:
+        body = json.loads(request.get_data())
+        message = {**body, "type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": f"{len(self.messages)}.5"}
+        self.messages.append(message)
+        return Response(
+            json.dumps({"ok": True, "channel": body["channel"], "ts": message["ts"]}), 200, {}, "application/json"
+        )
+
+    def replies(self, request: Request) -> Response:
+        """A thread's first message and its replies, oldest first, at most `limit` of them."""
+        if self.failure is not None:
+            return self.failure
+        values = request.values  # Slack takes the arguments as a form or in the query string
+        channel, ts, limit = values["channel"], values["ts"], int(values.get("limit", 1000))
+        thread = [m for m in self.messages if m["channel"] == channel and ts in (m["ts"], m.get("thread_ts"))]
+        body = {"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit}
+        return Response(json.dumps(body), 200, {}, "application/json")
+
+
 @pytest.fixture
-def slack_api(httpserver):
+def conversations() -> FakeConversations:
+    return FakeConversations()
+
+
+@pytest.fixture
+def slack_api(httpserver, conversations):
     """A fake Slack Web API: the calls the app makes, each answered as Slack answers it."""
     httpserver.expect_request("/auth.test").respond_with_json({**BOT, "user_id": "UBOT", "bot_id": "BBOT"})
-    httpserver.expect_request("/chat.postMessage").respond_with_json({"ok": True, "channel": "C1", "ts": "2.0"})
+    httpserver.expect_request("/chat.postMessage").respond_with_handler(conversations.post_message)
+    httpserver.expect_request("/conversations.replies").respond_with_handler(conversations.replies)
     httpserver.expect_request("/chat.postEphemeral").respond_with_json({"ok": True, "message_ts": "3.0"})
     return httpserver
 
@@ -215,7 +254,9 @@ def test_the_committed_manifest_asks_for_what_the_app_handles():
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
     assert settings["interactivity"]["is_enabled"] is True and settings["socket_mode_enabled"] is True
-    assert {"app_mentions:read", "chat:write", "im:history"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    # conversations.replies needs the history scope of each kind of conversation a mention can be in.
+    history = {"channels:history", "groups:history", "im:history", "mpim:history"}
+    assert {"app_mentions:read", "chat:write", *history} <= set(manifest["oauth_config"]["scopes"]["bot"])
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
 
 
@@ -223,3 +264,108 @@ def test_a_mention_inside_a_thread_is_answered_in_that_thread(events_url, slack_
     send_event(events_url, mention(ANSWERED, ts="5.0", thread_ts="4.0"))
     [message] = calls(slack_api, "chat.postMessage")
     assert message["thread_ts"] == "4.0"
+
+
+def replies_read(api) -> list[dict]:
+    """The arguments of the app's calls to conversations.replies."""
+    return [dict(request.values) for request, _ in api.log if request.path == "/conversations.replies"]
+
+
+def answer_id(message: dict) -> str:
+    return next(b for b in message["blocks"] if b["type"] == "actions")["elements"][0]["value"]
+
+
+def logged(config, message: dict) -> tuple:
+    with sqlite3.connect(config.log_db) as db:
+        return db.execute(
+            "SELECT question, searched_for, answered FROM questions WHERE id = ?", (answer_id(message),)
+        ).fetchone()
+
+
+def asked(kind: str, text: str, ts: str, **extra) -> dict:
+    """A person's message that the app answers: a mention in a channel, or a direct message."""
+    if kind == "mention":
+        return mention(text, ts, **extra)
+    return {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": text, "ts": ts, **extra}
+
+
+@pytest.mark.parametrize("kind", ["mention", "direct"])
+def test_a_follow_up_in_a_thread_is_searched_with_the_threads_first_question(
+    kind, events_url, slack_api, conversations, config, client
+):
+    send_event(events_url, conversations.sent(asked(kind, ANSWERED, ts="1.0")))
+    calls(slack_api, "chat.postMessage")
+    assert replies_read(slack_api) == []  # a message that starts a thread has nothing before it
+    send_event(events_url, conversations.sent(asked(kind, "why?", ts="7.0", thread_ts="1.0")))
+    _, reply = calls(slack_api, "chat.postMessage", 2)
+    [read] = replies_read(slack_api)
+    assert read["ts"] == "1.0" and read["channel"] == reply["channel"] and int(read["limit"]) == THREAD_MESSAGES
+    question, searched_for, answered = logged(config, reply)
+    assert (question, answered) == ("why?", 1) and ANSWERED in searched_for
+    # As /api/ask answers the same conversation; alone, "why?" is not answered at all.
+    first = client.post("/api/ask", json={"question": ANSWERED}).get_json()
+    history = [{"question": ANSWERED, "answer": first["answer"]}]
+    api = client.post("/api/ask", json={"question": "why?", "history": history}).get_json()
+    assert api["mode"] == "follow_up" and api["searched_for"] == searched_for
+    assert plain(section_texts(reply)[1]) == api["answer"]
+    assert client.post("/api/ask", json={"question": "why?"}).get_json()["answered"] is False
+
+
+def test_which_study_in_a_thread_finds_the_studies_behind_the_answer_it_follows(
+    events_url, slack_api, conversations, client
+):
+    send_event(events_url, conversations.sent(mention(ANSWERED, ts="1.0")))
+    calls(slack_api, "chat.postMessage")
+    send_event(events_url, conversations.sent(mention("which study showed that?", ts="7.0", thread_ts="1.0")))
+    _, reply = calls(slack_api, "chat.postMessage", 2)
+    # The earlier turn reaches the conversation: the question asks for the studies behind its answer.
+    first = client.post("/api/ask", json={"question": ANSWERED}).get_json()
+    history = [{"question": ANSWERED, "answer": first["answer"]}]
+    api = client.post("/api/ask", json={"question": "which study showed that?", "history": history}).get_json()
+    assert api["mode"] == "source" and api["answered"]
+    assert plain(section_texts(reply)[1]) == api["answer"]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Response(
+            json.dumps({"ok": False, "error": "missing_scope", "needed": "channels:history"}),
+            200,
+            {},
+            "application/json",
+        ),
+        Response("Slack is down", 503),
+    ],
+    ids=["missing scope", "server error"],
+)
+def test_a_thread_that_cannot_be_read_still_gets_its_answer(
+    failure, events_url, slack_api, conversations, config, caplog
+):
+    conversations.failure = failure
+    send_event(events_url, conversations.sent(mention(ANSWERED, ts="5.0", thread_ts="4.0")))
+    [reply] = calls(slack_api, "chat.postMessage")
+    assert reply["thread_ts"] == "4.0" and logged(config, reply) == (ANSWERED, ANSWERED, 1)  # answered alone
+    assert len(replies_read(slack_api)) == 1
+    assert any("could not read the thread" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+
+
+def test_a_threads_turns_are_the_apps_answers_with_the_messages_they_answered():
+    bot = SlackBot("UBOT", "BBOT")
+    answer = {
+        "type": "section",
+        "block_id": "answer-0",
+        "text": {"type": "mrkdwn", "text": "A &amp; B. <https://x|[1]>"},
+    }
+    messages = [
+        {"user": "U2", "text": "shall we ask the bot?", "ts": "1.0"},
+        {"user": "U1", "text": "<@UBOT> does x &lt; y?", "ts": "2.0"},
+        {"user": "UBOT", "bot_id": "BBOT", "text": "lead", "blocks": [answer], "ts": "3.0"},
+        {"user": "U2", "text": "thanks", "ts": "4.0"},  # said to a person: the app did not answer it
+        {"bot_id": "BOTHER", "text": "another app", "ts": "5.0"},
+        {"user": "U1", "text": "<@UBOT>", "ts": "6.0"},  # a bare mention: told how to ask, no turn
+        {"user": "UBOT", "bot_id": "BBOT", "text": "Ask me a question", "blocks": [], "ts": "7.0"},
+        {"user": "U1", "text": "<@UBOT> " + "x" * 1001, "ts": "8.0"},  # refused as too long: no turn
+        {"user": "UBOT", "bot_id": "BBOT", "text": "I could not answer that", "blocks": [], "ts": "9.0"},
+    ]
+    assert thread_turns(messages, bot) == [{"question": "does x < y?", "answer": "A & B. [1]"}]

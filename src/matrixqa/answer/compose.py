@@ -47,6 +47,7 @@ class Answer:
     asks_for: str = ""  # the kind of thing the question asks for ("a frequency"), if it asks for one
     lacking: tuple[str, ...] = ()  # what it asks for that no quoted sentence gives
     reading: Query | None = None  # how the question searched was read (None: looked up, not searched)
+    filters: Filters = NO_FILTERS  # what the passages were restricted to, as applied
 
 
 class Answerer:
@@ -85,6 +86,7 @@ class Answerer:
             searched_for=result.question,
             mode=resolved.mode,
             reading=result.query,
+            filters=filters,
         )
 
     def _declined(

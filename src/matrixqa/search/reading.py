@@ -189,7 +189,7 @@ class QuestionReader:
             correction = self.correction(word)
             # A word the corpus holds by its stem is corrected only to a spelling of that stem ("counseling"),
             # never into another word ("keywork", as in keyworkers, is not "keyword").
-            if correction and known and self.analyzer.analyse(correction).terms[0].stem != term.stem:
+            if correction and known and [t.stem for t in self.analyzer.analyse(correction).terms] != [term.stem]:
                 correction = None
             if correction:
                 text = _replace(text, word, correction)

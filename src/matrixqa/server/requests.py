@@ -96,6 +96,14 @@ class FiltersIn(Request):
     year_from: WholeNumber | None = None
     year_to: WholeNumber | None = None
 
+    @classmethod
+    def of(cls, filters: Filters) -> FiltersIn | None:
+        """Filters as they were applied, in the shape a request gives them; None when nothing was restricted."""
+        if not filters.active:
+            return None
+        years = {"year_from": filters.year_from, "year_to": filters.year_to}
+        return cls(types=sorted(filters.types), cells=sorted(filters.cells), matrix=filters.matrix, **years)
+
     def to_filters(self) -> Filters:
         return Filters(
             frozenset(self.types),

@@ -21,7 +21,7 @@ from matrixqa.ingest.identity import COLUMNS, ROWS
 from matrixqa.search.reading import Query
 from matrixqa.search.relevance import COVERAGE_WEIGHT, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
-from matrixqa.server.requests import StudyLetter
+from matrixqa.server.requests import FiltersIn, StudyLetter
 
 
 class Response(BaseModel):
@@ -268,6 +268,10 @@ class AnswerResponse(Response):
         description="What the question asks for that no quoted sentence gives (['a frequency']); empty when given."
     )
     mode: Literal["standalone", "follow_up", "source"]
+    filters: FiltersIn | None = Field(
+        description="What the passages were restricted to, as applied (two years the other way round are the years "
+        "between them); null when the search was not restricted."
+    )
     citations: list[CitationOut]
     passages: list[PassageOut]
     relevance: RelevanceOut | None
@@ -291,6 +295,7 @@ class AnswerResponse(Response):
             asks_for=answer.asks_for or None,
             lacking=list(answer.lacking),
             mode=answer.mode,
+            filters=FiltersIn.of(answer.filters),
             citations=[
                 CitationOut(n=c.n, sentences=list(c.sentences), passage=by_id[c.passage.id]) for c in answer.citations
             ],
