@@ -62,7 +62,7 @@ def measure(answerer: Answerer, path: Path, paragraphs: list[str], show: bool) -
             "first_gold": bool(first)
             and any(evaluate.shares_run(evaluate.normalise(first), g) for g in gold[record["id"]]),
         }
-        if "giving" in record:
+        if record.get("giving"):  # a thing the cell gives (a lacking one has none, or an empty list)
             given += 1
             checks["first_gives"] = any(first.startswith(opening) for opening in record["giving"])
             checks["point_gives"] = any(s.startswith(o) for s in point for o in record["giving"])
