@@ -17,11 +17,12 @@ TITLES = {
     CellKey(DRUG, "A3"): "Interventions; Medical treatment",
     CellKey(ALCOHOL, "B1"): "Practitioners; Screening and brief intervention",
 }
+NAMED = {**TITLES, CellKey(DRUG, "B2"): "Practitioners; Generic and cross-cutting issues"}
 
 
 @pytest.fixture
 def names() -> CellNames:
-    cells = [SimpleNamespace(cell=SimpleNamespace(matrix=k.matrix, code=k.code, title=t)) for k, t in TITLES.items()]
+    cells = [SimpleNamespace(cell=SimpleNamespace(matrix=k.matrix, code=k.code, title=t)) for k, t in NAMED.items()]
     return CellNames(cells)  # type: ignore[arg-type]
 
 
@@ -35,6 +36,7 @@ def names() -> CellNames:
         ("Drug Treatment Matrix cell A3: what is it about?", [(DRUG, "A3")]),
         ("what do cells A3 and B1 say about prescribing?", [(ALCOHOL, "B1"), (DRUG, "A3")]),
         ("what does the practitioners; screening and brief intervention cell cover?", [(ALCOHOL, "B1")]),
+        ("what is the practitioners; generic and cross-cutting issues cell for?", [(DRUG, "B2")]),  # a hyphen
         ("does thiamine (vitamin B1) help?", []),  # a code alone, with no word of cells or matrices
         ("what does cell C2 say?", []),  # not in this corpus
         ("what do practitioners think of medical treatment?", []),  # a title's words, but no cell named
@@ -42,6 +44,31 @@ def names() -> CellNames:
 )
 def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, question: str, named):
     assert names.named(question).keys == tuple(CellKey(m, c) for m, c in named)
+
+
+def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(names: CellNames):
+    assert names.named("what topics does A3 deal with", asks_scope=True).keys == (CellKey(DRUG, "A3"),)
+    assert names.named("what topics does A3 deal with").keys == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("what topics does D4 deal with", "D4"),  # a code alone, in a question of what something covers
+        ("alcohol D4 in a nutshell?", "D4"),  # an everyday word for a summary
+        ("what is the alcohol matrix cell D4 for?", "D4"),  # a cell named and nothing else
+        ("drug B3?", "B3"),
+    ],
+)
+def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):
+    result = retriever.search(question, 5)
+    assert result.relevant and result.about_the_corpus, question
+    assert result.hits[0].passage.section == SUMMARY_SECTION and result.hits[0].passage.cell.code == code
+
+
+@pytest.mark.parametrize("question", ["does thiamine (vitamin B1) help?", "what does cell D4 say about counsellors?"])
+def test_a_question_with_a_subject_is_no_question_about_a_cell(retriever: Retriever, question):
+    assert not retriever.search(question, 5).about_the_corpus
 
 
 def test_a_question_naming_a_cell_is_answered_from_it(retriever: Retriever):

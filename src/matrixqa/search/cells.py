@@ -2,8 +2,9 @@
 
 A3, B3 and B4 (and every other code) exist in both matrices with the same titles, so a cell is its matrix
 and its code together. A code names a cell when the question also speaks of cells or matrices ("what is
-cell b3 about?", "in the alcohol matrix, what does B4 say?") or a matrix's name stands before it ("alcohol
-B4"): a capital letter and a digit alone ("vitamin B1") are not taken for a cell. A title names its cell
+cell b3 about?", "in the alcohol matrix, what does B4 say?"), a matrix's name stands before it ("alcohol
+B4"), or the question asks what something covers ("what topics does A4 deal with?": reading.py knows the
+words that ask it): a capital letter and a digit alone ("vitamin B1") are not taken for a cell. A title names its cell
 when both its column and its row are in the question beside the word cell or matrix ("the practitioners,
 medical treatment cell"). A question naming a matrix gets that matrix's cell; naming none, the cell of
 that code in each matrix the corpus holds.
@@ -53,18 +54,19 @@ class CellNames:
         self.titles = {CellKey.of(p.cell): p.cell.title for p in passages}
         self.matrices = {key.matrix.split()[0].lower(): key.matrix for key in self.titles}  # "drug": its matrix
 
-    def named(self, question: str) -> NamedCells:
-        """The corpus's cells the question names, in matrix and code order, with the words of their titles."""
-        keys = self._keys(question)
+    def named(self, question: str, asks_scope: bool = False) -> NamedCells:
+        """The corpus's cells the question names, in matrix and code order, with the words of their titles;
+        asks_scope: the question asks what something covers, so a code alone names its cell."""
+        keys = self._keys(question, asks_scope)
         words = {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
         return NamedCells(keys, frozenset(words))
 
-    def _keys(self, question: str) -> tuple[CellKey, ...]:
-        if not _SPEAKS_OF_CELLS.search(question) and not _NAMED_MATRIX.search(question):
+    def _keys(self, question: str, asks_scope: bool) -> tuple[CellKey, ...]:
+        if not (asks_scope or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
             return ()
         matrices = {self.matrices.get(m.group(1).lower().removesuffix("s")) for m in _NAMED_MATRIX.finditer(question)}
         codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if _is_code(m)}
-        lower = " ".join(re.findall(r"[a-z/]+", question.lower()))
+        lower = _words(question)
         found = {key for key in self.titles if key.code in codes}
         found |= {key for key, title in self.titles.items() if _names_title(lower, title)}
         if matrices:
@@ -78,5 +80,10 @@ def _is_code(match: re.Match[str]) -> bool:
 
 
 def _names_title(question: str, title: str) -> bool:
-    column, _, row = (part.strip().lower() for part in title.partition(";"))
+    column, _, row = (_words(part) for part in title.partition(";"))
     return bool(column and row) and column in question and row in question
+
+
+def _words(text: str) -> str:
+    """Text as its words in small letters, one space apart ("cross-cutting" as "cross cutting")."""
+    return " ".join(re.findall(r"[a-z/]+", text.lower()))

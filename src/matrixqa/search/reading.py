@@ -38,7 +38,7 @@ from matrixqa.index.lexical import LexicalIndex
 from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.words import corpus_words, fold
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
-from matrixqa.search.cells import CellKey, CellNames
+from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.textrules import STOPWORDS
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
@@ -52,7 +52,7 @@ CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness"
 # with").
 SCOPE_WORDS = frozenset(
     {"cover", "covers", "covered", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
-    | {"summary", "overview", "subject", "subjects", "about", "gist", "outline"}
+    | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
     | {"deal", "deals", "concern", "concerns", "explain", "describe", "summarise", "summarize"}
 )
 # Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about").
@@ -114,7 +114,7 @@ class QuestionReader:
     def read(self, question: str) -> Query:
         """The question read in the corpus's words, with what the later stages need of it."""
         first = self.analyzer.analyse(question)
-        cells = self.cells.named(question)
+        cells = self.cells.named(question, asks_scope=any(w.lower() in SCOPE_WORDS for w in first.words))
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         return Query(
@@ -127,7 +127,7 @@ class QuestionReader:
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
             topics=named_topics(analysis),
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
-            about_the_corpus=self.asks_what_it_covers(analysis, cells.title_words),
+            about_the_corpus=self.asks_what_it_covers(analysis, cells),
             cells=cells.keys,
             sections=self.sections_named(analysis) if cells.keys else (),
         )
@@ -225,18 +225,15 @@ class QuestionReader:
                 return group.name
         return None
 
-    def asks_what_it_covers(self, analysis: Analysis, titles: frozenset[str] = frozenset()) -> bool:
-        """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?"); `titles`
-        are the words of the titles of the cells it names."""
+    def asks_what_it_covers(self, analysis: Analysis, cells: NamedCells) -> bool:
+        """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?"), or names
+        cells and nothing else ("drug E3?", "what is the B2 cell for?": a cell named alone asks what it holds)."""
         words = [w.lower() for w in analysis.words]
-        names = self.names | titles
+        names = self.names | cells.title_words
         asked = {w for w in words if w in SCOPE_WORDS}
         named = {w for w in words if w in names}
-        return (
-            bool(asked)
-            and all(t.word.lower() in names | SCOPE_WORDS | REQUEST_WORDS for t in analysis.terms)
-            and (bool(named) or len(analysis.terms) <= 1)
-        )
+        only_names = all(t.word.lower() in names | SCOPE_WORDS | REQUEST_WORDS for t in analysis.terms)
+        return only_names and (bool(cells.keys) or (bool(asked) and (bool(named) or len(analysis.terms) <= 1)))
 
     @cached_property
     def _sections(self) -> dict[str, frozenset[str]]:

@@ -1,7 +1,8 @@
 """Decide, from a question's evidence (evidence.py), whether the corpus holds anything relevant to it.
 
 A question that only names the corpus and asks what it covers ("What does this cell cover?", "What is
-cell B3 about?") is answered from each cell's own summary, the paragraph its page opens with.
+cell B3 about?"), or names a cell and nothing else ("drug E3?"), is answered from each cell's own summary,
+the paragraph its page opens with.
 
 The decision otherwise: the corpus is taken to hold nothing relevant when
 
