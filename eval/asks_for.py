@@ -3,8 +3,8 @@
 
     PYTHONPATH=src python eval/asks_for.py [--final] [FILE ...]
 
-With no file it reads eval/asks_for.jsonl and the spent eval/asks_for_final.jsonl; `--final` adds the held-out
-eval/asks_for_final2.jsonl (measured once, at the end of a piece of work; its failures are not printed). Each line:
+With no file it reads eval/asks_for.jsonl and the spent held-out sets; `--final` adds the fresh held-out set
+(HELD_OUT: none now; measured once, at the end of a piece of work; its failures are not printed). Each line:
 {"id", "question", "relevant" (gold paragraphs, as matrixqa eval reads them), "asks_for", "lacking" ([] when the
 cell gives the thing, else [asks_for]), "category" ("given" or "lacking"), and for a given thing "giving": the
 openings of the corpus sentences that give it}. Figures per file: kind recognised, `lacking` right, answered, first
@@ -26,8 +26,9 @@ from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 TUNE = HERE / "asks_for.jsonl"
-SPENT = HERE / "asks_for_final.jsonl"  # the first held-out set, measured once: read like the tune file
-HELD_OUT = HERE / "asks_for_final2.jsonl"
+# The held-out sets, each measured once and spent: read like the tune file.
+SPENT = (HERE / "asks_for_final.jsonl", HERE / "asks_for_final2.jsonl")
+HELD_OUT: tuple[Path, ...] = ()  # the next fresh set, measured once with --final
 
 
 def first_point(answer: Answer) -> list[str]:
@@ -89,7 +90,7 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--final", action="store_true", help="add the held-out set")
     args = parser.parse_args()
-    files = args.files or [TUNE, SPENT, *([HELD_OUT] if args.final else [])]
+    files = args.files or [TUNE, *SPENT, *(HELD_OUT if args.final else ())]
     keep_model_offline()
     config = load_config()
     answerer = Answerer(open_retriever(config))
@@ -97,7 +98,7 @@ def main() -> None:
     paragraphs = evaluate.corpus_paragraphs(config.corpus_dir)
     for path in files:
         print(path.name)
-        figures = measure(answerer, path, paragraphs, show=path.resolve() != HELD_OUT.resolve())
+        figures = measure(answerer, path, paragraphs, show=path.resolve() not in {p.resolve() for p in HELD_OUT})
         for name, value in figures.items():
             print(f"  {name}: {value}")
 

@@ -7,8 +7,8 @@ page beside every cell of tests/data/many_cells/ (invented for tests: see its RE
 
 1. for each of B3's labelled sets, as sweep.py picks them (the held-out one only with --final), hit@1,
    answerable questions answered and unanswerable ones declined, on B3 alone and with the fixture;
-2. on the fixture's questions (many_cells_tune.jsonl and the spent many_cells_final.jsonl and
-   many_cells_final2.jsonl; with --final also many_cells_final3.jsonl), by kind:
+2. on the fixture's questions (many_cells_tune.jsonl and the spent many_cells_final*.jsonl; with --final also
+   the fresh held-out set named in FINAL, none now), by kind:
    in_cell and names_cell, the share whose first citation, and first hit, comes from an intended cell;
    about_cell, the share whose answer leads with an intended cell's own summary; across, the share citing
    two or more intended cells; passing, the share declined;
@@ -44,8 +44,9 @@ REAL_CELL = PROJECT_ROOT / "corpus" / "drug-B3.txt"
 FIXTURE = PROJECT_ROOT / "tests" / "data" / "many_cells"
 TUNE = HERE / "many_cells_tune.jsonl"
 # The earlier held-out sets, each measured once and spent: read like the tune file.
-SPENT = (HERE / "many_cells_final.jsonl", HERE / "many_cells_final2.jsonl")
-FINAL = HERE / "many_cells_final3.jsonl"  # measured once, at the end of a piece of work; its failures are not printed
+SPENT = tuple(HERE / f"many_cells_final{n}.jsonl" for n in ("", "2", "3"))
+# The fresh held-out set, measured once, at the end of a piece of work; its failures are not printed (none now).
+FINAL: tuple[Path, ...] = ()
 # For each question of B3's labelled sets, the fixture's paragraphs that answer it too (labelled by helper sessions
 # that read the fixture pages and the questions, not the code nor any result).
 ALTERNATIVES = HERE / "many_cells_alternatives.jsonl"
@@ -210,7 +211,7 @@ def fixture_questions(retriever: Retriever, files: list[Path], say: Callable[[st
             verdict = judge(question, answer)
             for measure, right in verdict.items():
                 tally.setdefault((question.kind, measure), []).append(right)
-            if path != FINAL and not all(verdict.values()):
+            if path not in FINAL and not all(verdict.values()):
                 failed = ", ".join(m for m, right in verdict.items() if not right)
                 wrong.append(
                     f"  {question.id} ({question.kind}; wrong: {failed}): {question.question}\n"
@@ -252,7 +253,7 @@ def main() -> None:
         say(f"measuring {len(files)} labelled sets of B3, on each index")
         labelled_sets(alone, beside, files)
         other_cells_counted(alone, beside, files)
-        fixture_questions(beside[1], [TUNE, *SPENT, FINAL] if args.final else [TUNE, *SPENT], say)
+        fixture_questions(beside[1], [TUNE, *SPENT, *(FINAL if args.final else ())], say)
 
 
 if __name__ == "__main__":

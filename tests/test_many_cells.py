@@ -63,7 +63,7 @@ def test_the_whole_fixture_builds_beside_the_real_cell(tmp_path: Path):
     assert retriever.search("supervision of nurse prescribers", k=5).hits
 
 
-@pytest.mark.parametrize("path", [many_cells.TUNE, *many_cells.SPENT, many_cells.FINAL], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [many_cells.TUNE, *many_cells.SPENT, *many_cells.FINAL], ids=lambda path: path.name)
 def test_the_question_files_name_only_cells_that_exist(path: Path):
     questions = many_cells.read_cell_questions(path)
     known = {page.stem for page in PAGES} | {"drug-B3"}
@@ -77,7 +77,7 @@ def test_the_question_files_name_only_cells_that_exist(path: Path):
 
 
 def test_question_ids_are_unique_across_the_files_and_every_cell_is_asked_about():
-    files = (many_cells.TUNE, *many_cells.SPENT, many_cells.FINAL)
+    files = (many_cells.TUNE, *many_cells.SPENT, *many_cells.FINAL)
     questions = [q for path in files for q in many_cells.read_cell_questions(path)]
     assert len({q.id for q in questions}) == len(questions)
     alone = {q.cells[0] for q in questions if q.kind == "about_cell" and len(q.cells) == 1}
