@@ -174,6 +174,9 @@ def test_which_study_cites_every_study_behind_the_previous_answer(retriever: Ret
         passage = citation.passage
         first = next(t for i, t in enumerate(passage.sentence_texts) if i and passage.quotable(i))
         assert citation.sentences == (first,)
+    # The answer quotes them in that order, each marked with its citation's number, counted from 1.
+    assert [c.n for c in follow.citations] == list(range(1, len(follow.citations) + 1))
+    assert _quoted(follow) == [(s, c.n) for c in follow.citations for s in c.sentences]
 
 
 def test_which_study_after_an_answer_quoting_nothing_looks_for_studies_on_its_question(answerer: Answerer):
