@@ -240,6 +240,17 @@ def by_cell_repeat(hits, count):
     return taken
 
 
+@pytest.mark.parametrize("detail", ["short", "long"])
+def test_an_answer_quotes_both_of_two_sentences_the_question_means_alike(retriever: Retriever, detail: str):
+    # The question means two sentences of one passage (of the real B3 cell), not neighbours, equally: both are
+    # within a short answer's margin of the best, so neither is left out, at either length.
+    passage = next(p for p in retriever.index.passages if p.text.startswith("Before the transfer each of the sets"))
+    first, third = passage.sentence_texts[0], passage.sentence_texts[2]
+    meaning = Retriever(retriever.index, MeaningEmbedder("qqzx wvvkj", f"{first} {third}"))
+    quoted = [text for text, _ in _quoted(Answerer(meaning).answer("qqzx wvvkj", detail=detail))]
+    assert first in quoted and third in quoted, quoted
+
+
 def test_an_answer_cites_the_top_passage_and_those_whose_best_sentence_is_within_the_margin(answerer: Answerer):
     narrowed = 0
     for question in QUESTIONS:
