@@ -8,6 +8,7 @@ import re
 import pytest
 
 from matrixqa.answer.asks import KINDS, Asked, _one_per_concept, asked_for, clauses, read_asked, subject_words
+from matrixqa.answer.choose import LENGTHS
 from matrixqa.answer.compose import Answerer
 from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT
@@ -77,6 +78,7 @@ def test_a_question_in_no_such_form_asks_for_no_kind():
         ("a duration", "Supervision at the pharmacy lasted a six-month period."),
         ("a dose", "Patients at the pharmacy took 60 mg of methadone."),
         ("a number", "The pharmacy served 265 patients."),
+        ("a yes or no", "Supervision at the pharmacy harms no relationship."),  # any statement says yes or no
     ],
 )
 def test_a_sentence_gives_the_kind_beside_the_subject(kind, sentence):
@@ -94,6 +96,17 @@ def test_a_sentence_gives_the_kind_beside_the_subject(kind, sentence):
 )
 def test_a_sentence_without_the_form_does_not_give_it(kind, sentence):
     assert not _asked(kind, "pharmacy").given_by(sentence, _tokens)
+
+
+def test_a_sentence_of_a_study_entry_has_its_subject_named_by_the_entrys_title():
+    asked = _asked("a number", "pharmacy")
+    assert not asked.given_by("It served 265 patients.", _tokens)
+    assert asked.given_by("It served 265 patients.", _tokens, entry="Methadone at the pharmacy")
+    assert not asked.given_by("It served many patients.", _tokens, entry="Methadone at the pharmacy")
+    # A sentence of an entry names a study itself; another sentence names one only in words that do.
+    study = _asked("a study", "pharmacy")
+    assert study.given_by("It served many patients.", _tokens, entry="Methadone at the pharmacy")
+    assert not study.given_by("The pharmacy served many patients.", _tokens)
 
 
 def test_a_figure_far_from_the_subject_is_not_taken_for_the_answer():
@@ -173,6 +186,31 @@ def test_the_subject_is_the_question_without_the_words_that_ask():
         "test",
         "urine?",
     ]
+
+
+def test_an_answer_quotes_a_sentence_that_gives_what_was_asked_or_says_that_none_does(answerer: Answerer):
+    # The fast corpus (hashing embedder): one question the cells give a number for, one they give no frequency for.
+    found = answerer.answer("How many clinicians in Scotland were asked about supervision?")
+    assert found.asks_for == "a number" and found.lacking == () and found.lead.startswith("From the Effectiveness")
+    asked = read_asked(found.reading, answerer.retriever)
+    tokens = answerer.retriever.analyzer.tokens
+    assert asked and any(
+        asked.given_by(sentence, tokens, c.passage.study.title if c.passage.study else "")
+        for c in found.citations
+        for sentence in c.sentences
+    )
+    lacking = answerer.answer("how often should i urine test someone on a script")
+    assert lacking.answered and lacking.lacking == ("a frequency",)
+    assert lacking.lead.startswith("The cell gives no frequency.")
+
+
+def test_when_no_passage_an_answer_draws_on_gives_what_was_asked_a_lower_hits_sentence_that_does_is_quoted(
+    answerer: Answerer,
+):
+    found = answerer.answer("What should services do about watching patients give urine samples?")
+    drawn_on = {h.passage.id for h in found.hits[: LENGTHS["short"].passages]}
+    assert found.asks_for == "what to do" and found.lacking == ()
+    assert any(c.passage.id not in drawn_on for c in found.citations)
 
 
 @pytest.mark.model

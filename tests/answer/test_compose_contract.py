@@ -174,6 +174,9 @@ def test_which_study_cites_every_study_behind_the_previous_answer(retriever: Ret
         passage = citation.passage
         first = next(t for i, t in enumerate(passage.sentence_texts) if i and passage.quotable(i))
         assert citation.sentences == (first,)
+    # The answer quotes them in that order, each marked with its citation's number, counted from 1.
+    assert [c.n for c in follow.citations] == list(range(1, len(follow.citations) + 1))
+    assert _quoted(follow) == [(s, c.n) for c in follow.citations for s in c.sentences]
 
 
 def test_which_study_after_an_answer_quoting_nothing_looks_for_studies_on_its_question(answerer: Answerer):
@@ -235,6 +238,17 @@ def by_cell_repeat(hits, count):
         left = [h for h in hits if h not in taken]
         taken.append(max(left, key=lambda h: h.score - CELL_REPEAT * cells.count(h.passage.cell)))
     return taken
+
+
+@pytest.mark.parametrize("detail", ["short", "long"])
+def test_an_answer_quotes_both_of_two_sentences_the_question_means_alike(retriever: Retriever, detail: str):
+    # The question means two sentences of one passage (of the real B3 cell), not neighbours, equally: both are
+    # within a short answer's margin of the best, so neither is left out, at either length.
+    passage = next(p for p in retriever.index.passages if p.text.startswith("Before the transfer each of the sets"))
+    first, third = passage.sentence_texts[0], passage.sentence_texts[2]
+    meaning = Retriever(retriever.index, MeaningEmbedder("qqzx wvvkj", f"{first} {third}"))
+    quoted = [text for text, _ in _quoted(Answerer(meaning).answer("qqzx wvvkj", detail=detail))]
+    assert first in quoted and third in quoted, quoted
 
 
 def test_an_answer_cites_the_top_passage_and_those_whose_best_sentence_is_within_the_margin(answerer: Answerer):

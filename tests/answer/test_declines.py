@@ -61,3 +61,14 @@ def test_filters_are_described_in_words():
 def test_a_cell_off_the_grid_keeps_its_code():
     assert plain_name("Drug Treatment Matrix", "A1") == "interventions in reducing harm (Drug Treatment Matrix)"
     assert plain_name("Synthetic Matrix", "S001") == "Synthetic Matrix cell S001"
+
+
+def test_a_decline_names_the_topic_its_nearest_passages_lack_and_the_cell_that_treats_it(answerer: Answerer):
+    # B3 is nearest the question but does not treat drinking; the fake alcohol cell D4 does.
+    declined = answerer.answer("Do doctors who treat heavy drinkers need special skills?")
+    assert not declined.answered and declined.relevance and declined.decline
+    (topic,) = declined.relevance.missing
+    d4 = next(cell for cell in answerer.cells if cell.code == "D4")
+    assert declined.decline.elsewhere == (Elsewhere(topic, d4),)
+    assert f"The passages nearest the question do not treat ‘{topic}’." in declined.message
+    assert f"‘{topic}’ is treated in the cell on {Elsewhere(topic, d4).name}." in declined.message

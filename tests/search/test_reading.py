@@ -72,7 +72,10 @@ def test_misspellings_are_corrected_against_the_corpus_and_english(retriever: Re
     assert retriever.reader.correction(written) == corrected
 
 
-@pytest.mark.parametrize("word", ["woody", "rude", "fibbing", "kim", "centered", "Guichard", "Najavits"])
+# "traipse" (English) and "mthadne" (shorter than a long word) are two edits from "raise" and "methadone".
+@pytest.mark.parametrize(
+    "word", ["woody", "rude", "fibbing", "kim", "centered", "Guichard", "Najavits", "traipse", "mthadne"]
+)
 def test_real_words_and_short_words_are_not_corrected(retriever: Retriever, word):
     assert retriever.reader.correction(word) is None
 
@@ -113,6 +116,11 @@ def test_a_word_known_only_through_the_vocabulary_is_read_with_the_fields_word(r
     assert "script ≈ prescription" in result.relevance.matched and "script" not in result.relevance.missing
     # A word the corpus itself uses is left as it is, though the vocabulary joins it to others.
     assert retriever.search("the pharmacy every day", 5).read_as == "the pharmacy every day"
+    watched = "Is being watched at the chemist bad for patients?"  # "watched" is the corpus's own word
+    assert retriever.search(watched, 5).read_as == "Is being watched at the chemist (pharmacy) bad for patients?"
+    # A word the vocabulary knows only within a phrase ("urine samples") is not read as the phrase's group.
+    samples = "Should urine samples be collected under observation?"
+    assert retriever.search(samples, 5).read_as == samples
 
 
 @pytest.mark.parametrize(
