@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
 from matrixqa.answer.asks import KINDS, Asked, _one_per_concept, asked_for, clauses, read_asked, subject_words
@@ -188,11 +189,16 @@ def test_the_subject_is_the_question_without_the_words_that_ask():
     ]
 
 
+def read_as_vector(retriever: Retriever, query) -> np.ndarray:
+    """The question's vector, as search reads it."""
+    return retriever.embedder.embed([query.text])[0]
+
+
 def test_an_answer_quotes_a_sentence_that_gives_what_was_asked_or_says_that_none_does(answerer: Answerer):
     # The fast corpus (hashing embedder): one question the cells give a number for, one they give no frequency for.
     found = answerer.answer("How many clinicians in Scotland were asked about supervision?")
     assert found.asks_for == "a number" and found.lacking == () and found.lead.startswith("From the Effectiveness")
-    asked = read_asked(found.reading, answerer.retriever)
+    asked = read_asked(found.reading, answerer.retriever, read_as_vector(answerer.retriever, found.reading))
     tokens = answerer.retriever.analyzer.tokens
     assert asked and any(
         asked.given_by(sentence, tokens, c.passage.study.title if c.passage.study else "")
@@ -228,7 +234,8 @@ def test_an_answer_that_lacks_what_was_asked_says_so_and_one_that_has_it_opens_w
 
 @pytest.mark.model
 def test_a_word_no_passage_uses_is_named_by_its_nearest_corpus_word_in_meaning(real_retriever: Retriever):
-    asked = read_asked(real_retriever.reader.read("How many French patients were interviewed?"), real_retriever)
+    query = real_retriever.reader.read("How many French patients were interviewed?")
+    asked = read_asked(query, real_retriever, read_as_vector(real_retriever, query))
     assert any("franc" in tokens for tokens, _ in asked.subject)
     assert asked.given_by("Interviews with 40 patients in France.", real_retriever.analyzer.tokens)
 
@@ -236,7 +243,8 @@ def test_a_word_no_passage_uses_is_named_by_its_nearest_corpus_word_in_meaning(r
 @pytest.mark.model
 def test_the_words_a_question_is_about_weigh_more_than_those_that_frame_it(real_retriever: Retriever):
     question = "Which study showed that some methadone counsellors get much better results than others?"
-    asked = read_asked(real_retriever.reader.read(question), real_retriever)
+    query = real_retriever.reader.read(question)
+    asked = read_asked(query, real_retriever, read_as_vector(real_retriever, query))
     weight = {word: w for tokens, w in asked.subject for word in tokens}
     idf = real_retriever.lexical.idf
     frequency = real_retriever.lexical.document_frequency

@@ -56,3 +56,15 @@ def test_the_corpus_words_are_embedded_by_build_not_by_the_first_question(index_
     retriever.search("xylophone tuning", 5)
     retriever.search("xylophone methadone again", 5)
     assert stored.texts[2:] == ["xylophone tuning", "xylophone", "tuning", "xylophone methadone again"]
+
+
+def test_an_answer_to_a_question_asking_for_a_thing_makes_one_pass_of_the_question(index_dir: Path, corpus_dir: Path):
+    from matrixqa.answer.compose import Answerer
+
+    stored = CountingEmbedder()
+    answer = Answerer(Retriever(load_index(index_dir, HashingEmbedder(), corpus_dir), stored)).answer(
+        "How often should patients be tested for drugs?"
+    )
+    assert answer.asks_for == "a frequency"
+    # The answer weighs the subject's words by the question's vector search made: the question is embedded once.
+    assert stored.texts.count("How often should patients be tested for drugs?") == 1

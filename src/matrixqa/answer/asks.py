@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+import numpy as np
+
 from matrixqa.index.vocabulary import CONCEPT
 from matrixqa.search.evidence import term_weights
 from matrixqa.search.reading import Query
@@ -235,10 +237,11 @@ class Asked:
         return not total or named >= SUBJECT_SHARE * total
 
 
-def read_asked(query: Query, retriever: Retriever) -> Asked | None:
+def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Asked | None:
     """What the question (as read) asks for, with its subject's words as a text may name them, each weighed by
     how distinctive it is in the corpus and how near it is to the question's meaning (as search weighs it: the
-    words a question is about count more than those that frame it, "get", "results")."""
+    words a question is about count more than those that frame it, "get", "results"); `question` is the vector
+    search read the question as."""
     kind = asked_for(query.text)
     if kind is None:
         return None
@@ -260,8 +263,7 @@ def read_asked(query: Query, retriever: Retriever) -> Asked | None:
         if 0 < count <= COMMON * lexical.size:
             named.append((term.word.lower(), tokens, count))
     named = _one_per_concept(named)
-    question, vectors = meanings.start(query.text, [word for word, _, _ in named])()
-    closeness = term_weights(question, vectors)
+    closeness = term_weights(question, meanings.vectors_of([word for word, _, _ in named]))
     subject = tuple(
         (tokens, lexical.idf(count) * float(near)) for (_, tokens, count), near in zip(named, closeness, strict=True)
     )

@@ -157,7 +157,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
         return studies
     length = LENGTHS.get(detail, LENGTHS["short"])
     query = result.query or retriever.reader.read(result.question)
-    asked = read_asked(query, retriever)
+    asked = read_asked(query, retriever, result.question_vector)
     chosen = choose_sentences(result, retriever, query, length, asked)
     if chosen is None:
         return _not_covered(answer_id, result)

@@ -53,13 +53,23 @@ class WordMeanings:
         row = self._rows.get(word)
         return self.vectors[row] if row is not None else self._seen.get(word)
 
+    def vectors_of(self, words: list[str]) -> np.ndarray:
+        """One vector per word: those known, and the others embedded now and kept (a search has usually
+        embedded a question's words already)."""
+        found = {w: v for w in set(words) if (v := self._known(w)) is not None}
+        fresh = [w for w in dict.fromkeys(words) if w not in found]
+        if fresh:
+            embedded = self.embedder.embed(fresh)
+            with self._seen_lock:
+                self._seen.update(zip(fresh, embedded, strict=True))
+            found.update(zip(fresh, embedded, strict=True))
+        width = self.vectors.shape[1] if self.vectors.ndim == 2 else 0
+        return np.array([found[w] for w in words], dtype=np.float32).reshape(len(words), width)
+
     def closest(self, word: str) -> str | None:
         """The corpus word nearest a word in meaning ("french" ≈ "france"), when their cosine is at least
         MEANING_MATCH; None when none is that near."""
-        vector = self._known(word)
-        if vector is None:
-            vector = self.embedder.embed([word])[0]
-        return self._closest(self.vectors @ vector)
+        return self._closest(self.vectors @ self.vectors_of([word])[0])
 
     def _closest(self, similarity: np.ndarray) -> str | None:
         # Two different words given one vector (a hashing embedder's collision) say nothing of meaning.
