@@ -66,9 +66,22 @@ def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: 
     assert result.hits[0].passage.section == SUMMARY_SECTION and result.hits[0].passage.cell.code == code
 
 
-@pytest.mark.parametrize("question", ["does thiamine (vitamin B1) help?", "what does cell D4 say about counsellors?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does thiamine (vitamin B1) help?",
+        "what about vitamin D4 for drinkers?",
+        "what does cell D4 say about counsellors?",
+    ],
+)
 def test_a_question_with_a_subject_is_no_question_about_a_cell(retriever: Retriever, question):
     assert not retriever.search(question, 5).about_the_corpus
+
+
+def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):
+    # "about" is everywhere ("what about ...?"): a capital and a digit beside it stay what they are.
+    assert retriever.reader.read("what about vitamin D4 for drinkers?").cells == ()
+    assert retriever.reader.read("what topics does D4 deal with").cells == (CellKey(ALCOHOL, "D4"),)
 
 
 def test_a_question_naming_a_cell_is_answered_from_it(retriever: Retriever):

@@ -114,7 +114,9 @@ class QuestionReader:
     def read(self, question: str) -> Query:
         """The question read in the corpus's words, with what the later stages need of it."""
         first = self.analyzer.analyse(question)
-        cells = self.cells.named(question, asks_scope=any(w.lower() in SCOPE_WORDS for w in first.words))
+        # "about" asks what something covers too, but is too common to make a bare code a cell ("what about B1?").
+        asks_scope = any(w.lower() in SCOPE_WORDS - {"about"} for w in first.words)
+        cells = self.cells.named(question, asks_scope=asks_scope)
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         return Query(
