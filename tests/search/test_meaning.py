@@ -68,3 +68,14 @@ def test_an_answer_to_a_question_asking_for_a_thing_makes_one_pass_of_the_questi
     assert answer.asks_for == "a frequency"
     # The answer weighs the subject's words by the question's vector search made: the question is embedded once.
     assert stored.texts.count("How often should patients be tested for drugs?") == 1
+
+
+def test_words_embedded_outside_a_search_are_kept_within_the_same_bound(index_dir: Path, corpus_dir: Path, monkeypatch):
+    from matrixqa.search import meaning
+
+    monkeypatch.setattr(meaning, "SEEN_WORDS", 2)
+    retriever = Retriever(load_index(index_dir, HashingEmbedder(), corpus_dir), CountingEmbedder())
+    meanings = retriever.gatherer.meanings
+    assert meanings.vectors_of(["xylophone", "zither"]).shape == (2, meanings.vectors.shape[1])
+    meanings.vectors_of(["ocarina"])
+    assert list(meanings._seen) == ["zither", "ocarina"]  # the earliest went first

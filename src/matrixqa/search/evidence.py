@@ -100,7 +100,8 @@ class Gatherer:
         self._section = np.array([top_section(p.section) for p in index.passages], dtype=str)
         keys = [CellKey.of(p.cell) for p in index.passages]
         self._cells = sorted(set(keys))  # each passage's cell as a number into this list
-        self._cell = np.array([self._cells.index(k) for k in keys], dtype=np.int32)
+        number = {key: n for n, key in enumerate(self._cells)}
+        self._cell = np.array([number[k] for k in keys], dtype=np.int32)
 
     @cached_property
     def _columns(self) -> FilterColumns:

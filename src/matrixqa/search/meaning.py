@@ -33,38 +33,40 @@ class WordMeanings:
 
     def start(self, question: str, words: list[str]) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
         """Start the model's pass; the function returned waits for the question's vector and one vector per word."""
-        found = {w: v for w in set(words) if (v := self._known(w)) is not None}
-        fresh = [w for w in dict.fromkeys(words) if w not in found]
+        found, fresh = self._split(words)
         pending = embed_later(self.embedder, [question] + fresh)
 
         def finish() -> tuple[np.ndarray, np.ndarray]:
             embedded = pending()
-            with self._seen_lock:
-                while len(self._seen) + len(fresh) > SEEN_WORDS and self._seen:
-                    del self._seen[next(iter(self._seen))]
-                self._seen.update(zip(fresh, embedded[1:], strict=True))
-            found.update(zip(fresh, embedded[1:], strict=True))
-            rows = np.array([found[w] for w in words], dtype=np.float32).reshape(len(words), embedded.shape[1])
-            return embedded[0], rows
+            self._keep(found, fresh, embedded[1:])
+            return embedded[0], _stacked(found, words, embedded.shape[1])
 
         return finish
-
-    def _known(self, word: str) -> np.ndarray | None:
-        row = self._rows.get(word)
-        return self.vectors[row] if row is not None else self._seen.get(word)
 
     def vectors_of(self, words: list[str]) -> np.ndarray:
         """One vector per word: those known, and the others embedded now and kept (a search has usually
         embedded a question's words already)."""
-        found = {w: v for w in set(words) if (v := self._known(w)) is not None}
-        fresh = [w for w in dict.fromkeys(words) if w not in found]
+        found, fresh = self._split(words)
         if fresh:
-            embedded = self.embedder.embed(fresh)
-            with self._seen_lock:
-                self._seen.update(zip(fresh, embedded, strict=True))
-            found.update(zip(fresh, embedded, strict=True))
-        width = self.vectors.shape[1] if self.vectors.ndim == 2 else 0
-        return np.array([found[w] for w in words], dtype=np.float32).reshape(len(words), width)
+            self._keep(found, fresh, self.embedder.embed(fresh))
+        return _stacked(found, words, self.vectors.shape[1] if self.vectors.ndim == 2 else 0)
+
+    def _split(self, words: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+        """The words' vectors already known, and the words still to embed (each once)."""
+        found = {w: v for w in set(words) if (v := self._known(w)) is not None}
+        return found, [w for w in dict.fromkeys(words) if w not in found]
+
+    def _keep(self, found: dict[str, np.ndarray], fresh: list[str], vectors: np.ndarray) -> None:
+        """Add freshly embedded words to `found`, and keep them for later questions (at most SEEN_WORDS)."""
+        with self._seen_lock:
+            while len(self._seen) + len(fresh) > SEEN_WORDS and self._seen:
+                del self._seen[next(iter(self._seen))]
+            self._seen.update(zip(fresh, vectors, strict=True))
+        found.update(zip(fresh, vectors, strict=True))
+
+    def _known(self, word: str) -> np.ndarray | None:
+        row = self._rows.get(word)
+        return self.vectors[row] if row is not None else self._seen.get(word)
 
     def closest(self, word: str) -> str | None:
         """The corpus word nearest a word in meaning ("french" ≈ "france"), when their cosine is at least
@@ -91,3 +93,8 @@ class WordMeanings:
             else:
                 unknown.append(term.word)
         return tuple(matched), tuple(unknown)
+
+
+def _stacked(found: dict[str, np.ndarray], words: list[str], width: int) -> np.ndarray:
+    """The words' vectors, one row each, in the words' order."""
+    return np.array([found[w] for w in words], dtype=np.float32).reshape(len(words), width)
