@@ -4,7 +4,7 @@
     PYTHONPATH=src python eval/asks_for.py [--final] [FILE ...]
 
 With no file it reads eval/asks_for.jsonl and the spent held-out sets; `--final` adds the fresh held-out set
-(HELD_OUT: none now; measured once, at the end of a piece of work; its failures are not printed). Each line:
+(heldout.py; measured once, at the end of a piece of work; its failures are not printed). Each line:
 {"id", "question", "relevant" (gold paragraphs, as matrixqa eval reads them), "asks_for", "lacking" ([] when the
 cell gives the thing, else [asks_for]), "category" ("given" or "lacking"), and for a given thing "giving": the
 openings of the corpus sentences that give it}. Figures per file: kind recognised, `lacking` right, answered, first
@@ -18,6 +18,8 @@ import argparse
 import json
 from pathlib import Path
 
+from heldout import finals, held_out
+
 from matrixqa import evaluate
 from matrixqa.answer.compose import Answer, Answerer
 from matrixqa.search.retrieve import open_retriever
@@ -26,9 +28,8 @@ from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 TUNE = HERE / "asks_for.jsonl"
-# The held-out sets, each measured once and spent: read like the tune file.
-SPENT = (HERE / "asks_for_final.jsonl", HERE / "asks_for_final2.jsonl")
-HELD_OUT: tuple[Path, ...] = ()  # the next fresh set, measured once with --final
+# The earlier held-out sets are spent and read like the tune file; the fresh one only with --final (heldout.py).
+SPENT, HELD_OUT = finals("asks_for")
 
 
 def first_point(answer: Answer) -> list[str]:
@@ -98,7 +99,7 @@ def main() -> None:
     paragraphs = evaluate.corpus_paragraphs(config.corpus_dir)
     for path in files:
         print(path.name)
-        figures = measure(answerer, path, paragraphs, show=path.resolve() not in {p.resolve() for p in HELD_OUT})
+        figures = measure(answerer, path, paragraphs, show=not held_out(path))
         for name, value in figures.items():
             print(f"  {name}: {value}")
 

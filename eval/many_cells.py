@@ -8,7 +8,7 @@ page beside every cell of tests/data/many_cells/ (invented for tests: see its RE
 1. for each of B3's labelled sets, as sweep.py picks them (the held-out one only with --final), hit@1,
    answerable questions answered and unanswerable ones declined, on B3 alone and with the fixture;
 2. on the fixture's questions (many_cells_tune.jsonl and the spent many_cells_final*.jsonl; with --final also
-   the fresh held-out set named in FINAL, none now), by kind:
+   the fresh held-out set, heldout.py), by kind:
    in_cell and names_cell, the share whose first citation, and first hit, comes from an intended cell;
    about_cell, the share whose answer leads with an intended cell's own summary; across, the share citing
    two or more intended cells; passing, the share declined;
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sweep
+from heldout import finals
 
 from matrixqa import evaluate
 from matrixqa.answer.compose import Answer, Answerer
@@ -43,13 +44,12 @@ HERE = Path(__file__).parent
 REAL_CELL = PROJECT_ROOT / "corpus" / "drug-B3.txt"
 FIXTURE = PROJECT_ROOT / "tests" / "data" / "many_cells"
 TUNE = HERE / "many_cells_tune.jsonl"
-# The earlier held-out sets, each measured once and spent: read like the tune file.
-SPENT = tuple(HERE / f"many_cells_final{n}.jsonl" for n in ("", "2", "3"))
-# The fresh held-out set, measured once, at the end of a piece of work; its failures are not printed (none now).
-FINAL: tuple[Path, ...] = ()
+# The earlier held-out sets are spent and read like the tune file; the fresh one, measured once at the end of a
+# piece of work, only with --final, its failures not printed (heldout.py).
+SPENT, FINAL = finals("many_cells")
 # For each question of B3's labelled sets, the fixture's paragraphs that answer it too (labelled by helper sessions
-# that read the fixture pages and the questions, not the code nor any result).
-ALTERNATIVES = HERE / "many_cells_alternatives.jsonl"
+# that read the fixture pages and the questions, not the code nor any result), one file per labelling.
+ALTERNATIVES = sorted(HERE.glob("many_cells_alternatives*.jsonl"))
 KINDS = ("in_cell", "names_cell", "about_cell", "across", "passing")
 
 
@@ -141,13 +141,14 @@ def labelled_sets(alone: tuple[Config, Retriever], beside: tuple[Config, Retriev
         )
 
 
-def read_alternatives(path: Path) -> dict[tuple[str, str], tuple[str, ...]]:
+def read_alternatives(paths: list[Path]) -> dict[tuple[str, str], tuple[str, ...]]:
     """(file name, question id) -> openings of the fixture paragraphs that answer the question as well as B3."""
     alternatives = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            data = json.loads(line)
-            alternatives[data["file"], data["id"]] = tuple(a["paragraph"] for a in data["also"])
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                data = json.loads(line)
+                alternatives[data["file"], data["id"]] = tuple(a["paragraph"] for a in data["also"])
     return alternatives
 
 

@@ -23,10 +23,12 @@ import json
 import os
 import sys
 import time
+from collections.abc import Collection
 from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
+from heldout import HELD_OUT
 
 HERE = Path(__file__).parent
 ANSWER_FIELDS = ("answered", "answer", "lead", "message", "citations", "suggestions")
@@ -125,7 +127,7 @@ def changes(before: dict[str, dict], after: dict[str, dict]) -> tuple[list[str],
     return answers, retrieval
 
 
-def shown(keys: list[str], held_out: tuple[str, ...]) -> str:
+def shown(keys: list[str], held_out: Collection[str]) -> str:
     named = [k for k in keys if k.split(":")[0] not in held_out]
     hidden = len(keys) - len(named)
     return ", ".join(named[:6]) + (" ..." if len(named) > 6 else "") + (f" (+{hidden} held out)" if hidden else "")
@@ -187,7 +189,7 @@ def main() -> None:
             os.environ.pop("MUTANT_UNDER_TEST", None)
         changing += bool(answers)
         verdict = (
-            f"CHANGES {len(answers)} answers: {shown(answers, sweep.HELD_OUT)}"
+            f"CHANGES {len(answers)} answers: {shown(answers, HELD_OUT)}"
             if answers
             else f"no answer changed ({len(retrieval)} retrieval reports did)"
         )

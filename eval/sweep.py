@@ -3,7 +3,7 @@
     PYTHONPATH=src python eval/sweep.py [--final] [--quiet] [FILE ...]
 
 With no file it reads the shared dev set (when beside the checkout) and every labelled set in eval/
-except the held-out ones (HELD_OUT), which only `--final` adds: it is measured once, at the end of a piece
+except the held-out ones (heldout.py), which only `--final` adds: it is measured once, at the end of a piece
 of work, and its failures are not printed (`--quiet` hides the others' too). The earlier final sets are
 spent (eval/README.md) and read like the others. For each set, as
 `matrixqa eval FILE` computes them (matrixqa.evaluate): hit@1, MRR@10, answerable questions answered,
@@ -17,6 +17,8 @@ import argparse
 import json
 from pathlib import Path
 
+from heldout import held_out
+
 from matrixqa import evalanswers, evaluate
 from matrixqa.answer.compose import Answerer
 from matrixqa.search.retrieve import Retriever, open_retriever
@@ -25,9 +27,6 @@ from matrixqa.startup import keep_model_offline, limit_blas_threads
 
 HERE = Path(__file__).parent
 SHARED = HERE.parent.parent / "shared" / "eval" / "dev_questions.jsonl"
-# The sets measured only at the end of a piece of work (the earlier *final* sets are spent).
-# None now: practitioner_final6.jsonl and asks_for_final2.jsonl were measured once and are spent (eval/README.md).
-HELD_OUT: tuple[str, ...] = ()
 
 
 def default_files(final: bool) -> list[Path]:
@@ -35,7 +34,7 @@ def default_files(final: bool) -> list[Path]:
     for path in sorted(HERE.glob("*.jsonl")):
         if not is_labelled(path):
             continue  # no gold paragraphs: another script reads it (abstention.py, many_cells.py)
-        if path.name in HELD_OUT and not final:
+        if held_out(path) and not final:
             continue
         files.append(path)
     return files
@@ -59,7 +58,7 @@ def sweep(retriever: Retriever, files: list[Path], corpus_dir: Path, quiet: bool
         report = evaluate.evaluate(setup, questions)
         answers = {q.id: answerer.answer(q.question, k=evaluate.DEPTH) for q in questions}
         rows.append((path.name, evalanswers.answer_figures(report, answers)[-1]))  # the "all" row
-        if quiet or path.name in HELD_OUT:
+        if quiet or held_out(path):
             continue
         wrong = [_what_went_wrong(outcome, answers[outcome.question.id]) for outcome in report.outcomes]
         if any(wrong):

@@ -1,0 +1,20 @@
+"""Which question files in eval/ are held out: measured once, at the end of a piece of work (each script's `--final`),
+their failures never printed. Once measured, a held-out file is spent: take it out of HELD_OUT, and the scripts read
+it like the tune files (eval/README.md). The one declaration that sweep.py, asks_for.py and many_cells.py read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).parent
+HELD_OUT = frozenset({"practitioner_final7.jsonl", "asks_for_final3.jsonl", "many_cells_final4.jsonl"})
+
+
+def held_out(path: Path) -> bool:
+    return path.name in HELD_OUT
+
+
+def finals(prefix: str) -> tuple[list[Path], list[Path]]:
+    """The `<prefix>_final*.jsonl` files of eval/: (spent, held out)."""
+    found = sorted(HERE.glob(f"{prefix}_final*.jsonl"))
+    return [p for p in found if not held_out(p)], [p for p in found if held_out(p)]
