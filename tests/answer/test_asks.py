@@ -8,7 +8,16 @@ import re
 import numpy as np
 import pytest
 
-from matrixqa.answer.asks import KINDS, Asked, _one_per_concept, asked_for, clauses, read_asked, subject_words
+from matrixqa.answer.asks import (
+    KINDS,
+    Asked,
+    _one_per_concept,
+    asked_for,
+    clauses,
+    counted_tokens,
+    read_asked,
+    subject_words,
+)
 from matrixqa.answer.choose import LENGTHS
 from matrixqa.answer.compose import Answerer
 from matrixqa.search.retrieve import Retriever
@@ -168,6 +177,52 @@ def test_a_year_is_no_count():
     assert _asked("a number", "pharmacy").given_by("A trio of pharmacy studies.", _tokens)
 
 
+def test_a_number_of_units_into_something_is_a_point_in_time_not_a_duration():
+    sentence = "Six months in to treatment, patients at the pharmacy were asked how they felt."
+    assert not _asked("a duration", "pharmacy").given_by(sentence, _tokens)
+    assert _asked("a time", "pharmacy").given_by(sentence, _tokens)
+    assert _asked("a duration", "pharmacy").given_by("Six months of treatment at the pharmacy.", _tokens)
+    assert asked_for("How long into treatment were patients at the pharmacy asked?").name == "a time"
+    assert asked_for("How long in treatment do patients stay?").name == "a duration"
+    assert asked_for("How long on methadone should someone stay?").name == "a duration"
+
+
+def test_a_subject_word_named_elsewhere_in_the_passage_counts_for_part_of_its_weight():
+    passage = "Interviews in France with French patients. Four patterns were found."
+    number = _asked("a number", "patterns", "french", "interviews")
+    assert not number.given_by("Four patterns were found.", _tokens)  # a third of the subject
+    assert number.given_by("Four patterns were found.", _tokens, context=passage)  # and half of two thirds
+    # A yes or no is a claim the sentence itself makes.
+    claim = _asked("a yes or no", "patterns", "french", "interviews")
+    assert not claim.given_by("Four patterns were found.", _tokens, context=passage)
+
+
+def _content(text: str) -> list[str]:
+    return [word for word in _tokens(text) if word not in {"were", "in", "the", "did"}]
+
+
+def test_a_count_gives_the_number_only_of_what_the_question_counts():
+    assert counted_tokens("How many relationship patterns were found?", _content) == {"relationship", "patterns"}
+    assert counted_tokens("how many clinicians in Scotland said so?", _content) == {"clinicians"}
+    assert counted_tokens("What proportion dropped out?", _content) == frozenset()
+    asked = Asked(KIND["a number"], ((frozenset(["pharmacy"]), 1.0),), counted=frozenset(["patients"]))
+    assert not asked.given_by("The pharmacy found four patterns of care for its patients.", _tokens)
+    assert asked.given_by("The pharmacy saw 20 out of 32 patients.", _tokens)
+    assert Asked(KIND["a number"], ((frozenset(["pharmacy"]), 1.0),)).given_by(
+        "The pharmacy found four patterns.", _tokens
+    )
+
+
+def test_the_best_ranked_passages_sentence_that_gives_what_was_asked_counts_though_less_relevant(answerer):
+    # The fast corpus (hashing embedder): the sentence naming who led the study is well below the passage's best.
+    answer = answerer.answer("Who led the study of the Philadelphia counsellors?")
+    assert answer.lacking == ()
+    assert any("led by an eminent US researcher" in sentence for sentence in answer.citations[0].sentences)
+    # When the best-ranked passage gives nothing asked for and another does, the answer opens with that one.
+    counted = answerer.answer("How many clinicians in Scotland were asked about supervision?")
+    assert "20 out of 32 clinicians" in counted.citations[0].sentences[0]
+
+
 def test_words_of_one_phrase_of_the_vocabulary_count_once():
     named = [
         ("supervised", frozenset({"supervis", "@sup"}), 3),
@@ -269,4 +324,4 @@ def test_lacking_is_right_on_most_of_the_labelled_questions_that_ask_for_a_kind(
     answers = [answerer.answer(r["question"]) for r in records]
     assert all(a.asks_for == r["asks_for"] for a, r in zip(answers, records, strict=True))
     right = sum(list(a.lacking) == r["lacking"] for a, r in zip(answers, records, strict=True))
-    assert right >= 0.75 * len(records)  # 44 of 56 when written (eval/README.md)
+    assert right >= 0.8 * len(records)  # 44 of 56 when written, 48 since (eval/README.md)

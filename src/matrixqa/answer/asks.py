@@ -31,9 +31,17 @@ _NUMBER_WORD = (
 )
 COMMON = 0.5  # share of passages a word may be in and still name what a question asks about
 STUDY = "a study"
+NUMBER = "a number"
 YES_OR_NO = "a yes or no"
 SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words are) a giving clause must name
+CONTEXT_SHARE = 0.5  # what a subject word named only elsewhere in the clause's passage counts for
+# "how many patients ...?" names what is counted: a figure gives the number only when it counts that ("Four
+# relationship patterns" answers nothing on how many patients), named within COUNT_REACH words after it.
+_COUNTED = re.compile(r"\bhow many\s+([\w'-]+(?:\s+[\w'-]+)?)", re.I)
+COUNT_REACH = 4
 _TIME_UNIT = r"(?:minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)"
+# "six months in to treatment", "two years later": a point in time, not how long something lasts.
+_POINT_AFTER = r"(?:in(?:to| to)?|on|later|ago)\b"
 
 
 @dataclass(frozen=True)
@@ -74,9 +82,14 @@ KINDS = (
     Kind(
         "a duration",
         "no duration",
-        _forms(r"\bhow long\b", rf"\b(?:how|for) many {_TIME_UNIT}\b", r"\bduration\b", r"\bfor what period\b"),
         _forms(
-            rf"\b{_NUMBER_WORD}(?:[- ]| or more )(?:{_TIME_UNIT})(?:’|')?",
+            r"\bhow long\b(?! (?:into|in to|after)\b)",
+            rf"\b(?:how|for) many {_TIME_UNIT}\b",
+            r"\bduration\b",
+            r"\bfor what period\b",
+        ),
+        _forms(
+            rf"\b{_NUMBER_WORD}(?:[- ]| or more )(?:{_TIME_UNIT})(?:’|')?(?!\w| {_POINT_AFTER})",
             rf"\b(?:a|an|one) (?:{_TIME_UNIT})\b",
             r"\b(?:indefinitely|lifelong|for life)\b",
         ),
@@ -92,7 +105,7 @@ KINDS = (
         _forms(r"\b\d+(?:[.,]\d+)?\s?(?:mg|milligrams?|ml|millilitres?|mcg|micrograms?|µg)\b"),
     ),
     Kind(
-        "a number",
+        NUMBER,
         "no figure",
         _forms(
             r"\bhow many\b",
@@ -109,11 +122,18 @@ KINDS = (
     Kind(
         "a time",
         "no time",
-        _forms(r"^\W*when\b", r"\b(?:what|which) year\b", r"\bat what (?:point|stage)\b", r"\bhow recent\b"),
+        _forms(
+            r"^\W*when\b",
+            r"\b(?:what|which) year\b",
+            r"\bat what (?:point|stage)\b",
+            r"\bhow recent\b",
+            r"\bhow long (?:into|in to|after)\b",  # "how long into treatment": a point in it
+        ),
         _forms(
             r"\b(?:19|20)\d\d\b",
             r"\b(?:at|from) the (?:start|beginning|end|outset)\b",
             rf"\b(?:within|for) (?:at least |the first )?{_NUMBER_WORD} {_TIME_UNIT}\b",
+            rf"\b{_NUMBER_WORD} {_TIME_UNIT} {_POINT_AFTER}",
             r"\b(?:after|before|following|during|since|until|once)\b",
         ),
     ),
@@ -207,33 +227,50 @@ class Asked:
     kind: Kind
     subject: tuple[tuple[frozenset[str], float], ...]
     own: frozenset[str] = frozenset()
+    counted: frozenset[str] = frozenset()  # the tokens of what a "how many" question counts
 
-    def given_by(self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "") -> bool:
+    def given_by(
+        self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "", context: str = ""
+    ) -> bool:
         """Whether a clause of a sentence gives the thing asked for: it holds a giving form that is not the
         question's own word, does not say the matter is unknown, and names SUBJECT_SHARE of the subject's
         distinctiveness. `tokens` analyses text as the subject was analysed. A sentence of a study's entry
-        (`entry`: the entry's title) has its subject named by the entry, and names a study itself."""
+        (`entry`: the entry's title) has its subject named by the entry, and names a study itself. A subject word
+        named only elsewhere in the sentence's passage (`context`) counts CONTEXT_SHARE of its weight ("Four
+        relationship patterns were identified" in a passage on French interviews); a yes or no is a claim the
+        sentence itself must make."""
         if self.kind.claim and _NOT_KNOWN.search(sentence):
             return False
         named_by_entry = set(tokens(entry)) if entry else set()
+        around = set(tokens(context)) if context and not self.kind.claim else set()
         entry_names_study = bool(entry) and self.kind.name == STUDY
         return any(
             (entry_names_study or self._gives_form(clause, tokens))
             and not _NOT_KNOWN.search(clause)
-            and self._names_subject(set(tokens(clause)) | named_by_entry)
+            and self._names_subject(set(tokens(clause)) | named_by_entry, around)
             for clause in clauses(sentence)
         )
 
     def _gives_form(self, clause: str, tokens: Callable[[str], Collection[str]]) -> bool:
-        """Whether a clause holds a giving form some word of which the question does not already say."""
+        """Whether a clause holds a giving form some word of which the question does not already say (and, for a
+        count, that counts what the question counts)."""
         return any(
             not all(set(tokens(word)) & self.own for word in re.findall(r"\w+", match.group()))
+            and self._counts_asked(clause[match.end() :], tokens)
             for match in self.kind.given.finditer(clause)
         )
 
-    def _names_subject(self, present: set[str]) -> bool:
+    def _counts_asked(self, after: str, tokens: Callable[[str], Collection[str]]) -> bool:
+        if not self.counted:
+            return True
+        return bool(set(tokens(" ".join(re.findall(r"[\w'-]+", after)[:COUNT_REACH]))) & self.counted)
+
+    def _names_subject(self, present: set[str], around: set[str] = frozenset()) -> bool:
         total = sum(weight for _, weight in self.subject)
-        named = sum(weight for words, weight in self.subject if words & present)
+        named = sum(
+            weight * (1.0 if words & present else CONTEXT_SHARE if words & around else 0.0)
+            for words, weight in self.subject
+        )
         return not total or named >= SUBJECT_SHARE * total
 
 
@@ -267,7 +304,20 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     subject = tuple(
         (tokens, lexical.idf(count) * float(near)) for (_, tokens, count), near in zip(named, closeness, strict=True)
     )
-    return Asked(kind, subject, frozenset(token for term in terms for token in term.tokens))
+    own = frozenset(token for term in terms for token in term.tokens)
+    counted = counted_tokens(query.text, analyzer.tokens) if kind.name == NUMBER else frozenset()
+    return Asked(kind, subject, own, counted)
+
+
+def counted_tokens(question: str, tokens: Callable[[str], Collection[str]]) -> frozenset[str]:
+    """The tokens of what "how many ..." counts: the words after it, up to two, until a word search ignores."""
+    found = _COUNTED.search(question)
+    counted: set[str] = set()
+    for word in found.group(1).split() if found else ():
+        if not (analysed := set(tokens(word))):
+            break
+        counted |= analysed
+    return frozenset(counted)
 
 
 def _one_per_concept(named: list[tuple[str, frozenset[str], int]]) -> list[tuple[str, frozenset[str], int]]:

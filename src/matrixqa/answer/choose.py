@@ -36,10 +36,6 @@ class Length:
 
 # A short answer keeps to the sentences nearly as relevant as its best (near misses read as padding; figures in
 # docs/retrieval.md); a long one, asked for to read more, quotes every sentence relevant enough.
-
-
-# A short answer keeps to the sentences nearly as relevant as its best (near misses read as padding; figures in
-# docs/retrieval.md); a long one, asked for to read more, quotes every sentence relevant enough.
 LENGTHS = {"short": Length(4, 3, 0.15, 0.1), "long": Length(8, 5, 0.25, None)}
 
 
@@ -57,16 +53,18 @@ def choose_sentences(
 ) -> Chosen | None:
     """The most relevant sentences of the best passages, made diverse, opened by the one that gives what the
     question asks for when one does; None when no sentence may be quoted."""
-    index = retriever.index
-    sources, rows = candidates(result.hits, index, length, asked, retriever)
+    sources = _sources(result.hits, length)
+    weighed = _weigh(result, retriever, query, asked, sources, _quotable(sources, retriever.index))
+    if asked and not weighed.giving.any():  # another hit's sentence that gives it, if any, may be quoted
+        others = [h for h in result.hits if h not in sources]
+        extra = [(r, n + len(sources), o) for r, n, o in _quotable(others, retriever.index)]
+        sources = sources + others
+        extra = [row for row in extra if gives_asked(asked, sources[row[1]].passage, row[2], retriever)]
+        if extra:
+            weighed = _weigh(result, retriever, query, asked, sources, weighed.rows + extra)
+    rows, relevance, giving, vectors = weighed.rows, weighed.relevance, weighed.giving, weighed.vectors
     if not rows:
         return None
-    vectors = index.sentence_vectors[[r[0] for r in rows]]
-    texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
-    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * retriever.coverage(query, texts)
-    gives = np.asarray([gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows])
-    # A figure in a sentence much less relevant than the best is about something else: it neither leads nor counts.
-    giving = gives & (relevance >= max(MIN_SENTENCE, float(relevance.max()) - ASKED_MARGIN))
     chosen = maximal_marginal_relevance(vectors, relevance, length.sentences, DIVERSITY)
     floor = MIN_SENTENCE
     if chosen and length.sentence_margin is not None:
@@ -82,32 +80,39 @@ def choose_sentences(
     return Chosen(sources, picked, any(giving[at[p]] for p in picked if p in at))
 
 
-def candidates(
-    hits: list[Hit], index: Index, length: Length, asked: Asked | None, retriever: Retriever
-) -> tuple[list[Hit], list[Row]]:
-    """The passages an answer may quote and their candidate sentences (sentence row, source number, sentence
-    number): the sources' quotable sentences; and when none of them gives what the question asks for, any other
-    hit's that does."""
-    sources = _sources(hits, length)
-    rows = _quotable(sources, index)
-    if asked is None:
-        return sources, rows
+@dataclass(frozen=True)
+class Weighed:
+    """Candidate sentences (sentence row, source number, sentence number), their vectors, how relevant each is to
+    the question, and which give what it asks for."""
 
-    def gives(candidates: list[Hit], row: Row) -> bool:
-        return gives_asked(asked, candidates[row[1]].passage, row[2], retriever)
+    rows: list[Row]
+    vectors: np.ndarray
+    relevance: np.ndarray
+    giving: np.ndarray
 
-    if any(gives(sources, row) for row in rows):
-        return sources, rows
-    others = [h for h in hits if h not in sources]
-    rows += [(r, n + len(sources), o) for r, n, o in _quotable(others, index) if gives(others, (r, n, o))]
-    return sources + others, rows
+
+def _weigh(
+    result: SearchResult, retriever: Retriever, query: Query, asked: Asked | None, sources: list[Hit], rows: list[Row]
+) -> Weighed:
+    index = retriever.index
+    vectors = index.sentence_vectors[[r[0] for r in rows]]
+    texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
+    relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * retriever.coverage(query, texts)
+    gives = np.asarray([gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows], dtype=bool)
+    if not rows:
+        return Weighed(rows, vectors, relevance, gives)
+    # A figure in a sentence much less relevant than the best is about something else: it neither leads nor counts,
+    # unless it is in the best-ranked passage (ranked on more than one sentence's similarity).
+    in_top = np.asarray([source == 0 for _, source, _ in rows])
+    giving = gives & (relevance >= MIN_SENTENCE) & (in_top | (relevance >= float(relevance.max()) - ASKED_MARGIN))
+    return Weighed(rows, vectors, relevance, giving)
 
 
 def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: Retriever) -> bool:
     """Whether a passage's sentence gives what the question asks for."""
     text = passage.sentence_texts[offset]
     entry = passage.study.title if passage.study else ""
-    return bool(asked and asked.given_by(text, retriever.analyzer.tokens, entry))
+    return bool(asked and asked.given_by(text, retriever.analyzer.tokens, entry, passage.text))
 
 
 def _quotable(hits: list[Hit], index: Index) -> list[Row]:
@@ -124,9 +129,10 @@ def _quotable(hits: list[Hit], index: Index) -> list[Row]:
 
 def lead_of(chosen: list[int], rows: list[Row], relevance: np.ndarray, leading: np.ndarray) -> int:
     """The candidate the answer opens with: the best-ranked passage's most relevant (retrieval ranked it on more
-    evidence than one sentence's similarity), among those that give what the question asks for when some do."""
+    evidence than one sentence's similarity), among those that give what the question asks for when some do; when
+    none of its sentences gives it and another passage's does, that one."""
     top = [i for i, row in enumerate(rows) if row[1] == 0]
-    if able := [i for i in top if leading[i]]:
+    if able := [i for i in top if leading[i]] or [i for i in range(len(rows)) if leading[i]]:
         return max(able, key=lambda i: relevance[i])
     if not top:
         return min(chosen, key=lambda i: (rows[i][1], -relevance[i]))
