@@ -52,6 +52,10 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("What should keyworkers do about missed doses?", "what to do"),
         ("How should services choose their clinicians?", "what to do"),
         ("Does supervised dosing harm relationships?", "a yes or no"),
+        ("Over what period were the patients followed?", "a duration"),
+        ("Which clinic ran the study?", "a person or body"),
+        ("Which study links a good relationship to less drug use?", "a study"),
+        ("How do the guidelines say services should test urine?", "what to do"),
     ],
 )
 def test_the_kind_asked_for_is_read_from_the_questions_form(question, kind):

@@ -86,7 +86,7 @@ KINDS = (
             r"\bhow long\b(?! (?:into|in to|after)\b)",
             rf"\b(?:how|for) many {_TIME_UNIT}\b",
             r"\bduration\b",
-            r"\bfor what period\b",
+            r"\b(?:for|over|during|in) what (?:period|length of time|time ?span|timescale)\b",
         ),
         _forms(
             rf"\b{_NUMBER_WORD}(?:[- ]| or more )(?:{_TIME_UNIT})(?:’|')?(?!\w| {_POINT_AFTER})",
@@ -143,7 +143,9 @@ KINDS = (
         _forms(
             r"^\W*who\b",
             r"^\W*(?:which|what) (?:organisations?|organizations?|bod(?:y|ies)|people|persons?|professionals?|"
-            r"researchers?|authors?|experts?|staff|clinicians?|doctors?|workers?)\b",
+            r"researchers?|authors?|experts?|staff|clinicians?|doctors?|workers?|clinics?|services?|teams?|"
+            r"agenc(?:y|ies)|charit(?:y|ies)|universit(?:y|ies)|colleges?|associations?|societ(?:y|ies)|"
+            r"departments?|governments?)\b",
         ),
         _forms(
             r"(?-i:\b[A-Z][a-z]+(?: (?:of|for|and|the)?\s?[A-Z][a-z]+)+\b)",  # a name: capitals count
@@ -159,7 +161,8 @@ KINDS = (
         _forms(
             r"\b(?:which|what|any|a|one) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?|research|experiments?)"
             r"\b[^?]*\b(?:show|shows|showed|shown|found|find|finds|test|tested|looked|prove|proved|"
-            r"compar\w*|examin\w*|assess\w*|suggest\w*|support\w*)\b",
+            r"compar\w*|examin\w*|assess\w*|suggest\w*|support\w*|link\w*|associat\w*|connect\w*|demonstrat\w*|"
+            r"report\w*|establish\w*|measur\w*|investigat\w*)\b",
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
             r"\bwho (?:studied|researched|found|showed|tested)\b",
         ),
@@ -178,6 +181,7 @@ KINDS = (
             r"keyworkers?|workers?|prescribers?|services?|counsell?ors?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
             r"\bhow should\b",
+            r"\bhow (?:do|does|did) (?:the )?(?:[\w'-]+ ){1,3}(?:say|think|recommend|suggest|advise)\b[^?]*\bshould\b",
             r"\b(?:should|must) (?:i|we|you)\b",
             r"\bwhat (?:is|are) (?:the )?(?:best|good|right|recommended) (?:way|practice|approach)\b",
             r"\b(?:any )?(?:tips|advice)\b",
