@@ -17,7 +17,11 @@ TITLES = {
     CellKey(DRUG, "A3"): "Interventions; Medical treatment",
     CellKey(ALCOHOL, "B1"): "Practitioners; Screening and brief intervention",
 }
-NAMED = {**TITLES, CellKey(DRUG, "B2"): "Practitioners; Generic and cross-cutting issues"}
+NAMED = {
+    **TITLES,
+    CellKey(DRUG, "B2"): "Practitioners; Generic and cross-cutting issues",
+    CellKey(ALCOHOL, "A1"): "Interventions; Screening and brief intervention",
+}
 
 
 @pytest.fixture
@@ -40,6 +44,15 @@ def names() -> CellNames:
         ("does thiamine (vitamin B1) help?", []),  # a code alone, with no word of cells or matrices
         ("what does cell C2 say?", []),  # not in this corpus
         ("what do practitioners think of medical treatment?", []),  # a title's words, but no cell named
+        # Titles shortened as people shorten them: a word of the column and one of the row.
+        ("what's in the practitioner medical cell?", [(ALCOHOL, "B3"), (DRUG, "B3")]),
+        ("the interventions medical cell", [(DRUG, "A3")]),
+        ("the cross-cutting practitioners cell", [(DRUG, "B2")]),
+        # Of several titles so named, those the question's words name most: not A3 for "intervention".
+        ("what does the practitioners brief intervention cell cover?", [(ALCOHOL, "B1")]),
+        ("what does the treatment cell say?", []),  # a word every title shares names none
+        ("B1?", [(ALCOHOL, "B1")]),  # nothing but a code: a cell, in any case
+        ("a3 and b1", [(ALCOHOL, "B1"), (DRUG, "A3")]),
     ],
 )
 def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, question: str, named):
@@ -58,6 +71,7 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("alcohol D4 in a nutshell?", "D4"),  # an everyday word for a summary
         ("what is the alcohol matrix cell D4 for?", "D4"),  # a cell named and nothing else
         ("drug B3?", "B3"),
+        ("b3", "B3"),  # nothing but a code
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):
@@ -103,6 +117,9 @@ def test_what_is_cell_x_about_leads_with_xs_own_summary(retriever: Retriever, co
 
 def test_a_cells_title_words_name_the_corpus_when_the_question_names_that_cell(retriever: Retriever):
     query = retriever.reader.read("What is the organisational functioning; psychosocial therapies cell about?")
+    assert query.cells == (CellKey(ALCOHOL, "D4"),) and query.about_the_corpus
+    # A title shortened, its words in the singular: still only the corpus's words.
+    query = retriever.reader.read("organisational psychosocial therapy cell summary")
     assert query.cells == (CellKey(ALCOHOL, "D4"),) and query.about_the_corpus
 
 

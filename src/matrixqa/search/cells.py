@@ -4,9 +4,12 @@ A3, B3 and B4 (and every other code) exist in both matrices with the same titles
 and its code together. A code names a cell when the question also speaks of cells or matrices ("what is
 cell b3 about?", "in the alcohol matrix, what does B4 say?"), a matrix's name stands before it ("alcohol
 B4"), or the question asks what something covers ("what topics does A4 deal with?": reading.py knows the
-words that ask it): a capital letter and a digit alone ("vitamin B1") are not taken for a cell. A title names its cell
-when both its column and its row are in the question beside the word cell or matrix ("the practitioners,
-medical treatment cell"). A question naming a matrix gets that matrix's cell; naming none, the cell of
+words that ask it), or the question is nothing but codes ("B4?"): a capital letter and a digit among other words
+("vitamin B1") are not taken for a cell. A title names its cell
+when a word of its column and a word of its row are in the question beside the word cell or matrix, as people
+shorten titles ("the practitioners psychosocial cell" for "Practitioners; Psychosocial therapies"); the words
+every title shares ("treatment", "issues") name none, and of several titles so named, those whose words the
+question holds most are meant. A question naming a matrix gets that matrix's cell; naming none, the cell of
 that code in each matrix the corpus holds.
 """
 
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from matrixqa.ingest.chunk import CellRef, Passage
 
 _SPEAKS_OF_CELLS = re.compile(r"\b(?:cells?|matri(?:x|ces))\b", re.IGNORECASE)
+# A question that is nothing but codes ("B4", "a3 and b3?") can only mean cells.
+_ONLY_CODES = re.compile(r"\W*[A-E][1-5](?:\W+(?:and\W+|or\W+)?[A-E][1-5])*\W*", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
 _NAMED_MATRIX = re.compile(
     r"\b(drugs?|alcohol)\s+(?:(?:treatment\s+)?matri(?:x|ces)|(?:cells?\s+)?(?=[A-Ea-e][1-5]\b))", re.IGNORECASE
@@ -59,16 +64,21 @@ class CellNames:
         asks_scope: the question asks what something covers, so a code alone names its cell."""
         keys = self._keys(question, asks_scope)
         words = {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
+        named = {w for key in keys for w in _title_words(self.titles[key])}
+        words |= {w for w in re.findall(r"[a-z]+", question.lower()) if _singular(w) in named}  # "practitioner"
         return NamedCells(keys, frozenset(words))
 
     def _keys(self, question: str, asks_scope: bool) -> tuple[CellKey, ...]:
-        if not (asks_scope or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
+        only_codes = bool(_ONLY_CODES.fullmatch(question))
+        if not (asks_scope or only_codes or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
             return ()
         matrices = {self.matrices.get(m.group(1).lower().removesuffix("s")) for m in _NAMED_MATRIX.finditer(question)}
-        codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if _is_code(m)}
-        lower = _words(question)
+        codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if only_codes or _is_code(m)}
         found = {key for key in self.titles if key.code in codes}
-        found |= {key for key, title in self.titles.items() if _names_title(lower, title)}
+        said = _title_words(question)
+        by_title = {key: _names_title(said, title) for key, title in self.titles.items()}
+        most = max(by_title.values(), default=0)
+        found |= {key for key, named in by_title.items() if named and named == most}
         if matrices:
             found = {key for key in found if key.matrix in matrices}
         return tuple(sorted(found))
@@ -79,11 +89,24 @@ def _is_code(match: re.Match[str]) -> bool:
     return bool(match.group(2)) or match.group(1)[0].isupper()
 
 
-def _names_title(question: str, title: str) -> bool:
-    column, _, row = (_words(part) for part in title.partition(";"))
-    return bool(column and row) and column in question and row in question
+def _names_title(said: frozenset[str], title: str) -> int:
+    """How many of the question's words name the title, when some name its column and some its row; else 0."""
+    column, _, row = (_title_words(part) for part in title.partition(";"))
+    in_column, in_row = column & said, row & said
+    return len(in_column | in_row) if in_column and in_row else 0
 
 
-def _words(text: str) -> str:
-    """Text as its words in small letters, one space apart ("cross-cutting" as "cross cutting")."""
-    return " ".join(re.findall(r"[a-z/]+", text.lower()))
+# Words too common in the matrices' titles to name one ("Medical treatment", "Treatment systems").
+_SHARED_TITLE_WORDS = frozenset({"and", "treatment", "issue", "the", "for", "of"})
+
+
+def _title_words(text: str) -> frozenset[str]:
+    """Text's words as titles are compared: small letters, singular, split at hyphens and slashes."""
+    words = (_singular(w) for w in re.findall(r"[a-z]+", text.lower()))
+    return frozenset(w for w in words if w not in _SHARED_TITLE_WORDS)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
