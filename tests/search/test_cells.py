@@ -52,6 +52,8 @@ def names() -> CellNames:
         ("what does the practitioners brief intervention cell cover?", [(ALCOHOL, "B1")]),
         ("what does the treatment cell say?", []),  # a word every title shares names none
         ("B1?", [(ALCOHOL, "B1")]),  # nothing but a code: a cell, in any case
+        ("compare the drug and alcohol B3 cells", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # two matrices before a code
+        ("alcohol vs drug B3", [(ALCOHOL, "B3"), (DRUG, "B3")]),
         ("a3 and b1", [(ALCOHOL, "B1"), (DRUG, "A3")]),
     ],
 )
@@ -90,6 +92,15 @@ def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: 
 )
 def test_a_question_with_a_subject_is_no_question_about_a_cell(retriever: Retriever, question):
     assert not retriever.search(question, 5).about_the_corpus
+
+
+def test_cells_named_to_be_compared_are_answered_with_their_summaries(retriever: Retriever):
+    result = retriever.search("compare alcohol D4 and drug B3", 5)
+    assert result.relevant and result.about_the_corpus
+    assert {(h.passage.cell.code, h.passage.section) for h in result.hits[:2]} == {
+        ("B3", SUMMARY_SECTION),
+        ("D4", SUMMARY_SECTION),
+    }
 
 
 def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):

@@ -24,8 +24,11 @@ _SPEAKS_OF_CELLS = re.compile(r"\b(?:cells?|matri(?:x|ces))\b", re.IGNORECASE)
 # A question that is nothing but codes ("B4", "a3 and b3?") can only mean cells.
 _ONLY_CODES = re.compile(r"\W*[A-E][1-5](?:\W+(?:and\W+|or\W+)?[A-E][1-5])*\W*", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
+# "alcohol B4", "the drug matrix", "the drug and alcohol B3 cells": the matrices named.
 _NAMED_MATRIX = re.compile(
-    r"\b(drugs?|alcohol)\s+(?:(?:treatment\s+)?matri(?:x|ces)|(?:cells?\s+)?(?=[A-Ea-e][1-5]\b))", re.IGNORECASE
+    r"\b(drugs?|alcohol)(?:\s+(?:and|or|&|vs\.?|versus)\s+(drugs?|alcohol))?"
+    r"\s+(?:(?:treatment\s+)?matri(?:x|ces)|(?:cells?\s+)?(?=[A-Ea-e][1-5]\b))",
+    re.IGNORECASE,
 )
 
 
@@ -72,7 +75,12 @@ class CellNames:
         only_codes = bool(_ONLY_CODES.fullmatch(question))
         if not (asks_scope or only_codes or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
             return ()
-        matrices = {self.matrices.get(m.group(1).lower().removesuffix("s")) for m in _NAMED_MATRIX.finditer(question)}
+        matrices = {
+            self.matrices.get(name.lower().removesuffix("s"))
+            for m in _NAMED_MATRIX.finditer(question)
+            for name in m.groups()
+            if name
+        }
         codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if only_codes or _is_code(m)}
         found = {key for key in self.titles if key.code in codes}
         said = _title_words(question)

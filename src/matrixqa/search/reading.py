@@ -55,8 +55,12 @@ SCOPE_WORDS = frozenset(
     | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
     | {"deal", "deals", "concern", "concerns", "explain", "describe", "summarise", "summarize"}
 )
-# Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about").
-REQUEST_WORDS = frozenset({"give", "tell", "quick", "brief", "briefly", "short", "please", "whats"})
+# Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about", "compare the drug
+# and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
+REQUEST_WORDS = frozenset(
+    {"give", "tell", "quick", "brief", "briefly", "short", "please", "whats"}
+    | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
+)
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
