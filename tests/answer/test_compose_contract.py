@@ -285,3 +285,11 @@ def test_sources_draw_on_another_cell_close_behind_the_first_cells_passages(retr
     assert across_cells(one_cell, 2) == one_cell[:2]
     looked_up = [Hit(p, 0.0, n) for n, p in enumerate([*b3, d4], 1)]  # study entries: no fused rank
     assert across_cells(looked_up, 3) == looked_up[:3]
+
+
+def test_the_lead_names_the_cells_in_the_order_the_answer_quotes_them(answerer: Answerer):
+    # The fast corpus: the drug B3 cell answers first, the alcohol D4 cell after (alphabetically, Alcohol first).
+    answer = answerer.answer("urine testng guidlines uk")
+    quoted = list(dict.fromkeys(c.passage.cell.label for c in answer.citations))
+    assert len(quoted) == 2 and quoted[0].startswith("Drug")
+    assert answer.lead == f"From the Effectiveness Bank, {quoted[0]}, and {quoted[1]}."

@@ -185,7 +185,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
 def _lacking_lead(asked: Asked, query: Query, citations: tuple[Citation, ...], retriever: Retriever) -> str:
     """The lead of an answer that does not give what was asked: says so, then what the cell does say about the
     question's subject."""
-    cells = sorted({c.passage.cell.label for c in citations})
+    cells = _cells_quoted(citations)
     said = set(retriever.analyzer.tokens(" ".join(sentence for c in citations for sentence in c.sentences)))
     subject = [tokens for tokens, _ in asked.subject]
     about = [t.word for t in query.analysis.terms if t.tokens & said and any(t.tokens <= held for held in subject)]
@@ -227,10 +227,15 @@ def _studies(answer_id: str, result: SearchResult) -> Answer:
 
 
 def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...], text: str) -> Answer:
-    cells = sorted({c.passage.cell.label for c in citations})
+    cells = _cells_quoted(citations)
     lead = f"From the Effectiveness Bank, {', and '.join(cells)}."
     hits = tuple(result.hits)
     return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
+
+
+def _cells_quoted(citations: tuple[Citation, ...]) -> list[str]:
+    """The cells an answer quotes, in the order it quotes them, so the lead names first the cell it opens with."""
+    return list(dict.fromkeys(c.passage.cell.label for c in citations))
 
 
 def _not_covered(answer_id: str, result: SearchResult) -> Answer:
