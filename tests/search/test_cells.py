@@ -74,6 +74,8 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("what is the alcohol matrix cell D4 for?", "D4"),  # a cell named and nothing else
         ("drug B3?", "B3"),
         ("b3", "B3"),  # nothing but a code
+        ("what's B3 about?", "B3"),  # "about" ending the question asks what the cell covers
+        ("tell me about D4", "D4"),
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):

@@ -61,6 +61,7 @@ REQUEST_WORDS = frozenset(
     {"give", "tell", "quick", "brief", "briefly", "short", "please", "whats"}
     | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
 )
+_ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
@@ -118,8 +119,10 @@ class QuestionReader:
     def read(self, question: str) -> Query:
         """The question read in the corpus's words, with what the later stages need of it."""
         first = self.analyzer.analyse(question)
-        # "about" asks what something covers too, but is too common to make a bare code a cell ("what about B1?").
-        asks_scope = any(w.lower() in SCOPE_WORDS - {"about"} for w in first.words)
+        # "about" asks what something covers where it ends the question ("what's B3 about?") or follows "tell me";
+        # elsewhere it is too common to make a bare code a cell ("what about B1 for drinkers?").
+        scope = any(w.lower() in SCOPE_WORDS - {"about"} for w in first.words)
+        asks_scope = scope or bool(_ASKS_ABOUT.search(question))
         cells = self.cells.named(question, asks_scope=asks_scope)
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
