@@ -56,6 +56,11 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Which clinic ran the study?", "a person or body"),
         ("Which study links a good relationship to less drug use?", "a study"),
         ("How do the guidelines say services should test urine?", "what to do"),
+        ("What counts as a sufficient methadone dose, in mg?", "a dose"),
+        ("Which study backs up the three-month rule?", "a study"),
+        ("Which review should I read first?", "a study"),
+        ("What do the guidelines say we should do about urine tests?", "what to do"),
+        ("What practical steps can a pharmacy take?", "what to do"),
     ],
 )
 def test_the_kind_asked_for_is_read_from_the_questions_form(question, kind):
@@ -329,3 +334,10 @@ def test_lacking_is_right_on_most_of_the_labelled_questions_that_ask_for_a_kind(
     assert all(a.asks_for == r["asks_for"] for a, r in zip(answers, records, strict=True))
     right = sum(list(a.lacking) == r["lacking"] for a, r in zip(answers, records, strict=True))
     assert right >= 0.8 * len(records)  # 44 of 56 when written, 48 since (eval/README.md)
+
+
+def test_a_study_entrys_sentence_gives_what_its_title_line_gives(answerer: Answerer):
+    # The year and the body are in the entry's title line, which is cited with every sentence quoted from it.
+    answer = answerer.answer("When was the Clinks guidance on co-occurring mental health and substance use published?")
+    assert answer.asks_for == "a time" and answer.lacking == ()
+    assert answer.citations[0].passage.study and answer.citations[0].passage.study.year == 2019

@@ -99,8 +99,9 @@ KINDS = (
         "no dose",
         _forms(
             r"\b(?:what|which|how much|how high|how low|right|correct|starting|usual|typical|best|optimal|"
-            r"recommended)\s+(?:[\w'-]+\s+){0,2}(?:dose|doses|dosage|dosing)\b",
+            r"recommended|sufficient|adequate|maximum|minimum|safe)\s+(?:[\w'-]+\s+){0,2}(?:dose|doses|dosage|dosing)\b",
             r"\bhow (?:much|many) (?:mg|milligrams?|ml|millilitres?)\b",
+            r"\b(?:in|how many) (?:mg|milligrams?|ml|millilitres?)\b",
         ),
         _forms(r"\b\d+(?:[.,]\d+)?\s?(?:mg|milligrams?|ml|millilitres?|mcg|micrograms?|µg)\b"),
     ),
@@ -162,7 +163,8 @@ KINDS = (
             r"\b(?:which|what|any|a|one) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?|research|experiments?)"
             r"\b[^?]*\b(?:show|shows|showed|shown|found|find|finds|test|tested|looked|prove|proved|"
             r"compar\w*|examin\w*|assess\w*|suggest\w*|support\w*|link\w*|associat\w*|connect\w*|demonstrat\w*|"
-            r"report\w*|establish\w*|measur\w*|investigat\w*)\b",
+            r"report\w*|establish\w*|measur\w*|investigat\w*|back\w*|justif\w*|confirm\w*|underpin\w*)\b",
+            r"^\W*(?:which|what) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
             r"\bwho (?:studied|researched|found|showed|tested)\b",
         ),
@@ -186,6 +188,8 @@ KINDS = (
             r"\bwhat (?:is|are) (?:the )?(?:best|good|right|recommended) (?:way|practice|approach)\b",
             r"\b(?:any )?(?:tips|advice)\b",
             r"\bwhat to do\b",
+            r"\b(?:i|we|you|they) (?:should|must|ought to) do\b",
+            r"\bwhat (?:practical )?(?:steps|measures|actions)\b",
         ),
         _forms(
             r"\b(?:should|must|ought|need(?:s|ed)? to|has to|have to|try to|aim to)\b",

@@ -109,10 +109,15 @@ def _weigh(
 
 
 def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: Retriever) -> bool:
-    """Whether a passage's sentence gives what the question asks for."""
-    text = passage.sentence_texts[offset]
+    """Whether a passage's sentence gives what the question asks for. A study entry's sentence is cited with the
+    entry's title line (its year, its authors or body), so what that line gives, the sentence gives with it."""
+    if asked is None:
+        return False
     entry = passage.study.title if passage.study else ""
-    return bool(asked and asked.given_by(text, retriever.analyzer.tokens, entry, passage.text))
+    lines = [passage.sentence_texts[offset]]
+    if passage.study and offset and not asked.kind.claim:
+        lines.append(passage.sentence_texts[0])
+    return any(asked.given_by(text, retriever.analyzer.tokens, entry, passage.text) for text in lines)
 
 
 def _quotable(hits: list[Hit], index: Index) -> list[Row]:
