@@ -7,17 +7,17 @@ import io
 import json
 import re
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
-import waitress
 from click.testing import CliRunner
 
 from matrixqa.cli import main
 from matrixqa.errors import MatrixQAError
 from matrixqa.search.relevance import MIN_EVIDENCE
 from matrixqa.server.app import create_app
+
+from ..conftest import live_server
 
 TOKEN = "correct-horse-battery-staple-42"
 ANSWERED = "Do zebra stripes calm the waiting room?"
@@ -329,12 +329,8 @@ def test_admin_page_holds_no_data_and_no_inline_script(admin_client, seeded):
 @pytest.fixture
 def served(admin_app):
     """The admin app on a real WSGI server on a free loopback port."""
-    server = waitress.create_server(admin_app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=10)
+    with live_server(admin_app) as url:
+        yield url
 
 
 @pytest.mark.browser
