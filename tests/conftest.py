@@ -144,10 +144,12 @@ def live_server(wsgi_app) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        # The request threads first: one finishing a request after the sockets are closed pulls the trigger by its
+        # raw file descriptor, whose number the next test's server may have taken by then.
+        server.task_dispatcher.shutdown()
         # Closed from its own loop, so the loop never waits on a socket closed under it (EBADF in select).
         server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(timeout=5)
-        server.task_dispatcher.shutdown()
 
 
 def launch(playwright):
