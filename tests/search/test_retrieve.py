@@ -52,6 +52,11 @@ def test_the_vocabulary_changes_what_lexical_search_finds(retriever: Retriever):
             Filters(types=frozenset({"K", "S"}), matrix=" drug ", year_from=2005),
             lambda p: p.study and p.study.type in "KS" and p.cell.matrix.startswith("Drug") and p.study.year >= 2005,
         ),
+        # Each filter narrows what the one before it admitted: key studies of B3, not every passage of B3.
+        (
+            Filters(types=frozenset({"K"}), cells=frozenset({"B3"})),
+            lambda p: p.study and p.study.type == "K" and p.cell.code == "B3",
+        ),
     ],
 )
 def test_filters_admit_only_what_they_name(retriever: Retriever, filters: Filters, check):
