@@ -111,3 +111,14 @@ def test_a_heading_is_as_near_a_declined_question_as_the_nearest_sentence_of_its
     rows = retriever.index.sentence_rows(heading.position)
     vector = retriever.index.sentence_vectors[rows[-1]]  # a sentence under it, not the heading itself
     assert suggestions.closest(vector, exclude=set())[0] == heading.question
+
+
+def test_a_question_sentence_is_as_near_a_declined_question_as_itself_not_as_its_passage(retriever: Retriever):
+    suggestions = _own_passage(retriever)
+    question = _candidate(suggestions, "What makes a methadone counsellor effective?")
+    rows = list(retriever.index.sentence_rows(question.position))
+    after = rows[rows.index(question.sentence_row) + 1 :]
+    assert after  # its passage goes on to say other things
+    for row in after:  # a declined question meaning exactly one of them is not offered the question first
+        vector = retriever.index.sentence_vectors[row]
+        assert suggestions.closest(vector, exclude=set())[0] != question.question
