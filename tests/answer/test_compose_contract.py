@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from matrixqa.answer.choose import CELL_REPEAT, LENGTHS, across_cells
+from matrixqa.answer.choose import CELL_REPEAT, LENGTHS, MIN_SENTENCE, across_cells
 from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
@@ -228,6 +228,23 @@ def test_an_answer_quotes_no_sentence_below_the_floor(retriever: Retriever, deta
     similarity = HashingEmbedder().embed(quoted) @ HashingEmbedder().embed([sentence])[0]
     assert quoted[0] == sentence
     assert all(similarity >= 0.25), list(zip(quoted, similarity.round(2), strict=True))
+
+
+@pytest.mark.parametrize("detail", ["short", "long"])
+def test_an_answer_whose_sentences_all_fall_below_the_floor_quotes_its_lead_and_its_best_sentence_only(
+    retriever: Retriever, answerer: Answerer, detail: str
+):
+    # A question naming only an author of a study is answered (the study is among the first passages), yet its
+    # one word is in no sentence and near none in meaning: no sentence clears the floor. The answer then quotes
+    # the first-ranked passage, which leads, and the single most relevant sentence, not all it has room for.
+    author = "McLellan"
+    texts = [text for passage in retriever.index.passages for text in passage.sentence_texts]
+    similarity = HashingEmbedder().embed(texts) @ HashingEmbedder().embed([author])[0]
+    assert similarity.max() < MIN_SENTENCE and not any(author.lower() in t.lower() for t in texts)
+    answer = answerer.answer(author, detail=detail)
+    best = min(answer.hits, key=lambda h: h.fused_rank).passage
+    assert answer.answered and answer.citations[0].passage.id == best.id
+    assert len(answer.citations) == 2 and len(answer.citations[1].sentences) == 1, _quoted(answer)
 
 
 def by_cell_repeat(hits, count):

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from matrixqa.answer.compose import Answerer
-from matrixqa.answer.declines import Decline, Elsewhere, decline_message, describe_filters
+from matrixqa.answer.declines import (
+    MATRICES_PAGE,
+    NOT_COVERED,
+    Decline,
+    Elsewhere,
+    FilteredOut,
+    decline_message,
+    describe_filters,
+)
 from matrixqa.ingest.chunk import CellRef
 from matrixqa.ingest.identity import plain_name
 from matrixqa.search.filters import Filters
@@ -56,6 +66,55 @@ def test_filters_are_described_in_words():
     assert describe_filters(Filters(cells=frozenset({"B3"}), matrix="Drug Treatment Matrix")) == (
         "cell B3 of the Drug Treatment Matrix"
     )
+    every_type = Filters(types=frozenset({"S", "K", "R", "G", "commentary"}))
+    assert describe_filters(every_type) == "guidance and key studies and reviews and seminal studies and commentary"
+    assert describe_filters(Filters(cells=frozenset({"B3", "A1"}))) == "cell A1, B3"
+    assert describe_filters(Filters(matrix="Drug Treatment Matrix")) == "the Drug Treatment Matrix"
+    assert describe_filters(Filters(year_from=2015)) == "studies from 2015 to now"
+    assert describe_filters(Filters(year_to=2020)) == "studies from any year to 2020"
+
+
+def _cell(code: str) -> CellRef:
+    return CellRef("Drug Treatment Matrix", code, "", f"https://example.test/{code}", "")
+
+
+@pytest.mark.parametrize("cited, passages", [(1, "citing 1 passage: clear"), (2, "citing 2 passages: clear")])
+def test_a_decline_by_the_filters_reads_in_full(cited: int, passages: str):
+    decline = Decline(FilteredOut(admitted=3, total=40, cited_without=cited))
+    message = decline_message(decline, Filters(types=frozenset({"K"})), (), [_cell("B3")], [_cell("B3")])
+    assert message == (
+        "Your filters (key studies) leave out the evidence on this: they admit 3 of the corpus's 40 passages, "
+        f"and none of those answers it. Without the filters the corpus answers it, {passages} the filters to "
+        "see that answer."
+    )
+
+
+def test_a_decline_for_topics_the_corpus_lacks_reads_in_full():
+    a1, b3, c2 = _cell("A1"), _cell("B3"), _cell("C2")
+    decline = Decline(None, (Elsewhere("naloxone", a1), Elsewhere("naloxone", c2)))
+    message = decline_message(decline, Filters(), ("naloxone", "pregnancy", "prison"), [a1, b3, c2], [b3])
+    assert message == (
+        f"{NOT_COVERED} The passages nearest the question do not treat ‘naloxone’, ‘pregnancy’ and ‘prison’. "
+        "In this corpus, ‘naloxone’ is treated in the cell on interventions in reducing harm (Drug Treatment "
+        "Matrix) and management/supervision in generic and cross-cutting issues (Drug Treatment Matrix). "
+        "No cell of this corpus treats ‘pregnancy’: it holds 3 of the Effectiveness Bank's 50 matrix cells "
+        f"({MATRICES_PAGE}). No cell of this corpus treats ‘prison’: it holds 3 of the Effectiveness Bank's 50 "
+        f"matrix cells ({MATRICES_PAGE}). The corpus covers the cell on interventions in reducing harm (Drug "
+        "Treatment Matrix), the cell on practitioners in medical treatment (Drug Treatment Matrix) and the cell "
+        "on management/supervision in generic and cross-cutting issues (Drug Treatment Matrix)."
+    )
+
+
+def test_a_decline_from_a_corpus_of_many_cells_names_the_nearest_three_once_each():
+    corpus = [_cell(code) for code in ("A1", "B3", "C2", "D4", "E5")]
+    a1, b3, c2, d4, _ = corpus
+    message = decline_message(Decline(), Filters(), (), corpus, [b3, b3, d4, a1, c2])
+    assert message == (
+        f"{NOT_COVERED} The corpus covers 5 cells; the nearest to this question: the cell on practitioners in "
+        "medical treatment (Drug Treatment Matrix); the cell on organisational functioning in psychosocial "
+        "therapies (Drug Treatment Matrix); the cell on interventions in reducing harm (Drug Treatment Matrix)."
+    )
+    assert decline_message(Decline(), Filters(), (), corpus, []) == f"{NOT_COVERED} The corpus covers 5 cells."
 
 
 def test_a_cell_off_the_grid_keeps_its_code():

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from matrixqa.answer.compose import Answer, Answerer
-from matrixqa.answer.conversation import Turn
+from matrixqa.answer.conversation import Resolved, Turn, resolve
 from matrixqa.evaluate import corpus_paragraphs, normalise, shares_run
 from matrixqa.settings import PROJECT_ROOT
 from tests.conftest import REAL_CORPUS
@@ -56,3 +56,25 @@ def test_a_follow_up_is_searched_with_its_first_questions_subject_and_answered_f
         in_frame,
         alone,
     )
+
+
+@pytest.mark.parametrize(
+    "question, mode",
+    [
+        ("which study showed that about methadone?", "source"),  # one word of its own: asks for the source
+        ("which study tested methadone?", "standalone"),  # two: a question of its own
+        ("and what about urine tests for young women?", "follow_up"),  # four words of its own lean on the subject
+        ("and what about urine tests for young pregnant women?", "standalone"),  # five stand alone
+        ("and what about urine tests for young women in the UK?", "follow_up"),  # a word of two letters is not one
+        ("and what about urine tests by GPs in young women?", "standalone"),  # one of three letters is
+    ],
+)
+def test_how_many_words_of_its_own_a_question_has_decides_whether_it_leans_on_the_conversation(question, mode):
+    assert resolve(question, [Turn("Were the patients watched at the chemist?", "")]).mode == mode
+
+
+def test_a_follow_up_leans_on_the_last_question_that_stood_alone():
+    first, second = "Were the patients watched at the chemist?", "Do counsellors differ in how well they do?"
+    history = [Turn(first, ""), Turn(second, ""), Turn("and why?", "")]
+    assert resolve("and in the UK?", history).subject == second
+    assert resolve(second, history) == Resolved("standalone", second)  # a question of its own is searched alone

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from matrixqa.cli import main
+from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search.filters import FilterColumns, Filters
 from matrixqa.search.relevance import MIN_EVIDENCE
 from matrixqa.search.retrieve import Retriever
@@ -51,6 +52,11 @@ def test_the_vocabulary_changes_what_lexical_search_finds(retriever: Retriever):
         (
             Filters(types=frozenset({"K", "S"}), matrix=" drug ", year_from=2005),
             lambda p: p.study and p.study.type in "KS" and p.cell.matrix.startswith("Drug") and p.study.year >= 2005,
+        ),
+        # Each filter narrows what the one before it admitted: key studies of B3, not every passage of B3.
+        (
+            Filters(types=frozenset({"K"}), cells=frozenset({"B3"})),
+            lambda p: p.study and p.study.type == "K" and p.cell.code == "B3",
         ),
     ],
 )
@@ -163,3 +169,19 @@ def test_a_named_cells_named_section_leads_and_is_answered_whatever_the_words_sa
     assert result.relevant
     assert result.hits[0].passage.section == "Highlighted study"
     assert [h.passage.section for h in result.hits[:2]] == ["Highlighted study"] * 2
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical"])
+def test_a_single_side_mode_ranks_and_scores_by_that_side_alone(retriever: Retriever, mode: str):
+    hits = retriever.with_mode(mode).search("methadone counsellors and doctors", 50).hits
+    hits = [h for h in hits if h.lexical_score > 0 or mode == "dense"]  # passages of no word tie at the end
+    side = [h.dense_rank if mode == "dense" else h.lexical_rank for h in hits]
+    assert [h.fused_rank for h in hits] == side
+    by_score = sorted(hits, key=lambda h: -h.score)
+    assert [h.fused_rank for h in by_score] == sorted(side) and len(set(side)) > 1
+
+
+def test_asked_what_the_corpus_covers_every_score_stays_between_0_and_1(retriever: Retriever):
+    hits = retriever.search("What does this matrix cell cover?", 10).hits
+    assert hits[0].passage.section == SUMMARY_SECTION and hits[0].score == 1.0
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
