@@ -54,14 +54,16 @@ def choose_sentences(
     """The most relevant sentences of the best passages, made diverse, opened by the one that gives what the
     question asks for when one does; None when no sentence may be quoted."""
     sources = _sources(result.hits, length)
-    weighed = _weigh(result, retriever, query, asked, sources, _quotable(sources, retriever.index))
+    rows = _quotable(sources, retriever.index)
+    gives = [gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows]
+    weighed = _weigh(result, retriever, query, sources, rows, gives)
     if asked and not weighed.giving.any():  # another hit's sentence that gives it, if any, may be quoted
         others = [h for h in result.hits if h not in sources]
         extra = [(r, n + len(sources), o) for r, n, o in _quotable(others, retriever.index)]
         sources = sources + others
         extra = [row for row in extra if gives_asked(asked, sources[row[1]].passage, row[2], retriever)]
         if extra:
-            weighed = _weigh(result, retriever, query, asked, sources, weighed.rows + extra)
+            weighed = _weigh(result, retriever, query, sources, rows + extra, gives + [True] * len(extra))
     rows, relevance, giving, vectors = weighed.rows, weighed.relevance, weighed.giving, weighed.vectors
     if not rows:
         return None
@@ -92,13 +94,13 @@ class Weighed:
 
 
 def _weigh(
-    result: SearchResult, retriever: Retriever, query: Query, asked: Asked | None, sources: list[Hit], rows: list[Row]
+    result: SearchResult, retriever: Retriever, query: Query, sources: list[Hit], rows: list[Row], gave: list[bool]
 ) -> Weighed:
-    index = retriever.index
-    vectors = index.sentence_vectors[[r[0] for r in rows]]
+    """The rows' vectors and relevance, and which of those that give what was asked (`gave`) count as giving it."""
+    vectors = retriever.index.sentence_vectors[[r[0] for r in rows]]
     texts = [sources[source].passage.sentence_texts[offset] for _, source, offset in rows]
     relevance = vectors @ result.question_vector + LEXICAL_WEIGHT * retriever.coverage(query, texts)
-    gives = np.asarray([gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows], dtype=bool)
+    gives = np.asarray(gave, dtype=bool)
     if not rows:
         return Weighed(rows, vectors, relevance, gives)
     # A figure in a sentence much less relevant than the best is about something else: it neither leads nor counts,

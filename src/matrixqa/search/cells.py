@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from matrixqa.index.words import stem
 from matrixqa.ingest.chunk import CellRef, Passage
 
 _SPEAKS_OF_CELLS = re.compile(r"\b(?:cells?|matri(?:x|ces))\b", re.IGNORECASE)
@@ -68,7 +69,7 @@ class CellNames:
         keys = self._keys(question, asks_scope)
         words = {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
         named = {w for key in keys for w in _title_words(self.titles[key])}
-        words |= {w for w in re.findall(r"[a-z]+", question.lower()) if _singular(w) in named}  # "practitioner"
+        words |= {w for w in re.findall(r"[a-z]+", question.lower()) if stem(w) in named}  # "practitioner"
         return NamedCells(keys, frozenset(words))
 
     def _keys(self, question: str, asks_scope: bool) -> tuple[CellKey, ...]:
@@ -105,16 +106,10 @@ def _names_title(said: frozenset[str], title: str) -> int:
 
 
 # Words too common in the matrices' titles to name one ("Medical treatment", "Treatment systems").
-_SHARED_TITLE_WORDS = frozenset({"and", "treatment", "issue", "the", "for", "of"})
+_SHARED_TITLE_WORDS = frozenset(stem(w) for w in ("and", "treatment", "issues", "the", "for", "of"))
 
 
 def _title_words(text: str) -> frozenset[str]:
-    """Text's words as titles are compared: small letters, singular, split at hyphens and slashes."""
-    words = (_singular(w) for w in re.findall(r"[a-z]+", text.lower()))
+    """Text's words as titles are compared: stemmed as search stems them, split at hyphens and slashes."""
+    words = (stem(w) for w in re.findall(r"[a-z]+", text.lower()))
     return frozenset(w for w in words if w not in _SHARED_TITLE_WORDS)
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
