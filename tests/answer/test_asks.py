@@ -305,6 +305,17 @@ def test_a_word_no_passage_uses_is_named_by_its_nearest_corpus_word_in_meaning(r
 
 
 @pytest.mark.model
+def test_a_word_no_passage_uses_in_any_word_of_its_meaning_is_asked_about_and_named_by_no_sentence(real_retriever):
+    query = real_retriever.reader.read("Does supervised consumption cut overdose deaths?")
+    asked = read_asked(query, real_retriever, read_as_vector(real_retriever, query))
+    known = set(real_retriever.lexical.known_tokens)
+    assert any(not (tokens & known) for tokens, _ in asked.subject)  # overdose, deaths: no passage names them
+    tokens = real_retriever.analyzer.tokens
+    assert not asked.given_by("Supervised consumption can make visits a dehumanising experience.", tokens)
+    assert asked.given_by("Supervised consumption was found to cut overdose deaths by half.", tokens)
+
+
+@pytest.mark.model
 def test_the_words_a_question_is_about_weigh_more_than_those_that_frame_it(real_retriever: Retriever):
     question = "Which study showed that some methadone counsellors get much better results than others?"
     query = real_retriever.reader.read(question)

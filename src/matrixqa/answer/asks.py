@@ -303,10 +303,10 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
         if not count:  # a word no passage uses is named by the corpus word nearest it in meaning, as search reads it
             tokens = tokens | frozenset(analyzer.tokens(meanings.closest(term.word.lower()) or ""))
             count = passages_using(tokens)
-        # A word no passage uses by any word of its meaning cannot be named; one most passages use ("patients")
-        # names no subject.
-        if 0 < count <= COMMON * lexical.size:
-            named.append((term.word.lower(), tokens, count))
+        # A word no passage uses by any word of its meaning is asked about and named by no sentence; one most
+        # passages use ("patients") names no subject.
+        if count <= COMMON * lexical.size:
+            named.append((term.word.lower(), tokens, max(count, 1)))
     named = _one_per_concept(named)
     closeness = term_weights(question, meanings.vectors_of([word for word, _, _ in named]))
     subject = tuple(
