@@ -55,10 +55,33 @@ def names() -> CellNames:
         ("compare the drug and alcohol B3 cells", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # two matrices before a code
         ("alcohol vs drug B3", [(ALCOHOL, "B3"), (DRUG, "B3")]),
         ("a3 and b1", [(ALCOHOL, "B1"), (DRUG, "A3")]),
+        (
+            "what does the alcohol matrix cover?",
+            [(ALCOHOL, "A1"), (ALCOHOL, "B1"), (ALCOHOL, "B3")],
+        ),  # a matrix, no cell: all of it
+        ("what does alcohol C2 say?", []),  # a cell the corpus lacks is not the whole matrix
     ],
 )
 def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, question: str, named):
     assert names.named(question).keys == tuple(CellKey(m, c) for m, c in named)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("what about b1?", [(ALCOHOL, "B1")]),  # any case: no other word could make it anything but a cell
+        ("and B3?", [(ALCOHOL, "B3"), (DRUG, "B3")]),
+        (
+            "what about the alcohol one?",
+            [(ALCOHOL, "A1"), (ALCOHOL, "B1"), (ALCOHOL, "B3")],
+        ),  # a matrix's name alone names it
+    ],
+)
+def test_a_question_naming_nothing_but_the_corpus_names_cells_by_code_or_matrix_alone(
+    names: CellNames, question, named
+):
+    assert names.named(question, names_only=True).keys == tuple(CellKey(m, c) for m, c in named)
+    assert names.named(question).keys == ()  # the same words beside a subject ("what about b1 for drinkers?")
 
 
 def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(names: CellNames):
@@ -109,6 +132,10 @@ def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):
     # "about" is everywhere ("what about ...?"): a capital and a digit beside it stay what they are.
     assert retriever.reader.read("what about vitamin D4 for drinkers?").cells == ()
     assert retriever.reader.read("what topics does D4 deal with").cells == (CellKey(ALCOHOL, "D4"),)
+    # With no other word, the code can only be a cell's.
+    result = retriever.search("what about d4?", 5)
+    assert result.query.cells == (CellKey(ALCOHOL, "D4"),) and result.about_the_corpus
+    assert {h.passage.cell.code for h in result.hits} == {"D4"}
 
 
 def test_a_question_naming_a_cell_is_answered_from_it(retriever: Retriever):

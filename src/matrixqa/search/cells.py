@@ -1,16 +1,16 @@
 """Which cells of the corpus a question names: by code, with or without its matrix, or by title.
 
-A3, B3 and B4 (and every other code) exist in both matrices with the same titles, so a cell is its matrix
-and its code together. A code names a cell when the question also speaks of cells or matrices ("what is
-cell b3 about?", "in the alcohol matrix, what does B4 say?"), a matrix's name stands before it ("alcohol
-B4"), or the question asks what something covers ("what topics does A4 deal with?": reading.py knows the
-words that ask it), or the question is nothing but codes ("B4?"): a capital letter and a digit among other words
-("vitamin B1") are not taken for a cell. A title names its cell
-when a word of its column and a word of its row are in the question beside the word cell or matrix, as people
-shorten titles ("the practitioners psychosocial cell" for "Practitioners; Psychosocial therapies"); the words
-every title shares ("treatment", "issues") name none, and of several titles so named, those whose words the
-question holds most are meant. A question naming a matrix gets that matrix's cell; naming none, the cell of
-that code in each matrix the corpus holds.
+A3, B3 and B4 (and every other code) exist in both matrices with the same titles, so a cell is its matrix and its
+code together. A code names a cell when the question also speaks of cells or matrices ("what is cell b3 about?", "in
+the alcohol matrix, what does B4 say?"), a matrix's name stands before it ("alcohol B4"), or the question asks what
+something covers ("what topics does A4 deal with?": reading.py knows the words that ask it), or the question is
+nothing but codes ("B4?"), or its other words name nothing but the corpus or make the request ("what about b1?"): a
+capital letter and a digit among other words ("vitamin B1") are not taken for a cell. A title names its cell when a
+word of its column and a word of its row are in the question beside the word cell or matrix, as people shorten
+titles ("the practitioners psychosocial cell" for "Practitioners; Psychosocial therapies"); the words every title
+shares ("treatment", "issues") name none, and of several titles so named, those whose words the question holds most
+are meant. A question naming a matrix gets that matrix's cell; naming none, the cell of that code in each matrix the
+corpus holds; naming a matrix and no cell of it ("what does the alcohol matrix cover?"), every cell of that matrix.
 """
 
 from __future__ import annotations
@@ -63,17 +63,18 @@ class CellNames:
         self.titles = {CellKey.of(p.cell): p.cell.title for p in passages}
         self.matrices = {key.matrix.split()[0].lower(): key.matrix for key in self.titles}  # "drug": its matrix
 
-    def named(self, question: str, asks_scope: bool = False) -> NamedCells:
+    def named(self, question: str, asks_scope: bool = False, names_only: bool = False) -> NamedCells:
         """The corpus's cells the question names, in matrix and code order, with the words of their titles;
-        asks_scope: the question asks what something covers, so a code alone names its cell."""
-        keys = self._keys(question, asks_scope)
+        asks_scope: the question asks what something covers, so a code alone names its cell; names_only: its
+        words name nothing but the corpus ("what about B1?"), so a code in it, in any case, can only be a cell."""
+        keys = self._keys(question, asks_scope, names_only)
         words = {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
         named = {w for key in keys for w in _title_words(self.titles[key])}
         words |= {w for w in re.findall(r"[a-z]+", question.lower()) if stem(w) in named}  # "practitioner"
         return NamedCells(keys, frozenset(words))
 
-    def _keys(self, question: str, asks_scope: bool) -> tuple[CellKey, ...]:
-        only_codes = bool(_ONLY_CODES.fullmatch(question))
+    def _keys(self, question: str, asks_scope: bool, names_only: bool) -> tuple[CellKey, ...]:
+        only_codes = names_only or bool(_ONLY_CODES.fullmatch(question))
         if not (asks_scope or only_codes or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
             return ()
         matrices = {
@@ -82,12 +83,16 @@ class CellNames:
             for name in m.groups()
             if name
         }
+        if names_only:  # "what about the alcohol one?": a matrix's name alone names it
+            matrices |= {self.matrices[w] for w in re.findall(r"[a-z]+", question.lower()) if w in self.matrices}
         codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if only_codes or _is_code(m)}
         found = {key for key in self.titles if key.code in codes}
         said = _title_words(question)
         by_title = {key: _names_title(said, title) for key, title in self.titles.items()}
         most = max(by_title.values(), default=0)
         found |= {key for key, named in by_title.items() if named and named == most}
+        if matrices and not (codes or most):  # a matrix and no cell of it: every cell of the matrix
+            found = set(self.titles)
         if matrices:
             found = {key for key in found if key.matrix in matrices}
         return tuple(sorted(found))

@@ -123,7 +123,7 @@ class QuestionReader:
         # elsewhere it is too common to make a bare code a cell ("what about B1 for drinkers?").
         scope = any(w.lower() in SCOPE_WORDS - {"about"} for w in first.words)
         asks_scope = scope or bool(_ASKS_ABOUT.search(question))
-        cells = self.cells.named(question, asks_scope=asks_scope)
+        cells = self.cells.named(question, asks_scope=asks_scope, names_only=self._names_only(first))
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         return Query(
@@ -238,11 +238,15 @@ class QuestionReader:
         """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?"), or names
         cells and nothing else ("drug E3?", "what is the B2 cell for?": a cell named alone asks what it holds)."""
         words = [w.lower() for w in analysis.words]
-        names = self.names | cells.title_words
         asked = {w for w in words if w in SCOPE_WORDS}
-        named = {w for w in words if w in names}
-        only_names = all(t.word.lower() in names | SCOPE_WORDS | REQUEST_WORDS for t in analysis.terms)
+        named = {w for w in words if w in self.names | cells.title_words}
+        only_names = self._names_only(analysis, cells.title_words)
         return only_names and (bool(cells.keys) or (bool(asked) and (bool(named) or len(analysis.terms) <= 1)))
+
+    def _names_only(self, analysis: Analysis, title_words: frozenset[str] = frozenset()) -> bool:
+        """Whether every word of the question that search weighs names the corpus, asks what it covers or makes
+        the request: the question has no subject of its own ("what about B1?", "tell me about b4")."""
+        return all(t.word.lower() in self.names | title_words | SCOPE_WORDS | REQUEST_WORDS for t in analysis.terms)
 
     @cached_property
     def _sections(self) -> dict[str, frozenset[str]]:
