@@ -72,6 +72,16 @@ def test_asked_what_the_corpus_covers_the_answer_quotes_each_cells_summary(retri
         assert citation.sentences and all(sentence in citation.passage.text for sentence in citation.sentences)
 
 
+@pytest.mark.parametrize("question", ["list the cells", "what cells are there?", "What does this matrix cell cover?"])
+def test_an_answer_quoting_fewer_cells_than_asked_about_says_how_many_of_them_it_quotes(answerer: Answerer, question):
+    every = answerer.answer(question)
+    assert every.answered and len(every.citations) == 2  # the fast corpus's two cells, each quoted
+    assert every.lead.startswith("From the Effectiveness Bank, ") and "of the" not in every.lead
+    one = answerer.answer(question, k=1)
+    assert one.lead.startswith("From the Effectiveness Bank, 1 of the 2 cells this corpus holds: ")
+    assert one.citations[0].passage.cell.label in one.lead
+
+
 def test_nothing_relevant_gives_covered_cells_and_answerable_questions(retriever, answerer: Answerer):
     answer = answerer.answer("xylophone quantum chromodynamics")
     assert not answer.answered and answer.answer == "" and not answer.citations

@@ -151,7 +151,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
         return _not_covered(answer_id, result)
 
     if result.about_the_corpus and result.hits and result.hits[0].passage.section == SUMMARY_SECTION:
-        return _summaries(answer_id, result)
+        return _summaries(answer_id, result, len(result.query.cells if result.query else ()) or retriever.cell_count)
     studies = _studies(answer_id, result) if result.studies_behind else None
     if studies and studies.citations:
         return studies
@@ -196,8 +196,10 @@ def _lacking_lead(asked: Asked, query: Query, citations: tuple[Citation, ...], r
     return f"These cells give {asked.kind.absent}. What they say{what}, from the Effectiveness Bank, {listed}:"
 
 
-def _summaries(answer_id: str, result: SearchResult) -> Answer:
-    """What the corpus covers, in its own words: each cell's summary, quotable sentences whole."""
+def _summaries(answer_id: str, result: SearchResult, asked_of: int) -> Answer:
+    """What the corpus covers, in its own words: each cell's summary, quotable sentences whole. `asked_of`: how
+    many cells the question asks about (those it names, or every cell of the corpus); when the answer quotes fewer,
+    its lead says how many of them it quotes."""
     citations, parts = [], []
     for hit in result.hits:
         if hit.passage.section != SUMMARY_SECTION:
@@ -206,7 +208,13 @@ def _summaries(answer_id: str, result: SearchResult) -> Answer:
         sentences = tuple(t for i, t in enumerate(passage.sentence_texts) if passage.quotable(i))
         citations.append(Citation(n, passage, hit.score, sentences))
         parts += [f"{sentence} [{n}]" for sentence in sentences]
-    return _answer(answer_id, result, tuple(citations), " ".join(parts))
+    answer = _answer(answer_id, result, tuple(citations), " ".join(parts))
+    quoted = _cells_quoted(answer.citations)
+    if len(quoted) >= asked_of:
+        return answer
+    which = "named" if result.query and result.query.cells else "this corpus holds"
+    lead = f"From the Effectiveness Bank, {len(quoted)} of the {asked_of} cells {which}: {', and '.join(quoted)}."
+    return replace(answer, lead=lead)
 
 
 def _studies(answer_id: str, result: SearchResult) -> Answer:

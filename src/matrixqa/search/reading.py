@@ -58,9 +58,11 @@ SCOPE_WORDS = frozenset(
 # Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about", "compare the drug
 # and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
 REQUEST_WORDS = frozenset(
-    {"give", "tell", "quick", "brief", "briefly", "short", "please", "whats"}
+    {"give", "tell", "quick", "brief", "briefly", "short", "please", "whats", "list", "show"}
     | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
 )
+# Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
+_ALL_CELLS = frozenset({"cells", "matrices"})
 _ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
@@ -238,7 +240,7 @@ class QuestionReader:
         """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?"), or names
         cells and nothing else ("drug E3?", "what is the B2 cell for?": a cell named alone asks what it holds)."""
         words = [w.lower() for w in analysis.words]
-        asked = {w for w in words if w in SCOPE_WORDS}
+        asked = {w for w in words if w in SCOPE_WORDS | _ALL_CELLS}
         named = {w for w in words if w in self.names | cells.title_words}
         only_names = self._names_only(analysis, cells.title_words)
         return only_names and (bool(cells.keys) or (bool(asked) and (bool(named) or len(analysis.terms) <= 1)))

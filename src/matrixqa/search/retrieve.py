@@ -92,6 +92,11 @@ class Retriever:
     def embedder(self, embedder: Embedder) -> None:
         self.gatherer.meanings.embedder = embedder
 
+    @property
+    def cell_count(self) -> int:
+        """How many cells the index holds."""
+        return len(self.reader.cells.titles)
+
     def with_mode(self, mode: Mode) -> Retriever:
         """The same index, model and lexical index, ranking by other evidence (for comparisons)."""
         other = copy.copy(self)
