@@ -81,6 +81,23 @@ def test_every_layout_reads_the_same_saved_as_html(page: Path):
     ]
 
 
+@pytest.mark.parametrize("page", [*TEXT_PAGES, REAL_CORPUS / "drug-B3.txt"], ids=lambda page: page.stem)
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009"], ids=["no-break", "narrow no-break", "thin"])
+def test_a_page_whose_spaces_are_no_break_or_thin_reads_as_with_plain_spaces(page: Path, space: str):
+    copied = parse_page(text(page), page.name)
+    spaced = text(page).replace(" ", space)
+    for saved in (parse_page(spaced, page.name), parse_page(html_page(spaced), f"{page.stem}.html")):
+        assert (saved.key, saved.summary, saved.unplaced, entries(saved)) == (
+            copied.key,
+            copied.summary,
+            copied.unplaced,
+            entries(copied),
+        )
+        assert [[p.text for p in s.paragraphs] for s in saved.sections] == [
+            [p.text for p in s.paragraphs] for s in copied.sections
+        ]
+
+
 def test_the_newer_layouts_html_keeps_each_entrys_links_once_its_letter_is_joined_to_it():
     copied, saved = load_cell(NEWER), load_cell(NEWER.with_suffix(".html"))
     assert entries(saved) == entries(copied) and saved.summary == copied.summary

@@ -46,6 +46,16 @@ _WIDGET_TEXT = (
 )
 
 
+# No-break, thin and other Unicode spaces (a page saved from a browser writes &nbsp; as U+00A0): each one a plain
+# space, character for character, so that the links' places in a line stay where they were.
+_UNICODE_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _plain_spaces(line: Paragraph) -> Paragraph:
+    text = _UNICODE_SPACES.sub(" ", line.text)
+    return line if text == line.text else replace(line, text=text)
+
+
 def clean_widget_text(text: str) -> str:
     """Remove the text of site widgets from a line of content."""
     for pattern, replacement in _WIDGET_TEXT:
@@ -65,7 +75,7 @@ def parse_cell_lines(lines: list[Paragraph], source_file: str = "", address: str
     source_file and address say where the page was found: when the page names its cell only by a title both
     matrices have, a file name such as `drug-B3.txt` or an address such as `...Matrix/Drugs/B3.htm` names the matrix.
     """
-    lines = _cut_off_marked(_type_letters_joined([line for line in lines if line.text]))
+    lines = _cut_off_marked(_type_letters_joined([_plain_spaces(line) for line in lines if line.text]))
     texts = [line.text for line in lines]
     start = next((i for i, text in enumerate(texts) if opens_commentary(text)), len(texts))
     name = name_cell(texts[:start], source_file, address)
