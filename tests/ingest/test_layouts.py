@@ -82,8 +82,12 @@ def test_every_layout_reads_the_same_saved_as_html(page: Path):
 
 
 @pytest.mark.parametrize("page", [*TEXT_PAGES, REAL_CORPUS / "drug-B3.txt"], ids=lambda page: page.stem)
-@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009"], ids=["no-break", "narrow no-break", "thin"])
-def test_a_page_whose_spaces_are_no_break_or_thin_reads_as_with_plain_spaces(page: Path, space: str):
+@pytest.mark.parametrize(
+    "space",
+    ["\u00a0", "\u202f", "\u2009", "  ", "\u200b "],
+    ids=["no-break", "narrow no-break", "thin", "doubled", "zero-width"],
+)
+def test_a_page_whose_spaces_are_no_break_doubled_or_thin_reads_as_with_plain_spaces(page: Path, space: str):
     copied = parse_page(text(page), page.name)
     spaced = text(page).replace(" ", space)
     for saved in (parse_page(spaced, page.name), parse_page(html_page(spaced), f"{page.stem}.html")):

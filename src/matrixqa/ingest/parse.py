@@ -46,14 +46,22 @@ _WIDGET_TEXT = (
 )
 
 
-# No-break, thin and other Unicode spaces (a page saved from a browser writes &nbsp; as U+00A0): each one a plain
-# space, character for character, so that the links' places in a line stay where they were.
+# No-break, thin and other Unicode spaces (a page saved from a browser writes &nbsp; as U+00A0), and zero-width
+# ones, which copies of pages carry and the words of a line are matched without.
 _UNICODE_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+
+
+def plain_spaces(text: str) -> str:
+    """Text with every run of spaces of any kind one plain space, and zero-width spaces gone."""
+    return re.sub(r"[ \t]+", " ", _UNICODE_SPACES.sub(" ", _ZERO_WIDTH.sub("", text)))
 
 
 def _plain_spaces(line: Paragraph) -> Paragraph:
-    text = _UNICODE_SPACES.sub(" ", line.text)
-    return line if text == line.text else replace(line, text=text)
+    text = plain_spaces(line.text)
+    if text == line.text:
+        return line
+    return replace(line, text=text, links=_carry_links(line.links, line.text, text, plain_spaces))
 
 
 def clean_widget_text(text: str) -> str:
