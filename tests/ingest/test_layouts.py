@@ -102,6 +102,28 @@ def test_a_page_whose_spaces_are_no_break_doubled_or_thin_reads_as_with_plain_sp
         ]
 
 
+@pytest.mark.parametrize("page", [*TEXT_PAGES, REAL_CORPUS / "drug-B3.txt"], ids=lambda page: page.stem)
+def test_a_page_whose_template_headings_are_in_capitals_reads_as_in_their_own_case(page: Path):
+    copied = parse_page(text(page), page.name)
+    template = re.compile(
+        r"^(?:What is (?:this )?cell(?: [A-E][1-5])? about\?|Where should I start\?|"
+        r"Highlighted study|Issues to consider and discuss)",
+        re.MULTILINE,
+    )
+    shouted = template.sub(lambda m: m.group().upper(), text(page))
+    assert shouted != text(page)
+    saved = parse_page(shouted, page.name)
+    assert (saved.key, saved.summary, entries(saved), saved.unplaced) == (
+        copied.key,
+        copied.summary,
+        entries(copied),
+        copied.unplaced,
+    )
+    assert [(s.label, [p.text for p in s.paragraphs]) for s in saved.sections] == [
+        (s.label, [p.text for p in s.paragraphs]) for s in copied.sections
+    ]
+
+
 def test_the_newer_layouts_html_keeps_each_entrys_links_once_its_letter_is_joined_to_it():
     copied, saved = load_cell(NEWER), load_cell(NEWER.with_suffix(".html"))
     assert entries(saved) == entries(copied) and saved.summary == copied.summary

@@ -21,7 +21,8 @@ TEMPLATE_HEADINGS = (
 )
 # The first heading, also as versions that name the cell write it ("What is cell B3 about?", "What is this cell B1
 # about?"): the same section.
-_ABOUT = re.compile(r"^What is (?:this )?cell(?: [A-E][1-5])? about\?(?=\s|$)")
+# Headings are matched in any case: a copy of a page styled in capitals holds them in capitals.
+_ABOUT = re.compile(r"^What is (?:this )?cell(?: [A-E][1-5])? about\?(?=\s|$)", re.IGNORECASE)
 _CREDITS = re.compile(r"^(Thanks|Thank you|With thanks)\b")
 _ENDS_LIKE_A_SENTENCE = (".", "?", "!", "”", '"')
 
@@ -29,7 +30,7 @@ _ENDS_LIKE_A_SENTENCE = (".", "?", "!", "”", '"')
 def opens_commentary(line: str) -> bool:
     """Whether a line of the page starts its commentary: the Matrix Bite widget, or the first heading where a
     copy has no widget."""
-    return line.startswith("Matrix Bite") or bool(_ABOUT.match(line))
+    return line.lower().startswith("matrix bite") or bool(_ABOUT.match(line))
 
 
 def commentary_sections(paragraphs: list[Paragraph]) -> tuple[list[Section], str]:
@@ -111,7 +112,7 @@ def _split_heading(paragraph: str) -> tuple[str | None, str, bool]:
     if named:
         return TEMPLATE_HEADINGS[0], paragraph[named.end() :].strip(), False
     for heading in TEMPLATE_HEADINGS:
-        if paragraph == heading or paragraph.startswith(heading + " "):
+        if paragraph.lower() == heading.lower() or paragraph.lower().startswith(heading.lower() + " "):
             return heading, paragraph[len(heading) :].strip(), False
     words = paragraph.split()
     if len(words) <= 8 and not paragraph.endswith((*_ENDS_LIKE_A_SENTENCE, ":")):
