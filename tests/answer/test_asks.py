@@ -61,6 +61,10 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Which review should I read first?", "a study"),
         ("What do the guidelines say we should do about urine tests?", "what to do"),
         ("What practical steps can a pharmacy take?", "what to do"),
+        ("Is there a study showing that counsellors matter?", "a study"),
+        ("Is there a trial testing whole-person care on its own?", "a study"),
+        ("What's the best piece of research to start with?", "a study"),
+        ("What training should a GP do?", "what to do"),
     ],
 )
 def test_the_kind_asked_for_is_read_from_the_questions_form(question, kind):

@@ -161,11 +161,13 @@ KINDS = (
         "no study",
         _forms(
             r"\b(?:which|what|any|a|one) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?|research|experiments?)"
-            r"\b[^?]*\b(?:show|shows|showed|shown|found|find|finds|test|tested|looked|prove|proved|"
+            r"\b[^?]*\b(?:show|shows|showed|shown|showing|found|find|finds|finding|test|tested|testing|looked|prove|proved|"
             r"compar\w*|examin\w*|assess\w*|suggest\w*|support\w*|link\w*|associat\w*|connect\w*|demonstrat\w*|"
             r"report\w*|establish\w*|measur\w*|investigat\w*|back\w*|justif\w*|confirm\w*|underpin\w*)\b",
             r"^\W*(?:which|what) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
+            r"\b(?:piece|pieces|bit) of research\b",
+            r"\bwhat(?:'s|’s| is) the (?:best|first|main|key) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
             r"\bwho (?:studied|researched|found|showed|tested)\b",
         ),
         _forms(
@@ -178,7 +180,7 @@ KINDS = (
         "what to do",
         "no advice on what to do",
         _forms(
-            r"\bwhat (?:should|must|can|could|do|would) (?:(?:a|an|the|my|our) )?"
+            r"\bwhat (?:[\w'-]+ )?(?:should|must|can|could|do|would) (?:(?:a|an|the|my|our) )?"
             r"(?:i|we|you|they|doctors?|gps?|clinicians?|staff|"
             r"keyworkers?|workers?|prescribers?|services?|counsell?ors?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
