@@ -13,7 +13,7 @@ import pytest
 from matrixqa.answer.compose import Answerer
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
-from matrixqa.ingest.chunk import chunk_cell
+from matrixqa.ingest.chunk import SUMMARY_SECTION, chunk_cell
 from matrixqa.ingest.commentary import TEMPLATE_HEADINGS
 from matrixqa.ingest.corpus import load_cell, load_corpus
 from matrixqa.ingest.identity import cell_title
@@ -129,6 +129,32 @@ def test_real_model_quotes_each_cell_of_evidence_spanning_cells_grouped_by_cell(
         runs = [cell for i, cell in enumerate(cells) if i == 0 or cells[i - 1] != cell]
         assert len(runs) == len(set(runs)), question.question
     assert sum(judged) >= 0.75 * len(questions)
+
+
+def every_question() -> list:
+    return [q for path in [many_cells.TUNE, *many_cells.SPENT] for q in many_cells.read_cell_questions(path)]
+
+
+@pytest.mark.model
+def test_real_model_answers_a_question_naming_both_matrices_subjects_from_each_matrix(many_cells_answerer):
+    # "... help people coming off drink or drugs?": the alcohol cell's passages lead, the drug cell's is quoted too.
+    questions = [q for q in every_question() if many_cells_answerer.retriever.reader.read(q.question).matrices]
+    assert len(questions) >= 5
+    for question in questions:
+        answer = many_cells_answerer.answer(question.question)
+        assert {c.passage.cell.matrix for c in answer.citations} == set(answer.reading.matrices), question.question
+
+
+@pytest.mark.model
+def test_real_model_quotes_a_cells_summary_only_when_asked_what_a_cell_covers(many_cells_answerer):
+    questions = [
+        *every_question(),
+        many_cells.CellQuestion("x", "do drug workers drink too much coffee?", "in_cell", ()),
+    ]
+    for question in questions:
+        answer = many_cells_answerer.answer(question.question)
+        if answer.answered and not answer.reading.about_the_corpus:
+            assert all(c.passage.section != SUMMARY_SECTION for c in answer.citations), question.question
 
 
 @pytest.mark.model

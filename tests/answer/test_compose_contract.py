@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from matrixqa.answer.choose import CELL_REPEAT, LENGTHS, MIN_SENTENCE, across_cells
+from matrixqa.answer.choose import CELL_REPEAT, LENGTHS, MIN_SENTENCE, _sources, across_cells
 from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
@@ -302,6 +302,28 @@ def test_sources_draw_on_another_cell_close_behind_the_first_cells_passages(retr
     assert across_cells(one_cell, 2) == one_cell[:2]
     looked_up = [Hit(p, 0.0, n) for n, p in enumerate([*b3, d4], 1)]  # study entries: no fused rank
     assert across_cells(looked_up, 3) == looked_up[:3]
+
+
+def test_a_question_naming_both_matrices_subjects_draws_on_each_matrix(retriever: Retriever):
+    passages = [p for p in retriever.index.passages if p.section != SUMMARY_SECTION]
+    b3 = [p for p in passages if p.cell.code == "B3"][:3]
+    d4 = next(p for p in passages if p.cell.code == "D4")
+    # The alcohol D4 passage ranks last, with a best sentence far below the margin.
+    hits = [
+        Hit(p, s, n, fused_rank=n, sentence_score=s)
+        for n, (p, s) in enumerate([*zip(b3, (0.9, 0.88, 0.87), strict=True), (d4, 0.3)], 1)
+    ]
+    assert d4 not in [h.passage for h in _sources(hits, LENGTHS["short"])]
+    both = _sources(hits, LENGTHS["short"], (d4.cell.matrix, b3[0].cell.matrix))
+    assert d4 in [h.passage for h in both] and both[0].passage == b3[0]
+    names = retriever.reader.cells
+    assert names.subjects_named("does seeing one GP help people coming off drink or drugs?") == (
+        d4.cell.matrix,
+        b3[0].cell.matrix,
+    )
+    assert names.subjects_named("do patients with drug or alcohol problems do better?") != ()
+    assert names.subjects_named("do drug workers drink too much coffee?") == ()  # "drink" alone is no matrix
+    assert names.subjects_named("do drug workers burn out?") == ()  # one matrix: no question across them
 
 
 def test_the_lead_names_the_cells_in_the_order_the_answer_quotes_them(answerer: Answerer):

@@ -53,12 +53,12 @@ def choose_sentences(
 ) -> Chosen | None:
     """The most relevant sentences of the best passages, made diverse, opened by the one that gives what the
     question asks for when one does; None when no sentence may be quoted."""
-    sources = _sources(result.hits, length)
+    sources = _sources(result.hits, length, query.matrices)
     rows = _quotable(sources, retriever.index)
     gives = [gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows]
     weighed = _weigh(result, retriever, query, sources, rows, gives)
     if asked and not weighed.giving.any():  # another hit's sentence that gives it, if any, may be quoted
-        others = [h for h in result.hits if h not in sources]
+        others = [h for h in result.hits if h not in sources and h.passage.section != SUMMARY_SECTION]
         extra = [(r, n + len(sources), o) for r, n, o in _quotable(others, retriever.index)]
         sources = sources + others
         extra = [row for row in extra if gives_asked(asked, sources[row[1]].passage, row[2], retriever)]
@@ -178,18 +178,24 @@ def with_neighbour(
     return picked[:place] + chain + picked[place:]
 
 
-def _sources(hits: list[Hit], length: Length) -> list[Hit]:
+def _sources(hits: list[Hit], length: Length, matrices: tuple[str, ...] = ()) -> list[Hit]:
     """The passages an answer quotes from: the best-ranked, and those whose best sentence is nearly as close.
 
     Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), from
     whichever cells they come, a cell's further passages giving way to another cell's close behind them. A
-    cell's summary says what the cell is about: it is no evidence on a question's subject.
+    cell's summary says what the cell is about: it is no evidence on a question's subject. A question naming the
+    subjects of several matrices (`matrices`: "drug or alcohol problems") asks of each: the best-ranked passage of
+    a named matrix no source is from joins them.
     """
     evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
     by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
     leaders = across_cells(by_rank, length.passages)
     best = max(h.sentence_score for h in leaders)
-    return [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
+    sources = [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
+    for matrix in matrices:
+        if all(h.passage.cell.matrix != matrix for h in sources):
+            sources += [h for h in by_rank if h.passage.cell.matrix == matrix][:1]
+    return sources
 
 
 def across_cells(by_rank: list[Hit], count: int) -> list[Hit]:

@@ -33,6 +33,17 @@ _NAMED_MATRIX = re.compile(
 )
 
 
+# How a question names each matrix's subject ("patients with drug or alcohol problems", "coming off drink or
+# drugs"), by the first word of the matrix's name; "drink" alone is too often something else ("drink coffee").
+_SUBJECT_OF_MATRIX = {
+    "drug": re.compile(r"\bdrugs?\b", re.IGNORECASE),
+    "alcohol": re.compile(
+        r"\b(?:alcohol\w*|drinking|drinkers?|booze)\b|\bdrink\s*(?:or|and|&|/)\s*drugs?\b|\bdrugs?\s*(?:or|and|&|/)\s*drink\b",
+        re.IGNORECASE,
+    ),
+}
+
+
 @dataclass(frozen=True, order=True)
 class CellKey:
     """A cell, named by its matrix and code together."""
@@ -72,6 +83,16 @@ class CellNames:
         named = {w for key in keys for w in _title_words(self.titles[key])}
         words |= {w for w in re.findall(r"[a-z]+", question.lower()) if stem(w) in named}  # "practitioner"
         return NamedCells(keys, frozenset(words))
+
+    def subjects_named(self, question: str) -> tuple[str, ...]:
+        """The corpus's matrices whose subject the question names, when it names more than one ("does seeing the
+        same GP help people coming off drink or drugs?" asks of both); otherwise none."""
+        named = [
+            matrix
+            for word, matrix in sorted(self.matrices.items())
+            if word in _SUBJECT_OF_MATRIX and _SUBJECT_OF_MATRIX[word].search(question)
+        ]
+        return tuple(named) if len(named) > 1 else ()
 
     def _keys(self, question: str, asks_scope: bool, names_only: bool) -> tuple[CellKey, ...]:
         only_codes = names_only or bool(_ONLY_CODES.fullmatch(question))

@@ -97,6 +97,7 @@ class Query:
     about_the_corpus: bool = False  # it only names the corpus and asks what it covers
     cells: tuple[CellKey, ...] = ()  # the cells it names: it is answered from them (cells.py)
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
+    matrices: tuple[str, ...] = ()  # the matrices whose subject it names, when more than one ("drink or drugs")
 
     def coverage(self, present: Collection[str]) -> float:
         """Share of the question's distinctive weight whose words (or spelling variants, or synonyms) are present."""
@@ -141,6 +142,7 @@ class QuestionReader:
             about_the_corpus=self.asks_what_it_covers(analysis, cells),
             cells=cells.keys,
             sections=self.sections_named(analysis) if cells.keys else (),
+            matrices=self.cells.subjects_named(question),
         )
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.
