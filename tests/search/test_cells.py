@@ -99,6 +99,8 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("b3", "B3"),  # nothing but a code
         ("what's B3 about?", "B3"),  # "about" ending the question asks what the cell covers
         ("tell me about D4", "D4"),
+        ("what ground does the alcohol D4 cell cover?", "D4"),  # nouns of what something covers
+        ("which areas does alcohol D4 cover", "D4"),
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):

@@ -54,6 +54,7 @@ SCOPE_WORDS = frozenset(
     {"cover", "covers", "covered", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
     | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
     | {"deal", "deals", "concern", "concerns", "explain", "describe", "summarise", "summarize"}
+    | {"ground", "area", "areas", "range"}  # what ground / which areas does it cover
 )
 # Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about", "compare the drug
 # and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
