@@ -18,7 +18,7 @@ from matrixqa.answer.asks import (
     read_asked,
     subject_words,
 )
-from matrixqa.answer.choose import LENGTHS
+from matrixqa.answer.choose import LENGTHS, choose_sentences
 from matrixqa.answer.compose import Answerer
 from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT
@@ -356,3 +356,18 @@ def test_a_study_entrys_sentence_gives_what_its_title_line_gives(answerer: Answe
     answer = answerer.answer("When was the Clinks guidance on co-occurring mental health and substance use published?")
     assert answer.asks_for == "a time" and answer.lacking == ()
     assert answer.citations[0].passage.study and answer.citations[0].passage.study.year == 2019
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Do patients trust doctors who test them for drugs?", "Does the doctor's attitude affect how patients do?"],
+)
+def test_a_yes_or_no_does_not_choose_the_sentence_an_answer_opens_with(retriever: Retriever, question: str):
+    # Every statement on the subject gives a yes or no, so giving one does not decide the lead: the answer opens as it
+    # would if the question asked for nothing, with the best-ranked passage's most relevant sentence.
+    result = retriever.search(question, 8)
+    asked = read_asked(result.query, retriever, result.question_vector)
+    assert asked and asked.kind.claim
+    as_asked = choose_sentences(result, retriever, result.query, LENGTHS["short"], asked)
+    unasked = choose_sentences(result, retriever, result.query, LENGTHS["short"], None)
+    assert as_asked.picked[0] == unasked.picked[0] and as_asked.picked[0][0] == 0
