@@ -10,7 +10,8 @@ import re
 import numpy as np
 import pytest
 
-from matrixqa.answer.choose import CELL_REPEAT, LENGTHS, MIN_SENTENCE, _sources, across_cells
+from matrixqa.answer.asks import read_asked
+from matrixqa.answer.choose import CELL_REPEAT, LENGTHS, MIN_SENTENCE, Length, _sources, across_cells, choose_sentences
 from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
@@ -332,3 +333,15 @@ def test_the_lead_names_the_cells_in_the_order_the_answer_quotes_them(answerer: 
     quoted = list(dict.fromkeys(c.passage.cell.label for c in answer.citations))
     assert len(quoted) == 2 and quoted[0].startswith("Drug")
     assert answer.lead == f"From the Effectiveness Bank, {quoted[0]}, and {quoted[1]}."
+
+
+@pytest.mark.parametrize("sentences", [1, 2])
+def test_a_lead_from_outside_the_most_relevant_sentences_takes_the_place_of_the_least_of_them(
+    retriever: Retriever, sentences: int
+):
+    # The fast corpus: the most relevant sentences of this question are not the best-ranked passage's, whose best
+    # sentence leads all the same; the answer still quotes no more sentences than its length allows.
+    result = retriever.search("how often should i urine test someone on a script", 8)
+    asked = read_asked(result.query, retriever, result.question_vector)
+    chosen = choose_sentences(result, retriever, result.query, Length(sentences, 3, 0.15, None), asked)
+    assert chosen.picked[0][0] == 0 and len(chosen.picked) == sentences, chosen.picked
