@@ -190,6 +190,47 @@ def test_a_year_is_no_count():
     assert _asked("a number", "pharmacy").given_by("A trio of pharmacy studies.", _tokens)
 
 
+def test_one_as_a_word_of_comparison_is_no_count():
+    # "one ... than another", "one of those": in prose "one" is rarely the answer to how many.
+    assert not _asked("a number", "pharmacy").given_by("Patients do better at one pharmacy than another.", _tokens)
+    assert _asked("a number", "pharmacy").given_by("Patients did better at two pharmacy sites.", _tokens)
+
+
+@pytest.mark.parametrize(
+    "question, narrower",
+    [
+        ("Who led the study of the Philadelphia counsellors?", True),
+        ("who actually wrote the guidance?", True),
+        ("Which organisation is behind the competencies?", True),
+        ("Which body issued the UK guidelines?", True),
+        ("Who should supervise the doses?", False),  # a role answers who does something
+        ("Which staff should test urine?", False),
+        ("How many studies were there?", False),
+    ],
+)
+def test_a_question_asking_who_made_a_study_or_a_document_asks_for_a_name_or_a_body(question, narrower):
+    kind = asked_for(question)
+    assert kind.asks_narrower(question) is narrower
+
+
+@pytest.mark.parametrize(
+    "question, narrower", [("Who ran the urine testing study?", True), ("Who tests urine?", False)]
+)
+def test_a_question_is_read_as_asking_for_the_narrower_thing_when_it_does(retriever: Retriever, question, narrower):
+    result = retriever.search(question, 8)
+    assert read_asked(result.query, retriever, result.question_vector).narrower is narrower
+
+
+def test_a_name_or_a_body_gives_who_made_a_study_and_a_role_does_not():
+    subject = ((frozenset(["survey"]), 1.0),)
+    maker = Asked(KIND["a person or body"], subject, narrower=True)
+    assert not maker.given_by("The survey asked patients and doctors at the pharmacy.", _tokens)
+    assert maker.given_by("The survey was run by the Royal College of Psychiatrists.", _tokens)
+    assert maker.given_by("The survey was run by a national charity.", _tokens)
+    # Who does something in practice is answered by a role.
+    assert Asked(KIND["a person or body"], subject).given_by("In the survey, doctors test at the pharmacy.", _tokens)
+
+
 def test_a_number_of_units_into_something_is_a_point_in_time_not_a_duration():
     sentence = "Six months in to treatment, patients at the pharmacy were asked how they felt."
     assert not _asked("a duration", "pharmacy").given_by(sentence, _tokens)
@@ -348,7 +389,7 @@ def test_lacking_is_right_on_most_of_the_labelled_questions_that_ask_for_a_kind(
     answers = [answerer.answer(r["question"]) for r in records]
     assert all(a.asks_for == r["asks_for"] for a, r in zip(answers, records, strict=True))
     right = sum(list(a.lacking) == r["lacking"] for a, r in zip(answers, records, strict=True))
-    assert right >= 0.8 * len(records)  # 44 of 56 when written, 48 since (eval/README.md)
+    assert right >= 0.8 * len(records)  # 44 of 56 when written, 50 since (eval/README.md)
 
 
 def test_a_study_entrys_sentence_gives_what_its_title_line_gives(answerer: Answerer):

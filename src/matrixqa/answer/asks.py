@@ -9,7 +9,8 @@ of staff, and regular urine tests to spot drug use" the frequency is the swallow
 The subject is named by its words, their spelling variants and synonyms (the vocabulary), and the corpus
 words nearest them in meaning ("French" by "France"). A form that is the question's own word ("who ran the
 survey of clinicians?": "clinicians") answers nothing, and a clause that says the matter is untested or
-unknown gives no answer on it.
+unknown gives no answer on it. Some questions ask for something narrower than their kind: who made a study or
+a document is given by a name or a body, never by a role ("patients", "doctors").
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ COUNT_REACH = 4
 _TIME_UNIT = r"(?:minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)"
 # "six months in to treatment", "two years later": a point in time, not how long something lasts.
 _POINT_AFTER = r"(?:in(?:to| to)?|on|later|ago)\b"
+_NAME = r"(?-i:\b[A-Z][a-z]+(?: (?:of|for|and|the)?\s?[A-Z][a-z]+)+\b)"  # a name: capitals count
+_BODY = (
+    r"\b(?:associations?|colleges?|charit(?:y|ies)|bod(?:y|ies)|societ(?:y|ies)|universit(?:y|ies)|institutes?|"
+    r"departments?|governments?|agenc(?:y|ies)|councils?|foundations?|organi[sz]ations?|commissions?)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -56,9 +62,15 @@ class Kind:
     # none), and the most relevant statement's, so a sentence that gives it does not take the answer's lead. A
     # figure is given or not clause by clause, and the sentence that gives it opens the answer.
     claim: bool = False
+    # Questions asking for something narrower than the kind, and the only forms that give it: "who led the study?"
+    # asks for whoever made a study or a document, a name or a body, which "patients" or "doctors" never give.
+    narrower: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
     def asked_in(self, question: str) -> bool:
         return bool(self.asked.search(question))
+
+    def asks_narrower(self, question: str) -> bool:
+        return bool(self.narrower and self.narrower[0].search(question))
 
 
 def _forms(*patterns: str) -> re.Pattern[str]:
@@ -115,7 +127,7 @@ KINDS = (
             r"\bhow big\b",
         ),
         _forms(
-            rf"\b{_NUMBER_WORD}\b(?! (?:{_TIME_UNIT}))",
+            rf"\b(?!one\b){_NUMBER_WORD}\b(?! (?:{_TIME_UNIT}))",
             r"\b\d+(?:\.\d+)?\s?(?:%|per ?cent)",
             r"\b(?:a|one|two) (?:third|quarter|fifth)s?\b",
         ),
@@ -149,11 +161,23 @@ KINDS = (
             r"departments?|governments?)\b",
         ),
         _forms(
-            r"(?-i:\b[A-Z][a-z]+(?: (?:of|for|and|the)?\s?[A-Z][a-z]+)+\b)",  # a name: capitals count
+            _NAME,
             r"\b(?:doctors?|physicians?|GPs?|psychiatrists?|clinicians?|counsell?ors?|keyworkers?|staff|nurses?|"
             r"pharmacists?|prescribers?|therapists?|practitioners?|patients?|reviewers?|authors?|researchers?|"
-            r"workers?|specialists?|generalists?|professionals?|associations?|colleges?|charit(?:y|ies)|"
-            r"bod(?:y|ies)|users?|managers?|commentators?)\b",
+            r"workers?|specialists?|generalists?|professionals?|users?|managers?|commentators?)\b",
+            _BODY,
+        ),
+        narrower=(
+            _forms(
+                r"^\W*who (?:(?:first|actually|originally|really) )?(?:led|leads|ran|runs|wrote|writes|produced|"
+                r"produces|published|publishes|issued|issues|commented|comments|conducted|carried out|put together|"
+                r"drew up|developed|authored|compiled|funded|funds|commissioned|designed|is behind|was behind|"
+                r"are behind|were behind)\b",
+                r"^\W*(?:which|what) (?:organisations?|organizations?|bod(?:y|ies)|researchers?|authors?|clinics?|"
+                r"services?|agenc(?:y|ies)|charit(?:y|ies)|universit(?:y|ies)|colleges?|associations?|societ(?:y|ies)|"
+                r"departments?|governments?)\b",
+            ),
+            _forms(_NAME, _BODY),
         ),
     ),
     Kind(
@@ -238,6 +262,7 @@ class Asked:
     subject: tuple[tuple[frozenset[str], float], ...]
     own: frozenset[str] = frozenset()
     counted: frozenset[str] = frozenset()  # the tokens of what a "how many" question counts
+    narrower: bool = False  # the question asks for the kind's narrower thing ("who led the study?": a name)
 
     def given_by(
         self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "", context: str = ""
@@ -267,8 +292,12 @@ class Asked:
         return any(
             not all(set(tokens(word)) & self.own for word in re.findall(r"\w+", match.group()))
             and self._counts_asked(clause[match.end() :], tokens)
-            for match in self.kind.given.finditer(clause)
+            for match in self._giving_forms.finditer(clause)
         )
+
+    @property
+    def _giving_forms(self) -> re.Pattern[str]:
+        return self.kind.narrower[1] if self.narrower and self.kind.narrower else self.kind.given
 
     def _counts_asked(self, after: str, tokens: Callable[[str], Collection[str]]) -> bool:
         if not self.counted:
@@ -316,7 +345,7 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     )
     own = frozenset(token for term in terms for token in term.tokens)
     counted = counted_tokens(query.text, analyzer.tokens) if kind.name == NUMBER else frozenset()
-    return Asked(kind, subject, own, counted)
+    return Asked(kind, subject, own, counted, kind.asks_narrower(query.text))
 
 
 def counted_tokens(question: str, tokens: Callable[[str], Collection[str]]) -> frozenset[str]:
