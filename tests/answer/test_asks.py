@@ -206,9 +206,12 @@ def test_one_as_a_word_of_comparison_is_no_count():
         ("Who should supervise the doses?", False),  # a role answers who does something
         ("Which staff should test urine?", False),
         ("How many studies were there?", False),
+        ("When did the two counsellors resign?", True),
+        ("What year was the survey done?", True),
+        ("When do patients accept supervision?", False),  # a condition, not a date
     ],
 )
-def test_a_question_asking_who_made_a_study_or_a_document_asks_for_a_name_or_a_body(question, narrower):
+def test_a_question_asking_who_made_something_or_when_it_happened_asks_for_the_narrower_thing(question, narrower):
     kind = asked_for(question)
     assert kind.asks_narrower(question) is narrower
 
@@ -219,6 +222,16 @@ def test_a_question_asking_who_made_a_study_or_a_document_asks_for_a_name_or_a_b
 def test_a_question_is_read_as_asking_for_the_narrower_thing_when_it_does(retriever: Retriever, question, narrower):
     result = retriever.search(question, 8)
     assert read_asked(result.query, retriever, result.question_vector).narrower is narrower
+
+
+def test_a_point_in_time_gives_when_something_happened_and_a_word_placing_it_beside_another_does_not():
+    subject = ((frozenset(["pharmacy"]), 1.0),)
+    happened = Asked(KIND["a time"], subject, narrower=True)
+    assert not happened.given_by("After the transfer, the pharmacy closed.", _tokens)
+    assert happened.given_by("In 1999 the pharmacy closed.", _tokens)
+    assert happened.given_by("Six months in to treatment the pharmacy closed.", _tokens)
+    # When something is done, in general, is answered by what it follows.
+    assert Asked(KIND["a time"], subject).given_by("After the transfer, the pharmacy closed.", _tokens)
 
 
 def test_a_name_or_a_body_gives_who_made_a_study_and_a_role_does_not():

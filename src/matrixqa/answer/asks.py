@@ -43,6 +43,12 @@ COUNT_REACH = 4
 _TIME_UNIT = r"(?:minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)"
 # "six months in to treatment", "two years later": a point in time, not how long something lasts.
 _POINT_AFTER = r"(?:in(?:to| to)?|on|later|ago)\b"
+_POINTS = (
+    r"\b(?:19|20)\d\d\b",
+    r"\b(?:at|from) the (?:start|beginning|end|outset)\b",
+    rf"\b(?:within|for) (?:at least |the first )?{_NUMBER_WORD} {_TIME_UNIT}\b",
+    rf"\b{_NUMBER_WORD} {_TIME_UNIT} {_POINT_AFTER}",
+)
 _NAME = r"(?-i:\b[A-Z][a-z]+(?: (?:of|for|and|the)?\s?[A-Z][a-z]+)+\b)"  # a name: capitals count
 _BODY = (
     r"\b(?:associations?|colleges?|charit(?:y|ies)|bod(?:y|ies)|societ(?:y|ies)|universit(?:y|ies)|institutes?|"
@@ -142,13 +148,9 @@ KINDS = (
             r"\bhow recent\b",
             r"\bhow long (?:into|in to|after)\b",  # "how long into treatment": a point in it
         ),
-        _forms(
-            r"\b(?:19|20)\d\d\b",
-            r"\b(?:at|from) the (?:start|beginning|end|outset)\b",
-            rf"\b(?:within|for) (?:at least |the first )?{_NUMBER_WORD} {_TIME_UNIT}\b",
-            rf"\b{_NUMBER_WORD} {_TIME_UNIT} {_POINT_AFTER}",
-            r"\b(?:after|before|following|during|since|until|once)\b",
-        ),
+        _forms(*_POINTS, r"\b(?:after|before|following|during|since|until|once)\b"),
+        # When something happened is given by a point in time, not by a word placing it beside another event.
+        narrower=(_forms(r"^\W*when (?:did|was|were|had)\b", r"\b(?:what|which) year\b"), _forms(*_POINTS)),
     ),
     Kind(
         "a person or body",
