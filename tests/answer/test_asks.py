@@ -19,7 +19,7 @@ from matrixqa.answer.asks import (
     subject_words,
 )
 from matrixqa.answer.choose import LENGTHS, choose_sentences
-from matrixqa.answer.compose import Answerer
+from matrixqa.answer.compose import Answerer, _as_written
 from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT
 
@@ -425,3 +425,21 @@ def test_a_yes_or_no_does_not_choose_the_sentence_an_answer_opens_with(retriever
     as_asked = choose_sentences(result, retriever, result.query, LENGTHS["short"], asked)
     unasked = choose_sentences(result, retriever, result.query, LENGTHS["short"], None)
     assert as_asked.picked[0] == unasked.picked[0] and as_asked.picked[0][0] == 0
+
+
+@pytest.mark.parametrize(
+    "words, question, said",
+    [
+        (["urine", "test"], "how often should i urine test someone?", "urine test"),
+        (
+            ["counsellor", "methadone", "dose"],
+            "does the counsellor matter at the same methadone dose?",
+            "counsellor and methadone dose",
+        ),
+        (["pharmacist", "missed", "days"], "pharmacist: a patient missed 3 days", "pharmacist, missed and days"),
+        (["supervised", "consumption"], "is supervised-consumption needed?", "supervised-consumption"),
+    ],
+)
+def test_a_lacking_answer_names_what_the_cell_says_about_in_the_questions_own_phrases(words, question, said):
+    # Words side by side in the question make one phrase; words apart are listed, never run together as if a phrase.
+    assert _as_written(words, question) == said

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 
@@ -189,11 +190,27 @@ def _lacking_lead(asked: Asked, query: Query, citations: tuple[Citation, ...], r
     said = set(retriever.analyzer.tokens(" ".join(sentence for c in citations for sentence in c.sentences)))
     subject = [tokens for tokens, _ in asked.subject]
     about = [t.word for t in query.analysis.terms if t.tokens & said and any(t.tokens <= held for held in subject)]
-    what = f" about {' '.join(about)}" if about else ""
+    what = f" about {_as_written(about, query.text)}" if about else ""
     if len(cells) == 1:
         return f"The cell gives {asked.kind.absent}. What it says{what}, from the Effectiveness Bank, {cells[0]}:"
     listed = ", and ".join(cells)
     return f"These cells give {asked.kind.absent}. What they say{what}, from the Effectiveness Bank, {listed}:"
+
+
+def _as_written(words: list[str], question: str) -> str:
+    """The question's words as one phrase each run of them side by side in it makes, listed: "pharmacist, missed,
+    days and methadone dose" (the words between them are left out, so no phrase says more than the cell does)."""
+    phrases: list[str] = []
+    end = None
+    for word in words:
+        found = re.search(rf"\b{re.escape(word)}\b", question[end or 0 :], re.I)
+        start = (end or 0) + found.start() if found else None
+        if found and end is not None and phrases and re.fullmatch(r"[\s-]+", question[end:start]):
+            phrases[-1] += question[end : start + len(word)]
+        else:
+            phrases.append(word)
+        end = start + len(word) if found else end
+    return phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} and {phrases[-1]}"
 
 
 def _summaries(answer_id: str, result: SearchResult, asked_of: int) -> Answer:
