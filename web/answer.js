@@ -40,7 +40,7 @@ export function failureNotice(message, retry) {
 // Why the question was not answered, and what to do next: clear the filters, or read a cell that treats it.
 function declined(turn, handlers) {
   const payload = turn.payload;
-  const decline = payload.decline || { filtered: null, elsewhere: [] };
+  const decline = payload.decline || { filtered: null, elsewhere: [], not_held: [] };
   const box = el("div", { class: "not-covered" }, el("p", { text: payload.message || "The corpus does not cover that question." }));
   if (decline.filtered) {
     box.append(
@@ -60,6 +60,15 @@ function declined(turn, handlers) {
         decline.elsewhere.map((place) =>
           el("li", {}, `‘${place.topic}’: `, newTabLink(place.cell.url, `the cell on ${place.name}`)),
         ),
+      ),
+    );
+  }
+  if (decline.not_held && decline.not_held.length) {
+    box.append(
+      el(
+        "ul",
+        { class: "elsewhere" },
+        decline.not_held.map((cell) => el("li", {}, "Not in this corpus: ", newTabLink(cell.url, `the cell on ${cell.name}`))),
       ),
     );
   }

@@ -16,6 +16,7 @@ from matrixqa.answer.declines import (
 )
 from matrixqa.ingest.chunk import CellRef
 from matrixqa.ingest.identity import plain_name
+from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import Filters
 from matrixqa.search.retrieve import Retriever
 
@@ -131,3 +132,43 @@ def test_a_decline_names_the_topic_its_nearest_passages_lack_and_the_cell_that_t
     assert declined.decline.elsewhere == (Elsewhere(topic, d4),)
     assert f"The passages nearest the question do not treat ‘{topic}’." in declined.message
     assert f"‘{topic}’ is treated in the cell on {Elsewhere(topic, d4).name}." in declined.message
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "what is cell E5 about?",
+            "This corpus does not hold the cell on treatment systems in safeguarding the community (Alcohol Treatment "
+            "Matrix) at https://findings.org.uk/PHP/dl.php?file=Matrix/Alcohol/E5.htm or the cell on treatment systems "
+            "in safeguarding the community (Drug Treatment Matrix) at "
+            "https://findings.org.uk/PHP/dl.php?file=Matrix/Drugs/E5.htm, so there is no answer to give from it.",
+        ),
+        (
+            "what does the drug matrix cell C1 say about prescribing?",
+            "This corpus does not hold the cell on management/supervision in reducing harm (Drug Treatment Matrix) at "
+            "https://findings.org.uk/PHP/dl.php?file=Matrix/Drugs/C1.htm, so there is no answer to give from it.",
+        ),
+    ],
+)
+def test_a_question_naming_only_cells_the_corpus_lacks_is_declined_naming_them_and_their_pages(
+    answerer: Answerer, question: str, said: str
+):
+    # Answered from other cells, "what is cell E5 about?" would read as if those cells were E5.
+    declined = answerer.answer(question)
+    assert not declined.answered and declined.citations == ()
+    assert declined.message.startswith(said) and "The corpus covers" in declined.message
+    assert declined.decline and {k.code for k in declined.decline.not_held} == {question.split("cell ")[1][:2]}
+
+
+def test_a_matrix_the_corpus_holds_no_cell_of_is_named_whole_in_the_decline():
+    decline = Decline(not_held=tuple(CellKey("Drug Treatment Matrix", c + r) for c in "ABCDE" for r in "12345"))
+    cell = CellRef("Alcohol Treatment Matrix", "D4", "Organisational functioning; Psychosocial therapies", "u", "a")
+    message = decline_message(decline, Filters(), (), [cell], [cell])
+    assert message.startswith(f"This corpus holds no cell of the Drug Treatment Matrix ({MATRICES_PAGE}), so there")
+
+
+def test_a_question_naming_a_cell_the_corpus_holds_beside_one_it_lacks_is_answered(answerer: Answerer):
+    # B3 is in both matrices; the corpus holds the drug one.
+    answer = answerer.answer("What is cell B3 about?")
+    assert answer.answered and answer.decline is None

@@ -277,6 +277,16 @@ def test_a_question_the_filters_keep_from_its_evidence_names_them_and_offers_to_
     expect(page.locator("#active-filters")).to_be_hidden()
 
 
+def test_a_question_naming_a_cell_the_corpus_lacks_links_to_its_page(page: Page, base_url: str) -> None:
+    page.goto(base_url)
+    turn = ask(page, "what does alcohol E5 say?")
+    assert turn.payload["answered"] is False
+    link = turn.answer.locator(".not-covered").get_by_role(
+        "link", name="the cell on treatment systems in safeguarding the community (Alcohol Treatment Matrix)"
+    )
+    expect(link).to_have_attribute("href", "https://findings.org.uk/PHP/dl.php?file=Matrix/Alcohol/E5.htm")
+
+
 def test_matrix_view_marks_the_cells_present_and_restricts_to_one(page: Page, base_url: str) -> None:
     page.goto(base_url)
     expect(page.locator("#matrix-panel")).to_have_attribute("open", "")

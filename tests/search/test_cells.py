@@ -67,6 +67,31 @@ def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, questi
 
 
 @pytest.mark.parametrize(
+    ("question", "held", "not_held"),
+    [
+        ("what does cell C2 say?", [], [(ALCOHOL, "C2"), (DRUG, "C2")]),  # a code of both matrices, neither held
+        ("what does alcohol C2 say?", [], [(ALCOHOL, "C2")]),
+        ("What is cell B2 about?", [(DRUG, "B2")], [(ALCOHOL, "B2")]),
+        ("What is cell B3 about?", [(ALCOHOL, "B3"), (DRUG, "B3")], []),
+        ("the practitioners reducing harm cell", [], [(DRUG, "B1")]),  # by its title: a row only one matrix has
+        ("what does the drug matrix say about B4?", [], [(DRUG, "B4")]),
+        ("does thiamine (vitamin B1) help?", [], []),  # no cell named at all
+        ("what interventions does this cell cover?", [], []),  # one word is not both a column and a row
+    ],
+)
+def test_a_question_may_name_cells_the_corpus_does_not_hold(names: CellNames, question: str, held, not_held):
+    named = names.named(question)
+    assert named.keys == tuple(CellKey(m, c) for m, c in held)
+    assert named.not_held == tuple(CellKey(m, c) for m, c in not_held)
+
+
+def test_a_matrix_of_which_the_corpus_holds_no_cell_is_named_by_all_its_cells():
+    cells = [SimpleNamespace(cell=SimpleNamespace(matrix=ALCOHOL, code="B3", title=TITLES[CellKey(ALCOHOL, "B3")]))]
+    named = CellNames(cells).named("what does the drug matrix say about supervised dosing?")  # type: ignore[arg-type]
+    assert named.keys == () and len(named.not_held) == 25 and {k.matrix for k in named.not_held} == {DRUG}
+
+
+@pytest.mark.parametrize(
     ("question", "named"),
     [
         ("what about b1?", [(ALCOHOL, "B1")]),  # any case: no other word could make it anything but a cell

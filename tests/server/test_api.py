@@ -117,6 +117,21 @@ def test_ask_with_nothing_relevant_is_not_answered(client):
     assert {"xylophone", "quantum"} <= set(relevance["unknown"]) and relevance["missing"] == []
 
 
+def test_ask_naming_a_cell_the_corpus_lacks_lists_it_with_its_page(client):
+    body = client.post("/api/ask", json={"question": "what does alcohol E5 say?"}).get_json()
+    assert body["answered"] is False and body["citations"] == []
+    assert body["decline"]["not_held"] == [
+        {
+            "matrix": "Alcohol Treatment Matrix",
+            "code": "E5",
+            "name": "treatment systems in safeguarding the community (Alcohol Treatment Matrix)",
+            "url": "https://findings.org.uk/PHP/dl.php?file=Matrix/Alcohol/E5.htm",
+        }
+    ]
+    assert body["decline"]["elsewhere"] == [] and body["decline"]["filtered"] is None
+    assert body["relevance"]["matched"] == ["the question names only cells this corpus does not hold"]
+
+
 def test_ask_says_what_its_answer_rests_on(client):
     body = client.post("/api/ask", json={"question": "Why did zebra stripes halve missed appointments?"}).get_json()
     assert body["answered"] is True

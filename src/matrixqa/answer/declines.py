@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matrixqa.ingest.chunk import CellRef
+from matrixqa.ingest.corpus import cell_url
 from matrixqa.ingest.identity import matrix_codes, plain_name
+from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import Filters
 
 NEAREST_CELLS = 3  # cells a decline names as the nearest; a corpus of no more is listed whole
@@ -49,6 +51,7 @@ class Decline:
 
     filtered: FilteredOut | None = None
     elsewhere: tuple[Elsewhere, ...] = ()
+    not_held: tuple[CellKey, ...] = ()  # the cells the question names, none of which the corpus holds
 
 
 def describe_filters(filters: Filters) -> str:
@@ -80,6 +83,8 @@ def decline_message(
             f"answers it, citing {f.cited_without} passage{'' if f.cited_without == 1 else 's'}: clear the filters "
             "to see that answer."
         )
+    if decline.not_held:
+        return f"{_not_held(decline.not_held)} {_covered(corpus, nearest)}"
     parts = [NOT_COVERED]
     if missing:
         parts.append(f"The passages nearest the question do not treat {_listed(missing)}.")
@@ -94,6 +99,19 @@ def decline_message(
             )
     parts.append(_covered(corpus, nearest))
     return " ".join(parts)
+
+
+def _not_held(cells: tuple[CellKey, ...]) -> str:
+    """That the corpus does not hold the cells a question names: each by its name and address, or a whole matrix
+    named by its name alone."""
+    size = {m: sum(1 for matrix, _ in matrix_codes() if matrix == m) for m in {key.matrix for key in cells}}
+    whole = sorted(m for m, n in size.items() if sum(1 for key in cells if key.matrix == m) == n)
+    named = [f"the cell on {plain_name(k.matrix, k.code)} at {cell_url(k.matrix, k.code)}" for k in cells]
+    held = [f"no cell of the {m} ({MATRICES_PAGE})" for m in whole]
+    listed = [name for key, name in zip(cells, named, strict=True) if key.matrix not in whole]
+    parts = [f"holds {_listed(tuple(held), 'or', quoted=False)}"] if held else []
+    parts += [f"does not hold {_listed(tuple(listed), 'or', quoted=False)}"] if listed else []
+    return f"This corpus {' and '.join(parts)}, so there is no answer to give from it."
 
 
 def _covered(corpus: list[CellRef], nearest: list[CellRef]) -> str:

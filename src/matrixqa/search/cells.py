@@ -11,6 +11,8 @@ titles ("the practitioners psychosocial cell" for "Practitioners; Psychosocial t
 shares ("treatment", "issues") name none, and of several titles so named, those whose words the question holds most
 are meant. A question naming a matrix gets that matrix's cell; naming none, the cell of that code in each matrix the
 corpus holds; naming a matrix and no cell of it ("what does the alcohol matrix cover?"), every cell of that matrix.
+Cells are named as the two matrices lay them out, so a question may name cells the corpus does not hold ("what is
+cell E5 about?" of a corpus without E5): those are told apart (`not_held`), for a decline to name them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from matrixqa.index.words import stem
 from matrixqa.ingest.chunk import CellRef, Passage
+from matrixqa.ingest.identity import cell_title, matrix_codes
 
 _SPEAKS_OF_CELLS = re.compile(r"\b(?:cells?|matri(?:x|ces))\b", re.IGNORECASE)
 # A question that is nothing but codes ("B4", "a3 and b3?") can only mean cells.
@@ -59,12 +62,18 @@ class CellKey:
         return f"{self.matrix} {self.code}"
 
 
+# Every cell of both matrices, by its title: a question may name a cell the corpus does not hold.
+_LAYOUT = {CellKey(matrix, code): cell_title(matrix, code) for matrix, code in matrix_codes()}
+_MATRICES = {key.matrix.split()[0].lower(): key.matrix for key in _LAYOUT}  # "drug": its matrix
+
+
 @dataclass(frozen=True)
 class NamedCells:
     """The cells a question names, and the words of their titles (words that name the corpus, not a subject)."""
 
     keys: tuple[CellKey, ...] = ()
     title_words: frozenset[str] = frozenset()
+    not_held: tuple[CellKey, ...] = ()  # cells of the matrices it names that the corpus does not hold
 
 
 class CellNames:
@@ -78,11 +87,12 @@ class CellNames:
         """The corpus's cells the question names, in matrix and code order, with the words of their titles;
         asks_scope: the question asks what something covers, so a code alone names its cell; names_only: its
         words name nothing but the corpus ("what about B1?"), so a code in it, in any case, can only be a cell."""
-        keys = self._keys(question, asks_scope, names_only)
+        named = self._keys(question, asks_scope, names_only)
+        keys = tuple(key for key in named if key in self.titles)
         words = {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
-        named = {w for key in keys for w in _title_words(self.titles[key])}
-        words |= {w for w in re.findall(r"[a-z]+", question.lower()) if stem(w) in named}  # "practitioner"
-        return NamedCells(keys, frozenset(words))
+        stems = {w for key in keys for w in _title_words(self.titles[key])}
+        words |= {w for w in re.findall(r"[a-z]+", question.lower()) if stem(w) in stems}  # "practitioner"
+        return NamedCells(keys, frozenset(words), tuple(key for key in named if key not in self.titles))
 
     def subjects_named(self, question: str) -> tuple[str, ...]:
         """The corpus's matrices whose subject the question names, when it names more than one ("does seeing the
@@ -98,22 +108,19 @@ class CellNames:
         only_codes = names_only or bool(_ONLY_CODES.fullmatch(question))
         if not (asks_scope or only_codes or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
             return ()
-        matrices = {
-            self.matrices.get(name.lower().removesuffix("s"))
-            for m in _NAMED_MATRIX.finditer(question)
-            for name in m.groups()
-            if name
-        }
+        named = (name for m in _NAMED_MATRIX.finditer(question) for name in m.groups() if name)
+        matrices = {_MATRICES[name.lower().removesuffix("s")] for name in named}
         if names_only:  # "what about the alcohol one?": a matrix's name alone names it
             matrices |= {self.matrices[w] for w in re.findall(r"[a-z]+", question.lower()) if w in self.matrices}
         codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if only_codes or _is_code(m)}
-        found = {key for key in self.titles if key.code in codes}
+        # Cells are named as the matrices lay them out; which of them the corpus holds is told apart after.
+        found = {key for key in _LAYOUT if key.code in codes}
         said = _title_words(question)
-        by_title = {key: _names_title(said, title) for key, title in self.titles.items()}
+        by_title = {key: _names_title(said, title) for key, title in _LAYOUT.items()}
         most = max(by_title.values(), default=0)
         found |= {key for key, named in by_title.items() if named and named == most}
         if matrices and not (codes or most):  # a matrix and no cell of it: every cell of the matrix
-            found = set(self.titles)
+            found = set(_LAYOUT)
         if matrices:
             found = {key for key in found if key.matrix in matrices}
         return tuple(sorted(found))
@@ -125,10 +132,12 @@ def _is_code(match: re.Match[str]) -> bool:
 
 
 def _names_title(said: frozenset[str], title: str) -> int:
-    """How many of the question's words name the title, when some name its column and some its row; else 0."""
+    """How many of the question's words name the title, when one names its column and another its row; else 0
+    ("interventions" alone is in both of "Interventions; Screening and brief intervention")."""
     column, _, row = (_title_words(part) for part in title.partition(";"))
     in_column, in_row = column & said, row & said
-    return len(in_column | in_row) if in_column and in_row else 0
+    named = in_column | in_row
+    return len(named) if in_column and in_row and len(named) > 1 else 0
 
 
 # Words too common in the matrices' titles to name one ("Medical treatment", "Treatment systems").

@@ -38,6 +38,7 @@ from matrixqa.index.lexical import LexicalIndex
 from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.words import corpus_words, fold
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
+from matrixqa.ingest.identity import matrix_codes
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.textrules import STOPWORDS
 
@@ -97,6 +98,7 @@ class Query:
     weights: tuple[float, ...] = ()  # how distinctive each term of the analysis is (inverse document frequency)
     about_the_corpus: bool = False  # it only names the corpus and asks what it covers
     cells: tuple[CellKey, ...] = ()  # the cells it names: it is answered from them (cells.py)
+    not_held: tuple[CellKey, ...] = ()  # cells it names that the corpus does not hold: named alone, it is declined
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
     matrices: tuple[str, ...] = ()  # the matrices whose subject it names, when more than one ("drink or drugs")
 
@@ -116,7 +118,7 @@ class QuestionReader:
         self.lexical = lexical
         self.analyzer = lexical.analyzer
         self.cells = CellNames(passages)
-        self.names = CORPUS_NAMES | {cell.code.lower() for cell in self.cells.titles}
+        self.names = CORPUS_NAMES | {code.lower() for _, code in matrix_codes()}  # a code names a cell, held or not
         self.names |= {w.lower() for cell in self.cells.titles for w in _WORD.findall(cell.matrix)}
         self._corrections = lru_cache(maxsize=CORRECTIONS)(self._correct)  # a word's correction is found once
 
@@ -142,6 +144,7 @@ class QuestionReader:
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells),
             cells=cells.keys,
+            not_held=cells.not_held,
             sections=self.sections_named(analysis) if cells.keys else (),
             matrices=self.cells.subjects_named(question),
         )

@@ -4,6 +4,10 @@ A question that only names the corpus and asks what it covers ("What does this c
 cell B3 about?"), or names a cell and nothing else ("drug E3?"), is answered from each cell's own summary,
 the paragraph its page opens with.
 
+A question naming cells of the matrices and none the corpus holds ("what is cell E5 about?" of a corpus without
+it, "what does the drug matrix say?" of the alcohol cells alone) is declined: the decline names those cells and
+where they are on the site, rather than answer from other cells as if they had been asked about.
+
 The decision otherwise: the corpus is taken to hold nothing relevant when
 
     the question names a topic of the field that the passages that would answer it do not treat; or
@@ -47,6 +51,7 @@ from matrixqa.search.evidence import CellEvidence, Evidence
 MIN_EVIDENCE = 0.45
 COVERAGE_WEIGHT = 0.25
 ABOUT_THE_CORPUS = "the question asks what the corpus covers: each cell's own summary comes first"
+NOT_HELD = "the question names only cells this corpus does not hold"
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ def decide(evidence: Evidence) -> Relevance:
         return Relevance(False, 0.0, 0.0, 0.0)
     best = max(evidence.cells, key=weigh)  # candidates, so leading cells
     sentence_score, coverage, score = best.sentence_score, best.coverage, weigh(best)
+    if query.not_held and not query.cells:  # what it asks after is not in the corpus at all
+        return Relevance(False, score, sentence_score, coverage, (), query.corrected, (NOT_HELD,))
     if query.about_the_corpus:  # the corpus always holds its own summaries
         return Relevance(True, score, sentence_score, coverage, (), query.corrected, (ABOUT_THE_CORPUS,))
     enough = score >= MIN_EVIDENCE or bool(evidence.authors) or bool(evidence.sections)
