@@ -78,3 +78,27 @@ def test_a_follow_up_leans_on_the_last_question_that_stood_alone():
     history = [Turn(first, ""), Turn(second, ""), Turn("and why?", "")]
     assert resolve("and in the UK?", history).subject == second
     assert resolve(second, history) == Resolved("standalone", second)  # a question of its own is searched alone
+
+
+@pytest.mark.parametrize(
+    "question, mode",
+    [
+        ("what does it say about empathy in counselling sessions with drinkers?", "follow_up"),
+        ("does this cell cover urine testing?", "follow_up"),
+        ("do they mention how long supervision should last?", "follow_up"),
+        ("does it have an effect on how long patients stay in treatment?", "follow_up"),
+        ("does it matter which doctor patients see?", "standalone"),  # "it" that stands for nothing said before
+        ("is it safe to prescribe methadone to pregnant women?", "standalone"),
+    ],
+)
+def test_a_question_of_what_it_or_this_cell_says_leans_on_the_conversation(question, mode):
+    assert resolve(question, [Turn("what is alcohol cell B4 about?", "")]).mode == mode
+    assert resolve(question, []).mode == "standalone"  # with nothing before it, it stands alone
+
+
+def test_what_it_says_after_a_question_naming_a_cell_is_answered_from_that_cell(answerer: Answerer):
+    first = "what is alcohol cell D4 about?"
+    previous = answerer.answer(first)
+    answer = answerer.answer("what does it say about the waiting room?", [Turn(first, previous.answer)])
+    assert answer.searched_for == f"what does it say about the waiting room? {first}"
+    assert answer.answered and {c.passage.cell.code for c in answer.citations} == {"D4"}

@@ -22,6 +22,13 @@ _SOURCE = re.compile(
     re.I,
 )
 _MARKER = re.compile(r"\s*\[\d+\]\s*")
+# Asking what "it", "this cell" or "they" say lean on the conversation as well, however many words follow ("what
+# does it say about empathy?" after "what is alcohol cell B4 about?" asks of that cell).
+_OF_IT = re.compile(
+    r"\b(?:th(?:is|at|ese|ose) (?:cells?|ones?)|(?:does|did|do) (?:it|they|this|that) (?:say|cover|mention|discuss|"
+    r"include|have)|(?:what|anything) else)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ def _mode(question: str) -> Literal["standalone", "follow_up", "source"]:
     words = content_words(question)
     if _SOURCE.search(question) and len(words) <= 1:
         return "source"
-    if _FOLLOW_UP.match(question.strip()) and len(words) <= 4:
+    if _FOLLOW_UP.match(question.strip()) and len(words) <= 4 or _OF_IT.search(question):
         return "follow_up"
     if not words:  # "why?", "is that true?": nothing but words that lean on what was said
         return "follow_up"
