@@ -6,9 +6,12 @@ import json
 
 import pytest
 
+from matrixqa.answer.choose import LENGTHS
 from matrixqa.answer.compose import Answer, Answerer
-from matrixqa.answer.conversation import Resolved, Turn, resolve
+from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, resolve
+from matrixqa.answer.declines import NOTHING_MORE
 from matrixqa.evaluate import corpus_paragraphs, normalise, shares_run
+from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.settings import PROJECT_ROOT
 from tests.conftest import REAL_CORPUS
 
@@ -102,3 +105,43 @@ def test_what_it_says_after_a_question_naming_a_cell_is_answered_from_that_cell(
     answer = answerer.answer("what does it say about the waiting room?", [Turn(first, previous.answer)])
     assert answer.searched_for == f"what does it say about the waiting room? {first}"
     assert answer.answered and {c.passage.cell.code for c in answer.citations} == {"D4"}
+
+
+def test_asking_for_more_carries_what_the_answers_on_the_subject_have_quoted():
+    history = [Turn("Were the patients watched at the chemist?", "A. [1] B. [2]"), Turn("tell me more", "C. [1]")]
+    assert resolve("what else?", history).quoted == ("A.", "B.", "C.")
+    assert resolve("and why?", history).quoted == ()  # a follow-up, but not one asking for more
+    # "tell me more" adds no words to search: the subject is searched as it was asked.
+    assert resolve("tell me more", history).with_context == "Were the patients watched at the chemist?"
+    assert resolve("what else?", history).with_context == "Were the patients watched at the chemist?"
+    assert (
+        resolve("tell me more about GPs", history).with_context == "about GPs Were the patients watched at the chemist?"
+    )
+    history.append(Turn("Do counsellors differ in how well they do?", "D. [1]"))  # a new subject
+    assert resolve("go on", history).quoted == ("D.",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does supervised dosing harm relationships with keyworkers?",
+        "the influence of practitioners in medical treatment",
+    ],
+)
+def test_tell_me_more_quotes_what_was_not_said_until_nothing_is_left(answerer: Answerer, question: str):
+    history = [Turn(question, answerer.answer(question).answer)]
+    said = set(answer_sentences(history[0].answer))
+    searched = answerer.retriever.search(question, 8).hits
+    near = max(h.sentence_score for h in searched) - LENGTHS["short"].passage_margin
+    score = {h.passage.id: h.sentence_score for h in searched}
+    for _ in range(10):
+        more = answerer.answer("tell me more", history)
+        if not more.answered:
+            break
+        quoted = set(answer_sentences(more.answer))
+        assert quoted and not quoted & said, quoted & said
+        assert all(c.passage.section != SUMMARY_SECTION for c in more.citations)  # a summary is no evidence
+        assert all(score[c.passage.id] >= near for c in more.citations)  # as close as a short answer's sources
+        said |= quoted
+        history.append(Turn("tell me more", more.answer))
+    assert not more.answered and more.message == NOTHING_MORE and len(history) > 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from matrixqa.answer.asks import Asked, read_asked
 from matrixqa.answer.choose import LENGTHS, choose_sentences, is_evidence
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, resolve
-from matrixqa.answer.declines import NOT_COVERED, Decline, Elsewhere, FilteredOut, decline_message
+from matrixqa.answer.declines import NOT_COVERED, NOTHING_MORE, Decline, Elsewhere, FilteredOut, decline_message
 from matrixqa.answer.suggest import Suggestions
 from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
@@ -72,8 +72,12 @@ class Answerer:
         resolved = resolve(question, history or [])
         result = _search(retriever, resolved, k, filters)
         answer = compose_answer(result, retriever, detail)
-        if not answer.answered:
-            answer = self._declined(answer, result, resolved, filters, k, detail)
+        if not answer.answered:  # asked for more when all of it has been said, or declined: say why
+            answer = (
+                replace(answer, message=NOTHING_MORE)
+                if resolved.quoted
+                else self._declined(answer, result, resolved, filters, k, detail)
+            )
         asked = {question.lower(), *(turn.question.lower() for turn in history or [])}
         if answer.answered:
             cited = [retriever.index.positions[c.passage.id] for c in answer.citations]
@@ -124,8 +128,19 @@ def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) 
     if resolved.mode == "source" and resolved.previous:
         return _search_sources(retriever, resolved.previous, k, filters)
     if resolved.mode == "follow_up":
-        return retriever.search(resolved.with_context, k, filters)  # the new words in the subject's frame
+        result = retriever.search(resolved.with_context, k, filters)  # the new words in the subject's frame
+        return _beyond(result, resolved.quoted) if resolved.quoted else result
     return retriever.search(resolved.question, k, filters)
+
+
+def _beyond(result: SearchResult, quoted: tuple[str, ...]) -> SearchResult:
+    """The passages a short answer could draw on (within its passage margin of the best) that the conversation
+    has not quoted: "tell me more" is answered from them."""
+    best = max((h.sentence_score for h in result.hits), default=0.0)
+    near = [h for h in result.hits if h.sentence_score >= best - LENGTHS["short"].passage_margin]
+    new = [h for h in near if h.passage.section != SUMMARY_SECTION]  # a summary is no evidence
+    kept = [h for h in new if not any(s in h.passage.sentence_texts for s in quoted)]
+    return replace(result, hits=kept, relevant=result.relevant and bool(kept))
 
 
 def _search_sources(retriever: Retriever, previous: Turn, k: int, filters: Filters) -> SearchResult:

@@ -26,7 +26,13 @@ _MARKER = re.compile(r"\s*\[\d+\]\s*")
 # does it say about empathy?" after "what is alcohol cell B4 about?" asks of that cell).
 _OF_IT = re.compile(
     r"\b(?:th(?:is|at|ese|ose) (?:cells?|ones?)|(?:does|did|do) (?:it|they|this|that) (?:say|cover|mention|discuss|"
-    r"include|have)|(?:what|anything) else)\b",
+    r"include|have))\b",
+    re.I,
+)
+# Asking for more than the previous answer said ("tell me more", "what else?"): answered from what it did not quote.
+_MORE = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay)\W+)?(?:tell me more|say more|more on (?:that|this|it)|more please|go on|"
+    r"(?:what|anything|something) else)\b",
     re.I,
 )
 
@@ -50,10 +56,16 @@ class Resolved:
     question: str
     previous: Turn | None = None
     subject: str = ""  # the conversation's subject: the last question that stood alone
+    # When it asks for more ("tell me more"): the sentences the answers on its subject have quoted, not to repeat.
+    quoted: tuple[str, ...] = ()
 
     @property
     def with_context(self) -> str:
-        return f"{self.question} {self.subject}" if self.subject else self.question
+        if not self.subject:
+            return self.question
+        # "tell me more" adds no words to search; "tell me more about GPs" adds its own.
+        own = _MORE.sub("", self.question).strip(" ?!.,;:") if self.quoted else self.question
+        return f"{own} {self.subject}" if own else self.subject
 
 
 def content_words(text: str) -> list[str]:
@@ -68,7 +80,8 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     mode = _mode(question)
     if mode == "standalone":
         return Resolved("standalone", question)
-    return Resolved(mode, question, previous, _subject(history))
+    quoted = _quoted_since_subject(history) if mode == "follow_up" and _MORE.match(question) else ()
+    return Resolved(mode, question, previous, _subject(history), quoted)
 
 
 def _mode(question: str) -> Literal["standalone", "follow_up", "source"]:
@@ -76,7 +89,7 @@ def _mode(question: str) -> Literal["standalone", "follow_up", "source"]:
     words = content_words(question)
     if _SOURCE.search(question) and len(words) <= 1:
         return "source"
-    if _FOLLOW_UP.match(question.strip()) and len(words) <= 4 or _OF_IT.search(question):
+    if _FOLLOW_UP.match(question.strip()) and len(words) <= 4 or _OF_IT.search(question) or _MORE.match(question):
         return "follow_up"
     if not words:  # "why?", "is that true?": nothing but words that lean on what was said
         return "follow_up"
@@ -88,6 +101,12 @@ def _subject(history: list[Turn]) -> str:
     subject they both lean on); the first question when none did."""
     standing = [turn.question for n, turn in enumerate(history) if n == 0 or _mode(turn.question) == "standalone"]
     return standing[-1]
+
+
+def _quoted_since_subject(history: list[Turn]) -> tuple[str, ...]:
+    """The sentences quoted by the answer to the conversation's subject and by the follow-ups after it."""
+    start = max(n for n, turn in enumerate(history) if n == 0 or _mode(turn.question) == "standalone")
+    return tuple(sentence for turn in history[start:] for sentence in answer_sentences(turn.answer))
 
 
 def answer_sentences(answer: str) -> list[str]:

@@ -22,6 +22,7 @@ NEAREST_CELLS = 3  # cells a decline names as the nearest; a corpus of no more i
 # The site's overview of both matrices (../shared/guides/EFFECTIVENESS_BANK.md): where every cell is found.
 MATRICES_PAGE = "https://www.findings.org.uk/matrices.php"
 NOT_COVERED = "The evidence in this corpus does not cover that question, so there is no answer to give from it."
+NOTHING_MORE = "The corpus says nothing more on this than the answers above: ask about another side of it, or ask anew."
 
 
 @dataclass(frozen=True)
