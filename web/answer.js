@@ -68,7 +68,9 @@ function declined(turn, handlers) {
       el(
         "ul",
         { class: "elsewhere" },
-        decline.not_held.map((cell) => el("li", {}, "Not in this corpus: ", newTabLink(cell.url, `the cell on ${cell.name}`))),
+        decline.not_held.map((cell) =>
+          el("li", {}, "Not in this corpus: ", newTabLink(cell.url, `${cell.matrix} cell ${cell.code}: ${cell.title}`)),
+        ),
       ),
     );
   }

@@ -282,7 +282,7 @@ def test_a_question_naming_a_cell_the_corpus_lacks_links_to_its_page(page: Page,
     turn = ask(page, "what does alcohol E5 say?")
     assert turn.payload["answered"] is False
     link = turn.answer.locator(".not-covered").get_by_role(
-        "link", name="the cell on treatment systems in safeguarding the community (Alcohol Treatment Matrix)"
+        "link", name="Alcohol Treatment Matrix cell E5: Treatment systems; Safeguarding the community"
     )
     expect(link).to_have_attribute("href", "https://findings.org.uk/PHP/dl.php?file=Matrix/Alcohol/E5.htm")
 

@@ -124,8 +124,9 @@ def test_ask_naming_a_cell_the_corpus_lacks_lists_it_with_its_page(client):
         {
             "matrix": "Alcohol Treatment Matrix",
             "code": "E5",
-            "name": "treatment systems in safeguarding the community (Alcohol Treatment Matrix)",
+            "title": "Treatment systems; Safeguarding the community",
             "url": "https://findings.org.uk/PHP/dl.php?file=Matrix/Alcohol/E5.htm",
+            "acknowledgement": "",
         }
     ]
     assert body["decline"]["elsewhere"] == [] and body["decline"]["filtered"] is None

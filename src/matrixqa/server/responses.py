@@ -17,7 +17,7 @@ from matrixqa.answer.declines import Decline
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import CellRef, LinkKind, Passage, StudyRef
 from matrixqa.ingest.corpus import cell_url
-from matrixqa.ingest.identity import COLUMNS, ROWS, plain_name
+from matrixqa.ingest.identity import COLUMNS, ROWS, cell_title
 from matrixqa.search.reading import Query
 from matrixqa.search.relevance import COVERAGE_WEIGHT, Relevance
 from matrixqa.search.retrieve import Hit, SearchResult
@@ -233,21 +233,12 @@ class ElsewhereOut(Response):
     cell: CellOut
 
 
-class NotHeldOut(Response):
-    matrix: str
-    code: str
-    name: str = Field(description="The cell by its column and row names.")
-    url: str = Field(description="Its page on the Effectiveness Bank site.")
-
-
 class DeclineOut(Response):
     """Why a question was not answered, and what to do next (null when it was answered)."""
 
     filtered: FilteredOut | None = Field(description="Set when clearing the filters answers the question.")
     elsewhere: list[ElsewhereOut] = Field(description="Cells of the corpus that treat a topic the nearest do not.")
-    not_held: list[NotHeldOut] = Field(
-        default_factory=list, description="The cells the question names, none of which the corpus holds."
-    )
+    not_held: list[CellOut] = Field(description="Cells the question names, none of which the corpus holds.")
 
     @classmethod
     def of(cls, decline: Decline | None) -> DeclineOut | None:
@@ -255,10 +246,12 @@ class DeclineOut(Response):
             return None
         filtered = FilteredOut.model_validate(decline.filtered, from_attributes=True) if decline.filtered else None
         elsewhere = [ElsewhereOut(topic=e.topic, name=e.name, cell=CellOut.of(e.cell)) for e in decline.elsewhere]
-        not_held = [
-            NotHeldOut(matrix=k.matrix, code=k.code, name=plain_name(k.matrix, k.code), url=cell_url(k.matrix, k.code))
+        # Pages the corpus holds no copy of: nothing of theirs is quoted, so no acknowledgement is owed.
+        cells = [
+            CellRef(k.matrix, k.code, cell_title(k.matrix, k.code), cell_url(k.matrix, k.code), "")
             for k in decline.not_held
         ]
+        not_held = [CellOut.of(cell) for cell in cells]
         return cls(filtered=filtered, elsewhere=elsewhere, not_held=not_held)
 
 
