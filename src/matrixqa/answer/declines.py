@@ -4,8 +4,9 @@ A decline says which of two things happened. Either the filters left the evidenc
 without them is answered): the message names the filters, how many passages they admit, and how many
 passages the answer without them cites, and the page offers to clear them. Or the corpus holds nothing
 relevant: the message names the topics the nearest passages do not treat, the cells of the corpus that do
-treat them (by their column and row names, linked to the site), and what the corpus covers. Words no
-passage uses are not repeated to the asker: the inspector shows them.
+treat them (by their column and row names, linked to the site), and what the corpus covers. A question
+naming only cells the corpus does not hold is told so, with each cell's page on the site. Words no passage
+uses are not repeated to the asker: the inspector shows them.
 """
 
 from __future__ import annotations
