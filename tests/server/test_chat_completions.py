@@ -155,6 +155,15 @@ def test_a_short_follow_up_is_searched_with_the_conversations_subject_as_by_api_
     assert alone["searched_for"] == "why?" and alone["citations"] != api["citations"]
 
 
+def test_tell_me_more_through_the_chat_history_quotes_none_of_the_earlier_answer(chat, client):
+    first = "does supervised dosing harm relationships with keyworkers?"
+    previous = ask(chat, user(first)).choices[0].message.content
+    more = ask(chat, user(first), {"role": "assistant", "content": previous}, user("tell me more"))
+    said = client.post("/api/ask", json={"question": first}).get_json()["answer"]
+    quoted = {s.strip() for s in re.split(r"\s*\[\d+\]\s*", said) if s.strip()}
+    assert quoted and not any(sentence in more.choices[0].message.content for sentence in quoted)
+
+
 def test_detail_and_filters_are_taken_as_by_api_ask(chat, client):
     question = ANSWERED
     plain = ask(chat, user(question)).choices[0].message.content
@@ -299,6 +308,10 @@ def test_an_earlier_answer_is_read_up_to_its_first_sources_list():
     quoted = "Supervision also forces the patient into a stigmatising position. [1]"
     assert answer_part(f"{quoted}\n\nSources:\n[1] A study.\n\nSources:\nmore") == quoted
     assert answer_part(quoted) == quoted
+    # The framing line is no quoted sentence: a follow-up reads the sentences after it.
+    lead = "From the Effectiveness Bank, Drug Treatment Matrix cell B3: Practitioners; Medical treatment."
+    assert answer_part(f"{lead}\n\n{quoted}\n\nSources:\n[1] A study.") == quoted
+    assert answer_part("Nothing relevant.\n\nYou could ask:\n- Why?") == "Nothing relevant.\n\nYou could ask:\n- Why?"
 
 
 @pytest.mark.parametrize(

@@ -137,11 +137,15 @@ class ChatRequest(Request):
 
 
 SOURCES_HEADING = "Sources:"
+_CITED = re.compile(r"\[\d+\]")  # a quoted sentence's citation marker
 
 
 def answer_part(content: str) -> str:
-    """An earlier assistant message without its sources list: the cited sentences the follow-up leans on."""
-    return content.split(f"\n\n{SOURCES_HEADING}\n", 1)[0]
+    """An earlier assistant message without its framing line and sources list: the cited sentences a follow-up
+    leans on ("tell me more" must know each of them, the first too)."""
+    body = content.split(f"\n\n{SOURCES_HEADING}\n", 1)[0]
+    lead, _, cited = body.partition("\n\n")
+    return cited if cited and not _CITED.search(lead) and _CITED.search(cited) else body
 
 
 def message_content(answer: Answer) -> str:
