@@ -162,3 +162,20 @@ def test_real_model_declines_in_a_short_message_naming_the_nearest_cells(many_ce
     answer = many_cells_answerer.answer("what is the capital of australia")
     assert not answer.answered and len(answer.message) < 600
     assert f"covers {len(many_cells_answerer.retriever.index.cells)} cells; the nearest" in answer.message
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, not_held",
+    [
+        ("what is cell E5 about?", {"Alcohol Treatment Matrix E5", "Drug Treatment Matrix E5"}),
+        ("alcohol D3 key studies", {"Alcohol Treatment Matrix D3"}),
+        ("what does the drug matrix cell C1 say about prescribing?", {"Drug Treatment Matrix C1"}),
+        ("what does the practitioners reducing harm cell cover?", {"Drug Treatment Matrix B1"}),
+    ],
+)
+def test_real_model_declines_a_question_naming_only_cells_the_fixture_lacks(many_cells_answerer, question, not_held):
+    # Fourteen cells held, thirty-six not: answered from other cells, these would read as if those were the one asked.
+    answer = many_cells_answerer.answer(question)
+    assert not answer.answered and answer.decline and {str(key) for key in answer.decline.not_held} == not_held
+    assert answer.message.startswith("This corpus does not hold the cell on")
