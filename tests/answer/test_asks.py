@@ -20,6 +20,7 @@ from matrixqa.answer.asks import (
 )
 from matrixqa.answer.choose import LENGTHS, choose_sentences
 from matrixqa.answer.compose import Answerer, _as_written
+from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT
 
@@ -450,3 +451,25 @@ def test_a_yes_or_no_does_not_choose_the_sentence_an_answer_opens_with(retriever
 def test_a_lacking_answer_names_what_the_cell_says_about_in_the_questions_own_phrases(words, question, said):
     # Words side by side in the question make one phrase; words apart are listed, never run together as if a phrase.
     assert _as_written(words, question) == said
+
+
+@pytest.mark.parametrize("detail", ["short", "long"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does the doctor's attitude affect how patients do?",
+        "Does a whole-person relationship with a doctor work as a treatment on its own?",
+        "can you enforce clinic rules without wrecking the relationship with the client?",
+    ],
+)
+def test_a_sentence_looked_for_beyond_the_sources_comes_from_no_summary_and_no_source_twice(
+    answerer: Answerer, question: str, detail: str
+):
+    # The fast corpus: no sentence of the passages these answers draw on gives what the question asks for, so the
+    # other hits are searched for one. A cell's summary among them is no evidence (it says what the cell is about),
+    # and a passage already drawn on is not a new one: the answer cites neither, and no passage twice.
+    answer = answerer.answer(question, detail=detail)
+    assert answer.answered and any(h.passage.section == SUMMARY_SECTION for h in answer.hits)
+    cited = [c.passage for c in answer.citations]
+    assert all(p.section != SUMMARY_SECTION for p in cited), [p.section for p in cited]
+    assert len({p.id for p in cited}) == len(cited)
