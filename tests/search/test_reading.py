@@ -80,6 +80,15 @@ def test_real_words_and_short_words_are_not_corrected(retriever: Retriever, word
     assert retriever.reader.correction(word) is None
 
 
+def test_a_long_word_english_does_not_know_is_corrected_within_two_edits_and_no_further(retriever: Retriever):
+    # "relatonshp" is two letters short of "relationship"; "takehomes" (slang for take-home doses) is three edits
+    # from "takeover", its nearest word: it is read as written, not as some other word.
+    assert retriever.reader.correction("relatonshp") == "relationship"
+    assert retriever.reader.correction("takehomes") is None
+    result = retriever.search("how long on supervised consumption before takehomes", 5)
+    assert result.read_as == "how long on supervised consumption before takehomes"
+
+
 def test_the_corrected_question_is_what_retrieval_searches(retriever: Retriever):
     typed = retriever.search("whole persn approach with buprenorphin in france", 5)
     tidy = retriever.search("whole person approach with buprenorphine in france", 5)
