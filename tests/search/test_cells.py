@@ -48,6 +48,10 @@ def names() -> CellNames:
         ("what's in the practitioner medical cell?", [(ALCOHOL, "B3"), (DRUG, "B3")]),
         ("the interventions medical cell", [(DRUG, "A3")]),
         ("the cross-cutting practitioners cell", [(DRUG, "B2")]),
+        # Half a title names no cell: a word of its row alone, or of its column alone.
+        ("what's in the medical cell?", []),
+        ("what does the screening cell say?", []),
+        ("what does the practitioners cell say?", []),
         # Of several titles so named, those the question's words name most: not A3 for "intervention".
         ("what does the practitioners brief intervention cell cover?", [(ALCOHOL, "B1")]),
         ("what does the treatment cell say?", []),  # a word every title shares names none
