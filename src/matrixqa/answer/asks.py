@@ -72,9 +72,6 @@ class Kind:
     # asks for whoever made a study or a document, a name or a body, which "patients" or "doctors" never give.
     narrower: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
-    def asked_in(self, question: str) -> bool:
-        return bool(self.asked.search(question))
-
     def asks_narrower(self, question: str) -> bool:
         return bool(self.narrower and self.narrower[0].search(question))
 
