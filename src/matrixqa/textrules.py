@@ -18,12 +18,22 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
     then there these they this those through too under up very we what when where whether while why will would
     you""".split()
 )
+# Function words as people type them in a chat on a phone ("shud", "wud", "pls"): they name no subject either,
+# and are never to be "corrected" into a word of the corpus ("shud" into "shut").
+CHAT_WORDS = frozenset(
+    """shud shld wud wld cud cld ur wat wot abt pls plz thx thnx im ive dont doesnt didnt cant wont isnt arent
+    wasnt werent shouldnt wouldnt couldnt hv""".split()
+)
 # What lexical search leaves out of passages and questions alike.
-STOPWORDS = COMMON_WORDS | frozenset(
-    """again against al am below down during each eg either et etc few further having here hers herself him
-    himself i ie itself just least less ll many me might much must my myself neither no nor now off once only
-    ought ours ourselves own per rather re same shall theirs themselves thus until upon us ve whatever whom whose
-    within without yet your yours yourself yourselves""".split()  # "ve", "re", "ll": what "we've", "we're" leave
+STOPWORDS = (
+    COMMON_WORDS
+    | CHAT_WORDS
+    | frozenset(
+        """again against al am below down during each eg either et etc few further having here hers herself him
+        himself i ie itself just least less ll many me might much must my myself neither no nor now off once only
+        ought ours ourselves own per rather re same shall theirs themselves thus until upon us ve whatever whom
+        whose within without yet your yours yourself yourselves""".split()  # "ve", "re", "ll": from "we've", "we're"
+    )
 )
 # Every study entry says these, so sharing them says nothing about which entry a paragraph describes.
 ENTRY_MATCH_STOPWORDS = COMMON_WORDS | frozenset("study studies found finds patients patient treatment".split())

@@ -89,6 +89,16 @@ def test_a_long_word_english_does_not_know_is_corrected_within_two_edits_and_no_
     assert result.read_as == "how long on supervised consumption before takehomes"
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["how long shud patients stay on supervised consumption", "wud u test urine if ur patient is stable pls"],
+)
+def test_function_words_typed_as_in_a_chat_are_no_subject_and_never_corrected(retriever: Retriever, question: str):
+    # "shud" is one edit from "shut", a word of the corpus: read as it, the question would ask about shutting.
+    query = retriever.reader.read(question)
+    assert query.text == question and query.corrected == () and query.unknown == ()
+
+
 def test_the_corrected_question_is_what_retrieval_searches(retriever: Retriever):
     typed = retriever.search("whole persn approach with buprenorphin in france", 5)
     tidy = retriever.search("whole person approach with buprenorphine in france", 5)
