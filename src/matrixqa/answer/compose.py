@@ -106,7 +106,7 @@ class Answerer:
                 total = len(self.retriever.index.passages)
                 filtered = FilteredOut(admitted, total, len(unfiltered.citations))
         missing = result.relevance.missing if result.relevance else ()
-        not_held = result.query.not_held if result.query and not result.query.cells else ()
+        not_held = result.query.not_held if result.query else ()
         decline = Decline(filtered, self._elsewhere(result, missing), not_held)
         nearest = [h.passage.cell for h in result.hits]
         return replace(answer, message=decline_message(decline, filters, missing, self.cells, nearest), decline=decline)

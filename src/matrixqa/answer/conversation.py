@@ -21,7 +21,8 @@ _SOURCE = re.compile(
     r"|\bwho (?:found|showed|said|wrote)\b|\bwhere (?:does|did|is) (?:that|this|it)\b|\bsource\b",
     re.I,
 )
-_MARKER = re.compile(r"\s*\[\d+\]\s*")
+# A quoted sentence's citation marker, "[1]", with the spaces around it.
+CITATION_MARKER = re.compile(r"\s*\[\d+\]\s*")
 # Asking what "it", "this cell" or "they" say lean on the conversation as well, however many words follow ("what
 # does it say about empathy?" after "what is alcohol cell B4 about?" asks of that cell).
 _OF_IT = re.compile(
@@ -80,8 +81,10 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     mode = _mode(question)
     if mode == "standalone":
         return Resolved("standalone", question)
-    quoted = _quoted_since_subject(history) if mode == "follow_up" and _MORE.match(question) else ()
-    return Resolved(mode, question, previous, _subject(history), quoted)
+    start = _subject_at(history)
+    more = mode == "follow_up" and _MORE.match(question)
+    quoted = tuple(s for turn in history[start:] for s in answer_sentences(turn.answer)) if more else ()
+    return Resolved(mode, question, previous, history[start].question, quoted)
 
 
 def _mode(question: str) -> Literal["standalone", "follow_up", "source"]:
@@ -96,19 +99,13 @@ def _mode(question: str) -> Literal["standalone", "follow_up", "source"]:
     return "standalone"
 
 
-def _subject(history: list[Turn]) -> str:
-    """The question a conversation is about: the last that stood alone (a follow-up of a follow-up keeps the
-    subject they both lean on); the first question when none did."""
-    standing = [turn.question for n, turn in enumerate(history) if n == 0 or _mode(turn.question) == "standalone"]
-    return standing[-1]
-
-
-def _quoted_since_subject(history: list[Turn]) -> tuple[str, ...]:
-    """The sentences quoted by the answer to the conversation's subject and by the follow-ups after it."""
-    start = max(n for n, turn in enumerate(history) if n == 0 or _mode(turn.question) == "standalone")
-    return tuple(sentence for turn in history[start:] for sentence in answer_sentences(turn.answer))
+def _subject_at(history: list[Turn]) -> int:
+    """Where the question the conversation is about stands: the last that stood alone (a follow-up of a follow-up
+    keeps the subject they both lean on; "tell me more" does not repeat what was quoted since it); the first
+    question when none did."""
+    return max(n for n, turn in enumerate(history) if n == 0 or _mode(turn.question) == "standalone")
 
 
 def answer_sentences(answer: str) -> list[str]:
     """The corpus sentences of an earlier answer, without their citation markers."""
-    return [part.strip() for part in _MARKER.split(answer) if part.strip()]
+    return [part.strip() for part in CITATION_MARKER.split(answer) if part.strip()]

@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from pydantic import Field, ValidationError
 
 from matrixqa.answer.compose import Answer, Answerer
+from matrixqa.answer.conversation import CITATION_MARKER
 from matrixqa.errors import BadRequest
 from matrixqa.ingest.chunk import Passage
 from matrixqa.server import responses
@@ -137,7 +138,6 @@ class ChatRequest(Request):
 
 
 SOURCES_HEADING = "Sources:"
-_CITED = re.compile(r"\[\d+\]")  # a quoted sentence's citation marker
 
 
 def answer_part(content: str) -> str:
@@ -145,7 +145,7 @@ def answer_part(content: str) -> str:
     leans on ("tell me more" must know each of them, the first too)."""
     body = content.split(f"\n\n{SOURCES_HEADING}\n", 1)[0]
     lead, _, cited = body.partition("\n\n")
-    return cited if cited and not _CITED.search(lead) and _CITED.search(cited) else body
+    return cited if cited and not CITATION_MARKER.search(lead) and CITATION_MARKER.search(cited) else body
 
 
 def message_content(answer: Answer) -> str:
