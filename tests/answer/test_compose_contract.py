@@ -11,7 +11,17 @@ import numpy as np
 import pytest
 
 from matrixqa.answer.asks import read_asked
-from matrixqa.answer.choose import CELL_REPEAT, LENGTHS, MIN_SENTENCE, Length, _sources, across_cells, choose_sentences
+from matrixqa.answer.choose import (
+    CELL_REPEAT,
+    LENGTHS,
+    MIN_SENTENCE,
+    Length,
+    Quoting,
+    _sources,
+    across_cells,
+    choose_sentences,
+    in_reading_order,
+)
 from matrixqa.answer.compose import Answerer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
@@ -59,6 +69,43 @@ def test_the_sentence_closest_in_meaning_to_the_question_is_quoted_first(retriev
     meaning = Retriever(retriever.index, MeaningEmbedder("qqzx wvvkj", sentence))
     answer = Answerer(meaning).answer("qqzx wvvkj")
     assert answer.answered and _quoted(answer)[0] == (sentence, 1)
+
+
+def test_a_sentence_opening_its_passage_that_leans_on_the_one_before_is_quoted_after_that_one(retriever: Retriever):
+    # B3's paragraph "It may, however, be false to ask which is the greater influence ..." opens by leaning on the
+    # last sentence of the paragraph before it, in the same section: quoted, it comes after that sentence, which
+    # is cited to its own passage; alone it would answer nothing.
+    index = retriever.index
+    opening = next(p for p in index.passages if p.sentence_texts[0].startswith("It may, however, be false"))
+    before = index.passages[index.positions[opening.id] - 1]
+    assert 0 in opening.leans and before.section == opening.section
+    meaning = Retriever(index, MeaningEmbedder("qqzx wvvkj", opening.sentence_texts[0]))
+    answer = Answerer(meaning).answer("qqzx wvvkj")
+    quoted = _quoted(answer)
+    at = [s for s, _ in quoted].index(opening.sentence_texts[0])
+    assert at > 0 and quoted[at - 1][0] == before.sentence_texts[-1]
+    cited = {c.n: c.passage.id for c in answer.citations}
+    assert cited[quoted[at - 1][1]] == before.id and cited[quoted[at][1]] == opening.id
+
+
+def test_an_answer_opens_with_its_lead_though_another_quoted_passage_leans_on_the_leads(retriever: Retriever):
+    index = retriever.index
+    opening = next(p for p in index.passages if p.sentence_texts[0].startswith("It may, however, be false"))
+    before = index.passages[index.positions[opening.id] - 1]
+    other = next(p for p in index.passages if p.cell == opening.cell and p.section != opening.section and not p.leans)
+    hits = [Hit(before, 0.9, 1, 1), Hit(other, 0.8, 2, 2), Hit(opening, 0.7, 3, 3)]
+    quoting = Quoting.of(hits, hits, index)
+    assert quoting.lead_in == {2: 0}
+    last = len(before.sentences) - 1
+    # The lead's passage is the one the third leans on: it stays first, and the third follows it.
+    close = quoting.chain(0, last)  # the lead with the sentences it leans on
+    assert close[-1] == (0, last) and quoting.chain(2, 0) == [*close, (2, 0)]
+    picked = in_reading_order([(0, last, 0.9), (1, 0, 0.8), (2, 0, 0.7)], quoting, (0, last))
+    assert picked == [*close, (2, 0), (1, 0)]
+    # The third is the lead: the close it leans on opens the answer, right before it, and nothing else of the
+    # passage that close ends.
+    picked = in_reading_order([(2, 0, 0.9), (1, 0, 0.8), (0, 0, 0.7)], quoting, (2, 0))
+    assert picked == [*close, (2, 0), (1, 0)]
 
 
 def test_a_sentence_holding_the_questions_distinctive_words_beats_one_of_its_small_words(answerer: Answerer):

@@ -9,7 +9,7 @@ import numpy as np
 
 from matrixqa.answer.asks import Asked
 from matrixqa.index.store import Index
-from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.ingest.chunk import MAX_CONTEXT, SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.reading import Query
@@ -40,6 +40,58 @@ LENGTHS = {"short": Length(4, 3, 0.15, 0.1), "long": Length(8, 5, 0.25, None)}
 
 
 @dataclass(frozen=True)
+class Quoting:
+    """The passages an answer may quote (the first `own`: its sources) and, after them, the passages whose close a
+    source's first sentence leans on (`lead_in`: source number -> that passage's number), quoted only before it."""
+
+    sources: list[Hit]
+    own: int
+    lead_in: dict[int, int]
+
+    @classmethod
+    def of(cls, sources: list[Hit], hits: list[Hit], index: Index) -> Quoting:
+        """The sources, and for each whose first sentence leans on the one before it on the page, the passage
+        before it in its section (as search found it, or looked up)."""
+        found, lead_in = list(sources), {}
+        for number, hit in enumerate(sources):
+            passage = hit.passage
+            row = index.positions[passage.id]
+            before = index.passages[row - 1] if row and 0 in passage.leans else None
+            if before is None or (before.cell, before.section, before.position + 1) != (
+                passage.cell,
+                passage.section,
+                passage.position,
+            ):
+                continue
+            at = next((n for n, h in enumerate(found) if h.passage.id == before.id), None)
+            if at is None:
+                found.append(next((h for h in hits if h.passage.id == before.id), Hit(before, 0.0, 0)))
+                at = len(found) - 1
+            lead_in[number] = at
+        return cls(found, len(sources), lead_in)
+
+    def joined(self, others: list[Hit]) -> Quoting:
+        """Further sources, after these and their lead-ins."""
+        return Quoting(self.sources + others, self.own, self.lead_in)
+
+    def chain(self, source: int, offset: int) -> list[tuple[int, int]]:
+        """A sentence (source, offset) with the sentences it leans on, across the cut into the passage before when
+        it leans back to its passage's first sentence (at most MAX_CONTEXT before it); none when it cannot stand."""
+        passage = self.sources[source].passage
+        if own := passage.with_context(offset):
+            return [(source, o) for o in own]
+        opening = passage.from_opening(offset)
+        if not opening or source not in self.lead_in:
+            return []
+        before = self.lead_in[source]
+        prior = self.sources[before].passage
+        close = prior.with_context(len(prior.sentences) - 1)
+        if not close or len(close) + len(opening) - 1 > MAX_CONTEXT:
+            return []
+        return [(before, o) for o in close] + [(source, o) for o in opening]
+
+
+@dataclass(frozen=True)
 class Chosen:
     """The sentences an answer quotes: (source number, sentence number) in reading order, from its sources."""
 
@@ -53,14 +105,16 @@ def choose_sentences(
 ) -> Chosen | None:
     """The most relevant sentences of the best passages, made diverse, opened by the one that gives what the
     question asks for when one does; None when no sentence may be quoted."""
-    sources = _sources(result.hits, length, query.matrices)
-    rows = _quotable(sources, retriever.index)
+    quoting = Quoting.of(_sources(result.hits, length, query.matrices), result.hits, retriever.index)
+    rows = _quotable(quoting, range(quoting.own), retriever.index)
+    sources = quoting.sources
     gives = [gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows]
     weighed = _weigh(result, retriever, query, sources, rows, gives)
     if asked and not weighed.giving.any():  # another hit's sentence that gives it, if any, may be quoted
         others = [h for h in result.hits if h not in sources and h.passage.section != SUMMARY_SECTION]
-        extra = [(r, n + len(sources), o) for r, n, o in _quotable(others, retriever.index)]
-        sources = sources + others
+        quoting = quoting.joined(others)
+        extra = _quotable(quoting, range(len(sources), len(quoting.sources)), retriever.index)
+        sources = quoting.sources
         extra = [row for row in extra if gives_asked(asked, sources[row[1]].passage, row[2], retriever)]
         if extra:
             weighed = _weigh(result, retriever, query, sources, rows + extra, gives + [True] * len(extra))
@@ -76,8 +130,8 @@ def choose_sentences(
     if lead not in chosen:
         chosen = [lead] + chosen[: length.sentences - 1]
     chosen += from_each_cell(chosen, rows, relevance, sources)
-    picked = in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], sources, rows[lead][1:])
-    picked = with_neighbour(picked, rows[lead][1:], rows, relevance, floor, sources)
+    picked = in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], quoting, rows[lead][1:])
+    picked = with_neighbour(picked, rows[lead][1:], rows, relevance, floor, quoting)
     at = {(source, offset): i for i, (_, source, offset) in enumerate(rows)}
     return Chosen(sources, picked, any(giving[at[p]] for p in picked if p in at))
 
@@ -122,14 +176,15 @@ def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: R
     return any(asked.given_by(text, retriever.analyzer.tokens, entry, passage.text) for text in lines)
 
 
-def _quotable(hits: list[Hit], index: Index) -> list[Row]:
-    """The sentences of evidence of the hits that may be quoted, alone or with those they lean on (all that may
-    be quoted, when none is evidence), as (sentence row, hit number, sentence number)."""
+def _quotable(quoting: Quoting, numbers: range, index: Index) -> list[Row]:
+    """The sentences of evidence of the sources numbered that may be quoted, alone or with those they lean on (all
+    that may be quoted, when none is evidence), as (sentence row, source number, sentence number)."""
+    hits = quoting.sources
     quotable = [
         (row, number, offset)
-        for number, hit in enumerate(hits)
-        for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id]))
-        if hit.passage.with_context(offset)
+        for number in numbers
+        for offset, row in enumerate(index.sentence_rows(index.positions[hits[number].passage.id]))
+        if quoting.chain(number, offset)
     ]
     return [r for r in quotable if is_evidence(hits[r[1]].passage, r[2])] or quotable
 
@@ -152,12 +207,13 @@ def with_neighbour(
     rows: list[Row],
     relevance: np.ndarray,
     floor: float,
-    sources: list[Hit],
+    quoting: Quoting,
 ) -> list[tuple[int, int]]:
     """The lead's neighbour on the page joins it, when it is as relevant as the sentences quoted (the two make one
     point, which novelty alone would split): the next sentence of its passage, or the sentence across the cut
     into the passage before or after in the same section (with any sentences it leans on)."""
     at = {(source, offset): i for i, (_, source, offset) in enumerate(rows)}
+    sources = quoting.sources
     passage = sources[lead[0]].passage
     beside = [(lead[0], lead[1] + 1)]
     for number, hit in enumerate(sources):
@@ -171,7 +227,7 @@ def with_neighbour(
     if not found:
         return picked
     source, offset = max(found, key=lambda b: relevance[at[b]])
-    chain = [(source, o) for o in sources[source].passage.with_context(offset)]
+    chain = quoting.chain(source, offset)
     if any(part in picked for part in chain):
         return picked
     place = picked.index(lead) + 1
@@ -231,12 +287,14 @@ def _cell(hit: Hit) -> CellKey:
 
 
 def in_reading_order(
-    chosen: list[tuple[int, int, float]], sources: list[Hit], lead: tuple[int, int]
+    chosen: list[tuple[int, int, float]], quoting: Quoting, lead: tuple[int, int]
 ) -> list[tuple[int, int]]:
     """The chosen (source, sentence, relevance) as the answer reads them: the lead (source, sentence) first,
     then the rest of its passage after it, then each other passage by its best sentence, the passages of one
     cell together (the lead's cell first); within a passage in source order. A sentence that leans on the one
-    before it comes with the sentences it needs, or not at all."""
+    before it comes with the sentences it needs, or not at all; a passage whose opening leans on the close of
+    another comes right after that one (or, when it is the lead's, only the close it leans on is quoted of that one)."""
+    sources = quoting.sources
     by_source: dict[int, list[tuple[int, float]]] = {}
     for source, offset, score in chosen:
         by_source.setdefault(source, []).append((offset, score))
@@ -245,12 +303,16 @@ def in_reading_order(
     by_best = sorted(by_source, key=lambda s: (s != lead_source, -best[s]))
     cell_order = {cell: n for n, cell in enumerate(dict.fromkeys(_cell(sources[s]) for s in by_best))}
     order = sorted(by_best, key=lambda s: cell_order[_cell(sources[s])])
+    for source, before in quoting.lead_in.items():
+        if source in order and before in order:
+            order.remove(source if source != lead_source else before)  # only what the lead leans on comes before it
+            if source != lead_source:
+                order.insert(order.index(before) + 1, source)
     picked: list[tuple[int, int]] = []
     for source in order:
-        passage = sources[source].passage
         offsets = sorted(o for o, _ in by_source[source] if source != lead_source or o >= lead_offset)
-        kept = sorted({needed for offset in offsets for needed in passage.with_context(offset)})
-        picked += [(source, offset) for offset in kept]
+        needed = dict.fromkeys(pair for offset in offsets for pair in quoting.chain(source, offset))
+        picked += [pair for pair in sorted(needed, key=lambda p: (p[0] == source, p[1])) if pair not in picked]
     return picked or [(lead_source, lead_offset)]
 
 

@@ -152,11 +152,22 @@ class Passage:
     def with_context(self, offset: int) -> list[int]:
         """A sentence and the sentences before it that it leans on, back to the nearest that stands alone (at most
         MAX_CONTEXT of them, all quotable); none at all when no such sentence is within reach in the passage."""
+        chain = self._leaning_back(offset)
+        return chain if chain and chain[0] not in self.leans else []
+
+    def from_opening(self, offset: int) -> list[int]:
+        """A sentence and those before it, when they lean back to the passage's first sentence and it leans on the
+        close of the passage before it on the page (so all are quoted after that close, or none is); else none."""
+        chain = self._leaning_back(offset)
+        return chain if chain and chain[0] == 0 and 0 in self.leans else []
+
+    def _leaning_back(self, offset: int) -> list[int]:
+        """A sentence and the sentences before it that it leans on, back to one that stands alone or to the first."""
         if not self.quotable(offset):
             return []
         start = offset
-        while start in self.leans:
-            if start == 0 or offset - start >= MAX_CONTEXT or not self.quotable(start - 1):
+        while start in self.leans and start > 0:
+            if offset - start >= MAX_CONTEXT or not self.quotable(start - 1):
                 return []
             start -= 1
         return list(range(start, offset + 1))
