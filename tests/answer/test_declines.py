@@ -172,3 +172,14 @@ def test_a_question_naming_a_cell_the_corpus_holds_beside_one_it_lacks_is_answer
     # B3 is in both matrices; the corpus holds the drug one.
     answer = answerer.answer("What is cell B3 about?")
     assert answer.answered and answer.decline is None
+
+
+def test_an_answer_from_a_cell_held_says_which_other_cells_named_the_corpus_lacks(answerer: Answerer):
+    answer = answerer.answer("What do drug cells B3 and C1 say about relationships with prescribers?")
+    assert answer.answered and {c.passage.cell.code for c in answer.citations} == {"B3"}
+    assert answer.lead.endswith(
+        " This corpus does not hold the cell on management/supervision in reducing harm (Drug Treatment Matrix) at "
+        "https://findings.org.uk/PHP/dl.php?file=Matrix/Drugs/C1.htm."
+    )
+    # A cell named that the corpus holds adds nothing to the lead.
+    assert "does not hold" not in answerer.answer("What does drug cell B3 say about prescribers?").lead

@@ -9,7 +9,15 @@ from dataclasses import dataclass, field, replace
 from matrixqa.answer.asks import Asked, read_asked
 from matrixqa.answer.choose import LENGTHS, choose_sentences, is_evidence
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, resolve
-from matrixqa.answer.declines import NOT_COVERED, NOTHING_MORE, Decline, Elsewhere, FilteredOut, decline_message
+from matrixqa.answer.declines import (
+    NOT_COVERED,
+    NOTHING_MORE,
+    Decline,
+    Elsewhere,
+    FilteredOut,
+    decline_message,
+    not_held,
+)
 from matrixqa.answer.suggest import Suggestions
 from matrixqa.ingest.cell import StudyType
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
@@ -72,6 +80,8 @@ class Answerer:
         resolved = resolve(question, history or [])
         result = _search(retriever, resolved, k, filters)
         answer = compose_answer(result, retriever, detail)
+        if answer.answered and result.query and result.query.not_held:  # it named other cells too: say which
+            answer = replace(answer, lead=f"{answer.lead} {not_held(result.query.not_held)}.")
         if not answer.answered:  # asked for more when all of it has been said, or declined: say why
             answer = (
                 replace(answer, message=NOTHING_MORE)
@@ -106,7 +116,8 @@ class Answerer:
                 total = len(self.retriever.index.passages)
                 filtered = FilteredOut(admitted, total, len(unfiltered.citations))
         missing = result.relevance.missing if result.relevance else ()
-        not_held = result.query.not_held if result.query else ()
+        query = result.query
+        not_held = query.not_held if query and not query.cells else ()  # the reason when it names no cell held
         decline = Decline(filtered, self._elsewhere(result, missing), not_held)
         nearest = [h.passage.cell for h in result.hits]
         return replace(answer, message=decline_message(decline, filters, missing, self.cells, nearest), decline=decline)

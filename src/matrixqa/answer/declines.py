@@ -86,7 +86,7 @@ def decline_message(
             "to see that answer."
         )
     if decline.not_held:
-        return f"{_not_held(decline.not_held)} {_covered(corpus, nearest)}"
+        return f"{not_held(decline.not_held)}, so there is no answer to give from it. {_covered(corpus, nearest)}"
     parts = [NOT_COVERED]
     if missing:
         parts.append(f"The passages nearest the question do not treat {_listed(missing)}.")
@@ -103,9 +103,9 @@ def decline_message(
     return " ".join(parts)
 
 
-def _not_held(cells: tuple[CellKey, ...]) -> str:
+def not_held(cells: tuple[CellKey, ...]) -> str:
     """That the corpus does not hold the cells a question names: each by its name and address, or a whole matrix
-    named by its name alone."""
+    named by its name alone (a clause: a decline goes on to say there is no answer, an answer ends it)."""
     size = {m: sum(1 for matrix, _ in matrix_codes() if matrix == m) for m in {key.matrix for key in cells}}
     whole = sorted(m for m, n in size.items() if sum(1 for key in cells if key.matrix == m) == n)
     named = [f"the cell on {plain_name(k.matrix, k.code)} at {cell_url(k.matrix, k.code)}" for k in cells]
@@ -113,7 +113,7 @@ def _not_held(cells: tuple[CellKey, ...]) -> str:
     listed = [name for key, name in zip(cells, named, strict=True) if key.matrix not in whole]
     parts = [f"holds {_listed(tuple(held), 'or', quoted=False)}"] if held else []
     parts += [f"does not hold {_listed(tuple(listed), 'or', quoted=False)}"] if listed else []
-    return f"This corpus {' and '.join(parts)}, so there is no answer to give from it."
+    return f"This corpus {' and '.join(parts)}"
 
 
 def _covered(corpus: list[CellRef], nearest: list[CellRef]) -> str:

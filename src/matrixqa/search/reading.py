@@ -98,7 +98,7 @@ class Query:
     weights: tuple[float, ...] = ()  # how distinctive each term of the analysis is (inverse document frequency)
     about_the_corpus: bool = False  # it only names the corpus and asks what it covers
     cells: tuple[CellKey, ...] = ()  # the cells it names: it is answered from them (cells.py)
-    not_held: tuple[CellKey, ...] = ()  # the cells it names when the corpus holds none of them: it is declined
+    not_held: tuple[CellKey, ...] = ()  # the cells it names that the corpus does not hold (none held: declined)
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
     matrices: tuple[str, ...] = ()  # the matrices whose subject it names, when more than one ("drink or drugs")
 
@@ -144,7 +144,7 @@ class QuestionReader:
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells),
             cells=cells.keys,
-            not_held=() if cells.keys else cells.not_held,
+            not_held=cells.not_held,
             sections=self.sections_named(analysis) if cells.keys else (),
             matrices=self.cells.subjects_named(question),
         )
