@@ -183,3 +183,10 @@ def test_an_answer_from_a_cell_held_says_which_other_cells_named_the_corpus_lack
     )
     # A cell named that the corpus holds adds nothing to the lead.
     assert "does not hold" not in answerer.answer("What does drug cell B3 say about prescribers?").lead
+
+
+def test_a_matrix_named_beside_a_cell_the_corpus_lacks_is_no_topic_to_decline_for(answerer: Answerer):
+    # "alcohol" names the matrix of a cell the corpus lacks, not the drinking the drug cell does not treat.
+    answer = answerer.answer("What do drug B3 and alcohol B4 say about relationships with prescribers?")
+    assert answer.answered and answer.lead.endswith("https://findings.org.uk/PHP/dl.php?file=Matrix/Alcohol/B4.htm.")
+    assert answer.relevance and "alcohol" not in answer.relevance.missing

@@ -75,7 +75,11 @@ def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, questi
     [
         ("what does cell C2 say?", [], [(ALCOHOL, "C2"), (DRUG, "C2")]),  # a code of both matrices, neither held
         ("what does alcohol C2 say?", [], [(ALCOHOL, "C2")]),
-        ("What is cell B2 about?", [(DRUG, "B2")], [(ALCOHOL, "B2")]),
+        ("what do drug B3 and alcohol B4 say?", [(DRUG, "B3")], [(ALCOHOL, "B4")]),  # each code its own matrix
+        ("the drug matrix cell B2 vs alcohol B3", [(ALCOHOL, "B3"), (DRUG, "B2")], []),
+        ("What is cell B2 about?", [(DRUG, "B2")], []),  # no matrix named: the B2 the corpus holds
+        ("What do drug B2 and alcohol B2 cover?", [(DRUG, "B2")], [(ALCOHOL, "B2")]),  # each matrix named
+        ("the practitioners medical cell", [(ALCOHOL, "B3"), (DRUG, "B3")], []),
         ("What is cell B3 about?", [(ALCOHOL, "B3"), (DRUG, "B3")], []),
         ("the practitioners reducing harm cell", [], [(DRUG, "B1")]),  # by its title: a row only one matrix has
         ("what does the drug matrix say about B4?", [], [(DRUG, "B4")]),
@@ -87,6 +91,11 @@ def test_a_question_may_name_cells_the_corpus_does_not_hold(names: CellNames, qu
     named = names.named(question)
     assert named.keys == tuple(CellKey(m, c) for m, c in held)
     assert named.not_held == tuple(CellKey(m, c) for m, c in not_held)
+
+
+def test_the_words_naming_a_matrix_are_told_apart(names: CellNames):
+    assert names.named("what do drug B3 and alcohol C2 say about drinking?").matrix_words == {"drug", "alcohol"}
+    assert names.named("does alcohol harm relationships?").matrix_words == frozenset()
 
 
 def test_a_matrix_of_which_the_corpus_holds_no_cell_is_named_by_all_its_cells():

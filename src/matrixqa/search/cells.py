@@ -9,10 +9,12 @@ capital letter and a digit among other words ("vitamin B1") are not taken for a 
 word of its column and a word of its row are in the question beside the word cell or matrix, as people shorten
 titles ("the practitioners psychosocial cell" for "Practitioners; Psychosocial therapies"); the words every title
 shares ("treatment", "issues") name none, and of several titles so named, those whose words the question holds most
-are meant. A question naming a matrix gets that matrix's cell; naming none, the cell of that code in each matrix the
-corpus holds; naming a matrix and no cell of it ("what does the alcohol matrix cover?"), every cell of that matrix.
-Cells are named as the two matrices lay them out, so a question may name cells the corpus does not hold ("what is
-cell E5 about?" of a corpus without E5): those are told apart (`not_held`), for a decline to name them.
+are meant. A question naming a matrix gets that matrix's cell (a matrix named right before a code is that code's:
+"drug B3 and alcohol B4"); naming none, the cell of that code in each matrix the corpus holds (the others are not
+named, so not reported missing, unless the corpus holds none); naming a matrix and no cell of it ("what does the
+alcohol matrix cover?"), every cell of that matrix. Cells are named as the two matrices lay them out, so a
+question may name cells the corpus does not hold ("what is cell E5 about?" of a corpus without E5): those are told
+apart (`not_held`), for a decline or an answer to name them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _NAMED_MATRIX = re.compile(
     re.IGNORECASE,
 )
 
+_CODE_AFTER = re.compile(r"\s*(?:cells?\s+)?([A-Ea-e][1-5])\b", re.IGNORECASE)  # a code right after a matrix's name
 
 # How a question names each matrix's subject ("patients with drug or alcohol problems", "coming off drink or
 # drugs"), by the first word of the matrix's name; "drink" alone is too often something else ("drink coffee").
@@ -74,6 +77,7 @@ class NamedCells:
     keys: tuple[CellKey, ...] = ()
     title_words: frozenset[str] = frozenset()
     not_held: tuple[CellKey, ...] = ()  # cells of the matrices it names that the corpus does not hold
+    matrix_words: frozenset[str] = frozenset()  # the words by which it names a matrix ("alcohol" in "alcohol B4")
 
 
 class CellNames:
@@ -92,7 +96,8 @@ class CellNames:
         words = {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
         stems = {w for key in keys for w in _title_words(self.titles[key])}
         words |= {w for w in re.findall(r"[a-z]+", question.lower()) if stem(w) in stems}  # "practitioner"
-        return NamedCells(keys, frozenset(words), tuple(key for key in named if key not in self.titles))
+        said = frozenset(w.lower() for m in _NAMED_MATRIX.finditer(question) for w in m.groups() if w and named)
+        return NamedCells(keys, frozenset(words), tuple(key for key in named if key not in self.titles), said)
 
     def subjects_named(self, question: str) -> tuple[str, ...]:
         """The corpus's matrices whose subject the question names, when it names more than one ("does seeing the
@@ -113,8 +118,14 @@ class CellNames:
         if names_only:  # "what about the alcohol one?": a matrix's name alone names it
             matrices |= {self.matrices[w] for w in re.findall(r"[a-z]+", question.lower()) if w in self.matrices}
         codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if only_codes or _is_code(m)}
+        bound: dict[str, set[str]] = {}  # a code and the matrices named right before it ("drug B3 and alcohol B4")
+        for m in _NAMED_MATRIX.finditer(question):
+            if code := _CODE_AFTER.match(question, m.end()):
+                bound.setdefault(code.group(1).upper(), set()).update(
+                    _MATRICES[name.lower().removesuffix("s")] for name in m.groups() if name
+                )
         # Cells are named as the matrices lay them out; which of them the corpus holds is told apart after.
-        found = {key for key in _LAYOUT if key.code in codes}
+        found = {key for key in _LAYOUT if key.code in codes and key.matrix in bound.get(key.code, {key.matrix})}
         said = _title_words(question)
         by_title = {key: _names_title(said, title) for key, title in _LAYOUT.items()}
         most = max(by_title.values(), default=0)
@@ -123,6 +134,9 @@ class CellNames:
             found = set(_LAYOUT)
         if matrices:
             found = {key for key in found if key.matrix in matrices}
+        else:  # with no matrix named, a code names the corpus's cell of it, in either matrix, when it holds one
+            held = {key.code for key in found if key in self.titles}
+            found = {key for key in found if key in self.titles or key.code not in held}
         return tuple(sorted(found))
 
 

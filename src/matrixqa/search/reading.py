@@ -140,7 +140,7 @@ class QuestionReader:
             expanded=expanded,
             scoring=tuple(t for t in analysis.terms if self.lexical.in_corpus(t)),
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
-            topics=named_topics(analysis),
+            topics=named_topics(analysis, cells.matrix_words),
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells),
             cells=cells.keys,
@@ -316,12 +316,12 @@ class QuestionReader:
         return best.capitalize() if word[0].isupper() else best
 
 
-def named_topics(analysis: Analysis) -> tuple[Topic, ...]:
+def named_topics(analysis: Analysis, naming: frozenset[str] = frozenset()) -> tuple[Topic, ...]:
     """The topics of the field a question names, each once: shown by the question's word, or by the topic's
-    name where the question names it by a phrase."""
+    name where the question names it by a phrase. A word naming a matrix ("alcohol B4") names no topic."""
     topics: dict[str, Topic] = {}
     for term in analysis.terms:
-        for group in term.concepts:
+        for group in term.concepts if term.word.lower() not in naming else ():
             if not group.topic or group.name in topics:
                 continue
             one_word = any(phrase.stems == (term.stem,) for phrase in group.phrases)
