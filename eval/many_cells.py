@@ -157,6 +157,7 @@ class Counted:
     """One set's figures on one index, another cell's answer counted right (see other_cells_counted)."""
 
     hits: int = 0
+    cited: int = 0  # answers to answerable questions quoting a paragraph that answers them, anywhere in the answer
     answerable: int = 0
     declined: int = 0
     unanswered_anywhere: int = 0  # B3 does not answer them, nor does any fixture cell
@@ -170,8 +171,11 @@ def other_cells_counted(alone: tuple[Config, Retriever], beside: tuple[Config, R
     paragraphs = evaluate.corpus_paragraphs(beside[0].corpus_dir)  # B3's and the fixture's
     answerers = [Answerer(retriever) for _, retriever in (alone, beside)]
     print("\nB3's labelled sets, counting the fixture's own answers: B3 alone | with the fixture cells")
-    print("\n| set | hit@1 | hit@1 | declined, no cell answers | declined, no cell answers | answered elsewhere |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "\n| set | hit@1 | hit@1 | answer quotes gold | answer quotes gold | declined, no cell answers "
+        "| declined, no cell answers | answered elsewhere |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for path in files:
         questions = evaluate.read_questions(path)
         counted = [Counted(), Counted()]
@@ -184,6 +188,7 @@ def other_cells_counted(alone: tuple[Config, Retriever], beside: tuple[Config, R
                 if question.relevant:
                     tally.answerable += 1
                     tally.hits += bool(answer.hits and evaluate.relevant_to(gold, answer.hits[0].passage.text))
+                    tally.cited += any(evaluate.relevant_to(gold, c.passage.text) for c in answer.citations)
                 elif also:
                     tally.answered_elsewhere += answer.answered
                 else:
@@ -193,6 +198,7 @@ def other_cells_counted(alone: tuple[Config, Retriever], beside: tuple[Config, R
         elsewhere = sum(1 for q in questions if not q.relevant and alternatives.get((path.name, q.id)))
         print(
             f"| {path.name} | {a.hits / a.answerable:.3f} | {b.hits / b.answerable:.3f} | "
+            f"{a.cited}/{a.answerable} | {b.cited}/{b.answerable} | "
             f"{a.declined}/{a.unanswered_anywhere} | {b.declined}/{b.unanswered_anywhere} | "
             f"{b.answered_elsewhere}/{elsewhere} |"
         )
