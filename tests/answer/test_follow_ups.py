@@ -145,3 +145,15 @@ def test_tell_me_more_quotes_what_was_not_said_until_nothing_is_left(answerer: A
         said |= quoted
         history.append(Turn("tell me more", more.answer))
     assert not more.answered and more.message == NOTHING_MORE and len(history) > 1
+
+
+def test_a_follow_up_naming_other_cells_asks_the_same_of_those_cells_alone(answerer: Answerer):
+    first = "what does drug cell B3 say about the waiting room?"
+    previous = answerer.answer(first)
+    answer = answerer.answer("and alcohol D4?", [Turn(first, previous.answer)])
+    assert answer.mode == "follow_up"
+    assert answer.searched_for == "and alcohol D4? what does say about the waiting room?"
+    assert answer.answered and {c.passage.cell.code for c in answer.citations} == {"D4"}
+    # A follow-up naming no cell keeps the first question's cell.
+    kept = answerer.answer("and why?", [Turn(first, previous.answer)])
+    assert kept.searched_for == f"and why? {first}"

@@ -93,6 +93,28 @@ def test_a_question_may_name_cells_the_corpus_does_not_hold(names: CellNames, qu
     assert named.not_held == tuple(CellKey(m, c) for m, c in not_held)
 
 
+@pytest.mark.parametrize(
+    ("question", "unnamed"),
+    [
+        ("In the alcohol treatment matrix cell B1, why do GPs not screen?", "why do GPs not screen?"),
+        ("what does alcohol B4 say about empathy?", "what does say about empathy?"),
+        ("what do cells A3 and B1 say about prescribing?", "what do and say about prescribing?"),
+        ("is the drug matrix's B2 any use?", "is the any use?"),
+        ("does thiamine (vitamin B1) help?", "does thiamine (vitamin B1) help?"),  # names no cell: as it is
+    ],
+)
+def test_a_question_without_its_names_of_cells_asks_the_same_of_others(names: CellNames, question, unnamed):
+    assert names.unnamed(question) == unnamed
+
+
+def test_a_shortened_title_names_a_cell_beside_the_word_cell_not_beside_a_matrix_alone(names: CellNames):
+    # "supervised" and "harm" are words of the supervision/harm cell's column and row.
+    assert names.named("does supervised dosing harm relationships in the alcohol cell C1?").keys == ()
+    loose = names.named("does supervised dosing harm relationships in the alcohol matrix?")
+    assert loose.keys == (CellKey(ALCOHOL, "A1"), CellKey(ALCOHOL, "B1"), CellKey(ALCOHOL, "B3"))  # all of it
+    assert names.named("what does the management supervision harm cell say?").not_held == (CellKey(DRUG, "C1"),)
+
+
 def test_the_words_naming_a_matrix_are_told_apart(names: CellNames):
     assert names.named("what do drug B3 and alcohol C2 say about drinking?").matrix_words == {"drug", "alcohol"}
     assert names.named("does alcohol harm relationships?").matrix_words == frozenset()

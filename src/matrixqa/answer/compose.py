@@ -139,6 +139,9 @@ def _search(retriever: Retriever, resolved: Resolved, k: int, filters: Filters) 
     if resolved.mode == "source" and resolved.previous:
         return _search_sources(retriever, resolved.previous, k, filters)
     if resolved.mode == "follow_up":
+        cells = retriever.reader.cells
+        if cells.names_any(resolved.question):  # "and drug B4?" asks the same of other cells: not of both
+            resolved = replace(resolved, subject=cells.unnamed(resolved.subject))
         result = retriever.search(resolved.with_context, k, filters)  # the new words in the subject's frame
         return _beyond(result, resolved.quoted) if resolved.quoted else result
     return retriever.search(resolved.question, k, filters)

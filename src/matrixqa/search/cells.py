@@ -27,6 +27,10 @@ from matrixqa.ingest.chunk import CellRef, Passage
 from matrixqa.ingest.identity import cell_title, matrix_codes
 
 _SPEAKS_OF_CELLS = re.compile(r"\b(?:cells?|matri(?:x|ces))\b", re.IGNORECASE)
+_A_CELL = re.compile(r"\bcells?\b", re.IGNORECASE)
+# What is left of "in the alcohol matrix cell B1," once the name is taken out.
+_A_NAME = re.compile(r"(?:'s)?\s*\b(?:cells?|matri(?:x|ces))\b(?:'s)?", re.IGNORECASE)
+_LEFT_OF_A_NAME = re.compile(r"\b(?:(?:in|of|from|on)\s+)?(?:the|this|that)\s*(?=[,;:?.!]|$)", re.IGNORECASE)
 # A question that is nothing but codes ("B4", "a3 and b3?") can only mean cells.
 _ONLY_CODES = re.compile(r"\W*[A-E][1-5](?:\W+(?:and\W+|or\W+)?[A-E][1-5])*\W*", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
@@ -99,6 +103,21 @@ class CellNames:
         said = frozenset(w.lower() for m in _NAMED_MATRIX.finditer(question) for w in m.groups() if w and named)
         return NamedCells(keys, frozenset(words), tuple(key for key in named if key not in self.titles), said)
 
+    def names_any(self, question: str) -> bool:
+        """Whether a question names any cell or matrix, held or not."""
+        named = self.named(question)
+        return bool(named.keys or named.not_held)
+
+    def unnamed(self, question: str) -> str:
+        """The question without the words naming cells and matrices ("what does alcohol B4 say about empathy?":
+        "what does say about empathy?"), to ask the same of other cells; as it is when it names none."""
+        if not self.names_any(question):
+            return question
+        text = re.sub(r"\s+'s\b", " ", _NAMED_MATRIX.sub(" ", question))  # "the drug matrix's"
+        text = _CODE.sub(lambda m: " " if _is_code(m) else m.group(), text)
+        text = _LEFT_OF_A_NAME.sub(" ", _A_NAME.sub(" ", text))  # "In the , why ...": "why ..."
+        return " ".join(text.split()).lstrip(",;: ")
+
     def subjects_named(self, question: str) -> tuple[str, ...]:
         """The corpus's matrices whose subject the question names, when it names more than one ("does seeing the
         same GP help people coming off drink or drugs?" asks of both); otherwise none."""
@@ -127,7 +146,10 @@ class CellNames:
         # Cells are named as the matrices lay them out; which of them the corpus holds is told apart after.
         found = {key for key in _LAYOUT if key.code in codes and key.matrix in bound.get(key.code, {key.matrix})}
         said = _title_words(question)
-        by_title = {key: _names_title(said, title) for key, title in _LAYOUT.items()}
+        # A shortened title names a cell beside the word cell; a matrix alone is too loose a frame ("does
+        # supervised dosing harm relationships in the alcohol matrix?" is not about its supervision/harm cell).
+        whole = not _A_CELL.search(question)
+        by_title = {key: _names_title(said, title, whole) for key, title in _LAYOUT.items()}
         most = max(by_title.values(), default=0)
         found |= {key for key, named in by_title.items() if named and named == most}
         if matrices and not (codes or most):  # a matrix and no cell of it: every cell of the matrix
@@ -145,12 +167,15 @@ def _is_code(match: re.Match[str]) -> bool:
     return bool(match.group(2)) or match.group(1)[0].isupper()
 
 
-def _names_title(said: frozenset[str], title: str) -> int:
-    """How many of the question's words name the title, when one names its column and another its row; else 0
-    ("interventions" alone is in both of "Interventions; Screening and brief intervention")."""
+def _names_title(said: frozenset[str], title: str, whole: bool = False) -> int:
+    """How many of the question's words name the title, when one names its column and another its row (whole:
+    when they name all of it); else 0 ("interventions" alone is in both of "Interventions; Screening and brief
+    intervention")."""
     column, _, row = (_title_words(part) for part in title.partition(";"))
     in_column, in_row = column & said, row & said
     named = in_column | in_row
+    if whole and named != column | row:
+        return 0
     return len(named) if in_column and in_row and len(named) > 1 else 0
 
 
