@@ -29,6 +29,7 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.ingest.identity import plain_name
 from matrixqa.search.filters import Filters
 from matrixqa.search.retrieve import Hit, Retriever
+from matrixqa.server.responses import AnswerResponse
 
 
 def _quoted(answer) -> list[tuple[str, int]]:
@@ -86,6 +87,12 @@ def test_a_sentence_opening_its_passage_that_leans_on_the_one_before_is_quoted_a
     assert at > 0 and quoted[at - 1][0] == before.sentence_texts[-1]
     cited = {c.n: c.passage.id for c in answer.citations}
     assert cited[quoted[at - 1][1]] == before.id and cited[quoted[at][1]] == opening.id
+    # Searched for one passage alone, the passage before it is looked up: still among the answer's passages.
+    alone = Answerer(meaning).answer("qqzx wvvkj", k=1)
+    assert [h.passage.id for h in alone.hits] == [opening.id, before.id] and not alone.hits[1].searched
+    assert {c.passage.id for c in alone.citations} == {opening.id, before.id}
+    body = AnswerResponse.of(alone, 1.0)  # the API's answer: every citation's passage among its passages
+    assert {c.passage.id for c in body.citations} == {p.id for p in body.passages} and body.passages[1].score is None
 
 
 def test_an_answer_opens_with_its_lead_though_another_quoted_passage_leans_on_the_leads(retriever: Retriever):

@@ -284,7 +284,11 @@ def _studies(answer_id: str, result: SearchResult) -> Answer:
 def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...], text: str) -> Answer:
     cells = _cells_quoted(citations)
     lead = f"From the Effectiveness Bank, {', and '.join(cells)}."
-    hits = tuple(result.hits)
+    # A cited passage search did not return (the close of the passage before, that an opening sentence leans on)
+    # is among the answer's passages too, looked up (no score), so every citation points at one of them.
+    found = {h.passage.id for h in result.hits}
+    looked_up = list(dict.fromkeys(c.passage for c in citations if c.passage.id not in found))
+    hits = (*result.hits, *(Hit(p, 0.0, len(found) + n) for n, p in enumerate(looked_up, start=1)))
     return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
 
 
