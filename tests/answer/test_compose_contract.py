@@ -399,3 +399,15 @@ def test_a_lead_from_outside_the_most_relevant_sentences_takes_the_place_of_the_
     asked = read_asked(result.query, retriever, result.question_vector)
     chosen = choose_sentences(result, retriever, result.query, Length(sentences, 3, 0.15, None), asked)
     assert chosen.picked[0][0] == 0 and len(chosen.picked) == sentences, chosen.picked
+
+
+def test_asked_what_the_corpus_covers_the_answer_quotes_every_summary_numbered_from_1(answerer: Answerer):
+    # The summaries answer is composed apart from the others: its id, its citations' numbers and its text too.
+    answer = answerer.answer("What does this matrix cell cover?")
+    assert answer.answered and isinstance(answer.id, str) and answer.id
+    assert [c.n for c in answer.citations] == [1, 2]  # the fast corpus's two cells
+    for citation in answer.citations:
+        passage = citation.passage
+        assert passage.section == SUMMARY_SECTION
+        assert citation.sentences == tuple(t for i, t in enumerate(passage.sentence_texts) if passage.quotable(i))
+    assert _quoted(answer) == [(s.strip(), c.n) for c in answer.citations for s in c.sentences]

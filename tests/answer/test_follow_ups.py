@@ -12,6 +12,7 @@ from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, resol
 from matrixqa.answer.declines import NOTHING_MORE
 from matrixqa.evaluate import corpus_paragraphs, normalise, shares_run
 from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.search.filters import Filters
 from matrixqa.settings import PROJECT_ROOT
 from tests.conftest import REAL_CORPUS
 
@@ -157,3 +158,10 @@ def test_a_follow_up_naming_other_cells_asks_the_same_of_those_cells_alone(answe
     # A follow-up naming no cell keeps the first question's cell.
     kept = answerer.answer("and why?", [Turn(first, previous.answer)])
     assert kept.searched_for == f"and why? {first}"
+
+
+def test_asking_for_more_under_filters_that_admit_no_passage_is_declined_not_an_error(answerer: Answerer):
+    question = "does supervised dosing harm relationships with keyworkers?"
+    history = [Turn(question, answerer.answer(question).answer)]
+    more = answerer.answer("tell me more", history, filters=Filters(year_from=1900, year_to=1901))
+    assert not more.answered and more.hits == () and more.message
