@@ -66,6 +66,7 @@ def test_an_acronym_of_capitals_may_spell_out_a_phrase_in_small_letters(retrieve
         ("Philidelphia", "Philadelphia"),  # a capital is kept
         ("smokng", "smoking"),  # a typo of a word the corpus lacks becomes that word
         ("clins", "clinks"),  # among many English words as near ("coins", "clips"...), the corpus's wins
+        ("dasing", "dosing"),  # the corpus's word, however many English words are as near ("dating", "basing"...)
     ],
 )
 def test_misspellings_are_corrected_against_the_corpus_and_english(retriever: Retriever, written, corrected):
@@ -87,6 +88,13 @@ def test_a_long_word_english_does_not_know_is_corrected_within_two_edits_and_no_
     assert retriever.reader.correction("takehomes") is None
     result = retriever.search("how long on supervised consumption before takehomes", 5)
     assert result.read_as == "how long on supervised consumption before takehomes"
+
+
+def test_a_word_longer_than_every_known_spelling_is_read_as_written(retriever: Retriever):
+    # No word of English, of the field or of the corpus is within two letters of its length: nothing is near it.
+    word = "pneumonoultramicroscopicsilicovolcanoconiosis"
+    assert retriever.reader.correction(word) is None
+    assert retriever.search(f"is {word} in the corpus", 5).read_as == f"is {word} in the corpus"
 
 
 @pytest.mark.parametrize(
