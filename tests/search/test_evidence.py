@@ -11,7 +11,7 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search import evidence
 from matrixqa.search.cells import CellKey
 from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, named_authors, term_weights
-from matrixqa.search.filters import NO_FILTERS
+from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.retrieve import Retriever
 
 
@@ -71,6 +71,18 @@ def test_the_cells_summaries_answer_what_the_corpus_covers_above_the_candidate_p
     summaries = {p.id for p in retriever.index.passages if p.section == SUMMARY_SECTION}
     hits = retriever.search("What does this matrix cell cover?", 5).hits
     assert {h.passage.id for h in hits[: len(summaries)]} == summaries
+
+
+@pytest.mark.parametrize("filters", [NO_FILTERS, Filters(cells=frozenset({"B3"}))])
+def test_as_many_passages_as_the_candidate_pool_are_all_ranked(retriever: Retriever, monkeypatch, filters: Filters):
+    # A pool exactly the size of what the filters admit holds every admitted passage: each is ranked, as in a
+    # corpus smaller than the pool, and the search does not fail on a pool it cannot cut.
+    admitted = retriever.gatherer.admitted_count(filters)
+    everything = [h.passage.id for h in retriever.search("urine tests and supervision", 5, filters).hits]
+    monkeypatch.setattr(evidence, "POOL", admitted)
+    found = retriever.gatherer.gather(retriever.reader.read("urine tests and supervision"), filters, "hybrid")
+    assert len(found.candidates.rows) == admitted
+    assert [h.passage.id for h in retriever.search("urine tests and supervision", 5, filters).hits] == everything
 
 
 def test_term_weights_keep_a_floor_and_follow_each_words_closeness_to_the_question():
