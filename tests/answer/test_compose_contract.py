@@ -411,3 +411,10 @@ def test_asked_what_the_corpus_covers_the_answer_quotes_every_summary_numbered_f
         assert passage.section == SUMMARY_SECTION
         assert citation.sentences == tuple(t for i, t in enumerate(passage.sentence_texts) if passage.quotable(i))
     assert _quoted(answer) == [(s.strip(), c.n) for c in answer.citations for s in c.sentences]
+
+
+def test_an_answer_quoting_fewer_of_the_cells_a_question_names_says_how_many_of_those_it_quotes(answerer: Answerer):
+    one = answerer.answer("what do cells B3 and D4 cover?", k=1)
+    assert one.answered and len(one.reading.cells) == 2 and len(one.citations) == 1
+    assert one.lead.startswith("From the Effectiveness Bank, 1 of the 2 cells named: ")
+    assert one.citations[0].passage.cell.label in one.lead
