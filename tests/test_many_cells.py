@@ -138,7 +138,9 @@ def every_question() -> list:
 @pytest.mark.model
 def test_real_model_answers_a_question_naming_both_matrices_subjects_from_each_matrix(many_cells_answerer):
     # "... help people coming off drink or drugs?": the alcohol cell's passages lead, the drug cell's is quoted too.
-    questions = [q for q in every_question() if many_cells_answerer.retriever.reader.read(q.question).matrices]
+    # (Of those some cell answers: one on a topic no cell treats, homelessness, is declined.)
+    reader = many_cells_answerer.retriever.reader
+    questions = [q for q in every_question() if q.cells and reader.read(q.question).matrices]
     assert len(questions) >= 5
     for question in questions:
         answer = many_cells_answerer.answer(question.question)
