@@ -50,10 +50,11 @@ _POINTS = (
     rf"\b{_NUMBER_WORD} {_TIME_UNIT} {_POINT_AFTER}",
 )
 _NAME = r"(?-i:\b[A-Z][a-z]+(?: (?:of|for|and|the)?\s?[A-Z][a-z]+)+\b)"  # a name: capitals count
-_BODY = (
-    r"\b(?:associations?|colleges?|charit(?:y|ies)|bod(?:y|ies)|societ(?:y|ies)|universit(?:y|ies)|institutes?|"
-    r"departments?|governments?|agenc(?:y|ies)|councils?|foundations?|organi[sz]ations?|commissions?)\b"
+_BODIES = (
+    r"associations?|colleges?|charit(?:y|ies)|bod(?:y|ies)|societ(?:y|ies)|universit(?:y|ies)|institutes?|"
+    r"departments?|governments?|agenc(?:y|ies)|councils?|foundations?|organi[sz]ations?|commissions?"
 )
+_BODY = rf"\b(?:{_BODIES})\b"
 
 
 @dataclass(frozen=True)
@@ -154,10 +155,8 @@ KINDS = (
         "no person or body",
         _forms(
             r"^\W*who\b",
-            r"^\W*(?:which|what) (?:organisations?|organizations?|bod(?:y|ies)|people|persons?|professionals?|"
-            r"researchers?|authors?|experts?|staff|clinicians?|doctors?|workers?|clinics?|services?|teams?|"
-            r"agenc(?:y|ies)|charit(?:y|ies)|universit(?:y|ies)|colleges?|associations?|societ(?:y|ies)|"
-            r"departments?|governments?)\b",
+            r"^\W*(?:which|what) (?:people|persons?|professionals?|researchers?|authors?|experts?|staff|clinicians?|"
+            rf"doctors?|workers?|clinics?|services?|teams?|{_BODIES})\b",
         ),
         _forms(
             _NAME,
@@ -172,9 +171,7 @@ KINDS = (
                 r"produces|published|publishes|issued|issues|commented|comments|conducted|carried out|put together|"
                 r"drew up|developed|authored|compiled|funded|funds|commissioned|designed|is behind|was behind|"
                 r"are behind|were behind)\b",
-                r"^\W*(?:which|what) (?:organisations?|organizations?|bod(?:y|ies)|researchers?|authors?|clinics?|"
-                r"services?|agenc(?:y|ies)|charit(?:y|ies)|universit(?:y|ies)|colleges?|associations?|societ(?:y|ies)|"
-                r"departments?|governments?)\b",
+                rf"^\W*(?:which|what) (?:researchers?|authors?|clinics?|services?|{_BODIES})\b",
             ),
             _forms(_NAME, _BODY),
         ),

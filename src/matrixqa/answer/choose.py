@@ -57,11 +57,7 @@ class Quoting:
             passage = hit.passage
             row = index.positions[passage.id]
             before = index.passages[row - 1] if row and 0 in passage.leans else None
-            if before is None or (before.cell, before.section, before.position + 1) != (
-                passage.cell,
-                passage.section,
-                passage.position,
-            ):
+            if before is None or not passage.follows(before):
                 continue
             at = next((n for n, h in enumerate(found) if h.passage.id == before.id), None)
             if at is None:
@@ -218,11 +214,10 @@ def with_neighbour(
     beside = [(lead[0], lead[1] + 1)]
     for number, hit in enumerate(sources):
         other = hit.passage
-        if other.cell == passage.cell and other.section == passage.section:
-            if other.position == passage.position - 1 and lead[1] == 0:
-                beside.append((number, len(other.sentences) - 1))
-            elif other.position == passage.position + 1 and lead[1] == len(passage.sentences) - 1:
-                beside.append((number, 0))
+        if passage.follows(other) and lead[1] == 0:
+            beside.append((number, len(other.sentences) - 1))
+        elif other.follows(passage) and lead[1] == len(passage.sentences) - 1:
+            beside.append((number, 0))
     found = [b for b in beside if b in at and relevance[at[b]] >= floor and b not in picked]
     if not found:
         return picked

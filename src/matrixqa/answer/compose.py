@@ -116,8 +116,7 @@ class Answerer:
                 total = len(self.retriever.index.passages)
                 filtered = FilteredOut(admitted, total, len(unfiltered.citations))
         missing = result.relevance.missing if result.relevance else ()
-        query = result.query
-        not_held = query.not_held if query and not query.cells else ()  # the reason when it names no cell held
+        not_held = result.query.only_not_held if result.query else ()
         decline = Decline(filtered, self._elsewhere(result, missing), not_held)
         nearest = [h.passage.cell for h in result.hits]
         return replace(answer, message=decline_message(decline, filters, missing, self.cells, nearest), decline=decline)

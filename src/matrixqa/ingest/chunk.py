@@ -149,6 +149,10 @@ class Passage:
     def quotable(self, offset: int) -> bool:
         return offset not in self.unquotable
 
+    def follows(self, other: Passage) -> bool:
+        """Whether this passage comes right after another on the page, in the same section."""
+        return (self.cell, self.section, self.position) == (other.cell, other.section, other.position + 1)
+
     def with_context(self, offset: int) -> list[int]:
         """A sentence and the sentences before it that it leans on, back to the nearest that stands alone (at most
         MAX_CONTEXT of them, all quotable); none at all when no such sentence is within reach in the passage."""

@@ -95,12 +95,11 @@ class CellNames:
         """The corpus's cells the question names, in matrix and code order, with the words of their titles;
         asks_scope: the question asks what something covers, so a code alone names its cell; names_only: its
         words name nothing but the corpus ("what about B1?"), so a code in it, in any case, can only be a cell."""
-        named = self._keys(question, asks_scope, names_only)
+        named, said = self._keys(question, asks_scope, names_only)
         keys = tuple(key for key in named if key in self.titles)
         words = {w for key in keys for w in re.findall(r"[a-z]+", self.titles[key].lower())}
         stems = {w for key in keys for w in _title_words(self.titles[key])}
         words |= {w for w in re.findall(r"[a-z]+", question.lower()) if stem(w) in stems}  # "practitioner"
-        said = frozenset(w.lower() for m in _NAMED_MATRIX.finditer(question) for w in m.groups() if w and named)
         return NamedCells(keys, frozenset(words), tuple(key for key in named if key not in self.titles), said)
 
     def names_any(self, question: str) -> bool:
@@ -128,21 +127,24 @@ class CellNames:
         ]
         return tuple(named) if len(named) > 1 else ()
 
-    def _keys(self, question: str, asks_scope: bool, names_only: bool) -> tuple[CellKey, ...]:
+    def _keys(self, question: str, asks_scope: bool, names_only: bool) -> tuple[tuple[CellKey, ...], frozenset[str]]:
+        """The cells of both matrices' layout the question names, and the words by which it names matrices."""
         only_codes = names_only or bool(_ONLY_CODES.fullmatch(question))
         if not (asks_scope or only_codes or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
-            return ()
-        named = (name for m in _NAMED_MATRIX.finditer(question) for name in m.groups() if name)
-        matrices = {_MATRICES[name.lower().removesuffix("s")] for name in named}
+            return (), frozenset()
+        matrices: set[str] = set()
+        words: set[str] = set()
+        bound: dict[str, set[str]] = {}  # a code and the matrices named right before it ("drug B3 and alcohol B4")
+        for m in _NAMED_MATRIX.finditer(question):
+            names = [name.lower() for name in m.groups() if name]
+            words.update(names)
+            these = {_MATRICES[name.removesuffix("s")] for name in names}
+            matrices |= these
+            if code := _CODE_AFTER.match(question, m.end()):
+                bound.setdefault(code.group(1).upper(), set()).update(these)
         if names_only:  # "what about the alcohol one?": a matrix's name alone names it
             matrices |= {self.matrices[w] for w in re.findall(r"[a-z]+", question.lower()) if w in self.matrices}
         codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if only_codes or _is_code(m)}
-        bound: dict[str, set[str]] = {}  # a code and the matrices named right before it ("drug B3 and alcohol B4")
-        for m in _NAMED_MATRIX.finditer(question):
-            if code := _CODE_AFTER.match(question, m.end()):
-                bound.setdefault(code.group(1).upper(), set()).update(
-                    _MATRICES[name.lower().removesuffix("s")] for name in m.groups() if name
-                )
         # Cells are named as the matrices lay them out; which of them the corpus holds is told apart after.
         found = {key for key in _LAYOUT if key.code in codes and key.matrix in bound.get(key.code, {key.matrix})}
         said = _title_words(question)
@@ -159,7 +161,7 @@ class CellNames:
         else:  # with no matrix named, a code names the corpus's cell of it, in either matrix, when it holds one
             held = {key.code for key in found if key in self.titles}
             found = {key for key in found if key in self.titles or key.code not in held}
-        return tuple(sorted(found))
+        return tuple(sorted(found)), frozenset(words) if found else frozenset()
 
 
 def _is_code(match: re.Match[str]) -> bool:

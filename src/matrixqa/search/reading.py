@@ -102,6 +102,11 @@ class Query:
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
     matrices: tuple[str, ...] = ()  # the matrices whose subject it names, when more than one ("drink or drugs")
 
+    @property
+    def only_not_held(self) -> tuple[CellKey, ...]:
+        """The cells it names when the corpus holds none of them: then it is declined, naming them."""
+        return () if self.cells else self.not_held
+
     def coverage(self, present: Collection[str]) -> float:
         """Share of the question's distinctive weight whose words (or spelling variants, or synonyms) are present."""
         total = sum(self.weights)

@@ -81,7 +81,7 @@ def decide(evidence: Evidence) -> Relevance:
         return Relevance(False, 0.0, 0.0, 0.0)
     best = max(evidence.cells, key=weigh)  # candidates, so leading cells
     sentence_score, coverage, score = best.sentence_score, best.coverage, weigh(best)
-    if query.not_held and not query.cells:  # what it asks after is not in the corpus at all
+    if query.only_not_held:  # what it asks after is not in the corpus at all
         return Relevance(False, score, sentence_score, coverage, (), query.corrected, (NOT_HELD,))
     if query.about_the_corpus:  # the corpus always holds its own summaries
         return Relevance(True, score, sentence_score, coverage, (), query.corrected, (ABOUT_THE_CORPUS,))
