@@ -280,6 +280,11 @@ def test_a_count_gives_the_number_only_of_what_the_question_counts():
     assert counted_tokens("How many relationship patterns were found?", _content) == {"relationship", "patterns"}
     assert counted_tokens("how many clinicians in Scotland said so?", _content) == {"clinicians"}
     assert counted_tokens("What proportion dropped out?", _content) == frozenset()
+    # "how many kinds of relationship" counts relationships of a kind: "Four relationship patterns" counts them.
+    kinds = counted_tokens("How many different kinds of doctor-patient relationship were found?", _content)
+    assert kinds == {"doctor", "patient", "relationship"}
+    found = Asked(KIND["a number"], ((frozenset(["french"]), 1.0),), counted=kinds)
+    assert found.given_by("The French interviews found four relationship patterns.", _tokens)
     asked = Asked(KIND["a number"], ((frozenset(["pharmacy"]), 1.0),), counted=frozenset(["patients"]))
     assert not asked.given_by("The pharmacy found four patterns of care for its patients.", _tokens)
     assert asked.given_by("The pharmacy saw 20 out of 32 patients.", _tokens)

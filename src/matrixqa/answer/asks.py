@@ -38,7 +38,14 @@ SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words a
 CONTEXT_SHARE = 0.5  # what a subject word named only elsewhere in the clause's passage counts for
 # "how many patients ...?" names what is counted: a figure gives the number only when it counts that ("Four
 # relationship patterns" answers nothing on how many patients), named within COUNT_REACH words after it.
-_COUNTED = re.compile(r"\bhow many\s+([\w'-]+(?:\s+[\w'-]+)?)", re.I)
+# "how many kinds of relationship?" counts relationships of some kind: a figure counting them answers it ("Four
+# relationship patterns"), so the words naming a sort of thing are skipped.
+_COUNTED = re.compile(
+    r"\bhow many\s+(?:(?:different|distinct|main|separate)\s+)?"
+    r"(?:(?:kinds?|types?|sorts?|forms?|categories|classes|varieties|groups?|patterns?|styles?)\s+of\s+)?"
+    r"([\w'-]+(?:\s+[\w'-]+)?)",
+    re.I,
+)
 COUNT_REACH = 4
 _TIME_UNIT = r"(?:minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?)"
 # "six months in to treatment", "two years later": a point in time, not how long something lasts.
