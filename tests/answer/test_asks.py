@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from matrixqa.answer.asks import (
     read_asked,
     subject_words,
 )
-from matrixqa.answer.choose import LENGTHS, choose_sentences
+from matrixqa.answer.choose import LENGTHS, choose_sentences, gives_asked
 from matrixqa.answer.compose import Answerer, _as_written
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search.retrieve import Retriever
@@ -423,6 +424,18 @@ def test_a_study_entrys_sentence_gives_what_its_title_line_gives(answerer: Answe
     answer = answerer.answer("When was the Clinks guidance on co-occurring mental health and substance use published?")
     assert answer.asks_for == "a time" and answer.lacking == ()
     assert answer.citations[0].passage.study and answer.citations[0].passage.study.year == 2019
+
+
+def test_a_sentence_pointing_back_at_the_listed_study_it_discusses_names_that_study(retriever: Retriever):
+    # "With this freely available review listed above, ..." names the review (the passage's link to it), as the
+    # review's own entry would: its title names the subject the sentence does not.
+    passage = next(p for p in retriever.index.passages if p.text.startswith("With this freely available review"))
+    assert [s.title for s in passage.refers_to] == ["Clinicians’ impact on treatment quality"]
+    subject = tuple((frozenset(retriever.analyzer.tokens(word)), 1.0) for word in ("impact", "quality"))
+    asked = Asked(KIND["a study"], subject)
+    assert gives_asked(asked, passage, 0, retriever)
+    assert not gives_asked(asked, replace(passage, refers_to=()), 0, retriever)
+    assert not gives_asked(Asked(KIND["a time"], subject), passage, 0, retriever)  # the title gives no time
 
 
 @pytest.mark.parametrize(

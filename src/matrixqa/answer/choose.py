@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matrixqa.answer.asks import Asked
+from matrixqa.answer.asks import STUDY, Asked
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import MAX_CONTEXT, SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
@@ -166,6 +166,8 @@ def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: R
     if asked is None:
         return False
     entry = passage.study.title if passage.study else ""
+    if not entry and asked.kind.name == STUDY and (listed := passage.points_back(offset)):
+        entry = listed.title  # a sentence pointing back at a listed study names it, as the study's entry does
     lines = [passage.sentence_texts[offset]]
     if passage.study and offset and not asked.kind.claim:
         lines.append(passage.sentence_texts[0])

@@ -149,6 +149,13 @@ class Passage:
     def quotable(self, offset: int) -> bool:
         return offset not in self.unquotable
 
+    def points_back(self, offset: int) -> StudyRef | None:
+        """The listed study a commentary sentence points back at ("this freely available review listed above"): the
+        one study the passage refers to, when the sentence holds the words that point; None otherwise."""
+        if len(self.refers_to) != 1 or not _REFERENCE_CUE.search(self.sentence_texts[offset]):
+            return None
+        return self.refers_to[0]
+
     def follows(self, other: Passage) -> bool:
         """Whether this passage comes right after another on the page, in the same section."""
         return (self.cell, self.section, self.position) == (other.cell, other.section, other.position + 1)
