@@ -8,9 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 # The seventh round's, written on 5 December 2026 from the pages alone and committed unread.
-HELD_OUT: frozenset[str] = frozenset(
-    {"practitioner_final10.jsonl", "asks_for_final6.jsonl", "many_cells_final7.jsonl"}
-)
+HELD_OUT: frozenset[str] = frozenset({"practitioner_final10.jsonl", "asks_for_final6.jsonl", "many_cells_final7.jsonl"})
 
 
 def held_out(path: Path) -> bool:
