@@ -157,6 +157,7 @@ class Counted:
     """One set's figures on one index, another cell's answer counted right (see other_cells_counted)."""
 
     hits: int = 0
+    own_order: int = 0  # B3's own first passage among the hits (the fixture's passed over) is a gold one
     cited: int = 0  # answers to answerable questions quoting a paragraph that answers them, anywhere in the answer
     answerable: int = 0
     declined: int = 0
@@ -172,10 +173,11 @@ def other_cells_counted(alone: tuple[Config, Retriever], beside: tuple[Config, R
     answerers = [Answerer(retriever) for _, retriever in (alone, beside)]
     print("\nB3's labelled sets, counting the fixture's own answers: B3 alone | with the fixture cells")
     print(
-        "\n| set | hit@1 | hit@1 | answer quotes gold | answer quotes gold | declined, no cell answers "
-        "| declined, no cell answers | answered elsewhere |"
+        "\n| set | hit@1 | hit@1 | B3's first passage gold | B3's first passage gold | answer quotes gold "
+        "| answer quotes gold | declined, no cell answers | declined, no cell answers | answered elsewhere |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    totals, elsewhere_total = [Counted(), Counted()], 0
     for path in files:
         questions = evaluate.read_questions(path)
         counted = [Counted(), Counted()]
@@ -188,20 +190,31 @@ def other_cells_counted(alone: tuple[Config, Retriever], beside: tuple[Config, R
                 if question.relevant:
                     tally.answerable += 1
                     tally.hits += bool(answer.hits and evaluate.relevant_to(gold, answer.hits[0].passage.text))
+                    own = next((h.passage for h in answer.hits if cell_key(h.passage) == REAL_CELL.stem), None)
+                    tally.own_order += bool(own and evaluate.relevant_to(gold, own.text))
                     tally.cited += any(evaluate.relevant_to(gold, c.passage.text) for c in answer.citations)
                 elif also:
                     tally.answered_elsewhere += answer.answered
                 else:
                     tally.unanswered_anywhere += 1
                     tally.declined += not answer.answered
-        a, b = counted
         elsewhere = sum(1 for q in questions if not q.relevant and alternatives.get((path.name, q.id)))
-        print(
-            f"| {path.name} | {a.hits / a.answerable:.3f} | {b.hits / b.answerable:.3f} | "
-            f"{a.cited}/{a.answerable} | {b.cited}/{b.answerable} | "
-            f"{a.declined}/{a.unanswered_anywhere} | {b.declined}/{b.unanswered_anywhere} | "
-            f"{b.answered_elsewhere}/{elsewhere} |"
-        )
+        _counted_row(path.name, *counted, elsewhere)
+        elsewhere_total += elsewhere
+        for total, tally in zip(totals, counted, strict=True):
+            for name in vars(total):
+                setattr(total, name, getattr(total, name) + getattr(tally, name))
+    _counted_row("all sets", *totals, elsewhere_total)
+
+
+def _counted_row(name: str, a: Counted, b: Counted, elsewhere: int) -> None:
+    print(
+        f"| {name} | {a.hits / a.answerable:.3f} | {b.hits / b.answerable:.3f} | "
+        f"{a.own_order / a.answerable:.3f} | {b.own_order / b.answerable:.3f} | "
+        f"{a.cited}/{a.answerable} | {b.cited}/{b.answerable} | "
+        f"{a.declined}/{a.unanswered_anywhere} | {b.declined}/{b.unanswered_anywhere} | "
+        f"{b.answered_elsewhere}/{elsewhere} |"
+    )
 
 
 def fixture_questions(retriever: Retriever, files: list[Path], say: Callable[[str], None]) -> None:
