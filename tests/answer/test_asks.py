@@ -323,6 +323,18 @@ def test_the_subject_is_the_question_without_the_words_that_ask():
         "test",
         "urine?",
     ]
+    # A question asking for the narrower thing loses the words that ask for it, the verb too.
+    assert subject_words("Who wrote the UK guidance?", KIND["a person or body"]).split() == ["the", "UK", "guidance?"]
+
+
+def test_the_words_naming_the_cells_asked_about_are_no_part_of_the_subject(retriever: Retriever):
+    # "in drug cell B3" says where to look: a sentence of that cell names none of those words, and need not.
+    query = retriever.reader.read("Who wrote the guidance in drug cell B3?")
+    assert query.cells
+    asked = read_asked(query, retriever, read_as_vector(retriever, query))
+    subject = set().union(*(tokens for tokens, _ in asked.subject))
+    assert subject & set(retriever.analyzer.tokens("guidance"))
+    assert not subject & set(retriever.analyzer.tokens("drug cell B3"))
 
 
 def read_as_vector(retriever: Retriever, query) -> np.ndarray:

@@ -331,8 +331,12 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
         return min((c for token in tokens if (c := lexical.document_frequency.get(token, 0))), default=0)
 
     terms = analyzer.analyse(subject_words(query.text, kind)).terms
+    # The words naming the cells a question asks about ("in drug C3") are where to look, not what is asked about.
+    naming = retriever.reader.names if query.cells else frozenset()
     named: list[tuple[str, frozenset[str], int]] = []
     for term in terms:
+        if term.word.lower() in naming:
+            continue
         tokens, count = term.tokens, passages_using(term.tokens)
         if not count:  # a word no passage uses is named by the corpus word nearest it in meaning, as search reads it
             tokens = tokens | frozenset(analyzer.tokens(meanings.closest(term.word.lower()) or ""))
@@ -390,7 +394,9 @@ def asked_for(question: str) -> Kind | None:
 
 def subject_words(question: str, kind: Kind) -> str:
     """The question without the words that ask for the kind ("how often should I test urine?" -> "should I test
-    urine?"): what the giving clause must name."""
+    urine?"; "who wrote the guidance?" -> "the guidance?"): what the giving clause must name."""
+    if kind.narrower:
+        question = kind.narrower[0].sub(" ", question)
     return kind.asked.sub(" ", question)
 
 
