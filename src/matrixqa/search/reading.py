@@ -60,7 +60,7 @@ SCOPE_WORDS = frozenset(
 # Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about", "compare the drug
 # and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
 REQUEST_WORDS = frozenset(
-    {"give", "tell", "quick", "brief", "briefly", "short", "please", "whats", "list", "show"}
+    {"give", "tell", "say", "says", "quick", "brief", "briefly", "short", "please", "whats", "list", "show"}
     | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
 )
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
