@@ -37,13 +37,11 @@ YES_OR_NO = "a yes or no"
 SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words are) a giving clause must name
 CONTEXT_SHARE = 0.5  # what a subject word named only elsewhere in the clause's passage counts for
 # "how many patients ...?" names what is counted: a figure gives the number only when it counts that ("Four
-# relationship patterns" answers nothing on how many patients), named within COUNT_REACH words after it.
-# "how many kinds of relationship?" counts relationships of some kind: a figure counting them answers it ("Four
-# relationship patterns"), so the words naming a sort of thing are skipped.
+# relationship patterns" answers nothing on how many patients), named within COUNT_REACH words after it. "How
+# many kinds of relationship?" counts relationships: the words naming a sort of thing are skipped.
 _COUNTED = re.compile(
-    r"\bhow many\s+(?:(?:different|distinct|main|separate)\s+)?"
-    r"(?:(?:kinds?|types?|sorts?|forms?|categories|classes|varieties|groups?|patterns?|styles?)\s+of\s+)?"
-    r"([\w'-]+(?:\s+[\w'-]+)?)",
+    r"\bhow many\s+(?:(?:different|distinct|main|separate)\s+)?(?:(?:kinds?|types?|sorts?|forms?|categories|"
+    r"classes|varieties|groups?|patterns?|styles?)\s+of\s+)?([\w'-]+(?:\s+[\w'-]+)?)",
     re.I,
 )
 COUNT_REACH = 4
@@ -331,12 +329,9 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
         return min((c for token in tokens if (c := lexical.document_frequency.get(token, 0))), default=0)
 
     terms = analyzer.analyse(subject_words(query.text, kind)).terms
-    # The words naming the cells a question asks about ("in drug C3") are where to look, not what is asked about.
-    naming = retriever.reader.names if query.cells else frozenset()
+    naming = retriever.reader.names if query.cells else frozenset()  # "in drug C3": where to look, not a subject
     named: list[tuple[str, frozenset[str], int]] = []
-    for term in terms:
-        if term.word.lower() in naming:
-            continue
+    for term in (t for t in terms if t.word.lower() not in naming):
         tokens, count = term.tokens, passages_using(term.tokens)
         if not count:  # a word no passage uses is named by the corpus word nearest it in meaning, as search reads it
             tokens = tokens | frozenset(analyzer.tokens(meanings.closest(term.word.lower()) or ""))
