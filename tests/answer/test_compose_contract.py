@@ -6,6 +6,7 @@ Written against the mutants mutmut left alive in compose.py (docs/mutation.md).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from matrixqa.answer.choose import (
     MIN_SENTENCE,
     Length,
     Quoting,
+    _quotable,
     _sources,
     across_cells,
     choose_sentences,
@@ -418,3 +420,22 @@ def test_an_answer_quoting_fewer_of_the_cells_a_question_names_says_how_many_of_
     assert one.answered and len(one.reading.cells) == 2 and len(one.citations) == 1
     assert one.lead.startswith("From the Effectiveness Bank, 1 of the 2 cells named: ")
     assert one.citations[0].passage.cell.label in one.lead
+
+
+def test_a_passage_none_of_whose_sentences_can_be_quoted_takes_no_place_among_an_answers_sources(retriever: Retriever):
+    # B3's "This was one small – if virtually unique – study, ..." leans on the passage before it in each sentence,
+    # and that passage's close needs three sentences: nothing of it may be quoted. Ranked first, it must not take a
+    # source's place, nor make the cell's next passage give way to another cell's (CELL_REPEAT).
+    index = retriever.index
+    leaning = next(p for p in index.passages if p.text.startswith("This was one small"))
+    same = next(p for p in index.passages if p.cell == leaning.cell and p.section == "Key studies")
+    other = next(p for p in index.passages if p.cell != leaning.cell and p.section == "Key studies")
+    hits = [
+        Hit(passage, score, rank, rank, sentence_score=0.9)
+        for rank, (passage, score) in enumerate([(leaning, 0.95), (same, 0.9), (other, 0.89)], 1)
+    ]
+    assert not _quotable(Quoting.of(hits[:1], hits, index), range(1), index)
+    result = replace(retriever.search("methadone counsellors", 3), hits=hits)
+    chosen = choose_sentences(result, retriever, result.query, Length(4, 2, 0.15, None), None)
+    assert [h.passage.id for h in chosen.sources[:2]] == [same.id, other.id]
+    assert chosen.sources[chosen.picked[0][0]].passage.id == same.id

@@ -101,7 +101,8 @@ def choose_sentences(
 ) -> Chosen | None:
     """The most relevant sentences of the best passages, made diverse, opened by the one that gives what the
     question asks for when one does; None when no sentence may be quoted."""
-    quoting = Quoting.of(_sources(result.hits, length, query.matrices), result.hits, retriever.index)
+    drawn_on = _sources(_with_quotable(result.hits, retriever.index) or result.hits, length, query.matrices)
+    quoting = Quoting.of(drawn_on, result.hits, retriever.index)
     rows = _quotable(quoting, range(quoting.own), retriever.index)
     sources = quoting.sources
     gives = [gives_asked(asked, sources[s].passage, o, retriever) for _, s, o in rows]
@@ -172,6 +173,12 @@ def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: R
     if passage.study and offset and not asked.kind.claim:
         lines.append(passage.sentence_texts[0])
     return any(asked.given_by(text, retriever.analyzer.tokens, entry, passage.text) for text in lines)
+
+
+def _with_quotable(hits: list[Hit], index: Index) -> list[Hit]:
+    """The hits some sentence of which may be quoted (alone, or with those it leans on): a passage that leans on its
+    neighbour in every sentence, further than may be quoted, gives an answer nothing and takes no source's place."""
+    return [hit for hit in hits if _quotable(Quoting.of([hit], hits, index), range(1), index)]
 
 
 def _quotable(quoting: Quoting, numbers: range, index: Index) -> list[Row]:
