@@ -1,6 +1,6 @@
 """Retrieval and answers on many cells: the real B3 alone, then B3 beside the invented cells of the test fixture.
 
-    PYTHONPATH=src python eval/many_cells.py [--final]
+    PYTHONPATH=src python eval/many_cells.py [--final] [--fixture DIR QUESTIONS ...]
 
 Builds two indexes in a temporary folder with the configured model: corpus/drug-B3.txt alone, and the same
 page beside every cell of tests/data/many_cells/ (invented for tests: see its README.md). Then prints:
@@ -12,7 +12,11 @@ page beside every cell of tests/data/many_cells/ (invented for tests: see its RE
    in_cell and names_cell, the share whose first citation, and first hit, comes from an intended cell;
    about_cell, the share whose answer leads with an intended cell's own summary; across, the share citing
    two or more intended cells; passing, the share declined;
-3. each fixture question got wrong, except those of the final file, which is measured once and not read.
+3. each fixture question got wrong, except those of a held-out file, which is measured once and not read.
+
+`--fixture DIR` puts another folder of invented pages beside B3 (tests/data/many_cells_second/), and the question
+files named after it are asked of that corpus instead (the paragraphs labelled as answering B3's questions as well
+are of the first fixture: with another, the counted figures are the strict ones).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sweep
-from heldout import finals
+from heldout import finals, held_out
 
 from matrixqa import evaluate
 from matrixqa.answer.compose import Answer, Answerer
@@ -231,7 +235,7 @@ def fixture_questions(retriever: Retriever, files: list[Path], say: Callable[[st
             verdict = judge(question, answer)
             for measure, right in verdict.items():
                 tally.setdefault((question.kind, measure), []).append(right)
-            if path not in FINAL and not all(verdict.values()):
+            if not held_out(path) and not all(verdict.values()):
                 failed = ", ".join(m for m, right in verdict.items() if not right)
                 wrong.append(
                     f"  {question.id} ({question.kind}; wrong: {failed}): {question.question}\n"
@@ -254,6 +258,8 @@ def fixture_questions(retriever: Retriever, files: list[Path], say: Callable[[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--final", action="store_true", help="add the held-out sets (their failures stay hidden)")
+    parser.add_argument("--fixture", type=Path, default=FIXTURE, help="a folder of invented cell pages to add to B3")
+    parser.add_argument("questions", nargs="*", type=Path, help="question files about that fixture (default: ours)")
     args = parser.parse_args()
 
     def say(line: str) -> None:
@@ -267,13 +273,13 @@ def main() -> None:
         say("building B3 alone")
         alone = build([REAL_CELL], Path(work) / "b3", embedder, say)
         say("building B3 with the fixture cells")
-        beside = build([REAL_CELL, *sorted(FIXTURE.glob("*.txt"))], Path(work) / "many", embedder, say)
+        beside = build([REAL_CELL, *sorted(args.fixture.glob("*.txt"))], Path(work) / "many", embedder, say)
         limit_blas_threads()
         files = sweep.default_files(args.final)
         say(f"measuring {len(files)} labelled sets of B3, on each index")
         labelled_sets(alone, beside, files)
         other_cells_counted(alone, beside, files)
-        fixture_questions(beside[1], [TUNE, *SPENT, *(FINAL if args.final else ())], say)
+        fixture_questions(beside[1], args.questions or [TUNE, *SPENT, *(FINAL if args.final else ())], say)
 
 
 if __name__ == "__main__":
