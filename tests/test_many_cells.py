@@ -29,6 +29,8 @@ finally:
     sys.path.remove(str(PROJECT_ROOT / "eval"))
 
 PAGES = sorted(many_cells.FIXTURE.glob("*.txt"))
+# A second fixture, written apart from the first and from the code, in the layouts real copies vary by.
+SECOND = PROJECT_ROOT / "tests" / "data" / "many_cells_second"
 
 
 def test_the_fixture_is_many_cells_of_both_matrices_beside_the_real_b3():
@@ -49,14 +51,22 @@ def test_each_fixture_cell_parses_with_its_matrix_code_and_real_title(page: Path
     assert set(TEMPLATE_HEADINGS) <= headings
 
 
-def test_the_whole_fixture_builds_beside_the_real_cell(tmp_path: Path):
+@pytest.mark.parametrize("page", sorted(SECOND.glob("*.txt")), ids=lambda page: page.stem)
+def test_each_cell_of_the_second_fixture_is_read_whole_whatever_its_layout(page: Path):
+    cell = load_cell(page)
+    assert cell.key == page.stem and cell.title == cell_title(cell.matrix, cell.code)
+    assert len(cell.studies) >= 3 and cell.summary and not cell.unplaced
+
+
+@pytest.mark.parametrize("pages", [PAGES, sorted(SECOND.glob("*.txt"))], ids=["first", "second"])
+def test_the_whole_fixture_builds_beside_the_real_cell(tmp_path: Path, pages: list[Path]):
     corpus_dir = tmp_path / "corpus"
     shutil.copytree(REAL_CORPUS, corpus_dir)
-    for page in PAGES:
+    for page in pages:
         shutil.copy(page, corpus_dir / page.name)
     corpus = load_corpus(corpus_dir)
-    assert not corpus.problems
-    assert sorted(cell.key for cell in corpus.cells) == sorted(["drug-B3", *(page.stem for page in PAGES)])
+    assert not corpus.problems and len(pages) >= 12
+    assert sorted(cell.key for cell in corpus.cells) == sorted(["drug-B3", *(page.stem for page in pages)])
     manifest = build_index(corpus, HashingEmbedder(), tmp_path / "index")
     assert manifest["passages"] == sum(len(chunk_cell(cell)) for cell in corpus.cells)
     retriever = Retriever(load_index(tmp_path / "index", HashingEmbedder(), corpus_dir), HashingEmbedder())
@@ -74,6 +84,19 @@ def test_the_question_files_name_only_cells_that_exist(path: Path):
     kinds = Counter(question.kind for question in questions)
     assert all(kinds[kind] >= 5 for kind in many_cells.KINDS)
     assert kinds["in_cell"] > max(n for kind, n in kinds.items() if kind != "in_cell")
+
+
+def test_the_second_fixtures_questions_name_only_its_cells_and_the_real_b3():
+    questions = many_cells.read_cell_questions(PROJECT_ROOT / "eval" / "second_cells_final1.jsonl")
+    known = {page.stem for page in SECOND.glob("*.txt")} | {"drug-B3"}
+    assert all(set(q.cells) <= known and (q.kind == "passing") == (not q.cells) for q in questions)
+    assert Counter(q.kind for q in questions) == {
+        "in_cell": 20,
+        "names_cell": 8,
+        "about_cell": 8,
+        "across": 7,
+        "passing": 7,
+    }
 
 
 def test_question_ids_are_unique_across_the_files_and_every_cell_is_asked_about():
