@@ -16,7 +16,7 @@ page beside every cell of tests/data/many_cells/ (invented for tests: see its RE
 
 `--fixture DIR` puts another folder of invented pages beside B3 (tests/data/many_cells_second/), and the question
 files named after it are asked of that corpus instead (the paragraphs labelled as answering B3's questions as well
-are of the first fixture: with another, the counted figures are the strict ones).
+are the first fixture's: with another, only the strict figures are printed).
 """
 
 from __future__ import annotations
@@ -278,7 +278,8 @@ def main() -> None:
         files = sweep.default_files(args.final)
         say(f"measuring {len(files)} labelled sets of B3, on each index")
         labelled_sets(alone, beside, files)
-        other_cells_counted(alone, beside, files)
+        if args.fixture.resolve() == FIXTURE.resolve():  # the paragraphs labelled as answering too are this one's
+            other_cells_counted(alone, beside, files)
         fixture_questions(beside[1], args.questions or [TUNE, *SPENT, *(FINAL if args.final else ())], say)
 
 
