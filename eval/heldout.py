@@ -7,11 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-# The seventh round's, written on 5 December 2026 from the pages alone and committed unread; second_cells_final1
-# asks about the second fixture (tests/data/many_cells_second/), written with it by a helper that saw no code.
-HELD_OUT: frozenset[str] = frozenset(
-    {"practitioner_final10.jsonl", "asks_for_final6.jsonl", "many_cells_final7.jsonl", "second_cells_final1.jsonl"}
-)
+# None now: practitioner_final10, asks_for_final6, many_cells_final7 and second_cells_final1 were measured once,
+# on 5 December 2026 (at e0069bf; second_cells_final1 at 6120de9).
+HELD_OUT: frozenset[str] = frozenset()
 
 
 def held_out(path: Path) -> bool:
