@@ -36,6 +36,16 @@ def test_a_question_the_filters_keep_from_its_evidence_says_so_and_how_much_they
     assert "does not cover" not in declined.message
 
 
+def test_a_long_answer_the_filters_keep_from_its_evidence_counts_the_passages_the_long_answer_would_cite(
+    answerer: Answerer,
+):
+    cited = {detail: len(answerer.answer(ZEBRA, detail=detail).citations) for detail in ("short", "long")}
+    assert cited["long"] > cited["short"]  # clearing the filters gives the long answer: its count is the one to tell
+    declined = answerer.answer(ZEBRA, detail="long", filters=DRUG_ONLY)
+    assert declined.decline and declined.decline.filtered and declined.decline.filtered.cited_without == cited["long"]
+    assert f"citing {cited['long']} passages: clear the filters" in declined.message
+
+
 def test_a_question_nothing_answers_with_or_without_filters_is_not_blamed_on_them(answerer: Answerer):
     declined = answerer.answer("xylophone quantum chromodynamics", filters=DRUG_ONLY)
     assert not declined.answered and declined.decline and declined.decline.filtered is None
