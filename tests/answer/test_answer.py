@@ -123,6 +123,11 @@ def test_suggestions_never_repeat_what_was_asked(answerer: Answerer):
     assert "Do stripes distract clients?" not in answer.suggestions
 
 
+def test_a_suggestion_asked_is_not_offered_again_with_its_answer(answerer: Answerer):
+    for candidate in answerer.suggestions.candidates:  # a suggestion clicked is asked as it was offered
+        assert candidate.question not in answerer.answer(candidate.question).suggestions, candidate.question
+
+
 def _quoted(answer) -> list[tuple[str, int]]:
     return [(s.strip(), int(n)) for s, n in re.findall(r"(.+?) \[(\d+)\](?: |$)", answer.answer)]
 
