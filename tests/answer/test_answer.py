@@ -57,6 +57,15 @@ def test_which_study_cites_the_study_behind_the_previous_answer(answerer: Answer
     assert [c.passage.study.title for c in follow.citations] == ["Zebra stripes calm the waiting room"]
 
 
+def test_which_study_after_an_answer_quoting_five_entries_names_every_one(retriever: Retriever, answerer: Answerer):
+    entries = list({p.study.title: p for p in retriever.index.passages if p.study and len(p.sentences) > 1}.values())
+    quoted = [p.sentence_texts[1] for p in entries[:5]]  # more studies than a short answer draws passages from
+    previous = Turn("What did the studies find?", " ".join(f"{s} [{n}]" for n, s in enumerate(quoted, start=1)))
+    follow = answerer.answer("which study showed that?", [previous])
+    assert follow.mode == "source" and follow.answered
+    assert {p.study.title for p in entries[:5]} <= {c.passage.study.title for c in follow.citations}
+
+
 def test_long_answers_are_longer(answerer: Answerer):
     short = answerer.answer("zebra stripes in the waiting room")
     long = answerer.answer("zebra stripes in the waiting room", detail="long")
