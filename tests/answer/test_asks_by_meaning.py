@@ -1,0 +1,48 @@
+"""What a question asks for, when a word of its subject is one no passage uses: it is named by the corpus word nearest
+it in meaning. A hashing embedder knows no meaning: here one word is given a vector near another's.
+
+Written against the mutants mutmut left alive in asks.read_asked (docs/mutation.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matrixqa.answer.asks import read_asked
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
+from matrixqa.ingest.corpus import load_corpus
+from matrixqa.search.retrieve import Retriever
+
+
+class NearInMeaning(HashingEmbedder):
+    """A hashing embedder wide enough that no two words of the corpus share a vector, which gives "french" (a word no
+    passage uses) a vector near, not equal to, that of "france"."""
+
+    dimension = 10_007
+    fingerprint = "hashing-near-in-meaning"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        vectors = super().embed(texts)
+        france, other = super().embed(["france", "qqzx"])
+        for row, text in enumerate(texts):
+            if text == "french":
+                vectors[row] = (france + 0.3 * other) / np.linalg.norm(france + 0.3 * other)  # cosine 0.96
+        return vectors
+
+
+@pytest.fixture
+def meaning(corpus_dir, tmp_path) -> Retriever:
+    embedder = NearInMeaning()
+    build_index(load_corpus(corpus_dir), embedder, tmp_path / "near")
+    return Retriever(load_index(tmp_path / "near", embedder, corpus_dir), embedder)
+
+
+def test_a_word_no_passage_uses_is_named_by_its_nearest_corpus_word_in_meaning(meaning: Retriever):
+    assert meaning.gatherer.meanings.closest("french") == "france"
+    query = meaning.reader.read("How many patients were French?")
+    asked = read_asked(query, meaning, meaning.embedder.embed([query.text])[0])
+    tokens = meaning.analyzer.tokens
+    assert asked.given_by("Interviews with 40 patients in France.", tokens)
+    assert not asked.given_by("Interviews with 40 patients in Scotland.", tokens)
