@@ -1,5 +1,6 @@
-"""What a question asks for, when a word of its subject is one no passage uses: it is named by the corpus word nearest
-it in meaning. A hashing embedder knows no meaning: here one word is given a vector near another's.
+"""What a question asks for, read on the fast index: what a "how many" question counts, and a subject word no passage
+uses, named by the corpus word nearest it in meaning (a hashing embedder knows no meaning: here one word is given a
+vector near another's). tests/answer/test_asks.py has the rest.
 
 Written against the mutants mutmut left alive in asks.read_asked (docs/mutation.md).
 """
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from matrixqa.answer.asks import read_asked
+from matrixqa.answer.compose import Answerer
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.corpus import load_corpus
@@ -46,3 +48,10 @@ def test_a_word_no_passage_uses_is_named_by_its_nearest_corpus_word_in_meaning(m
     tokens = meaning.analyzer.tokens
     assert asked.given_by("Interviews with 40 patients in France.", tokens)
     assert not asked.given_by("Interviews with 40 patients in Scotland.", tokens)
+
+
+def test_a_how_many_question_is_not_answered_by_a_count_of_something_else(answerer: Answerer):
+    counted = answerer.answer("How many clinicians in Scotland were asked about supervision?")
+    assert counted.lacking == () and "20 out of 32 clinicians" in counted.answer
+    other = answerer.answer("How many pharmacists were asked about supervision in Scotland?")  # the cells count none
+    assert other.answered and other.lacking == ("a number",) and "give no figure" in other.lead
