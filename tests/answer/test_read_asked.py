@@ -55,3 +55,19 @@ def test_a_how_many_question_is_not_answered_by_a_count_of_something_else(answer
     assert counted.lacking == () and "20 out of 32 clinicians" in counted.answer
     other = answerer.answer("How many pharmacists were asked about supervision in Scotland?")  # the cells count none
     assert other.answered and other.lacking == ("a number",) and "give no figure" in other.lead
+
+
+def test_the_words_a_question_is_about_weigh_more_than_those_that_frame_it(meaning: Retriever):
+    # The question as search reads it is nearest in meaning to "France": a clause naming France names most of its
+    # subject, one naming only the interviews too little of it.
+    query = meaning.reader.read("How many patients in France were interviewed?")
+    asked = read_asked(query, meaning, meaning.embedder.embed(["france"])[0])
+    tokens = meaning.analyzer.tokens
+    assert asked.given_by("In France 40 patients took part.", tokens)
+    assert not asked.given_by("40 patients were interviewed.", tokens)
+
+
+def test_a_yes_or_no_the_cells_do_not_give_is_said_to_be_lacking(answerer: Answerer):
+    # asks_for_final5.jsonl:af5-40, labelled lacking: the cells say nothing of how long those patients stayed.
+    answer = answerer.answer("Did the French patients with a whole-person relationship stay in treatment longer?")
+    assert answer.answered and answer.lacking == ("a yes or no",)
