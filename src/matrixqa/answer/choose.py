@@ -178,7 +178,8 @@ def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: R
 def _with_quotable(hits: list[Hit], index: Index) -> list[Hit]:
     """The hits some sentence of which may be quoted (alone, or with those it leans on): a passage that leans on its
     neighbour in every sentence, further than may be quoted, gives an answer nothing and takes no source's place."""
-    return [hit for hit in hits if _quotable(Quoting.of([hit], hits, index), range(1), index)]
+    quoting = Quoting.of(hits, hits, index)
+    return [hit for n, hit in enumerate(hits) if any(quoting.chain(n, o) for o in range(len(hit.passage.sentences)))]
 
 
 def _quotable(quoting: Quoting, numbers: range, index: Index) -> list[Row]:
