@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
+from matrixqa.index.vocabulary import abbreviated
 from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.reading import Query
 from matrixqa.search.retrieve import Retriever
+from matrixqa.settings import PROJECT_ROOT
 
 
 def test_a_question_is_read_once_into_a_query(retriever: Retriever):
@@ -225,3 +233,61 @@ def test_a_known_word_whose_nearest_spelling_is_a_small_word_is_read_as_written(
     assert retriever.reader.correction("halve") == "have"
     result = retriever.search("why did zebra stripes halve missed appointments?", 5)
     assert result.read_as == "why did zebra stripes halve missed appointments?" and result.relevance.corrected == ()
+
+
+@pytest.mark.parametrize(
+    ("word", "full"),
+    [
+        ("MMT", "methadone maintenance treatment"),  # the initials of a term of its own group
+        ("UDS", "urine drug screen"),
+        ("OST", "opioid substitution treatment"),
+        ("bupe", "buprenorphine"),  # shortened: opens as the term does, its letters in order
+        ("benzos", "benzodiazepines"),
+        ("appt", "appointment"),
+        ("GP", None),  # English uses it: the model reads it as it is
+        ("dose", None),  # a word of English, not "dosage" shortened
+        ("methadone", None),  # a term of the group, no abbreviation of another
+        ("MAT", None),  # "mat" is a word of English
+    ],
+)
+def test_a_rare_word_of_the_vocabulary_is_read_as_the_term_it_abbreviates(retriever: Retriever, word, full):
+    (term,) = retriever.analyzer.analyse(word).terms
+    assert abbreviated(term.word, term.stem, term.concepts) == full
+
+
+@pytest.fixture
+def beside_many_cells(tmp_path: Path, corpus_dir: Path) -> Retriever:
+    """The test corpus with the invented cells of tests/data/many_cells/ beside it, which use "opioid substitution"
+    (the name of bupe's and MMT's synonym group) where B3 never does."""
+    folder = tmp_path / "many"
+    shutil.copytree(corpus_dir, folder)
+    for page in (PROJECT_ROOT / "tests" / "data" / "many_cells").glob("*.txt"):
+        shutil.copy(page, folder / page.name)
+    build_index(load_corpus(folder), HashingEmbedder(), tmp_path / "many-index")
+    return Retriever(load_index(tmp_path / "many-index", HashingEmbedder(), folder), HashingEmbedder())
+
+
+def test_an_abbreviation_reads_the_same_whatever_cells_the_corpus_holds(
+    retriever: Retriever, beside_many_cells: Retriever
+):
+    # The group's name, which a reading of the corpus's words would use, is held beside the many cells only.
+    assert "substitution" in beside_many_cells.reader.words and "substitution" not in retriever.reader.words
+    question = "is MMT or bupe better with a good keyworker, and do UDS results change that?"
+    alone, many = retriever.reader.read(question), beside_many_cells.reader.read(question)
+    assert (
+        alone.text
+        == many.text
+        == (
+            "is MMT (methadone maintenance treatment) or bupe (buprenorphine) better with a good keyworker, and do UDS "
+            "(urine drug screen) results change that?"
+        )
+    )
+    assert (
+        alone.expanded
+        == many.expanded
+        == (
+            "MMT = methadone maintenance treatment",
+            "bupe = buprenorphine",
+            "UDS = urine drug screen",
+        )
+    )

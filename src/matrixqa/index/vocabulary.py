@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from wordfreq import zipf_frequency
 
 from matrixqa.errors import VocabularyError
 from matrixqa.index.words import fold, letter_words, split_words, stem
@@ -149,3 +152,45 @@ def _phrase(term: str, spellings: Vocabulary) -> Phrase:
     acronym = words[0] if len(words) == 1 and len(words[0]) > 1 and words[0].isupper() else None
     spelt = tuple(spellings.spell(w.lower()) for w in words)
     return Phrase(tuple(stem(w) for w in spelt), acronym, spelt)
+
+
+_ACRONYM_OF = re.compile(r"[A-Z]{2,6}")  # capitals only: the initials of a term's words
+MIN_SHORTENED = 3  # "pt" could shorten too many words
+# Zipf frequency in English under which a word of the vocabulary is an abbreviation to spell out ("bupe" 0, "MMT"
+# 2.3, "OST" 3.2) rather than a word the model knows and a corpus may use ("GP" 3.9, "dose" 4.2, "prison" 4.8).
+RARE_IN_ENGLISH = 3.3
+SHORTENED_BY = 1.5  # a word with an ending ("compassionate") or a variant ("empathetic") is no shortening
+
+
+def abbreviated(word: str, stemmed: str, groups: Sequence[SynonymGroup]) -> str | None:
+    """The term a word (its stem `stemmed`) abbreviates in the synonym groups it is a one-word term of, whatever
+    the corpus holds, when general English hardly uses the word (under RARE_IN_ENGLISH): an acronym is the
+    initials of the term's words ("MMT": methadone maintenance treatment, "UDS": urine drug screen), a shortened
+    word opens as the term's one word does and keeps its letters in order ("bupe": buprenorphine, "benzos":
+    benzodiazepines, "appt": appointment). None when no term of those groups is so written."""
+    if zipf_frequency(word, "en") >= RARE_IN_ENGLISH:  # "GP", "dose": the model reads them as they are
+        return None
+    for group in groups:
+        if not any(phrase.stems == (stemmed,) for phrase in group.phrases):
+            continue
+        for phrase in group.phrases:
+            if _ACRONYM_OF.fullmatch(word):
+                if len(phrase.words) > 1 and _initials(phrase.words) == word.lower():
+                    return " ".join(phrase.words)
+            elif len(phrase.words) == 1 and _shortens(word.lower(), phrase.words[0]):
+                return phrase.words[0]
+    return None
+
+
+def _initials(words: tuple[str, ...]) -> str:
+    return "".join(part[0] for part in re.split(r"[\s-]+", " ".join(words)) if part)
+
+
+def _shortens(short: str, full: str) -> bool:
+    """Whether `short` is `full` shortened: of at least MIN_SHORTENED letters, the full word SHORTENED_BY times as
+    long or more, opening with the same two letters and holding the short word's letters in order ("bupe",
+    "appt")."""
+    if len(short) < MIN_SHORTENED or len(full) < SHORTENED_BY * len(short) or short[:2] != full[:2]:
+        return False
+    letters = iter(full)
+    return all(letter in letters for letter in short)

@@ -9,7 +9,11 @@
    corpus does not use ("smokng") becomes that word, which is then judged as that word.
 2. A word the corpus knows only through the field's vocabulary is read as the name of its synonym
    group, when the corpus uses that name ("gear" as heroin, "script" as prescription), so that the
-   dense side, which knows no vocabulary, reads the question in the corpus's words too.
+   dense side, which knows no vocabulary, reads the question in the corpus's words too. A word of the
+   vocabulary that general English hardly uses and that abbreviates a term of its own group ("MMT":
+   methadone maintenance treatment, "bupe": buprenorphine) is read as that term whatever the corpus
+   holds: the group's name is often broader ("opioid substitution"), and which cells use it must not
+   change how a question is read.
 3. An acronym the corpus does not hold is spelt out when it abbreviates a phrase the corpus uses:
    each capital opens a word of the phrase, and any small letters after it go on with that word
    (RCGP: Royal College of General Practitioners; RCPsych: Royal College of Psychiatrists). A
@@ -36,6 +40,7 @@ from wordfreq import top_n_list, zipf_frequency
 from matrixqa.index.analysis import Analysis, Term
 from matrixqa.index.lexical import LexicalIndex
 from matrixqa.index.passagetext import searchable_texts
+from matrixqa.index.vocabulary import abbreviated
 from matrixqa.index.words import corpus_words, fold
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.ingest.identity import matrix_codes
@@ -191,7 +196,15 @@ class QuestionReader:
         text = question
         for term in analysis.terms:
             word = term.word
-            if word.lower() in self.words or word.lower() in self.names | names:
+            if word.lower() in self.names | names:
+                continue
+            # Whether or not the corpus holds the word: adding cells changes no reading.
+            full = abbreviated(term.word, term.stem, term.concepts)
+            if full:
+                text = _replace(text, word, f"{word} ({full})")
+                expanded.append(f"{word} = {full}")
+                continue
+            if word.lower() in self.words:
                 continue
             # A word known only by its stem is still corrected: the dense side reads words as written.
             known = self.lexical.in_corpus(term)
