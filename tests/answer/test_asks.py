@@ -10,10 +10,8 @@ import numpy as np
 import pytest
 
 from matrixqa.answer.asks import (
-    KINDS,
     Asked,
     _one_per_concept,
-    asked_for,
     clauses,
     counted_tokens,
     read_asked,
@@ -21,6 +19,7 @@ from matrixqa.answer.asks import (
 )
 from matrixqa.answer.choose import LENGTHS, choose_sentences, gives_asked
 from matrixqa.answer.compose import Answerer, _as_written
+from matrixqa.answer.kinds import KINDS, asked_for
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT

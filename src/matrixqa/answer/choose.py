@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matrixqa.answer.asks import STUDY, Asked
+from matrixqa.answer.asks import Asked
+from matrixqa.answer.kinds import STUDY
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import MAX_CONTEXT, SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
