@@ -167,6 +167,13 @@ def test_the_questions_own_word_is_no_answer():
     assert _asked("a duration", "pharmacy", own=("month",)).given_by("A six-month stay at the pharmacy.", _tokens)
 
 
+def test_an_instruction_gives_advice_though_its_verb_is_the_questions_own():
+    asked = _asked("what to do", "select", "evaluate", "clinicians", own=("select", "evaluate", "clinicians"))
+    assert asked.given_by("One best identified: “Select and evaluate clinicians on their track record.”", _tokens)
+    # The same words not in the imperative are the question's own, and say nothing of what to do.
+    assert not asked.given_by("Services rarely select and evaluate clinicians.", _tokens)
+
+
 def test_a_clause_that_says_the_matter_is_unknown_gives_no_answer_on_it():
     assert not _asked("a duration", "pharmacy").given_by(
         "Supervision at the pharmacy for three months is untested.", _tokens

@@ -95,7 +95,9 @@ class Asked:
 
     def _gives_form(self, clause: str, tokens: Callable[[str], Collection[str]]) -> bool:
         """Whether a clause holds a giving form some word of which the question does not already say (and, for a
-        count, that counts what the question counts)."""
+        count, that counts what the question counts), or is an instruction."""
+        if self.kind.instructs and self.kind.instructs.search(clause):
+            return True
         return any(
             not all(set(tokens(word)) & self.own for word in re.findall(r"\w+", match.group()))
             and self._counts_asked(clause[match.end() :], tokens)

@@ -46,6 +46,9 @@ class Kind:
     # Questions asking for something narrower than the kind, and the only forms that give it: "who led the study?"
     # asks for whoever made a study or a document, a name or a body, which "patients" or "doctors" never give.
     narrower: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+    # A clause opening with a verb in the imperative gives advice whatever the verb, the question's own too ("how
+    # should services select clinicians?": "Select and evaluate clinicians based on their track record").
+    instructs: re.Pattern[str] | None = None
 
     def asks_narrower(self, question: str) -> bool:
         return bool(self.narrower and self.narrower[0].search(question))
@@ -191,8 +194,8 @@ KINDS = (
             r"\b(?:should|must|ought|need(?:s|ed)? to|has to|have to|try to|aim to)\b",
             r"\b(?:recommend\w*|advis\w*|advice|guidance|guidelines?|standards?|competencies|expected|requires?|"
             r"depend on|appropriate|select|evaluat\w*|discuss\w*|anticipat\w*|consider|avoid|minimum|exception)\b",
-            r"^\W*(?:select|evaluate|consider|avoid|use|make|ask|tell|keep|try|give|build)\b",
         ),
+        instructs=forms(r"^\W*(?:select|evaluate|consider|avoid|use|make|ask|tell|keep|try|give|build)\b"),
     ),
     Kind(
         YES_OR_NO,
