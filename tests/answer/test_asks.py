@@ -66,6 +66,9 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Is there a trial testing whole-person care on its own?", "a study"),
         ("What's the best piece of research to start with?", "a study"),
         ("What training should a GP do?", "what to do"),
+        ("What was the name of the researcher who led it?", "a person or body"),
+        ("At what time of day should doses be taken?", "a time"),
+        ("What do the guidelines say to do about missed doses?", "what to do"),
     ],
 )
 def test_the_kind_asked_for_is_read_from_the_questions_form(question, kind):
@@ -217,6 +220,8 @@ def test_one_as_a_word_of_comparison_is_no_count():
         ("When did the two counsellors resign?", True),
         ("What year was the survey done?", True),
         ("When do patients accept supervision?", False),  # a condition, not a date
+        ("What was the name of the researcher who led it?", True),  # a name, not a role
+        ("what time of day should doses be taken?", True),
     ],
 )
 def test_a_question_asking_who_made_something_or_when_it_happened_asks_for_the_narrower_thing(question, narrower):
@@ -239,7 +244,8 @@ def test_a_question_is_read_as_asking_for_the_narrower_thing_when_it_does(retrie
             "a time",
             "pharmacy",
             "After the transfer, the pharmacy closed.",
-            ["In 1999 the pharmacy closed.", "Six months in to treatment the pharmacy closed."],
+            ["In 1999 the pharmacy closed.", "Six months in to treatment the pharmacy closed."]
+            + ["The pharmacy closed in the evening.", "At 9am the pharmacy closed."],  # a time of day is a time
         ),
         (
             "a person or body",

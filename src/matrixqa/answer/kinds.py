@@ -29,6 +29,12 @@ _BODIES = (
     r"departments?|governments?|agenc(?:y|ies)|councils?|foundations?|organi[sz]ations?|commissions?"
 )
 _BODY = rf"\b(?:{_BODIES})\b"
+# "What was the name of the researcher who ...?" asks for a name, as "who led ...?" does.
+_NAME_OF = (
+    r"\bnames? of (?:the |that |this |its )?(?:researchers?|authors?|investigators?|scientists?|people|persons?|"
+    rf"doctors?|experts?|{_BODIES})\b"
+)
+_TIME_OF_DAY = r"\b(?:morning|afternoon|evening|night-?time|midday|noon|\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm))\b"
 
 
 @dataclass(frozen=True)
@@ -120,18 +126,24 @@ KINDS = (
             r"^\W*when\b",
             r"\b(?:what|which) year\b",
             r"\bat what (?:point|stage)\b",
+            r"\bwhat time\b",
             r"\bhow recent\b",
             r"\bhow long (?:into|in to|after)\b",  # "how long into treatment": a point in it
         ),
         forms(*_POINTS, r"\b(?:after|before|following|during|since|until|once)\b"),
         # When something happened is given by a point in time, not by a word placing it beside another event.
-        narrower=(forms(r"^\W*when (?:did|was|were|had)\b", r"\b(?:what|which) year\b"), forms(*_POINTS)),
+        # What time of day is given by one, not by a word placing it beside an event either.
+        narrower=(
+            forms(r"^\W*when (?:did|was|were|had)\b", r"\b(?:what|which) year\b", r"\bwhat time\b"),
+            forms(*_POINTS, _TIME_OF_DAY),
+        ),
     ),
     Kind(
         "a person or body",
         "no person or body",
         forms(
             r"^\W*who\b",
+            _NAME_OF,
             r"^\W*(?:which|what) (?:people|persons?|professionals?|researchers?|authors?|experts?|staff|clinicians?|"
             rf"doctors?|workers?|clinics?|services?|teams?|{_BODIES})\b",
         ),
@@ -149,6 +161,7 @@ KINDS = (
                 r"drew up|developed|authored|compiled|funded|funds|commissioned|designed|is behind|was behind|"
                 r"are behind|were behind)\b",
                 rf"^\W*(?:which|what) (?:researchers?|authors?|clinics?|services?|{_BODIES})\b",
+                _NAME_OF,
             ),
             forms(_NAME, _BODY),
         ),
@@ -187,6 +200,7 @@ KINDS = (
             r"\bwhat (?:is|are) (?:the )?(?:best|good|right|recommended) (?:way|practice|approach)\b",
             r"\b(?:any )?(?:tips|advice)\b",
             r"\bwhat to do\b",
+            r"\bsays? to do\b",
             r"\b(?:i|we|you|they) (?:should|must|ought to) do\b",
             r"\bwhat (?:practical )?(?:steps|measures|actions)\b",
         ),
