@@ -291,3 +291,18 @@ def test_an_abbreviation_reads_the_same_whatever_cells_the_corpus_holds(
             "UDS = urine drug screen",
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("what if a patient starts threatening behaviour at the pharmacy?", True),
+        ("is violence against staff common?", True),
+        # "threatening" and "threats" alone are everyday words: a lead threatening a sanction names no aggression
+        ("my lead keeps threatening to put people back on daily supervision, is that ok?", False),
+        ("are threats of discharge a good idea?", False),
+    ],
+)
+def test_a_topic_is_named_only_by_words_that_mean_it_in_any_context(retriever: Retriever, question, named):
+    shown = [topic.shown for topic in retriever.reader.read(question).topics]
+    assert any("aggression" in s or "violence" in s or "threatening behaviour" in s for s in shown) is named
