@@ -196,6 +196,8 @@ def test_real_model_answers_a_misspelt_question_as_the_tidy_one(real_retriever: 
         "can you explain what cell B3 deals with",
         "whats cell B3 about",
         "what does drug cell B3 say?",
+        "what's in cell B3, what's its focus?",
+        "what is the purpose of cell B3",
     ],
 )
 def test_a_request_for_what_a_named_cell_covers_in_everyday_words_is_told_its_summary(

@@ -61,6 +61,7 @@ SCOPE_WORDS = frozenset(
     | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
     | {"deal", "deals", "concern", "concerns", "explain", "describe", "summarise", "summarize"}
     | {"ground", "area", "areas", "range"}  # what ground / which areas does it cover
+    | {"focus", "focuses", "purpose", "aim", "aims"}  # "what's its focus?", "what is the cell's purpose?"
 )
 # Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about", "compare the drug
 # and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
