@@ -308,3 +308,20 @@ def test_an_abbreviation_reads_the_same_whatever_cells_the_corpus_holds(
 def test_a_topic_is_named_only_by_words_that_mean_it_in_any_context(retriever: Retriever, question, named):
     shown = [topic.shown for topic in retriever.reader.read(question).topics]
     assert any("aggression" in s or "violence" in s or "threatening behaviour" in s for s in shown) is named
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("should GPs screen every patient for risky drinking?", "alcohol"),  # the field's names of drinking levels
+        ("is hazardous drinking common on methadone?", "alcohol"),
+        ("do long waiting lists lose people before they start?", "waiting list"),
+    ],
+)
+def test_the_fields_names_of_a_topic_name_it(retriever: Retriever, question, topic):
+    assert topic in [t.shown.split(" (")[-1].rstrip(")") for t in retriever.reader.read(question).topics]
+
+
+def test_a_question_on_waiting_lists_is_declined_where_no_cell_treats_them(retriever: Retriever):
+    result = retriever.search("do long waiting lists lose people before they start treatment?", 5)
+    assert not result.relevant and any("waiting" in m for m in result.relevance.missing)
