@@ -7,12 +7,14 @@ from concurrent.futures import Future
 import numpy as np
 import pytest
 
-from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.ingest.chunk import SUMMARY_SECTION, top_section
 from matrixqa.search import evidence
 from matrixqa.search.cells import CellKey
 from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, named_authors, term_weights
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.retrieve import Retriever
+from tests.search.test_relevance_contract import MeaningEmbedder
 
 
 def missing(retriever: Retriever, question: str) -> tuple[str, ...]:
@@ -158,3 +160,64 @@ def test_coverage_is_the_best_of_the_first_three_passages_not_of_the_first(retri
         assert max(c.coverage for c in found.cells) == max(shares[:3]), question
         beyond_the_first += max(shares[:3]) > shares[0]
     assert beyond_the_first
+
+
+@pytest.mark.parametrize(
+    ("question", "filters", "admits"),
+    [
+        (
+            "were patients watched at the chemist?",
+            Filters(types=frozenset("K")),
+            lambda p: p.study and p.study.type == "K",
+        ),
+        ("alcohol D4: were patients watched at the chemist?", NO_FILTERS, lambda p: p.cell.code == "D4"),
+    ],
+    ids=["filters", "a cell named"],
+)
+def test_a_search_above_the_candidate_pool_keeps_to_the_passages_admitted(
+    retriever: Retriever, monkeypatch, question, filters, admits
+):
+    # Above POOL passages the dense side's best are looked up among the admitted passages, not in the whole index:
+    # neither the filters nor the cells a question names let in another passage.
+    passages = retriever.index.passages
+    admitted = {n for n, p in enumerate(passages) if admits(p)}
+    monkeypatch.setattr(evidence, "POOL", 3)
+    assert len(admitted) > evidence.POOL
+    found = retriever.gatherer.gather(retriever.reader.read(question), filters, "hybrid")
+    assert set(found.candidates.rows.tolist()) <= admitted
+    assert all(admits(h.passage) for h in retriever.search(question, 5, filters).hits)
+
+
+def test_bm25_keeps_a_words_whole_score_as_near_as_it_is_to_the_question_and_a_floor_of_it_when_far(
+    retriever: Retriever,
+):
+    # The question means what "counsellor" alone means: that word keeps its whole BM25 score, "urine", far from
+    # that meaning, about TERM_FLOOR of it (a question of one word keeps all of it).
+    embedder = MeaningEmbedder({"counsellor urine": HashingEmbedder().embed(["counsellor"])[0]})
+    searcher = Retriever(retriever.index, embedder)
+
+    def lexical(question: str) -> dict[int, float]:
+        found = searcher.gatherer.gather(searcher.reader.read(question), NO_FILTERS, "lexical").candidates
+        return dict(zip(found.rows.tolist(), found.lexical.tolist(), strict=True))
+
+    both, counsellor, urine = lexical("counsellor urine"), lexical("counsellor"), lexical("urine")
+    only_counsellor = [p for p in both if counsellor[p] > 0 and not urine[p]]
+    only_urine = [p for p in both if urine[p] > 0 and not counsellor[p]]
+    assert only_counsellor and only_urine
+    assert all(both[p] == pytest.approx(counsellor[p]) for p in only_counsellor)
+    assert all(TERM_FLOOR * urine[p] <= both[p] < 0.6 * urine[p] for p in only_urine)
+
+
+@pytest.mark.parametrize(
+    ("filters", "led"), [(NO_FILTERS, ("Key studies",)), (Filters(types=frozenset({"commentary"})), ())]
+)
+def test_a_section_the_question_names_counts_as_evidence_only_among_the_candidates(
+    retriever: Retriever, filters: Filters, led
+):
+    # "key studies in cell B3" names a section of the cell it names; it leads the candidates, and counts as
+    # evidence, only when the passages the filters admit include that section.
+    query = retriever.reader.read("key studies in cell B3")
+    found = retriever.gatherer.gather(query, filters, "hybrid")
+    sections = {top_section(retriever.index.passages[int(p)].section) for p in found.candidates.rows}
+    assert query.sections == ("Key studies",) and ("Key studies" in sections) == bool(led)
+    assert found.sections == led
