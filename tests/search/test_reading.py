@@ -325,3 +325,30 @@ def test_the_fields_names_of_a_topic_name_it(retriever: Retriever, question, top
 def test_a_question_on_waiting_lists_is_declined_where_no_cell_treats_them(retriever: Retriever):
     result = retriever.search("do long waiting lists lose people before they start treatment?", 5)
     assert not result.relevant and any("waiting" in m for m in result.relevance.missing)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does D4 cover counsellors?",  # a word asking what something covers
+        "tell me about D4 and its counsellors",  # "tell me about"
+        "counsellors in D4: what is that about?",  # "about" ending the question
+    ],
+)
+def test_a_code_alone_beside_a_subject_names_its_cell_when_the_question_asks_what_something_covers(
+    retriever: Retriever, question
+):
+    # The subject ("counsellors") means the question does not only name the corpus: the code is read as a cell
+    # because the question asks what something covers. Without that, a capital and a digit are no cell.
+    query = retriever.reader.read(question)
+    assert [(c.matrix, c.code) for c in query.cells] == [("Alcohol Treatment Matrix", "D4")], question
+    assert not query.about_the_corpus
+    assert retriever.reader.read("do counsellors help in D4?").cells == ()
+
+
+def test_a_word_naming_a_matrix_names_no_topic(retriever: Retriever):
+    # "alcohol" in "alcohol D4" names the matrix the cell is in, not a topic the question is about: the passages
+    # that answer "drug B3 ..." need not treat drugs, nor those that answer "alcohol D4 ..." alcohol.
+    plain = retriever.reader.read("do counsellors help?").topics
+    assert retriever.reader.read("alcohol D4: do counsellors help?").topics == plain
+    assert "alcohol" in [t.shown for t in retriever.reader.read("does alcohol harm counsellors?").topics]
