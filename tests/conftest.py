@@ -135,21 +135,49 @@ def real_client(real_retriever: Retriever, tmp_path_factory: pytest.TempPathFact
     return create_app(config, retriever=real_retriever).test_client()
 
 
+# How long stopping a test server may take before the test fails: room for a loaded 2-core machine, where a
+# request thread may wait seconds for a core. A bound, not a measure.
+STOP_SECONDS = 30.0
+
+
+class LiveServer:
+    """A WSGI app served by waitress on an ephemeral loopback port, in a background thread.
+
+    waitress binds port 0 itself and listens before `url` is known, so no other socket can take the port and a
+    first request waits in the backlog until the loop runs. `stop` ends every thread the server started, or
+    fails the test: a request thread still running after the sockets are closed pulls the trigger by its raw
+    descriptor number, which the next test's server, index or log may hold by then.
+    """
+
+    def __init__(self, wsgi_app) -> None:
+        self.server = create_server(wsgi_app, host="127.0.0.1", port=0, threads=8)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, name=f"live-server-{self.server.effective_port}")
+        self.thread.daemon = True
+        self.thread.start()
+
+    def stop(self, seconds: float = STOP_SECONDS) -> None:
+        workers = self.server.task_dispatcher
+        # The request threads first: requests being served are waited for, those not started are cancelled.
+        workers.shutdown(timeout=seconds)
+        if workers.threads:
+            # Left open (sockets, trigger, loop), so the thread writes to nothing the process opens later.
+            pytest.fail(f"a request was still being served {seconds:g} s after its test; its server is left open")
+        # Closed from its own loop, so the loop never waits on a socket closed under it (EBADF in select).
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        self.thread.join(timeout=seconds)
+        if self.thread.is_alive():
+            pytest.fail(f"the test server's loop did not stop within {seconds:g} s")
+
+
 @contextmanager
 def live_server(wsgi_app) -> Iterator[str]:
-    """Serve a WSGI app with waitress on an ephemeral loopback port, in a background thread; yield its base URL."""
-    server = create_server(wsgi_app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    """Serve a WSGI app on an ephemeral loopback port (LiveServer) for the block; yield its base URL."""
+    server = LiveServer(wsgi_app)
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        yield server.url
     finally:
-        # The request threads first: one finishing a request after the sockets are closed pulls the trigger by its
-        # raw file descriptor, whose number the next test's server may have taken by then.
-        server.task_dispatcher.shutdown()
-        # Closed from its own loop, so the loop never waits on a socket closed under it (EBADF in select).
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        thread.join(timeout=5)
+        server.stop()
 
 
 def launch(playwright):
