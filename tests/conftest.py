@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -178,6 +179,21 @@ def live_server(wsgi_app) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@contextmanager
+def reserved_port() -> Iterator[int]:
+    """A free loopback port for a server started in another process, held for the block.
+
+    Choosing a free port and closing it leaves it to anyone until the child binds it: the system hands it out
+    again to an outgoing connection or another server. This socket keeps it bound (SO_REUSEADDR, never
+    listening) instead: the system then skips it, a plain bind is refused, and the child, binding with
+    SO_REUSEADDR as waitress does, can still bind and listen on it.
+    """
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
 
 
 def launch(playwright):

@@ -1,13 +1,17 @@
-"""The test server itself: listening before its URL is handed out, and a stop that leaves no thread of it behind."""
+"""The test servers themselves: a port no other socket can take, and a stop that leaves no thread of theirs behind."""
 
 from __future__ import annotations
 
+import errno
+import socket
+import subprocess
+import sys
 import threading
 import urllib.request
 
 import pytest
 
-from ..conftest import LiveServer, live_server
+from ..conftest import LiveServer, live_server, reserved_port
 
 
 def hello(environ, start_response):
@@ -55,3 +59,22 @@ def test_a_request_still_being_served_fails_the_stop_and_is_not_cut_off():
     assert answered == [(200, b"hello")]
     server.stop()
     assert not server.thread.is_alive() and not server.server.task_dispatcher.threads
+
+
+def test_a_reserved_port_is_taken_by_no_other_socket_but_the_server_it_is_for():
+    with reserved_port() as port:
+        with socket.socket() as other, pytest.raises(OSError) as refused:
+            other.bind(("127.0.0.1", port))
+        assert refused.value.errno == errno.EADDRINUSE
+        for _ in range(200):  # the system's own choice of a free port skips it
+            with socket.socket() as chosen:
+                chosen.bind(("127.0.0.1", 0))
+                assert chosen.getsockname()[1] != port
+        # A server in another process, binding with SO_REUSEADDR as waitress does, binds and listens on it.
+        child = (
+            "from waitress import create_server; "
+            f"server = create_server(lambda environ, start: [], host='127.0.0.1', port={port}); "
+            "print(server.effective_port)"
+        )
+        served = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+        assert served.returncode == 0 and served.stdout.strip() == str(port), served.stderr

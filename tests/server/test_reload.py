@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,8 @@ from matrixqa.server import app as app_module
 from matrixqa.server.app import create_app
 from matrixqa.settings import PROJECT_ROOT, load_config
 
+from ..conftest import reserved_port
+
 CLIENTS = 8
 MAX_REQUESTS_PER_CLIENT = 500
 DEADLINE = 60  # seconds; the clients are bounded in count and time
@@ -34,9 +35,6 @@ DEADLINE = 60  # seconds; the clients are bounded in count and time
 @pytest.fixture
 def server(corpus_dir: Path, index_dir: Path, tmp_path: Path):
     """`matrixqa serve` on a loopback port, looking for a rebuilt index every 50 ms; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {
         **os.environ,
         "PYTHONPATH": str(PROJECT_ROOT / "src"),
@@ -48,20 +46,21 @@ def server(corpus_dir: Path, index_dir: Path, tmp_path: Path):
         "MATRIXQA_LOG_DB": str(index_dir.parent / "questions.sqlite3"),
     }
     log = tmp_path / "server.log"
-    with open(log, "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "matrixqa", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=output,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        assert wait_for(lambda: _up(base), 30), f"the server did not start: {log.read_text()}"
-        yield base
-    finally:
-        process.terminate()
-        process.wait(10)
+    with reserved_port() as port:  # held until the server has stopped: no other socket takes it meanwhile
+        with open(log, "w") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "matrixqa", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=env,
+                stdout=output,
+                stderr=output,
+            )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            assert wait_for(lambda: _up(base), 30), f"the server did not start: {log.read_text()}"
+            yield base
+        finally:
+            process.terminate()
+            process.wait(10)
 
 
 def _up(base: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ from matrixqa.server import ratelimit
 from matrixqa.server.app import create_app
 from matrixqa.server.ratelimit import Rate, RateLimiter, parse_rate
 from matrixqa.settings import load_config
+
+from ..conftest import reserved_port
 
 TOKEN = "correct-horse-battery-staple-42"
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -204,12 +205,6 @@ def test_serve_has_no_debug_switch():
     assert result.exit_code == 2 and "No such option" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _request(url: str, body: bytes | None = None) -> tuple[int, dict, dict]:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     try:
@@ -220,42 +215,42 @@ def _request(url: str, body: bytes | None = None) -> tuple[int, dict, dict]:
 
 
 def test_served_app_binds_loopback_and_keeps_the_defaults(corpus_dir, index_dir, tmp_path):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(SRC),
-        "MATRIXQA_CORPUS_DIR": str(corpus_dir),
-        "MATRIXQA_INDEX_DIR": str(index_dir),
-        "MATRIXQA_MODEL": "hashing",
-        "MATRIXQA_LOG_DB": str(tmp_path / "served.sqlite3"),
-        "MATRIXQA_RATE_LIMIT": "2/hour",
-        "MATRIXQA_PORT": str(port),
-        "FLASK_DEBUG": "1",
-    }
-    env.pop("MATRIXQA_HOST", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "matrixqa", "serve"], env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path
-    )
-    try:
-        banner = next(line for line in server.stderr if "ready in" in line)
-        assert f"http://127.0.0.1:{port}/" in banner
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                status, headers, _ = _request(f"{base}/api/health")
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert status == 200
-        assert_safe_headers(headers)
+    with reserved_port() as port:  # held until the server has stopped: no other socket takes it meanwhile
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(SRC),
+            "MATRIXQA_CORPUS_DIR": str(corpus_dir),
+            "MATRIXQA_INDEX_DIR": str(index_dir),
+            "MATRIXQA_MODEL": "hashing",
+            "MATRIXQA_LOG_DB": str(tmp_path / "served.sqlite3"),
+            "MATRIXQA_RATE_LIMIT": "2/hour",
+            "MATRIXQA_PORT": str(port),
+            "FLASK_DEBUG": "1",
+        }
+        env.pop("MATRIXQA_HOST", None)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "matrixqa", "serve"], env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+        )
+        try:
+            banner = next(line for line in server.stderr if "ready in" in line)
+            assert f"http://127.0.0.1:{port}/" in banner
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    status, headers, _ = _request(f"{base}/api/health")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            assert status == 200
+            assert_safe_headers(headers)
 
-        status, headers, body = _request(f"{base}/api/feedback", json.dumps(TOO_BIG).encode())
-        assert status == 413 and "64 KiB" in body["error"]
-        search = json.dumps({"question": "zebra"}).encode()
-        assert [_request(f"{base}/api/search", search)[0] for _ in range(2)] == [200, 200]
-        status, headers, body = _request(f"{base}/api/search", search)
-        assert status == 429 and 1 <= int(headers["Retry-After"]) <= 1800
-        assert_safe_headers(headers)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            status, headers, body = _request(f"{base}/api/feedback", json.dumps(TOO_BIG).encode())
+            assert status == 413 and "64 KiB" in body["error"]
+            search = json.dumps({"question": "zebra"}).encode()
+            assert [_request(f"{base}/api/search", search)[0] for _ in range(2)] == [200, 200]
+            status, headers, body = _request(f"{base}/api/search", search)
+            assert status == 429 and 1 <= int(headers["Retry-After"]) <= 1800
+            assert_safe_headers(headers)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
