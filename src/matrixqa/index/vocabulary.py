@@ -17,7 +17,7 @@ from pathlib import Path
 from wordfreq import zipf_frequency
 
 from matrixqa.errors import VocabularyError
-from matrixqa.index.words import fold, letter_words, split_words, stem
+from matrixqa.index.words import abbreviates, fold, letter_words, split_words, stem
 
 DEFAULT_VOCABULARY = "vocabulary.txt"
 CONCEPT = "@"  # opens a synonym group's token, which no written word can
@@ -175,15 +175,11 @@ def abbreviated(word: str, stemmed: str, groups: Sequence[SynonymGroup]) -> str 
             continue
         for phrase in group.phrases:
             if _ACRONYM_OF.fullmatch(word):
-                if len(phrase.words) > 1 and _initials(phrase.words) == word.lower():
+                if len(phrase.words) > 1 and abbreviates(word, " ".join(phrase.words)):
                     return " ".join(phrase.words)
             elif len(phrase.words) == 1 and _shortens(word.lower(), phrase.words[0]):
                 return phrase.words[0]
     return None
-
-
-def _initials(words: tuple[str, ...]) -> str:
-    return "".join(part[0] for part in re.split(r"[\s-]+", " ".join(words)) if part)
 
 
 def _shortens(short: str, full: str) -> bool:

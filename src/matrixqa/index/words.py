@@ -51,3 +51,20 @@ def meaning_words(words: Counter[str]) -> list[str]:
     """The corpus words a question's unknown word is compared with by meaning: three letters or more, no stop
     word. `build` embeds them, so that no question waits for it."""
     return sorted(w for w in words if len(w) >= 3 and w not in STOPWORDS)
+
+
+_ACRONYM_PART = re.compile(r"[A-Z][a-z]*")
+_JOINERS = frozenset({"of", "for", "the", "on"})
+
+
+def abbreviates(acronym: str, phrase: str) -> bool:
+    """Whether an acronym abbreviates a phrase capital by capital: each capital opens a word of it (a hyphen
+    parts words), and any small letters after it go on with that word; the joining words (of, for, the, on) are
+    counted or passed over ("OTC": over the counter, "RCGP": Royal College of General Practitioners, "RCPsych":
+    Royal College of Psychiatrists)."""
+    parts = [part.lower() for part in _ACRONYM_PART.findall(acronym)]
+    words = [w for w in re.split(r"[\s-]+", phrase.lower()) if w]
+    return any(
+        len(these) == len(parts) and all(w.startswith(p) for w, p in zip(these, parts, strict=True))
+        for these in (words, [w for w in words if w not in _JOINERS])
+    )

@@ -41,7 +41,7 @@ from matrixqa.index.analysis import Analysis, Term
 from matrixqa.index.lexical import LexicalIndex
 from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.vocabulary import abbreviated
-from matrixqa.index.words import corpus_words, fold
+from matrixqa.index.words import abbreviates, corpus_words, fold
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.ingest.identity import matrix_codes
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
@@ -76,9 +76,7 @@ _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
 _ACRONYM = re.compile(r"[A-Z]{2,6}|(?=(?:[a-z]*[A-Z]){2})(?:[A-Z][a-z]{0,6}){2,6}")
-_ACRONYM_PART = re.compile(r"[A-Z][a-z]*")
 MIN_LOWER_ACRONYM = 3  # an acronym spelt out by a phrase in small letters has at least this many capitals
-_PHRASE_JOINER = frozenset({"of", "for", "the", "on"})
 
 
 @dataclass(frozen=True)
@@ -236,10 +234,8 @@ class QuestionReader:
         """The commonest capitalised phrase of the corpus that the acronym abbreviates; failing that, for
         an acronym of capitals only (three or more), the first run of content words in small letters whose
         initials it is ("DTU": drug treatment units). None when the corpus has neither."""
-        parts = [part.lower() for part in _ACRONYM_PART.findall(acronym)]
         for phrase in self.phrases:
-            words = [w.lower() for w in phrase.split() if w.lower() not in _PHRASE_JOINER]
-            if len(words) == len(parts) and all(w.startswith(p) for w, p in zip(words, parts, strict=True)):
+            if abbreviates(acronym, phrase):
                 return phrase
         if not (acronym.isupper() and len(acronym) >= MIN_LOWER_ACRONYM):
             return None
