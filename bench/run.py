@@ -98,8 +98,10 @@ def first_time_questions(seen: list[str]) -> list[str]:
     fresh server has never been asked, so no word of theirs is remembered from an earlier question."""
     found: dict[str, None] = {}
     for path in sorted((ROOT / "eval").glob("*.jsonl")):
-        for question in load_questions(path):
-            found.setdefault(question, None)
+        for line in path.read_text(encoding="utf-8").splitlines():
+            # Files of labels beside the question files (many_cells_alternatives*.jsonl) hold no question.
+            if line.strip() and (question := json.loads(line).get("question")):
+                found.setdefault(question, None)
     return [q for q in found if q not in set(seen)]
 
 

@@ -65,3 +65,15 @@ def test_compare_refuses_a_folder_that_is_not_a_built_checkout(tmp_path):
     command = [sys.executable, str(compare), "--a", str(tmp_path), "--b", str(PROJECT_ROOT)]
     done = subprocess.run(command, capture_output=True, text=True, env={"PYTHONPATH": str(PROJECT_ROOT / "src")})
     assert done.returncode == 1 and "not a matrixqa checkout with a built index" in done.stderr
+
+
+def test_first_time_questions_are_every_eval_question_once_and_skip_files_of_labels():
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "bench"))
+    questions = run.first_time_questions(["seen before"])
+    assert questions and len(questions) == len(set(questions)) and "seen before" not in questions
+    # eval/ holds files of labels too (many_cells_alternatives*.jsonl): their lines name no question
+    assert any((PROJECT_ROOT / "eval").glob("many_cells_alternatives*.jsonl"))
