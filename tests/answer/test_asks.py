@@ -96,6 +96,43 @@ def test_a_question_in_no_such_form_asks_for_no_kind():
 
 
 @pytest.mark.parametrize(
+    "question, kind",
+    [
+        # Words describing the thing asked for stand between the question word and it.
+        ("Which randomised trial tested the whole-person relationship?", "a study"),
+        ("Which two key studies compared counsellors?", "a study"),
+        ("What was the name of the eminent researcher who led the study?", "a person or body"),
+        # A single study asked after is a study, not a yes or no.
+        ("Is there a study on GPs who know their patients?", "a study"),
+        ("Are there any reviews of practitioner effects?", "a study"),
+        # A count in a stretch of time is a rate.
+        ("How many urine tests a month should a patient give?", "a frequency"),
+        ("How many doses per week are supervised?", "a frequency"),
+        ("How many months should supervision last?", "a duration"),
+        # What a guideline advises or recommends is what to do.
+        ("What do UK guidelines advise about watching patients give urine samples?", "what to do"),
+        ("What does the guidance recommend on take-home doses?", "what to do"),
+    ],
+)
+def test_forms_read_through_the_words_around_them(question, kind):
+    assert asked_for(question).name == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The verbs and determiners of a question about a study do not make it ask for one.
+        "What did the study find?",
+        "What was the trial about?",
+        # Saying what a study suggests is a finding, not advice.
+        "What does the review suggest about counsellors?",
+    ],
+)
+def test_a_question_about_a_study_asks_for_no_study(question):
+    assert asked_for(question) is None
+
+
+@pytest.mark.parametrize(
     "kind, sentence",
     [
         ("a frequency", "Patients collect their doses daily at the pharmacy."),

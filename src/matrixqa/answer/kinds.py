@@ -31,9 +31,13 @@ _BODIES = (
 _BODY = rf"\b(?:{_BODIES})\b"
 # "What was the name of the researcher who ...?" asks for a name, as "who led ...?" does.
 _NAME_OF = (
-    r"\bnames? of (?:the |that |this |its )?(?:researchers?|authors?|investigators?|scientists?|people|persons?|"
-    rf"doctors?|experts?|{_BODIES})\b"
+    r"\bnames? of (?:the |that |this |its )?(?:[\w-]+ )?(?:researchers?|authors?|investigators?|scientists?|"
+    rf"people|persons?|doctors?|experts?|{_BODIES})\b"
 )
+# Up to two words describing what a question asks for ("which randomised trial"), not the verbs and determiners of a
+# question about it ("what did the study find?" asks for findings, not a study).
+_NOT_MODIFIERS = r"did|do|does|is|are|was|were|has|have|had|the|a|an|this|that|these|those|in|of|on|for"
+_MODIFIERS = rf"(?:(?!(?:{_NOT_MODIFIERS})\b)[\w-]+ ){{0,2}}"
 _TIME_OF_DAY = r"\b(?:morning|afternoon|evening|night-?time|midday|noon|\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm))\b"
 
 
@@ -70,7 +74,14 @@ KINDS = (
     Kind(
         "a frequency",
         "no frequency",
-        forms(r"\bhow (?:often|frequently|regularly)\b", r"\bhow many times\b", r"\bfrequency\b", r"\bhow soon\b"),
+        forms(
+            r"\bhow (?:often|frequently|regularly)\b",
+            r"\bhow many times\b",
+            r"\bfrequency\b",
+            r"\bhow soon\b",
+            # "how many tests a month": a rate, not a count
+            rf"\bhow many (?!{_TIME_UNIT})[^?.]*?\b(?:a|an|per|each|every) {_TIME_UNIT}\b",
+        ),
         forms(
             r"\b(?:hourly|daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually|near-daily)\b",
             rf"\bevery (?:{_NUMBER_WORD} |other |single )?(?:{_TIME_UNIT}|visit|appointment|dose|time)\b",
@@ -170,12 +181,14 @@ KINDS = (
         STUDY,
         "no study",
         forms(
-            r"\b(?:which|what|any|a|one) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?|research|experiments?)"
+            rf"\b(?:which|what|any|a|one) {_MODIFIERS}"
+            r"(?:stud(?:y|ies)|trials?|reviews?|papers?|articles?|research|experiments?)"
             r"\b[^?]*\b(?:show|shows|showed|shown|showing|found|find|finds|finding|test|tested|testing|looked|prove|proved|"
             r"compar\w*|examin\w*|assess\w*|suggest\w*|support\w*|link\w*|associat\w*|connect\w*|demonstrat\w*|"
             r"report\w*|establish\w*|measur\w*|investigat\w*|back\w*|justif\w*|confirm\w*|underpin\w*)\b",
-            r"^\W*(?:which|what) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
+            rf"^\W*(?:which|what) {_MODIFIERS}(?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
+            r"\b(?:is there|are there) (?:a|an|any) (?:stud(?:y|ies)|trials?|reviews?|papers?)\b",
             r"\b(?:piece|pieces|bit) of research\b",
             r"\bwhat(?:'s|’s| is) the (?:best|first|main|key) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
             r"\bwho (?:studied|researched|found|showed|tested)\b",
@@ -195,6 +208,7 @@ KINDS = (
             r"keyworkers?|workers?|prescribers?|services?|counsell?ors?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
             r"\bhow should\b",
+            r"\bwhat (?:do|does|did) (?:[\w'-]+ ){1,3}(?:advise|recommend)\b",
             r"\bhow (?:do|does|did) (?:the )?(?:[\w'-]+ ){1,3}(?:say|think|recommend|suggest|advise)\b[^?]*\bshould\b",
             r"\b(?:should|must) (?:i|we|you)\b",
             r"\bwhat (?:is|are) (?:the )?(?:best|good|right|recommended) (?:way|practice|approach)\b",
