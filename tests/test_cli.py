@@ -1,4 +1,5 @@
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,46 @@ def test_add_refuses_a_page_that_is_not_a_cell(cli_env, corpus_dir, tmp_path):
     assert result.exit_code == 1
     assert "is not a matrix cell page" in result.output and "nothing was stored" in result.output
     assert sorted(p.name for p in corpus_dir.iterdir()) == before
+
+
+def test_serve_on_a_port_in_use_says_so_and_never_says_ready(cli_env):
+    runner = CliRunner()
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot listen on 127.0.0.1:"), result.output
+    assert str(port) in lines[0] and "--port" in lines[0] and "MATRIXQA_PORT" in lines[0]
+    assert not any(line.startswith("ready") for line in lines)  # whoever waits for it would connect to nothing
+
+
+def test_serve_says_ready_once_its_port_accepts_connections(cli_env, monkeypatch):
+    import waitress
+
+    seen = []
+    real = waitress.create_server
+
+    def create_server(app, **options):
+        server = real(app, **options)
+
+        def run():  # the moment "ready" has been said: the port must take a connection
+            with socket.create_connection(("127.0.0.1", int(server.effective_port)), timeout=5):
+                seen.append(int(server.effective_port))
+            server.close()
+
+        server.run = run
+        return server
+
+    monkeypatch.setattr(waitress, "create_server", create_server)
+    runner = CliRunner()
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = runner.invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 0, result.output
+    assert seen == [port] and "ready in" in result.output and f":{port}/" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import textwrap
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 import click
 
 from matrixqa import helpdesk_commands
-from matrixqa.errors import MatrixQAError
+from matrixqa.errors import MatrixQAError, ServeError
 from matrixqa.ingest.cell import StudyType
 from matrixqa.search.fusion import MODES
 from matrixqa.settings import load_config
@@ -297,8 +298,16 @@ def serve(host: str, port: int) -> None:
     config = load_config()
     app = create_app(config)
     limit_blas_threads()
+    logging.basicConfig()  # waitress reports a full request queue through logging
+    try:  # bound before "ready" is said, so whoever waits for it can connect
+        server = waitress.create_server(app, host=host, port=port, threads=config.threads, ident="matrixqa")
+    except OSError as error:
+        raise ServeError(
+            f"cannot listen on {host}:{port}: {error.strerror or error}; "
+            "choose another port with --port or MATRIXQA_PORT (the address: --host or MATRIXQA_HOST)"
+        ) from error
     click.echo(f"ready in {time.perf_counter() - started:.1f} s: http://{host}:{port}/", err=True)
-    waitress.serve(app, host=host, port=port, threads=config.threads, ident="matrixqa")
+    server.run()
 
 
 main.add_command(helpdesk_commands.mcp)

@@ -23,6 +23,10 @@ class ModelError(MatrixQAError):
     """The embedding model cannot be loaded from local files."""
 
 
+class ServeError(MatrixQAError):
+    """The server cannot listen on the address and port it was given."""
+
+
 class BadRequest(MatrixQAError):
     """The caller sent something that cannot be answered as it stands."""
 
