@@ -133,6 +133,18 @@ def test_real_model_declines_every_topic_the_fixture_only_mentions_in_passing(ma
 
 
 @pytest.mark.model
+def test_real_model_ranks_first_a_passage_of_the_cell_a_question_is_about(many_cells_answerer):
+    # Among them "does the counselor's warmth matter for problem drinkers?": alcohol C4's one passage on counsellors
+    # led alcohol B4, several of whose passages answer, until a cell's breadth of evidence was weighed.
+    wrong = [
+        q.question
+        for q in tune_questions("in_cell")
+        if not many_cells.judge(q, many_cells_answerer.answer(q.question))["first hit"]
+    ]
+    assert wrong == []
+
+
+@pytest.mark.model
 def test_real_model_answers_what_is_cell_x_about_with_xs_own_summary(many_cells_answerer):
     for question in tune_questions("about_cell"):
         answer = many_cells_answerer.answer(question.question)

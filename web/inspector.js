@@ -120,6 +120,7 @@ function inspectorRows(turn) {
       sentence_score: evidence.sentence_score,
       lexical_score: evidence.lexical_score,
       fused_score: passage.score ?? undefined,
+      cell_breadth_cost: evidence.cell_breadth_cost || undefined,
       matched_terms: evidence.matched_terms,
       text: passage.text,
       passage,
@@ -134,6 +135,8 @@ function hitItem(row) {
     ["Best sentence score", row.sentence_score],
     ["Dense score", row.dense_score],
     ["Lexical score", row.lexical_score],
+    // Taken off because fewer of its cell's passages answer than the broadest cell's: shown only when something was.
+    ["Taken off for its cell's narrower evidence", row.cell_breadth_cost],
   ];
   const terms = row.matched_terms || [];
   return el(

@@ -194,6 +194,7 @@ def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode
             f"   dense {hit.dense_score:.3f} (sentence {hit.sentence_score:.3f}, rank {hit.dense_rank}) · "
             f"lexical {hit.lexical_score:.2f} (rank {hit.lexical_rank}) · "
             f"matched: {', '.join(hit.matched_terms) or '-'}"
+            + (f" · cell breadth -{hit.breadth_cost:.3f}" if hit.breadth_cost else "")
         )
         click.echo(textwrap.indent(textwrap.fill(p.text, 100), "   "))
         click.echo(f"   {p.links[0]['url']}\n")

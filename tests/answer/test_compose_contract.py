@@ -305,12 +305,13 @@ def test_an_answer_whose_sentences_all_fall_below_the_floor_quotes_its_lead_and_
 
 
 def by_cell_repeat(hits, count):
-    """The first count hits by fused score less CELL_REPEAT for each hit of the same cell taken before."""
-    taken = []
+    """The best hit by fused score, then the next by their own fused score less CELL_REPEAT for each hit of the same
+    cell taken before."""
+    taken = [max(hits, key=lambda h: h.score)] if hits else []
     while len(taken) < min(count, len(hits)):
         cells = [h.passage.cell for h in taken]
         left = [h for h in hits if h not in taken]
-        taken.append(max(left, key=lambda h: h.score - CELL_REPEAT * cells.count(h.passage.cell)))
+        taken.append(max(left, key=lambda h: h.own_score - CELL_REPEAT * cells.count(h.passage.cell)))
     return taken
 
 
@@ -359,6 +360,24 @@ def test_sources_draw_on_another_cell_close_behind_the_first_cells_passages(retr
     assert across_cells(one_cell, 2) == one_cell[:2]
     looked_up = [Hit(p, 0.0, n) for n, p in enumerate([*b3, d4], 1)]  # study entries: no fused rank
     assert across_cells(looked_up, 3) == looked_up[:3]
+
+
+def test_sources_beside_the_first_are_weighed_by_their_own_evidence_not_their_cells_breadth(retriever: Retriever):
+    # The cell's breadth decides which passage leads (search/evidence.py, cell_breadth); the passages drawn on beside
+    # it are those whose own evidence is nearly as good, whichever cell gave more passages.
+    passages = [p for p in retriever.index.passages if p.section != SUMMARY_SECTION]
+    b3 = [p for p in passages if p.cell.code == "B3"][:3]
+    d4 = next(p for p in passages if p.cell.code == "D4")
+
+    def ranked(*scored):
+        return [Hit(p, score, n, fused_rank=n, breadth_cost=cost) for n, (p, score, cost) in enumerate(scored, 1)]
+
+    narrow = ranked((b3[0], 0.9, 0.0), (b3[1], 0.88, 0.0), (b3[2], 0.87, 0.0), (d4, 0.7, 0.14))
+    assert [h.passage for h in across_cells(narrow, 3)] == [b3[0], d4, b3[1]]
+    # Its own evidence above the first passage's: still second, as the breadth ranked it below.
+    stronger = ranked((b3[0], 0.9, 0.0), (d4, 0.85, 0.1), (b3[1], 0.8, 0.0))
+    assert [h.passage for h in across_cells(stronger, 2)] == [b3[0], d4]
+    assert narrow[3].own_score == pytest.approx(0.84)
 
 
 def test_a_question_naming_both_matrices_subjects_draws_on_each_matrix(retriever: Retriever):

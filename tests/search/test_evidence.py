@@ -11,7 +11,7 @@ from matrixqa.index.embed import HashingEmbedder
 from matrixqa.ingest.chunk import SUMMARY_SECTION, top_section
 from matrixqa.search import evidence
 from matrixqa.search.cells import CellKey
-from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, named_authors, term_weights
+from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, cell_breadth, named_authors, term_weights
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.retrieve import Retriever
 from tests.search.test_relevance_contract import MeaningEmbedder
@@ -221,3 +221,38 @@ def test_a_section_the_question_names_counts_as_evidence_only_among_the_candidat
     sections = {top_section(retriever.index.passages[int(p)].section) for p in found.candidates.rows}
     assert query.sections == ("Key studies",) and ("Key studies" in sections) == bool(led)
     assert found.sections == led
+
+
+def test_a_cell_several_of_whose_passages_answer_leads_a_neighbour_with_one():
+    fused = np.array([0.9, 0.5, 0.4, 0.95, 0.2], dtype=np.float32)
+    cells = np.array([0, 0, 0, 1, 1])
+    scored = cell_breadth(fused, cells)
+    # Cell 0's next best (0.5, 0.4) make it broader than cell 1 (0.2): cell 1 gives up half the difference, 0.125.
+    assert scored[:3].tolist() == pytest.approx([0.9, 0.5, 0.4])
+    assert scored[3:].tolist() == pytest.approx([0.825, 0.075])
+    assert np.argmax(scored) == 0 and np.argmax(fused) == 3
+
+
+def test_a_cells_breadth_keeps_the_order_of_its_own_passages_and_a_one_cell_corpus_as_it_was():
+    fused = np.array([0.3, 0.8, 0.55, 0.1], dtype=np.float32)
+    assert cell_breadth(fused, np.zeros(4, dtype=np.int32)).tolist() == fused.tolist()
+    two = cell_breadth(np.concatenate([fused, [0.6]]).astype(np.float32), np.array([0, 0, 0, 0, 1]))
+    assert np.argsort(-two[:4]).tolist() == np.argsort(-fused).tolist()
+    assert two.min() >= 0.0  # a narrow cell's weakest passages stop at nothing
+
+
+def test_the_decision_weighs_each_passages_own_evidence_not_its_cells_breadth(retriever, monkeypatch):
+    # A breadth that sinks every cell but the first passage's: the hits are then that cell's, yet the decision still
+    # weighs the passages that lead on their own evidence, from both cells (the topics they treat, their coverage).
+    def first_cell_only(fused, cells):
+        return np.where(cells == cells[np.argmax(fused)], fused, 0.0).astype(np.float32)
+
+    question = "counsellors and appointments"
+    query = retriever.reader.read(question)
+    before = retriever.gatherer.gather(query, NO_FILTERS, "hybrid")
+    assert len(before.cells) == 2  # the question's own evidence leads from both cells
+    monkeypatch.setattr(evidence, "cell_breadth", first_cell_only)
+    after = retriever.gatherer.gather(query, NO_FILTERS, "hybrid")
+    rows = after.candidates.rows[after.candidates.best_first(3)]
+    assert len({retriever.index.passages[int(r)].cell.code for r in rows}) == 1  # the hits: one cell's
+    assert [c.cell for c in after.cells] == [c.cell for c in before.cells]

@@ -261,14 +261,18 @@ def _sources(hits: list[Hit], length: Length, matrices: tuple[str, ...] = ()) ->
 
 
 def across_cells(by_rank: list[Hit], count: int) -> list[Hit]:
-    """The first count passages by fused score, each giving up CELL_REPEAT of it for every passage of its cell
-    taken before it: a question whose evidence spans cells draws on each, though one cell's passages rank first."""
+    """The best-ranked passage, then the next count - 1 by their own fused score (their cell's breadth left out),
+    each giving up CELL_REPEAT of it for every passage of its cell taken before it: a question whose evidence spans
+    cells draws on each, though one cell's passages rank first."""
     if not all(h.searched for h in by_rank):  # study entries looked up keep their order
         return by_rank[:count]
     left, taken = list(by_rank), []
     while left and len(taken) < count:
         cells = [_cell(h) for h in taken]
-        pick = max(left, key=lambda h: h.score - CELL_REPEAT * cells.count(_cell(h)))  # the first of a tie
+        if taken:
+            pick = max(left, key=lambda h: h.own_score - CELL_REPEAT * cells.count(_cell(h)))  # the first of a tie
+        else:
+            pick = max(left, key=lambda h: h.score)
         taken.append(pick)
         left.remove(pick)
     return taken

@@ -35,6 +35,7 @@ FEW_ADMITTED = 4  # a filter admitting under a quarter of the passages: score on
 TERM_FLOOR = 0.5  # the least share of its BM25 score a question word keeps (see term_weights)
 TERM_POWER = 1.5
 AUTHOR_RARITY = 3.5  # a lower-case word rarer than this in English (Zipf) may name an author ("woody")
+BREADTH = 0.5  # weight of a cell's next best passages beside a passage's own fused score (see cell_breadth)
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,15 @@ class Candidates:
     fused_rank: np.ndarray  # ranks by fused score, and by each side's own as fusion scales it
     dense_rank: np.ndarray
     lexical_rank: np.ndarray
+    own: np.ndarray | None = None  # the fused score before the cell's breadth joined it (None: the same as fused)
 
     def best_first(self, n: int) -> np.ndarray:
         """The n best candidates (numbers into the arrays), by fused score."""
         return np.argsort(-self.fused, kind="stable")[:n]
+
+    def leaders(self, n: int) -> np.ndarray:
+        """The n best candidates by their own evidence, the cell's breadth left out: those the decision weighs."""
+        return np.argsort(-(self.fused if self.own is None else self.own), kind="stable")[:n]
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,7 @@ class Gatherer:
         weights = np.array([weight_of.get(t.stem, 1.0) for t in query.analysis.terms], dtype=np.float32)
         lexical_all = weighted_sum(term_scores, weights, len(passages))
         candidates = self._rank(query, vector, rows, lexical_all, filters.active or bool(query.cells), mode)
-        leaders = [int(candidates.rows[i]) for i in candidates.best_first(COVERAGE_DEPTH)]
+        leaders = [int(candidates.rows[i]) for i in candidates.leaders(COVERAGE_DEPTH)]
         matched, still_unknown = self.meanings.nearest(query.unknown, word_vectors[len(scoring) :])
         return Evidence(
             query=query,
@@ -182,6 +188,12 @@ class Gatherer:
         fused = fuse(signals, mode)
         # Each side's rank is its own order as fusion scales it, so a single-side mode ranks exactly as its side.
         fused_rank, dense_rank, lexical_rank = (ranks(fuse(signals, m)) for m in (mode, "dense", "lexical"))
+        own = None
+        # A question asking of several cells or of both matrices asks of each: no cell is likelier than another.
+        asks_of_one = len(query.cells) < 2 and len(query.matrices) < 2
+        if mode == "hybrid" and asks_of_one and not (query.about_the_corpus or query.sections):
+            own, fused = fused, cell_breadth(fused, self._cell[rows])
+            fused_rank = ranks(fused)
         if query.about_the_corpus:
             fused = np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
             fused_rank = ranks(fused)
@@ -189,7 +201,7 @@ class Gatherer:
             asked = np.isin(self._section[rows], query.sections)
             fused = np.where(asked, 0.5 + fused * 0.5, fused * 0.5).astype(np.float32)
             fused_rank = ranks(fused)
-        return Candidates(rows, dense, sentence, best, lexical[rows], fused, fused_rank, dense_rank, lexical_rank)
+        return Candidates(rows, dense, sentence, best, lexical[rows], fused, fused_rank, dense_rank, lexical_rank, own)
 
     def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
         """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.
@@ -230,6 +242,23 @@ class Gatherer:
             which[group] = np.argmax(similarity, axis=1)
             best[group] = similarity[np.arange(len(group)), which[group]]
         return best, which
+
+
+def cell_breadth(fused: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Each candidate's fused score, less BREADTH times how far its cell's breadth of evidence (the mean of the cell's
+    second and third best fused scores) falls short of the broadest cell's (never below 0).
+
+    A cell several of whose passages answer a question is likelier the one it asks about than a neighbouring cell
+    with one passage in the question's words. The broadest cell's passages keep their scores, and within one cell
+    every passage loses the same, so the order of a cell's own passages is unchanged, and a one-cell corpus is scored
+    exactly as without it.
+    """
+    breadth = np.zeros_like(fused)
+    for cell in np.unique(cells):
+        mine = np.flatnonzero(cells == cell)
+        following = np.sort(fused[mine])[::-1][1:3]
+        breadth[mine] = following.mean() if len(following) else 0.0
+    return np.clip(fused - BREADTH * (breadth.max() - breadth), 0.0, None).astype(np.float32)
 
 
 def term_weights(question: np.ndarray, words: np.ndarray) -> np.ndarray:

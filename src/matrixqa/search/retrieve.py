@@ -47,11 +47,17 @@ class Hit:
     lexical_rank: int = 0
     best_sentence: int | None = None  # index into passage.sentences
     matched_terms: tuple[str, ...] = ()  # question words found in the passage ("chemist ≈ pharmacy")
+    breadth_cost: float = 0.0  # what its cell's narrower evidence took off its fused score (evidence.cell_breadth)
 
     @property
     def searched(self) -> bool:
         """Whether search ranked it (a study entry looked up behind a previous answer has no evidence)."""
         return self.fused_rank > 0
+
+    @property
+    def own_score(self) -> float:
+        """Its fused score on its own evidence, before its cell's breadth was weighed."""
+        return self.score + self.breadth_cost
 
     @property
     def search_score(self) -> float | None:
@@ -148,6 +154,7 @@ class Retriever:
                     lexical_rank=int(found.lexical_rank[i]),
                     best_sentence=int(found.best[i]) if found.best[i] >= 0 else None,
                     matched_terms=self._shown_matches(evidence, position),
+                    breadth_cost=float(found.own[i] - found.fused[i]) if found.own is not None else 0.0,
                 )
             )
         return hits

@@ -73,7 +73,7 @@ class LinkOut(Response):
 
 class EvidenceOut(Response):
     """What ranked the passage: fused rank (by `score`), dense and lexical scores and ranks, the question words it
-    matched, and its sentence most similar to the question."""
+    matched, its sentence most similar to the question, and what its cell's narrower evidence took off its score."""
 
     fused_rank: int
     dense_score: float
@@ -83,14 +83,14 @@ class EvidenceOut(Response):
     lexical_rank: int
     matched_terms: list[str]
     best_sentence: str | None
+    cell_breadth_cost: float = Field(description="Taken off `score`: its cell has fewer passages that answer.")
 
 
 class PassageOut(Response):
     id: str
     text: str = Field(description="Verbatim source text.")
     score: float | None = Field(
-        description="The fused score, from 0 to 1; null for a study entry looked up behind a previous answer, "
-        "not searched."
+        description="The fused score, 0 to 1, its cell's breadth weighed; null for an entry looked up, not searched."
     )
     rank: int = Field(
         ge=1, description="Place in the results: by fused score, a passage much like one above moved down."
@@ -138,6 +138,7 @@ def _evidence(hit: Hit) -> EvidenceOut | None:
         lexical_rank=hit.lexical_rank,
         matched_terms=list(hit.matched_terms),
         best_sentence=p.sentence_texts[hit.best_sentence] if hit.best_sentence is not None else None,
+        cell_breadth_cost=round(hit.breadth_cost, 4),
     )
 
 
