@@ -56,6 +56,13 @@ def names() -> CellNames:
         ("what does the practitioners brief intervention cell cover?", [(ALCOHOL, "B1")]),
         ("what does the treatment cell say?", []),  # a word every title shares names none
         ("B1?", [(ALCOHOL, "B1")]),  # nothing but a code: a cell, in any case
+        # A capitalised code opening the question before a colon, dash or comma addresses its cell, as a heading.
+        ("B3 - where should I start reading?", [(ALCOHOL, "B3"), (DRUG, "B3")]),
+        ("A3: key studies", [(DRUG, "A3")]),
+        ("B1, what does it say about GPs?", [(ALCOHOL, "B1")]),
+        ("b3 - where should I start?", []),  # in lower case, not set apart as a heading is
+        ("B1 levels: do drinkers need more?", []),  # not before the separator: a vitamin's name
+        ("where should I start with B3?", []),  # at the end, as "vitamin B3" may be
         ("compare the drug and alcohol B3 cells", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # two matrices before a code
         ("alcohol vs drug B3", [(ALCOHOL, "B3"), (DRUG, "B3")]),
         ("a3 and b1", [(ALCOHOL, "B1"), (DRUG, "A3")]),

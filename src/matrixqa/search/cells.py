@@ -4,7 +4,8 @@ A3, B3 and B4 (and every other code) exist in both matrices with the same titles
 code together. A code names a cell when the question also speaks of cells or matrices ("what is cell b3 about?", "in
 the alcohol matrix, what does B4 say?"), a matrix's name stands before it ("alcohol B4"), or the question asks what
 something covers ("what topics does A4 deal with?": reading.py knows the words that ask it), or the question is
-nothing but codes ("B4?"), or its other words name nothing but the corpus or make the request ("what about b1?"): a
+nothing but codes ("B4?") or opens with one, capitalised, before a colon, dash or comma ("B3 - where should I
+start?"), or its other words name nothing but the corpus or make the request ("what about b1?"): a
 capital letter and a digit among other words ("vitamin B1") are not taken for a cell. A title names its cell when a
 word of its column and a word of its row are in the question beside the word cell or matrix, as people shorten
 titles ("the practitioners psychosocial cell" for "Practitioners; Psychosocial therapies"); the words every title
@@ -32,6 +33,9 @@ _A_CELL = re.compile(r"\bcells?\b", re.IGNORECASE)
 _A_NAME = re.compile(r"(?:'s)?\s*\b(?:cells?|matri(?:x|ces))\b(?:'s)?", re.IGNORECASE)
 _LEFT_OF_A_NAME = re.compile(r"\b(?:(?:in|of|from|on)\s+)?(?:the|this|that)\s*(?=[,;:?.!]|$)", re.IGNORECASE)
 # A question that is nothing but codes ("B4", "a3 and b3?") can only mean cells.
+# A code with its capital that opens the question before a colon, dash or comma addresses that cell ("B3 - where
+# should I start?", "C4: key studies"), as a heading would.
+_ADDRESSED = re.compile(r"\W*[A-E][1-5]\s*[:,–—-]")
 _ONLY_CODES = re.compile(r"\W*[A-E][1-5](?:\W+(?:and\W+|or\W+)?[A-E][1-5])*\W*", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
 # "alcohol B4", "the drug matrix", "the drug and alcohol B3 cells": the matrices named.
@@ -129,7 +133,7 @@ class CellNames:
 
     def _keys(self, question: str, asks_scope: bool, names_only: bool) -> tuple[tuple[CellKey, ...], frozenset[str]]:
         """The cells of both matrices' layout the question names, and the words by which it names matrices."""
-        only_codes = names_only or bool(_ONLY_CODES.fullmatch(question))
+        only_codes = names_only or bool(_ONLY_CODES.fullmatch(question) or _ADDRESSED.match(question))
         if not (asks_scope or only_codes or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
             return (), frozenset()
         matrices: set[str] = set()
