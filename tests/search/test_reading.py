@@ -20,6 +20,7 @@ from matrixqa.settings import PROJECT_ROOT
 def test_a_question_is_read_once_into_a_query(retriever: Retriever):
     query = retriever.reader.read("does the methadne counsellor matter to xylophone players?")
     assert isinstance(query, Query) and query.text == "does the methadone counsellor matter to xylophone players?"
+    assert query.question == "does the methadne counsellor matter to xylophone players?"  # as asked
     assert query.corrected == ("methadne → methadone",)
     assert [t.word for t in query.analysis.terms][:2] == ["methadone", "counsellor"]  # the text as read
     assert "xylophone" in [t.word for t in query.unknown] and "xylophone" not in [t.word for t in query.scoring]
