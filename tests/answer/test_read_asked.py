@@ -71,3 +71,18 @@ def test_a_yes_or_no_the_cells_do_not_give_is_said_to_be_lacking(answerer: Answe
     # asks_for_final5.jsonl:af5-40, labelled lacking: the cells say nothing of how long those patients stayed.
     answer = answerer.answer("Did the French patients with a whole-person relationship stay in treatment longer?")
     assert answer.answered and answer.lacking == ("a yes or no",)
+
+
+@pytest.mark.parametrize("question", ["where should I start?", "B3: where should I start reading?"])
+def test_a_question_the_page_asks_under_a_heading_asks_for_that_section_not_a_kind(answerer: Answerer, question):
+    # "should I" asks what to do; the page's "Where should I start?" heading asks the same and its section answers.
+    retriever = answerer.retriever
+    result = retriever.search(question, 5)
+    assert read_asked(result.query, retriever, result.question_vector) is None
+    answer = answerer.answer(question)
+    assert answer.answered and not answer.asks_for and answer.lacking == ()
+    assert answer.citations[0].passage.section == "Where should I start?"
+    assert "no advice" not in answer.answer
+    # A question asking what to do in words of no heading still asks it.
+    other = retriever.search("what should I do when a patient misses doses?", 5)
+    assert read_asked(other.query, retriever, other.question_vector).kind.name == "what to do"
