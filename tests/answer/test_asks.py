@@ -69,6 +69,20 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("What was the name of the researcher who led it?", "a person or body"),
         ("At what time of day should doses be taken?", "a time"),
         ("What do the guidelines say to do about missed doses?", "what to do"),
+        # Words describing the thing asked for stand between the question word and it.
+        ("Which randomised trial tested the whole-person relationship?", "a study"),
+        ("Which two key studies compared counsellors?", "a study"),
+        ("What was the name of the eminent researcher who led the study?", "a person or body"),
+        # A single study asked after is a study, not a yes or no.
+        ("Is there a study on GPs who know their patients?", "a study"),
+        ("Are there any reviews of practitioner effects?", "a study"),
+        # A count in a stretch of time is a rate.
+        ("How many urine tests a month should a patient give?", "a frequency"),
+        ("How many doses per week are supervised?", "a frequency"),
+        ("How many months should supervision last?", "a duration"),
+        # What a guideline advises or recommends is what to do.
+        ("What do UK guidelines advise about watching patients give urine samples?", "what to do"),
+        ("What does the guidance recommend on take-home doses?", "what to do"),
     ],
 )
 def test_the_kind_asked_for_is_read_from_the_questions_form(question, kind):
@@ -93,29 +107,6 @@ def test_the_form_that_comes_first_says_what_is_asked(question, kind):
 def test_a_question_in_no_such_form_asks_for_no_kind():
     assert asked_for("Tell me about the whole-person approach") is None
     assert asked_for("What do rules do to relationships?") is None
-
-
-@pytest.mark.parametrize(
-    "question, kind",
-    [
-        # Words describing the thing asked for stand between the question word and it.
-        ("Which randomised trial tested the whole-person relationship?", "a study"),
-        ("Which two key studies compared counsellors?", "a study"),
-        ("What was the name of the eminent researcher who led the study?", "a person or body"),
-        # A single study asked after is a study, not a yes or no.
-        ("Is there a study on GPs who know their patients?", "a study"),
-        ("Are there any reviews of practitioner effects?", "a study"),
-        # A count in a stretch of time is a rate.
-        ("How many urine tests a month should a patient give?", "a frequency"),
-        ("How many doses per week are supervised?", "a frequency"),
-        ("How many months should supervision last?", "a duration"),
-        # What a guideline advises or recommends is what to do.
-        ("What do UK guidelines advise about watching patients give urine samples?", "what to do"),
-        ("What does the guidance recommend on take-home doses?", "what to do"),
-    ],
-)
-def test_forms_read_through_the_words_around_them(question, kind):
-    assert asked_for(question).name == kind
 
 
 @pytest.mark.parametrize(
