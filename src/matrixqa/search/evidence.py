@@ -35,7 +35,7 @@ FEW_ADMITTED = 4  # a filter admitting under a quarter of the passages: score on
 TERM_FLOOR = 0.5  # the least share of its BM25 score a question word keeps (see term_weights)
 TERM_POWER = 1.5
 AUTHOR_RARITY = 3.5  # a lower-case word rarer than this in English (Zipf) may name an author ("woody")
-BREADTH = 0.5  # weight of a cell's next best passages beside a passage's own fused score (see cell_breadth)
+BREADTH = 0.5  # fused score given up per point a cell's breadth falls short of the broadest's (cell_breadth)
 
 
 @dataclass(frozen=True)
