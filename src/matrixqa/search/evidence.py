@@ -51,7 +51,7 @@ class Candidates:
     fused_rank: np.ndarray  # ranks by fused score, and by each side's own as fusion scales it
     dense_rank: np.ndarray
     lexical_rank: np.ndarray
-    own: np.ndarray | None = None  # the fused score before the cell's breadth joined it (None: the same as fused)
+    own: np.ndarray  # the fused score on each passage's own evidence, before its cell's breadth is weighed
 
     def best_first(self, n: int) -> np.ndarray:
         """The n best candidates (numbers into the arrays), by fused score."""
@@ -59,7 +59,7 @@ class Candidates:
 
     def leaders(self, n: int) -> np.ndarray:
         """The n best candidates by their own evidence, the cell's breadth left out: those the decision weighs."""
-        return np.argsort(-(self.fused if self.own is None else self.own), kind="stable")[:n]
+        return np.argsort(-self.own, kind="stable")[:n]
 
 
 @dataclass(frozen=True)
@@ -188,18 +188,18 @@ class Gatherer:
         fused = fuse(signals, mode)
         # Each side's rank is its own order as fusion scales it, so a single-side mode ranks exactly as its side.
         fused_rank, dense_rank, lexical_rank = (ranks(fuse(signals, m)) for m in (mode, "dense", "lexical"))
-        own = None
-        # A question asking of several cells or of both matrices asks of each: no cell is likelier than another.
-        asks_of_one = len(query.cells) < 2 and len(query.matrices) < 2
-        if mode == "hybrid" and asks_of_one and not (query.about_the_corpus or query.sections):
-            own, fused = fused, cell_breadth(fused, self._cell[rows])
-            fused_rank = ranks(fused)
         if query.about_the_corpus:
             fused = np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
             fused_rank = ranks(fused)
         elif query.sections:  # the sections it names lead, each in its own order
             asked = np.isin(self._section[rows], query.sections)
             fused = np.where(asked, 0.5 + fused * 0.5, fused * 0.5).astype(np.float32)
+            fused_rank = ranks(fused)
+        own = fused
+        # A question asking of several cells or of both matrices asks of each: no cell is likelier than another.
+        asks_of_one = len(query.cells) < 2 and len(query.matrices) < 2
+        if mode == "hybrid" and asks_of_one and not (query.about_the_corpus or query.sections):
+            fused = cell_breadth(fused, self._cell[rows])
             fused_rank = ranks(fused)
         return Candidates(rows, dense, sentence, best, lexical[rows], fused, fused_rank, dense_rank, lexical_rank, own)
 

@@ -154,7 +154,7 @@ class Retriever:
                     lexical_rank=int(found.lexical_rank[i]),
                     best_sentence=int(found.best[i]) if found.best[i] >= 0 else None,
                     matched_terms=self._shown_matches(evidence, position),
-                    breadth_cost=float(found.own[i] - found.fused[i]) if found.own is not None else 0.0,
+                    breadth_cost=float(found.own[i] - found.fused[i]),
                 )
             )
         return hits
