@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -93,29 +94,33 @@ class Client:
 
 
 class Server:
-    """`python -m matrixqa serve` in a subprocess on a free loopback port."""
+    """`python -m matrixqa serve` (or `command`) in a subprocess on a free loopback port.
 
-    def __init__(self, env: dict[str, str], threads: int | None = None) -> None:
+    Its stderr goes to a temporary file, not a pipe: under load waitress logs a line per queued request
+    ("Task queue depth is 16"), and a pipe nobody reads fills at 64 KB and stops the server mid-run."""
+
+    def __init__(self, env: dict[str, str], threads: int | None = None, command: list[str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        full_env = {**os.environ, "PYTHONPATH": str(SRC), **env}
+        full_env = {**os.environ, "PYTHONPATH": str(SRC), **env, "MATRIXQA_PORT": str(self.port)}
         if threads:
             full_env["MATRIXQA_THREADS"] = str(threads)
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "matrixqa", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=full_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        serve = [sys.executable, "-m", "matrixqa", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = subprocess.Popen(command or serve, env=full_env, stdout=subprocess.DEVNULL, stderr=self.stderr)
+
+    def errors(self) -> str:
+        """What the server wrote to stderr so far."""
+        self.stderr.seek(0)
+        return self.stderr.read()
 
     def wait_ready(self, timeout: float = 120) -> float:
         """Seconds from start until /api/health answers 200."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.process.poll() is not None:
-                raise SystemExit(f"the server exited: {self.process.stderr.read() if self.process.stderr else ''}")
+                raise SystemExit(f"the server exited: {self.errors()}")
             try:
                 client = Client(self.base, timeout=2)
                 status, _ = client.request("GET", "/api/health")
@@ -136,3 +141,5 @@ class Server:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        self.stderr.close()

@@ -77,3 +77,33 @@ def test_first_time_questions_are_every_eval_question_once_and_skip_files_of_lab
     assert questions and len(questions) == len(set(questions)) and "seen before" not in questions
     # eval/ holds files of labels too (many_cells_alternatives*.jsonl): their lines name no question
     assert any((PROJECT_ROOT / "eval").glob("many_cells_alternatives*.jsonl"))
+
+
+# A stand-in server that writes more to stderr than a pipe holds (64 KB), as waitress does under load with a
+# line per queued request, and only then answers /api/health.
+NOISY_SERVER = """
+import http.server, os, sys
+sys.stderr.write("WARNING:waitress.queue:Task queue depth is 16\\n" * 5000)
+sys.stderr.flush()
+class Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(os.environ["MATRIXQA_PORT"])), Health).serve_forever()
+"""
+
+
+def test_a_server_writing_much_to_stderr_keeps_serving():
+    """The bench's 32-client runs timed out: the server's stderr was a pipe nobody read, and filled."""
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    try:
+        from measure import Server
+    finally:
+        sys.path.remove(str(PROJECT_ROOT / "bench"))
+    server = Server({}, command=[sys.executable, "-c", NOISY_SERVER])
+    try:
+        server.wait_ready(timeout=30)
+        assert server.errors().count("Task queue depth") == 5000
+    finally:
+        server.stop()
