@@ -400,6 +400,11 @@ def test_a_question_naming_both_matrices_subjects_draws_on_each_matrix(retriever
     assert names.subjects_named("do patients with drug or alcohol problems do better?") != ()
     assert names.subjects_named("do drug workers drink too much coffee?") == ()  # "drink" alone is no matrix
     assert names.subjects_named("do drug workers burn out?") == ()  # one matrix: no question across them
+    # The drugs and medicines of one matrix name its subject; naltrexone, used in both, names neither.
+    assert names.subjects_named("supervised consumption of methadone or Antabuse: does it help?") != ()
+    assert names.subjects_named("heroin users and acamprosate") != ()
+    assert names.subjects_named("naltrexone for opioids or drinking?") != ()  # opioids and drinking
+    assert names.subjects_named("naltrexone or disulfiram?") == ()
 
 
 def test_the_lead_names_the_cells_in_the_order_the_answer_quotes_them(answerer: Answerer):

@@ -48,11 +48,18 @@ _NAMED_MATRIX = re.compile(
 _CODE_AFTER = re.compile(r"\s*(?:cells?\s+)?([A-Ea-e][1-5])\b", re.IGNORECASE)  # a code right after a matrix's name
 
 # How a question names each matrix's subject ("patients with drug or alcohol problems", "coming off drink or
-# drugs"), by the first word of the matrix's name; "drink" alone is too often something else ("drink coffee").
+# drugs"), by the first word of the matrix's name: its own words, and the drugs and medicines of one matrix alone
+# ("methadone or Antabuse" asks of both); "drink" alone is too often something else ("drink coffee"), and
+# naltrexone treats both dependences.
 _SUBJECT_OF_MATRIX = {
-    "drug": re.compile(r"\bdrugs?\b", re.IGNORECASE),
+    "drug": re.compile(
+        r"\bdrugs?\b|\b(?:methadone|buprenorphine|subutex|suboxone|bupe|heroin|opioids?|opiates?|cocaine|crack|"
+        r"cannabis|amphetamines?|benzodiazepines?|benzos?)\b",
+        re.IGNORECASE,
+    ),
     "alcohol": re.compile(
-        r"\b(?:alcohol\w*|drinking|drinkers?|booze)\b|\bdrink\s*(?:or|and|&|/)\s*drugs?\b|\bdrugs?\s*(?:or|and|&|/)\s*drink\b",
+        r"\b(?:alcohol\w*|drinking|drinkers?|booze|disulfiram|antabuse|acamprosate|campral|nalmefene)\b"
+        r"|\bdrink\s*(?:or|and|&|/)\s*drugs?\b|\bdrugs?\s*(?:or|and|&|/)\s*drink\b",
         re.IGNORECASE,
     ),
 }
