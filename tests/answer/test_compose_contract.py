@@ -32,6 +32,7 @@ from matrixqa.ingest.identity import plain_name
 from matrixqa.search.filters import Filters
 from matrixqa.search.retrieve import Hit, Retriever
 from matrixqa.server.responses import AnswerResponse
+from matrixqa.textrules import leans_back
 
 
 def _quoted(answer) -> list[tuple[str, int]]:
@@ -463,3 +464,18 @@ def test_a_passage_none_of_whose_sentences_can_be_quoted_takes_no_place_among_an
     chosen = choose_sentences(result, retriever, result.query, Length(4, 2, 0.15, None), None)
     assert [h.passage.id for h in chosen.sources[:2]] == [same.id, other.id]
     assert chosen.sources[chosen.picked[0][0]].passage.id == same.id
+
+
+def test_a_sentence_giving_what_was_asked_comes_with_all_it_leans_on(answerer: Answerer):
+    # B3's "This was one small ... study, but ... another larger US study involving 265 patients and 13 counsellors"
+    # opens its passage leaning on the close of the passage before, which leans back two sentences itself: three
+    # sentences of context, more than MAX_CONTEXT, so quoted only as the sentence giving what was asked.
+    answer = answerer.answer("How many patients and counsellors were in the larger US counsellor study?")
+    quoted = [sentence for sentence, _ in _quoted(answer)]
+    at = next(n for n, sentence in enumerate(quoted) if "265 patients and 13 counsellors" in sentence)
+    assert answer.lacking == ()
+    assert [s.split()[:2] for s in quoted[at - 3 : at]] == [["The", "stand-out"], ["He", "or"], ["The", "authors"]]
+    assert not any(leans_back(s) for s in quoted[:1])  # the answer opens with a sentence that stands alone
+    # Asked for no figure, the same sentence needs more context than an answer quotes: left out.
+    plain = answerer.answer("larger US study confirmed methadone counsellors alter the prospects of their patients")
+    assert not any("265 patients" in sentence for sentence, _ in _quoted(plain))

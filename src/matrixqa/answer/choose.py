@@ -3,14 +3,14 @@ with, its neighbour on the page, one from each cell, all in reading order, each 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from matrixqa.answer.asks import Asked
 from matrixqa.answer.kinds import STUDY
 from matrixqa.index.store import Index
-from matrixqa.ingest.chunk import MAX_CONTEXT, SUMMARY_SECTION, Passage
+from matrixqa.ingest.chunk import GIVING_CONTEXT, MAX_CONTEXT, SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.reading import Query
@@ -48,44 +48,56 @@ class Quoting:
     sources: list[Hit]
     own: int
     lead_in: dict[int, int]
+    further: frozenset[tuple[int, int]] = frozenset()  # (source, sentence) that may lean back GIVING_CONTEXT
 
     @classmethod
     def of(cls, sources: list[Hit], hits: list[Hit], index: Index) -> Quoting:
         """The sources, and for each whose first sentence leans on the one before it on the page, the passage
         before it in its section (as search found it, or looked up)."""
         found, lead_in = list(sources), {}
-        for number, hit in enumerate(sources):
-            passage = hit.passage
-            row = index.positions[passage.id]
-            before = index.passages[row - 1] if row and 0 in passage.leans else None
-            if before is None or not passage.follows(before):
-                continue
-            at = next((n for n, h in enumerate(found) if h.passage.id == before.id), None)
-            if at is None:
-                found.append(next((h for h in hits if h.passage.id == before.id), Hit(before, 0.0, 0)))
-                at = len(found) - 1
-            lead_in[number] = at
+        _add_lead_ins(found, lead_in, range(len(sources)), hits, index)
         return cls(found, len(sources), lead_in)
 
-    def joined(self, others: list[Hit]) -> Quoting:
-        """Further sources, after these and their lead-ins."""
-        return Quoting(self.sources + others, self.own, self.lead_in)
+    def joined(self, others: list[Hit], hits: list[Hit], index: Index) -> Quoting:
+        """Further sources, after these and their lead-ins, with the passages their openings lean on after them."""
+        found, lead_in = self.sources + others, dict(self.lead_in)
+        _add_lead_ins(found, lead_in, range(len(self.sources), len(found)), hits, index)
+        return Quoting(found, self.own, lead_in, self.further)
 
-    def chain(self, source: int, offset: int) -> list[tuple[int, int]]:
+    def chain(self, source: int, offset: int, reach: int | None = None) -> list[tuple[int, int]]:
         """A sentence (source, offset) with the sentences it leans on, across the cut into the passage before when
-        it leans back to its passage's first sentence (at most MAX_CONTEXT before it); none when it cannot stand."""
+        it leans back to its passage's first sentence (at most `reach` before it: MAX_CONTEXT, or GIVING_CONTEXT for
+        one of `further`); none when it cannot stand."""
+        if reach is None:
+            reach = GIVING_CONTEXT if (source, offset) in self.further else MAX_CONTEXT
         passage = self.sources[source].passage
-        if own := passage.with_context(offset):
+        if own := passage.with_context(offset, reach):
             return [(source, o) for o in own]
-        opening = passage.from_opening(offset)
+        opening = passage.from_opening(offset, reach)
         if not opening or source not in self.lead_in:
             return []
         before = self.lead_in[source]
         prior = self.sources[before].passage
-        close = prior.with_context(len(prior.sentences) - 1)
-        if not close or len(close) + len(opening) - 1 > MAX_CONTEXT:
+        close = prior.with_context(len(prior.sentences) - 1, reach)
+        if not close or len(close) + len(opening) - 1 > reach:
             return []
         return [(before, o) for o in close] + [(source, o) for o in opening]
+
+
+def _add_lead_ins(found: list[Hit], lead_in: dict[int, int], numbers: range, hits: list[Hit], index: Index) -> None:
+    """For each numbered passage of `found` whose first sentence leans on the close of the passage before it in its
+    section, that passage's number in `found` (appended, as search found it or looked up, when not there yet)."""
+    for number in numbers:
+        passage = found[number].passage
+        row = index.positions[passage.id]
+        before = index.passages[row - 1] if row and 0 in passage.leans else None
+        if before is None or not passage.follows(before):
+            continue
+        at = next((n for n, h in enumerate(found) if h.passage.id == before.id), None)
+        if at is None:
+            found.append(next((h for h in hits if h.passage.id == before.id), Hit(before, 0.0, 0)))
+            at = len(found) - 1
+        lead_in[number] = at
 
 
 @dataclass(frozen=True)
@@ -110,12 +122,17 @@ def choose_sentences(
     weighed = _weigh(result, retriever, query, sources, rows, gives)
     if asked and not weighed.giving.any():  # another hit's sentence that gives it, if any, may be quoted
         others = [h for h in result.hits if h not in sources and h.passage.section != SUMMARY_SECTION]
-        quoting = quoting.joined(others)
-        extra = _quotable(quoting, range(len(sources), len(quoting.sources)), retriever.index)
+        quoting = quoting.joined(others, result.hits, retriever.index)
+        extra = _quotable(quoting, range(len(sources), len(sources) + len(others)), retriever.index)
         sources = quoting.sources
         extra = [row for row in extra if gives_asked(asked, sources[row[1]].passage, row[2], retriever)]
         if extra:
-            weighed = _weigh(result, retriever, query, sources, rows + extra, gives + [True] * len(extra))
+            rows, gives = rows + extra, gives + [True] * len(extra)
+            weighed = _weigh(result, retriever, query, sources, rows, gives)
+    if asked and not weighed.giving.any() and (further := _giving_further_back(quoting, asked, retriever)):
+        quoting = replace(quoting, further=frozenset((source, offset) for _, source, offset in further))
+        rows, gives = rows + further, gives + [True] * len(further)
+        weighed = _weigh(result, retriever, query, sources, rows, gives)
     rows, relevance, giving, vectors = weighed.rows, weighed.relevance, weighed.giving, weighed.vectors
     if not rows:
         return None
@@ -194,6 +211,23 @@ def _quotable(quoting: Quoting, numbers: range, index: Index) -> list[Row]:
         if quoting.chain(number, offset)
     ]
     return [r for r in quotable if is_evidence(hits[r[1]].passage, r[2])] or quotable
+
+
+def _giving_further_back(quoting: Quoting, asked: Asked, retriever: Retriever) -> list[Row]:
+    """The sentences of evidence that give what the question asks for and lean back further than MAX_CONTEXT
+    (within GIVING_CONTEXT), of the passages quoting may draw on, as (sentence row, source number, sentence number)."""
+    index = retriever.index
+    leading_in = set(quoting.lead_in.values())
+    return [
+        (row, number, offset)
+        for number, hit in enumerate(quoting.sources)
+        if number not in leading_in
+        for offset, row in enumerate(index.sentence_rows(index.positions[hit.passage.id]))
+        if not quoting.chain(number, offset)
+        and quoting.chain(number, offset, GIVING_CONTEXT)
+        and is_evidence(hit.passage, offset)
+        and gives_asked(asked, hit.passage, offset, retriever)
+    ]
 
 
 def lead_of(chosen: list[int], rows: list[Row], relevance: np.ndarray, leading: np.ndarray) -> int:

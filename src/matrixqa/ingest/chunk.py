@@ -20,6 +20,9 @@ from matrixqa.textrules import ENTRY_MATCH_STOPWORDS, NAVIGATION, leans_back
 
 MAX_WORDS = 180  # all-MiniLM-L6-v2 reads 256 word pieces; longer paragraphs split at sentences
 MAX_CONTEXT = 2  # sentences quoted before one that leans on its neighbour, to reach one that stands alone
+# ... before one that gives what the question asks for when no sentence within MAX_CONTEXT does: quoting more beats
+# saying the cell lacks what it gives ("another larger US study involving 265 patients" leans back four sentences).
+GIVING_CONTEXT = 4
 SUMMARY_SECTION = "About this cell"
 
 
@@ -160,25 +163,25 @@ class Passage:
         """Whether this passage comes right after another on the page, in the same section."""
         return (self.cell, self.section, self.position) == (other.cell, other.section, other.position + 1)
 
-    def with_context(self, offset: int) -> list[int]:
+    def with_context(self, offset: int, reach: int = MAX_CONTEXT) -> list[int]:
         """A sentence and the sentences before it that it leans on, back to the nearest that stands alone (at most
-        MAX_CONTEXT of them, all quotable); none at all when no such sentence is within reach in the passage."""
-        chain = self._leaning_back(offset)
+        `reach` of them, all quotable); none at all when no such sentence is within reach in the passage."""
+        chain = self._leaning_back(offset, reach)
         return chain if chain and chain[0] not in self.leans else []
 
-    def from_opening(self, offset: int) -> list[int]:
+    def from_opening(self, offset: int, reach: int = MAX_CONTEXT) -> list[int]:
         """A sentence and those before it, when they lean back to the passage's first sentence and it leans on the
         close of the passage before it on the page (so all are quoted after that close, or none is); else none."""
-        chain = self._leaning_back(offset)
+        chain = self._leaning_back(offset, reach)
         return chain if chain and chain[0] == 0 and 0 in self.leans else []
 
-    def _leaning_back(self, offset: int) -> list[int]:
+    def _leaning_back(self, offset: int, reach: int) -> list[int]:
         """A sentence and the sentences before it that it leans on, back to one that stands alone or to the first."""
         if not self.quotable(offset):
             return []
         start = offset
         while start in self.leans and start > 0:
-            if offset - start >= MAX_CONTEXT or not self.quotable(start - 1):
+            if offset - start >= reach or not self.quotable(start - 1):
                 return []
             start -= 1
         return list(range(start, offset + 1))
