@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import Future
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, top_section
+from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search import evidence
 from matrixqa.search.cells import CellKey
 from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, cell_breadth, named_authors, term_weights
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.retrieve import Retriever
 from tests.search.test_relevance_contract import MeaningEmbedder
+
+MANY_CELLS = Path(__file__).parents[1] / "data" / "many_cells"
 
 
 def missing(retriever: Retriever, question: str) -> tuple[str, ...]:
@@ -73,6 +79,14 @@ def test_the_cells_summaries_answer_what_the_corpus_covers_above_the_candidate_p
     summaries = {p.id for p in retriever.index.passages if p.section == SUMMARY_SECTION}
     hits = retriever.search("What does this matrix cell cover?", 5).hits
     assert {h.passage.id for h in hits[: len(summaries)]} == summaries
+
+
+def test_asked_what_the_corpus_covers_every_cells_summary_leads_alike_whichever_cell_is_broader(retriever: Retriever):
+    # Each cell's summary says what the cell covers: none gives up any of its score for its cell's breadth.
+    summaries = sum(p.section == SUMMARY_SECTION for p in retriever.index.passages)
+    hits = retriever.search("What do the cells cover?", 10).hits
+    assert [h.score for h in hits if h.passage.section == SUMMARY_SECTION] == [1.0] * summaries == [1.0, 1.0]
+    assert [h.breadth_cost for h in hits] == [0.0] * 10
 
 
 @pytest.mark.parametrize("filters", [NO_FILTERS, Filters(cells=frozenset({"B3"}))])
@@ -239,6 +253,47 @@ def test_a_cells_breadth_keeps_the_order_of_its_own_passages_and_a_one_cell_corp
     two = cell_breadth(np.concatenate([fused, [0.6]]).astype(np.float32), np.array([0, 0, 0, 0, 1]))
     assert np.argsort(-two[:4]).tolist() == np.argsort(-fused).tolist()
     assert two.min() >= 0.0  # a narrow cell's weakest passages stop at nothing
+
+
+def test_a_cells_breadth_is_its_own_second_and_third_best_passages_and_no_score_falls_below_0():
+    # The lone passage of cell 1 leads on its own score, but its cell has no next best passages: it gives up half of
+    # cell 0's breadth (0.5 and 0.4), whose fourth passage (0.1) takes nothing from it. Cell 2's breadth is its own
+    # second best (0.05): each of its passages gives up half of 0.4, and the weaker stops at nothing.
+    fused = np.array([0.9, 0.5, 0.4, 0.1, 0.95, 0.7, 0.05], dtype=np.float32)
+    scored = cell_breadth(fused, np.array([0, 0, 0, 0, 1, 2, 2]))
+    assert scored.tolist() == pytest.approx([0.9, 0.5, 0.4, 0.1, 0.725, 0.5, 0.0])
+
+
+@pytest.fixture
+def with_drug_a4(tmp_path: Path, corpus_dir: Path) -> Retriever:
+    """The fast corpus and a second cell of the drug matrix, A4 from the many-cell fixture."""
+    shutil.copy(MANY_CELLS / "drug-A4.txt", corpus_dir / "drug-A4.txt")
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), tmp_path / "with_a4")
+    return Retriever(load_index(tmp_path / "with_a4", HashingEmbedder(), corpus_dir), HashingEmbedder())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what do drug B3 and A4 say about counsellors?",  # two cells of one matrix
+        "do counsellors help drinkers or drug users keep appointments?",  # the subjects of both matrices
+    ],
+)
+def test_a_question_asking_of_several_cells_or_both_matrices_weighs_no_cells_breadth(with_drug_a4, question):
+    # It asks of each cell or matrix alike: no passage gives up any of its score because its cell has fewer passages
+    # that answer, as each does for a question asking of no cell in particular.
+    assert any(h.breadth_cost > 0 for h in with_drug_a4.search("counsellors and appointments", 10).hits)
+    result = with_drug_a4.search(question, 10)
+    assert len(result.query.cells) == 2 or len(result.query.matrices) == 2
+    assert [h.breadth_cost for h in result.hits] == [0.0] * 10
+
+
+def test_among_candidates_tied_on_their_own_evidence_those_first_in_page_order_lead():
+    # Asked what the corpus covers, every cell's summary scores 1.0: the decision weighs the first summaries in page
+    # order, not any three (12 cells of 5 passages, each cell's first its summary, the others at half their score).
+    own = np.where(np.arange(60) % 5 == 0, 1.0, np.linspace(0.5, 0.1, 60)).astype(np.float32)
+    candidates = evidence.Candidates(*[np.arange(60)] * 9, own=own)
+    assert candidates.leaders(3).tolist() == [0, 5, 10]
 
 
 def test_the_decision_weighs_each_passages_own_evidence_not_its_cells_breadth(retriever, monkeypatch):
