@@ -38,6 +38,16 @@ def test_a_topic_one_sentence_of_a_cell_passes_by_is_not_treated(tmp_path: Path,
     assert result.relevance.missing == ("pregnant (pregnancy)",)
 
 
+def test_a_question_naming_a_cell_asks_what_it_says_even_in_passing(tmp_path: Path, corpus_dir: Path):
+    retriever = retriever_with(tmp_path, corpus_dir, "Pregnant women were excluded from the stripes trial.")
+    # Asked of the cell by name, the passing mention is what the cell says about it.
+    result = retriever.search(f"In alcohol D4, {QUESTION[0].lower()}{QUESTION[1:]}", 5)
+    assert result.relevance.missing == () and result.relevance.relevant
+    assert "Pregnant" in result.hits[0].passage.text
+    # A cell that never names the topic still has nothing on it.
+    assert retriever.search("In alcohol D4, do zebra stripes distract people in prison?", 5).relevance.missing
+
+
 def test_a_topic_a_cell_names_in_several_sentences_is_treated(tmp_path: Path, corpus_dir: Path):
     added = " ".join(["Pregnant clients found the stripes calming."] * TREATED_MENTIONS)
     retriever = retriever_with(tmp_path, corpus_dir, added)

@@ -167,10 +167,12 @@ class Gatherer:
         return int(filters.admitted(self._columns).sum())
 
     def _untreated(self, query: Query, leaders: list[int]) -> tuple[str, ...]:
-        """The topics the question names that no passage among those that would answer it treats (topics.py)."""
+        """The topics the question names that no passage among those that would answer it treats (topics.py); of a
+        question naming cells, that none of those passages, all of the cells named, names at all."""
         if not query.topics:
             return ()
-        treated = frozenset().union(*(self.topics.treated_by(p) for p in leaders))
+        of = self.topics.named_by if query.cells else self.topics.treated_by
+        treated = frozenset().union(*(of(p) for p in leaders))
         return tuple(t.shown for t in query.topics if t.token not in treated)
 
     def _rank(

@@ -30,9 +30,11 @@ or a listed study's title names it, or several of its sentences do: topics.py). 
 ("Is methadone safe in pregnancy?") asks about something the evidence does not treat, however well its
 other words match (with many cells, some sentence always matches the rest of such a question well); a
 passing mention in some cell ("pregnant women were excluded") does not make it answerable, and adding
-cells that do not answer a question does not change its decision. A word that is neither in the corpus nor
-a topic of the field (slang, an idiom, a word of the asker's own: "pee in a pot", "carrot and stick")
-is not, alone, a reason to decline: the model reads its meaning into the question's vector, which the
+cells that do not answer a question does not change its decision. A question naming cells asks what those cells
+say ("in alcohol C4, what does the review say about staff turnover?"): a topic it names counts as treated where one
+of the first passages, all of the cells named, names it at all, in passing or not. A word that is neither in the
+corpus nor a topic of the field (slang, an idiom, a word of the asker's own: "pee in a pot", "carrot and stick") is
+not, alone, a reason to decline: the model reads its meaning into the question's vector, which the
 evidence measures. Such a word is reported: matched to the nearest corpus word by the embedding
 model when close enough in meaning ("pee ≈ urine"), otherwise listed as unknown.
 

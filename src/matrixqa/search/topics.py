@@ -68,6 +68,12 @@ class TopicMentions:
             for cell, counts in mentions.items()
         }
 
+    def named_by(self, position: int) -> frozenset[str]:
+        """The topics a passage names in its own words, in passing or not, and those its cell's matrix and title
+        name."""
+        passage = self.passages[position]
+        return self._subject(passage.cell.matrix, passage.cell.title) | self._named.get(position, frozenset())
+
     def treated_by(self, position: int) -> frozenset[str]:
         """The topics a passage names that its cell treats, and those its cell's matrix and title name: every
         passage of a cell is about what the cell's name says (an Alcohol Treatment Matrix cell's, alcohol)."""
