@@ -185,3 +185,16 @@ def test_asked_what_the_corpus_covers_every_score_stays_between_0_and_1(retrieve
     hits = retriever.search("What does this matrix cell cover?", 10).hits
     assert hits[0].passage.section == SUMMARY_SECTION and hits[0].score == 1.0
     assert all(0.0 <= h.score <= 1.0 for h in hits)
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_a_question_asking_of_both_matrices_has_evidence_from_each_among_its_hits(retriever: Retriever, k: int):
+    question = "do methadone patients who are drinking do better with supervised dosing and urine testing?"
+    result = retriever.search(question, k)
+    assert len(result.query.matrices) == 2
+    evidence = {h.passage.cell.matrix for h in result.hits if h.passage.section != SUMMARY_SECTION}
+    assert evidence == set(result.query.matrices)
+    assert len(result.hits) == k
+    # Asked of one matrix, the hits are the best alone.
+    one = retriever.search("do methadone patients do better with supervised dosing and urine testing?", k)
+    assert {h.passage.cell.matrix for h in one.hits} == {"Drug Treatment Matrix"}

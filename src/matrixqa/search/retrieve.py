@@ -19,7 +19,7 @@ from matrixqa.index.analysis import Analyzer
 from matrixqa.index.embed import Embedder, load_embedder
 from matrixqa.index.store import Index, load_index, load_lexical
 from matrixqa.index.vocabulary import Vocabulary, load_vocabulary
-from matrixqa.ingest.chunk import Passage
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.evidence import Candidates, Evidence, Gatherer
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import Mode, maximal_marginal_relevance
@@ -138,6 +138,7 @@ class Retriever:
         best_first = found.best_first(max(k, CANDIDATES))
         vectors = self.gatherer.passage_vectors[found.rows[best_first]]
         picked = maximal_marginal_relevance(vectors, found.fused[best_first], k, DIVERSITY)
+        picked = self._each_matrix(evidence.query, found, best_first, list(picked))
         hits = []
         for place, i in enumerate(best_first[picked], 1):
             position = int(found.rows[i])
@@ -158,6 +159,21 @@ class Retriever:
                 )
             )
         return hits
+
+    def _each_matrix(self, query: Query, found: Candidates, best_first: np.ndarray, picked: list[int]) -> list[int]:
+        """A question asking of several matrices ("drug or alcohol problems") has each one's best passage of evidence
+        (not a cell's summary) among its hits: when one is missing it takes the place of the last hit whose matrix
+        has another."""
+        passages = [self.index.passages[int(found.rows[i])] for i in best_first]
+        for matrix in query.matrices:
+            evidence = [i for i, p in enumerate(passages) if p.cell.matrix == matrix and p.section != SUMMARY_SECTION]
+            if not evidence or set(evidence) & set(picked):
+                continue
+            matrices = [passages[i].cell.matrix for i in picked]
+            spare = [n for n in range(len(picked)) if matrices.count(matrices[n]) > 1]
+            if spare:
+                picked[spare[-1]] = evidence[0]
+        return picked
 
     def _shown_matches(self, evidence: Evidence, position: int) -> tuple[str, ...]:
         passage = self.index.passages[position]
