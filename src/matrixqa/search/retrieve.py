@@ -164,6 +164,8 @@ class Retriever:
         """A question asking of several matrices ("drug or alcohol problems") has each one's best passage of evidence
         (not a cell's summary) among its hits: when one is missing it takes the place of the last hit whose matrix
         has another."""
+        if not query.matrices:  # most questions: nothing to look up
+            return picked
         passages = [self.index.passages[int(found.rows[i])] for i in best_first]
         for matrix in query.matrices:
             evidence = [i for i, p in enumerate(passages) if p.cell.matrix == matrix and p.section != SUMMARY_SECTION]
