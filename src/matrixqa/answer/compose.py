@@ -122,11 +122,14 @@ class Answerer:
         return replace(answer, message=decline_message(decline, filters, missing, self.cells, nearest), decline=decline)
 
     def _elsewhere(self, result: SearchResult, missing: tuple[str, ...]) -> tuple[Elsewhere, ...]:
-        """The cells of the corpus that treat the topics the passages nearest the question do not."""
+        """The cells of the corpus that treat the topics the passages nearest the question do not, or name both sides of
+        the comparisons they cannot make."""
         by_key = {CellKey.of(cell): cell for cell in self.cells}
-        topics = [t for t in (result.query.topics if result.query else ()) if t.shown in missing]
-        treating = self.retriever.gatherer.topics.cells_treating
-        return tuple(Elsewhere(t.shown, by_key[key]) for t in topics for key in treating(t.token) if key in by_key)
+        query, gatherer = result.query, self.retriever.gatherer
+        topics = [(t.shown, gatherer.topics.cells_treating(t.token)) for t in (query.topics if query else ())]
+        compared = [(c.shown, gatherer.cells_comparing(c)) for c in (query.compared if query else ())]
+        named = [(shown, keys) for shown, keys in topics + compared if shown in missing]
+        return tuple(Elsewhere(shown, by_key[k]) for shown, keys in named for k in keys if k in by_key)
 
     def _opening(self, question: str) -> Passage | None:
         """The passage the answer to a question opens with; None when the corpus does not answer it."""

@@ -23,6 +23,7 @@ from matrixqa.index.passagetext import surnames
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.search.cells import CellKey
+from matrixqa.search.comparisons import Comparison
 from matrixqa.search.filters import FilterColumns, Filters
 from matrixqa.search.fusion import Mode, Signals, fuse, ranks
 from matrixqa.search.meaning import WordMeanings
@@ -30,6 +31,9 @@ from matrixqa.search.reading import Query
 from matrixqa.search.topics import TopicMentions
 
 COVERAGE_DEPTH = 3  # coverage is the best among this many of the first passages
+# A comparison is made where one of this many of the first passages names both sides: beyond the few an answer
+# leads with, a passage a little further down that names both is still the corpus comparing them.
+COMPARISON_DEPTH = 10
 POOL = 200  # above this many passages, fusion ranks only the best POOL of the dense side and of BM25
 FEW_ADMITTED = 4  # a filter admitting under a quarter of the passages: score only those (copying a row out costs more)
 TERM_FLOOR = 0.5  # the least share of its BM25 score a question word keeps (see term_weights)
@@ -82,7 +86,8 @@ class Evidence:
     vector: np.ndarray = field(repr=False)  # the question's, as the model reads the text as read
     candidates: Candidates | None  # None: the filters admit no passage
     cells: tuple[CellEvidence, ...] = ()  # one for each cell of the first COVERAGE_DEPTH passages
-    missing: tuple[str, ...] = ()  # topics of the field the question names that the corpus does not treat
+    missing: tuple[str, ...] = ()  # topics the question names that the answering passages do not treat, and
+    # comparisons they cannot make
     matched: tuple[str, ...] = ()  # words no passage uses, matched to a corpus word by meaning ("pee ≈ urine")
     unknown: tuple[str, ...] = ()  # words no passage uses, and no corpus word is near in meaning
     authors: tuple[str, ...] = ()  # "Luborsky = an author of ‘…’ (1985)": the question names a first passage's author
@@ -137,7 +142,7 @@ class Gatherer:
             vector=vector,
             candidates=candidates,
             cells=self._by_cell(query, candidates, leaders),
-            missing=self._untreated(query, leaders),
+            missing=self._untreated(query, leaders) + self._uncompared(query, candidates),
             matched=matched,
             unknown=still_unknown,
             authors=named_authors(query.analysis, [passages[p] for p in leaders]),
@@ -174,6 +179,19 @@ class Gatherer:
         of = self.topics.named_by if query.cells else self.topics.treated_by
         treated = frozenset().union(*(of(p) for p in leaders))
         return tuple(t.shown for t in query.topics if t.token not in treated)
+
+    def _uncompared(self, query: Query, candidates: Candidates) -> tuple[str, ...]:
+        """The comparisons the question asks for that none of the first COMPARISON_DEPTH passages (by their own
+        evidence) names both sides of: the corpus does not make them, however close the question's other words."""
+        if not query.compared:
+            return ()
+        held = [self.lexical.token_sets[int(candidates.rows[i])] for i in candidates.leaders(COMPARISON_DEPTH)]
+        return tuple(c.shown for c in query.compared if not any(c.named_by(tokens) for tokens in held))
+
+    def cells_comparing(self, comparison: Comparison) -> list[CellKey]:
+        """The cells, in matrix and code order, with a passage naming both sides of a comparison."""
+        holding = (p for p in range(len(self.index.passages)) if comparison.named_by(self.lexical.token_sets[p]))
+        return sorted({self._cells[self._cell[p]] for p in holding})
 
     def _rank(
         self, query: Query, vector: np.ndarray, rows: np.ndarray, lexical: np.ndarray, filtered: bool, mode: Mode

@@ -45,6 +45,7 @@ from matrixqa.index.words import abbreviates, corpus_words, fold
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.ingest.identity import matrix_codes
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
+from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.textrules import STOPWORDS
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
@@ -105,6 +106,7 @@ class Query:
     not_held: tuple[CellKey, ...] = ()  # the cells it names that the corpus does not hold (none held: declined)
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
     matrices: tuple[str, ...] = ()  # the matrices whose subject it names, when more than one ("drink or drugs")
+    compared: tuple[Comparison, ...] = ()  # terms of the field it sets against each other
 
     @property
     def only_not_held(self) -> tuple[CellKey, ...]:
@@ -156,6 +158,7 @@ class QuestionReader:
             not_held=cells.not_held,
             sections=self.sections_named(analysis) if cells.keys else (),
             matrices=self.cells.subjects_named(question),
+            compared=comparisons(analysis),
         )
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.

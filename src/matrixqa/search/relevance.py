@@ -32,10 +32,16 @@ other words match (with many cells, some sentence always matches the rest of suc
 passing mention in some cell ("pregnant women were excluded") does not make it answerable, and adding
 cells that do not answer a question does not change its decision. A question naming cells asks what those cells
 say ("in alcohol C4, what does the review say about staff turnover?"): a topic it names counts as treated where one
-of the first passages, all of the cells named, names it at all, in passing or not. A word that is neither in the
-corpus nor a topic of the field (slang, an idiom, a word of the asker's own: "pee in a pot", "carrot and stick") is
-not, alone, a reason to decline: the model reads its meaning into the question's vector, which the
-evidence measures. Such a word is reported: matched to the nearest corpus word by the embedding
+of the first passages, all of the cells named, names it at all, in passing or not.
+
+A question that sets two terms of the field against each other ("methadone or buprenorphine: which keeps more
+people in treatment?", "is bupe as good as methadone?") asks how they compare, which only a passage naming both can
+say (comparisons.py): when none of the first ten passages does, the comparison is reported with the missing topics
+("methadone compared with buprenorphine") and the question is declined, however well its other words match.
+
+A word that is neither in the corpus nor a topic of the field (slang, an idiom, a word of the asker's own: "pee in a
+pot", "carrot and stick") is not, alone, a reason to decline: the model reads its meaning into the question's
+vector, which the evidence measures. Such a word is reported: matched to the nearest corpus word by the embedding
 model when close enough in meaning ("pee ≈ urine"), otherwise listed as unknown.
 
 A question naming an author of a study the first passages come from or discuss ("Luborsky therapist

@@ -151,8 +151,8 @@ class RelevanceOut(Response):
     sentence_score: float
     coverage: float
     missing: list[str] = Field(
-        description="Topics of the field the question names that the passages that would answer it do not treat "
-        "('pregnancy', 'Nyxoid (naloxone)'): a reason to decline, whatever the evidence."
+        description="Topics of the field the question names ('pregnancy'), or comparisons it asks for ('methadone "
+        "compared with buprenorphine'), that the answering passages do not treat: declined, whatever the evidence."
     )
     corrected: list[str] = Field(
         description="Misspellings corrected against the corpus vocabulary before searching ('methadne → methadone')."
