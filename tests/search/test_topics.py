@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.corpus import load_corpus
+from matrixqa.search.cells import CellKey
 from matrixqa.search.retrieve import Retriever
 from matrixqa.search.topics import TREATED_MENTIONS
 from tests.conftest import FAKE_CELL
@@ -97,3 +99,32 @@ def test_a_topic_in_the_title_of_a_study_a_cell_lists_is_treated(tmp_path: Path,
     build_index(load_corpus(corpus_dir), HashingEmbedder(), folder)
     retriever = Retriever(load_index(folder, HashingEmbedder(), corpus_dir), HashingEmbedder())
     assert retriever.search("lighthouse keepers as counsellors for pregnant clients", 5).relevance.missing
+
+
+MANY_CELLS = Path(__file__).parent.parent / "data" / "many_cells"
+BRIEF_ADVICE = re.compile(r"brief (?:interventions?|advice)|identification and|\bIBA\b|\bAUDIT\b|screening tool", re.I)
+
+
+def test_a_cell_treats_what_its_matrix_and_title_name_though_its_text_never_does(tmp_path: Path, corpus_dir: Path):
+    # The fake D4 cell without the one sentence naming alcohol, and alcohol B1 (whose title names brief
+    # interventions) without any words for them but its header's.
+    d4 = FAKE_CELL.read_text(encoding="utf-8").replace("in a fake alcohol service", "in a fake service")
+    (corpus_dir / FAKE_CELL.name).write_text(d4, encoding="utf-8")
+    header, rest = (MANY_CELLS / "alcohol-B1.txt").read_text(encoding="utf-8").split("\n", 1)
+    (corpus_dir / "alcohol-B1.txt").write_text(f"{header}\n{BRIEF_ADVICE.sub('short talk', rest)}", encoding="utf-8")
+    folder = tmp_path / "index-topics"
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), folder)
+    retriever = Retriever(load_index(folder, HashingEmbedder(), corpus_dir), HashingEmbedder())
+    topics, passages = retriever.gatherer.topics, retriever.index.passages
+    d4_cell, b1_cell = (CellKey("Alcohol Treatment Matrix", code) for code in ("D4", "B1"))
+    alcohol, brief, missed_dose = "@alcohol", "@brief_intervent", "@miss_dose"
+    # Every passage is about what its cell's matrix and title name, whatever its own words.
+    for position, passage in enumerate(passages):
+        named = topics.named_by(position)
+        assert (alcohol in named) == (CellKey.of(passage.cell) in (d4_cell, b1_cell))
+        assert (brief in named) == (CellKey.of(passage.cell) == b1_cell)
+    # A cell treats a topic by its name alone (alcohol in D4, brief interventions in B1), or by its own
+    # sentences alone (missed doses in D4, whose name does not say it).
+    assert topics.cells_treating(alcohol) == [b1_cell, d4_cell]
+    assert topics.cells_treating(brief) == [b1_cell]
+    assert topics.cells_treating(missed_dose) == [d4_cell]
