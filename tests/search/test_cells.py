@@ -108,6 +108,9 @@ def test_a_question_may_name_cells_the_corpus_does_not_hold(names: CellNames, qu
         ("what do cells A3 and B1 say about prescribing?", "what do and say about prescribing?"),
         ("is the drug matrix's B2 any use?", "is the any use?"),
         ("does thiamine (vitamin B1) help?", "does thiamine (vitamin B1) help?"),  # names no cell: as it is
+        # Only the words naming cells go: a lowercase code is no cell's; the question's own words are kept whole.
+        ("what does the B3 cell say about vitamin b1?", "what does the say about vitamin b1?"),
+        ("Xanax for clients: what does cell B3 say?", "Xanax for clients: what does say?"),
     ],
 )
 def test_a_question_without_its_names_of_cells_asks_the_same_of_others(names: CellNames, question, unnamed):
