@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from matrixqa.index.store import build_index, load_index
 from matrixqa.index.vocabulary import abbreviated
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.ingest.corpus import load_corpus
-from matrixqa.search.reading import Query
+from matrixqa.search.reading import Query, QuestionReader
 from matrixqa.search.retrieve import Retriever
 from matrixqa.settings import PROJECT_ROOT
 
@@ -144,6 +145,14 @@ def test_an_acronym_is_spelt_out_from_the_capitalised_phrase_it_abbreviates(retr
 )
 def test_an_acronym_abbreviates_a_phrase_capital_by_capital(retriever: Retriever, acronym, phrase):
     assert retriever.reader.spell_out(acronym) == phrase
+
+
+def test_an_acronym_is_spelt_out_as_the_commonest_of_the_phrases_it_abbreviates(retriever: Retriever):
+    first, second = [p for p in retriever.index.passages if p.kind == "commentary"][:2]
+    rarer = replace(first, text="Advice came from the Quiet Hill Team once.")
+    commoner = replace(second, text="so said the Quiet Harbour Trust, and later the Quiet Harbour Trust again.")
+    reader = QuestionReader([rarer, commoner], retriever.lexical)
+    assert reader.spell_out("QHT") == "Quiet Harbour Trust"
 
 
 def test_a_word_known_only_through_the_vocabulary_is_read_with_the_fields_word(retriever: Retriever):
