@@ -24,13 +24,13 @@ from matrixqa.answer.choose import (
     choose_sentences,
     in_reading_order,
 )
-from matrixqa.answer.compose import Answerer
+from matrixqa.answer.compose import Answerer, compose_answer
 from matrixqa.answer.conversation import Turn
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.ingest.identity import plain_name
 from matrixqa.search.filters import Filters
-from matrixqa.search.retrieve import Hit, Retriever
+from matrixqa.search.retrieve import Hit, Retriever, SearchResult
 from matrixqa.server.responses import AnswerResponse
 from matrixqa.textrules import leans_back
 
@@ -235,6 +235,17 @@ def test_which_study_cites_every_study_behind_the_previous_answer(retriever: Ret
     # The answer quotes them in that order, each marked with its citation's number, counted from 1.
     assert [c.n for c in follow.citations] == list(range(1, len(follow.citations) + 1))
     assert _quoted(follow) == [(s, c.n) for c in follow.citations for s in c.sentences]
+
+
+def test_which_study_passes_over_a_study_entry_with_nothing_to_quote_and_cites_those_after_it(retriever: Retriever):
+    entries = [p for p in retriever.index.passages if p.study and len(p.sentences) > 1][:3]
+    silent = replace(entries[0], unquotable=tuple(range(len(entries[0].sentences))))
+    hits = [Hit(p, 1.0, rank) for rank, p in enumerate([silent, *entries[1:]], start=1)]
+    vector = retriever.embedder.embed(["which study?"])[0]
+    result = SearchResult("How did patients see their doctors?", hits, True, vector, studies_behind=True)
+    answer = compose_answer(result, retriever)
+    assert [c.passage for c in answer.citations] == entries[1:]
+    assert [c.n for c in answer.citations] == [1, 2]
 
 
 def test_which_study_after_an_answer_quoting_nothing_looks_for_studies_on_its_question(answerer: Answerer):
