@@ -176,6 +176,13 @@ def test_a_matrix_the_corpus_holds_no_cell_of_is_named_whole_in_the_decline():
     cell = CellRef("Alcohol Treatment Matrix", "D4", "Organisational functioning; Psychosocial therapies", "u", "a")
     message = decline_message(decline, Filters(), (), [cell], [cell])
     assert message.startswith(f"This corpus holds no cell of the Drug Treatment Matrix ({MATRICES_PAGE}), so there")
+    # Beside a cell of the other matrix: the matrix named whole, then the cell.
+    e5 = CellKey("Alcohol Treatment Matrix", "E5")
+    message = decline_message(Decline(not_held=(*decline.not_held, e5)), Filters(), (), [cell], [cell])
+    assert message.startswith(
+        f"This corpus holds no cell of the Drug Treatment Matrix ({MATRICES_PAGE}) and does not hold the cell on "
+        f"{plain_name(e5.matrix, e5.code)} at https://findings.org.uk/PHP/dl.php?file=Matrix/Alcohol/E5.htm, so there"
+    )
 
 
 def test_a_question_naming_a_cell_the_corpus_holds_beside_one_it_lacks_is_answered(answerer: Answerer):
