@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
+from matrixqa.server.responses import ContextResponse
 from matrixqa.settings import PROJECT_ROOT
 
 WEB = PROJECT_ROOT / "web"
@@ -91,3 +93,15 @@ def test_context_of_every_passage_is_exactly_its_section(client, retriever):
         section = [p.id for p in passages if p.cell == passage.cell and p.section == passage.section]
         context = client.get(f"/api/passages/{passage.id}/context").get_json()
         assert [p["id"] for p in context["paragraphs"]] == section
+
+
+def test_context_reaches_the_first_passage_of_an_index_that_opens_with_a_long_section(retriever):
+    # The index's first section here has one passage; an index whose first section has several (and one
+    # of a single section) is where the edges differ.
+    grouped = sections(retriever.index.passages)
+    section = next(s for s in grouped if len(s) >= 3)
+    others = [p for s in grouped if s is not section for p in s]
+    for index in (SimpleNamespace(passages=section), SimpleNamespace(passages=[*section, *others])):
+        for position in range(len(section)):
+            context = ContextResponse.of(index, position)  # type: ignore[arg-type]
+            assert [p.id for p in context.paragraphs] == [p.id for p in section]
