@@ -215,6 +215,11 @@ def test_content_as_text_parts_is_read(chat):
         ([user("x")], {"frequency_penalty": -3}, "'frequency_penalty': input should be greater than or equal to -2"),
         ([user("x")], {"stop": ["a", "b", "c", "d", "e"]}, "'stop' holds too many items: at most 4"),
         ([user("x")], {"extra_body": {"colour": "red"}}, "unknown field 'colour'"),
+        (
+            [{"role": "user", "content": [{"type": "text", "text": "x", "colour": "red"}]}],
+            {},
+            "unknown field 'colour': send only type, text",  # the fields of the part, not of the message
+        ),
     ],
 )
 def test_bad_requests_are_400s_in_the_openai_error_shape(chat, messages, options, fragment):
