@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import openai
 import pytest
 
+from matrixqa.errors import BadRequest
 from matrixqa.server.app import create_app
-from matrixqa.server.chat_completions import answer_part, error_type, source_line
+from matrixqa.server.chat_completions import ChatRequest, answer_part, error_type, message_content, source_line
 
 from ..conftest import live_server
 
@@ -332,3 +333,29 @@ def test_an_earlier_answer_is_read_up_to_its_first_sources_list():
 )
 def test_an_errors_type_follows_its_status(status, kind):
     assert error_type(status) == kind
+
+
+def test_the_assistant_message_is_the_lead_the_answer_and_one_source_a_line_or_the_decline_and_its_offers(answerer):
+    answered = answerer.answer(ANSWERED)
+    twice = dataclasses.replace(answered, citations=(*answered.citations, *answered.citations))
+    lines = "\n".join(f"[{c.n}] {source_line(c.passage)}" for c in twice.citations)
+    assert message_content(twice) == f"{answered.lead}\n\n{answered.answer}\n\nSources:\n{lines}"
+    declined = answerer.answer(NOT_COVERED)
+    offered = dataclasses.replace(declined, suggestions=("What is B3 about?", "Why stripes?"))
+    assert message_content(offered) == f"{declined.message}\n\nYou could ask:\n- What is B3 about?\n- Why stripes?"
+    assert message_content(dataclasses.replace(declined, suggestions=())) == declined.message
+
+
+def test_the_turns_before_the_question_are_its_history_and_an_answer_without_content_is_empty():
+    messages = [
+        {"role": "user", "content": "first"},
+        {"role": "assistant", "content": None},
+        {"role": "user", "content": "second"},
+    ]
+    asked = ChatRequest.model_validate({"model": "m", "messages": messages}).ask_request()
+    assert asked.question == "second"
+    assert [(t.question, t.answer) for t in asked.history] == [("first", "")]
+    nothing = ChatRequest.model_validate({"model": "m", "messages": [{"role": "system", "content": "be brief"}]})
+    with pytest.raises(BadRequest) as refused:
+        nothing.ask_request()
+    assert str(refused.value) == "'messages' must hold a user message: the question"
