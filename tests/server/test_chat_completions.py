@@ -346,16 +346,25 @@ def test_the_assistant_message_is_the_lead_the_answer_and_one_source_a_line_or_t
     assert message_content(dataclasses.replace(declined, suggestions=())) == declined.message
 
 
-def test_the_turns_before_the_question_are_its_history_and_an_answer_without_content_is_empty():
+def test_the_user_turns_before_the_question_are_its_history_each_with_the_assistant_reply_after_it():
     messages = [
+        {"role": "system", "content": "be brief"},  # no turn: before any question, and not an answer after one
         {"role": "user", "content": "first"},
-        {"role": "assistant", "content": None},
+        {"role": "system", "content": "quote the corpus"},
         {"role": "user", "content": "second"},
+        {"role": "assistant", "content": None},
+        {"role": "user", "content": "third"},
     ]
     asked = ChatRequest.model_validate({"model": "m", "messages": messages}).ask_request()
-    assert asked.question == "second"
-    assert [(t.question, t.answer) for t in asked.history] == [("first", "")]
+    assert asked.question == "third"
+    assert [(t.question, t.answer) for t in asked.history] == [("first", ""), ("second", "")]
     nothing = ChatRequest.model_validate({"model": "m", "messages": [{"role": "system", "content": "be brief"}]})
     with pytest.raises(BadRequest) as refused:
         nothing.ask_request()
     assert str(refused.value) == "'messages' must hold a user message: the question"
+    # What the turns make together is checked as /api/ask checks it, and said as where in the messages.
+    parts = [{"type": "text", "text": "x" * 600}] * 2
+    too_long = ChatRequest.model_validate({"model": "m", "messages": [{"role": "user", "content": parts}]})
+    with pytest.raises(BadRequest) as refused:
+        too_long.ask_request()
+    assert str(refused.value) == "in 'messages': 'question' is too long: at most 1000 characters"
