@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from matrixqa.answer.compose import Answerer
@@ -14,11 +17,16 @@ from matrixqa.answer.declines import (
     decline_message,
     describe_filters,
 )
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
 from matrixqa.ingest.chunk import CellRef
+from matrixqa.ingest.corpus import load_corpus
 from matrixqa.ingest.identity import plain_name
 from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import Filters
 from matrixqa.search.retrieve import Retriever
+
+MANY_CELLS = Path(__file__).parents[1] / "data" / "many_cells"
 
 ZEBRA = "do zebra stripes in the waiting room help counselling?"
 DRUG_ONLY = Filters(matrix="Drug Treatment Matrix", year_from=2015, year_to=2020)
@@ -207,3 +215,18 @@ def test_a_matrix_named_beside_a_cell_the_corpus_lacks_is_no_topic_to_decline_fo
     answer = answerer.answer("What do drug B3 and alcohol B4 say about relationships with prescribers?")
     assert answer.answered and answer.lead.endswith("https://findings.org.uk/PHP/dl.php?file=Matrix/Alcohol/B4.htm.")
     assert answer.relevance and "alcohol" not in answer.relevance.missing
+
+
+def test_a_decline_from_a_corpus_of_more_than_three_cells_names_those_its_nearest_passages_come_from(
+    tmp_path: Path, corpus_dir: Path
+):
+    for code in ("drug-A4", "drug-B2", "alcohol-B1"):
+        shutil.copy(MANY_CELLS / f"{code}.txt", corpus_dir / f"{code}.txt")
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), tmp_path / "four")
+    retriever = Retriever(load_index(tmp_path / "four", HashingEmbedder(), corpus_dir), HashingEmbedder())
+    declined = Answerer(retriever).answer("xylophone quantum chromodynamics")
+    assert not declined.answered
+    nearest = [plain_name(h.passage.cell.matrix, h.passage.cell.code) for h in declined.hits]
+    shown = list(dict.fromkeys(nearest))[:3]
+    assert f"The corpus covers 5 cells; the nearest to this question: the cell on {shown[0]}" in declined.message
+    assert all(f"the cell on {name}" in declined.message for name in shown)
