@@ -230,3 +230,6 @@ def test_a_decline_from_a_corpus_of_more_than_three_cells_names_those_its_neares
     shown = list(dict.fromkeys(nearest))[:3]
     assert f"The corpus covers 5 cells; the nearest to this question: the cell on {shown[0]}" in declined.message
     assert all(f"the cell on {name}" in declined.message for name in shown)
+    # Asked of a cell the corpus lacks, likewise.
+    lacking = Answerer(retriever).answer("what is cell E5 about?")
+    assert not lacking.answered and "The corpus covers 5 cells; the nearest to this question: " in lacking.message
