@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+from matrixqa.ingest.corpus import cell_url
+from matrixqa.ingest.identity import COLUMNS, ROWS
 from matrixqa.server.responses import ContextResponse
 from matrixqa.settings import PROJECT_ROOT
 
@@ -105,3 +107,13 @@ def test_context_reaches_the_first_passage_of_an_index_that_opens_with_a_long_se
         for position in range(len(section)):
             context = ContextResponse.of(index, position)  # type: ignore[arg-type]
             assert [p.id for p in context.paragraphs] == [p.id for p in section]
+
+
+def test_cells_gives_the_address_of_every_cell_of_both_matrices_held_or_not(client):
+    matrices = client.get("/api/cells").get_json()["matrices"]
+    assert sorted(m["name"] for m in matrices) == sorted(ROWS)
+    for matrix in matrices:
+        codes = [f"{column}{row}" for row in range(1, len(ROWS[matrix["name"]]) + 1) for column in COLUMNS]
+        assert matrix["addresses"] == {code: cell_url(matrix["name"], code) for code in codes}
+    drug = next(m for m in matrices if m["name"] == "Drug Treatment Matrix")
+    assert drug["addresses"]["E5"] == "https://findings.org.uk/PHP/dl.php?file=Matrix/Drugs/E5.htm"
