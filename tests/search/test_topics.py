@@ -120,9 +120,9 @@ def test_a_cell_treats_what_its_matrix_and_title_name_though_its_text_never_does
     alcohol, brief, missed_dose = "@alcohol", "@brief_intervent", "@miss_dose"
     # Every passage is about what its cell's matrix and title name, whatever its own words.
     for position, passage in enumerate(passages):
-        named = topics.named_by(position)
-        assert (alcohol in named) == (CellKey.of(passage.cell) in (d4_cell, b1_cell))
-        assert (brief in named) == (CellKey.of(passage.cell) == b1_cell)
+        for named in (topics.named_by(position), topics.treated_by(position)):
+            assert (alcohol in named) == (CellKey.of(passage.cell) in (d4_cell, b1_cell))
+            assert (brief in named) == (CellKey.of(passage.cell) == b1_cell)
     # A cell treats a topic by its name alone (alcohol in D4, brief interventions in B1), or by its own
     # sentences alone (missed doses in D4, whose name does not say it).
     assert topics.cells_treating(alcohol) == [b1_cell, d4_cell]
