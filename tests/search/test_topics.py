@@ -128,3 +128,12 @@ def test_a_cell_treats_what_its_matrix_and_title_name_though_its_text_never_does
     assert topics.cells_treating(alcohol) == [b1_cell, d4_cell]
     assert topics.cells_treating(brief) == [b1_cell]
     assert topics.cells_treating(missed_dose) == [d4_cell]
+
+
+def test_the_topics_a_passage_names_are_those_of_its_own_words_whichever_passage_holds_them(retriever: Retriever):
+    topics, analyzer = retriever.gatherer.topics, retriever.analyzer
+    field = analyzer.topic_tokens & set(retriever.lexical.known_tokens)
+    for position, passage in enumerate(retriever.index.passages):
+        own = field & set(analyzer.tokens(f"{passage.section}. {passage.text}"))
+        subject = analyzer.topic_tokens & set(analyzer.tokens(f"{passage.cell.matrix}: {passage.cell.title}"))
+        assert topics.named_by(position) == subject | own, passage.id
