@@ -137,3 +137,15 @@ def test_the_topics_a_passage_names_are_those_of_its_own_words_whichever_passage
         own = field & set(analyzer.tokens(f"{passage.section}. {passage.text}"))
         subject = analyzer.topic_tokens & set(analyzer.tokens(f"{passage.cell.matrix}: {passage.cell.title}"))
         assert topics.named_by(position) == subject | own, passage.id
+
+
+def test_a_question_asking_of_both_matrices_has_each_ones_best_passage_among_those_that_would_answer(
+    retriever: Retriever,
+):
+    # B3's counsellor passages lead; the alcohol cell's best passage is quoted too, and its matrix treats alcohol.
+    result = retriever.search("do counsellors matter for people with drug or alcohol problems?", 5)
+    assert {h.passage.cell.code for h in result.hits[:3]} == {"B3"}
+    assert result.relevance.relevant and result.relevance.missing == ()
+    # Asked of one matrix, the alcohol matrix's passage is not one of those that would answer.
+    one = retriever.search("do counsellors matter for people with alcohol problems?", 5)
+    assert one.relevance.missing == ("alcohol",)

@@ -142,7 +142,8 @@ class Gatherer:
             vector=vector,
             candidates=candidates,
             cells=self._by_cell(query, candidates, leaders),
-            missing=self._untreated(query, leaders) + self._uncompared(query, candidates),
+            missing=self._untreated(query, leaders + self._each_matrix(query, candidates, leaders))
+            + self._uncompared(query, candidates),
             matched=matched,
             unknown=still_unknown,
             authors=named_authors(query.analysis, [passages[p] for p in leaders]),
@@ -179,6 +180,19 @@ class Gatherer:
         of = self.topics.named_by if query.cells else self.topics.treated_by
         treated = frozenset().union(*(of(p) for p in leaders))
         return tuple(t.shown for t in query.topics if t.token not in treated)
+
+    def _each_matrix(self, query: Query, candidates: Candidates, leaders: list[int]) -> list[int]:
+        """Of a question asking of several matrices ("in drug or in alcohol services"), the best passage of evidence
+        (not a summary) of each matrix the leaders lack: its hits and its answer have one of each (retrieve.py), so
+        it is among the passages that would answer."""
+        lacking = set(query.matrices) - {self.index.passages[p].cell.matrix for p in leaders}
+        found = []
+        for position in (int(candidates.rows[i]) for i in candidates.leaders(len(candidates.rows)) if lacking):
+            matrix = self.index.passages[position].cell.matrix
+            if matrix in lacking and not self._is_summary[position]:
+                found.append(position)
+                lacking.discard(matrix)
+        return found
 
     def _uncompared(self, query: Query, candidates: Candidates) -> tuple[str, ...]:
         """The comparisons the question asks for that none of the first COMPARISON_DEPTH passages (by their own
