@@ -126,9 +126,9 @@ class Answerer:
         the comparisons they cannot make."""
         by_key = {CellKey.of(cell): cell for cell in self.cells}
         query, gatherer = result.query, self.retriever.gatherer
-        topics = [(t.shown, gatherer.topics.cells_treating(t.token)) for t in (query.topics if query else ())]
-        compared = [(c.shown, gatherer.cells_comparing(c)) for c in (query.compared if query else ())]
-        named = [(shown, keys) for shown, keys in topics + compared if shown in missing]
+        topics = [(t.shown, gatherer.topics.cells_treating, t.token) for t in (query.topics if query else ())]
+        compared = [(c.shown, gatherer.cells_comparing, c) for c in (query.compared if query else ())]
+        named = [(shown, cells(of)) for shown, cells, of in topics + compared if shown in missing]
         return tuple(Elsewhere(shown, by_key[k]) for shown, keys in named for k in keys if k in by_key)
 
     def _opening(self, question: str) -> Passage | None:

@@ -92,6 +92,9 @@ class Evidence:
     unknown: tuple[str, ...] = ()  # words no passage uses, and no corpus word is near in meaning
     authors: tuple[str, ...] = ()  # "Luborsky = an author of ‘…’ (1985)": the question names a first passage's author
     sections: tuple[str, ...] = ()  # the sections the question names that lead its candidates ("Key studies")
+    # Of a question asking of several matrices ("drug or alcohol problems"), each one's best passage of evidence (not
+    # a summary), as numbers into the candidates: the hits hold one of each (retrieve.py), so they would answer.
+    each_matrix: tuple[int, ...] = ()
 
 
 class Gatherer:
@@ -136,18 +139,22 @@ class Gatherer:
         lexical_all = weighted_sum(term_scores, weights, len(passages))
         candidates = self._rank(query, vector, rows, lexical_all, filters.active or bool(query.cells), mode)
         leaders = [int(candidates.rows[i]) for i in candidates.leaders(COVERAGE_DEPTH)]
+        each_matrix = self._each_matrix(query, candidates)
+        held = {passages[p].cell.matrix for p in leaders}
+        answering = leaders + [int(candidates.rows[i]) for i in each_matrix]
+        answering = [p for p in answering if p in leaders or passages[p].cell.matrix not in held]
         matched, still_unknown = self.meanings.nearest(query.unknown, word_vectors[len(scoring) :])
         return Evidence(
             query=query,
             vector=vector,
             candidates=candidates,
             cells=self._by_cell(query, candidates, leaders),
-            missing=self._untreated(query, leaders + self._each_matrix(query, candidates, leaders))
-            + self._uncompared(query, candidates),
+            missing=self._untreated(query, answering) + self._uncompared(query, candidates),
             matched=matched,
             unknown=still_unknown,
             authors=named_authors(query.analysis, [passages[p] for p in leaders]),
             sections=tuple(s for s in query.sections if s in set(self._section[candidates.rows])),
+            each_matrix=each_matrix,
         )
 
     def _by_cell(self, query: Query, candidates: Candidates, leaders: list[int]) -> tuple[CellEvidence, ...]:
@@ -181,18 +188,18 @@ class Gatherer:
         treated = frozenset().union(*(of(p) for p in leaders))
         return tuple(t.shown for t in query.topics if t.token not in treated)
 
-    def _each_matrix(self, query: Query, candidates: Candidates, leaders: list[int]) -> list[int]:
-        """Of a question asking of several matrices ("in drug or in alcohol services"), the best passage of evidence
-        (not a summary) of each matrix the leaders lack: its hits and its answer have one of each (retrieve.py), so
-        it is among the passages that would answer."""
-        lacking = set(query.matrices) - {self.index.passages[p].cell.matrix for p in leaders}
+    def _each_matrix(self, query: Query, candidates: Candidates) -> tuple[int, ...]:
+        """Of a question asking of several matrices, each one's best candidate (by its own evidence) that is no
+        summary, as a number into the candidates."""
+        lacking = set(query.matrices)
         found = []
-        for position in (int(candidates.rows[i]) for i in candidates.leaders(len(candidates.rows)) if lacking):
+        for i in candidates.leaders(len(candidates.rows)) if lacking else ():
+            position = int(candidates.rows[i])
             matrix = self.index.passages[position].cell.matrix
             if matrix in lacking and not self._is_summary[position]:
-                found.append(position)
+                found.append(int(i))
                 lacking.discard(matrix)
-        return found
+        return tuple(found)
 
     def _uncompared(self, query: Query, candidates: Candidates) -> tuple[str, ...]:
         """The comparisons the question asks for that none of the first COMPARISON_DEPTH passages (by their own

@@ -138,7 +138,7 @@ class Retriever:
         best_first = found.best_first(max(k, CANDIDATES))
         vectors = self.gatherer.passage_vectors[found.rows[best_first]]
         picked = maximal_marginal_relevance(vectors, found.fused[best_first], k, DIVERSITY)
-        picked = self._each_matrix(evidence.query, found, best_first, list(picked))
+        picked = self._each_matrix(evidence, best_first, list(picked))
         hits = []
         for place, i in enumerate(best_first[picked], 1):
             position = int(found.rows[i])
@@ -160,21 +160,24 @@ class Retriever:
             )
         return hits
 
-    def _each_matrix(self, query: Query, found: Candidates, best_first: np.ndarray, picked: list[int]) -> list[int]:
+    def _each_matrix(self, evidence: Evidence, best_first: np.ndarray, picked: list[int]) -> list[int]:
         """A question asking of several matrices ("drug or alcohol problems") has each one's best passage of evidence
-        (not a cell's summary) among its hits: when one is missing it takes the place of the last hit whose matrix
-        has another."""
-        if not query.matrices:  # most questions: nothing to look up
+        (evidence.each_matrix) among its hits: when its matrix has no passage of evidence there, it takes the place of
+        the last hit whose matrix has another."""
+        if not evidence.each_matrix:  # most questions: nothing to look up
             return picked
+        found = evidence.candidates
         passages = [self.index.passages[int(found.rows[i])] for i in best_first]
-        for matrix in query.matrices:
-            evidence = [i for i, p in enumerate(passages) if p.cell.matrix == matrix and p.section != SUMMARY_SECTION]
-            if not evidence or set(evidence) & set(picked):
+        for best in evidence.each_matrix:
+            at = np.flatnonzero(best_first == best)
+            matrix = self.index.passages[int(found.rows[best])].cell.matrix
+            evidenced = {passages[i].cell.matrix for i in picked if passages[i].section != SUMMARY_SECTION}
+            if not at.size or matrix in evidenced:
                 continue
             matrices = [passages[i].cell.matrix for i in picked]
             spare = [n for n in range(len(picked)) if matrices.count(matrices[n]) > 1]
             if spare:
-                picked[spare[-1]] = evidence[0]
+                picked[spare[-1]] = int(at[0])
         return picked
 
     def _shown_matches(self, evidence: Evidence, position: int) -> tuple[str, ...]:
