@@ -7,9 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-# None now: the twelfth round's (practitioner_final15, asks_for_final11, many_cells_final12 and its alternatives,
-# second_cells_final6) were measured once on 5 December 2026 at 378d49b; the eleventh round's at d6e4da5.
-HELD_OUT: frozenset[str] = frozenset()
+# The thirteenth round's, measured once at the end of that round's work; the twelfth round's (practitioner_final15,
+# asks_for_final11, many_cells_final12 and its alternatives, second_cells_final6) were measured at 378d49b.
+HELD_OUT: frozenset[str] = frozenset(
+    {
+        "practitioner_final16.jsonl",
+        "asks_for_final12.jsonl",
+        "many_cells_final13.jsonl",
+        "many_cells_alternatives_final13.jsonl",
+        "second_cells_final7.jsonl",
+    }
+)
 
 
 def held_out(path: Path) -> bool:
