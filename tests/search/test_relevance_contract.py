@@ -99,3 +99,18 @@ def test_a_word_near_no_corpus_word_in_meaning_is_unknown_not_missing(corpus_dir
     result = _retriever(embedder, corpus_dir, tmp_path / "index").search("zop tests", 5)
     assert result.relevance.unknown == ("zop",) and result.relevance.matched == ()
     assert result.relevance.missing == ()  # no topic of the field: not, alone, a reason to decline
+
+
+def test_a_word_near_a_corpus_word_in_meaning_is_searched_as_that_word(corpus_dir: Path, tmp_path: Path):
+    near = 0.9 * UNUSUAL + np.sqrt(1 - 0.9**2) * ELSEWHERE
+    embedder = MeaningEmbedder({"urine": UNUSUAL, "zop": near})
+    hits = _retriever(embedder, corpus_dir, tmp_path / "index").search("zop", 10).hits
+    # Lexical search finds the passages holding the word it stands for, and only those.
+    assert hits[0].lexical_score > 0 and "urine" in hits[0].passage.text.lower()
+    assert all((h.lexical_score > 0) == ("urine" in h.passage.text.lower()) for h in hits)
+
+
+def test_a_word_near_no_corpus_word_in_meaning_adds_no_lexical_evidence(corpus_dir: Path, tmp_path: Path):
+    embedder = MeaningEmbedder({"urine": UNUSUAL, "zop": ELSEWHERE})
+    hits = _retriever(embedder, corpus_dir, tmp_path / "index").search("zop", 10).hits
+    assert hits and all(h.lexical_score == 0 for h in hits)

@@ -133,10 +133,17 @@ class Gatherer:
         vector, word_vectors = embedded()
         if not len(rows):
             return Evidence(query, vector, None)
-        closeness = term_weights(vector, word_vectors[: len(scoring)])
-        weight_of = dict(zip((t.stem for t in scoring), closeness, strict=True))
+        # A word no passage uses is searched as the corpus word nearest it in meaning ("French" as "France").
+        closest = self.meanings.closest_to(word_vectors[len(scoring) :])
+        stand_ins = [(word, row) for row, word in enumerate(closest, len(scoring)) if word]
+        rows_weighed = list(range(len(scoring))) + [row for _, row in stand_ins]
+        closeness = term_weights(vector, word_vectors[rows_weighed])
+        weight_of = dict(zip((t.stem for t in scoring), closeness, strict=False))
         weights = np.array([weight_of.get(t.stem, 1.0) for t in query.analysis.terms], dtype=np.float32)
         lexical_all = weighted_sum(term_scores, weights, len(passages))
+        for (word, _), weight in zip(stand_ins, closeness[len(scoring) :], strict=True):
+            stand_in = self.lexical.term_scores(self.lexical.analyzer.analyse(word))
+            lexical_all += float(weight) * weighted_sum(stand_in, None, len(passages))
         candidates = self._rank(query, vector, rows, lexical_all, filters.active or bool(query.cells), mode)
         leaders = [int(candidates.rows[i]) for i in candidates.leaders(COVERAGE_DEPTH)]
         each_matrix = self._each_matrix(query, candidates)

@@ -79,15 +79,15 @@ class WordMeanings:
         nearest = int(np.argmax(similarity)) if len(similarity) else -1
         return self.words[nearest] if nearest >= 0 and similarity[nearest] >= MEANING_MATCH else None
 
+    def closest_to(self, vectors: np.ndarray) -> list[str | None]:
+        """For each row of word vectors, the corpus word nearest it in meaning (None: none MEANING_MATCH near)."""
+        return [self._closest(row) for row in vectors @ self.vectors.T] if len(vectors) else []
+
     def nearest(self, terms: tuple[Term, ...], vectors: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Each word matched to its nearest corpus word ("pee ≈ urine") when their cosine is at least
         MEANING_MATCH, else left unknown; vectors are the words' own, one row each."""
-        if not terms:
-            return (), ()
-        similarity = vectors @ self.vectors.T
         matched, unknown = [], []
-        for term, row in zip(terms, similarity, strict=True):
-            closest = self._closest(row)
+        for term, closest in zip(terms, self.closest_to(vectors), strict=True):
             if closest is not None:
                 matched.append(f"{term.word} ≈ {closest}")
             else:
