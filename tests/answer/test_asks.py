@@ -214,6 +214,28 @@ def test_a_clause_that_says_the_matter_is_unknown_gives_no_answer_on_it():
     )
 
 
+def test_a_figure_of_a_former_time_answers_only_a_question_asking_of_that_time():
+    sentence = "Guidelines now leave it open, a step back from the three months’ supervision previously recommended."
+    assert not _asked("a duration", "supervision").given_by(sentence, _tokens)
+    assert replace(_asked("a duration", "supervision"), former=True).given_by(sentence, _tokens)
+    # "no longer than" compares; it places nothing in the past.
+    assert _asked("a duration", "supervision").given_by("Supervision lasting no longer than three months.", _tokens)
+
+
+@pytest.mark.parametrize(
+    "question, former",
+    [
+        ("How long should supervised consumption last under the current guidelines?", False),
+        ("How long was supervision recommended for under the earlier guidelines?", True),
+        ("How long was supervised consumption recommended for before the guidelines changed?", True),
+        ("Is there any evidence behind the old three-month rule?", True),
+    ],
+)
+def test_a_question_asking_of_a_former_time_is_read_as_such(retriever: Retriever, question: str, former: bool):
+    result = retriever.search(question, 5)
+    assert read_asked(result.query, retriever, result.question_vector).former is former
+
+
 def test_a_yes_or_no_is_the_claim_of_the_whole_sentence():
     asked = _asked("a yes or no", "pharmacy", "supervision")
     assert asked.given_by("Supervision at the pharmacy reduces diversion.", _tokens)

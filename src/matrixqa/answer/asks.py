@@ -6,11 +6,12 @@ asks for a frequency, and "daily", "every N weeks", "twice a day" give one. A se
 asked for only when the form stands in a clause that also names the question's subject, so that a figure
 about something else is not taken for the answer: in "nearly every day to swallow their methadone in front
 of staff, and regular urine tests to spot drug use" the frequency is the swallowing's, not the testing's.
-The subject is named by its words, their spelling variants and synonyms (the vocabulary), and the corpus
-words nearest them in meaning ("French" by "France"). A form that is the question's own word ("who ran the
-survey of clinicians?": "clinicians") answers nothing, and a clause that says the matter is untested or
-unknown gives no answer on it. Some questions ask for something narrower than their kind: who made a study or
-a document is given by a name or a body, never by a role ("patients", "doctors").
+The subject is named by its words, their spelling variants and synonyms (the vocabulary), and the corpus words
+nearest them in meaning ("French" by "France"). A form that is the question's own word ("who ran the survey of
+clinicians?": "clinicians") answers nothing, and a clause that says the matter is untested or unknown gives no
+answer on it, nor one placing its figure in a former time ("previously recommended") unless the question asks of a
+former time. Some questions ask for something narrower than their kind: who made a study or a document is given by a
+name or a body, never by a role ("patients", "doctors").
 """
 
 from __future__ import annotations
@@ -57,6 +58,15 @@ _NOT_KNOWN = forms(
     r"\bremains? to be (?:seen|tested|shown|established)\b",
 )
 
+# A clause placing what it says in a former time ("the three months' supervision previously recommended") gives
+# no answer to a question about the present; a question asking of a former time says so ("the earlier
+# recommendation", "the old rule").
+_FORMER = forms(r"\b(?:previously|formerly|until recently|in the past|no longer(?! than))\b")
+_ASKS_OF_FORMER = forms(
+    r"\b(?:previous(?:ly)?|former(?:ly)?|earlier|old(?:er)?|original(?:ly)?|used to|in the past|no longer|"
+    r"at the time|back then|once|before)\b"
+)
+
 
 @dataclass(frozen=True)
 class Asked:
@@ -70,6 +80,7 @@ class Asked:
     own: frozenset[str] = frozenset()
     counted: frozenset[str] = frozenset()  # the tokens of what a "how many" question counts
     narrower: bool = False  # the question asks for the kind's narrower thing ("who led the study?": a name)
+    former: bool = False  # the question asks of a former time ("under the earlier recommendation")
 
     def given_by(
         self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "", context: str = ""
@@ -89,6 +100,7 @@ class Asked:
         return any(
             (entry_names_study or self._gives_form(clause, tokens))
             and not _NOT_KNOWN.search(clause)
+            and (self.former or not _FORMER.search(clause))
             and self._names_subject(set(tokens(clause)) | named_by_entry, around)
             for clause in clauses(sentence)
         )
@@ -157,7 +169,8 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     )
     own = frozenset(token for term in terms for token in term.tokens)
     counted = counted_tokens(query.text, analyzer.tokens) if kind.name == NUMBER else frozenset()
-    return Asked(kind, subject, own, counted, kind.asks_narrower(query.text))
+    former = bool(_ASKS_OF_FORMER.search(query.text))
+    return Asked(kind, subject, own, counted, kind.asks_narrower(query.text), former)
 
 
 def counted_tokens(question: str, tokens: Callable[[str], Collection[str]]) -> frozenset[str]:
