@@ -11,7 +11,8 @@ nearest them in meaning ("French" by "France"). A form that is the question's ow
 clinicians?": "clinicians") answers nothing, and a clause that says the matter is untested or unknown gives no
 answer on it, nor one placing its figure in a former time ("previously recommended") unless the question asks of a
 former time. Some questions ask for something narrower than their kind: who made a study or a document is given by a
-name or a body, never by a role ("patients", "doctors").
+name or a body, never by a role ("patients", "doctors"), nor where the maker is described without a name ("led by an
+eminent US researcher").
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ _ASKS_OF_FORMER = forms(
     r"at the time|back then|once|before)\b"
 )
 
+# A clause whose maker is described, not named ("led by an eminent US researcher later to become an adviser to
+# Public Health England"), names nobody as the maker, whatever names it holds besides: to a question asking who
+# made something, not to one asking which body (that body may be named beside the maker).
+_ASKS_WHO = forms(r"^\W*who\b", r"\bnames? of\b")
+_UNNAMED_MAKER = forms(
+    r"\bby (?:an?|one|some|two|three|several) (?:[\w-]+ ){0,3}?(?:researchers?|scientists?|academics?|teams?|"
+    r"groups?|experts?|investigators?|authors?|specialists?|professors?|psychiatrists?|doctors?|clinicians?)\b"
+)
+
 
 @dataclass(frozen=True)
 class Asked:
@@ -81,6 +91,7 @@ class Asked:
     counted: frozenset[str] = frozenset()  # the tokens of what a "how many" question counts
     narrower: bool = False  # the question asks for the kind's narrower thing ("who led the study?": a name)
     former: bool = False  # the question asks of a former time ("under the earlier recommendation")
+    who: bool = False  # the question asks who, or a name, not which body
 
     def given_by(
         self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "", context: str = ""
@@ -101,6 +112,7 @@ class Asked:
             (entry_names_study or self._gives_form(clause, tokens))
             and not _NOT_KNOWN.search(clause)
             and (self.former or not _FORMER.search(clause))
+            and not (self.narrower and self.who and _UNNAMED_MAKER.search(clause))
             and self._names_subject(set(tokens(clause)) | named_by_entry, around)
             for clause in clauses(sentence)
         )
@@ -169,8 +181,8 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     )
     own = frozenset(token for term in terms for token in term.tokens)
     counted = counted_tokens(query.text, analyzer.tokens) if kind.name == NUMBER else frozenset()
-    former = bool(_ASKS_OF_FORMER.search(query.text))
-    return Asked(kind, subject, own, counted, kind.asks_narrower(query.text), former)
+    former, who = bool(_ASKS_OF_FORMER.search(query.text)), bool(_ASKS_WHO.search(query.text))
+    return Asked(kind, subject, own, counted, kind.asks_narrower(query.text), former, who)
 
 
 def counted_tokens(question: str, tokens: Callable[[str], Collection[str]]) -> frozenset[str]:

@@ -29,6 +29,8 @@ _BODIES = (
     r"departments?|governments?|agenc(?:y|ies)|councils?|foundations?|organi[sz]ations?|commissions?"
 )
 _BODY = rf"\b(?:{_BODIES})\b"
+# Who made a study or a document: "who were the authors of the review?" asks for their names.
+_MAKERS = r"(?:authors?|researchers?|investigators?|writers?|funders?|publishers?|lead (?:author|researcher)s?)"
 # "What was the name of the researcher who ...?" asks for a name, as "who led ...?" does.
 _NAME_OF = (
     r"\bnames? of (?:the |that |this |its )?(?:[\w-]+ )?(?:researchers?|authors?|investigators?|scientists?|"
@@ -172,6 +174,7 @@ KINDS = (
                 r"drew up|developed|authored|compiled|funded|funds|commissioned|designed|is behind|was behind|"
                 r"are behind|were behind)\b",
                 rf"^\W*(?:which|what) (?:researchers?|authors?|clinics?|services?|{_BODIES})\b",
+                rf"^\W*who (?:is|are|was|were) (?:the|its|their) {_MAKERS}\b",
                 _NAME_OF,
             ),
             forms(_NAME, _BODY),
