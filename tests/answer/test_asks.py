@@ -236,6 +236,32 @@ def test_a_question_asking_of_a_former_time_is_read_as_such(retriever: Retriever
     assert read_asked(result.query, retriever, result.question_vector).former is former
 
 
+def test_a_question_asking_whether_the_matter_is_known_is_answered_by_a_clause_saying_it_is_not():
+    untested = "Whether supervision at the pharmacy works on its own is untested."
+    assert not _asked("a yes or no", "pharmacy", "supervision").given_by(untested, _tokens)
+    assert replace(_asked("a yes or no", "pharmacy", "supervision"), if_known=True).given_by(untested, _tokens)
+    no_evidence = "Supervision at the pharmacy for three months, a rule for which there is no evidence."
+    assert not _asked("a study", "pharmacy", "supervision").given_by(no_evidence, _tokens)
+    assert replace(_asked("a study", "pharmacy", "supervision"), if_known=True).given_by(no_evidence, _tokens)
+    # "Has any study tested ...?": "it is untested" answers it, though it names no study.
+    assert replace(_asked("a study", "pharmacy", "supervision"), if_known=True).given_by(untested, _tokens)
+
+
+@pytest.mark.parametrize(
+    "question, if_known",
+    [
+        ("Has anyone tested whether a whole-person relationship is therapeutic on its own?", True),
+        ("Is there any evidence behind the three-month rule?", True),
+        ("Has it been shown that supervision prevents overdose?", True),
+        ("Does supervision prevent overdose?", False),
+        ("Has supervision prevented overdose?", False),
+    ],
+)
+def test_a_question_is_read_as_asking_whether_the_matter_is_known(retriever: Retriever, question, if_known):
+    result = retriever.search(question, 5)
+    assert read_asked(result.query, retriever, result.question_vector).if_known is if_known
+
+
 def test_a_yes_or_no_is_the_claim_of_the_whole_sentence():
     asked = _asked("a yes or no", "pharmacy", "supervision")
     assert asked.given_by("Supervision at the pharmacy reduces diversion.", _tokens)

@@ -9,10 +9,10 @@ of staff, and regular urine tests to spot drug use" the frequency is the swallow
 The subject is named by its words, their spelling variants and synonyms (the vocabulary), and the corpus words
 nearest them in meaning ("French" by "France"). A form that is the question's own word ("who ran the survey of
 clinicians?": "clinicians") answers nothing, and a clause that says the matter is untested or unknown gives no
-answer on it, nor one placing its figure in a former time ("previously recommended") unless the question asks of a
-former time. Some questions ask for something narrower than their kind: who made a study or a document is given by a
-name or a body, never by a role ("patients", "doctors"), nor where the maker is described without a name ("led by an
-eminent US researcher").
+answer on it (but "no" to a question asking whether it is known: "has anyone tested ...?"), nor one placing its
+figure in a former time ("previously recommended") unless the question asks of a former time. Some questions ask for
+something narrower than their kind: who made a study or a document is given by a name or a body, never by a role
+("patients", "doctors"), nor where the maker is described without a name ("led by an eminent US researcher").
 """
 
 from __future__ import annotations
@@ -58,6 +58,15 @@ _NOT_KNOWN = forms(
     r"\b(?:not|never) (?:yet )?(?:been )?(?:tested|studied|known|established|proved|proven)\b",
     r"\bremains? to be (?:seen|tested|shown|established)\b",
 )
+# A question asking whether the matter is known ("has anyone tested whether ...?", "is there any evidence behind
+# ...?") is answered by a clause saying it is not: "no".
+_ASKS_IF_KNOWN = forms(
+    r"\b(?:is|are|was|were) there (?:any |much |some |good |real )?(?:evidence|research|stud(?:y|ies)|data|proof)\b",
+    r"\b(?:has|have) (?:anyone|anybody|research|researchers|any(?:one)? stud(?:y|ies)|studies|it|this|that) "
+    r"(?:ever |actually |really |yet )?(?:been )?(?:tested|studied|shown|proved|proven|researched|established|"
+    r"examined|investigated|looked at)\b",
+    r"\b(?:is|was) (?:it|this|that) (?:known|proven|established)\b",
+)
 
 # A clause placing what it says in a former time ("the three months' supervision previously recommended") gives
 # no answer to a question about the present; a question asking of a former time says so ("the earlier
@@ -92,6 +101,7 @@ class Asked:
     narrower: bool = False  # the question asks for the kind's narrower thing ("who led the study?": a name)
     former: bool = False  # the question asks of a former time ("under the earlier recommendation")
     who: bool = False  # the question asks who, or a name, not which body
+    if_known: bool = False  # the question asks whether the matter is known: "it is untested" answers it
 
     def given_by(
         self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "", context: str = ""
@@ -103,14 +113,14 @@ class Asked:
         named only elsewhere in the sentence's passage (`context`) counts CONTEXT_SHARE of its weight ("Four
         relationship patterns were identified" in a passage on French interviews); a yes or no is a claim the
         sentence itself must make."""
-        if self.kind.claim and _NOT_KNOWN.search(sentence):
+        if self.kind.claim and _NOT_KNOWN.search(sentence) and not self.if_known:
             return False
         named_by_entry = set(tokens(entry)) if entry else set()
         around = set(tokens(context)) if context and not self.kind.claim else set()
         entry_names_study = bool(entry) and self.kind.name == STUDY
         return any(
-            (entry_names_study or self._gives_form(clause, tokens))
-            and not _NOT_KNOWN.search(clause)
+            (entry_names_study or self._gives_form(clause, tokens) or (self.if_known and _NOT_KNOWN.search(clause)))
+            and (self.if_known or not _NOT_KNOWN.search(clause))
             and (self.former or not _FORMER.search(clause))
             and not (self.narrower and self.who and _UNNAMED_MAKER.search(clause))
             and self._names_subject(set(tokens(clause)) | named_by_entry, around)
@@ -182,7 +192,8 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     own = frozenset(token for term in terms for token in term.tokens)
     counted = counted_tokens(query.text, analyzer.tokens) if kind.name == NUMBER else frozenset()
     former, who = bool(_ASKS_OF_FORMER.search(query.text)), bool(_ASKS_WHO.search(query.text))
-    return Asked(kind, subject, own, counted, kind.asks_narrower(query.text), former, who)
+    if_known = bool(_ASKS_IF_KNOWN.search(query.text))
+    return Asked(kind, subject, own, counted, kind.asks_narrower(query.text), former, who, if_known)
 
 
 def counted_tokens(question: str, tokens: Callable[[str], Collection[str]]) -> frozenset[str]:
