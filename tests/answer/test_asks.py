@@ -299,6 +299,7 @@ def test_one_as_a_word_of_comparison_is_no_count():
         ("What was the name of the researcher who led it?", True),  # a name, not a role
         ("what time of day should doses be taken?", True),
         ("Who were the authors of the 2000 review?", True),  # their names
+        ("What is the name of the eminent US researcher who led it?", True),
         ("Who are the patients most at risk?", False),
     ],
 )

@@ -33,7 +33,7 @@ _BODY = rf"\b(?:{_BODIES})\b"
 _MAKERS = r"(?:authors?|researchers?|investigators?|writers?|funders?|publishers?|lead (?:author|researcher)s?)"
 # "What was the name of the researcher who ...?" asks for a name, as "who led ...?" does.
 _NAME_OF = (
-    r"\bnames? of (?:the |that |this |its )?(?:[\w-]+ )?(?:researchers?|authors?|investigators?|scientists?|"
+    r"\bnames? of (?:the |that |this |its )?(?:[\w-]+ ){0,3}?(?:researchers?|authors?|investigators?|scientists?|"
     rf"people|persons?|doctors?|experts?|{_BODIES})\b"
 )
 # Up to two words describing what a question asks for ("which randomised trial"), not the verbs and determiners of a
