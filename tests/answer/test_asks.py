@@ -603,7 +603,7 @@ def test_a_sentence_looked_for_beyond_the_sources_comes_from_no_summary_and_no_s
     # The fast corpus: no sentence of the passages these answers draw on gives what the question asks for, so the
     # other hits are searched for one. A cell's summary among them is no evidence (it says what the cell is about),
     # and a passage already drawn on is not a new one: the answer cites neither, and no passage twice.
-    answer = answerer.answer(question, detail=detail)
+    answer = answerer.answer(question, k=50, detail=detail)  # every passage: a summary among them, after the evidence
     assert answer.answered and any(h.passage.section == SUMMARY_SECTION for h in answer.hits)
     cited = [c.passage for c in answer.citations]
     assert all(p.section != SUMMARY_SECTION for p in cited), [p.section for p in cited]

@@ -89,6 +89,16 @@ def test_asked_what_the_corpus_covers_every_cells_summary_leads_alike_whichever_
     assert [h.breadth_cost for h in hits] == [0.0] * 10
 
 
+def test_a_cells_summary_comes_after_the_evidence_on_a_question_not_about_what_the_corpus_covers(
+    retriever: Retriever,
+):
+    # The question is in B3's summary's own words (by its own evidence the summary would lead): a summary says what
+    # its cell is about, and is no evidence on anything else.
+    hits = retriever.search("influence of the practitioner on medical treatment", 10).hits
+    assert hits[0].passage.section != SUMMARY_SECTION
+    assert any(h.passage.section == SUMMARY_SECTION for h in hits)  # still among the hits, further down
+
+
 @pytest.mark.parametrize("filters", [NO_FILTERS, Filters(cells=frozenset({"B3"}))])
 def test_as_many_passages_as_the_candidate_pool_are_all_ranked(retriever: Retriever, monkeypatch, filters: Filters):
     # A pool exactly the size of what the filters admit holds every admitted passage: each is ranked, as in a

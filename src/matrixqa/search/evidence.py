@@ -244,6 +244,11 @@ class Gatherer:
             fused = np.where(asked, 0.5 + fused * 0.5, fused * 0.5).astype(np.float32)
             fused_rank = ranks(fused)
         own = fused
+        if mode == "hybrid" and not (query.about_the_corpus or query.sections):
+            # A cell's summary says what the cell is about, no evidence on anything else: it is listed after the
+            # evidence, though the decision still weighs it by its own evidence.
+            fused = np.where(self._is_summary[rows], fused * 0.5, fused).astype(np.float32)
+            fused_rank = ranks(fused)
         # A question asking of several cells or of both matrices asks of each: no cell is likelier than another.
         asks_of_one = len(query.cells) < 2 and len(query.matrices) < 2
         if mode == "hybrid" and asks_of_one and not (query.about_the_corpus or query.sections):
