@@ -101,3 +101,11 @@ def test_real_model_answers_in_everyday_words_the_corpus_does_not_use(real_retri
 def test_real_model_still_declines_topics_the_corpus_never_treats(real_retriever: Retriever, question):
     result = real_retriever.search(question, 5)
     assert not result.relevant and result.relevance.missing
+
+
+def test_a_search_naming_only_cells_the_corpus_lacks_reports_nothing_relevant(client):
+    response = client.post("/api/search", json={"question": "what does alcohol E5 say?", "k": 3})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["relevant"] is False  # the passages nearest it are still listed, as not relevant
+    assert body["relevance"]["matched"] == ["the question names only cells this corpus does not hold"]
