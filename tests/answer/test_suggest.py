@@ -6,6 +6,9 @@ an answerer of their own, so what is offered depends on the rule under test alon
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 from matrixqa.answer.suggest import Candidate, Suggestions
 from matrixqa.search.retrieve import Retriever
 
@@ -122,3 +125,21 @@ def test_a_question_sentence_is_as_near_a_declined_question_as_itself_not_as_its
     for row in after:  # a declined question meaning exactly one of them is not offered the question first
         vector = retriever.index.sentence_vectors[row]
         assert suggestions.closest(vector, exclude=set())[0] != question.question
+
+
+def test_a_question_sentence_of_up_to_25_words_may_be_offered_and_a_longer_one_never(retriever: Retriever):
+    asked = (
+        "Does supervised consumption at the pharmacy keep patients in treatment longer than taking doses home when "
+        "prescribers review the dose every month for a year?"
+    )
+    longer = asked.replace("every month", "every single month")
+    assert (len(asked.split()), len(longer.split())) == (25, 26)
+    index = copy.copy(retriever.index)
+    at = next(n for n, p in enumerate(index.passages) if len(p.sentences) >= 2)
+    text = f"{asked} {longer}"
+    sentences = ((0, len(asked)), (len(asked) + 1, len(text)))
+    index.passages = list(index.passages)
+    index.passages[at] = dataclasses.replace(index.passages[at], text=text, sentences=sentences)
+    suggestions = Suggestions(index, lambda q: index.passages[at])
+    questions = [c.question for c in suggestions.candidates]
+    assert asked in questions and longer not in questions
