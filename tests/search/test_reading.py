@@ -174,6 +174,7 @@ def test_a_word_known_only_through_the_vocabulary_is_read_with_the_fields_word(r
         ("What does this matrix cell cover?", True),
         ("What is cell B3 about?", True),
         ("what do you cover", True),
+        ("In a sentence or two, what's the subject of cell B3?", True),  # a request's words, no subject
         ("What does the matrix say about methadone?", False),  # a subject of its own
         ("What is a cell?", False),  # asks nothing of what it covers
     ],
@@ -318,6 +319,11 @@ def test_an_abbreviation_reads_the_same_whatever_cells_the_corpus_holds(
 def test_a_topic_is_named_only_by_words_that_mean_it_in_any_context(retriever: Retriever, question, named):
     shown = [topic.shown for topic in retriever.reader.read(question).topics]
     assert any("aggression" in s or "violence" in s or "threatening behaviour" in s for s in shown) is named
+
+
+def test_a_sentence_of_text_names_no_topic(retriever: Retriever):
+    # "sentencing" shares its stem with "sentence": it would name the courts in "in a sentence or two".
+    assert retriever.reader.read("In a sentence or two, what does supervision do?").topics == ()
 
 
 @pytest.mark.parametrize(

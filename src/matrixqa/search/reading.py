@@ -68,6 +68,7 @@ SCOPE_WORDS = frozenset(
 # and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
 REQUEST_WORDS = frozenset(
     {"give", "tell", "say", "says", "quick", "brief", "briefly", "short", "please", "whats", "list", "show"}
+    | {"sentence", "sentences", "line", "lines", "words", "one", "two", "few"}  # "in a sentence or two, ..."
     | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
 )
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
