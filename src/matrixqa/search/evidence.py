@@ -138,7 +138,7 @@ class Gatherer:
         stand_ins = [(word, row) for row, word in enumerate(closest, len(scoring)) if word]
         rows_weighed = list(range(len(scoring))) + [row for _, row in stand_ins]
         closeness = term_weights(vector, word_vectors[rows_weighed])
-        weight_of = dict(zip((t.stem for t in scoring), closeness, strict=False))
+        weight_of = dict(zip((t.stem for t in scoring), closeness[: len(scoring)], strict=True))
         weights = np.array([weight_of.get(t.stem, 1.0) for t in query.analysis.terms], dtype=np.float32)
         lexical_all = weighted_sum(term_scores, weights, len(passages))
         for (word, _), weight in zip(stand_ins, closeness[len(scoring) :], strict=True):
