@@ -26,7 +26,7 @@ from matrixqa.search.cells import CellKey
 from matrixqa.search.comparisons import Comparison
 from matrixqa.search.filters import FilterColumns, Filters
 from matrixqa.search.fusion import Mode, Signals, fuse, ranks
-from matrixqa.search.meaning import WordMeanings
+from matrixqa.search.meaning import WordMeanings, matches
 from matrixqa.search.reading import Query
 from matrixqa.search.topics import TopicMentions
 
@@ -133,8 +133,10 @@ class Gatherer:
         vector, word_vectors = embedded()
         if not len(rows):
             return Evidence(query, vector, None)
-        # A word no passage uses is searched as the corpus word nearest it in meaning ("French" as "France").
+        # A word no passage uses is searched as the corpus word nearest it in meaning ("French" as "France"), and is
+        # reported so ("French ≈ france"), or as unknown.
         closest = self.meanings.closest_to(word_vectors[len(scoring) :])
+        matched, still_unknown = matches(query.unknown, closest)
         stand_ins = [(word, row) for row, word in enumerate(closest, len(scoring)) if word]
         rows_weighed = list(range(len(scoring))) + [row for _, row in stand_ins]
         closeness = term_weights(vector, word_vectors[rows_weighed])
@@ -150,7 +152,6 @@ class Gatherer:
         held = {passages[p].cell.matrix for p in leaders}
         answering = leaders + [int(candidates.rows[i]) for i in each_matrix]
         answering = [p for p in answering if p in leaders or passages[p].cell.matrix not in held]
-        matched, still_unknown = self.meanings.nearest(query.unknown, word_vectors[len(scoring) :])
         return Evidence(
             query=query,
             vector=vector,
@@ -248,11 +249,9 @@ class Gatherer:
             # A cell's summary says what the cell is about, no evidence on anything else: it is listed after the
             # evidence, though the decision still weighs it by its own evidence.
             fused = np.where(self._is_summary[rows], fused * 0.5, fused).astype(np.float32)
-            fused_rank = ranks(fused)
-        # A question asking of several cells or of both matrices asks of each: no cell is likelier than another.
-        asks_of_one = len(query.cells) < 2 and len(query.matrices) < 2
-        if mode == "hybrid" and asks_of_one and not (query.about_the_corpus or query.sections):
-            fused = cell_breadth(fused, self._cell[rows])
+            # A question asking of several cells or of both matrices asks of each: no cell is likelier than another.
+            if len(query.cells) < 2 and len(query.matrices) < 2:
+                fused = cell_breadth(fused, self._cell[rows])
             fused_rank = ranks(fused)
         return Candidates(rows, dense, sentence, best, lexical[rows], fused, fused_rank, dense_rank, lexical_rank, own)
 

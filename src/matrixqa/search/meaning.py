@@ -86,13 +86,15 @@ class WordMeanings:
     def nearest(self, terms: tuple[Term, ...], vectors: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Each word matched to its nearest corpus word ("pee ≈ urine") when their cosine is at least
         MEANING_MATCH, else left unknown; vectors are the words' own, one row each."""
-        matched, unknown = [], []
-        for term, closest in zip(terms, self.closest_to(vectors), strict=True):
-            if closest is not None:
-                matched.append(f"{term.word} ≈ {closest}")
-            else:
-                unknown.append(term.word)
-        return tuple(matched), tuple(unknown)
+        return matches(terms, self.closest_to(vectors))
+
+
+def matches(terms: tuple[Term, ...], closest: list[str | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words with a corpus word near in meaning, shown beside it ("pee ≈ urine"), and the others, unknown;
+    `closest` is each word's nearest corpus word (closest_to), in the words' order."""
+    matched = tuple(f"{term.word} ≈ {near}" for term, near in zip(terms, closest, strict=True) if near is not None)
+    unknown = tuple(term.word for term, near in zip(terms, closest, strict=True) if near is None)
+    return matched, unknown
 
 
 def _stacked(found: dict[str, np.ndarray], words: list[str], width: int) -> np.ndarray:
