@@ -171,6 +171,10 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("tell me about D4", "D4"),
         ("what ground does the alcohol D4 cell cover?", "D4"),  # nouns of what something covers
         ("which areas does alcohol D4 cover", "D4"),
+        ("what is alcohol D4 actually about?", "D4"),  # a hedge names no subject
+        # The last clause asks what the cell covers; what comes before sets the scene.
+        ("I keep seeing references to alcohol D4 - what is that cell about?", "D4"),
+        ("My manager mentioned drug B3 to me. What does the cell cover?", "B3"),
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):
@@ -185,6 +189,9 @@ def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: 
         "does thiamine (vitamin B1) help?",
         "what about vitamin D4 for drinkers?",
         "what does cell D4 say about counsellors?",
+        # A last clause asking for an overview, without naming the cell, asks it of the subject before it.
+        "what does alcohol D4 say about counsellors - give me an overview",
+        "in alcohol D4, what about counsellors? what is it about?",
     ],
 )
 def test_a_question_with_a_subject_is_no_question_about_a_cell(retriever: Retriever, question):

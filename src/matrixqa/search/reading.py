@@ -22,7 +22,8 @@
 
 The reading also notes what the later stages need of the question: the words BM25 can score, the words
 no passage uses (to be matched by meaning), the field's topics it names, how distinctive each word is,
-and whether it only names the corpus and asks what it covers ("What does this cell cover?").
+and whether it only names the corpus and asks what it covers ("What does this cell cover?"), whole or in a last
+clause of its own after the scene it sets ("I keep seeing references to drug B2 - what is that cell about?").
 """
 
 from __future__ import annotations
@@ -70,10 +71,13 @@ REQUEST_WORDS = frozenset(
     {"give", "tell", "say", "says", "quick", "brief", "briefly", "short", "please", "whats", "list", "show"}
     | {"sentence", "sentences", "line", "lines", "words", "one", "two", "few"}  # "in a sentence or two, ..."
     | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
+    | {"actually", "really", "exactly", "basically", "mainly", "overall"}  # "what is B2 actually about?"
 )
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
 _ALL_CELLS = frozenset({"cells", "matrices"})
 _ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
+# Where a question's clauses part: a sentence's end, a dash between spaces, a semicolon.
+_CLAUSES = re.compile(r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*")
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
@@ -154,7 +158,8 @@ class QuestionReader:
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
             topics=named_topics(analysis, cells.matrix_words),
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
-            about_the_corpus=self.asks_what_it_covers(analysis, cells),
+            about_the_corpus=self.asks_what_it_covers(analysis, cells)
+            or self._last_asks_what_it_covers(question, cells),
             cells=cells.keys,
             not_held=cells.not_held,
             sections=self.sections_named(analysis) if cells.keys else (),
@@ -269,6 +274,19 @@ class QuestionReader:
         named = {w for w in words if w in self.names | cells.title_words}
         only_names = self._names_only(analysis, cells.title_words)
         return only_names and (bool(cells.keys) or (bool(asked) and (bool(named) or len(analysis.terms) <= 1)))
+
+    def _last_asks_what_it_covers(self, question: str, cells: NamedCells) -> bool:
+        """Whether a question naming cells ends in a clause of its own asking what the cell covers, in words that
+        name the corpus and nothing else ("I keep seeing references to drug B2 - what is that cell about?"): what
+        comes before sets the scene for it."""
+        clauses = [c for c in _CLAUSES.split(question.strip()) if c.strip()]
+        if not cells.keys or len(clauses) < 2:
+            return False
+        last = self.analyzer.analyse(clauses[-1])
+        words = {w.lower() for w in last.words}
+        names = bool(words & (self.names | cells.title_words))
+        asks = bool(words & SCOPE_WORDS) or bool(_ASKS_ABOUT.search(clauses[-1]))
+        return names and asks and self._names_only(last, cells.title_words)
 
     def _names_only(self, analysis: Analysis, title_words: frozenset[str] = frozenset()) -> bool:
         """Whether every word of the question that search weighs names the corpus, asks what it covers or makes
