@@ -6,9 +6,12 @@ Written against the mutants mutmut left alive in choose.choose_sentences (docs/m
 
 from __future__ import annotations
 
-from matrixqa.answer.choose import LENGTHS, choose_sentences
+import pytest
+
+from matrixqa.answer.asks import read_asked
+from matrixqa.answer.choose import LENGTHS, choose_sentences, with_title_line
 from matrixqa.answer.compose import Answerer
-from matrixqa.search.retrieve import Retriever
+from matrixqa.search.retrieve import Hit, Retriever
 
 
 def test_an_answer_to_a_question_naming_both_matrices_subjects_quotes_each_matrix(retriever: Retriever):
@@ -27,3 +30,44 @@ def test_a_sentence_leaning_back_further_than_usual_is_quoted_only_when_it_gives
     answer = answerer.answer("Does the doctor's attitude affect how patients do?")
     assert answer.answered and answer.lacking == ("a yes or no",)
     assert "265 patients" not in answer.answer and "The stand-out counsellor" not in answer.answer
+
+
+def test_a_lead_giving_what_was_asked_only_with_its_entrys_title_line_is_quoted_after_that_line(answerer: Answerer):
+    # The year is in the guidance's title line, which the citation shows; the answer says it too, before the
+    # sentence of the entry that gives it only with that line.
+    answer = answerer.answer("When was the Clinks guidance on co-occurring mental health and substance use published?")
+    assert answer.answered and answer.asks_for == "a time" and not answer.lacking
+    first = answer.citations[0]
+    assert (
+        first.sentences[0].startswith("Competencies for working with co-occurring") and "(2019)" in first.sentences[0]
+    )
+    assert len(first.sentences) > 1 and "(2019)" not in first.sentences[1]
+    # Asked what to do, which the entry's sentence gives itself, the sentence is quoted without the title line.
+    answer = answerer.answer("What does the Clinks guidance advise about values, knowledge and skills?")
+    assert answer.answered and all(not s.startswith("Competencies for") for c in answer.citations for s in c.sentences)
+
+
+def _entry(title: str, retriever: Retriever) -> Hit:
+    passage = next(p for p in retriever.index.passages if p.study and p.study.title.startswith(title))
+    return Hit(passage, 1.0, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "quoted"),
+    [
+        # A study asked for, and the finding names none itself: its entry's title line comes first.
+        ("Which study found patients did best with GPs who knew them as a whole person?", "Patients do best", True),
+        # A title line naming too little of what the question asks about gives it no more than the sentence does.
+        ("Which study found the counsellor a patient was assigned to affected retention?", "Quasi-random", False),
+        # A yes or no is a claim the quoted sentence must make: a title line is no answer to it.
+        ("Do patients do best with GPs who know them as a whole person?", "Patients do best", False),
+    ],
+)
+def test_a_title_line_leads_an_entrys_sentence_only_when_it_gives_what_that_sentence_lacks(
+    retriever: Retriever, question: str, title: str, quoted: bool
+):
+    result = retriever.search(question, 5)
+    asked = read_asked(result.query, retriever, result.question_vector)
+    assert asked is not None
+    picked = with_title_line([(0, 1)], (0, 1), [_entry(title, retriever)], asked, retriever)
+    assert picked == ([(0, 0), (0, 1)] if quoted else [(0, 1)])

@@ -147,6 +147,7 @@ def choose_sentences(
     chosen += from_each_cell(chosen, rows, relevance, sources)
     picked = in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], quoting, rows[lead][1:])
     picked = with_neighbour(picked, rows[lead][1:], rows, relevance, floor, quoting)
+    picked = with_title_line(picked, rows[lead][1:], sources, asked, retriever)
     at = {(source, offset): i for i, (_, source, offset) in enumerate(rows)}
     return Chosen(sources, picked, any(giving[at[p]] for p in picked if p in at))
 
@@ -272,6 +273,28 @@ def with_neighbour(
         return picked
     place = picked.index(lead) + 1
     return picked[:place] + chain + picked[place:]
+
+
+def with_title_line(
+    picked: list[tuple[int, int]], lead: tuple[int, int], sources: list[Hit], asked: Asked | None, retriever: Retriever
+) -> list[tuple[int, int]]:
+    """A lead that gives what was asked only with its study entry's title line (the study's name, its year, its
+    authors or body, as gives_asked lends them: not a yes or no, which a sentence must make itself) is quoted after
+    that line, so that the answer says what was asked, not only its citation ("When was the guidance published?":
+    "Competencies for working with ... (2019).")."""
+    source, offset = lead
+    passage = sources[source].passage
+    if asked is None or asked.kind.claim or not passage.study or offset == 0 or (source, 0) in picked:
+        return picked
+    tokens, title = retriever.analyzer.tokens, passage.sentence_texts[0]
+    if not passage.quotable(0) or not title.startswith(passage.study.title):
+        return picked
+    if asked.given_by(passage.sentence_texts[offset], tokens, "", passage.text):
+        return picked  # it gives it itself
+    if not asked.given_by(title, tokens, passage.study.title, passage.text):
+        return picked
+    place = next(i for i, (s, _) in enumerate(picked) if s == source)
+    return picked[:place] + [(source, 0)] + picked[place:]
 
 
 def _sources(hits: list[Hit], length: Length, matrices: tuple[str, ...] = ()) -> list[Hit]:
