@@ -175,6 +175,8 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         # The last clause asks what the cell covers; what comes before sets the scene.
         ("I keep seeing references to alcohol D4 - what is that cell about?", "D4"),
         ("My manager mentioned drug B3 to me. What does the cell cover?", "B3"),
+        ("people keep mentioning alcohol D4 and I'm lost, what is that cell about?", "D4"),  # a comma, a question word
+        ("what topic does alcohol D4 address?", "D4"),
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):
@@ -192,6 +194,8 @@ def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: 
         # A last clause asking for an overview, without naming the cell, asks it of the subject before it.
         "what does alcohol D4 say about counsellors - give me an overview",
         "in alcohol D4, what about counsellors? what is it about?",
+        "how do services address counsellors' skills in alcohol D4?",
+        "in alcohol D4, what is said about counsellors?",
     ],
 )
 def test_a_question_with_a_subject_is_no_question_about_a_cell(retriever: Retriever, question):

@@ -61,7 +61,7 @@ CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness"
 SCOPE_WORDS = frozenset(
     {"cover", "covers", "covered", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
     | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
-    | {"deal", "deals", "concern", "concerns", "explain", "describe", "summarise", "summarize"}
+    | {"deal", "deals", "concern", "concerns", "explain", "describe", "summarise", "summarize", "address", "addresses"}
     | {"ground", "area", "areas", "range"}  # what ground / which areas does it cover
     | {"focus", "focuses", "purpose", "aim", "aims"}  # "what's its focus?", "what is the cell's purpose?"
 )
@@ -76,8 +76,11 @@ REQUEST_WORDS = frozenset(
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
 _ALL_CELLS = frozenset({"cells", "matrices"})
 _ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
-# Where a question's clauses part: a sentence's end, a dash between spaces, a semicolon.
-_CLAUSES = re.compile(r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*")
+# Where a question's clauses part: a sentence's end, a dash between spaces, a semicolon, a comma before a question
+# word ("..., what is that cell about?").
+_CLAUSES = re.compile(
+    r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:what|which|who|how|where|when|why)\b)", re.IGNORECASE
+)
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
