@@ -1,17 +1,33 @@
 """Which sentences an answer quotes, from which passages (answer/choose.py). Most of its tests are in
 tests/answer/test_compose_contract.py and tests/answer/test_asks.py, which have no room for more.
 
-Written against the mutants mutmut left alive in choose.choose_sentences (docs/mutation.md).
+Written against the mutants mutmut left alive in choose.choose_sentences and choose._giving_further_back
+(docs/mutation.md).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from matrixqa.answer.asks import read_asked
 from matrixqa.answer.choose import LENGTHS, choose_sentences, with_title_line
-from matrixqa.answer.compose import Answerer
+from matrixqa.answer.compose import Answerer, compose_answer
+from matrixqa.index.embed import HashingEmbedder
+from matrixqa.index.store import build_index, load_index
+from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.retrieve import Hit, Retriever
+from tests.conftest import FAKE_CELL
+
+# Invented for this test: each sentence after the first leans on the one before, and only the last gives a number.
+CHESS_CLUBS = (
+    "Chess clubs were tried in the imaginary waiting rooms of a fake alcohol service.",
+    "They met before counselling sessions.",
+    "Its organisers kept a register of the players.",
+    "This register was kept for the whole trial.",
+    "It counted 412 clients who played chess.",
+)
 
 
 def test_an_answer_to_a_question_naming_both_matrices_subjects_quotes_each_matrix(retriever: Retriever):
@@ -71,3 +87,26 @@ def test_a_title_line_leads_an_entrys_sentence_only_when_it_gives_what_that_sent
     assert asked is not None
     picked = with_title_line([(0, 1)], (0, 1), [_entry(title, retriever)], asked, retriever)
     assert picked == ([(0, 0), (0, 1)] if quoted else [(0, 1)])
+
+
+@pytest.fixture
+def with_chess_clubs(tmp_path: Path, corpus_dir: Path) -> Retriever:
+    """The test corpus with a paragraph of chess clubs added to the fake D4 cell's issues to consider."""
+    page = corpus_dir / FAKE_CELL.name
+    anchor = "Most preferred spots.\n"
+    assert anchor in page.read_text()
+    page.write_text(page.read_text().replace(anchor, f"{anchor}\n{' '.join(CHESS_CLUBS)}\n"))
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), tmp_path / "chess-index")
+    return Retriever(load_index(tmp_path / "chess-index", HashingEmbedder(), corpus_dir), HashingEmbedder())
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_a_sentence_giving_what_was_asked_is_quoted_with_the_four_it_leans_back_on(with_chess_clubs: Retriever, k):
+    # The count leans back four sentences (GIVING_CONTEXT), further than any other sentence may (MAX_CONTEXT): it is
+    # quoted with all four, whether the search found its passage alone or among others.
+    passage = next(p for p in with_chess_clubs.index.passages if "412 clients" in p.text)
+    assert passage.sentence_texts == list(CHESS_CLUBS) and passage.leans == (1, 2, 3, 4)
+    result = with_chess_clubs.search("How many clients played chess in the waiting room clubs?", k)
+    answer = compose_answer(result, with_chess_clubs)
+    assert answer.asks_for == "a number" and answer.lacking == ()
+    assert answer.answer.startswith(" ".join(f"{sentence} [1]" for sentence in CHESS_CLUBS))
