@@ -17,6 +17,7 @@ from matrixqa.search import evidence
 from matrixqa.search.cells import CellKey
 from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, cell_breadth, named_authors, term_weights
 from matrixqa.search.filters import NO_FILTERS, Filters
+from matrixqa.search.fusion import Signals, fuse
 from matrixqa.search.retrieve import Retriever
 from tests.search.test_relevance_contract import MeaningEmbedder
 
@@ -245,6 +246,33 @@ def test_a_section_the_question_names_counts_as_evidence_only_among_the_candidat
     sections = {top_section(retriever.index.passages[int(p)].section) for p in found.candidates.rows}
     assert query.sections == ("Key studies",) and ("Key studies" in sections) == bool(led)
     assert found.sections == led
+
+
+def test_a_section_the_question_names_leads_in_the_upper_half_of_the_scores_and_the_rest_in_the_lower(
+    retriever: Retriever,
+):
+    # Each side keeps its own order, and a score stays within the 0 to 1 the API documents.
+    passages = retriever.index.passages
+    found = retriever.gatherer.gather(retriever.reader.read("key studies in cell B3"), NO_FILTERS, "hybrid")
+    found = found.candidates
+    asked = np.array([top_section(passages[int(p)].section) == "Key studies" for p in found.rows])
+    own = fuse(Signals(found.dense, found.sentence, found.lexical), "hybrid")
+    assert asked.any() and not asked.all()
+    assert found.fused[asked].tolist() == pytest.approx((0.5 + own[asked] * 0.5).tolist())
+    assert found.fused[~asked].tolist() == pytest.approx((own[~asked] * 0.5).tolist())
+    hits = retriever.search("key studies in cell B3", 10).hits
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+
+
+def test_above_the_candidate_pool_a_cells_summary_is_a_candidate_only_when_a_side_finds_it(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
+):
+    # Only a question about what the corpus covers adds every admitted summary to the pool of each side's best.
+    monkeypatch.setattr(evidence, "POOL", 3)
+    query = retriever.reader.read("supervised methadone at the pharmacy")
+    rows = retriever.gatherer.gather(query, NO_FILTERS, "hybrid").candidates.rows
+    assert len(retriever.index.passages) > 2 * evidence.POOL >= len(rows)
+    assert not any(retriever.index.passages[int(p)].section == SUMMARY_SECTION for p in rows)
 
 
 def test_a_cell_several_of_whose_passages_answer_leads_a_neighbour_with_one():
