@@ -324,6 +324,10 @@ def test_a_question_asking_of_several_cells_or_both_matrices_weighs_no_cells_bre
     result = with_drug_a4.search(question, 10)
     assert len(result.query.cells) == 2 or len(result.query.matrices) == 2
     assert [h.breadth_cost for h in result.hits] == [0.0] * 10
+    # Each cell or matrix it names is among the hits, however few of its passages answer.
+    asked = set(result.query.cells) or set(result.query.matrices)
+    found = {CellKey.of(h.passage.cell) if result.query.cells else h.passage.cell.matrix for h in result.hits}
+    assert found == asked
 
 
 def test_among_candidates_tied_on_their_own_evidence_those_first_in_page_order_lead():
