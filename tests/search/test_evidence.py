@@ -19,7 +19,7 @@ from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, cell_breadth, named
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import Signals, fuse
 from matrixqa.search.retrieve import Retriever
-from tests.search.test_relevance_contract import MeaningEmbedder
+from tests.search.test_relevance_contract import ELSEWHERE, UNUSUAL, MeaningEmbedder
 
 MANY_CELLS = Path(__file__).parents[1] / "data" / "many_cells"
 
@@ -231,6 +231,25 @@ def test_bm25_keeps_a_words_whole_score_as_near_as_it_is_to_the_question_and_a_f
     assert only_counsellor and only_urine
     assert all(both[p] == pytest.approx(counsellor[p]) for p in only_counsellor)
     assert all(TERM_FLOOR * urine[p] <= both[p] < 0.6 * urine[p] for p in only_urine)
+
+
+def test_a_word_matched_by_meaning_weighs_the_bm25_of_its_stand_in_by_its_own_closeness(
+    corpus_dir: Path, tmp_path: Path
+):
+    # "zop", which no passage uses, is searched as "urine" (cosine 0.9) and means what the question means: the stand-in
+    # keeps all of urine's BM25 score, and "tests", far from the question's meaning, TERM_FLOOR of its own.
+    near = 0.9 * UNUSUAL + np.sqrt(1 - 0.9**2) * ELSEWHERE
+    embedder = MeaningEmbedder({"urine": UNUSUAL, "zop": near, "zop tests": UNUSUAL, "tests": ELSEWHERE})
+    build_index(load_corpus(corpus_dir), embedder, tmp_path / "meaning-index")
+    searcher = Retriever(load_index(tmp_path / "meaning-index", embedder, corpus_dir), embedder)
+
+    def lexical(question: str) -> np.ndarray:
+        return searcher.gatherer.gather(searcher.reader.read(question), NO_FILTERS, "lexical").candidates.lexical
+
+    assert searcher.search("zop tests", 5).relevance.matched == ("zop ≈ urine",)
+    tests, urine = lexical("tests"), lexical("urine")
+    assert (tests > 0).any() and (urine > 0).any()
+    assert lexical("zop tests").tolist() == pytest.approx((TERM_FLOOR * tests + urine).tolist())
 
 
 @pytest.mark.parametrize(
