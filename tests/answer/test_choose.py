@@ -110,3 +110,14 @@ def test_a_sentence_giving_what_was_asked_is_quoted_with_the_four_it_leans_back_
     answer = compose_answer(result, with_chess_clubs)
     assert answer.asks_for == "a number" and answer.lacking == ()
     assert answer.answer.startswith(" ".join(f"{sentence} [1]" for sentence in CHESS_CLUBS))
+
+
+def test_a_sentence_exactly_as_relevant_as_the_floor_is_quoted(answerer: Answerer):
+    # On the fast index "If relationships are as important, ..." shares no hashed word with the question (cosine 0) and
+    # holds every one of its distinctive words by synonym: its relevance is MIN_SENTENCE exactly, which is quoted
+    # (with the sentence it leans on); only a sentence less relevant than that is left out.
+    answer = answerer.answer("therapeutic alliance")
+    assert answer.answer.endswith(
+        "Sufficient dosing is one of the most solidly established success factor in methadone maintenance. [1] "
+        "If relationships are as important, then they are very important. [1]"
+    )
