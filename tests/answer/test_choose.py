@@ -7,6 +7,7 @@ Written against the mutants mutmut left alive in choose.choose_sentences and cho
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,18 @@ def test_a_sentence_exactly_as_relevant_as_the_floor_is_quoted(answerer: Answere
         "Sufficient dosing is one of the most solidly established success factor in methadone maintenance. [1] "
         "If relationships are as important, then they are very important. [1]"
     )
+
+
+def test_hits_without_a_sentence_that_may_be_quoted_are_not_covered_rather_than_an_error(retriever: Retriever):
+    # Passages every sentence of which is marked never quotable (navigation, a widget) give an answer nothing, whether
+    # or not the question asks for something in particular.
+    for question in ["How many patients were in the studies?", "counsellors and methadone"]:
+        result = retriever.search(question, 5)
+        hits = [
+            replace(h, passage=replace(h.passage, unquotable=tuple(range(len(h.passage.sentences)))))
+            for h in result.hits
+        ]
+        assert hits and result.relevant
+        assert choose_sentences(replace(result, hits=hits), retriever, result.query, LENGTHS["short"], None) is None
+        answer = compose_answer(replace(result, hits=hits), retriever)
+        assert not answer.answered and answer.citations == (), question
