@@ -7,6 +7,7 @@ Written against the mutants mutmut left alive in choose.choose_sentences and cho
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -137,3 +138,48 @@ def test_hits_without_a_sentence_that_may_be_quoted_are_not_covered_rather_than_
         assert choose_sentences(replace(result, hits=hits), retriever, result.query, LENGTHS["short"], None) is None
         answer = compose_answer(replace(result, hits=hits), retriever)
         assert not answer.answered and answer.citations == (), question
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        # The lead opens its passage: the close of the passage before it on the page follows it, with the sentence that
+        # close leans on.
+        (
+            "Did the study with 265 patients and 13 counsellors confirm the findings?",
+            ["Differences between patients and", "Despite higher methadone doses", "In contrast, over a six-month"],
+        ),
+        # The lead closes its passage: the opening of the passage after it follows it.
+        (
+            "What did mental health service users want to change about their clinicians?",
+            [
+                "In this section we examine",
+                "It is the adoption by",
+                "It was there strongly",
+                "Responding to patients as",
+            ],
+        ),
+        (
+            "How many patients and counsellors were in the larger US counsellor study?",
+            [
+                "The stand-out counsellor",
+                "He or she was not only",
+                "The authors speculated",
+                "This was one small",
+                "Despite",
+            ],
+        ),
+        # Within its passage: the next sentence follows it, and nothing across a cut the lead stands away from.
+        ("How many mg of methadone were the Philadelphia patients on?", ["Before the transfer", "After the transfer"]),
+        (
+            "Does the relationship with the prescriber affect the dose patients get?",
+            ["Relationships could act partly", "The interaction might work", "Only the whole-person relationship"],
+        ),
+    ],
+)
+def test_a_long_answer_quotes_the_leads_neighbour_on_the_page_right_after_it(answerer: Answerer, question, opening):
+    quoted = re.findall(r"(.+?) \[\d+\](?: |$)", answerer.answer(question, detail="long").answer)
+    assert len(quoted) > len(opening)
+    assert [
+        sentence.strip()[: len(start)] for sentence, start in zip(quoted[: len(opening)], opening, strict=True)
+    ] == opening
