@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from matrixqa.answer.asks import read_asked
-from matrixqa.answer.choose import LENGTHS, choose_sentences, with_title_line
+from matrixqa.answer.choose import LENGTHS, Quoting, choose_sentences, with_title_line
 from matrixqa.answer.compose import Answerer, compose_answer
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
@@ -183,3 +183,21 @@ def test_a_long_answer_quotes_the_leads_neighbour_on_the_page_right_after_it(ans
     assert [
         sentence.strip()[: len(start)] for sentence, start in zip(quoted[: len(opening)], opening, strict=True)
     ] == opening
+
+
+def test_a_source_has_the_passage_before_it_as_lead_in_only_when_its_first_sentence_leans_on_it(
+    answerer: Answerer, retriever: Retriever
+):
+    question = "Is being watched at the chemist bad for patients?"
+    result = retriever.search(question, 8)
+    quoting = Quoting.of(result.hits, result.hits, retriever.index)
+    index = retriever.index
+    before = {h.passage.id: index.passages[index.positions[h.passage.id] - 1] for h in result.hits}
+    following = [h for h in result.hits if h.passage.follows(before[h.passage.id])]
+    assert any(0 not in h.passage.leans for h in following) and any(0 in h.passage.leans for h in following)
+    leaning = {n for n, h in enumerate(result.hits) if h in following and 0 in h.passage.leans}
+    assert set(quoting.lead_in) == leaning
+    assert all(quoting.sources[quoting.lead_in[n]].passage == before[result.hits[n].passage.id] for n in leaning)
+    # A passage that stands on its own is quoted for its own sentences, not cut back to the close of the one before.
+    answer = answerer.answer(question)
+    assert len(answer.citations) == 3 and "How long supervision lasts should" in answer.answer
