@@ -8,7 +8,7 @@ from matrixqa.cli import main
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.search.filters import FilterColumns, Filters
 from matrixqa.search.relevance import MIN_EVIDENCE
-from matrixqa.search.retrieve import Retriever
+from matrixqa.search.retrieve import CANDIDATES, Retriever
 
 # A sentence of the real B3 cell, word for word: the hashing embedder finds its own words.
 B3_SENTENCE = (
@@ -198,3 +198,12 @@ def test_a_question_asking_of_both_matrices_has_evidence_from_each_among_its_hit
     # Asked of one matrix, the hits are the best alone.
     one = retriever.search("do methadone patients do better with supervised dosing and urine testing?", k)
     assert {h.passage.cell.matrix for h in one.hits} == {"Drug Treatment Matrix"}
+
+
+def test_the_diverse_order_is_chosen_from_the_best_candidates_by_fused_score(retriever: Retriever):
+    # As many hits as CANDIDATES: the diverse order changes their order, never which passages they are.
+    assert len(retriever.index.passages) > CANDIDATES
+    for question in ["supervised methadone at the pharmacy", "zebra stripes in the waiting room"]:
+        hits = retriever.search(question, CANDIDATES).hits
+        assert sorted(h.fused_rank for h in hits) == list(range(1, CANDIDATES + 1)), question
+        assert [h.fused_rank for h in hits] != sorted(h.fused_rank for h in hits), question
