@@ -207,3 +207,10 @@ def test_the_diverse_order_is_chosen_from_the_best_candidates_by_fused_score(ret
         hits = retriever.search(question, CANDIDATES).hits
         assert sorted(h.fused_rank for h in hits) == list(range(1, CANDIDATES + 1)), question
         assert [h.fused_rank for h in hits] != sorted(h.fused_rank for h in hits), question
+
+
+def test_each_hit_reports_its_passages_cosine_with_the_question_as_its_dense_score(retriever: Retriever):
+    result = retriever.search("supervised methadone at the pharmacy", 5)
+    vectors = retriever.gatherer.passage_vectors
+    cosines = [float(vectors[retriever.index.positions[h.passage.id]] @ result.question_vector) for h in result.hits]
+    assert [h.dense_score for h in result.hits] == pytest.approx(cosines) and max(cosines) > 0.1
