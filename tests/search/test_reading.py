@@ -326,6 +326,15 @@ def test_a_sentence_of_text_names_no_topic(retriever: Retriever):
     assert retriever.reader.read("In a sentence or two, what does supervision do?").topics == ()
 
 
+def test_a_blood_test_names_no_way_of_testing_for_drugs(retriever: Retriever):
+    # A liver function blood test is no drug test: "blood test" named the topic of testing beside urine.
+    shown = [
+        t.shown for t in retriever.reader.read("do a drinker's liver blood test results help them cut down?").topics
+    ]
+    assert shown == ["drinker (alcohol)"]
+    assert [t.shown for t in retriever.reader.read("is hair testing better than urine testing?").topics] != []
+
+
 @pytest.mark.parametrize(
     ("question", "topic"),
     [

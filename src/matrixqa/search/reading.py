@@ -59,9 +59,10 @@ CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness"
 # Words by which a question asks what the corpus covers ("What does this cell cover?", "explain what cell C4 deals
 # with").
 SCOPE_WORDS = frozenset(
-    {"cover", "covers", "covered", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
+    {"cover", "covers", "covered", "covering", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
     | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
-    | {"deal", "deals", "concern", "concerns", "explain", "describe", "summarise", "summarize", "address", "addresses"}
+    | {"deal", "deals", "dealing", "concern", "concerns", "concerned", "explain", "explanation", "describe"}
+    | {"description", "summarise", "summarize", "address", "addresses"}
     | {"ground", "area", "areas", "range"}  # what ground / which areas does it cover
     | {"focus", "focuses", "purpose", "aim", "aims"}  # "what's its focus?", "what is the cell's purpose?"
 )
