@@ -9,7 +9,7 @@ import pytest
 
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import load_index
-from matrixqa.search.meaning import MEANING_MATCH, WordMeanings
+from matrixqa.search.meaning import MEANING_MATCH, WordMeanings, matches
 from matrixqa.search.retrieve import Retriever
 from tests.index.test_index_faults import CountingEmbedder
 
@@ -21,9 +21,9 @@ def test_an_unknown_word_is_matched_to_the_nearest_corpus_word_only_when_near_en
     terms = retriever.reader.read("pee zop").analysis.terms
     near = np.array([MEANING_MATCH + 0.01, np.sqrt(1 - (MEANING_MATCH + 0.01) ** 2)], dtype=np.float32)
     far = np.array([MEANING_MATCH - 0.01, 0.0], dtype=np.float32)
-    assert meanings.nearest(tuple(terms), np.vstack([near, far])) == (("pee ≈ urine",), ("zop",))
+    assert matches(tuple(terms), meanings.closest_to(np.vstack([near, far]))) == (("pee ≈ urine",), ("zop",))
     # The same vector as a corpus word is a hashing collision, not a meaning.
-    assert meanings.nearest(tuple(terms[:1]), vectors[:1]) == ((), ("pee",))
+    assert matches(tuple(terms[:1]), meanings.closest_to(vectors[:1])) == ((), ("pee",))
 
 
 def test_the_closest_corpus_word_is_found_only_when_near_enough(retriever: Retriever):

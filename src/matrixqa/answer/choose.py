@@ -287,7 +287,7 @@ def with_title_line(
     if asked is None or asked.kind.claim or not passage.study or offset == 0 or (source, 0) in picked:
         return picked
     tokens, title = retriever.analyzer.tokens, passage.sentence_texts[0]
-    if not passage.quotable(0) or not title.startswith(passage.study.title):
+    if not passage.quotable(0) or not is_title_line(passage, 0):
         return picked
     if asked.given_by(passage.sentence_texts[offset], tokens, "", passage.text):
         return picked  # it gives it itself
@@ -388,4 +388,9 @@ def is_evidence(passage: Passage, offset: int) -> bool:
     sentence = passage.sentence_texts[offset].rstrip()
     if sentence.endswith("?"):
         return False
-    return not (passage.study and offset == 0 and sentence.startswith(passage.study.title))
+    return not is_title_line(passage, offset)
+
+
+def is_title_line(passage: Passage, offset: int) -> bool:
+    """Whether a sentence is a study entry's title line (its title and year), which its citation shows."""
+    return bool(passage.study) and offset == 0 and passage.sentence_texts[0].startswith(passage.study.title)

@@ -83,11 +83,6 @@ class WordMeanings:
         """For each row of word vectors, the corpus word nearest it in meaning (None: none MEANING_MATCH near)."""
         return [self._closest(row) for row in vectors @ self.vectors.T] if len(vectors) else []
 
-    def nearest(self, terms: tuple[Term, ...], vectors: np.ndarray) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Each word matched to its nearest corpus word ("pee ≈ urine") when their cosine is at least
-        MEANING_MATCH, else left unknown; vectors are the words' own, one row each."""
-        return matches(terms, self.closest_to(vectors))
-
 
 def matches(terms: tuple[Term, ...], closest: list[str | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words with a corpus word near in meaning, shown beside it ("pee ≈ urine"), and the others, unknown;

@@ -145,11 +145,7 @@ class QuestionReader:
     def read(self, question: str) -> Query:
         """The question read in the corpus's words, with what the later stages need of it."""
         first = self.analyzer.analyse(question)
-        # "about" asks what something covers where it ends the question ("what's B3 about?") or follows "tell me";
-        # elsewhere it is too common to make a bare code a cell ("what about B1 for drinkers?").
-        scope = any(w.lower() in SCOPE_WORDS - {"about"} for w in first.words)
-        asks_scope = scope or bool(_ASKS_ABOUT.search(question))
-        cells = self.cells.named(question, asks_scope=asks_scope, names_only=self._names_only(first))
+        cells = self.cells.named(question, asks_scope=asks_scope(first, question), names_only=self._names_only(first))
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         return Query(
@@ -287,10 +283,8 @@ class QuestionReader:
         if not cells.keys or len(clauses) < 2:
             return False
         last = self.analyzer.analyse(clauses[-1])
-        words = {w.lower() for w in last.words}
-        names = bool(words & (self.names | cells.title_words))
-        asks = bool(words & SCOPE_WORDS) or bool(_ASKS_ABOUT.search(clauses[-1]))
-        return names and asks and self._names_only(last, cells.title_words)
+        names = any(w.lower() in self.names | cells.title_words for w in last.words)
+        return names and asks_scope(last, clauses[-1]) and self._names_only(last, cells.title_words)
 
     def _names_only(self, analysis: Analysis, title_words: frozenset[str] = frozenset()) -> bool:
         """Whether every word of the question that search weighs names the corpus, asks what it covers or makes
@@ -355,6 +349,12 @@ class QuestionReader:
         if word[0].isupper() and best not in self.words:
             return None  # a name the corpus lacks is not some other English name ("Guichard" is not "Richard")
         return best.capitalize() if word[0].isupper() else best
+
+
+def asks_scope(analysis: Analysis, text: str) -> bool:
+    """Whether a text asks what something covers: a scope word, or "about" where it ends the text ("what's B3
+    about?") or follows "tell me" (elsewhere it is too common: "what about B1 for drinkers?")."""
+    return any(w.lower() in SCOPE_WORDS - {"about"} for w in analysis.words) or bool(_ASKS_ABOUT.search(text))
 
 
 def named_topics(analysis: Analysis, naming: frozenset[str] = frozenset()) -> tuple[Topic, ...]:
