@@ -472,6 +472,13 @@ def test_when_no_passage_an_answer_draws_on_gives_what_was_asked_a_lower_hits_se
     assert any(c.passage.id not in drawn_on for c in found.citations)
 
 
+def test_when_no_source_gives_what_was_asked_a_sentence_of_the_passage_it_leans_on_may(answerer: Answerer):
+    # The first source opens leaning on the close of the passage before it, which closes with the count of studies.
+    found = answerer.answer("How many studies looked at the consequences of a whole-person relationship?")
+    assert found.asks_for == "a number" and found.lacking == ()
+    assert "takes us to at least three studies" in found.citations[0].sentences[0]
+
+
 @pytest.mark.model
 def test_an_answer_that_lacks_what_was_asked_says_so_and_one_that_has_it_opens_with_it(real_retriever):
     answerer = Answerer(real_retriever)

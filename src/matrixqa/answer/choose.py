@@ -123,7 +123,8 @@ def choose_sentences(
     if asked and not weighed.giving.any():  # another hit's sentence that gives it, if any, may be quoted
         others = [h for h in result.hits if h not in sources and h.passage.section != SUMMARY_SECTION]
         quoting = quoting.joined(others, result.hits, retriever.index)
-        extra = _quotable(quoting, range(len(sources), len(sources) + len(others)), retriever.index)
+        # the passages the sources lean on may give it too: a lead-in's sentence that stands alone is quoted alone
+        extra = _quotable(quoting, range(quoting.own, len(sources) + len(others)), retriever.index)
         sources = quoting.sources
         extra = [row for row in extra if gives_asked(asked, sources[row[1]].passage, row[2], retriever)]
         if extra:
