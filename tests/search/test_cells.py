@@ -63,6 +63,14 @@ def names() -> CellNames:
         ("b3 - where should I start?", []),  # in lower case, not set apart as a heading is
         ("B1 levels: do drinkers need more?", []),  # not before the separator: a vitamin's name
         ("where should I start with B3?", []),  # at the end, as "vitamin B3" may be
+        # A capitalised code the question reads from names its cell, as a vitamin's name never is.
+        ("What does A3 say about detox at home?", [(DRUG, "A3")]),
+        ("In B1, what stops GPs from asking about drinking?", [(ALCOHOL, "B1")]),
+        ("according to A3, do doses matter?", [(DRUG, "A3")]),
+        ("Which review is listed in B1?", [(ALCOHOL, "B1")]),
+        ("what's the evidence in A3 on withdrawal?", [(DRUG, "A3")]),
+        ("what do studies say about B1 for drinkers?", []),  # what is asked about, not what is read from
+        ("should I give B1 to patients in detox?", []),
         ("compare the drug and alcohol B3 cells", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # two matrices before a code
         ("alcohol vs drug B3", [(ALCOHOL, "B3"), (DRUG, "B3")]),
         ("a3 and b1", [(ALCOHOL, "B1"), (DRUG, "A3")]),

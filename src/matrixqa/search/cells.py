@@ -36,6 +36,14 @@ _LEFT_OF_A_NAME = re.compile(r"\b(?:(?:in|of|from|on)\s+)?(?:the|this|that)\s*(?
 # A code with its capital that opens the question before a colon, dash or comma addresses that cell ("B3 - where
 # should I start?", "C4: key studies"), as a heading would.
 _ADDRESSED = re.compile(r"\W*[A-E][1-5]\s*[:,–—-]")
+# A code with its capital that the question reads from names a cell, as a vitamin (B1, D3) never is: "In D3, ...",
+# "according to A1", "what does D3 say about ...", "which review is listed in A4", "the evidence in B4 on ...".
+_AS_SOURCE = re.compile(
+    r"^\W*(?i:in)\s+[A-E][1-5]\s*[:,–—-]|\b(?i:according\s+to)\s+[A-E][1-5]\b"
+    r"|\b[A-E][1-5]\s+(?i:says?|said|covers?|mentions?|lists?|recommends?|concludes?|suggests?|tells?)\b"
+    r"|\b(?i:listed|covered|mentioned|said|discussed|cited|described)\s+(?i:in)\s+[A-E][1-5]\b"
+    r"|\b(?i:in)\s+[A-E][1-5]\s+(?i:on|about)\b"
+)
 _ONLY_CODES = re.compile(r"\W*[A-E][1-5](?:\W+(?:and\W+|or\W+)?[A-E][1-5])*\W*", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
 # "alcohol B4", "the drug matrix", "the drug and alcohol B3 cells": the matrices named.
@@ -141,7 +149,13 @@ class CellNames:
     def _keys(self, question: str, asks_scope: bool, names_only: bool) -> tuple[tuple[CellKey, ...], frozenset[str]]:
         """The cells of both matrices' layout the question names, and the words by which it names matrices."""
         only_codes = names_only or bool(_ONLY_CODES.fullmatch(question) or _ADDRESSED.match(question))
-        if not (asks_scope or only_codes or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)):
+        if not (
+            asks_scope
+            or only_codes
+            or _SPEAKS_OF_CELLS.search(question)
+            or _NAMED_MATRIX.search(question)
+            or _AS_SOURCE.search(question)
+        ):
             return (), frozenset()
         matrices: set[str] = set()
         words: set[str] = set()
