@@ -9,7 +9,8 @@ page beside every cell of tests/data/many_cells/ (invented for tests: see its RE
    answerable questions answered and unanswerable ones declined, on B3 alone and with the fixture;
 2. on the fixture's questions (many_cells_tune.jsonl and the spent many_cells_final*.jsonl; with --final also
    the fresh held-out set, heldout.py), by kind:
-   in_cell and names_cell, the share whose first citation, and first hit, comes from an intended cell;
+   in_cell and names_cell, the share whose first citation, and first hit, comes from an intended cell, and
+   whose citations are all from intended cells;
    about_cell, the share whose answer leads with an intended cell's own summary; across, the share citing
    two or more intended cells; passing, the share declined;
 3. each fixture question got wrong, except those of a held-out file, which is measured once and not read.
@@ -103,7 +104,11 @@ def judge(question: CellQuestion, answer: Answer) -> dict[str, bool]:
     if question.kind == "across":
         return {"cites two intended cells": len(set(cited) & set(question.cells)) >= 2}
     first_hit = cell_key(answer.hits[0].passage) if answer.hits else ""
-    return {"first citation": bool(cited) and cited[0] in question.cells, "first hit": first_hit in question.cells}
+    return {
+        "first citation": bool(cited) and cited[0] in question.cells,
+        "first hit": first_hit in question.cells,
+        "cites no other cell": bool(cited) and set(cited) <= set(question.cells),
+    }
 
 
 def what_happened(answer: Answer) -> str:
