@@ -71,6 +71,13 @@ def names() -> CellNames:
         ("what's the evidence in A3 on withdrawal?", [(DRUG, "A3")]),
         ("what do studies say about B1 for drinkers?", []),  # what is asked about, not what is read from
         ("should I give B1 to patients in detox?", []),
+        ("What do the key studies in A3 show?", [(DRUG, "A3")]),  # a section of the cell
+        ("B1's key studies?", [(ALCOHOL, "B1")]),
+        ("what are the key studies of vitamin B1?", []),
+        ("what does alcohol b3 say about GPs?", [(ALCOHOL, "B3")]),  # right after a matrix's name, any case
+        ("what does a3 say about detox?", [(DRUG, "A3")]),  # read from, in any case: typed on a phone
+        ("b1's key studies?", [(ALCOHOL, "B1")]),
+        ("is there a deficiency in b1 on detox?", []),  # "in ... on" only with its capital
         ("compare the drug and alcohol B3 cells", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # two matrices before a code
         ("alcohol vs drug B3", [(ALCOHOL, "B3"), (DRUG, "B3")]),
         ("a3 and b1", [(ALCOHOL, "B1"), (DRUG, "A3")]),
@@ -113,6 +120,8 @@ def test_a_question_may_name_cells_the_corpus_does_not_hold(names: CellNames, qu
     [
         ("In the alcohol treatment matrix cell B1, why do GPs not screen?", "why do GPs not screen?"),
         ("what does alcohol B4 say about empathy?", "what does say about empathy?"),
+        ("what does alcohol b3 say about GPs?", "what does say about GPs?"),
+        ("what does a3 say about detox?", "what does say about detox?"),
         ("what do cells A3 and B1 say about prescribing?", "what do and say about prescribing?"),
         ("is the drug matrix's B2 any use?", "is the any use?"),
         ("does thiamine (vitamin B1) help?", "does thiamine (vitamin B1) help?"),  # names no cell: as it is

@@ -36,13 +36,17 @@ _LEFT_OF_A_NAME = re.compile(r"\b(?:(?:in|of|from|on)\s+)?(?:the|this|that)\s*(?
 # A code with its capital that opens the question before a colon, dash or comma addresses that cell ("B3 - where
 # should I start?", "C4: key studies"), as a heading would.
 _ADDRESSED = re.compile(r"\W*[A-E][1-5]\s*[:,–—-]")
-# A code with its capital that the question reads from names a cell, as a vitamin (B1, D3) never is: "In D3, ...",
-# "according to A1", "what does D3 say about ...", "which review is listed in A4", "the evidence in B4 on ...".
+# A code the question reads from names a cell, in any case, as a vitamin (B1, D3) never is: "In D3, ...",
+# "according to a1", "what does d3 say about ...", "which review is listed in A4", "D3's key studies"; "the
+# evidence in B4 on ..." only with its capital ("deficiency in b1 on ...").
 _AS_SOURCE = re.compile(
-    r"^\W*(?i:in)\s+[A-E][1-5]\s*[:,–—-]|\b(?i:according\s+to)\s+[A-E][1-5]\b"
-    r"|\b[A-E][1-5]\s+(?i:says?|said|covers?|mentions?|lists?|recommends?|concludes?|suggests?|tells?)\b"
-    r"|\b(?i:listed|covered|mentioned|said|discussed|cited|described)\s+(?i:in)\s+[A-E][1-5]\b"
-    r"|\b(?i:in)\s+[A-E][1-5]\s+(?i:on|about)\b"
+    r"^\W*in\s+[a-e][1-5]\s*[:,–—-]|\baccording\s+to\s+[a-e][1-5]\b"
+    r"|\b[a-e][1-5]\s+(?:says?|said|covers?|mentions?|lists?|recommends?|concludes?|suggests?|tells?)\b"
+    r"|\b(?:listed|covered|mentioned|said|discussed|cited|described)\s+in\s+[a-e][1-5]\b"
+    r"|\b(?:(?:key|seminal|highlighted)\s+stud(?:y|ies)|reviews?|guidance|commentary)\s+(?:in|of|from)\s+[a-e][1-5]\b"
+    r"|\b[a-e][1-5]'s\s+(?:key|seminal|highlighted|reviews?|guidance|commentary)\b"
+    r"|\b(?-i:in\s+[A-E][1-5])\s+(?:on|about)\b",
+    re.IGNORECASE,
 )
 _ONLY_CODES = re.compile(r"\W*[A-E][1-5](?:\W+(?:and\W+|or\W+)?[A-E][1-5])*\W*", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
@@ -53,6 +57,8 @@ _NAMED_MATRIX = re.compile(
     re.IGNORECASE,
 )
 
+# A matrix's name with the code after it, in any case ("alcohol b4"), as `unnamed` takes it out.
+_NAMED_WITH_CODE = re.compile(_NAMED_MATRIX.pattern + r"(?:\s*(?:cells?\s+)?[A-Ea-e][1-5]\b)?", re.IGNORECASE)
 _CODE_AFTER = re.compile(r"\s*(?:cells?\s+)?([A-Ea-e][1-5])\b", re.IGNORECASE)  # a code right after a matrix's name
 
 # How a question names each matrix's subject ("patients with drug or alcohol problems", "coming off drink or
@@ -131,8 +137,9 @@ class CellNames:
         "what does say about empathy?"), to ask the same of other cells; as it is when it names none."""
         if not self.names_any(question):
             return question
-        text = re.sub(r"\s+'s\b", " ", _NAMED_MATRIX.sub(" ", question))  # "the drug matrix's"
-        text = _CODE.sub(lambda m: " " if _is_code(m) else m.group(), text)
+        text = re.sub(r"\s+'s\b", " ", _NAMED_WITH_CODE.sub(" ", question))  # "the drug matrix's"
+        read_from = _read_from(question)
+        text = _CODE.sub(lambda m: " " if _is_code(m) or m.group().upper() in read_from else m.group(), text)
         text = _LEFT_OF_A_NAME.sub(" ", _A_NAME.sub(" ", text))  # "In the , why ...": "why ..."
         return " ".join(text.split()).lstrip(",;: ")
 
@@ -154,7 +161,7 @@ class CellNames:
             or only_codes
             or _SPEAKS_OF_CELLS.search(question)
             or _NAMED_MATRIX.search(question)
-            or _AS_SOURCE.search(question)
+            or _read_from(question)
         ):
             return (), frozenset()
         matrices: set[str] = set()
@@ -170,6 +177,7 @@ class CellNames:
         if names_only:  # "what about the alcohol one?": a matrix's name alone names it
             matrices |= {self.matrices[w] for w in re.findall(r"[a-z]+", question.lower()) if w in self.matrices}
         codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if only_codes or _is_code(m)}
+        codes |= set(bound) | _read_from(question)  # in any case after a matrix's name ("alcohol b4") or read from
         # Cells are named as the matrices lay them out; which of them the corpus holds is told apart after.
         found = {key for key in _LAYOUT if key.code in codes and key.matrix in bound.get(key.code, {key.matrix})}
         said = _title_words(question)
@@ -187,6 +195,11 @@ class CellNames:
             held = {key.code for key in found if key in self.titles}
             found = {key for key in found if key in self.titles or key.code not in held}
         return tuple(sorted(found)), frozenset(words) if found else frozenset()
+
+
+def _read_from(question: str) -> set[str]:
+    """The codes the question reads from (`_AS_SOURCE`), in capitals."""
+    return {code.upper() for m in _AS_SOURCE.finditer(question) for code in re.findall(r"\b[A-Ea-e][1-5]\b", m.group())}
 
 
 def _is_code(match: re.Match[str]) -> bool:
