@@ -21,8 +21,8 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
 # Function words as people type them in a chat on a phone ("shud", "wud", "pls"): they name no subject either,
 # and are never to be "corrected" into a word of the corpus ("shud" into "shut").
 CHAT_WORDS = frozenset(
-    """shud shld wud wld cud cld ur wat wot abt pls plz thx thnx im ive dont doesnt didnt cant wont isnt arent
-    wasnt werent shouldnt wouldnt couldnt hv""".split()
+    """shud shld wud wld cud cld ur wat wot wht whts wats whn wen hw y abt pls plz thx thnx im ive dont doesnt
+    didnt cant wont isnt arent wasnt werent shouldnt wouldnt couldnt hv""".split()
 )
 # What lexical search leaves out of passages and questions alike.
 STOPWORDS = (

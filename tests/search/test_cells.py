@@ -195,6 +195,7 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("people keep mentioning alcohol D4 and I'm lost, what is that cell about?", "D4"),  # a comma, a question word
         ("what topic does alcohol D4 address?", "D4"),
         ("what is alcohol D4 concerned with?", "D4"),  # a form of a word asking what something covers
+        ("wht is D4 about?", "D4"),  # a question word as a phone types it names no subject
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):

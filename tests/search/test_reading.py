@@ -109,7 +109,11 @@ def test_a_word_longer_than_every_known_spelling_is_read_as_written(retriever: R
 
 @pytest.mark.parametrize(
     "question",
-    ["how long shud patients stay on supervised consumption", "wud u test urine if ur patient is stable pls"],
+    [
+        "how long shud patients stay on supervised consumption",
+        "wud u test urine if ur patient is stable pls",
+        "wht r the rules on supervised consumption",
+    ],
 )
 def test_function_words_typed_as_in_a_chat_are_no_subject_and_never_corrected(retriever: Retriever, question: str):
     # "shud" is one edit from "shut", a word of the corpus: read as it, the question would ask about shutting.
