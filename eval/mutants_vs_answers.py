@@ -127,10 +127,31 @@ def changes(before: dict[str, dict], after: dict[str, dict]) -> tuple[list[str],
     return answers, retrieval
 
 
+def named(keys: list[str], held_out: Collection[str]) -> list[str]:
+    """The keys ("file:id") that may be named: none of a held-out file's."""
+    return [k for k in keys if k.split(":")[0] not in held_out]
+
+
 def shown(keys: list[str], held_out: Collection[str]) -> str:
-    named = [k for k in keys if k.split(":")[0] not in held_out]
-    hidden = len(keys) - len(named)
-    return ", ".join(named[:6]) + (" ..." if len(named) > 6 else "") + (f" (+{hidden} held out)" if hidden else "")
+    names = named(keys, held_out)
+    hidden = len(keys) - len(names)
+    return ", ".join(names[:6]) + (" ..." if len(names) > 6 else "") + (f" (+{hidden} held out)" if hidden else "")
+
+
+def record(
+    mutant: str, status: str, answers: list[str], retrieval: list[str], error: str, held_out: Collection[str]
+) -> dict[str, object]:
+    """A mutant's line of --out: the questions whose answers or retrieval reports it changed, those of held-out
+    files counted and not named."""
+    shown_answers = named(answers, held_out)
+    return {
+        "mutant": mutant,
+        "status": status,
+        "answers": shown_answers,
+        "held_out_answers": len(answers) - len(shown_answers),
+        "retrieval": named(retrieval, held_out),
+        "error": error,
+    }
 
 
 def main() -> None:
@@ -195,12 +216,7 @@ def main() -> None:
         )
         print(f"[{done}/{len(chosen)}] {name} ({status}): {error or verdict}", flush=True)
         if out:
-            out.write(
-                json.dumps(
-                    {"mutant": name, "status": status, "answers": answers, "retrieval": retrieval, "error": error}
-                )
-                + "\n"
-            )
+            out.write(json.dumps(record(name, status, answers, retrieval, error, HELD_OUT)) + "\n")
             out.flush()
     print(
         f"{changing} of {len(chosen)} mutants change an answer on {len(questions)} labelled questions "
