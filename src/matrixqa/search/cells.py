@@ -156,12 +156,9 @@ class CellNames:
     def _keys(self, question: str, asks_scope: bool, names_only: bool) -> tuple[tuple[CellKey, ...], frozenset[str]]:
         """The cells of both matrices' layout the question names, and the words by which it names matrices."""
         only_codes = names_only or bool(_ONLY_CODES.fullmatch(question) or _ADDRESSED.match(question))
+        read_from = _read_from(question)
         if not (
-            asks_scope
-            or only_codes
-            or _SPEAKS_OF_CELLS.search(question)
-            or _NAMED_MATRIX.search(question)
-            or _read_from(question)
+            asks_scope or only_codes or read_from or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)
         ):
             return (), frozenset()
         matrices: set[str] = set()
@@ -177,7 +174,7 @@ class CellNames:
         if names_only:  # "what about the alcohol one?": a matrix's name alone names it
             matrices |= {self.matrices[w] for w in re.findall(r"[a-z]+", question.lower()) if w in self.matrices}
         codes = {(m.group(1) or m.group(2)).upper() for m in _CODE.finditer(question) if only_codes or _is_code(m)}
-        codes |= set(bound) | _read_from(question)  # in any case after a matrix's name ("alcohol b4") or read from
+        codes |= set(bound) | read_from  # in any case after a matrix's name ("alcohol b4") or read from
         # Cells are named as the matrices lay them out; which of them the corpus holds is told apart after.
         found = {key for key in _LAYOUT if key.code in codes and key.matrix in bound.get(key.code, {key.matrix})}
         said = _title_words(question)
