@@ -196,6 +196,10 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("what topic does alcohol D4 address?", "D4"),
         ("what is alcohol D4 concerned with?", "D4"),  # a form of a word asking what something covers
         ("wht is D4 about?", "D4"),  # a question word as a phone types it names no subject
+        # What comes after says who asks; a pronoun stands for the cell named before.
+        ("What is the alcohol D4 cell about? I work with probation.", "D4"),
+        ("Quick summary of what alcohol D4 covers please - I manage a needle exchange", "D4"),
+        ("someone told me to read drug B3 - what's it about?", "B3"),
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):
@@ -213,6 +217,8 @@ def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: 
         # A last clause asking for an overview, without naming the cell, asks it of the subject before it.
         "what does alcohol D4 say about counsellors - give me an overview",
         "in alcohol D4, what about counsellors? what is it about?",
+        "What does alcohol D4 say about counsellors? I work with probation.",  # the asker's clause asks nothing
+        "drug B3 - is it any good on urine tests?",
         "how do services address counsellors' skills in alcohol D4?",
         "in alcohol D4, what is said about counsellors?",
     ],

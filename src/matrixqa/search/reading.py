@@ -82,6 +82,9 @@ _ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
 _CLAUSES = re.compile(
     r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:what|which|who|how|where|when|why)\b)", re.IGNORECASE
 )
+# A clause opened by its asker ("I work with probation.", "Our team is reviewing ...") says who asks, not what.
+_OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?!.*\?\s*$)", re.IGNORECASE)
+_STANDS_FOR_IT = frozenset({"it", "this", "that"})  # "drug B3 - what's it about?": the cell named before
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
@@ -159,7 +162,7 @@ class QuestionReader:
             topics=named_topics(analysis, cells.matrix_words),
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells)
-            or self._last_asks_what_it_covers(question, cells),
+            or self._a_clause_asks_what_it_covers(question, cells),
             cells=cells.keys,
             not_held=cells.not_held,
             sections=self.sections_named(analysis) if cells.keys else (),
@@ -275,16 +278,23 @@ class QuestionReader:
         only_names = self._names_only(analysis, cells.title_words)
         return only_names and (bool(cells.keys) or (bool(asked) and (bool(named) or len(analysis.terms) <= 1)))
 
-    def _last_asks_what_it_covers(self, question: str, cells: NamedCells) -> bool:
-        """Whether a question naming cells ends in a clause of its own asking what the cell covers, in words that
-        name the corpus and nothing else ("I keep seeing references to drug B2 - what is that cell about?"): what
-        comes before sets the scene for it."""
+    def _a_clause_asks_what_it_covers(self, question: str, cells: NamedCells) -> bool:
+        """Whether a question naming cells has a clause of its own asking what the cell covers, in words that name
+        the corpus (or stand for the cell named) and nothing else, with only clauses saying who asks after it: what
+        comes before sets the scene ("I keep seeing references to drug B2 - what is that cell about?"), what comes
+        after says who asks ("What is the drug B5 cell about? I work with probation.")."""
         clauses = [c for c in _CLAUSES.split(question.strip()) if c.strip()]
         if not cells.keys or len(clauses) < 2:
             return False
-        last = self.analyzer.analyse(clauses[-1])
-        names = any(w.lower() in self.names | cells.title_words for w in last.words)
-        return names and asks_scope(last, clauses[-1]) and self._names_only(last, cells.title_words)
+        at = len(clauses) - 1
+        while at > 0 and _OF_THE_ASKER.match(clauses[at]):
+            at -= 1
+        asking = self.analyzer.analyse(clauses[at])
+        # A pronoun stands for the cell when the clause before ends naming it ("... read drug B3 - what's it about?").
+        before = re.findall(r"\w+", clauses[at - 1])[-1:] if at else []
+        pronoun = _STANDS_FOR_IT if before and before[0].lower() in self.names | cells.title_words else frozenset()
+        names = any(w.lower() in self.names | cells.title_words | pronoun for w in asking.words)
+        return names and asks_scope(asking, clauses[at]) and self._names_only(asking, cells.title_words)
 
     def _names_only(self, analysis: Analysis, title_words: frozenset[str] = frozenset()) -> bool:
         """Whether every word of the question that search weighs names the corpus, asks what it covers or makes
