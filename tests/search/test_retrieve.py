@@ -200,6 +200,16 @@ def test_a_question_asking_of_both_matrices_has_evidence_from_each_among_its_hit
     assert {h.passage.cell.matrix for h in one.hits} == {"Drug Treatment Matrix"}
 
 
+def test_asked_of_both_matrices_each_already_evidenced_among_the_hits_takes_no_others_place(retriever: Retriever):
+    # As many hits as CANDIDATES hold each matrix's evidence already: they are the CANDIDATES best, each passage once.
+    question = "do methadone patients who are drinking do better with supervised dosing and urine testing?"
+    result = retriever.search(question, CANDIDATES)
+    assert len(result.query.matrices) == 2
+    evidence = {h.passage.cell.matrix for h in result.hits if h.passage.section != SUMMARY_SECTION}
+    assert evidence == set(result.query.matrices)
+    assert sorted(h.fused_rank for h in result.hits) == list(range(1, CANDIDATES + 1))
+
+
 def test_the_diverse_order_is_chosen_from_the_best_candidates_by_fused_score(retriever: Retriever):
     # As many hits as CANDIDATES: the diverse order changes their order, never which passages they are.
     assert len(retriever.index.passages) > CANDIDATES
