@@ -75,6 +75,14 @@ def test_authors_are_named_by_surname_capitalised_or_rare(retriever: Retriever):
     assert not named_authors(analyse("Who wrote about Xylophones?"), passages)
 
 
+def test_an_author_is_named_with_the_title_and_year_of_the_study_they_wrote(retriever: Retriever):
+    passages = retriever.index.passages
+    studies = {p.study for p in passages if p.study and "Luborsky" in p.study.authors}
+    assert studies and all(s.year for s in studies)
+    (named,) = named_authors(retriever.analyzer.analyse("luborsky therapist success"), passages)
+    assert named in {f"luborsky = an author of ‘{s.title}’ ({s.year})" for s in studies}
+
+
 def test_the_cells_summaries_answer_what_the_corpus_covers_above_the_candidate_pool(retriever: Retriever, monkeypatch):
     monkeypatch.setattr(evidence, "POOL", 1)  # fewer candidates than passages: the summaries must still be among them
     summaries = {p.id for p in retriever.index.passages if p.section == SUMMARY_SECTION}
