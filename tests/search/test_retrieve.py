@@ -195,6 +195,7 @@ def test_a_question_asking_of_both_matrices_has_evidence_from_each_among_its_hit
     evidence = {h.passage.cell.matrix for h in result.hits if h.passage.section != SUMMARY_SECTION}
     assert evidence == set(result.query.matrices)
     assert len(result.hits) == k
+    assert result.hits[0].fused_rank == 1  # the other matrix's evidence takes the last place it may, not the first
     # Asked of one matrix, the hits are the best alone.
     one = retriever.search("do methadone patients do better with supervised dosing and urine testing?", k)
     assert {h.passage.cell.matrix for h in one.hits} == {"Drug Treatment Matrix"}
