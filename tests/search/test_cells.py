@@ -200,6 +200,7 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("What is the alcohol D4 cell about? I work with probation.", "D4"),
         ("Quick summary of what alcohol D4 covers please - I manage a needle exchange", "D4"),
         ("someone told me to read drug B3 - what's it about?", "B3"),
+        ("I'd like a short explanation of what the alcohol matrix cell D4 is concerned with.", "D4"),  # a request
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):

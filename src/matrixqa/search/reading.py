@@ -73,6 +73,7 @@ REQUEST_WORDS = frozenset(
     | {"sentence", "sentences", "line", "lines", "words", "one", "two", "few"}  # "in a sentence or two, ..."
     | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
     | {"actually", "really", "exactly", "basically", "mainly", "overall"}  # "what is B2 actually about?"
+    | {"like", "want", "need", "know", "wondering", "curious"}  # "I'd like a short explanation of what A2 covers"
 )
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
 _ALL_CELLS = frozenset({"cells", "matrices"})
