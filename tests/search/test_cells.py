@@ -201,6 +201,10 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("Quick summary of what alcohol D4 covers please - I manage a needle exchange", "D4"),
         ("someone told me to read drug B3 - what's it about?", "B3"),
         ("I'd like a short explanation of what the alcohol matrix cell D4 is concerned with.", "D4"),  # a request
+        ("new keyworker here, whats drug b3 about in a nutshell", "B3"),  # "whats" opens a clause
+        ("what topics does the alcohol D4 page deal with", "D4"),  # a cell is a page
+        ("what does alcohol matrix D4 cover, broadly", "D4"),  # a hedge
+        ("cell D4 - what is it for, in a couple of lines?", "D4"),
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):
@@ -235,6 +239,11 @@ def test_cells_named_to_be_compared_are_answered_with_their_summaries(retriever:
         ("B3", SUMMARY_SECTION),
         ("D4", SUMMARY_SECTION),
     }
+
+
+def test_a_misspelt_scope_word_makes_a_bare_code_a_cell_as_the_right_one_does(retriever: Retriever):
+    assert retriever.reader.read("give me an overveiw of D4 pls").cells == (CellKey(ALCOHOL, "D4"),)
+    assert retriever.reader.read("give me an overview of D4 pls").cells == (CellKey(ALCOHOL, "D4"),)
 
 
 def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):

@@ -55,7 +55,7 @@ MIN_CORRECTED = 4  # shorter words have too many neighbours to correct with conf
 LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatinship"), below it one
 CORRECTIONS = 50_000  # question words whose correction is remembered
 # Words by which a question names the corpus itself rather than a subject in it.
-CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "effectiveness", "bank", "findings"})
+CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "page", "pages", "effectiveness", "bank", "findings"})
 # Words by which a question asks what the corpus covers ("What does this cell cover?", "explain what cell C4 deals
 # with").
 SCOPE_WORDS = frozenset(
@@ -70,18 +70,17 @@ SCOPE_WORDS = frozenset(
 # and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
 REQUEST_WORDS = frozenset(
     {"give", "tell", "say", "says", "quick", "brief", "briefly", "short", "please", "whats", "list", "show"}
-    | {"sentence", "sentences", "line", "lines", "words", "one", "two", "few"}  # "in a sentence or two, ..."
+    | {"sentence", "sentences", "line", "lines", "words", "one", "two", "few", "couple"}  # "in a sentence or two"
     | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
-    | {"actually", "really", "exactly", "basically", "mainly", "overall"}  # "what is B2 actually about?"
+    | {"actually", "really", "exactly", "basically", "mainly", "overall", "broadly", "generally", "roughly"}  # hedges
     | {"like", "want", "need", "know", "wondering", "curious"}  # "I'd like a short explanation of what A2 covers"
 )
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
 _ALL_CELLS = frozenset({"cells", "matrices"})
 _ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
-# Where a question's clauses part: a sentence's end, a dash between spaces, a semicolon, a comma before a question
-# word ("..., what is that cell about?").
+# Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word.
 _CLAUSES = re.compile(
-    r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:what|which|who|how|where|when|why)\b)", re.IGNORECASE
+    r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b)", re.IGNORECASE
 )
 # A clause opened by its asker ("I work with probation.", "Our team is reviewing ...") says who asks, not what.
 _OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?!.*\?\s*$)", re.IGNORECASE)
@@ -149,7 +148,8 @@ class QuestionReader:
     def read(self, question: str) -> Query:
         """The question read in the corpus's words, with what the later stages need of it."""
         first = self.analyzer.analyse(question)
-        cells = self.cells.named(question, asks_scope=asks_scope(first, question), names_only=self._names_only(first))
+        scope = asks_scope(first, question) or any(self.correction(w) in SCOPE_WORDS for w in first.words)  # overveiw
+        cells = self.cells.named(question, asks_scope=scope, names_only=self._names_only(first))
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         return Query(
