@@ -339,6 +339,13 @@ def test_a_blood_test_names_no_way_of_testing_for_drugs(retriever: Retriever):
     assert [t.shown for t in retriever.reader.read("is hair testing better than urine testing?").topics] != []
 
 
+def test_custody_names_no_prison(retriever: Retriever):
+    # In drug work custody is most often the police's (arrest referral, custody suites): no prison.
+    question = "do drug workers in police custody get people into treatment after they leave custody?"
+    assert not any(t.shown.endswith("(prison)") for t in retriever.reader.read(question).topics)
+    assert any("prison" in t.shown for t in retriever.reader.read("what about people released from prison?").topics)
+
+
 @pytest.mark.parametrize(
     ("question", "topic"),
     [
