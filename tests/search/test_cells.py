@@ -244,6 +244,7 @@ def test_cells_named_to_be_compared_are_answered_with_their_summaries(retriever:
 def test_a_misspelt_scope_word_makes_a_bare_code_a_cell_as_the_right_one_does(retriever: Retriever):
     assert retriever.reader.read("give me an overveiw of D4 pls").cells == (CellKey(ALCOHOL, "D4"),)
     assert retriever.reader.read("give me an overview of D4 pls").cells == (CellKey(ALCOHOL, "D4"),)
+    assert retriever.reader.read("Overveiw of D4 pls").cells == (CellKey(ALCOHOL, "D4"),)  # opening the question
 
 
 def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):

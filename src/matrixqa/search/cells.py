@@ -39,12 +39,13 @@ _ADDRESSED = re.compile(r"\W*[A-E][1-5]\s*[:,–—-]")
 # A code the question reads from names a cell, in any case, as a vitamin (B1, D3) never is: "In D3, ...",
 # "according to a1", "what does d3 say about ...", "which review is listed in A4", "D3's key studies"; "the
 # evidence in B4 on ..." only with its capital ("deficiency in b1 on ...").
+_A_CODE = r"[a-e][1-5]"  # any case: the patterns using it are compiled IGNORECASE
 _AS_SOURCE = re.compile(
-    r"^\W*in\s+[a-e][1-5]\s*[:,–—-]|\baccording\s+to\s+[a-e][1-5]\b"
-    r"|\b[a-e][1-5]\s+(?:says?|said|covers?|mentions?|lists?|recommends?|concludes?|suggests?|tells?)\b"
-    r"|\b(?:listed|covered|mentioned|said|discussed|cited|described)\s+in\s+[a-e][1-5]\b"
-    r"|\b(?:(?:key|seminal|highlighted)\s+stud(?:y|ies)|reviews?|guidance|commentary)\s+(?:in|of|from)\s+[a-e][1-5]\b"
-    r"|\b[a-e][1-5]'s\s+(?:key|seminal|highlighted|reviews?|guidance|commentary)\b"
+    rf"^\W*in\s+{_A_CODE}\s*[:,–—-]|\baccording\s+to\s+{_A_CODE}\b"
+    rf"|\b{_A_CODE}\s+(?:says?|said|covers?|mentions?|lists?|recommends?|concludes?|suggests?|tells?)\b"
+    rf"|\b(?:listed|covered|mentioned|said|discussed|cited|described)\s+in\s+{_A_CODE}\b"
+    rf"|\b(?:(?:key|seminal|highlighted)\s+stud(?:y|ies)|reviews?|guidance|commentary)\s+(?:in|of|from)\s+{_A_CODE}\b"
+    rf"|\b{_A_CODE}'s\s+(?:key|seminal|highlighted|reviews?|guidance|commentary)\b"
     r"|\b(?-i:in\s+[A-E][1-5])\s+(?:on|about)\b",
     re.IGNORECASE,
 )
@@ -57,9 +58,9 @@ _NAMED_MATRIX = re.compile(
     re.IGNORECASE,
 )
 
+_CODE_AFTER = re.compile(rf"\s*(?:cells?\s+)?({_A_CODE})\b", re.IGNORECASE)  # a code right after a matrix's name
 # A matrix's name with the code after it, in any case ("alcohol b4"), as `unnamed` takes it out.
-_NAMED_WITH_CODE = re.compile(_NAMED_MATRIX.pattern + r"(?:\s*(?:cells?\s+)?[A-Ea-e][1-5]\b)?", re.IGNORECASE)
-_CODE_AFTER = re.compile(r"\s*(?:cells?\s+)?([A-Ea-e][1-5])\b", re.IGNORECASE)  # a code right after a matrix's name
+_NAMED_WITH_CODE = re.compile(f"{_NAMED_MATRIX.pattern}(?:{_CODE_AFTER.pattern})?", re.IGNORECASE)
 
 # How a question names each matrix's subject ("patients with drug or alcohol problems", "coming off drink or
 # drugs"), by the first word of the matrix's name: its own words, and the drugs and medicines of one matrix alone
@@ -196,7 +197,9 @@ class CellNames:
 
 def _read_from(question: str) -> set[str]:
     """The codes the question reads from (`_AS_SOURCE`), in capitals."""
-    return {code.upper() for m in _AS_SOURCE.finditer(question) for code in re.findall(r"\b[A-Ea-e][1-5]\b", m.group())}
+    return {
+        (c.group(1) or c.group(2)).upper() for m in _AS_SOURCE.finditer(question) for c in _CODE.finditer(m.group())
+    }
 
 
 def _is_code(match: re.Match[str]) -> bool:

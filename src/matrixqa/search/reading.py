@@ -20,10 +20,9 @@
    capitalised phrase is preferred; an acronym of three letters or more may also spell out a phrase
    in small letters ("DTU": drug treatment units).
 
-The reading also notes what the later stages need of the question: the words BM25 can score, the words
-no passage uses (to be matched by meaning), the field's topics it names, how distinctive each word is,
-and whether it only names the corpus and asks what it covers ("What does this cell cover?"), whole or in a last
-clause of its own after the scene it sets ("I keep seeing references to drug B2 - what is that cell about?").
+The reading also notes what the later stages need of the question: the words BM25 can score, the words no passage
+uses (matched by meaning), the field's topics it names, how distinctive each word is, and whether it only names the
+corpus and asks what it covers, whole or in a clause of its own amid the asker's words ("drug B2 - what's it about?").
 """
 
 from __future__ import annotations
@@ -148,7 +147,8 @@ class QuestionReader:
     def read(self, question: str) -> Query:
         """The question read in the corpus's words, with what the later stages need of it."""
         first = self.analyzer.analyse(question)
-        scope = asks_scope(first, question) or any(self.correction(w) in SCOPE_WORDS for w in first.words)  # overveiw
+        lacking = (w.lower() for w in first.words if w.lower() not in self.words)  # a scope word misspelt ("overveiw")
+        scope = asks_scope(first, question) or any(self.correction(w) in SCOPE_WORDS for w in lacking)
         cells = self.cells.named(question, asks_scope=scope, names_only=self._names_only(first))
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
@@ -280,10 +280,9 @@ class QuestionReader:
         return only_names and (bool(cells.keys) or (bool(asked) and (bool(named) or len(analysis.terms) <= 1)))
 
     def _a_clause_asks_what_it_covers(self, question: str, cells: NamedCells) -> bool:
-        """Whether a question naming cells has a clause of its own asking what the cell covers, in words that name
-        the corpus (or stand for the cell named) and nothing else, with only clauses saying who asks after it: what
-        comes before sets the scene ("I keep seeing references to drug B2 - what is that cell about?"), what comes
-        after says who asks ("What is the drug B5 cell about? I work with probation.")."""
+        """Whether a question naming cells has a clause of its own asking what the cell covers, in words naming the
+        corpus (or standing for the cell) and nothing else: what comes before sets the scene ("I keep seeing drug B2
+        - what is that cell about?"), the asker's own clauses after it say who asks ("... I work with probation.")."""
         clauses = [c for c in _CLAUSES.split(question.strip()) if c.strip()]
         if not cells.keys or len(clauses) < 2:
             return False
