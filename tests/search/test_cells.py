@@ -257,6 +257,20 @@ def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):
     assert {h.passage.cell.code for h in result.hits} == {"D4"}
 
 
+@pytest.mark.parametrize(
+    "question", ["whats d4 about, is it worth a read?", "what d4 is about in general?", "what's d4 about, briefly?"]
+)
+def test_about_followed_only_by_a_requests_words_asks_what_the_cell_covers(retriever: Retriever, question: str):
+    result = retriever.search(question, 5)
+    assert result.query.cells == (CellKey(ALCOHOL, "D4"),) and result.about_the_corpus
+    assert result.hits[0].passage.cell.code == "D4" and result.hits[0].passage.section == SUMMARY_SECTION
+
+
+def test_about_followed_by_a_subject_still_names_no_cell(retriever: Retriever):
+    assert retriever.reader.read("what about d4 for drinkers, is it worth it?").cells == ()
+    assert not retriever.reader.read("what is d4 about, for drinkers?").about_the_corpus
+
+
 def test_a_question_naming_a_cell_is_answered_from_it(retriever: Retriever):
     question = "what does the alcohol matrix cell D4 say about counsellors?"
     assert retriever.reader.read(question).cells == (CellKey(ALCOHOL, "D4"),)

@@ -73,10 +73,12 @@ REQUEST_WORDS = frozenset(
     | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
     | {"actually", "really", "exactly", "basically", "mainly", "overall", "broadly", "generally", "roughly"}  # hedges
     | {"like", "want", "need", "know", "wondering", "curious"}  # "I'd like a short explanation of what A2 covers"
+    | {"general", "worth", "read", "reading"}  # "what is C3 about in general?", "is it worth a read?"
 )
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
 _ALL_CELLS = frozenset({"cells", "matrices"})
 _ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
+_AFTER_ABOUT = re.compile(r".*\babout\b(.*)$", re.IGNORECASE | re.DOTALL)  # what follows its last "about"
 # Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word.
 _CLAUSES = re.compile(
     r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b)", re.IGNORECASE
@@ -363,8 +365,13 @@ class QuestionReader:
 
 def asks_scope(analysis: Analysis, text: str) -> bool:
     """Whether a text asks what something covers: a scope word, or "about" where it ends the text ("what's B3
-    about?") or follows "tell me" (elsewhere it is too common: "what about B1 for drinkers?")."""
-    return any(w.lower() in SCOPE_WORDS - {"about"} for w in analysis.words) or bool(_ASKS_ABOUT.search(text))
+    about?"), where only words of a request follow it ("what is C3 about in general?", "whats b1 about, is it worth
+    a read?") or where it follows "tell me" (elsewhere it is too common: "what about B1 for drinkers?")."""
+    if any(w.lower() in SCOPE_WORDS - {"about"} for w in analysis.words) or _ASKS_ABOUT.search(text):
+        return True
+    after = _AFTER_ABOUT.match(text)
+    weighed = {t.word.lower() for t in analysis.terms}
+    return bool(after) and all(w.lower() in REQUEST_WORDS or w.lower() not in weighed for w in _WORD.findall(after[1]))
 
 
 def named_topics(analysis: Analysis, naming: frozenset[str] = frozenset()) -> tuple[Topic, ...]:
