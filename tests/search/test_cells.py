@@ -258,7 +258,8 @@ def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):
 
 
 @pytest.mark.parametrize(
-    "question", ["whats d4 about, is it worth a read?", "what d4 is about in general?", "what's d4 about, briefly?"]
+    "question",
+    ["whats d4 about, is it worth a read?", "what d4 is about in general?", "what's d4 about, briefly?", "sum up d4"],
 )
 def test_about_followed_only_by_a_requests_words_asks_what_the_cell_covers(retriever: Retriever, question: str):
     result = retriever.search(question, 5)

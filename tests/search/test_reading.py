@@ -213,6 +213,10 @@ def test_real_model_answers_a_misspelt_question_as_the_tidy_one(real_retriever: 
         "what does drug cell B3 say?",
         "what's in cell B3, what's its focus?",
         "what is the purpose of cell B3",
+        "what does the cell B3 page talk about",
+        "what are the key messages of cell B3?",
+        "what kind of stuff is in cell B3",
+        "what's the main point of cell B3, is it worth reading?",
     ],
 )
 def test_a_request_for_what_a_named_cell_covers_in_everyday_words_is_told_its_summary(

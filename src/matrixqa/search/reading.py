@@ -46,6 +46,7 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.ingest.identity import matrix_codes
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
+from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope
 from matrixqa.textrules import STOPWORDS
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
@@ -53,32 +54,6 @@ ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
 MIN_CORRECTED = 4  # shorter words have too many neighbours to correct with confidence
 LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatinship"), below it one
 CORRECTIONS = 50_000  # question words whose correction is remembered
-# Words by which a question names the corpus itself rather than a subject in it.
-CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "page", "pages", "effectiveness", "bank", "findings"})
-# Words by which a question asks what the corpus covers ("What does this cell cover?", "explain what cell C4 deals
-# with").
-SCOPE_WORDS = frozenset(
-    {"cover", "covers", "covered", "covering", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
-    | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
-    | {"deal", "deals", "dealing", "concern", "concerns", "concerned", "explain", "explanation", "describe"}
-    | {"description", "summarise", "summarize", "address", "addresses"}
-    | {"ground", "area", "areas", "range"}  # what ground / which areas does it cover
-    | {"focus", "focuses", "purpose", "aim", "aims"}  # "what's its focus?", "what is the cell's purpose?"
-)
-# Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about", "compare the drug
-# and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
-REQUEST_WORDS = frozenset(
-    {"give", "tell", "say", "says", "quick", "brief", "briefly", "short", "please", "whats", "list", "show"}
-    | {"sentence", "sentences", "line", "lines", "words", "one", "two", "few", "couple"}  # "in a sentence or two"
-    | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
-    | {"actually", "really", "exactly", "basically", "mainly", "overall", "broadly", "generally", "roughly"}  # hedges
-    | {"like", "want", "need", "know", "wondering", "curious"}  # "I'd like a short explanation of what A2 covers"
-    | {"general", "worth", "read", "reading"}  # "what is C3 about in general?", "is it worth a read?"
-)
-# Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
-_ALL_CELLS = frozenset({"cells", "matrices"})
-_ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
-_AFTER_ABOUT = re.compile(r".*\babout\b(.*)$", re.IGNORECASE | re.DOTALL)  # what follows its last "about"
 # Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word.
 _CLAUSES = re.compile(
     r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b)", re.IGNORECASE
@@ -276,7 +251,7 @@ class QuestionReader:
         """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?"), or names
         cells and nothing else ("drug E3?", "what is the B2 cell for?": a cell named alone asks what it holds)."""
         words = [w.lower() for w in analysis.words]
-        asked = {w for w in words if w in SCOPE_WORDS | _ALL_CELLS}
+        asked = {w for w in words if w in SCOPE_WORDS | ALL_CELLS}
         named = {w for w in words if w in self.names | cells.title_words}
         only_names = self._names_only(analysis, cells.title_words)
         return only_names and (bool(cells.keys) or (bool(asked) and (bool(named) or len(analysis.terms) <= 1)))
@@ -361,17 +336,6 @@ class QuestionReader:
         if word[0].isupper() and best not in self.words:
             return None  # a name the corpus lacks is not some other English name ("Guichard" is not "Richard")
         return best.capitalize() if word[0].isupper() else best
-
-
-def asks_scope(analysis: Analysis, text: str) -> bool:
-    """Whether a text asks what something covers: a scope word, or "about" where it ends the text ("what's B3
-    about?"), where only words of a request follow it ("what is C3 about in general?", "whats b1 about, is it worth
-    a read?") or where it follows "tell me" (elsewhere it is too common: "what about B1 for drinkers?")."""
-    if any(w.lower() in SCOPE_WORDS - {"about"} for w in analysis.words) or _ASKS_ABOUT.search(text):
-        return True
-    after = _AFTER_ABOUT.match(text)
-    weighed = {t.word.lower() for t in analysis.terms}
-    return bool(after) and all(w.lower() in REQUEST_WORDS or w.lower() not in weighed for w in _WORD.findall(after[1]))
 
 
 def named_topics(analysis: Analysis, naming: frozenset[str] = frozenset()) -> tuple[Topic, ...]:

@@ -1,0 +1,52 @@
+"""The words by which a question names the corpus itself and asks what it covers, rather than a subject in it: "What
+does this cell cover?", "whats the E3 cell about", "give me a quick summary of drug B3". reading.py reads a question
+whose every weighed word is one of these, and names cells, as asking for the cells' own summaries.
+"""
+
+from __future__ import annotations
+
+import re
+
+from matrixqa.index.analysis import Analysis
+
+# Words by which a question names the corpus itself rather than a subject in it.
+CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "page", "pages", "effectiveness", "bank", "findings"})
+# Words by which a question asks what the corpus covers ("What does this cell cover?", "explain what cell C4 deals
+# with").
+SCOPE_WORDS = frozenset(
+    {"cover", "covers", "covered", "covering", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
+    | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
+    | {"deal", "deals", "dealing", "concern", "concerns", "concerned", "explain", "explanation", "describe"}
+    | {"description", "summarise", "summarize", "sum", "address", "addresses"}  # "sum up d4"
+    | {"ground", "area", "areas", "range"}  # what ground / which areas does it cover
+    | {"focus", "focuses", "purpose", "aim", "aims"}  # "what's its focus?", "what is the cell's purpose?"
+)
+# Words of a request that name no subject ("give me a quick summary", "whats the E3 cell about", "compare the drug
+# and alcohol B3 cells": asked of cells and nothing else, each cell's summary answers).
+REQUEST_WORDS = frozenset(
+    {"give", "tell", "say", "says", "quick", "brief", "briefly", "short", "please", "whats", "list", "show"}
+    | {"sentence", "sentences", "line", "lines", "words", "one", "two", "few", "couple"}  # "in a sentence or two"
+    | {"compare", "comparison", "contrast", "difference", "differences", "versus", "vs"}
+    | {"actually", "really", "exactly", "basically", "mainly", "overall", "broadly", "generally", "roughly"}  # hedges
+    | {"like", "want", "need", "know", "wondering", "curious"}  # "I'd like a short explanation of what A2 covers"
+    | {"general", "worth", "read", "reading"}  # "what is C3 about in general?", "is it worth a read?"
+    | {"talk", "talks", "look", "looks", "trying"}  # "what does B2 talk about / look at / try to say?"
+    | {"key", "main", "point", "points", "message", "messages", "headline", "headlines", "takeaway", "takeaways"}
+    | {"kind", "kinds", "sort", "sorts", "type", "types", "stuff", "things"}  # "what kind of stuff is in B4?"
+)
+# Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
+ALL_CELLS = frozenset({"cells", "matrices"})
+_ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]+")
+_AFTER_ABOUT = re.compile(r".*\babout\b(.*)$", re.IGNORECASE | re.DOTALL)  # what follows its last "about"
+
+
+def asks_scope(analysis: Analysis, text: str) -> bool:
+    """Whether a text asks what something covers: a scope word, or "about" where it ends the text ("what's B3
+    about?"), where only words of a request follow it ("what is C3 about in general?", "whats b1 about, is it worth
+    a read?") or where it follows "tell me" (elsewhere it is too common: "what about B1 for drinkers?")."""
+    if any(w.lower() in SCOPE_WORDS - {"about"} for w in analysis.words) or _ASKS_ABOUT.search(text):
+        return True
+    after = _AFTER_ABOUT.match(text)
+    weighed = {t.word.lower() for t in analysis.terms}
+    return bool(after) and all(w.lower() in REQUEST_WORDS or w.lower() not in weighed for w in _WORD.findall(after[1]))
