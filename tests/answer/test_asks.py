@@ -615,3 +615,21 @@ def test_a_sentence_looked_for_beyond_the_sources_comes_from_no_summary_and_no_s
     cited = [c.passage for c in answer.citations]
     assert all(p.section != SUMMARY_SECTION for p in cited), [p.section for p in cited]
     assert len({p.id for p in cited}) == len(cited)
+
+
+def test_a_passages_heading_names_what_it_is_for_the_subject(retriever: Retriever):
+    # "Who wrote the guidance?": an entry under the heading "Guidance" is guidance, whatever its own words say.
+    guidance = next(p for p in retriever.index.passages if p.section == "Guidance" and p.study)
+    title = "Standards for waiting rooms ([XX] Ministry of Tests, 2020)."
+    text = f"{title} Sets out how staff should greet clients."
+    passage = replace(
+        guidance,
+        text=text,
+        sentences=((0, len(title)), (len(title) + 1, len(text))),
+        study=replace(guidance.study, title="Standards for waiting rooms"),
+        unquotable=(),
+        leans=(),
+    )
+    asked = Asked(KIND["a person or body"], ((frozenset(retriever.analyzer.tokens("guidance")), 1.0),), frozenset())
+    assert gives_asked(asked, passage, 0, retriever) and gives_asked(asked, passage, 1, retriever)
+    assert not gives_asked(asked, replace(passage, section="Highlighted study"), 0, retriever)

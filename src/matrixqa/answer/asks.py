@@ -110,9 +110,9 @@ class Asked:
         question's own word, does not say the matter is unknown, and names SUBJECT_SHARE of the subject's
         distinctiveness. `tokens` analyses text as the subject was analysed. A sentence of a study's entry
         (`entry`: the entry's title) has its subject named by the entry, and names a study itself. A subject word
-        named only elsewhere in the sentence's passage (`context`) counts CONTEXT_SHARE of its weight ("Four
-        relationship patterns were identified" in a passage on French interviews); a yes or no is a claim the
-        sentence itself must make."""
+        named only elsewhere in the sentence's passage (`context`: its heading, "Guidance", or another sentence) counts
+        CONTEXT_SHARE of its weight ("Four relationship patterns were identified" in a passage on French interviews);
+        a yes or no is a claim the sentence itself must make."""
         if self.kind.claim and _NOT_KNOWN.search(sentence) and not self.if_known:
             return False
         named_by_entry = set(tokens(entry)) if entry else set()

@@ -192,7 +192,7 @@ def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: R
     lines = [passage.sentence_texts[offset]]
     if passage.study and offset and not asked.kind.claim:
         lines.append(passage.sentence_texts[0])
-    return any(asked.given_by(text, retriever.analyzer.tokens, entry, passage.text) for text in lines)
+    return any(asked.given_by(text, retriever.analyzer.tokens, entry, passage.headed_text) for text in lines)
 
 
 def _with_quotable(hits: list[Hit], index: Index) -> list[Hit]:
@@ -290,9 +290,9 @@ def with_title_line(
     tokens, title = retriever.analyzer.tokens, passage.sentence_texts[0]
     if not passage.quotable(0) or not is_title_line(passage, 0):
         return picked
-    if asked.given_by(passage.sentence_texts[offset], tokens, "", passage.text):
+    if asked.given_by(passage.sentence_texts[offset], tokens, "", passage.headed_text):
         return picked  # it gives it itself
-    if not asked.given_by(title, tokens, passage.study.title, passage.text):
+    if not asked.given_by(title, tokens, passage.study.title, passage.headed_text):
         return picked
     place = next(i for i, (s, _) in enumerate(picked) if s == source)
     return picked[:place] + [(source, 0)] + picked[place:]

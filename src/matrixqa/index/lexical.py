@@ -76,7 +76,7 @@ class LexicalIndex:
     @classmethod
     def of(cls, passages: list[Passage], analyzer: Analyzer) -> LexicalIndex:
         """The lexical index of passages: their searchable texts, and the topics their own words name."""
-        own = {token for p in passages for token in analyzer.tokens(f"{p.section}. {p.text}")}
+        own = {token for p in passages for token in analyzer.tokens(p.headed_text)}
         return cls(searchable_texts(passages), analyzer, frozenset(analyzer.topic_tokens & own))
 
     def _use(self, analyzer: Analyzer, model: bm25s.BM25, token_sets: TokenSets, treated: frozenset[str]) -> None:

@@ -124,6 +124,12 @@ class Passage:
         return list(unique.values())
 
     @property
+    def headed_text(self) -> str:
+        """Its section's heading and its text: what the passage itself says ("Guidance. Sets out ..."), without the
+        metadata the corpus adds to it."""
+        return f"{self.section}. {self.text}"
+
+    @property
     def sentence_texts(self) -> list[str]:
         return [self.text[start:end] for start, end in self.sentences]
 

@@ -182,7 +182,7 @@ class Retriever:
 
     def _shown_matches(self, evidence: Evidence, position: int) -> tuple[str, ...]:
         passage = self.index.passages[position]
-        return self.lexical.shown_matches(evidence.query.analysis, position, f"{passage.section}. {passage.text}")
+        return self.lexical.shown_matches(evidence.query.analysis, position, passage.headed_text)
 
 
 def open_retriever(config: Config, mode: Mode = "hybrid", embedder: Embedder | None = None) -> Retriever:

@@ -42,7 +42,7 @@ class TopicMentions:
         named: dict[int, frozenset[str]] = {}
         for position in self._holding(topics):
             passage = self.passages[position]
-            own = topics & set(self.analyzer.tokens(f"{passage.section}. {passage.text}"))
+            own = topics & set(self.analyzer.tokens(passage.headed_text))
             if own:
                 named[position] = frozenset(own)
         return named
