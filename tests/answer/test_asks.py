@@ -430,6 +430,10 @@ def test_the_subject_is_the_question_without_the_words_that_ask():
     ]
     # A question asking for the narrower thing loses the words that ask for it, the verb too.
     assert subject_words("Who wrote the UK guidance?", KIND["a person or body"]).split() == ["the", "UK", "guidance?"]
+    # When a document appeared: its publishing is the time asked for, not the subject, which the year of its entry's
+    # title line gives.
+    assert subject_words("When was the UK guidance published?", KIND["a time"]).split() == ["the", "UK", "guidance"]
+    assert subject_words("When was the Scottish survey done?", KIND["a time"]).split() == ["the", "Scottish", "survey"]
 
 
 def test_the_words_naming_the_cells_asked_about_are_no_part_of_the_subject(retriever: Retriever):

@@ -77,6 +77,9 @@ def _entry(title: str, retriever: Retriever) -> Hit:
         ("Which study found patients did best with GPs who knew them as a whole person?", "Patients do best", True),
         # A title line naming too little of what the question asks about gives it no more than the sentence does.
         ("Which study found the counsellor a patient was assigned to affected retention?", "Quasi-random", False),
+        # Who made an entry is the title line's to say, though the sentence names a body too ("the US professional
+        # association").
+        ("Which organisation wrote the consensus guidelines for US addiction doctors?", "What US specialist", True),
         # A yes or no is a claim the quoted sentence must make: a title line is no answer to it.
         ("Do patients do best with GPs who know them as a whole person?", "Patients do best", False),
     ],

@@ -282,7 +282,8 @@ def with_title_line(
     """A lead that gives what was asked only with its study entry's title line (the study's name, its year, its
     authors or body, as gives_asked lends them: not a yes or no, which a sentence must make itself) is quoted after
     that line, so that the answer says what was asked, not only its citation ("When was the guidance published?":
-    "Competencies for working with ... (2019).")."""
+    "Competencies for working with ... (2019)."). Who made an entry, or when it appeared, is the title line's to say
+    whatever the lead says besides ("Advises that offenders be told at the outset ...")."""
     source, offset = lead
     passage = sources[source].passage
     if asked is None or asked.kind.claim or not passage.study or offset == 0 or (source, 0) in picked:
@@ -290,7 +291,7 @@ def with_title_line(
     tokens, title = retriever.analyzer.tokens, passage.sentence_texts[0]
     if not passage.quotable(0) or not is_title_line(passage, 0):
         return picked
-    if asked.given_by(passage.sentence_texts[offset], tokens, "", passage.headed_text):
+    if not asked.narrower and asked.given_by(passage.sentence_texts[offset], tokens, "", passage.headed_text):
         return picked  # it gives it itself
     if not asked.given_by(title, tokens, passage.study.title, passage.headed_text):
         return picked

@@ -147,7 +147,13 @@ KINDS = (
         # When something happened is given by a point in time, not by a word placing it beside another event.
         # What time of day is given by one, not by a word placing it beside an event either.
         narrower=(
-            forms(r"^\W*when (?:did|was|were|had)\b", r"\b(?:what|which) year\b", r"\bwhat time\b"),
+            forms(
+                r"^\W*when (?:did|was|were|had)\b",
+                r"\b(?:what|which) year\b",
+                r"\bwhat time\b",
+                # "when was the guidance published?": when a document or study appeared, which its entry's year gives
+                r"\b(?:published|written|issued|released|produced|conducted|carried out|done|c[ao]me out)\W*$",
+            ),
             forms(*_POINTS, _TIME_OF_DAY),
         ),
     ),
