@@ -58,6 +58,8 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Which study links a good relationship to less drug use?", "a study"),
         ("How do the guidelines say services should test urine?", "what to do"),
         ("What counts as a sufficient methadone dose, in mg?", "a dose"),
+        ("what should a pharmacist do if a patient misses a pick-up?", "what to do"),  # any role of the field
+        ("whats the best way to get patients to be honest?", "what to do"),
         ("Which study backs up the three-month rule?", "a study"),
         ("Which review should I read first?", "a study"),
         ("What do the guidelines say we should do about urine tests?", "what to do"),

@@ -213,14 +213,15 @@ KINDS = (
         "no advice on what to do",
         forms(
             r"\bwhat (?:[\w'-]+ )?(?:should|must|can|could|do|would) (?:(?:a|an|the|my|our) )?"
-            r"(?:i|we|you|they|doctors?|gps?|clinicians?|staff|"
-            r"keyworkers?|workers?|prescribers?|services?|counsell?ors?)\b[^?]*\bdo\b",
+            r"(?:i|we|you|they|doctors?|gps?|clinicians?|staff|keyworkers?|workers?|prescribers?|services?|counsell?ors?|"
+            r"pharmacists?|pharmacies|nurses?|psychiatrists?|practitioners?|therapists?|managers?|teams?|clinics?|"
+            r"commissioners?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
             r"\bhow should\b",
             r"\bwhat (?:do|does|did) (?:[\w'-]+ ){1,3}(?:advise|recommend)\b",
             r"\bhow (?:do|does|did) (?:the )?(?:[\w'-]+ ){1,3}(?:say|think|recommend|suggest|advise)\b[^?]*\bshould\b",
             r"\b(?:should|must) (?:i|we|you)\b",
-            r"\bwhat (?:is|are) (?:the )?(?:best|good|right|recommended) (?:way|practice|approach)\b",
+            r"\bwhat(?:'?s| is| are) (?:the )?(?:best|good|right|recommended) (?:way|practice|approach)\b",
             r"\b(?:any )?(?:tips|advice)\b",
             r"\bwhat to do\b",
             r"\bsays? to do\b",
