@@ -82,6 +82,12 @@ def _entry(title: str, retriever: Retriever) -> Hit:
         ("Which organisation wrote the consensus guidelines for US addiction doctors?", "What US specialist", True),
         # A yes or no is a claim the quoted sentence must make: a title line is no answer to it.
         ("Do patients do best with GPs who know them as a whole person?", "Patients do best", False),
+        # The words of the rest of the entry name the subject for the title line only in part, as for the sentence.
+        (
+            "Which study found that clinicians' training and experience do not explain their different results?",
+            "Clinicians’ impact",
+            False,
+        ),
     ],
 )
 def test_a_title_line_leads_an_entrys_sentence_only_when_it_gives_what_that_sentence_lacks(
@@ -92,6 +98,38 @@ def test_a_title_line_leads_an_entrys_sentence_only_when_it_gives_what_that_sent
     assert asked is not None
     picked = with_title_line([(0, 1)], (0, 1), [_entry(title, retriever)], asked, retriever)
     assert picked == ([(0, 0), (0, 1)] if quoted else [(0, 1)])
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("When was the review of comfortable chairs and punctual staff published?", "Review of imaginary furniture"),
+        ("When were long-term buprenorphine maintenance patients in France interviewed?", "Not just an addict"),
+    ],
+)
+def test_a_title_line_dates_a_later_sentence_of_its_entry_past_one_never_quoted(
+    retriever: Retriever, question: str, title: str
+):
+    # The entry's second sentence ("Free source at the time of writing.") is never quoted; its third gives the finding,
+    # the year of which is in the title line.
+    entry = _entry(title, retriever)
+    assert entry.passage.unquotable[0] == 1
+    result = retriever.search(question, 5)
+    asked = read_asked(result.query, retriever, result.question_vector)
+    assert asked is not None and asked.kind.name == "a time"
+    assert with_title_line([(0, 2)], (0, 2), [entry], asked, retriever) == [(0, 0), (0, 2)]
+
+
+def test_a_title_line_quoted_already_or_never_to_be_quoted_is_not_put_before_the_lead(retriever: Retriever):
+    # The title line gives what the lead lacks (above). Quoted already (the lead leaning on it, or chosen with it), it
+    # is quoted once; marked never to be quoted (as a page's navigation is), not at all.
+    result = retriever.search("Which study found patients did best with GPs who knew them as a whole person?", 5)
+    asked = read_asked(result.query, retriever, result.question_vector)
+    assert asked is not None
+    entry = _entry("Patients do best", retriever)
+    assert with_title_line([(0, 0), (0, 1)], (0, 1), [entry], asked, retriever) == [(0, 0), (0, 1)]
+    hidden = Hit(replace(entry.passage, unquotable=(0,)), entry.score, entry.rank)
+    assert with_title_line([(0, 1)], (0, 1), [hidden], asked, retriever) == [(0, 1)]
 
 
 @pytest.fixture
