@@ -82,6 +82,13 @@ def _entry(title: str, retriever: Retriever) -> Hit:
         ("Which organisation wrote the consensus guidelines for US addiction doctors?", "What US specialist", True),
         # A yes or no is a claim the quoted sentence must make: a title line is no answer to it.
         ("Do patients do best with GPs who know them as a whole person?", "Patients do best", False),
+        # The sentence gives the time asked for ("six months in to treatment"), the rest of its entry naming some of its
+        # subject: the title line's year, another time, is not quoted before it.
+        (
+            "At what point in treatment was the patient-doctor relationship measured in the methadone study?",
+            "Patients more likely",
+            False,
+        ),
         # The words of the rest of the entry name the subject for the title line only in part, as for the sentence.
         (
             "Which study found that clinicians' training and experience do not explain their different results?",
