@@ -37,6 +37,7 @@ def names() -> CellNames:
         ("what is cell b3 about", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # after "cell", any case
         ("In the alcohol matrix, what does B3 say about doctors?", [(ALCOHOL, "B3")]),
         ("what does alcohol B3 say", [(ALCOHOL, "B3")]),  # the matrix's name before the code
+        ("what does the drugs matrix's A3 say about detox?", [(DRUG, "A3")]),  # "drugs" names the drug matrix too
         ("Drug Treatment Matrix cell A3: what is it about?", [(DRUG, "A3")]),
         ("what do cells A3 and B1 say about prescribing?", [(ALCOHOL, "B1"), (DRUG, "A3")]),
         ("what does the practitioners; screening and brief intervention cell cover?", [(ALCOHOL, "B1")]),
