@@ -152,6 +152,9 @@ def test_a_matrix_of_which_the_corpus_holds_no_cell_is_named_by_all_its_cells():
     cells = [SimpleNamespace(cell=SimpleNamespace(matrix=ALCOHOL, code="B3", title=TITLES[CellKey(ALCOHOL, "B3")]))]
     named = CellNames(cells).named("what does the drug matrix say about supervised dosing?")  # type: ignore[arg-type]
     assert named.keys == () and len(named.not_held) == 25 and {k.matrix for k in named.not_held} == {DRUG}
+    # So is it by a follow-up naming nothing else, though its name is no word of the corpus's matrices.
+    follow_up = CellNames(cells).named("what about the drug matrix?", names_only=True)  # type: ignore[arg-type]
+    assert follow_up.keys == () and len(follow_up.not_held) == 25 and {k.matrix for k in follow_up.not_held} == {DRUG}
 
 
 @pytest.mark.parametrize(
