@@ -8,7 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 # None now: the seventeenth round's (practitioner_final20, asks_for_final16, many_cells_final17 and its
-# alternatives, second_cells_final11) were measured once on 6 December 2026 at 5120116; the sixteenth round's at
+# alternatives, second_cells_final11) were measured once on 6 December 2026 at 597cfb9; the sixteenth round's at
 # 4b0db1d.
 HELD_OUT: frozenset[str] = frozenset()
 
