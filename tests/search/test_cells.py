@@ -263,7 +263,15 @@ def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):
 
 @pytest.mark.parametrize(
     "question",
-    ["whats d4 about, is it worth a read?", "what d4 is about in general?", "what's d4 about, briefly?", "sum up d4"],
+    [
+        "whats d4 about, is it worth a read?",
+        "what d4 is about in general?",
+        "what's d4 about, briefly?",
+        "sum up d4",
+        # Beside words of the asker's, a capitalised code is a cell's when only a request's words follow "about".
+        "As a keyworker, what is D4 about in general?",
+        "someone told me to read alcohol D4 - what's it about in general?",
+    ],
 )
 def test_about_followed_only_by_a_requests_words_asks_what_the_cell_covers(retriever: Retriever, question: str):
     result = retriever.search(question, 5)
@@ -274,6 +282,9 @@ def test_about_followed_only_by_a_requests_words_asks_what_the_cell_covers(retri
 def test_about_followed_by_a_subject_still_names_no_cell(retriever: Retriever):
     assert retriever.reader.read("what about d4 for drinkers, is it worth it?").cells == ()
     assert not retriever.reader.read("what is d4 about, for drinkers?").about_the_corpus
+    # Nor with its capital: "about" followed by a subject, or in the middle of one ("bring about"), asks nothing of it.
+    assert retriever.reader.read("What is D4 about, for drinkers?").cells == ()
+    assert retriever.reader.read("Does taking D4 bring about better sleep for drinkers?").cells == ()
 
 
 def test_a_question_naming_a_cell_is_answered_from_it(retriever: Retriever):
