@@ -143,6 +143,14 @@ def test_a_shortened_title_names_a_cell_beside_the_word_cell_not_beside_a_matrix
     assert names.named("what does the management supervision harm cell say?").not_held == (CellKey(DRUG, "C1"),)
 
 
+def test_a_title_written_out_whole_names_its_cell_without_the_word_cell(names: CellNames):
+    # Every word of the title: it names its cell beside a matrix's name alone, or in a question of what it covers.
+    covers = names.named("what does practitioners; medical treatment cover?", asks_scope=True)
+    assert covers.keys == (CellKey(ALCOHOL, "B3"), CellKey(DRUG, "B3"))
+    question = "in the alcohol matrix, what does practitioners; screening and brief intervention say about GPs?"
+    assert names.named(question).keys == (CellKey(ALCOHOL, "B1"),)  # that cell, not the whole matrix
+
+
 def test_the_words_naming_a_matrix_are_told_apart(names: CellNames):
     assert names.named("what do drug B3 and alcohol C2 say about drinking?").matrix_words == {"drug", "alcohol"}
     assert names.named("does alcohol harm relationships?").matrix_words == frozenset()
