@@ -151,6 +151,14 @@ def test_a_title_written_out_whole_names_its_cell_without_the_word_cell(names: C
     assert names.named(question).keys == (CellKey(ALCOHOL, "B1"),)  # that cell, not the whole matrix
 
 
+def test_every_word_of_a_named_cells_title_names_the_corpus(names: CellNames):
+    # Its words every title shares too ("issues"), and the question's forms of them ("practitioner"): they are the
+    # cell's name here, not a subject to look for.
+    named = names.named("what does the practitioner generic issues cell cover?")
+    assert named.keys == (CellKey(DRUG, "B2"),)
+    assert {"practitioner", "practitioners", "generic", "cross", "cutting", "issues"} <= named.title_words
+
+
 def test_the_words_naming_a_matrix_are_told_apart(names: CellNames):
     assert names.named("what do drug B3 and alcohol C2 say about drinking?").matrix_words == {"drug", "alcohol"}
     assert names.named("does alcohol harm relationships?").matrix_words == frozenset()
