@@ -29,6 +29,11 @@ _BODIES = (
     r"departments?|governments?|agenc(?:y|ies)|councils?|foundations?|organi[sz]ations?|commissions?"
 )
 _BODY = rf"\b(?:{_BODIES})\b"
+# The field's practitioners, who give advice and may be asked what to do ("what should a pharmacist do?").
+_ROLES = (
+    r"doctors?|physicians?|GPs?|psychiatrists?|clinicians?|counsell?ors?|keyworkers?|staff|nurses?|pharmacists?|"
+    r"prescribers?|therapists?|practitioners?|workers?|specialists?|generalists?|professionals?|managers?|commissioners?"
+)
 # Who made a study or a document: "who were the authors of the review?" asks for their names.
 _MAKERS = r"(?:authors?|researchers?|investigators?|writers?|funders?|publishers?|lead (?:author|researcher)s?)"
 # "What was the name of the researcher who ...?" asks for a name, as "who led ...?" does.
@@ -168,9 +173,7 @@ KINDS = (
         ),
         forms(
             _NAME,
-            r"\b(?:doctors?|physicians?|GPs?|psychiatrists?|clinicians?|counsell?ors?|keyworkers?|staff|nurses?|"
-            r"pharmacists?|prescribers?|therapists?|practitioners?|patients?|reviewers?|authors?|researchers?|"
-            r"workers?|specialists?|generalists?|professionals?|users?|managers?|commentators?)\b",
+            rf"\b(?:{_ROLES}|patients?|reviewers?|authors?|researchers?|users?|commentators?)\b",
             _BODY,
         ),
         narrower=(
@@ -213,9 +216,7 @@ KINDS = (
         "no advice on what to do",
         forms(
             r"\bwhat (?:[\w'-]+ )?(?:should|must|can|could|do|would) (?:(?:a|an|the|my|our) )?"
-            r"(?:i|we|you|they|doctors?|gps?|clinicians?|staff|keyworkers?|workers?|prescribers?|services?|counsell?ors?|"
-            r"pharmacists?|pharmacies|nurses?|psychiatrists?|practitioners?|therapists?|managers?|teams?|clinics?|"
-            r"commissioners?)\b[^?]*\bdo\b",
+            rf"(?:i|we|you|they|{_ROLES}|services?|pharmacies|teams?|clinics?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
             r"\bhow should\b",
             r"\bwhat (?:do|does|did) (?:[\w'-]+ ){1,3}(?:advise|recommend)\b",
