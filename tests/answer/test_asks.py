@@ -385,6 +385,9 @@ def _content(text: str) -> list[str]:
 def test_a_count_gives_the_number_only_of_what_the_question_counts():
     assert counted_tokens("How many relationship patterns were found?", _content) == {"relationship", "patterns"}
     assert counted_tokens("how many clinicians in Scotland said so?", _content) == {"clinicians"}
+    # A word read in the corpus's words is one word of the count with its reading: what follows is still counted.
+    read = counted_tokens("How many Scottish (Scotland) clinicians said so?", _content)
+    assert read == {"scottish", "scotland", "clinicians"}
     assert counted_tokens("What proportion dropped out?", _content) == frozenset()
     # "how many kinds of relationship" counts relationships of a kind: "Four relationship patterns" counts them.
     kinds = counted_tokens("How many different kinds of doctor-patient relationship were found?", _content)

@@ -34,10 +34,12 @@ SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words a
 CONTEXT_SHARE = 0.5  # what a subject word named only elsewhere in the clause's passage counts for
 # "how many patients ...?" names what is counted: a figure gives the number only when it counts that ("Four
 # relationship patterns" answers nothing on how many patients), named within COUNT_REACH words after it. "How
-# many kinds of relationship?" counts relationships: the words naming a sort of thing are skipped.
+# many kinds of relationship?" counts relationships: the words naming a sort of thing are skipped. A word read in the
+# corpus's words keeps its reading beside it ("Scottish (Scotland) clinicians"): the two are one word of the count.
+_READ_WORD = r"[\w'-]+(?:\s+\([^()]*\))?"
 _COUNTED = re.compile(
     r"\bhow many\s+(?:(?:different|distinct|main|separate)\s+)?(?:(?:kinds?|types?|sorts?|forms?|categories|"
-    r"classes|varieties|groups?|patterns?|styles?)\s+of\s+)?([\w'-]+(?:\s+[\w'-]+)?)",
+    rf"classes|varieties|groups?|patterns?|styles?)\s+of\s+)?({_READ_WORD}(?:\s+{_READ_WORD})?)",
     re.I,
 )
 COUNT_REACH = 4
