@@ -103,7 +103,7 @@ KINDS = (
             r"\bhow long\b(?! (?:into|in to|after)\b)",
             rf"\b(?:how|for) many {_TIME_UNIT}\b",
             r"\bduration\b",
-            r"\b(?:for|over|during|in) what (?:period|length of time|time ?span|timescale)\b",
+            r"\b(?:for|over|during|in) what (?:period|length of time|time ?span|timescale|(?:time )?window)\b",
         ),
         forms(
             rf"\b{_NUMBER_WORD}(?:[- ]| or more )(?:{_TIME_UNIT})(?:’|')?(?!\w| {_POINT_AFTER})",
@@ -118,6 +118,8 @@ KINDS = (
             r"\b(?:what|which|how much|how high|how low|right|correct|starting|usual|typical|best|optimal|"
             r"recommended|sufficient|adequate|maximum|minimum|safe)\s+(?:[\w'-]+\s+){0,2}(?:dose|doses|dosage|dosing)\b",
             r"\bhow (?:much|many) (?:mg|milligrams?|ml|millilitres?)\b",
+            # "how much higher were the methadone doses": by how much a dose differs is an amount of it
+            r"\bhow much (?:higher|lower|larger|smaller|bigger|more|less)\b(?:\s+[\w'-]+){0,4}?\s+(?:doses?|dosage)\b",
             r"\b(?:in|how many) (?:mg|milligrams?|ml|millilitres?)\b",
         ),
         forms(r"\b\d+(?:[.,]\d+)?\s?(?:mg|milligrams?|ml|millilitres?|mcg|micrograms?|µg)\b"),
