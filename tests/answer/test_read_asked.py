@@ -19,8 +19,8 @@ from matrixqa.search.retrieve import Retriever
 
 
 class NearInMeaning(HashingEmbedder):
-    """A hashing embedder wide enough that no two words of the corpus share a vector, which gives "french" (a word no
-    passage uses) a vector near, not equal to, that of "france"."""
+    """A hashing embedder wide enough that no two words of the corpus share a vector, which gives "parisian" (a word no
+    passage uses, nor the vocabulary) a vector near, not equal to, that of "france"."""
 
     dimension = 10_007
     fingerprint = "hashing-near-in-meaning"
@@ -29,7 +29,7 @@ class NearInMeaning(HashingEmbedder):
         vectors = super().embed(texts)
         france, other = super().embed(["france", "qqzx"])
         for row, text in enumerate(texts):
-            if text == "french":
+            if text == "parisian":
                 vectors[row] = (france + 0.3 * other) / np.linalg.norm(france + 0.3 * other)  # cosine 0.96
         return vectors
 
@@ -42,8 +42,9 @@ def meaning(corpus_dir, tmp_path) -> Retriever:
 
 
 def test_a_word_no_passage_uses_is_named_by_its_nearest_corpus_word_in_meaning(meaning: Retriever):
-    assert meaning.gatherer.meanings.closest("french") == "france"
-    query = meaning.reader.read("How many patients were French?")
+    assert meaning.gatherer.meanings.closest("parisian") == "france"
+    query = meaning.reader.read("How many patients were Parisian?")
+    assert [t.word for t in query.unknown] == ["Parisian"]
     asked = read_asked(query, meaning, meaning.embedder.embed([query.text])[0])
     tokens = meaning.analyzer.tokens
     assert asked.given_by("Interviews with 40 patients in France.", tokens)
@@ -68,8 +69,10 @@ def test_the_words_a_question_is_about_weigh_more_than_those_that_frame_it(meani
 
 
 def test_a_yes_or_no_the_cells_do_not_give_is_said_to_be_lacking(answerer: Answerer):
-    # asks_for_final5.jsonl:af5-40, labelled lacking: the cells say nothing of how long those patients stayed.
-    answer = answerer.answer("Did the French patients with a whole-person relationship stay in treatment longer?")
+    # asks_for_final5.jsonl:af5-40 (labelled lacking: the cells say nothing of how long those patients stayed) with a
+    # word no passage uses, nor the vocabulary, for its "French", which the vocabulary now reads as France: a subject
+    # word named nowhere weighs as the rarest, so the sentences naming the rest of the subject give no yes or no.
+    answer = answerer.answer("Did the Parisian patients with a whole-person relationship stay in treatment longer?")
     assert answer.answered and answer.lacking == ("a yes or no",)
 
 
