@@ -13,19 +13,17 @@ import pytest
 
 from matrixqa.answer.asks import read_asked
 from matrixqa.answer.choose import (
-    CELL_REPEAT,
     LENGTHS,
     MIN_SENTENCE,
     Length,
     Quoting,
     _quotable,
-    _sources,
-    across_cells,
     choose_sentences,
     in_reading_order,
 )
 from matrixqa.answer.compose import Answerer, compose_answer
 from matrixqa.answer.conversation import Turn
+from matrixqa.answer.sources import CELL_REPEAT, across_cells, sources_of
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.ingest.chunk import SUMMARY_SECTION
 from matrixqa.ingest.identity import plain_name
@@ -401,8 +399,10 @@ def test_a_question_naming_both_matrices_subjects_draws_on_each_matrix(retriever
         Hit(p, s, n, fused_rank=n, sentence_score=s)
         for n, (p, s) in enumerate([*zip(b3, (0.9, 0.88, 0.87), strict=True), (d4, 0.3)], 1)
     ]
-    assert d4 not in [h.passage for h in _sources(hits, LENGTHS["short"])]
-    both = _sources(hits, LENGTHS["short"], (d4.cell.matrix, b3[0].cell.matrix))
+    assert d4 not in [h.passage for h in sources_of(hits, LENGTHS["short"].passages, LENGTHS["short"].passage_margin)]
+    both = sources_of(
+        hits, LENGTHS["short"].passages, LENGTHS["short"].passage_margin, (d4.cell.matrix, b3[0].cell.matrix)
+    )
     assert d4 in [h.passage for h in both] and both[0].passage == b3[0]
     names = retriever.reader.cells
     assert names.subjects_named("does seeing one GP help people coming off drink or drugs?") == (

@@ -9,6 +9,7 @@ import numpy as np
 
 from matrixqa.answer.asks import Asked
 from matrixqa.answer.kinds import STUDY
+from matrixqa.answer.sources import cell_of, sources_of
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import GIVING_CONTEXT, MAX_CONTEXT, SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
@@ -19,7 +20,6 @@ from matrixqa.search.retrieve import Hit, Retriever, SearchResult
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
 DIVERSITY = 0.7  # maximal marginal relevance: weight of relevance against novelty
-CELL_REPEAT = 0.05  # fused score a source gives up for each source of its own cell chosen before it
 ASKED_MARGIN = 0.1  # how far below the most relevant sentence one may be and still give what the question asks
 
 Row = tuple[int, int, int]  # a candidate sentence: (sentence row, source number, sentence number in its passage)
@@ -114,7 +114,8 @@ def choose_sentences(
 ) -> Chosen | None:
     """The most relevant sentences of the best passages, made diverse, opened by the one that gives what the
     question asks for when one does; None when no sentence may be quoted."""
-    drawn_on = _sources(_with_quotable(result.hits, retriever.index) or result.hits, length, query.matrices)
+    quotable = _with_quotable(result.hits, retriever.index) or result.hits
+    drawn_on = sources_of(quotable, length.passages, length.passage_margin, query.matrices)
     quoting = Quoting.of(drawn_on, result.hits, retriever.index)
     rows = _quotable(quoting, range(quoting.own), retriever.index)
     sources = quoting.sources
@@ -299,60 +300,18 @@ def with_title_line(
     return picked[:place] + [(source, 0)] + picked[place:]
 
 
-def _sources(hits: list[Hit], length: Length, matrices: tuple[str, ...] = ()) -> list[Hit]:
-    """The passages an answer quotes from: the best-ranked, and those whose best sentence is nearly as close.
-
-    Answers draw on the most relevant passages (the diverse order of the hit list is for browsing), from
-    whichever cells they come, a cell's further passages giving way to another cell's close behind them. A
-    cell's summary says what the cell is about: it is no evidence on a question's subject. A question naming the
-    subjects of several matrices (`matrices`: "drug or alcohol problems") asks of each: the best-ranked passage of
-    a named matrix no source is from joins them.
-    """
-    evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
-    by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
-    leaders = across_cells(by_rank, length.passages)
-    best = max(h.sentence_score for h in leaders)
-    sources = [h for h in leaders if h is leaders[0] or h.sentence_score >= best - length.passage_margin]
-    for matrix in matrices:
-        if all(h.passage.cell.matrix != matrix for h in sources):
-            sources += [h for h in by_rank if h.passage.cell.matrix == matrix][:1]
-    return sources
-
-
-def across_cells(by_rank: list[Hit], count: int) -> list[Hit]:
-    """The best-ranked passage, then the next count - 1 by their own fused score (their cell's breadth left out),
-    each giving up CELL_REPEAT of it for every passage of its cell taken before it: a question whose evidence spans
-    cells draws on each, though one cell's passages rank first."""
-    if not all(h.searched for h in by_rank):  # study entries looked up keep their order
-        return by_rank[:count]
-    left, taken = list(by_rank), []
-    while left and len(taken) < count:
-        cells = [_cell(h) for h in taken]
-        if taken:
-            pick = max(left, key=lambda h: h.own_score - CELL_REPEAT * cells.count(_cell(h)))  # the first of a tie
-        else:
-            pick = max(left, key=lambda h: h.score)
-        taken.append(pick)
-        left.remove(pick)
-    return taken
-
-
 def from_each_cell(chosen: list[int], rows: list[Row], relevance: np.ndarray, sources: list[Hit]) -> list[int]:
     """When the sources come from several cells, the best sentence (above MIN_SENTENCE) of each cell not quoted
     yet: a source passed the passage margin, so a question whose best evidence spans cells is answered from each."""
-    quoted = {_cell(sources[rows[i][1]]) for i in chosen}
+    quoted = {cell_of(sources[rows[i][1]]) for i in chosen}
     added: dict[CellKey, int] = {}
     for i, (_, source, _) in enumerate(rows):
-        cell = _cell(sources[source])
+        cell = cell_of(sources[source])
         if cell in quoted or relevance[i] < MIN_SENTENCE:
             continue
         if cell not in added or relevance[i] > relevance[added[cell]]:
             added[cell] = i
     return list(added.values())
-
-
-def _cell(hit: Hit) -> CellKey:
-    return CellKey.of(hit.passage.cell)
 
 
 def in_reading_order(
@@ -370,8 +329,8 @@ def in_reading_order(
     lead_source, lead_offset = lead
     best = {s: max(score for _, score in by_source[s]) for s in by_source}
     by_best = sorted(by_source, key=lambda s: (s != lead_source, -best[s]))
-    cell_order = {cell: n for n, cell in enumerate(dict.fromkeys(_cell(sources[s]) for s in by_best))}
-    order = sorted(by_best, key=lambda s: cell_order[_cell(sources[s])])
+    cell_order = {cell: n for n, cell in enumerate(dict.fromkeys(cell_of(sources[s]) for s in by_best))}
+    order = sorted(by_best, key=lambda s: cell_order[cell_of(sources[s])])
     for source, before in quoting.lead_in.items():
         if source in order and before in order:
             order.remove(source if source != lead_source else before)  # only what the lead leans on comes before it
