@@ -3,6 +3,7 @@ with, its neighbour on the page, one from each cell, all in reading order, each 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -115,7 +116,7 @@ def choose_sentences(
     """The most relevant sentences of the best passages, made diverse, opened by the one that gives what the
     question asks for when one does; None when no sentence may be quoted."""
     quotable = _with_quotable(result.hits, retriever.index) or result.hits
-    drawn_on = sources_of(quotable, length.passages, length.passage_margin, query.matrices)
+    drawn_on = sources_of(quotable, length.passages, length.passage_margin, query.matrices, result.part_cells)
     quoting = Quoting.of(drawn_on, result.hits, retriever.index)
     rows = _quotable(quoting, range(quoting.own), retriever.index)
     sources = quoting.sources
@@ -146,7 +147,7 @@ def choose_sentences(
     lead = lead_of(chosen, rows, relevance, giving if asked and not asked.kind.claim else np.zeros_like(giving))
     if lead not in chosen:
         chosen = [lead] + chosen[: length.sentences - 1]
-    chosen += from_each_cell(chosen, rows, relevance, sources)
+    chosen += from_each_cell(chosen, rows, relevance, sources, result.part_cells)
     picked = in_reading_order([(rows[i][1], rows[i][2], float(relevance[i])) for i in chosen], quoting, rows[lead][1:])
     picked = with_neighbour(picked, rows[lead][1:], rows, relevance, floor, quoting)
     picked = with_title_line(picked, rows[lead][1:], sources, asked, retriever)
@@ -300,14 +301,18 @@ def with_title_line(
     return picked[:place] + [(source, 0)] + picked[place:]
 
 
-def from_each_cell(chosen: list[int], rows: list[Row], relevance: np.ndarray, sources: list[Hit]) -> list[int]:
+def from_each_cell(
+    chosen: list[int], rows: list[Row], relevance: np.ndarray, sources: list[Hit], parted: Collection[CellKey] = ()
+) -> list[int]:
     """When the sources come from several cells, the best sentence (above MIN_SENTENCE) of each cell not quoted
-    yet: a source passed the passage margin, so a question whose best evidence spans cells is answered from each."""
+    yet: a source passed the passage margin, so a question whose best evidence spans cells is answered from each.
+    A cell a part of the question brought (`parted`) answers that part, which the decision found answered: its best
+    sentence joins however far the whole question is from it."""
     quoted = {cell_of(sources[rows[i][1]]) for i in chosen}
     added: dict[CellKey, int] = {}
     for i, (_, source, _) in enumerate(rows):
         cell = cell_of(sources[source])
-        if cell in quoted or relevance[i] < MIN_SENTENCE:
+        if cell in quoted or (relevance[i] < MIN_SENTENCE and cell not in parted):
             continue
         if cell not in added or relevance[i] > relevance[added[cell]]:
             added[cell] = i

@@ -1,5 +1,6 @@
 """Which passages an answer draws on: the best-ranked and those nearly as close, from whichever cells they come, a
-cell's further passages giving way to another cell's close behind them; and each matrix a question asks of."""
+cell's further passages giving way to another cell's close behind them; and each matrix or part of the question that
+asks of its own."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from matrixqa.search.retrieve import Hit
 CELL_REPEAT = 0.05  # fused score a source gives up for each source of its own cell chosen before it
 
 
-def sources_of(hits: list[Hit], count: int, margin: float, matrices: tuple[str, ...] = ()) -> list[Hit]:
+def sources_of(
+    hits: list[Hit], count: int, margin: float, matrices: tuple[str, ...] = (), parts: tuple[CellKey, ...] = ()
+) -> list[Hit]:
     """The passages an answer quotes from: the best-ranked, and of the next count - 1 those whose best sentence is
     within `margin` of the closest.
 
@@ -18,7 +21,8 @@ def sources_of(hits: list[Hit], count: int, margin: float, matrices: tuple[str, 
     whichever cells they come, a cell's further passages giving way to another cell's close behind them. A
     cell's summary says what the cell is about: it is no evidence on a question's subject. A question naming the
     subjects of several matrices (`matrices`: "drug or alcohol problems") asks of each: the best-ranked passage of
-    a named matrix no source is from joins them.
+    a named matrix no source is from joins them, as does the best-ranked passage of each cell that a part of a
+    question joining several asks found its best evidence in (`parts`: their cells), when no source is from it.
     """
     evidence = [h for h in hits if h.passage.section != SUMMARY_SECTION] or hits
     by_rank = sorted(evidence, key=lambda h: h.fused_rank or h.rank)
@@ -28,6 +32,9 @@ def sources_of(hits: list[Hit], count: int, margin: float, matrices: tuple[str, 
     for matrix in matrices:
         if all(h.passage.cell.matrix != matrix for h in sources):
             sources += [h for h in by_rank if h.passage.cell.matrix == matrix][:1]
+    for cell in parts:
+        if all(cell_of(h) != cell for h in sources):
+            sources += [h for h in by_rank if cell_of(h) == cell][:1]
     return sources
 
 

@@ -95,6 +95,9 @@ class Evidence:
     # Of a question asking of several matrices ("drug or alcohol problems"), each one's best passage of evidence (not
     # a summary), as numbers into the candidates: the hits hold one of each (retrieve.py), so they would answer.
     each_matrix: tuple[int, ...] = ()
+    # Of a question joining several asks (Query.parts), each part's best passage of evidence, as a position in the
+    # index: the hits hold one of its cell (retrieve.py), and an answer quotes that cell (answer/sources.py).
+    each_part: tuple[int, ...] = ()
 
 
 class Gatherer:

@@ -46,6 +46,7 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.ingest.identity import matrix_codes
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
+from matrixqa.search.parts import parts_of
 from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope
 from matrixqa.textrules import STOPWORDS
 
@@ -95,6 +96,7 @@ class Query:
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
     matrices: tuple[str, ...] = ()  # the matrices whose subject it names, when more than one ("drink or drugs")
     compared: tuple[Comparison, ...] = ()  # terms of the field it sets against each other
+    parts: tuple[str, ...] = ()  # the questions it joins in one, each searched too (parts.py)
 
     @property
     def only_not_held(self) -> tuple[CellKey, ...]:
@@ -146,6 +148,7 @@ class QuestionReader:
             sections=self.sections_named(analysis) if cells.keys else (),
             matrices=self.cells.subjects_named(question),
             compared=comparisons(analysis),
+            parts=parts_of(question),
         )
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.

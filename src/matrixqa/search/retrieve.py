@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from matrixqa.index.embed import Embedder, load_embedder
 from matrixqa.index.store import Index, load_index, load_lexical
 from matrixqa.index.vocabulary import Vocabulary, load_vocabulary
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.search.cells import CellKey
 from matrixqa.search.evidence import Candidates, Evidence, Gatherer
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import Mode, maximal_marginal_relevance
@@ -76,6 +77,7 @@ class SearchResult:
     about_the_corpus: bool = False  # the question asks what the corpus covers: its cells' summaries come first
     studies_behind: bool = False  # the hits are the study entries behind a previous answer, looked up, not searched
     query: Query | None = field(default=None, repr=False)  # the question as read (None: looked up, not searched)
+    part_cells: tuple[CellKey, ...] = ()  # of a question joining several asks, the cell of each part's best passage
 
 
 class Retriever:
@@ -114,6 +116,8 @@ class Retriever:
         query = self.reader.read(question)
         evidence = self.gatherer.gather(query, filters, self.mode)
         relevance = decide(evidence)
+        if relevance.relevant and query.parts:
+            evidence = replace(evidence, each_part=self._each_part(query, evidence, filters))
         hits = self._hits(evidence, k)
         return SearchResult(
             question,
@@ -124,6 +128,7 @@ class Retriever:
             query.text,
             query.about_the_corpus,
             query=query,
+            part_cells=tuple(dict.fromkeys(CellKey.of(self.index.passages[p].cell) for p in evidence.each_part)),
         )
 
     def coverage(self, query: Query, texts: Collection[str]) -> np.ndarray:
@@ -139,6 +144,7 @@ class Retriever:
         vectors = self.gatherer.passage_vectors[found.rows[best_first]]
         picked = maximal_marginal_relevance(vectors, found.fused[best_first], k, DIVERSITY)
         picked = self._each_matrix(evidence, best_first, list(picked))
+        best_first, picked = self._from_each_part(evidence, best_first, picked)
         hits = []
         for place, i in enumerate(best_first[picked], 1):
             position = int(found.rows[i])
@@ -159,6 +165,37 @@ class Retriever:
                 )
             )
         return hits
+
+    def _each_part(self, query: Query, evidence: Evidence, filters: Filters) -> tuple[int, ...]:
+        """Of a question joining several asks (Query.parts), each part's best passage as it ranks them (no summary),
+        when the part alone would be answered, as a position in the index."""
+        best = []
+        for text in query.parts:
+            part = self.gatherer.gather(self.reader.read(text), filters, self.mode)
+            if part.candidates is None or not decide(part).relevant:
+                continue
+            rows = part.candidates.rows[part.candidates.best_first(len(part.candidates.rows))]
+            best += [int(p) for p in rows if self.index.passages[int(p)].section != SUMMARY_SECTION][:1]
+        return tuple(best)
+
+    def _from_each_part(
+        self, evidence: Evidence, best_first: np.ndarray, picked: list[int]
+    ) -> tuple[np.ndarray, list[int]]:
+        """A part's best passage (evidence.each_part) whose cell no hit is from takes the place of the last hit whose
+        cell has another: returns the candidates' order (with the parts' passages) and the hits picked from it."""
+        found = evidence.candidates
+        for position in evidence.each_part:
+            cells = [self.index.passages[int(found.rows[best_first[n]])].cell for n in picked]
+            spare = [n for n in range(len(picked)) if cells.count(cells[n]) > 1]
+            candidate = np.flatnonzero(found.rows == position)
+            if self.index.passages[position].cell in cells or not spare or not candidate.size:
+                continue
+            at = np.flatnonzero(best_first == candidate[0])
+            if not at.size:
+                best_first = np.append(best_first, candidate[0])
+                at = np.asarray([len(best_first) - 1])
+            picked[spare[-1]] = int(at[0])
+        return best_first, picked
 
     def _each_matrix(self, evidence: Evidence, best_first: np.ndarray, picked: list[int]) -> list[int]:
         """A question asking of several matrices ("drug or alcohol problems") has each one's best passage of evidence
