@@ -29,6 +29,7 @@ export function renderInspector(turn, id, aboutId) {
       el("dd", { text: searched }),
       el("dt", { text: "Read as" }),
       el("dd", { class: "reading", text: readingText(turn.payload) || "not searched: looked up" }),
+      ...searchedInParts(turn.payload),
       el("dt", { text: "Filters in force" }),
       el("dd", { text: describeFilters(turn.payload.filters) || "none" }),
       el("dt", { text: "Decision" }),
@@ -47,6 +48,13 @@ export function renderInspector(turn, id, aboutId) {
       ? el("ol", { class: "hits" }, rows.map((row) => hitItem(row)))
       : el("p", { text: "No passage was retrieved (the filters may leave none)." }),
   );
+}
+
+// A question joining two asks is searched in its parts too (search/parts.py): each part, as searched.
+function searchedInParts(payload) {
+  const parts = (payload.reading && payload.reading.parts) || [];
+  if (!parts.length) return [];
+  return [el("dt", { text: "Searched in parts too" }), el("dd", { class: "parts", text: parts.join(" | ") })];
 }
 
 // How the question was read before searching: its words as read, then each correction, acronym spelt out and

@@ -406,6 +406,12 @@ def test_the_answer_and_the_inspector_show_how_the_question_was_read(page: Page,
     expect(plain.answer.locator("p.reading")).to_have_count(0)
     inspect(plain)
     expect(plain.answer.locator(".inspector dd.reading")).to_have_text(", ".join(plain.payload["reading"]["words"]))
+    expect(plain.answer.locator(".inspector dd.parts")).to_have_count(0)
+    # A question joining two asks is searched in its parts too: the inspector names them.
+    joined = ask(page, "Do methadone patients do better with a good prescriber, and does the waiting room matter?")
+    inspect(joined)
+    parts = "Do methadone patients do better with a good prescriber | does the waiting room matter?"
+    expect(joined.answer.locator(".inspector dd.parts")).to_have_text(parts)
 
 
 def test_inspector_says_why_a_question_was_not_answered(page: Page, base_url: str) -> None:

@@ -269,3 +269,15 @@ def _marked_sentences(answer: str):
 
     for match in re.finditer(r"(.+?) \[(\d+)\](?: |$)", answer):
         yield match[1].strip(), int(match[2])
+
+
+def test_the_reading_names_the_parts_of_a_question_joining_two_asks(client):
+    # search/parts.py: each part is searched too; the inspector shows them.
+    question = "Do methadone patients do better with a good prescriber, and does the waiting room matter?"
+    body = client.post("/api/ask", json={"question": question}).get_json()
+    assert body["reading"]["parts"] == [
+        "Do methadone patients do better with a good prescriber",
+        "does the waiting room matter?",
+    ]
+    one = client.post("/api/ask", json={"question": "Why did zebra stripes halve missed appointments?"}).get_json()
+    assert one["reading"]["parts"] == []

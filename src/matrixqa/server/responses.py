@@ -206,12 +206,12 @@ class ReadingOut(Response):
         "words."
     )
     words: list[str] = Field(description="Its content words as read ('keyworker', 'difference', 'methadone').")
+    parts: list[str] = Field(description="The asks it joins, each searched too ('... - to injecting risk?'); or none.")
 
     @classmethod
     def of(cls, query: Query | None) -> ReadingOut | None:
-        if query is None:
-            return None
-        return cls(text=query.text, words=[term.word for term in query.analysis.terms])
+        words = [term.word for term in query.analysis.terms] if query else []
+        return cls(text=query.text, words=words, parts=list(query.parts)) if query else None
 
 
 class CitationOut(Response):
