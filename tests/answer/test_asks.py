@@ -55,6 +55,7 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Does supervised dosing harm relationships?", "a yes or no"),
         ("Over what period were the patients followed?", "a duration"),
         ("Over what time window were the patients compared?", "a duration"),
+        ("What length of supervised consumption is recommended?", "a duration"),
         ("How much higher were the methadone doses at the first clinic?", "a dose"),
         ("how much lower was the dosage they ended on?", "a dose"),
         ("Which clinic ran the study?", "a person or body"),

@@ -104,6 +104,7 @@ KINDS = (
             rf"\b(?:how|for) many {_TIME_UNIT}\b",
             r"\bduration\b",
             r"\b(?:for|over|during|in) what (?:period|length of time|time ?span|timescale|(?:time )?window)\b",
+            r"\bwhat length\b",
         ),
         forms(
             rf"\b{_NUMBER_WORD}(?:[- ]| or more )(?:{_TIME_UNIT})(?:’|')?(?!\w| {_POINT_AFTER})",
