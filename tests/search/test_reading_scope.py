@@ -1,0 +1,36 @@
+"""What a question is read as asking for: what a cell covers (in a clause of its own, too), a subject, or nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.search.retrieve import Retriever
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do counsellors make a difference to drinkers - what does the matrix say about it?",
+        "Is methadone better than buprenorphine? What does the matrix cover on that?",
+    ],
+)
+def test_a_clause_naming_only_the_corpus_after_a_subject_asks_of_the_subject_when_no_cell_is_named(
+    retriever: Retriever, question: str
+):
+    # Without a cell named, "the matrix" in the last clause is where to look for the subject, not what is asked about.
+    assert not retriever.reader.read(question).about_the_corpus
+
+
+def test_a_clause_of_the_askers_may_itself_ask_what_the_cell_covers(retriever: Retriever):
+    # Every clause opens with "I"; the first asks what the cell covers, the last says who asks.
+    result = retriever.search("I would like to know what drug B3 covers. I work in probation.", 5)
+    assert result.about_the_corpus and result.relevant
+    assert result.hits[0].passage.section == SUMMARY_SECTION and result.hits[0].passage.cell.code == "B3"
+
+
+@pytest.mark.parametrize("question", ["what is it?", "why?"])
+def test_a_question_with_no_word_of_its_own_is_declined(retriever: Retriever, question: str):
+    # Nothing in it for search to weigh: no passage covers any of it.
+    result = retriever.search(question, 5)
+    assert not result.relevant and not result.about_the_corpus
