@@ -1,4 +1,5 @@
-"""What a question is read as asking for: what a cell covers (in a clause of its own, too), a subject, or nothing."""
+"""What a question is read as: asking what a cell covers (in a clause of its own too), the topics it names, or
+nothing search can weigh."""
 
 from __future__ import annotations
 
@@ -29,8 +30,30 @@ def test_a_clause_of_the_askers_may_itself_ask_what_the_cell_covers(retriever: R
     assert result.hits[0].passage.section == SUMMARY_SECTION and result.hits[0].passage.cell.code == "B3"
 
 
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        # "it" stands for the cell the clause before ends naming, whatever word comes before the code.
+        ("my manager mentioned D4 - what's it about?", "D4"),
+        # The clause names the cell by its title's words: they name the corpus, as the code would.
+        ("I work in probation. What does the organisational psychosocial therapies cell cover?", "D4"),
+    ],
+)
+def test_a_clause_of_its_own_asks_what_the_cell_covers(retriever: Retriever, question: str, code: str):
+    result = retriever.search(question, 5)
+    assert result.about_the_corpus and result.relevant
+    assert result.hits[0].passage.section == SUMMARY_SECTION and result.hits[0].passage.cell.code == code
+
+
 @pytest.mark.parametrize("question", ["what is it?", "why?"])
 def test_a_question_with_no_word_of_its_own_is_declined(retriever: Retriever, question: str):
     # Nothing in it for search to weigh: no passage covers any of it.
     result = retriever.search(question, 5)
     assert not result.relevant and not result.about_the_corpus
+
+
+def test_a_word_naming_two_topics_names_both(retriever: Retriever):
+    # "smoking" is tobacco, and "stop smoking" smoking cessation: a question no cell answers is told it lacks both.
+    result = retriever.search("What's the best way to help methadone patients stop smoking?", 5)
+    assert [t.shown for t in result.query.topics] == ["smoking cessation", "smoking (tobacco)"]
+    assert not result.relevant and result.relevance.missing == ("smoking cessation", "smoking (tobacco)")
