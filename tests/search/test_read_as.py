@@ -3,9 +3,12 @@ nothing search can weigh."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.search.reading import QuestionReader
 from matrixqa.search.retrieve import Retriever
 
 
@@ -57,3 +60,40 @@ def test_a_word_naming_two_topics_names_both(retriever: Retriever):
     result = retriever.search("What's the best way to help methadone patients stop smoking?", 5)
     assert [t.shown for t in result.query.topics] == ["smoking cessation", "smoking (tobacco)"]
     assert not result.relevant and result.relevance.missing == ("smoking cessation", "smoking (tobacco)")
+
+
+def test_a_name_of_the_field_the_corpus_lacks_is_no_misspelling(retriever: Retriever):
+    # "retender" (the vocabulary's word for recommissioning) is one letter from "reminder": it is read as written.
+    question = "how do commissioners decide when to retender a drug treatment service"
+    query = retriever.reader.read(question)
+    assert query.text == question and query.corrected == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        # Every word after an acronym spelt out is still read: the second acronym, the misspelling.
+        (
+            "what do the RCPsych and RCGP say doctors should be competent in?",
+            "what do the Royal College of Psychiatrists and Royal College of General Practitioners say doctors should "
+            "be competent in?",
+        ),
+        ("RCGP competncies", "Royal College of General Practitioners competencies"),
+        # A code the corpus holds is no acronym to spell out, though a phrase of the corpus has its initials.
+        ("what does Royal College report CR173 say?", "what does Royal College report CR173 say?"),
+    ],
+)
+def test_each_word_of_a_question_is_read_once_in_the_corpus_words(retriever: Retriever, question: str, read_as: str):
+    assert retriever.reader.read(question).text == read_as
+
+
+def test_an_acronym_naming_a_topic_is_not_spelt_out_though_a_phrase_of_the_corpus_has_its_initials(
+    retriever: Retriever,
+):
+    first, second = [p for p in retriever.index.passages if p.kind == "commentary"][:2]
+    phrase = replace(first, text="Many clients use a Needle Syringe Programme each week.")
+    reader = QuestionReader([phrase, second], retriever.lexical)
+    assert reader.spell_out("NSP") == "Needle Syringe Programme"
+    query = reader.read("is the NSP open late?")
+    assert query.text == "is the NSP open late?" and query.expanded == ()
+    assert [t.shown for t in query.topics] == ["NSP (needle exchange)"]
