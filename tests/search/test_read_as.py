@@ -97,3 +97,11 @@ def test_an_acronym_naming_a_topic_is_not_spelt_out_though_a_phrase_of_the_corpu
     query = reader.read("is the NSP open late?")
     assert query.text == "is the NSP open late?" and query.expanded == ()
     assert [t.shown for t in query.topics] == ["NSP (needle exchange)"]
+
+
+def test_a_misspelling_of_a_word_english_hardly_uses_is_corrected_to_the_corpus_word(retriever: Retriever):
+    # Neither spelling is common English: the misspelling is unknown to it, so the corpus's word is taken.
+    question = "whats the countertransferance bit in the clinicans review about"
+    query = retriever.reader.read(question)
+    assert query.text == "whats the countertransference bit in the clinicians review about"
+    assert "countertransferance → countertransference" in query.corrected
