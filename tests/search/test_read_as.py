@@ -105,3 +105,12 @@ def test_a_misspelling_of_a_word_english_hardly_uses_is_corrected_to_the_corpus_
     query = retriever.reader.read(question)
     assert query.text == "whats the countertransference bit in the clinicians review about"
     assert "countertransferance → countertransference" in query.corrected
+
+
+def test_a_misspelling_as_near_two_words_of_the_corpus_is_read_as_the_commoner(retriever: Retriever):
+    # Neither word is English: the one the corpus uses more often is taken, wherever it first occurs.
+    first, second = [p for p in retriever.index.passages if p.kind == "commentary"][:2]
+    rarer = replace(first, text="Zorbix was tried once.")
+    commoner = replace(second, text="Zorbex helped; zorbex was kept, and zorbex is still given.")
+    reader = QuestionReader([rarer, commoner], retriever.lexical)
+    assert reader.read("is zorbax safe?").text == "is zorbex safe?"
