@@ -72,14 +72,15 @@ def test_a_name_of_the_field_the_corpus_lacks_is_no_misspelling(retriever: Retri
 @pytest.mark.parametrize(
     ("question", "read_as"),
     [
-        # Every word after an acronym spelt out is still read: the second acronym, the misspelling.
+        # Every word after an acronym spelt out, or a name of the corpus, is still read: an acronym, a misspelling.
         (
             "what do the RCPsych and RCGP say doctors should be competent in?",
             "what do the Royal College of Psychiatrists and Royal College of General Practitioners say doctors should "
             "be competent in?",
         ),
         ("RCGP competncies", "Royal College of General Practitioners competencies"),
-        # A code the corpus holds is no acronym to spell out, though a phrase of the corpus has its initials.
+        ("what does drug B3 say about methadne?", "what does drug B3 say about methadone?"),  # and after a name
+        # A report's code the corpus holds (CR173) is no acronym to spell out, though its letters begin a phrase.
         ("what does Royal College report CR173 say?", "what does Royal College report CR173 say?"),
     ],
 )
