@@ -80,6 +80,8 @@ def test_a_name_of_the_field_the_corpus_lacks_is_no_misspelling(retriever: Retri
         ),
         ("RCGP competncies", "Royal College of General Practitioners competencies"),
         ("what does drug B3 say about methadne?", "what does drug B3 say about methadone?"),  # and after a name
+        ("picking up a script for methadne", "picking up a script (prescription) for methadone"),  # a synonym
+        ("does retendering harm buprenorphin patients?", "does retendering harm buprenorphine patients?"),  # a topic
         # A report's code the corpus holds (CR173) is no acronym to spell out, though its letters begin a phrase.
         ("what does Royal College report CR173 say?", "what does Royal College report CR173 say?"),
     ],
