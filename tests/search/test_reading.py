@@ -178,6 +178,8 @@ def test_a_word_known_only_through_the_vocabulary_is_read_with_the_fields_word(r
         ("What does this matrix cell cover?", True),
         ("What is cell B3 about?", True),
         ("what do you cover", True),
+        ("what topics do you cover?", True),  # only words asking what it covers, however many
+        ("give me an overview", True),
         ("In a sentence or two, what's the subject of cell B3?", True),  # a request's words, no subject
         ("What does the matrix say about methadone?", False),  # a subject of its own
         ("What is a cell?", False),  # asks nothing of what it covers

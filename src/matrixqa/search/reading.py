@@ -257,7 +257,7 @@ class QuestionReader:
         asked = {w for w in words if w in SCOPE_WORDS | ALL_CELLS}
         named = {w for w in words if w in self.names | cells.title_words}
         only_names = self._names_only(analysis, cells.title_words)
-        return only_names and (bool(cells.keys) or (bool(asked) and (bool(named) or len(analysis.terms) <= 1)))
+        return only_names and (bool(cells.keys) or bool(asked))
 
     def _a_clause_asks_what_it_covers(self, question: str, cells: NamedCells) -> bool:
         """Whether a question naming cells has a clause of its own asking what the cell covers, in words naming the
