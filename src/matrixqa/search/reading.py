@@ -255,7 +255,6 @@ class QuestionReader:
         cells and nothing else ("drug E3?", "what is the B2 cell for?": a cell named alone asks what it holds)."""
         words = [w.lower() for w in analysis.words]
         asked = {w for w in words if w in SCOPE_WORDS | ALL_CELLS}
-        named = {w for w in words if w in self.names | cells.title_words}
         only_names = self._names_only(analysis, cells.title_words)
         return only_names and (bool(cells.keys) or bool(asked))
 
