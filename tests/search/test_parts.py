@@ -7,9 +7,16 @@ import pytest
 
 from matrixqa.answer.choose import MIN_SENTENCE, from_each_cell
 from matrixqa.answer.compose import Answerer
+from matrixqa.index.analysis import Analyzer
+from matrixqa.index.vocabulary import load_vocabulary
 from matrixqa.search.cells import CellKey
 from matrixqa.search.parts import parts_of
 from matrixqa.search.retrieve import Hit, Retriever
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(load_vocabulary())
 
 
 @pytest.mark.parametrize(
@@ -42,8 +49,8 @@ from matrixqa.search.retrieve import Hit, Retriever
         ),
     ],
 )
-def test_a_question_joining_two_asks_is_read_in_its_parts(question: str, expected: tuple[str, str]):
-    assert parts_of(question) == expected
+def test_a_question_joining_two_asks_is_read_in_its_parts(analyzer: Analyzer, question: str, expected: tuple[str, str]):
+    assert parts_of(question, analyzer) == expected
 
 
 @pytest.mark.parametrize(
@@ -56,8 +63,8 @@ def test_a_question_joining_two_asks_is_read_in_its_parts(question: str, expecte
         "How do staff attitudes and training affect retention and outcomes?",
     ],
 )
-def test_a_question_of_one_ask_has_no_parts(question: str):
-    assert parts_of(question) == ()
+def test_a_question_of_one_ask_has_no_parts(analyzer: Analyzer, question: str):
+    assert parts_of(question, analyzer) == ()
 
 
 JOINED = (

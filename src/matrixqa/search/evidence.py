@@ -147,7 +147,8 @@ class Gatherer:
         rows_weighed = list(range(len(scoring))) + [row for _, row in stand_ins]
         closeness = term_weights(vector, word_vectors[rows_weighed])
         weight_of = dict(zip((t.stem for t in scoring), closeness[: len(scoring)], strict=True))
-        weight_of |= {t.stem: 1.0 for t in scoring if t.word in names_written(query.text)}
+        names = names_written(query.text)
+        weight_of |= {t.stem: 1.0 for t in scoring if t.word in names}
         weights = np.array([weight_of.get(t.stem, 1.0) for t in query.analysis.terms], dtype=np.float32)
         lexical_all = weighted_sum(term_scores, weights, len(passages))
         for (word, _), weight in zip(stand_ins, closeness[len(scoring) :], strict=True):

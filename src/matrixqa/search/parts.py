@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from matrixqa.textrules import STOPWORDS
+from matrixqa.index.analysis import Analyzer
 
 # The same preposition repeated after "and" or "or": "for drinkers and for drug users", "to X, and to Y".
 _PARALLEL = re.compile(
@@ -31,14 +31,14 @@ _JOINED = re.compile(
     r"could|should|would|will|has|have)\b)",
     re.IGNORECASE,
 )
-# A clause of fewer words of its own than this (stop words aside) asks of what the other names ("and does the effect
-# last?", "and what helps?"): it is no part of its own, and searched alone it would find some other subject's cell.
+# A clause of fewer content words of its own than this asks of what the other names ("and does the effect last?",
+# "and what helps?"): it is no part of its own, and searched alone it would find some other subject's cell.
 MIN_PART_WORDS = 3
-_WORD = re.compile(r"[A-Za-z][\w'-]*")
 
 
-def parts_of(question: str) -> tuple[str, ...]:
-    """The parts of a question that asks two things at once, each as a question of its own; () for one ask."""
+def parts_of(question: str, analyzer: Analyzer) -> tuple[str, ...]:
+    """The parts of a question that asks two things at once, each as a question of its own; () for one ask. The
+    analyzer tells a clause's content words, as search reads them."""
     found = _PARALLEL.search(question)
     if found:
         before, after = question[: found.start()], question[found.end() :]
@@ -46,10 +46,6 @@ def parts_of(question: str) -> tuple[str, ...]:
         asked = (f"{before}{at} {found.group('one')}{after}", f"{before}{at} {found.group('other')}{after}")
         return tuple(" ".join(part.split()) for part in asked)
     joined = _JOINED.split(question, maxsplit=1)
-    if len(joined) == 2 and all(_own_words(part) >= MIN_PART_WORDS for part in joined):
+    if len(joined) == 2 and all(len(analyzer.analyse(part).terms) >= MIN_PART_WORDS for part in joined):
         return tuple(part.strip() for part in joined)
     return ()
-
-
-def _own_words(clause: str) -> int:
-    return sum(1 for word in _WORD.findall(clause) if word.lower() not in STOPWORDS)

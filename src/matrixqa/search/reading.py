@@ -148,7 +148,7 @@ class QuestionReader:
             sections=self.sections_named(analysis) if cells.keys else (),
             matrices=self.cells.subjects_named(question),
             compared=comparisons(analysis),
-            parts=parts_of(question),
+            parts=parts_of(question, self.analyzer),
         )
 
     # Read from the passages' searchable text at the first question, so that loading an index stays quick.

@@ -10,7 +10,7 @@ and the retriever orders the candidates into hits: the best by fused score, made
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -181,40 +181,41 @@ class Retriever:
     def _from_each_part(
         self, evidence: Evidence, best_first: np.ndarray, picked: list[int]
     ) -> tuple[np.ndarray, list[int]]:
-        """A part's best passage (evidence.each_part) whose cell no hit is from takes the place of the last hit whose
-        cell has another: returns the candidates' order (with the parts' passages) and the hits picked from it."""
+        """A part's best passage (evidence.each_part) whose cell no hit is from is put among the hits; returns the
+        candidates' order (with the parts' passages) and the hits picked from it."""
         found = evidence.candidates
         for position in evidence.each_part:
-            cells = [self.index.passages[int(found.rows[best_first[n]])].cell for n in picked]
-            spare = [n for n in range(len(picked)) if cells.count(cells[n]) > 1]
             candidate = np.flatnonzero(found.rows == position)
-            if self.index.passages[position].cell in cells or not spare or not candidate.size:
+            cells = {self.index.passages[int(found.rows[best_first[n]])].cell for n in picked}
+            if not candidate.size or self.index.passages[position].cell in cells:
                 continue
-            at = np.flatnonzero(best_first == candidate[0])
-            if not at.size:
+            if not np.isin(candidate[0], best_first):
                 best_first = np.append(best_first, candidate[0])
-                at = np.asarray([len(best_first) - 1])
-            picked[spare[-1]] = int(at[0])
+            picked = self._in_place_of_a_repeat(found, best_first, picked, int(candidate[0]), lambda p: p.cell)
         return best_first, picked
 
     def _each_matrix(self, evidence: Evidence, best_first: np.ndarray, picked: list[int]) -> list[int]:
         """A question asking of several matrices ("drug or alcohol problems") has each one's best passage of evidence
-        (evidence.each_matrix) among its hits: when its matrix has no passage of evidence there, it takes the place of
-        the last hit whose matrix has another."""
-        if not evidence.each_matrix:  # most questions: nothing to look up
-            return picked
+        (evidence.each_matrix) among its hits: when its matrix has no passage of evidence there, it is put among
+        them."""
         found = evidence.candidates
-        passages = [self.index.passages[int(found.rows[i])] for i in best_first]
         for best in evidence.each_matrix:
-            at = np.flatnonzero(best_first == best)
-            matrix = self.index.passages[int(found.rows[best])].cell.matrix
-            evidenced = {passages[i].cell.matrix for i in picked if passages[i].section != SUMMARY_SECTION}
-            if not at.size or matrix in evidenced:
-                continue
-            matrices = [passages[i].cell.matrix for i in picked]
-            spare = [n for n in range(len(picked)) if matrices.count(matrices[n]) > 1]
-            if spare:
-                picked[spare[-1]] = int(at[0])
+            passages = [self.index.passages[int(found.rows[best_first[n]])] for n in picked]
+            evidenced = {p.cell.matrix for p in passages if p.section != SUMMARY_SECTION}
+            if np.isin(best, best_first) and self.index.passages[int(found.rows[best])].cell.matrix not in evidenced:
+                picked = self._in_place_of_a_repeat(found, best_first, picked, best, lambda p: p.cell.matrix)
+        return picked
+
+    def _in_place_of_a_repeat(
+        self, found: Candidates, best_first: np.ndarray, picked: list[int], candidate: int, group: Callable
+    ) -> list[int]:
+        """The hits picked (places in best_first) with a candidate (a number into the candidates, in best_first) in
+        place of the last hit whose group (its matrix, its cell) another hit shares; unchanged when none does."""
+        groups = [group(self.index.passages[int(found.rows[best_first[n]])]) for n in picked]
+        spare = [n for n in range(len(picked)) if groups.count(groups[n]) > 1]
+        if spare:
+            picked = list(picked)
+            picked[spare[-1]] = int(np.flatnonzero(best_first == candidate)[0])
         return picked
 
     def _shown_matches(self, evidence: Evidence, position: int) -> tuple[str, ...]:

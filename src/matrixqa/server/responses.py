@@ -202,16 +202,16 @@ class ReadingOut(Response):
     """How the question searched was read; how each word was changed is in `relevance` (corrected, matched)."""
 
     text: str = Field(
-        description="The question as read: misspellings corrected, acronyms spelt out, slang named in the corpus's "
-        "words."
+        description="The question as read: misspellings corrected, acronyms spelt out, slang in the corpus's words."
     )
     words: list[str] = Field(description="Its content words as read ('keyworker', 'difference', 'methadone').")
     parts: list[str] = Field(description="The asks it joins, each searched too ('... - to injecting risk?'); or none.")
 
     @classmethod
     def of(cls, query: Query | None) -> ReadingOut | None:
-        words = [term.word for term in query.analysis.terms] if query else []
-        return cls(text=query.text, words=words, parts=list(query.parts)) if query else None
+        if query is None:
+            return None
+        return cls(text=query.text, words=[term.word for term in query.analysis.terms], parts=list(query.parts))
 
 
 class CitationOut(Response):
