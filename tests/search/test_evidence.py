@@ -15,14 +15,7 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION, top_section
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search import evidence
 from matrixqa.search.cells import CellKey
-from matrixqa.search.evidence import (
-    TERM_FLOOR,
-    TERM_POWER,
-    cell_breadth,
-    named_authors,
-    names_written,
-    term_weights,
-)
+from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, cell_breadth, named_authors, term_weights
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import Signals, fuse
 from matrixqa.search.retrieve import Retriever
@@ -136,31 +129,6 @@ def test_term_weights_keep_a_floor_and_follow_each_words_closeness_to_the_questi
     assert weights[2] == weights[3] == pytest.approx(TERM_FLOOR)  # no word drops out
     assert list(term_weights(question, np.zeros((2, 2)))) == [1.0, 1.0]  # nothing to go by: plain BM25
     assert term_weights(question, np.zeros((0, 2))).shape == (0,)
-
-
-@pytest.mark.parametrize(
-    ("text", "names"),
-    [
-        ("How often did the Philadelphia counsellors see their clients?", {"Philadelphia"}),
-        ("What dose were the French (France) patients on?", {"French"}),  # the reading in brackets is no name
-        ("What did McLellan find in 1993, Philadelphia?", {"McLellan", "Philadelphia"}),
-        ("Methadone or buprenorphine in the US and UK?", set()),  # a sentence's first word, capitals
-        ("I'm a GP. Patients often ask: Does it help?", set()),  # each sentence's first word
-    ],
-)
-def test_the_words_a_question_writes_as_names_are_capitalised_within_a_sentence(text: str, names: set[str]):
-    assert names_written(text) == names
-
-
-def test_a_name_keeps_its_whole_bm25_score_whatever_its_closeness(retriever: Retriever):
-    # B3's passage naming Philadelphia: written as a name, the word keeps all its score; written small it is weighed
-    # by its closeness to the question like any word (a hashing embedder makes the repeated "counsellors" closest).
-    def lexical(question: str) -> float:
-        hits = retriever.search(question, 43).hits
-        return next(h.lexical_score for h in hits if "Philadelphia in the USA" in h.passage.text)
-
-    asked = "Did the counsellors and counselling of counsellors in {} help clients?"
-    assert lexical(asked.format("Philadelphia")) > lexical(asked.format("philadelphia")) + 0.1
 
 
 @pytest.mark.model

@@ -10,7 +10,6 @@ meaning, and the authors of the first passages' studies the question names.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -41,8 +40,6 @@ TERM_FLOOR = 0.5  # the least share of its BM25 score a question word keeps (see
 TERM_POWER = 1.5
 AUTHOR_RARITY = 3.5  # a lower-case word rarer than this in English (Zipf) may name an author ("woody")
 BREADTH = 0.5  # fused score given up per point a cell's breadth falls short of the broadest's (cell_breadth)
-# A capitalised word after a word of the same sentence: after a letter, a digit or a comma, and a space.
-_WRITTEN_NAME = re.compile(r"(?<=[\w,] )([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b")
 
 
 @dataclass(frozen=True)
@@ -147,8 +144,6 @@ class Gatherer:
         rows_weighed = list(range(len(scoring))) + [row for _, row in stand_ins]
         closeness = term_weights(vector, word_vectors[rows_weighed])
         weight_of = dict(zip((t.stem for t in scoring), closeness[: len(scoring)], strict=True))
-        names = names_written(query.text)
-        weight_of |= {t.stem: 1.0 for t in scoring if t.word in names}
         weights = np.array([weight_of.get(t.stem, 1.0) for t in query.analysis.terms], dtype=np.float32)
         lexical_all = weighted_sum(term_scores, weights, len(passages))
         for (word, _), weight in zip(stand_ins, closeness[len(scoring) :], strict=True):
@@ -333,13 +328,6 @@ def term_weights(question: np.ndarray, words: np.ndarray) -> np.ndarray:
     if not len(closeness) or float(closeness.max()) <= 0:
         return np.ones(len(closeness), dtype=np.float32)
     return (TERM_FLOOR + (1 - TERM_FLOOR) * (closeness / closeness.max()) ** TERM_POWER).astype(np.float32)
-
-
-def names_written(text: str) -> frozenset[str]:
-    """The words a question writes as names: capitalised within a sentence ("the Philadelphia counsellors", "the
-    French study"), not opening one, nor a reading in brackets, nor in capitals ("GP"). A name means little to the
-    embedding model, so its closeness to the question would weigh it down: it keeps its whole BM25 score."""
-    return frozenset(m.group(1) for m in _WRITTEN_NAME.finditer(text))
 
 
 def named_authors(analysis: Analysis, passages: list[Passage]) -> tuple[str, ...]:
