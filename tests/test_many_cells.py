@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from matrixqa.answer.choose import _with_quotable
 from matrixqa.answer.compose import Answerer
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
@@ -184,13 +183,7 @@ def test_real_model_answers_a_question_naming_both_matrices_subjects_from_each_m
             assert answer.relevance and answer.relevance.missing, question.question
             continue
         quoted = {c.passage.cell.matrix for c in answer.citations}
-        # A named matrix goes unquoted only when none of its passages among the hits has a sentence that may be quoted
-        # (many_cells_final18's "watching patients take their medication ... methadone patients": drug B3's one
-        # passage there leans back further than may be quoted).
-        quotable = {
-            h.passage.cell.matrix for h in _with_quotable(list(answer.hits), many_cells_answerer.retriever.index)
-        }
-        assert set(answer.reading.matrices) - quoted <= set(answer.reading.matrices) - quotable, question.question
+        assert set(answer.reading.matrices) <= quoted, question.question
         assert quoted <= set(answer.reading.matrices), question.question
 
 

@@ -157,6 +157,16 @@ def test_a_sentence_leaning_on_the_passage_before_or_on_an_unquotable_one_is_nev
     assert [p.leans for p in stored] == [p.leans for p in passages]
 
 
+def test_a_passage_stands_alone_when_some_sentence_may_be_quoted_from_it_alone():
+    passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
+    leaning, _ = _sentence(passages, "This was one small")  # every sentence leans back, the first on the passage before
+    assert set(leaning.leans) == set(range(len(leaning.sentences))) and not leaning.stands_alone()
+    opening, _ = _sentence(passages, "It may, however, be false to ask")  # leans on the passage before, then stands
+    assert opening.stands_alone()
+    unquoted = replace(opening, unquotable=tuple(range(len(opening.sentences))))
+    assert not unquoted.stands_alone()
+
+
 def test_a_passage_pointing_to_another_cell_links_to_it_by_the_sites_address_pattern():
     passages = chunk_cell(load_cell(REAL_CORPUS / "drug-B3.txt"))
     links = {link.text: link.url for p in passages for link in p.text_links}

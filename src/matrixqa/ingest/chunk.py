@@ -175,6 +175,10 @@ class Passage:
         chain = self._leaning_back(offset, reach)
         return chain if chain and chain[0] not in self.leans else []
 
+    def stands_alone(self) -> bool:
+        """Whether some sentence may be quoted from this passage alone (with the sentences before it it leans on)."""
+        return any(self.with_context(offset) for offset in range(len(self.sentences)))
+
     def from_opening(self, offset: int, reach: int = MAX_CONTEXT) -> list[int]:
         """A sentence and those before it, when they lean back to the passage's first sentence and it leans on the
         close of the passage before it on the page (so all are quoted after that close, or none is); else none."""

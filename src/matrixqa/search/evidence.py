@@ -201,15 +201,15 @@ class Gatherer:
 
     def _each_matrix(self, query: Query, candidates: Candidates) -> tuple[int, ...]:
         """Of a question asking of several matrices, each one's best candidate (by its own evidence) that is no
-        summary, as a number into the candidates."""
+        summary and has a sentence that may be quoted from it alone, as a number into the candidates."""
         lacking = set(query.matrices)
         found = []
         for i in candidates.leaders(len(candidates.rows)) if lacking else ():
             position = int(candidates.rows[i])
-            matrix = self.index.passages[position].cell.matrix
-            if matrix in lacking and not self._is_summary[position]:
+            passage = self.index.passages[position]
+            if passage.cell.matrix in lacking and not self._is_summary[position] and passage.stands_alone():
                 found.append(int(i))
-                lacking.discard(matrix)
+                lacking.discard(passage.cell.matrix)
         return tuple(found)
 
     def _uncompared(self, query: Query, candidates: Candidates) -> tuple[str, ...]:

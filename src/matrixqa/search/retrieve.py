@@ -196,12 +196,12 @@ class Retriever:
 
     def _each_matrix(self, evidence: Evidence, best_first: np.ndarray, picked: list[int]) -> list[int]:
         """A question asking of several matrices ("drug or alcohol problems") has each one's best passage of evidence
-        (evidence.each_matrix) among its hits: when its matrix has no passage of evidence there, it is put among
-        them."""
+        (evidence.each_matrix) among its hits: when its matrix has no passage of evidence there that may be quoted
+        alone, it is put among them."""
         found = evidence.candidates
         for best in evidence.each_matrix:
             passages = [self.index.passages[int(found.rows[best_first[n]])] for n in picked]
-            evidenced = {p.cell.matrix for p in passages if p.section != SUMMARY_SECTION}
+            evidenced = {p.cell.matrix for p in passages if p.section != SUMMARY_SECTION and p.stands_alone()}
             if np.isin(best, best_first) and self.index.passages[int(found.rows[best])].cell.matrix not in evidenced:
                 picked = self._in_place_of_a_repeat(found, best_first, picked, best, lambda p: p.cell.matrix)
         return picked
