@@ -54,6 +54,28 @@ def test_a_question_joining_two_asks_is_read_in_its_parts(analyzer: Analyzer, qu
 
 
 @pytest.mark.parametrize(
+    ("question", "first", "rest"),
+    [
+        (
+            "Why does retention on methadone matter, and what clinic policies keep people in treatment, and how do "
+            "urine tests help?",
+            "Why does retention on methadone matter",
+            "what clinic policies keep people in treatment, and how do urine tests help?",
+        ),
+        (
+            "Do urine tests help; and does supervised dosing harm relationships; and what clinic policies keep people "
+            "in treatment?",
+            "Do urine tests help",
+            "does supervised dosing harm relationships; and what clinic policies keep people in treatment?",
+        ),
+    ],
+)
+def test_a_question_joining_three_asks_is_still_read_in_parts(analyzer: Analyzer, question: str, first, rest):
+    # Not read as one ask: the first ask is a part of its own, the others together the second.
+    assert parts_of(question, analyzer) == (first, rest)
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "does supervised dosing harm relationships?",
