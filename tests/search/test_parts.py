@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matrixqa.answer.choose import MIN_SENTENCE, from_each_cell
 from matrixqa.answer.compose import Answerer
@@ -38,6 +40,42 @@ def analyzer() -> Analyzer:
             "Is supervision useful for nurses, or for counsellors?",
             ("Is supervision useful for nurses?", "Is supervision useful for counsellors?"),
         ),
+        # A list of three or more closing a sentence: the question once for each item, what introduces the list kept.
+        (
+            "does training change what staff do - for GPs screening drinkers, needle exchange workers and prison "
+            "nurses?",
+            (
+                "does training change what staff do - for GPs screening drinkers?",
+                "does training change what staff do - for needle exchange workers?",
+                "does training change what staff do - for prison nurses?",
+            ),
+        ),
+        (
+            "Is a short course enough? I mean motivational interviewing courses for nurses, screening training for "
+            "family doctors, or attitude sessions for pharmacy staff.",
+            (
+                "Is a short course enough? I mean motivational interviewing courses for nurses.",
+                "Is a short course enough? I mean screening training for family doctors.",
+                "Is a short course enough? I mean attitude sessions for pharmacy staff.",
+            ),
+        ),
+        (
+            "Does a one-day workshop change practice, whether in motivational interviewing, screening for drinking, or "
+            "attitudes towards injectors?",
+            (
+                "Does a one-day workshop change practice, whether in motivational interviewing?",
+                "Does a one-day workshop change practice, screening for drinking?",
+                "Does a one-day workshop change practice, attitudes towards injectors?",
+            ),
+        ),
+        (  # the question's own clause before the list is no item of it
+            "is supervision worth it, for nurses, counsellors and doctors?",
+            (
+                "is supervision worth it, for nurses?",
+                "is supervision worth it, counsellors?",
+                "is supervision worth it, doctors?",
+            ),
+        ),
         # Two questions joined by ", and" before a question word.
         (
             "Why does retention on methadone matter, and what clinic policies keep people in treatment?",
@@ -49,7 +87,7 @@ def analyzer() -> Analyzer:
         ),
     ],
 )
-def test_a_question_joining_two_asks_is_read_in_its_parts(analyzer: Analyzer, question: str, expected: tuple[str, str]):
+def test_a_question_joining_asks_is_read_in_its_parts(analyzer: Analyzer, question: str, expected: tuple[str, ...]):
     assert parts_of(question, analyzer) == expected
 
 
@@ -83,6 +121,11 @@ def test_a_question_joining_three_asks_is_still_read_in_parts(analyzer: Analyzer
         "Does the counsellor matter, and why?",  # a part of one word asks nothing of its own
         "do vouchers for clean urine screens help cocaine users, and does the effect last?",  # of what the first names
         "How do staff attitudes and training affect retention and outcomes?",
+        "What's the evidence on dose, counselling and relationships?",  # a part of two words asks nothing of its own
+        "how often, how long and at what dose?",
+        "In Philadelphia, in the USA, patients of some counsellors did better and others worse?",  # no list: prose
+        "Nurses, counsellors and doctors - does supervision help them keep patients?",  # the list closes no sentence
+        "Does supervised dosing, which many services require, help patients or harm their relationships with staff?",
     ],
 )
 def test_a_question_of_one_ask_has_no_parts(analyzer: Analyzer, question: str):
@@ -139,3 +182,16 @@ def test_a_cell_a_part_found_is_quoted_however_far_the_whole_question_is_from_it
     relevance = np.asarray([0.6, MIN_SENTENCE - 0.1, MIN_SENTENCE - 0.05])
     assert from_each_cell([0], rows, relevance, sources) == []
     assert from_each_cell([0], rows, relevance, sources, [CellKey.of(d4.cell)]) == [2]
+
+
+_PIECES = st.sampled_from(
+    ["and", "or", ",", ", and", "for", "what", "does", "-", "?", ".", ":", "  ", "methadone", "nurses", "x", "é"]
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=12)), max_size=40))
+def test_any_text_is_read_in_parts_or_none_without_an_error(analyzer: Analyzer, pieces: list[str]):
+    question = " ".join(pieces)
+    parts = parts_of(question, analyzer)
+    assert len(parts) != 1 and all(part.strip() for part in parts)

@@ -1,10 +1,12 @@
 """A question in parts: two asks joined in one, each of which a different cell may answer.
 
 "What difference does methadone dose make - to injecting risk and to how long clinics keep patients?" asks of
-two things, put in parallel after one preposition each ("to ... and to ..."); "why does retention on methadone
-matter, and what clinic policies keep people in treatment?" joins two questions with ", and" before a question word.
-A parallel part is the question with the other left out, so that it keeps what the two share ("what difference does
-methadone dose make - to injecting risk?"); a joined clause is a part only when it names enough of its own.
+two things, put in parallel after one preposition each ("to ... and to ..."); "does training change what staff do -
+for GPs screening drinkers, needle exchange workers and prison nurses?" asks it of each of a list of three or more
+short items that closes the question; "why does retention on methadone matter, and what clinic policies keep people
+in treatment?" joins two questions with ", and" before a question word. A parallel part, or a list's, is the question
+with the others left out, so that it keeps what they share ("what difference does methadone dose make - to injecting
+risk?"); a part is one only when it names enough of its own.
 
 The whole question is still what search ranks and the decision weighs. Each part is searched too, and when the corpus
 would answer it alone, the cell of its best passage is among the hits (in place of the last hit whose cell has
@@ -25,6 +27,15 @@ _PARALLEL = re.compile(
     r"(?:also\s+)?(?P=at)\s+(?P<other>[^?.!;]+)",
     re.IGNORECASE,
 )
+# A list's item: one to six words. A comma's segment opening with one of these is the question's own clause, no item.
+MAX_ITEM_WORDS = 6
+_CLAUSE = re.compile(
+    r"\s*(?:what|how|why|which|who|when|where|does|do|did|is|are|was|were|can|could|should|would|will|has|have)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^?.!;:]+")
+_CLOSING = re.compile(r"\s*(?P<head>.*?)\s*\b(?:and|or)\s+(?P<last>\w.*?)\s*", re.IGNORECASE | re.DOTALL)
+_WORD = re.compile(r"\w\S*")
 # Two questions joined by ", and" or "; and" before a question word or an auxiliary that opens a question.
 _JOINED = re.compile(
     r"\s*[,;]\s*and\s+(?=(?:what|how|why|which|who|whom|whose|when|where|whether|does|do|did|is|are|was|were|can|"
@@ -45,7 +56,41 @@ def parts_of(question: str, analyzer: Analyzer) -> tuple[str, ...]:
         at = found.group("at")
         asked = (f"{before}{at} {found.group('one')}{after}", f"{before}{at} {found.group('other')}{after}")
         return tuple(" ".join(part.split()) for part in asked)
-    joined = _JOINED.split(question, maxsplit=1)
-    if len(joined) == 2 and all(len(analyzer.analyse(part).terms) >= MIN_PART_WORDS for part in joined):
-        return tuple(part.strip() for part in joined)
+    for asked in (_in_a_list(question), _JOINED.split(question, maxsplit=1)):
+        if len(asked) >= 2 and all(len(analyzer.analyse(part).terms) >= MIN_PART_WORDS for part in asked):
+            return tuple(" ".join(part.split()) for part in asked)
     return ()
+
+
+def _in_a_list(question: str) -> list[str]:
+    """The question once for each item of a list of three or more that closes a sentence ("..., for GPs, needle
+    exchange workers and prison nurses?"), the other items left out; [] when it has none. Walking left from the
+    last item, each comma's segment of at most MAX_ITEM_WORDS words is an item; a longer one holds the first item
+    in as many of its last words as the longest other item has (items are written alike), and one opening as a
+    question ("is it worth it, for ...") is none."""
+    for sentence in _SENTENCE.finditer(question):
+        segments = [(sentence.start() + m.start(), m.group()) for m in re.finditer(r"[^,]+", sentence.group())]
+        closing = _CLOSING.fullmatch(segments[-1][1]) if len(segments) >= 2 else None
+        if not closing:
+            continue
+        at = segments[-1][0]
+        items = [
+            (at + closing.start(name), closing.group(name))
+            for name in ("head", "last")
+            if _WORD.search(closing.group(name))
+        ]
+        if any(len(_WORD.findall(item)) > MAX_ITEM_WORDS for _, item in items):
+            continue
+        for at, segment in reversed(segments[:-1]):
+            words = list(_WORD.finditer(segment))
+            if len(words) > MAX_ITEM_WORDS:
+                first = words[-max(len(_WORD.findall(item)) for _, item in items)]
+                items.insert(0, (at + first.start(), segment[first.start() :]))
+                break
+            if not words or _CLAUSE.match(segment):
+                break
+            items.insert(0, (at + words[0].start(), segment[words[0].start() :]))
+        if len(items) >= 3:
+            before, after = question[: items[0][0]], question[sentence.end() :]
+            return [f"{before}{item.strip()}{after}" for _, item in items]
+    return []
