@@ -6,7 +6,7 @@ import { describeFilters } from "./filters.js";
 const CSV_COLUMNS = [
   "answered", "evidence", "threshold", "decision_sentence_score", "coverage", "coverage_weight", "missing",
   "rank", "fused_rank", "id", "cited_as", "matrix", "cell", "section", "type", "title", "year",
-  "dense_score", "sentence_score", "lexical_score", "fused_score", "matched_terms", "text",
+  "dense_score", "sentence_score", "lexical_score", "passage_coverage", "fused_score", "matched_terms", "text",
 ];
 const BYTE_ORDER_MARK = "\ufeff"; // tells a spreadsheet the file is UTF-8, so "›" and "≈" survive
 const NOT_SEARCHED = "not searched: the sources of the previous answer";
@@ -127,6 +127,7 @@ function inspectorRows(turn) {
       dense_score: evidence.dense_score,
       sentence_score: evidence.sentence_score,
       lexical_score: evidence.lexical_score,
+      passage_coverage: evidence.coverage,
       fused_score: passage.score ?? undefined,
       cell_breadth_cost: evidence.cell_breadth_cost || undefined,
       matched_terms: evidence.matched_terms,
@@ -143,6 +144,7 @@ function hitItem(row) {
     ["Best sentence score", row.sentence_score],
     ["Dense score", row.dense_score],
     ["Lexical score", row.lexical_score],
+    ["Share of the question's words it holds", row.passage_coverage],
     // Taken off because fewer of its cell's passages answer than the broadest cell's: shown only when something was.
     ["Taken off for its cell's narrower evidence", row.cell_breadth_cost],
   ];

@@ -192,7 +192,7 @@ def search(question: str, k: int, types, cells, matrix, year_from, year_to, mode
         click.echo(f"{hit.rank}. [{hit.score:.3f}] {p.cell.short_label} · {p.section} · {badge}  ({p.id})")
         click.echo(
             f"   dense {hit.dense_score:.3f} (sentence {hit.sentence_score:.3f}, rank {hit.dense_rank}) · "
-            f"lexical {hit.lexical_score:.2f} (rank {hit.lexical_rank}) · "
+            f"lexical {hit.lexical_score:.2f} (rank {hit.lexical_rank}) · coverage {hit.coverage:.2f} · "
             f"matched: {', '.join(hit.matched_terms) or '-'}"
             + (f" · cell breadth -{hit.breadth_cost:.3f}" if hit.breadth_cost else "")
         )

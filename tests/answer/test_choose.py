@@ -204,7 +204,6 @@ def test_hits_without_a_sentence_that_may_be_quoted_are_not_covered_rather_than_
                 "In this section we examine",
                 "It is the adoption by",
                 "It was there strongly",
-                "Responding to patients as",
             ],
         ),
         (
@@ -214,7 +213,6 @@ def test_hits_without_a_sentence_that_may_be_quoted_are_not_covered_rather_than_
                 "He or she was not only",
                 "The authors speculated",
                 "This was one small",
-                "Despite",
             ],
         ),
         # Within its passage: the next sentence follows it, and nothing across a cut the lead stands away from.
@@ -247,5 +245,6 @@ def test_a_source_has_the_passage_before_it_as_lead_in_only_when_its_first_sente
     assert set(quoting.lead_in) == leaning
     assert all(quoting.sources[quoting.lead_in[n]].passage == before[result.hits[n].passage.id] for n in leaning)
     # A passage that stands on its own is quoted for its own sentences, not cut back to the close of the one before.
-    answer = answerer.answer(question)
-    assert len(answer.citations) == 3 and "How long supervision lasts should" in answer.answer
+    answer = answerer.answer(question, detail="long")
+    guidelines = [c for c in answer.citations if c.passage.text.startswith("The guidelines are also relatively")]
+    assert guidelines and guidelines[0].sentences[0].startswith("How long supervision lasts should")

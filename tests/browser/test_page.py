@@ -355,6 +355,7 @@ def test_inspector_lists_every_retrieved_passage_and_exports_them(page: Page, ba
         expect(score(hit, "Fused score")).to_have_text(fused)
     expect(score(hits.first, "Dense score")).to_have_text(f"{evidence['dense_score']:.3f}")
     expect(score(hits.first, "Lexical score")).to_have_text(f"{evidence['lexical_score']:.3f}")
+    expect(score(hits.first, "Share of the question's words it holds")).to_have_text(f"{evidence['coverage']:.3f}")
     expect(score(hits.first, "Fused rank")).to_have_count(0)
     expect(hits.first.locator("mark.term").first).to_have_text("Zebra")
     relevance = turn.payload["relevance"]
@@ -385,6 +386,7 @@ def test_inspector_lists_every_retrieved_passage_and_exports_them(page: Page, ba
     assert exported["threshold"] == relevance["threshold"] and exported["coverage"] == relevance["coverage"]
     assert [row["id"] for row in rows] == [p["id"] for p in passages]
     assert [row["text"] for row in rows] == [p["text"] for p in passages]
+    assert [float(row["passage_coverage"]) for row in rows] == [p["evidence"]["coverage"] for p in passages]
     assert {row["id"]: int(row["cited_as"]) for row in rows if row["cited_as"]} == cited
 
     toggle.click()

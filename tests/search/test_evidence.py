@@ -120,6 +120,25 @@ def test_as_many_passages_as_the_candidate_pool_are_all_ranked(retriever: Retrie
     assert [h.passage.id for h in retriever.search("urine tests and supervision", 5, filters).hits] == everything
 
 
+def test_coverage_is_each_passages_share_of_the_weight_of_the_question_words_it_holds():
+    term_scores = [(0, np.array([1.2, 0.0, 0.3])), (2, np.array([0.0, 0.0, 2.0]))]  # term 1: no passage holds it
+    weights = np.array([2.0, 5.0, 1.0], dtype=np.float32)
+    assert evidence.coverage_of(term_scores, weights, 3).tolist() == pytest.approx([2 / 8, 0.0, 3 / 8])
+    assert not evidence.coverage_of([], np.zeros(1, dtype=np.float32), 3).any()
+
+
+def test_a_candidate_holding_every_word_of_the_question_has_full_coverage_and_one_holding_none_none(retriever):
+    query = retriever.reader.read("supervised methadone patients")
+    found = retriever.gatherer.gather(query, NO_FILTERS, "hybrid").candidates
+    held = [
+        sum(bool(t.tokens & retriever.lexical.token_sets[int(row)]) for t in query.analysis.terms) for row in found.rows
+    ]
+    everything, nothing = len(query.analysis.terms), 0
+    assert everything in held and nothing in held and 0 < min(found.coverage[np.array(held) == 1])
+    assert [c == pytest.approx(1.0) for c in found.coverage] == [n == everything for n in held]
+    assert [c == 0 for c in found.coverage] == [n == nothing for n in held]
+
+
 def test_term_weights_keep_a_floor_and_follow_each_words_closeness_to_the_question():
     question = np.array([1.0, 0.0])
     words = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [-1.0, 0.0]])  # cosines 1, 0.6, 0, -1
@@ -188,7 +207,7 @@ def test_coverage_is_the_best_of_the_first_three_passages_not_of_the_first(retri
     for question in questions:
         query = retriever.reader.read(question)
         found = retriever.gatherer.gather(query, NO_FILTERS, "hybrid")
-        first = found.candidates.rows[found.candidates.best_first(4)]
+        first = found.candidates.rows[found.candidates.leaders(4)]
         shares = [query.coverage(retriever.lexical.token_sets[int(p)]) for p in first]
         assert max(c.coverage for c in found.cells) == max(shares[:3]), question
         beyond_the_first += max(shares[:3]) > shares[0]
@@ -283,7 +302,7 @@ def test_a_section_the_question_names_leads_in_the_upper_half_of_the_scores_and_
     found = retriever.gatherer.gather(retriever.reader.read("key studies in cell B3"), NO_FILTERS, "hybrid")
     found = found.candidates
     asked = np.array([top_section(passages[int(p)].section) == "Key studies" for p in found.rows])
-    own = fuse(Signals(found.dense, found.sentence, found.lexical), "hybrid")
+    own = fuse(Signals(found.dense, found.sentence, found.lexical, found.coverage), "hybrid")
     assert asked.any() and not asked.all()
     assert found.fused[asked].tolist() == pytest.approx((0.5 + own[asked] * 0.5).tolist())
     assert found.fused[~asked].tolist() == pytest.approx((own[~asked] * 0.5).tolist())
@@ -361,7 +380,7 @@ def test_among_candidates_tied_on_their_own_evidence_those_first_in_page_order_l
     # Asked what the corpus covers, every cell's summary scores 1.0: the decision weighs the first summaries in page
     # order, not any three (12 cells of 5 passages, each cell's first its summary, the others at half their score).
     own = np.where(np.arange(60) % 5 == 0, 1.0, np.linspace(0.5, 0.1, 60)).astype(np.float32)
-    candidates = evidence.Candidates(*[np.arange(60)] * 9, own=own)
+    candidates = evidence.Candidates(*[np.arange(60)] * 9, own=own, coverage=np.zeros(60), decided=own)
     assert candidates.leaders(3).tolist() == [0, 5, 10]
 
 

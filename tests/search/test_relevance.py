@@ -12,7 +12,7 @@ from matrixqa.search.reading import Query
 from matrixqa.search.relevance import MIN_EVIDENCE, decide
 from matrixqa.search.retrieve import Retriever
 
-SOME_CANDIDATES = Candidates(*[np.zeros(1)] * 10)  # some passage may be retrieved
+SOME_CANDIDATES = Candidates(*[np.zeros(1)] * 12)  # some passage may be retrieved
 B3, B4 = CellKey("Drug Treatment Matrix", "B3"), CellKey("Drug Treatment Matrix", "B4")
 NO_WORDS = Analysis([], [], [])
 

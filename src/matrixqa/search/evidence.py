@@ -10,7 +10,8 @@ meaning, and the authors of the first passages' studies the question names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -18,7 +19,7 @@ from wordfreq import zipf_frequency
 
 from matrixqa.index.analysis import Analysis
 from matrixqa.index.ann import exact_view, ranked_rows
-from matrixqa.index.lexical import LexicalIndex, weighted_sum
+from matrixqa.index.lexical import LexicalIndex, TermScores, weighted_sum
 from matrixqa.index.passagetext import surnames
 from matrixqa.index.store import Index
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
@@ -56,14 +57,17 @@ class Candidates:
     dense_rank: np.ndarray
     lexical_rank: np.ndarray
     own: np.ndarray  # the fused score on each passage's own evidence, before its cell's breadth is weighed
+    coverage: np.ndarray  # share of the question's distinctive weight whose words the passage holds (fused too)
+    decided: np.ndarray  # the own score without coverage: the decision weighs coverage itself (relevance.py)
 
     def best_first(self, n: int) -> np.ndarray:
         """The n best candidates (numbers into the arrays), by fused score."""
         return np.argsort(-self.fused, kind="stable")[:n]
 
     def leaders(self, n: int) -> np.ndarray:
-        """The n best candidates by their own evidence, the cell's breadth left out: those the decision weighs."""
-        return np.argsort(-self.own, kind="stable")[:n]
+        """The n best candidates by their own evidence, the cell's breadth left out: those the decision weighs. Their
+        coverage is left out too: the decision weighs it itself, and would count it twice in choosing them by it."""
+        return np.argsort(-self.decided, kind="stable")[:n]
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,8 @@ class Gatherer:
         for (word, _), weight in zip(stand_ins, closeness[len(scoring) :], strict=True):
             stand_in = self.lexical.term_scores(self.lexical.analyzer.analyse(word))
             lexical_all += float(weight) * weighted_sum(stand_in, None, len(passages))
-        candidates = self._rank(query, vector, rows, lexical_all, filters.active or bool(query.cells), mode)
+        coverage = coverage_of(term_scores, np.asarray(query.weights, dtype=np.float32) * weights, len(passages))
+        candidates = self._rank(query, vector, rows, lexical_all, coverage, filters.active or bool(query.cells), mode)
         leaders = [int(candidates.rows[i]) for i in candidates.leaders(COVERAGE_DEPTH)]
         each_matrix = self._each_matrix(query, candidates)
         held = {passages[p].cell.matrix for p in leaders}
@@ -226,27 +231,27 @@ class Gatherer:
         return sorted({self._cells[self._cell[p]] for p in holding})
 
     def _rank(
-        self, query: Query, vector: np.ndarray, rows: np.ndarray, lexical: np.ndarray, filtered: bool, mode: Mode
+        self,
+        query: Query,
+        vector: np.ndarray,
+        rows: np.ndarray,
+        lexical: np.ndarray,
+        coverage: np.ndarray,
+        filtered: bool,
+        mode: Mode,
     ) -> Candidates:
-        """Each candidate's evidence, fused; a question about the corpus puts each cell's own summary first, one
-        naming sections of the cells it names puts those sections first."""
+        """Each candidate's evidence, fused."""
         summaries = rows[self._is_summary[rows]] if query.about_the_corpus else rows[:0]
         rows = self._candidates(rows, vector, lexical, filtered)  # in page order, each once
         if len(summaries):
             rows = np.union1d(rows, summaries)
         dense = self.passage_vectors[rows] @ vector
         sentence, best = self.sentence_scores(vector, rows)
-        signals = Signals(dense, sentence, lexical[rows])
-        fused = fuse(signals, mode)
+        signals = Signals(dense, sentence, lexical[rows], coverage[rows])
+        fused = self._placed(query, rows, fuse(signals, mode))
+        decided = self._placed(query, rows, fuse(replace(signals, coverage=None), mode))
         # Each side's rank is its own order as fusion scales it, so a single-side mode ranks exactly as its side.
-        fused_rank, dense_rank, lexical_rank = (ranks(fuse(signals, m)) for m in (mode, "dense", "lexical"))
-        if query.about_the_corpus:
-            fused = np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
-            fused_rank = ranks(fused)
-        elif query.sections:  # the sections it names lead, each in its own order
-            asked = np.isin(self._section[rows], query.sections)
-            fused = np.where(asked, 0.5 + fused * 0.5, fused * 0.5).astype(np.float32)
-            fused_rank = ranks(fused)
+        fused_rank, dense_rank, lexical_rank = ranks(fused), *(ranks(fuse(signals, m)) for m in ("dense", "lexical"))
         own = fused
         if mode == "hybrid" and not (query.about_the_corpus or query.sections):
             # A cell's summary says what the cell is about, no evidence on anything else: it is listed after the
@@ -256,7 +261,18 @@ class Gatherer:
             if len(query.cells) < 2 and len(query.matrices) < 2:
                 fused = cell_breadth(fused, self._cell[rows])
             fused_rank = ranks(fused)
-        return Candidates(rows, dense, sentence, best, lexical[rows], fused, fused_rank, dense_rank, lexical_rank, own)
+        found = (rows, dense, sentence, best, lexical[rows], fused, fused_rank, dense_rank, lexical_rank, own)
+        return Candidates(*found, coverage[rows], decided)
+
+    def _placed(self, query: Query, rows: np.ndarray, fused: np.ndarray) -> np.ndarray:
+        """The fused scores placed as the question asks: about the corpus, each cell's own summary first; naming
+        sections of the cells it names, those sections first, each in its own order."""
+        if query.about_the_corpus:
+            return np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
+        if query.sections:
+            asked = np.isin(self._section[rows], query.sections)
+            return np.where(asked, 0.5 + fused * 0.5, fused * 0.5).astype(np.float32)
+        return fused
 
     def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
         """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.
@@ -297,6 +313,16 @@ class Gatherer:
             which[group] = np.argmax(similarity, axis=1)
             best[group] = similarity[np.arange(len(group)), which[group]]
         return best, which
+
+
+def coverage_of(term_scores: TermScores, weights: Sequence[float], size: int) -> np.ndarray:
+    """Each passage's share of the question's distinctive weight (Query.weights) whose words, by any form, it holds:
+    Query.coverage for every passage at once (a word's BM25 score is above 0 exactly where a form of it is)."""
+    held = np.zeros(size, dtype=np.float32)
+    for number, scores in term_scores:
+        held += np.float32(weights[number]) * (scores > 0)
+    total = sum(weights)
+    return held / np.float32(total) if total else held
 
 
 def cell_breadth(fused: np.ndarray, cells: np.ndarray) -> np.ndarray:

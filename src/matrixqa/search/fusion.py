@@ -4,7 +4,10 @@ Each signal is first put on a 0-1 scale over the passages that may be retrieved,
 dominates by its units: the passage's cosine similarity and its best sentence's cosine similarity
 are min-max scaled, and the BM25 score is divided by the best BM25 score (zero stays "no word in
 common"). The fused score is the plain mean of the signals the mode uses: equal weights, so no
-weight is fitted to any set of questions.
+weight is fitted to any set of questions. The hybrid adds at half weight the passage's coverage,
+the share of the question's distinctive weight whose words it holds (a share already): BM25 rewards
+a word repeated, so a passage holding every word of the question once may rank below one repeating
+its commonest; coverage is a second view of the words BM25 weighs, so it counts half a signal.
 
 The final order then trades a little fused score for variety (maximal marginal relevance), so that
 several near-identical passages of one section do not push every other candidate out of the first
@@ -20,6 +23,7 @@ import numpy as np
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+COVERAGE_WEIGHT = 0.5  # coverage's weight in the hybrid's mean, against 1 for each other signal (see above)
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class Signals:
     dense: np.ndarray  # cosine similarity of question and passage
     sentence: np.ndarray  # cosine similarity of question and the passage's most similar sentence
     lexical: np.ndarray  # BM25
+    coverage: np.ndarray | None = None  # share of the question's distinctive weight whose words it holds; None: unused
 
 
 def min_max(values: np.ndarray) -> np.ndarray:
@@ -53,9 +58,13 @@ def fuse(signals: Signals, mode: Mode = "hybrid") -> np.ndarray:
         parts += [min_max(signals.dense), min_max(signals.sentence)]
     if mode in ("hybrid", "lexical"):
         parts.append(share_of_best(signals.lexical))
+    weights = [1.0] * len(parts)
+    if mode == "hybrid" and signals.coverage is not None:
+        parts.append(signals.coverage.astype(np.float32))
+        weights.append(COVERAGE_WEIGHT)
     if not parts:
         raise ValueError(f"unknown retrieval mode {mode!r}")
-    return np.mean(parts, axis=0).astype(np.float32)
+    return np.average(parts, axis=0, weights=weights).astype(np.float32)
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:

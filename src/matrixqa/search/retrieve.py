@@ -44,6 +44,7 @@ class Hit:
     dense_score: float = 0.0  # cosine similarity of question and passage
     sentence_score: float = 0.0  # cosine similarity of question and the passage's best sentence
     lexical_score: float = 0.0  # BM25
+    coverage: float = 0.0  # share of the question's distinctive weight whose words it holds
     dense_rank: int = 0
     lexical_rank: int = 0
     best_sentence: int | None = None  # index into passage.sentences
@@ -157,6 +158,7 @@ class Retriever:
                     dense_score=float(found.dense[i]),
                     sentence_score=float(found.sentence[i]),
                     lexical_score=float(found.lexical[i]),
+                    coverage=float(found.coverage[i]),
                     dense_rank=int(found.dense_rank[i]),
                     lexical_rank=int(found.lexical_rank[i]),
                     best_sentence=int(found.best[i]) if found.best[i] >= 0 else None,

@@ -72,7 +72,7 @@ class LinkOut(Response):
 
 
 class EvidenceOut(Response):
-    """What ranked the passage: fused rank (by `score`), dense and lexical scores and ranks, the question words it
+    """What ranked the passage: fused rank (by `score`), dense and lexical scores and ranks, its coverage, the words it
     matched, its sentence most similar to the question, and what its cell's narrower evidence took off its score."""
 
     fused_rank: int
@@ -81,6 +81,7 @@ class EvidenceOut(Response):
     dense_rank: int
     lexical_score: float
     lexical_rank: int
+    coverage: float = Field(description="Share of the question's distinctive weight whose words it holds (fused).")
     matched_terms: list[str]
     best_sentence: str | None
     cell_breadth_cost: float = Field(description="Taken off `score`: its cell has fewer passages that answer.")
@@ -92,9 +93,7 @@ class PassageOut(Response):
     score: float | None = Field(
         description="The fused score, 0 to 1, its cell's breadth weighed; null for an entry looked up, not searched."
     )
-    rank: int = Field(
-        ge=1, description="Place in the results: by fused score, a passage much like one above moved down."
-    )
+    rank: int = Field(ge=1, description="Place in the results: by fused score, one much like one above moved down.")
     evidence: EvidenceOut | None = Field(
         description="What ranked it; null for a study entry looked up behind a previous answer, not searched."
     )
@@ -126,7 +125,6 @@ class PassageOut(Response):
 
 
 def _evidence(hit: Hit) -> EvidenceOut | None:
-    p = hit.passage
     if not hit.searched:
         return None
     return EvidenceOut(
@@ -136,8 +134,9 @@ def _evidence(hit: Hit) -> EvidenceOut | None:
         dense_rank=hit.dense_rank,
         lexical_score=round(hit.lexical_score, 4),
         lexical_rank=hit.lexical_rank,
+        coverage=round(hit.coverage, 4),
         matched_terms=list(hit.matched_terms),
-        best_sentence=p.sentence_texts[hit.best_sentence] if hit.best_sentence is not None else None,
+        best_sentence=None if hit.best_sentence is None else hit.passage.sentence_texts[hit.best_sentence],
         cell_breadth_cost=round(hit.breadth_cost, 4),
     )
 
