@@ -144,7 +144,7 @@ function hitItem(row) {
     ["Best sentence score", row.sentence_score],
     ["Dense score", row.dense_score],
     ["Lexical score", row.lexical_score],
-    ["Share of the question's words it holds", row.passage_coverage],
+    ["Coverage of the question words", row.passage_coverage],
     // Taken off because fewer of its cell's passages answer than the broadest cell's: shown only when something was.
     ["Taken off for its cell's narrower evidence", row.cell_breadth_cost],
   ];

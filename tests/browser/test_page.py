@@ -355,7 +355,7 @@ def test_inspector_lists_every_retrieved_passage_and_exports_them(page: Page, ba
         expect(score(hit, "Fused score")).to_have_text(fused)
     expect(score(hits.first, "Dense score")).to_have_text(f"{evidence['dense_score']:.3f}")
     expect(score(hits.first, "Lexical score")).to_have_text(f"{evidence['lexical_score']:.3f}")
-    expect(score(hits.first, "Share of the question's words it holds")).to_have_text(f"{evidence['coverage']:.3f}")
+    expect(score(hits.first, "Coverage of the question words")).to_have_text(f"{evidence['coverage']:.3f}")
     expect(score(hits.first, "Fused rank")).to_have_count(0)
     expect(hits.first.locator("mark.term").first).to_have_text("Zebra")
     relevance = turn.payload["relevance"]
