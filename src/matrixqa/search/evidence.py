@@ -10,7 +10,6 @@ meaning, and the authors of the first passages' studies the question names.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -315,7 +314,7 @@ class Gatherer:
         return best, which
 
 
-def coverage_of(term_scores: TermScores, weights: Sequence[float], size: int) -> np.ndarray:
+def coverage_of(term_scores: TermScores, weights: np.ndarray, size: int) -> np.ndarray:
     """Each passage's share of the question's distinctive weight (Query.weights) whose words, by any form, it holds:
     Query.coverage for every passage at once (a word's BM25 score is above 0 exactly where a form of it is)."""
     held = np.zeros(size, dtype=np.float32)
