@@ -55,7 +55,9 @@ def test_a_how_many_question_is_not_answered_by_a_count_of_something_else(answer
     counted = answerer.answer("How many clinicians in Scotland were asked about supervision?")
     assert counted.lacking == () and "20 out of 32 clinicians" in counted.answer
     other = answerer.answer("How many pharmacists were asked about supervision in Scotland?")  # the cells count none
-    assert other.answered and other.lacking == ("a number",) and "no figure" in other.lead
+    cells = {citation.passage.cell for citation in other.citations}
+    lacking = "The cell gives no figure" if len(cells) == 1 else "These cells give no figure"
+    assert other.answered and other.lacking == ("a number",) and other.lead.startswith(lacking)
 
 
 def test_the_words_a_question_is_about_weigh_more_than_those_that_frame_it(meaning: Retriever):

@@ -27,21 +27,20 @@ _PARALLEL = re.compile(
     r"(?:also\s+)?(?P=at)\s+(?P<other>[^?.!;]+)",
     re.IGNORECASE,
 )
-# A list's item: one to six words. A comma's segment opening with one of these is the question's own clause, no item.
-MAX_ITEM_WORDS = 6
-_CLAUSE = re.compile(
-    r"\s*(?:what|how|why|which|who|when|where|does|do|did|is|are|was|were|can|could|should|would|will|has|have)\b",
-    re.IGNORECASE,
+# A question word or an auxiliary that opens a question.
+_OPENS_A_QUESTION = (
+    r"(?:what|how|why|which|who|whom|whose|when|where|does|do|did|is|are|was|were|can|could|should|would|will|has|"
+    r"have)\b"
 )
+# A list's item: one to six words. A comma's segment that opens a question is the question's own clause, no item
+# ("whether" opens an item: "..., whether in motivational interviewing, screening ...").
+MAX_ITEM_WORDS = 6
+_CLAUSE = re.compile(rf"\s*{_OPENS_A_QUESTION}", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^?.!;:]+")
 _CLOSING = re.compile(r"\s*(?P<head>.*?)\s*\b(?:and|or)\s+(?P<last>\w.*?)\s*", re.IGNORECASE | re.DOTALL)
 _WORD = re.compile(r"\w\S*")
-# Two questions joined by ", and" or "; and" before a question word or an auxiliary that opens a question.
-_JOINED = re.compile(
-    r"\s*[,;]\s*and\s+(?=(?:what|how|why|which|who|whom|whose|when|where|whether|does|do|did|is|are|was|were|can|"
-    r"could|should|would|will|has|have)\b)",
-    re.IGNORECASE,
-)
+# Two questions joined by ", and" or "; and" before a word that opens a question, or "whether".
+_JOINED = re.compile(rf"\s*[,;]\s*and\s+(?=whether\b|{_OPENS_A_QUESTION})", re.IGNORECASE)
 # A clause of fewer content words of its own than this asks of what the other names ("and does the effect last?",
 # "and what helps?"): it is no part of its own, and searched alone it would find some other subject's cell.
 MIN_PART_WORDS = 3
