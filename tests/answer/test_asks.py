@@ -89,6 +89,12 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         # What a guideline advises or recommends is what to do.
         ("What do UK guidelines advise about watching patients give urine samples?", "what to do"),
         ("What does the guidance recommend on take-home doses?", "what to do"),
+        ("What do the UK guidelines say about observed urine samples?", "what to do"),
+        # Whoever should do something, what they should do is advice.
+        ("What should a new keyworker do if a patient relapses?", "what to do"),
+        ("What should a methadone clinic do about missed doses?", "what to do"),
+        # "Which are the studies ...?" asks for the studies themselves.
+        ("Which are the three studies on whole-person relationships?", "a study"),
     ],
 )
 def test_the_kind_asked_for_is_read_from_the_questions_form(question, kind):
@@ -307,6 +313,8 @@ def test_one_as_a_word_of_comparison_is_no_count():
         ("Who were the authors of the 2000 review?", True),  # their names
         ("What is the name of the eminent US researcher who led it?", True),
         ("Who are the patients most at risk?", False),
+        ("Who was the US researcher who led the study?", True),  # words describing the maker between
+        ("Who were the two patients in the study?", False),
     ],
 )
 def test_a_question_asking_who_made_something_or_when_it_happened_asks_for_the_narrower_thing(question, narrower):

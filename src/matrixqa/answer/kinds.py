@@ -186,7 +186,7 @@ KINDS = (
                 r"drew up|developed|authored|compiled|funded|funds|commissioned|designed|is behind|was behind|"
                 r"are behind|were behind)\b",
                 rf"^\W*(?:which|what) (?:researchers?|authors?|clinics?|services?|{_BODIES})\b",
-                rf"^\W*who (?:is|are|was|were) (?:the|its|their) {_MAKERS}\b",
+                rf"^\W*who (?:is|are|was|were) (?:the|its|their) (?:[\w-]+ ){{0,2}}?{_MAKERS}\b",  # "the US researcher"
                 _NAME_OF,
             ),
             forms(_NAME, _BODY),
@@ -202,6 +202,9 @@ KINDS = (
             r"compar\w*|examin\w*|assess\w*|suggest\w*|support\w*|link\w*|associat\w*|connect\w*|demonstrat\w*|"
             r"report\w*|establish\w*|measur\w*|investigat\w*|back\w*|justif\w*|confirm\w*|underpin\w*)\b",
             rf"^\W*(?:which|what) {_MODIFIERS}(?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
+            # "which are the three studies on ...?" asks which ones ("what were the trials about?" does not)
+            rf"^\W*which (?:are|were|is|was) (?:the |these |those )?{_MODIFIERS}(?:stud(?:y|ies)|trials?|reviews?|"
+            r"papers?|articles?)\b",
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
             r"\b(?:is there|are there) (?:a|an|any) (?:stud(?:y|ies)|trials?|reviews?|papers?)\b",
             r"\b(?:piece|pieces|bit) of research\b",
@@ -221,6 +224,11 @@ KINDS = (
             r"\bwhat (?:[\w'-]+ )?(?:should|must|can|could|do|would) (?:(?:a|an|the|my|our) )?"
             rf"(?:i|we|you|they|{_ROLES}|services?|pharmacies|teams?|clinics?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
+            # "what should a new keyworker do?": whoever should, what they should do is advice
+            r"\bwhat (?:[\w'-]+ )?(?:should|must|ought to) [^?]*?\bdo\b",
+            # guidance is advice on what to do: "what do the UK guidelines say about observed urine samples?"
+            r"\bwhat (?:do|does|did) (?:[\w'-]+ ){0,3}(?:guidelines?|guidance|standards?|recommendations?) "
+            r"(?:say|state|recommend|advise|suggest|require|expect)\b",
             r"\bhow should\b",
             r"\bwhat (?:do|does|did) (?:[\w'-]+ ){1,3}(?:advise|recommend)\b",
             r"\bhow (?:do|does|did) (?:the )?(?:[\w'-]+ ){1,3}(?:say|think|recommend|suggest|advise)\b[^?]*\bshould\b",
