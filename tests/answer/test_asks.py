@@ -390,6 +390,18 @@ def test_a_subject_word_named_elsewhere_in_the_passage_counts_for_part_of_its_we
     assert not claim.given_by("Four patterns were found.", _tokens, context=passage)
 
 
+def test_a_subject_word_a_later_clause_names_is_that_clauses_not_this_ones_context():
+    sentence = "Patients come to the pharmacy nearly every day, and regular urine tests are taken."
+    passage = f"{sentence} The humiliation of observed urine tests is obvious."
+    frequency = _asked("a frequency", "urine", "tests", "pharmacy")
+    assert not frequency.given_by(sentence, _tokens, context=passage)
+    assert frequency.given_by("Patients come to the pharmacy nearly every day.", _tokens, context=passage)
+    # An earlier clause is what a later one refers back to: "they did this" is supervising to manipulate.
+    sentence = "Doctors exploit supervision to manipulate patients; in Scotland, 20 clinicians said they did this."
+    number = _asked("a number", "clinicians", "supervision", "manipulate")
+    assert number.given_by(sentence, _tokens, context=sentence)
+
+
 def _content(text: str) -> list[str]:
     return [word for word in _tokens(text) if word not in {"were", "in", "the", "did"}]
 

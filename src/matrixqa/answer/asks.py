@@ -120,13 +120,14 @@ class Asked:
         named_by_entry = set(tokens(entry)) if entry else set()
         around = set(tokens(context)) if context and not self.kind.claim else set()
         entry_names_study = bool(entry) and self.kind.name == STUDY
+        parts = clauses(sentence)
         return any(
             (entry_names_study or self._gives_form(clause, tokens) or (self.if_known and _NOT_KNOWN.search(clause)))
             and (self.if_known or not _NOT_KNOWN.search(clause))
             and (self.former or not _FORMER.search(clause))
             and not (self.narrower and self.who and _UNNAMED_MAKER.search(clause))
-            and self._names_subject(set(tokens(clause)) | named_by_entry, around)
-            for clause in clauses(sentence)
+            and self._names_subject(set(tokens(clause)) | named_by_entry, around - _named_after(parts, i, tokens))
+            for i, clause in enumerate(parts)
         )
 
     def _gives_form(self, clause: str, tokens: Callable[[str], Collection[str]]) -> bool:
@@ -230,6 +231,14 @@ def subject_words(question: str, kind: Kind) -> str:
     if kind.narrower:
         question = kind.narrower[0].sub(" ", question)
     return kind.asked.sub(" ", question)
+
+
+def _named_after(parts: list[str], i: int, tokens: Callable[[str], Collection[str]]) -> set[str]:
+    """The words only the clauses after clause i of a sentence name: a later clause names its own subject ("...
+    nearly every day to swallow their methadone, and regular urine tests": the testing has no frequency), where an
+    earlier one is what a clause may refer back to ("...; in Scotland, 20 out of 32 clinicians said they did this")."""
+    later = set(tokens(" ".join(parts[i + 1 :])))
+    return later - set(tokens(" ".join(parts[: i + 1]))) if later else later
 
 
 def clauses(sentence: str) -> list[str]:
