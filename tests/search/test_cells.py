@@ -87,6 +87,8 @@ def names() -> CellNames:
             [(ALCOHOL, "A1"), (ALCOHOL, "B1"), (ALCOHOL, "B3")],
         ),  # a matrix, no cell: all of it
         ("what does alcohol C2 say?", []),  # a cell the corpus lacks is not the whole matrix
+        ("on the alcohol side, what do GPs do?", [(ALCOHOL, "A1"), (ALCOHOL, "B1"), (ALCOHOL, "B3")]),  # its side
+        ("what does B3 say about drug side effects?", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # a drug's side effects
     ],
 )
 def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, question: str, named):
@@ -162,6 +164,7 @@ def test_every_word_of_a_named_cells_title_names_the_corpus(names: CellNames):
 def test_the_words_naming_a_matrix_are_told_apart(names: CellNames):
     assert names.named("what do drug B3 and alcohol C2 say about drinking?").matrix_words == {"drug", "alcohol"}
     assert names.named("does alcohol harm relationships?").matrix_words == frozenset()
+    assert names.named("what does B1 say on the alcohol side?").matrix_words == {"alcohol", "side"}
 
 
 def test_a_matrix_of_which_the_corpus_holds_no_cell_is_named_by_all_its_cells():
@@ -225,6 +228,8 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("what topics does the alcohol D4 page deal with", "D4"),  # a cell is a page
         ("what does alcohol matrix D4 cover, broadly", "D4"),  # a hedge
         ("cell D4 - what is it for, in a couple of lines?", "D4"),
+        ("quick summary pls of D4 on the alcohol side", "D4"),  # a matrix's side names it, and no subject
+        ("what topics come under alcohol D4?", "D4"),
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):

@@ -51,10 +51,10 @@ _AS_SOURCE = re.compile(
 )
 _ONLY_CODES = re.compile(r"\W*[A-E][1-5](?:\W+(?:and\W+|or\W+)?[A-E][1-5])*\W*", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
-# "alcohol B4", "the drug matrix", "the drug and alcohol B3 cells": the matrices named.
+# "alcohol B4", "the drug matrix", "the drug and alcohol B3 cells", "on the alcohol side": the matrices named.
 _NAMED_MATRIX = re.compile(
     r"\b(drugs?|alcohol)(?:\s+(?:and|or|&|vs\.?|versus)\s+(drugs?|alcohol))?"
-    r"\s+(?:(?:treatment\s+)?matri(?:x|ces)|(?:cells?\s+)?(?=[A-Ea-e][1-5]\b))",
+    r"\s+(?:(?:treatment\s+)?matri(?:x|ces)|sides?\b(?!\s*-?\s*effects?)|(?:cells?\s+)?(?=[A-Ea-e][1-5]\b))",
     re.IGNORECASE,
 )
 
@@ -167,7 +167,7 @@ class CellNames:
         bound: dict[str, set[str]] = {}  # a code and the matrices named right before it ("drug B3 and alcohol B4")
         for m in _NAMED_MATRIX.finditer(question):
             names = [name.lower() for name in m.groups() if name]
-            words.update(names)
+            words.update(re.findall(r"[a-z]+", m.group().lower()))  # "side" in "the alcohol side" names it too
             these = {_MATRICES[name.removesuffix("s")] for name in names}
             matrices |= these
             if code := _CODE_AFTER.match(question, m.end()):

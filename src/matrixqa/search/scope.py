@@ -31,6 +31,7 @@ REQUEST_WORDS = frozenset(
     | {"like", "want", "need", "know", "wondering", "curious"}  # "I'd like a short explanation of what A2 covers"
     | {"general", "worth", "read", "reading"}  # "what is C3 about in general?", "is it worth a read?"
     | {"talk", "talks", "look", "looks", "trying"}  # "what does B2 talk about / look at / try to say?"
+    | {"come", "comes"}  # "what topics come under Management/supervision; Psychosocial therapies?"
     | {"key", "main", "point", "points", "message", "messages", "headline", "headlines", "takeaway", "takeaways"}
     | {"kind", "kinds", "sort", "sorts", "type", "types", "stuff", "things"}  # "what kind of stuff is in B4?"
 )
