@@ -107,7 +107,7 @@ class NamedCells:
     keys: tuple[CellKey, ...] = ()
     title_words: frozenset[str] = frozenset()
     not_held: tuple[CellKey, ...] = ()  # cells of the matrices it names that the corpus does not hold
-    matrix_words: frozenset[str] = frozenset()  # the words by which it names a matrix ("alcohol" in "alcohol B4")
+    matrix_words: frozenset[str] = frozenset()  # the words naming a matrix ("alcohol", "side" in "the alcohol side")
 
 
 class CellNames:
