@@ -17,7 +17,7 @@ from matrixqa.search import evidence
 from matrixqa.search.cells import CellKey
 from matrixqa.search.evidence import TERM_FLOOR, TERM_POWER, cell_breadth, named_authors, term_weights
 from matrixqa.search.filters import NO_FILTERS, Filters
-from matrixqa.search.fusion import Signals, fuse
+from matrixqa.search.fusion import MODES, Signals, fuse
 from matrixqa.search.retrieve import Retriever
 from tests.search.test_relevance_contract import ELSEWHERE, UNUSUAL, MeaningEmbedder
 
@@ -399,3 +399,18 @@ def test_the_decision_weighs_each_passages_own_evidence_not_its_cells_breadth(re
     rows = after.candidates.rows[after.candidates.best_first(3)]
     assert len({retriever.index.passages[int(r)].cell.code for r in rows}) == 1  # the hits: one cell's
     assert [c.cell for c in after.cells] == [c.cell for c in before.cells]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_decision_weighs_the_passages_first_on_their_own_evidence_without_their_coverage(retriever, mode):
+    # The hybrid fuses each passage's coverage into its rank, but the decision weighs coverage itself
+    # (relevance.py): it chooses the passages it weighs on the other signals, as the mode fuses them.
+    query = retriever.reader.read("supervised methadone patients")
+    found = retriever.gatherer.gather(query, NO_FILTERS, mode).candidates
+    without = fuse(Signals(found.dense, found.sentence, found.lexical), mode)
+    assert found.decided.tolist() == pytest.approx(without.tolist())
+    assert found.leaders(3).tolist() == np.argsort(-without, kind="stable")[:3].tolist()
+    if mode == "hybrid":  # here coverage changes which passages lead
+        with_coverage = fuse(Signals(found.dense, found.sentence, found.lexical, found.coverage), mode)
+        assert found.own.tolist() == pytest.approx(with_coverage.tolist())
+        assert set(found.leaders(3).tolist()) != set(np.argsort(-with_coverage, kind="stable")[:3].tolist())
