@@ -12,7 +12,7 @@ from matrixqa.answer.compose import Answerer
 from matrixqa.index.analysis import Analyzer
 from matrixqa.index.vocabulary import load_vocabulary
 from matrixqa.search.cells import CellKey
-from matrixqa.search.parts import parts_of
+from matrixqa.search.parts import MAX_ITEM_WORDS, parts_of
 from matrixqa.search.retrieve import Hit, Retriever
 
 
@@ -111,6 +111,46 @@ def test_a_question_joining_asks_is_read_in_its_parts(analyzer: Analyzer, questi
 def test_a_question_joining_three_asks_is_still_read_in_parts(analyzer: Analyzer, question: str, first, rest):
     # Not read as one ask: the first ask is a part of its own, the others together the second.
     assert parts_of(question, analyzer) == (first, rest)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (  # an item of its own before the others, of MAX_ITEM_WORDS words
+            "Does a short course help? Training in screening for practice nurses, advice for family doctors, or "
+            "sessions for pharmacy staff.",
+            (
+                "Does a short course help? Training in screening for practice nurses.",
+                "Does a short course help? advice for family doctors.",
+                "Does a short course help? sessions for pharmacy staff.",
+            ),
+        ),
+        (  # the last item, of MAX_ITEM_WORDS words
+            "Does a short course help? Screening for nurses, advice for family doctors, or sessions for staff of "
+            "community pharmacies.",
+            (
+                "Does a short course help? Screening for nurses.",
+                "Does a short course help? advice for family doctors.",
+                "Does a short course help? sessions for staff of community pharmacies.",
+            ),
+        ),
+    ],
+)
+def test_a_lists_item_may_have_as_many_words_as_max_item_words(analyzer: Analyzer, question: str, expected):
+    assert MAX_ITEM_WORDS in [len(part.split("? ")[1].split()) for part in expected]
+    assert parts_of(question, analyzer) == expected
+
+
+def test_a_list_closing_a_later_sentence_is_read_after_one_whose_last_item_is_too_long(analyzer: Analyzer):
+    # The first sentence's "and the people who look after them at home" is no item: its sentence has no list, the
+    # next one has.
+    said = "I see clients, their families and the people who look after them at home."
+    question = f"{said} Is supervision worth it, for nurses, counsellors and doctors?"
+    assert parts_of(question, analyzer) == (
+        f"{said} Is supervision worth it, for nurses?",
+        f"{said} Is supervision worth it, counsellors?",
+        f"{said} Is supervision worth it, doctors?",
+    )
 
 
 @pytest.mark.parametrize(
