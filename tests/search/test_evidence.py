@@ -414,3 +414,25 @@ def test_the_decision_weighs_the_passages_first_on_their_own_evidence_without_th
         with_coverage = fuse(Signals(found.dense, found.sentence, found.lexical, found.coverage), mode)
         assert found.own.tolist() == pytest.approx(with_coverage.tolist())
         assert set(found.leaders(3).tolist()) != set(np.argsort(-with_coverage, kind="stable")[:3].tolist())
+
+
+def test_coverage_weighs_each_word_by_its_weight_in_the_question_times_its_closeness_to_it(retriever, monkeypatch):
+    # The share of the weight BM25 gives the question's words: each word's Query.weight times the share of its BM25
+    # score it keeps for its closeness to the question (term_weights), here set to unequal shares.
+    query = retriever.reader.read("supervised methadone patients")
+    assert len(query.scoring) == len(query.analysis.terms) == 3 and not query.unknown
+    closeness = np.array([1.0, 0.5, 0.25], dtype=np.float32)
+    monkeypatch.setattr(evidence, "term_weights", lambda question, words: closeness[: len(words)])
+    found = retriever.gatherer.gather(query, NO_FILTERS, "hybrid").candidates
+    weight = np.asarray(query.weights) * closeness
+    expected = [
+        sum(
+            w
+            for t, w in zip(query.analysis.terms, weight, strict=True)
+            if t.tokens & retriever.lexical.token_sets[int(p)]
+        )
+        / weight.sum()
+        for p in found.rows
+    ]
+    assert found.coverage.tolist() == pytest.approx(expected)
+    assert len(set(np.round(expected, 4))) > 3  # partial shares, not only all or nothing
