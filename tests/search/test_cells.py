@@ -151,6 +151,14 @@ def test_a_title_written_out_whole_names_its_cell_without_the_word_cell(names: C
     assert covers.keys == (CellKey(ALCOHOL, "B3"), CellKey(DRUG, "B3"))
     question = "in the alcohol matrix, what does practitioners; screening and brief intervention say about GPs?"
     assert names.named(question).keys == (CellKey(ALCOHOL, "B1"),)  # that cell, not the whole matrix
+    # Written as the page heads it, the title names its cell with no other word of cells or what they cover.
+    assert names.named("Practitioners; Medical treatment - what's in that one?").keys == (
+        CellKey(ALCOHOL, "B3"),
+        CellKey(DRUG, "B3"),
+    )
+    heading = names.named("Practitioners: Screening and brief intervention - do GPs ask?")
+    assert heading.keys == (CellKey(ALCOHOL, "B1"),)
+    assert names.named("do medical treatment practitioners ask about drinking?").keys == ()  # its words, not it
 
 
 def test_every_word_of_a_named_cells_title_names_the_corpus(names: CellNames):
@@ -229,6 +237,7 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("what does alcohol matrix D4 cover, broadly", "D4"),  # a hedge
         ("cell D4 - what is it for, in a couple of lines?", "D4"),
         ("quick summary pls of D4 on the alcohol side", "D4"),  # a matrix's side names it, and no subject
+        ("can I get an overview of alcohol D4?", "D4"),
         ("what topics come under alcohol D4?", "D4"),
     ],
 )

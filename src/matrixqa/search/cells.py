@@ -159,7 +159,12 @@ class CellNames:
         only_codes = names_only or bool(_ONLY_CODES.fullmatch(question) or _ADDRESSED.match(question))
         read_from = _read_from(question)
         if not (
-            asks_scope or only_codes or read_from or _SPEAKS_OF_CELLS.search(question) or _NAMED_MATRIX.search(question)
+            asks_scope
+            or only_codes
+            or read_from
+            or _SPEAKS_OF_CELLS.search(question)
+            or _NAMED_MATRIX.search(question)
+            or _writes_a_title(question)
         ):
             return (), frozenset()
         matrices: set[str] = set()
@@ -193,6 +198,17 @@ class CellNames:
             held = {key.code for key in found if key in self.titles}
             found = {key for key in found if key in self.titles or key.code not in held}
         return tuple(sorted(found)), frozenset(words) if found else frozenset()
+
+
+def _writes_a_title(question: str) -> bool:
+    """Whether the question writes a cell's whole title, as the page heads it ("Management/supervision; Generic and
+    cross-cutting issues - what's in that one?"): that names the cell as the word cell would."""
+    said = _as_titled(question)
+    return any(_as_titled(title) in said for title in _LAYOUT.values())
+
+
+def _as_titled(text: str) -> str:
+    return re.sub(r"\s*[;:]\s*", "; ", " ".join(text.lower().split()))
 
 
 def _read_from(question: str) -> set[str]:

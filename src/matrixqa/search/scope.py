@@ -32,6 +32,7 @@ REQUEST_WORDS = frozenset(
     | {"general", "worth", "read", "reading"}  # "what is C3 about in general?", "is it worth a read?"
     | {"talk", "talks", "look", "looks", "trying"}  # "what does B2 talk about / look at / try to say?"
     | {"come", "comes"}  # "what topics come under Management/supervision; Psychosocial therapies?"
+    | {"get"}  # "can I get an overview of B3?"
     | {"key", "main", "point", "points", "message", "messages", "headline", "headlines", "takeaway", "takeaways"}
     | {"kind", "kinds", "sort", "sorts", "type", "types", "stuff", "things"}  # "what kind of stuff is in B4?"
 )
