@@ -121,12 +121,13 @@ class Asked:
         around = set(tokens(context)) if context and not self.kind.claim else set()
         entry_names_study = bool(entry) and self.kind.name == STUDY
         parts = clauses(sentence)
+        said = [set(tokens(clause)) for clause in parts]
         return any(
             (entry_names_study or self._gives_form(clause, tokens) or (self.if_known and _NOT_KNOWN.search(clause)))
             and (self.if_known or not _NOT_KNOWN.search(clause))
             and (self.former or not _FORMER.search(clause))
             and not (self.narrower and self.who and _UNNAMED_MAKER.search(clause))
-            and self._names_subject(set(tokens(clause)) | named_by_entry, around - _named_after(parts, i, tokens))
+            and self._names_subject(said[i] | named_by_entry, around - _named_only_after(said, i))
             for i, clause in enumerate(parts)
         )
 
@@ -233,12 +234,12 @@ def subject_words(question: str, kind: Kind) -> str:
     return kind.asked.sub(" ", question)
 
 
-def _named_after(parts: list[str], i: int, tokens: Callable[[str], Collection[str]]) -> set[str]:
-    """The words only the clauses after clause i of a sentence name: a later clause names its own subject ("...
-    nearly every day to swallow their methadone, and regular urine tests": the testing has no frequency), where an
-    earlier one is what a clause may refer back to ("...; in Scotland, 20 out of 32 clinicians said they did this")."""
-    later = set(tokens(" ".join(parts[i + 1 :])))
-    return later - set(tokens(" ".join(parts[: i + 1]))) if later else later
+def _named_only_after(said: list[set[str]], i: int) -> set[str]:
+    """The words (`said`: each clause's of a sentence) only the clauses after clause i name: a later clause names its
+    own subject ("... nearly every day to swallow their methadone, and regular urine tests": the testing has no
+    frequency), where an earlier one is what a clause may refer back to ("...; in Scotland, 20 out of 32 clinicians
+    said they did this")."""
+    return set().union(*said[i + 1 :]) - set().union(*said[: i + 1])
 
 
 def clauses(sentence: str) -> list[str]:

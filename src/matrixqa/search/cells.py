@@ -109,6 +109,11 @@ class NamedCells:
     not_held: tuple[CellKey, ...] = ()  # cells of the matrices it names that the corpus does not hold
     matrix_words: frozenset[str] = frozenset()  # the words naming a matrix ("alcohol", "side" in "the alcohol side")
 
+    @property
+    def naming(self) -> frozenset[str]:
+        """Every word by which the question names its cells or their matrices: no subject of its own."""
+        return self.title_words | self.matrix_words
+
 
 class CellNames:
     """The cells of a corpus, and how a question may name them."""
@@ -204,11 +209,14 @@ def _writes_a_title(question: str) -> bool:
     """Whether the question writes a cell's whole title, as the page heads it ("Management/supervision; Generic and
     cross-cutting issues - what's in that one?"): that names the cell as the word cell would."""
     said = _as_titled(question)
-    return any(_as_titled(title) in said for title in _LAYOUT.values())
+    return any(title in said for title in _TITLES_AS_HEADED)
 
 
 def _as_titled(text: str) -> str:
     return re.sub(r"\s*[;:]\s*", "; ", " ".join(text.lower().split()))
+
+
+_TITLES_AS_HEADED = tuple(_as_titled(title) for title in _LAYOUT.values())
 
 
 def _read_from(question: str) -> set[str]:

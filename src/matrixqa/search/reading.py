@@ -255,7 +255,7 @@ class QuestionReader:
         cells and nothing else ("drug E3?", "what is the B2 cell for?": a cell named alone asks what it holds)."""
         words = [w.lower() for w in analysis.words]
         asked = {w for w in words if w in SCOPE_WORDS | ALL_CELLS}
-        only_names = self._names_only(analysis, cells.title_words | cells.matrix_words)
+        only_names = self._names_only(analysis, cells.naming)
         return only_names and (bool(cells.keys) or bool(asked))
 
     def _a_clause_asks_what_it_covers(self, question: str, cells: NamedCells) -> bool:
@@ -273,8 +273,7 @@ class QuestionReader:
         before = re.findall(r"\w+", clauses[at - 1])[-1:] if at else []
         pronoun = _STANDS_FOR_IT if before and before[0].lower() in self.names | cells.title_words else frozenset()
         names = any(w.lower() in self.names | cells.title_words | pronoun for w in asking.words)
-        naming = cells.title_words | cells.matrix_words
-        return names and asks_scope(asking, clauses[at]) and self._names_only(asking, naming)
+        return names and asks_scope(asking, clauses[at]) and self._names_only(asking, cells.naming)
 
     def _names_only(self, analysis: Analysis, title_words: frozenset[str] = frozenset()) -> bool:
         """Whether every word of the question that search weighs names the corpus, asks what it covers or makes
