@@ -352,3 +352,29 @@ def test_the_apis_cell_filter_admits_a_codes_cell_in_each_matrix_and_matrix_keep
     columns = FilterColumns.of(passages)  # type: ignore[arg-type]
     assert Filters(cells=frozenset({"B3"})).admitted(columns).tolist() == [True, True, False, False]
     assert Filters(cells=frozenset({"B3"}), matrix="alcohol").admitted(columns).tolist() == [False, True, False, False]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["summarise alcohol D4 for a new starter", "give me an overview of alcohol D4 for the trainees joining on Monday"],
+)
+def test_a_request_for_a_cells_summary_put_in_words_of_the_askers_own_is_told_the_summary(
+    retriever: Retriever, question: str
+):
+    # Words of the asker's own that find nothing in the cell would otherwise decline what was asked for; here the
+    # hashing embedder knows no word's meaning, so "summarise", "starter" and "Monday" are unknown words too.
+    result = retriever.search(question, 5)
+    assert result.relevant and result.about_the_corpus, result.relevance
+    assert result.hits[0].passage.section == SUMMARY_SECTION and result.hits[0].passage.cell.code == "D4"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "summarise what alcohol D4 says about naloxone",  # a topic the cell does not treat
+        "give me an overview of what alcohol D4 has on pregnancy",
+    ],
+)
+def test_a_request_for_a_cells_summary_on_something_the_cell_lacks_is_still_declined(retriever: Retriever, question):
+    result = retriever.search(question, 5)
+    assert not result.relevant and not result.about_the_corpus, result.relevance

@@ -91,6 +91,7 @@ class Query:
     topics: tuple[Topic, ...] = ()  # the field's topics the question names, each once
     weights: tuple[float, ...] = ()  # how distinctive each term of the analysis is (inverse document frequency)
     about_the_corpus: bool = False  # it only names the corpus and asks what it covers
+    asks_scope: bool = False  # it asks what something covers ("summarise", "overview", "what's ... about?")
     cells: tuple[CellKey, ...] = ()  # the cells it names: it is answered from them (cells.py)
     not_held: tuple[CellKey, ...] = ()  # the cells it names that the corpus does not hold (none held: declined)
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
@@ -143,6 +144,7 @@ class QuestionReader:
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells)
             or self._a_clause_asks_what_it_covers(question, cells),
+            asks_scope=scope,
             cells=cells.keys,
             not_held=cells.not_held,
             sections=self.sections_named(analysis) if cells.keys else (),

@@ -4,6 +4,13 @@ A question that only names the corpus and asks what it covers ("What does this c
 cell B3 about?"), or names a cell and nothing else ("drug E3?"), is answered from each cell's own summary,
 the paragraph its page opens with.
 
+A question naming cells it holds and asking what they cover, whose other words the cells do not hold at all
+("summarise alcohol C3 for a new starter", "an overview of D4 for the trainees joining on Monday": the evidence below
+the floor, no coverage, and no topic named that the cells do not treat), asks for the cells' own summaries too:
+declined, it would be refused what it asked for because of how it was put. One whose other words the cells hold
+("what does D4 say about counsellors - give me an overview") asks about them, and one naming a topic the cells do not
+treat ("summarise what D4 says about naloxone") is declined, as any question is.
+
 A question naming cells of the matrices and none the corpus holds ("what is cell E5 about?" of a corpus without
 it, "what does the drug matrix say?" of the alcohol cells alone) is declined: the decline names those cells and
 where they are on the site, rather than answer from other cells as if they had been asked about.
@@ -75,6 +82,20 @@ class Relevance:
     matched: tuple[str, ...] = ()  # "RCGP = Royal College of General Practitioners", "pee ≈ urine"
     unknown: tuple[str, ...] = ()  # other words no passage uses, and no corpus word is near in meaning
     threshold: float = MIN_EVIDENCE  # the evidence needed to answer, said beside the evidence wherever it is shown
+
+
+def asks_for_summaries(evidence: Evidence, relevance: Relevance) -> bool:
+    """Whether a question declined on its evidence names cells and asks what they cover, none of its other words in
+    them, and names no topic they do not treat: it asks for the cells' summaries (see the module's docstring)."""
+    query = evidence.query
+    return (
+        not relevance.relevant
+        and query.asks_scope
+        and bool(query.cells)
+        and not query.about_the_corpus
+        and relevance.coverage == 0.0
+        and not evidence.missing
+    )
 
 
 def weigh(cell: CellEvidence) -> float:

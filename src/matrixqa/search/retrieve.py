@@ -26,7 +26,7 @@ from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.fusion import Mode, maximal_marginal_relevance
 from matrixqa.search.meaning import WordMeanings
 from matrixqa.search.reading import Query, QuestionReader
-from matrixqa.search.relevance import Relevance, decide
+from matrixqa.search.relevance import Relevance, asks_for_summaries, decide
 from matrixqa.settings import Config
 
 DIVERSITY = 0.75  # maximal marginal relevance: weight of the fused score against novelty
@@ -117,6 +117,10 @@ class Retriever:
         query = self.reader.read(question)
         evidence = self.gatherer.gather(query, filters, self.mode)
         relevance = decide(evidence)
+        if asks_for_summaries(evidence, relevance):
+            query = replace(query, about_the_corpus=True)
+            evidence = self.gatherer.gather(query, filters, self.mode)
+            relevance = decide(evidence)
         if relevance.relevant and query.parts:
             evidence = replace(evidence, each_part=self._each_part(query, evidence, filters))
         hits = self._hits(evidence, k)
