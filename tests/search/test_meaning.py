@@ -79,3 +79,12 @@ def test_words_embedded_outside_a_search_are_kept_within_the_same_bound(index_di
     assert meanings.vectors_of(["xylophone", "zither"]).shape == (2, meanings.vectors.shape[1])
     meanings.vectors_of(["ocarina"])
     assert list(meanings._seen) == ["zither", "ocarina"]  # the earliest went first
+
+
+def test_a_request_for_a_cells_summary_searched_again_makes_one_pass_of_the_question(index_dir: Path, corpus_dir: Path):
+    stored = CountingEmbedder()
+    result = Retriever(load_index(index_dir, HashingEmbedder(), corpus_dir), stored).search(
+        "summarise alcohol D4 for a new starter", 5
+    )
+    assert result.about_the_corpus  # declined on its words, then searched again for D4's summary
+    assert stored.texts.count("summarise alcohol D4 for a new starter") == 1

@@ -128,10 +128,11 @@ class Gatherer:
         """Made at the first filtered search, not at load."""
         return FilterColumns.of(self.index.passages)
 
-    def gather(self, query: Query, filters: Filters, mode: Mode) -> Evidence:
-        """The question's evidence among the passages the filters admit, ranked as `mode` ranks."""
+    def gather(self, query: Query, filters: Filters, mode: Mode, vector: np.ndarray | None = None) -> Evidence:
+        """The question's evidence among the passages the filters admit, ranked as `mode` ranks (`vector`: the
+        question's, when the same text was embedded for an earlier gathering)."""
         scoring, unknown = list(query.scoring), list(query.unknown)
-        embedded = self.meanings.start(query.text, [t.word.lower() for t in scoring + unknown])
+        embedded = self.meanings.start(query.text, [t.word.lower() for t in scoring + unknown], vector)
         # While the model runs: each word's BM25 scores and the filters.
         term_scores = self.lexical.term_scores(query.analysis)
         passages = self.index.passages

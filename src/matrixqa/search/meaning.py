@@ -31,9 +31,16 @@ class WordMeanings:
         self._seen: dict[str, np.ndarray] = {}  # earliest first
         self._seen_lock = threading.Lock()
 
-    def start(self, question: str, words: list[str]) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
-        """Start the model's pass; the function returned waits for the question's vector and one vector per word."""
+    def start(
+        self, question: str, words: list[str], vector: np.ndarray | None = None
+    ) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+        """Start the model's pass; the function returned waits for the question's vector and one vector per word.
+        With the question's `vector` already made (the same question searched again), and every word's known, the
+        model makes no pass."""
         found, fresh = self._split(words)
+        if vector is not None and not fresh:
+            known = _stacked(found, words, len(vector))
+            return lambda: (vector, known)
         pending = embed_later(self.embedder, [question] + fresh)
 
         def finish() -> tuple[np.ndarray, np.ndarray]:

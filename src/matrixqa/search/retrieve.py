@@ -119,7 +119,7 @@ class Retriever:
         relevance = decide(evidence)
         if asks_for_summaries(evidence, relevance):
             query = replace(query, about_the_corpus=True)
-            evidence = self.gatherer.gather(query, filters, self.mode)
+            evidence = self.gatherer.gather(query, filters, self.mode, evidence.vector)
             relevance = decide(evidence)
         if relevance.relevant and query.parts:
             evidence = replace(evidence, each_part=self._each_part(query, evidence, filters))
