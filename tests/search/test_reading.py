@@ -353,6 +353,26 @@ def test_custody_names_no_prison(retriever: Retriever):
 
 
 @pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        # A clause saying who asks names no topic of the question: a midwife's question need not be on pregnancy.
+        ("I'm a midwife. Does supervised dosing harm relationships?", False),
+        ("Midwife here - does supervised dosing harm relationships?", False),
+        ("midwife q - does supervised dosing harm relationships?", False),
+        ("I work with midwives. Does supervised dosing harm relationships?", False),
+        # Named where the question asks, or in a clause that asks, it is the question's.
+        ("I'm a midwife - does supervised dosing harm relationships in pregnancy?", True),
+        ("I'm a pregnant woman's keyworker, does supervised dosing harm her relationships? What should I read?", True),
+        ("We see pregnant women. Does supervised dosing harm relationships?", True),  # what, not who
+        ("midwife here", True),  # nothing but who asks: it is all the question says
+    ],
+)
+def test_a_topic_named_only_in_saying_who_asks_is_not_the_questions(retriever: Retriever, question, kept):
+    shown = [t.shown for t in retriever.reader.read(question).topics]
+    assert any(s.endswith("(pregnancy)") or s == "pregnancy" for s in shown) is kept, shown
+
+
+@pytest.mark.parametrize(
     ("question", "topic"),
     [
         ("should GPs screen every patient for risky drinking?", "alcohol"),  # the field's names of drinking levels

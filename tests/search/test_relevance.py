@@ -94,6 +94,24 @@ def test_real_model_answers_in_everyday_words_the_corpus_does_not_use(real_retri
 
 
 @pytest.mark.model
+def test_real_model_answers_whoever_asks_but_declines_a_topic_asked_of(real_retriever: Retriever):
+    # B3 treats neither pregnancy nor commissioning: named as who asks, they decline nothing.
+    for asker, asked in [
+        (
+            "Midwife here - does supervised dosing harm relationships?",
+            "Does supervised dosing harm relationships in pregnancy?",
+        ),
+        (
+            "I'm a commissioner. What guidance is there on what doctors treating drug users should be able to do?",
+            "What guidance is there on commissioning doctors to treat drug users?",
+        ),
+    ]:
+        assert real_retriever.search(asker, 5).relevant, asker
+        result = real_retriever.search(asked, 5)
+        assert not result.relevant and result.relevance.missing, asked
+
+
+@pytest.mark.model
 @pytest.mark.parametrize(
     "question",
     ["Is methadone safe in pregnancy?", "Do drug consumption rooms reduce overdose deaths?", "smokng cessation"],

@@ -21,8 +21,10 @@
    in small letters ("DTU": drug treatment units).
 
 The reading also notes what the later stages need of the question: the words BM25 can score, the words no passage
-uses (matched by meaning), the field's topics it names, how distinctive each word is, and whether it only names the
-corpus and asks what it covers, whole or in a clause of its own amid the asker's words ("drug B2 - what's it about?").
+uses (matched by meaning), the field's topics it names (not those named only in giving the asker's role: "Commissioner
+here - does contingency management work?" asks nothing of commissioning), how distinctive each word is, and whether
+it only names the corpus and asks what it covers, whole or in a clause of its own amid the asker's words ("drug B2 -
+what's it about?").
 """
 
 from __future__ import annotations
@@ -61,6 +63,14 @@ _CLAUSES = re.compile(
 )
 # A clause opened by its asker ("I work with probation.", "Our team is reviewing ...") says who asks, not what.
 _OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?!.*\?\s*$)", re.IGNORECASE)
+# A clause giving the asker's role, and not itself asking ("I'm a commissioner.", "I work with probation", "Commissioner
+# here -", "GP q -"). Narrower than a clause of the asker's: "We discharge people after missed appointments." sets out
+# what is asked about.
+_WHO_ASKS = re.compile(
+    r"^\W*(?:(?:i'?m|i am)\s+(?:an?|the)\s|(?:i|we)\s+work\s+(?:as|in|with|for|at)\s)(?!.*\?\s*$)"
+    r"|^\W*[\w' ]{1,40}?\s+(?:here|q)[^\w?]*$",
+    re.IGNORECASE,
+)
 _STANDS_FOR_IT = frozenset({"it", "this", "that"})  # "drug B3 - what's it about?": the cell named before
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
@@ -140,7 +150,7 @@ class QuestionReader:
             expanded=expanded,
             scoring=tuple(t for t in analysis.terms if self.lexical.in_corpus(t)),
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
-            topics=named_topics(analysis, cells.matrix_words),
+            topics=self._asked_topics(text, analysis, cells.matrix_words),
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells)
             or self._a_clause_asks_what_it_covers(question, cells),
@@ -276,6 +286,18 @@ class QuestionReader:
         pronoun = _STANDS_FOR_IT if before and before[0].lower() in self.names | cells.title_words else frozenset()
         names = any(w.lower() in self.names | cells.title_words | pronoun for w in asking.words)
         return names and asks_scope(asking, clauses[at]) and self._names_only(asking, cells.naming)
+
+    def _asked_topics(self, text: str, analysis: Analysis, naming: frozenset[str]) -> tuple[Topic, ...]:
+        """The topics a question names, but those named only in the clauses saying who asks ("Commissioner here - is
+        CM worth paying for?", "I'm a midwife. Does supervised dosing harm relationships?"): a commissioner's question
+        on what works is not one on commissioning. A question of nothing but such clauses keeps them all."""
+        topics = named_topics(analysis, naming)
+        clauses = [c for c in _CLAUSES.split(text.strip()) if c.strip()]
+        asking = [c for c in clauses if not _WHO_ASKS.match(c)]
+        if not topics or not asking or len(asking) == len(clauses):
+            return topics
+        named = {t.token for t in named_topics(self.analyzer.analyse(" ".join(asking)), naming)}
+        return tuple(t for t in topics if t.token in named)
 
     def _names_only(self, analysis: Analysis, title_words: frozenset[str] = frozenset()) -> bool:
         """Whether every word of the question that search weighs names the corpus, asks what it covers or makes
