@@ -7,10 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-# None now: the twenty-second round's (practitioner_final25, asks_for_final21, many_cells_final22 and its
-# alternatives, second_cells_final16) were measured once on 6 December 2026 at ed4154c; the twenty-first round's at
-# 9daead0.
-HELD_OUT: frozenset[str] = frozenset()
+# The twenty-third round's, measured once at the end of the fourteenth session; the twenty-second round's were
+# measured once on 6 December 2026 at ed4154c.
+HELD_OUT: frozenset[str] = frozenset(
+    {
+        "practitioner_final26.jsonl",
+        "asks_for_final22.jsonl",
+        "many_cells_final23.jsonl",
+        "many_cells_alternatives_final23.jsonl",
+        "second_cells_final17.jsonl",
+    }
+)
 
 
 def held_out(path: Path) -> bool:
