@@ -41,6 +41,18 @@ def test_an_answer_to_a_question_naming_both_matrices_subjects_quotes_each_matri
     assert {chosen.sources[source].passage.cell.matrix for source, _ in chosen.picked} == set(result.query.matrices)
 
 
+def test_another_cells_sentence_giving_what_was_asked_is_quoted_after_the_best_passages_cell(retriever: Retriever):
+    # The fake D4 cell's lighthouse study put first, just ahead of B3's passages: it gives no number, B3's counsellor
+    # study does. The best passage's cell still leads; B3's number is quoted after it, so nothing is lacking.
+    result = retriever.search("How many patients and counsellors were in the larger US study?", 5)
+    lighthouse = next(p for p in retriever.index.passages if p.text.startswith("Lighthouse keepers as counsellors"))
+    first = replace(result.hits[0], passage=lighthouse, score=result.hits[0].score + 0.01)
+    answer = compose_answer(replace(result, hits=[first, *result.hits]), retriever)
+    assert answer.asks_for == "a number" and answer.lacking == ()
+    assert answer.citations[0].passage.cell.matrix == "Alcohol Treatment Matrix"
+    assert any("265 patients" in s for c in answer.citations[1:] for s in c.sentences)
+
+
 def test_a_sentence_leaning_back_further_than_usual_is_quoted_only_when_it_gives_what_was_asked(answerer: Answerer):
     # B3's "... another larger US study involving 265 patients and 13 counsellors" leans back three sentences: it is
     # quoted with them for how many were in that study (tests/answer/test_compose_contract.py), but gives no yes or no

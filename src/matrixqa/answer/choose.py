@@ -144,7 +144,10 @@ def choose_sentences(
     if chosen and length.sentence_margin is not None:
         floor = max(floor, float(relevance[chosen].max()) - length.sentence_margin)
     chosen = [i for i in chosen if relevance[i] >= floor] or chosen[:1]
-    lead = lead_of(chosen, rows, relevance, giving if asked and not asked.kind.claim else np.zeros_like(giving))
+    # Another cell's sentence that gives what was asked is quoted, after the best passage's cell: it does not lead.
+    first_cell = np.asarray([cell_of(sources[source]) == cell_of(sources[0]) for _, source, _ in rows])
+    leading = giving & first_cell if asked and not asked.kind.claim else np.zeros_like(giving)
+    lead = lead_of(chosen, rows, relevance, leading)
     if lead not in chosen:
         chosen = [lead] + chosen[: length.sentences - 1]
     chosen += from_each_cell(chosen, rows, relevance, sources, result.part_cells)
@@ -236,8 +239,8 @@ def _giving_further_back(quoting: Quoting, asked: Asked, retriever: Retriever) -
 
 def lead_of(chosen: list[int], rows: list[Row], relevance: np.ndarray, leading: np.ndarray) -> int:
     """The candidate the answer opens with: the best-ranked passage's most relevant (retrieval ranked it on more
-    evidence than one sentence's similarity), among those that give what the question asks for when some do; when
-    none of its sentences gives it and another passage's does, that one."""
+    evidence than one sentence's similarity), among those that may lead (`leading`: that give what the question asks
+    for) when some do; when none of its sentences may and another passage's does, that one."""
     top = [i for i, row in enumerate(rows) if row[1] == 0]
     if able := [i for i in top if leading[i]] or [i for i in range(len(rows)) if leading[i]]:
         return max(able, key=lambda i: relevance[i])
