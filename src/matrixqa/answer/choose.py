@@ -144,7 +144,7 @@ def choose_sentences(
     if chosen and length.sentence_margin is not None:
         floor = max(floor, float(relevance[chosen].max()) - length.sentence_margin)
     chosen = [i for i in chosen if relevance[i] >= floor] or chosen[:1]
-    # Another cell's sentence that gives what was asked is quoted, after the best passage's cell: it does not lead.
+    # Another cell's sentence giving what was asked does not lead: if chosen, it follows the best passage's cell.
     first_cell = np.asarray([cell_of(sources[source]) == cell_of(sources[0]) for _, source, _ in rows])
     leading = giving & first_cell if asked and not asked.kind.claim else np.zeros_like(giving)
     lead = lead_of(chosen, rows, relevance, leading)
