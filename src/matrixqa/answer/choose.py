@@ -144,9 +144,11 @@ def choose_sentences(
     if chosen and length.sentence_margin is not None:
         floor = max(floor, float(relevance[chosen].max()) - length.sentence_margin)
     chosen = [i for i in chosen if relevance[i] >= floor] or chosen[:1]
-    # Another cell's sentence giving what was asked does not lead: if chosen, it follows the best passage's cell.
-    first_cell = np.asarray([cell_of(sources[source]) == cell_of(sources[0]) for _, source, _ in rows])
-    leading = giving & first_cell if asked and not asked.kind.claim else np.zeros_like(giving)
+    leading = np.zeros_like(giving)
+    if asked and not asked.kind.claim:
+        # Another cell's sentence giving what was asked does not lead: if chosen, it follows the best passage's cell.
+        best_cell = cell_of(sources[0])
+        leading = giving & np.asarray([cell_of(sources[source]) == best_cell for _, source, _ in rows])
     lead = lead_of(chosen, rows, relevance, leading)
     if lead not in chosen:
         chosen = [lead] + chosen[: length.sentences - 1]

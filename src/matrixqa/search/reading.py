@@ -292,9 +292,11 @@ class QuestionReader:
         CM worth paying for?", "I'm a midwife. Does supervised dosing harm relationships?"): a commissioner's question
         on what works is not one on commissioning. A question of nothing but such clauses keeps them all."""
         topics = named_topics(analysis, naming)
+        if not topics:
+            return topics
         clauses = [c for c in _CLAUSES.split(text.strip()) if c.strip()]
         asking = [c for c in clauses if not _WHO_ASKS.match(c)]
-        if not topics or not asking or len(asking) == len(clauses):
+        if not asking or len(asking) == len(clauses):
             return topics
         named = {t.token for t in named_topics(self.analyzer.analyse(" ".join(asking)), naming)}
         return tuple(t for t in topics if t.token in named)
