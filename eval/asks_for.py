@@ -7,9 +7,10 @@ With no file it reads eval/asks_for.jsonl and the spent held-out sets; `--final`
 (heldout.py; measured once, at the end of a piece of work; its failures are not printed). Each line:
 {"id", "question", "relevant" (gold paragraphs, as matrixqa eval reads them), "asks_for", "lacking" ([] when the
 cell gives the thing, else [asks_for]), "category" ("given" or "lacking"), and for a given thing "giving": the
-openings of the corpus sentences that give it}. Figures per file: kind recognised, `lacking` right, answered, first
-sentence from a gold paragraph, and for the given things whether the answer's first sentence gives it and whether
-its first point does (the first sentence and those that lean on it, quoted right after it).
+openings of the corpus sentences that give it}. Figures per file: kind recognised, `lacking` right (a decline's
+too: it quotes nothing, so lacks what was asked), answered, first sentence from a gold paragraph, and for the given
+things whether the answer's first sentence gives it and whether its first point does (the first sentence and those
+that lean on it, quoted right after it).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def measure(answerer: Answerer, path: Path, paragraphs: list[str], show: bool) -
         point = first_point(answer) if answer.answered else []
         checks = {
             "kind": answer.asks_for == record["asks_for"],
-            "lacking": answer.answered and list(answer.lacking) == record["lacking"],
+            "lacking": list(answer.lacking) == record["lacking"],
             "answered": answer.answered,
             "first_gold": bool(first)
             and any(evaluate.shares_run(evaluate.normalise(first), g) for g in gold[record["id"]]),

@@ -666,3 +666,18 @@ def test_a_passages_heading_names_what_it_is_for_the_subject(retriever: Retrieve
     asked = Asked(KIND["a person or body"], ((frozenset(retriever.analyzer.tokens("guidance")), 1.0),), frozenset())
     assert gives_asked(asked, passage, 0, retriever) and gives_asked(asked, passage, 1, retriever)
     assert not gives_asked(asked, replace(passage, section="Highlighted study"), 0, retriever)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How often should doctors who treat heavy drinkers see them?", "a frequency"),
+        ("Which study showed that pharmacists prefer sourdough bread?", "a study"),
+        ("Tell me about pharmacists who bake sourdough bread.", ""),
+    ],
+)
+def test_a_decline_says_what_the_question_asked_for_is_lacking(answerer: Answerer, question: str, kind: str):
+    # Nothing is quoted, so nothing gives it: an empty `lacking` would tell an API client it was given.
+    declined = answerer.answer(question)
+    assert not declined.answered and declined.decline
+    assert declined.asks_for == kind and declined.lacking == ((kind,) if kind else ())

@@ -181,7 +181,8 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     """Pick the sentences that best answer the question from the best passages, and cite them."""
     answer_id = uuid.uuid4().hex
     if not result.relevant:
-        return _not_covered(answer_id, result)
+        asked = read_asked(result.query, retriever, result.question_vector) if result.query else None
+        return _not_covered(answer_id, result, asked)
 
     if result.about_the_corpus and result.hits and result.hits[0].passage.section == SUMMARY_SECTION:
         return _summaries(answer_id, result, len(result.query.cells if result.query else ()) or retriever.cell_count)
@@ -193,7 +194,7 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
     asked = read_asked(query, retriever, result.question_vector)
     chosen = choose_sentences(result, retriever, query, length, asked)
     if chosen is None:
-        return _not_covered(answer_id, result)
+        return _not_covered(answer_id, result, asked)
 
     numbers: dict[int, int] = {}
     by_source: dict[int, list[str]] = {}
@@ -299,7 +300,20 @@ def _cells_quoted(citations: tuple[Citation, ...]) -> list[str]:
     return list(dict.fromkeys(c.passage.cell.label for c in citations))
 
 
-def _not_covered(answer_id: str, result: SearchResult) -> Answer:
-    """A decline; Answerer.answer says why and what next (declines.py)."""
-    hits = tuple(result.hits)
-    return Answer(answer_id, result.question, False, "", "", (), hits, NOT_COVERED, relevance=result.relevance)
+def _not_covered(answer_id: str, result: SearchResult, asked: Asked | None) -> Answer:
+    """A decline; Answerer.answer says why and what next (declines.py). What the question asks for is lacking, as
+    no sentence is quoted: an empty `lacking` would say it was given."""
+    hits, kind = tuple(result.hits), asked.kind.name if asked else ""
+    return Answer(
+        answer_id,
+        result.question,
+        False,
+        "",
+        "",
+        (),
+        hits,
+        NOT_COVERED,
+        relevance=result.relevance,
+        asks_for=kind,
+        lacking=(kind,) if kind else (),
+    )

@@ -272,7 +272,8 @@ class AnswerResponse(Response):
         "'a time', 'a person or body', 'a study', 'what to do', 'a yes or no'); null when it asks in no such form."
     )
     lacking: list[str] = Field(
-        description="What the question asks for that no quoted sentence gives (['a frequency']); empty when given."
+        description="What the question asks for that no quoted sentence gives (['a frequency']); empty when given. "
+        "A decline quotes nothing, so it lacks whatever the question asks for."
     )
     mode: Literal["standalone", "follow_up", "source"]
     filters: FiltersIn | None = Field(
