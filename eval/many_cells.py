@@ -16,8 +16,9 @@ page beside every cell of tests/data/many_cells/ (invented for tests: see its RE
 3. each fixture question got wrong, except those of a held-out file, which is measured once and not read.
 
 `--fixture DIR` puts another folder of invented pages beside B3 (tests/data/many_cells_second/), and the question
-files named after it are asked of that corpus instead (the paragraphs labelled as answering B3's questions as well
-are the first fixture's: with another, only the strict figures are printed).
+files written about it (second_cells_final*.jsonl), or those named, are asked of that corpus instead (the paragraphs
+labelled as answering B3's questions as well are the first fixture's: with another, only the strict figures are
+printed).
 """
 
 from __future__ import annotations
@@ -48,10 +49,13 @@ from matrixqa.startup import keep_model_offline, limit_blas_threads
 HERE = Path(__file__).parent
 REAL_CELL = PROJECT_ROOT / "corpus" / "drug-B3.txt"
 FIXTURE = PROJECT_ROOT / "tests" / "data" / "many_cells"
+SECOND = PROJECT_ROOT / "tests" / "data" / "many_cells_second"
+# The prefix of each fixture's question files in eval/ (the first's also has a tune file).
+QUESTION_FILES = {FIXTURE.name: "many_cells", SECOND.name: "second_cells"}
 TUNE = HERE / "many_cells_tune.jsonl"
 # The earlier held-out sets are spent and read like the tune file; the fresh one, measured once at the end of a
 # piece of work, only with --final, its failures not printed (heldout.py).
-SPENT, FINAL = finals("many_cells")
+SPENT, FINAL = finals(QUESTION_FILES[FIXTURE.name])
 # For each question of B3's labelled sets, the fixture's paragraphs that answer it too (labelled by helper sessions
 # that read the fixture pages and the questions, not the code nor any result), one file per labelling.
 ALTERNATIVES = sorted(HERE.glob("many_cells_alternatives*.jsonl"))
@@ -85,6 +89,16 @@ def read_cell_questions(path: Path) -> list[CellQuestion]:
                 f"with a kind among {', '.join(KINDS)}"
             ) from None
     return questions
+
+
+def question_files(fixture: Path, final: bool) -> list[Path]:
+    """The question files written about a fixture: its tune file and spent sets, with `final` its held-out set too;
+    none for a folder no question file is written about."""
+    prefix = QUESTION_FILES.get(fixture.resolve().name)
+    if prefix is None:
+        return []
+    spent, fresh = finals(prefix)
+    return [*([TUNE] if prefix == QUESTION_FILES[FIXTURE.name] else []), *spent, *(fresh if final else [])]
 
 
 def cell_key(passage: Passage) -> str:
@@ -264,8 +278,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--final", action="store_true", help="add the held-out sets (their failures stay hidden)")
     parser.add_argument("--fixture", type=Path, default=FIXTURE, help="a folder of invented cell pages to add to B3")
-    parser.add_argument("questions", nargs="*", type=Path, help="question files about that fixture (default: ours)")
+    parser.add_argument("questions", nargs="*", type=Path, help="question files (default: those about the fixture)")
     args = parser.parse_args()
+    questions = args.questions or question_files(args.fixture, args.final)
+    if not questions:
+        parser.error(f"no question file is written about {args.fixture}: name the files to ask of it")
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -285,7 +302,7 @@ def main() -> None:
         labelled_sets(alone, beside, files)
         if args.fixture.resolve() == FIXTURE.resolve():  # the paragraphs labelled as answering too are this one's
             other_cells_counted(alone, beside, files)
-        fixture_questions(beside[1], args.questions or [TUNE, *SPENT, *(FINAL if args.final else ())], say)
+        fixture_questions(beside[1], questions, say)
 
 
 if __name__ == "__main__":

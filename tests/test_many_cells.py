@@ -30,7 +30,7 @@ finally:
 
 PAGES = sorted(many_cells.FIXTURE.glob("*.txt"))
 # A second fixture, written apart from the first and from the code, in the layouts real copies vary by.
-SECOND = PROJECT_ROOT / "tests" / "data" / "many_cells_second"
+SECOND = many_cells.SECOND
 
 
 def test_the_fixture_is_many_cells_of_both_matrices_beside_the_real_b3():
@@ -73,10 +73,22 @@ def test_the_whole_fixture_builds_beside_the_real_cell(tmp_path: Path, pages: li
     assert retriever.search("supervision of nurse prescribers", k=5).hits
 
 
-@pytest.mark.parametrize("path", [many_cells.TUNE, *many_cells.SPENT, *many_cells.FINAL], ids=lambda path: path.name)
-def test_the_question_files_name_only_cells_that_exist(path: Path):
+def test_each_fixture_is_asked_the_questions_written_about_it():
+    first = many_cells.question_files(many_cells.FIXTURE, final=True)
+    assert first == [many_cells.TUNE, *many_cells.SPENT, *many_cells.FINAL]
+    second = many_cells.question_files(SECOND, final=True)
+    assert second and all(path.name.startswith("second_cells_final") for path in second)
+    assert not set(first) & set(second) and many_cells.question_files(PROJECT_ROOT / "corpus", final=True) == []
+
+
+@pytest.mark.parametrize(
+    ("fixture", "path"),
+    [(fixture, path) for fixture in (many_cells.FIXTURE, SECOND) for path in many_cells.question_files(fixture, True)],
+    ids=lambda value: value.name,
+)
+def test_the_question_files_name_only_cells_of_their_fixture_and_the_real_b3(fixture: Path, path: Path):
     questions = many_cells.read_cell_questions(path)
-    known = {page.stem for page in PAGES} | {"drug-B3"}
+    known = {page.stem for page in fixture.glob("*.txt")} | {"drug-B3"}
     for question in questions:
         assert set(question.cells) <= known, question
         assert (question.kind == "passing") == (not question.cells), question
@@ -84,19 +96,6 @@ def test_the_question_files_name_only_cells_that_exist(path: Path):
     kinds = Counter(question.kind for question in questions)
     assert all(kinds[kind] >= 5 for kind in many_cells.KINDS)
     assert kinds["in_cell"] > max(n for kind, n in kinds.items() if kind != "in_cell")
-
-
-def test_the_second_fixtures_questions_name_only_its_cells_and_the_real_b3():
-    questions = many_cells.read_cell_questions(PROJECT_ROOT / "eval" / "second_cells_final1.jsonl")
-    known = {page.stem for page in SECOND.glob("*.txt")} | {"drug-B3"}
-    assert all(set(q.cells) <= known and (q.kind == "passing") == (not q.cells) for q in questions)
-    assert Counter(q.kind for q in questions) == {
-        "in_cell": 20,
-        "names_cell": 8,
-        "about_cell": 8,
-        "across": 7,
-        "passing": 7,
-    }
 
 
 def test_question_ids_are_unique_across_the_files_and_every_cell_is_asked_about():
