@@ -71,6 +71,7 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Is there a study showing that counsellors matter?", "a study"),
         ("Is there a trial testing whole-person care on its own?", "a study"),
         ("What's the best piece of research to start with?", "a study"),
+        ("What should I read first to get into this topic?", "a study"),
         ("What training should a GP do?", "what to do"),
         ("What was the name of the researcher who led it?", "a person or body"),
         ("At what time of day should doses be taken?", "a time"),
@@ -463,6 +464,10 @@ def test_the_subject_is_the_question_without_the_words_that_ask():
     # title line gives.
     assert subject_words("When was the UK guidance published?", KIND["a time"]).split() == ["the", "UK", "guidance"]
     assert subject_words("When was the Scottish survey done?", KIND["a time"]).split() == ["the", "Scottish", "survey"]
+    # Which study to read first: the reading, and its order, are what is asked, not what a giving sentence must name.
+    read_first = subject_words("Which review should I read first on clinicians' results?", KIND["a study"]).split()
+    assert read_first == ["on", "clinicians'", "results?"]
+    assert subject_words("What's the best study to start with on dosing?", KIND["a study"]).split() == ["on", "dosing?"]
 
 
 def test_the_words_naming_the_cells_asked_about_are_no_part_of_the_subject(retriever: Retriever):

@@ -208,6 +208,11 @@ KINDS = (
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
             r"\b(?:is there|are there) (?:a|an|any) (?:stud(?:y|ies)|trials?|reviews?|papers?)\b",
             r"\b(?:piece|pieces|bit) of research\b",
+            # "which review should I read first on ...?", "the best study to start with": reading it, and first, is
+            # the asking (a reading list's order), not the subject a giving sentence must name
+            r"\b(?:should|would|could|must|do) (?:i|we|you|one|they) (?:first )?read(?: first)?\b",
+            r"\bread(?:ing)? first\b",
+            r"\b(?:to )?start (?:reading )?with\b",
             r"\bwhat(?:'s|’s| is) the (?:best|first|main|key) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
             r"\bwho (?:studied|researched|found|showed|tested)\b",
         ),
