@@ -364,6 +364,9 @@ def test_custody_names_no_prison(retriever: Retriever):
         ("I'm a midwife - does supervised dosing harm relationships in pregnancy?", True),
         ("I'm a pregnant woman's keyworker, does supervised dosing harm her relationships? What should I read?", True),
         ("We see pregnant women. Does supervised dosing harm relationships?", True),  # what, not who
+        # Where the asker works is where the question applies, not who asks.
+        ("I work in antenatal care. Does supervised dosing harm relationships?", True),
+        ("I work at an antenatal clinic - does supervised dosing harm relationships there?", True),
         ("midwife here", True),  # nothing but who asks: it is all the question says
     ],
 )

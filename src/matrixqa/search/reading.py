@@ -65,9 +65,10 @@ _CLAUSES = re.compile(
 _OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?!.*\?\s*$)", re.IGNORECASE)
 # A clause giving the asker's role, and not itself asking ("I'm a commissioner.", "I work with probation", "Commissioner
 # here -", "GP q -"). Narrower than a clause of the asker's: "We discharge people after missed appointments." sets out
-# what is asked about.
+# what is asked about, and so does the place the asker works in ("I work in prison healthcare - ... starting people
+# on a script inside ...?"): where they work is where the question applies.
 _WHO_ASKS = re.compile(
-    r"^\W*(?:(?:i'?m|i am)\s+(?:an?|the)\s|(?:i|we)\s+work\s+(?:as|in|with|for|at)\s)(?!.*\?\s*$)"
+    r"^\W*(?:(?:i'?m|i am)\s+(?:an?|the)\s|(?:i|we)\s+work\s+(?:as|with|for)\s)(?!.*\?\s*$)"
     r"|^\W*[\w' ]{1,40}?\s+(?:here|q)[^\w?]*$",
     re.IGNORECASE,
 )
