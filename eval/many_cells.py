@@ -50,12 +50,12 @@ HERE = Path(__file__).parent
 REAL_CELL = PROJECT_ROOT / "corpus" / "drug-B3.txt"
 FIXTURE = PROJECT_ROOT / "tests" / "data" / "many_cells"
 SECOND = PROJECT_ROOT / "tests" / "data" / "many_cells_second"
-# The prefix of each fixture's question files in eval/ (the first's also has a tune file).
-QUESTION_FILES = {FIXTURE.name: "many_cells", SECOND.name: "second_cells"}
 TUNE = HERE / "many_cells_tune.jsonl"
+# Each fixture's question files in eval/: the prefix of its held-out sets, and its tune files.
+QUESTION_FILES = {FIXTURE.name: ("many_cells", (TUNE,)), SECOND.name: ("second_cells", ())}
 # The earlier held-out sets are spent and read like the tune file; the fresh one, measured once at the end of a
 # piece of work, only with --final, its failures not printed (heldout.py).
-SPENT, FINAL = finals(QUESTION_FILES[FIXTURE.name])
+SPENT, FINAL = finals(QUESTION_FILES[FIXTURE.name][0])
 # For each question of B3's labelled sets, the fixture's paragraphs that answer it too (labelled by helper sessions
 # that read the fixture pages and the questions, not the code nor any result), one file per labelling.
 ALTERNATIVES = sorted(HERE.glob("many_cells_alternatives*.jsonl"))
@@ -94,11 +94,11 @@ def read_cell_questions(path: Path) -> list[CellQuestion]:
 def question_files(fixture: Path, final: bool) -> list[Path]:
     """The question files written about a fixture: its tune file and spent sets, with `final` its held-out set too;
     none for a folder no question file is written about."""
-    prefix = QUESTION_FILES.get(fixture.resolve().name)
-    if prefix is None:
+    if fixture.resolve().name not in QUESTION_FILES:
         return []
+    prefix, tune = QUESTION_FILES[fixture.resolve().name]
     spent, fresh = finals(prefix)
-    return [*([TUNE] if prefix == QUESTION_FILES[FIXTURE.name] else []), *spent, *(fresh if final else [])]
+    return [*tune, *spent, *(fresh if final else [])]
 
 
 def cell_key(passage: Passage) -> str:
