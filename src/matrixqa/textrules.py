@@ -24,6 +24,16 @@ CHAT_WORDS = frozenset(
     """shud shld wud wld cud cld ur wat wot wht whts wats whn wen hw y abt pls plz thx thnx im ive dont doesnt
     didnt cant wont isnt arent wasnt werent shouldnt wouldnt couldnt hv""".split()
 )
+# The field's practitioners, who give advice and may be asked what to do ("what should a pharmacist do?").
+PRACTITIONERS = (
+    r"doctors?|physicians?|GPs?|psychiatrists?|clinicians?|counsell?ors?|keyworkers?|staff|nurses?|pharmacists?|"
+    r"prescribers?|therapists?|practitioners?|workers?|specialists?|generalists?|professionals?|managers?|commissioners?"
+)
+# Who may ask: the field's practitioners and the other people a question comes from ("Midwife here - ...", "GP q").
+ASKERS = (
+    rf"{PRACTITIONERS}|docs?|medics?|midwi(?:fe|ves)|officers?|consultants?|registrars?|psychologists?|paramedics?|"
+    r"students?|trainees?|leads?|coordinators?|advis[eo]rs?|mentors?|volunteers?|carers?|parents?"
+)
 # What lexical search leaves out of passages and questions alike.
 STOPWORDS = (
     COMMON_WORDS

@@ -359,6 +359,8 @@ def test_custody_names_no_prison(retriever: Retriever):
         ("I'm a midwife. Does supervised dosing harm relationships?", False),
         ("Midwife here - does supervised dosing harm relationships?", False),
         ("midwife q - does supervised dosing harm relationships?", False),
+        ("Midwife question: does supervised dosing harm relationships?", False),
+        ("community midwife here - does supervised dosing harm relationships?", False),
         ("I work with midwives. Does supervised dosing harm relationships?", False),
         # Named where the question asks, or in a clause that asks, it is the question's.
         ("I'm a midwife - does supervised dosing harm relationships in pregnancy?", True),
@@ -368,11 +370,22 @@ def test_custody_names_no_prison(retriever: Retriever):
         ("I work in antenatal care. Does supervised dosing harm relationships?", True),
         ("I work at an antenatal clinic - does supervised dosing harm relationships there?", True),
         ("midwife here", True),  # nothing but who asks: it is all the question says
+        # Before "here" or "q" a topic is a heading of what is asked, not a person who asks.
+        ("pregnancy q - does supervised dosing harm relationships?", True),
+        ("pregnancy question: does supervised dosing harm relationships?", True),
     ],
 )
 def test_a_topic_named_only_in_saying_who_asks_is_not_the_questions(retriever: Retriever, question, kept):
     shown = [t.shown for t in retriever.reader.read(question).topics]
     assert any(s.endswith("(pregnancy)") or s == "pregnancy" for s in shown) is kept, shown
+
+
+def test_a_topic_heading_a_question_is_still_asked_about(retriever: Retriever):
+    # "X q" gives a role only when X is a person: B3 does not treat pregnancy, so this is declined as "Is methadone
+    # safe in pregnancy?" is.
+    for question in ("pregnancy q - is methadone safe?", "Is methadone safe in pregnancy?"):
+        result = retriever.search(question, 5)
+        assert not result.relevant and "pregnancy" in result.relevance.missing, question
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from matrixqa.textrules import PRACTITIONERS
+
 _NUMBER_WORD = (
     r"(?:(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
     r"forty|fifty|sixty|hundred|a (?:few|couple of|dozen)|several|a dozen|dozens of|half|pair|trio)"
@@ -29,11 +31,6 @@ _BODIES = (
     r"departments?|governments?|agenc(?:y|ies)|councils?|foundations?|organi[sz]ations?|commissions?"
 )
 _BODY = rf"\b(?:{_BODIES})\b"
-# The field's practitioners, who give advice and may be asked what to do ("what should a pharmacist do?").
-_ROLES = (
-    r"doctors?|physicians?|GPs?|psychiatrists?|clinicians?|counsell?ors?|keyworkers?|staff|nurses?|pharmacists?|"
-    r"prescribers?|therapists?|practitioners?|workers?|specialists?|generalists?|professionals?|managers?|commissioners?"
-)
 # Who made a study or a document: "who were the authors of the review?" asks for their names.
 _MAKERS = r"(?:authors?|researchers?|investigators?|writers?|funders?|publishers?|lead (?:author|researcher)s?)"
 # "What was the name of the researcher who ...?" asks for a name, as "who led ...?" does.
@@ -176,7 +173,7 @@ KINDS = (
         ),
         forms(
             _NAME,
-            rf"\b(?:{_ROLES}|patients?|reviewers?|authors?|researchers?|users?|commentators?)\b",
+            rf"\b(?:{PRACTITIONERS}|patients?|reviewers?|authors?|researchers?|users?|commentators?)\b",
             _BODY,
         ),
         narrower=(
@@ -227,7 +224,7 @@ KINDS = (
         "no advice on what to do",
         forms(
             r"\bwhat (?:[\w'-]+ )?(?:should|must|can|could|do|would) (?:(?:a|an|the|my|our) )?"
-            rf"(?:i|we|you|they|{_ROLES}|services?|pharmacies|teams?|clinics?)\b[^?]*\bdo\b",
+            rf"(?:i|we|you|they|{PRACTITIONERS}|services?|pharmacies|teams?|clinics?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
             # "what should a new keyworker do?": whoever should, what they should do is advice
             r"\bwhat (?:[\w'-]+ )?(?:should|must|ought to) [^?]*?\bdo\b",

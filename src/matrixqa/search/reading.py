@@ -50,7 +50,7 @@ from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.search.parts import parts_of
 from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope
-from matrixqa.textrules import STOPWORDS
+from matrixqa.textrules import ASKERS, STOPWORDS
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
@@ -61,15 +61,21 @@ CORRECTIONS = 50_000  # question words whose correction is remembered
 _CLAUSES = re.compile(
     r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b)", re.IGNORECASE
 )
+# A colon ends a clause saying who asks ("Commissioner question: ..."); elsewhere what precedes it is the subject of
+# what follows ("counsellors in D4: what is that about?").
+_ROLE_CLAUSES = re.compile(rf"{_CLAUSES.pattern}|(?<=:)\s+", re.IGNORECASE)
 # A clause opened by its asker ("I work with probation.", "Our team is reviewing ...") says who asks, not what.
 _OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?!.*\?\s*$)", re.IGNORECASE)
 # A clause giving the asker's role, and not itself asking ("I'm a commissioner.", "I work with probation", "Commissioner
-# here -", "GP q -"). Narrower than a clause of the asker's: "We discharge people after missed appointments." sets out
-# what is asked about, and so does the place the asker works in ("I work in prison healthcare - ... starting people
-# on a script inside ...?"): where they work is where the question applies.
+# here -", "GP q -", "Commissioner question:"). Narrower than a clause of the asker's: "We discharge people after missed
+# appointments." sets out what is asked about, and so does the place the asker works in ("I work in prison healthcare
+# - ... starting people on a script inside ...?"): where they work is where the question applies. "X here" says the
+# asker is X ("new to commissioning here"); "X q" is a role only when X is a person: "pregnancy q - is methadone
+# safe?" asks about pregnancy.
 _WHO_ASKS = re.compile(
     r"^\W*(?:(?:i'?m|i am)\s+(?:an?|the)\s|(?:i|we)\s+work\s+(?:as|with|for)\s)(?!.*\?\s*$)"
-    r"|^\W*[\w' ]{1,40}?\s+(?:here|q)[^\w?]*$",
+    r"|^\W*[\w' ]{1,40}?\s+here[^\w?]*$"
+    rf"|^\W*(?:[\w'-]+\s+){{0,3}}(?:{ASKERS})\s+(?:q|question)[^\w?]*$",
     re.IGNORECASE,
 )
 _STANDS_FOR_IT = frozenset({"it", "this", "that"})  # "drug B3 - what's it about?": the cell named before
@@ -295,7 +301,7 @@ class QuestionReader:
         topics = named_topics(analysis, naming)
         if not topics:
             return topics
-        clauses = [c for c in _CLAUSES.split(text.strip()) if c.strip()]
+        clauses = [c for c in _ROLE_CLAUSES.split(text.strip()) if c.strip()]
         asking = [c for c in clauses if not _WHO_ASKS.match(c)]
         if not asking or len(asking) == len(clauses):
             return topics
