@@ -34,6 +34,8 @@ ASKERS = (
     rf"{PRACTITIONERS}|docs?|medics?|midwi(?:fe|ves)|officers?|consultants?|registrars?|psychologists?|paramedics?|"
     r"students?|trainees?|leads?|coordinators?|advis[eo]rs?|mentors?|volunteers?|carers?|parents?"
 )
+# Chat idioms written in several words or with punctuation, read as the one word they stand for ("tl;dr of B2?").
+CHAT_IDIOMS = {re.compile(r"\btl\s*[;:,.]?\s*dr\b", re.IGNORECASE): "summary"}
 # What lexical search leaves out of passages and questions alike.
 STOPWORDS = (
     COMMON_WORDS

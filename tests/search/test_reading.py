@@ -380,6 +380,14 @@ def test_a_topic_named_only_in_saying_who_asks_is_not_the_questions(retriever: R
     assert any(s.endswith("(pregnancy)") or s == "pregnancy" for s in shown) is kept, shown
 
 
+@pytest.mark.parametrize("question", ["tl;dr of drug B3?", "TLDR drug B3", "tl dr of the B3 cell pls"])
+def test_a_chat_idiom_is_read_as_its_word(retriever: Retriever, question):
+    # "tl;dr" asks for a summary: it was read as "tl" and "dr", a doctor, and the question was declined.
+    query = retriever.reader.read(question)
+    assert query.question == question and "summary" in query.text and query.about_the_corpus
+    assert any(c.endswith("→ summary") for c in query.corrected)
+
+
 def test_a_topic_heading_a_question_is_still_asked_about(retriever: Retriever):
     # "X q" gives a role only when X is a person: B3 does not treat pregnancy, so this is declined as "Is methadone
     # safe in pregnancy?" is.

@@ -1,5 +1,6 @@
 """Read a question in the corpus's words, once: what it reads as is what both sides of retrieval search.
 
+0. A chat idiom of several words or with punctuation is read as the word it stands for ("tl;dr" as "summary").
 1. A misspelt word is corrected against the corpus vocabulary: a word the corpus does not hold as
    written is replaced by the closest word (optimal string alignment distance, rapidfuzz: one edit,
    two in a long word English does not know) of the corpus, the field's vocabulary or general English
@@ -50,7 +51,7 @@ from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.search.parts import parts_of
 from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope
-from matrixqa.textrules import ASKERS, STOPWORDS
+from matrixqa.textrules import ASKERS, CHAT_IDIOMS, STOPWORDS
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
@@ -141,8 +142,12 @@ class QuestionReader:
         self.names |= {w.lower() for cell in self.cells.titles for w in _WORD.findall(cell.matrix)}
         self._corrections = lru_cache(maxsize=CORRECTIONS)(self._correct)  # a word's correction is found once
 
-    def read(self, question: str) -> Query:
+    def read(self, asked: str) -> Query:
         """The question read in the corpus's words, with what the later stages need of it."""
+        question, idioms = asked, []
+        for idiom, word in CHAT_IDIOMS.items():
+            idioms += [f"{found} → {word}" for found in dict.fromkeys(idiom.findall(question))]
+            question = idiom.sub(word, question)
         first = self.analyzer.analyse(question)
         lacking = (w.lower() for w in first.words if w.lower() not in self.words)  # a scope word misspelt ("overveiw")
         scope = asks_scope(first, question) or any(self.correction(w) in SCOPE_WORDS for w in lacking)
@@ -150,10 +155,10 @@ class QuestionReader:
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         return Query(
-            question=question,
+            question=asked,
             text=text,
             analysis=analysis,
-            corrected=corrected,
+            corrected=(*idioms, *corrected),
             expanded=expanded,
             scoring=tuple(t for t in analysis.terms if self.lexical.in_corpus(t)),
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
