@@ -29,7 +29,7 @@ PRACTITIONERS = (
     r"doctors?|physicians?|GPs?|psychiatrists?|clinicians?|counsell?ors?|keyworkers?|staff|nurses?|pharmacists?|"
     r"prescribers?|therapists?|practitioners?|workers?|specialists?|generalists?|professionals?|managers?|commissioners?"
 )
-# Who may ask: the field's practitioners and the other people a question comes from ("Midwife here - ...", "GP q").
+# Who may ask: the field's practitioners and the other people a question comes from ("Midwife q - ...", "GP question:").
 ASKERS = (
     rf"{PRACTITIONERS}|docs?|medics?|midwi(?:fe|ves)|officers?|consultants?|registrars?|psychologists?|paramedics?|"
     r"students?|trainees?|leads?|coordinators?|advis[eo]rs?|mentors?|volunteers?|carers?|parents?"
