@@ -47,38 +47,18 @@ from matrixqa.index.vocabulary import abbreviated
 from matrixqa.index.words import abbreviates, corpus_words, fold
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.ingest.identity import matrix_codes
+from matrixqa.search.asker import asking_clauses, clauses_of, of_the_asker
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.search.parts import parts_of
 from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope
-from matrixqa.textrules import ASKERS, CHAT_IDIOMS, STOPWORDS
+from matrixqa.textrules import CHAT_IDIOMS, STOPWORDS
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
 MIN_CORRECTED = 4  # shorter words have too many neighbours to correct with confidence
 LONG_WORD = 8  # from this length a misspelling may be two edits away ("relatinship"), below it one
 CORRECTIONS = 50_000  # question words whose correction is remembered
-# Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word.
-_CLAUSES = re.compile(
-    r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b)", re.IGNORECASE
-)
-# A colon ends a clause saying who asks ("Commissioner question: ..."); elsewhere what precedes it is the subject of
-# what follows ("counsellors in D4: what is that about?").
-_ROLE_CLAUSES = re.compile(rf"{_CLAUSES.pattern}|(?<=:)\s+", re.IGNORECASE)
-# A clause opened by its asker ("I work with probation.", "Our team is reviewing ...") says who asks, not what.
-_OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?!.*\?\s*$)", re.IGNORECASE)
-# A clause giving the asker's role, and not itself asking ("I'm a commissioner.", "I work with probation", "Commissioner
-# here -", "GP q -", "Commissioner question:"). Narrower than a clause of the asker's: "We discharge people after missed
-# appointments." sets out what is asked about, and so does the place the asker works in ("I work in prison healthcare
-# - ... starting people on a script inside ...?"): where they work is where the question applies. "X here" says the
-# asker is X ("new to commissioning here"); "X q" is a role only when X is a person: "pregnancy q - is methadone
-# safe?" asks about pregnancy.
-_WHO_ASKS = re.compile(
-    r"^\W*(?:(?:i'?m|i am)\s+(?:an?|the)\s|(?:i|we)\s+work\s+(?:as|with|for)\s)(?!.*\?\s*$)"
-    r"|^\W*[\w' ]{1,40}?\s+here[^\w?]*$"
-    rf"|^\W*(?:[\w'-]+\s+){{0,3}}(?:{ASKERS})\s+(?:q|question)[^\w?]*$",
-    re.IGNORECASE,
-)
 _STANDS_FOR_IT = frozenset({"it", "this", "that"})  # "drug B3 - what's it about?": the cell named before
 _WORD = re.compile(r"[A-Za-z]+")
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+")
@@ -286,11 +266,11 @@ class QuestionReader:
         """Whether a question naming cells has a clause of its own asking what the cell covers, in words naming the
         corpus (or standing for the cell) and nothing else: what comes before sets the scene ("I keep seeing drug B2
         - what is that cell about?"), the asker's own clauses after it say who asks ("... I work with probation.")."""
-        clauses = [c for c in _CLAUSES.split(question.strip()) if c.strip()]
+        clauses = clauses_of(question)
         if not cells.keys or len(clauses) < 2:
             return False
         at = len(clauses) - 1
-        while at > 0 and _OF_THE_ASKER.match(clauses[at]):
+        while at > 0 and of_the_asker(clauses[at]):
             at -= 1
         asking = self.analyzer.analyse(clauses[at])
         # A pronoun stands for the cell when the clause before ends naming it ("... read drug B3 - what's it about?").
@@ -306,9 +286,8 @@ class QuestionReader:
         topics = named_topics(analysis, naming)
         if not topics:
             return topics
-        clauses = [c for c in _ROLE_CLAUSES.split(text.strip()) if c.strip()]
-        asking = [c for c in clauses if not _WHO_ASKS.match(c)]
-        if not asking or len(asking) == len(clauses):
+        asking = asking_clauses(text)
+        if asking is None:
             return topics
         named = {t.token for t in named_topics(self.analyzer.analyse(" ".join(asking)), naming)}
         return tuple(t for t in topics if t.token in named)
