@@ -94,9 +94,9 @@ def read_cell_questions(path: Path) -> list[CellQuestion]:
 def question_files(fixture: Path, final: bool) -> list[Path]:
     """The question files written about a fixture: its tune file and spent sets, with `final` its held-out set too;
     none for a folder no question file is written about."""
-    if fixture.resolve().name not in QUESTION_FILES:
+    if (files := QUESTION_FILES.get(fixture.resolve().name)) is None:
         return []
-    prefix, tune = QUESTION_FILES[fixture.resolve().name]
+    prefix, tune = files
     spent, fresh = finals(prefix)
     return [*tune, *spent, *(fresh if final else [])]
 

@@ -370,7 +370,8 @@ def test_custody_names_no_prison(retriever: Retriever):
         ("I work in antenatal care. Does supervised dosing harm relationships?", True),
         ("I work at an antenatal clinic - does supervised dosing harm relationships there?", True),
         ("midwife here", True),  # nothing but who asks: it is all the question says
-        # Before "here" or "q" a topic is a heading of what is asked, not a person who asks.
+        # Before "q" or "question" a topic is a heading of what is asked, not a person who asks ("X here" says the
+        # asker is X, whatever X is).
         ("pregnancy q - does supervised dosing harm relationships?", True),
         ("pregnancy question: does supervised dosing harm relationships?", True),
     ],
