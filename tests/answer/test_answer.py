@@ -181,3 +181,11 @@ def test_navigation_sentences_are_never_quoted(answerer: Answerer):
         for citation in answer.citations:
             marked = {citation.passage.sentence_texts[i] for i in citation.passage.unquotable}
             assert not marked & set(citation.sentences), question
+
+
+def test_what_to_read_first_is_answered_from_the_section_that_says_not_as_a_kind_of_thing(answerer):
+    # "best thing to read first" asks for a study in its words; the page answers it under "Where should I start?",
+    # so nothing is lacking: it had been declined, and "the cell gives no study" led a request for the section.
+    answer = answerer.answer("best thing to read first")
+    assert answer.answered and answer.citations[0].passage.section == "Where should I start?"
+    assert not answer.asks_for and not answer.lacking

@@ -439,3 +439,35 @@ def test_a_word_naming_a_matrix_names_no_topic(retriever: Retriever):
     plain = retriever.reader.read("do counsellors help?").topics
     assert retriever.reader.read("alcohol D4: do counsellors help?").topics == plain
     assert "alcohol" in [t.shown for t in retriever.reader.read("does alcohol harm counsellors?").topics]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "best thing to read first",
+        "where to start reading",
+        "where's a good place to start reading up on this stuff?",
+        "Which document does the page suggest reading first?",
+        "which review does the page say to start with?",
+        "Where should I start?",
+    ],
+)
+def test_asking_only_what_to_read_first_asks_for_the_section_that_says(retriever: Retriever, question):
+    # Every cell page says what to read first under "Where should I start?": these were declined on B3, their words
+    # naming no subject, or led by another section.
+    assert retriever.reader.read(question).sections == ("Where should I start?",)
+    result = retriever.search(question, 5)
+    assert result.relevant and result.hits[0].passage.section == "Where should I start?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where should I start reading on supervised dosing?",  # a subject: search weighs it as any other
+        "what's the best thing to read first on sourdough baking?",  # a subject no cell treats: still declined
+        "what dose should I start someone on?",  # starting a treatment, not a reading
+        "should I start with methadone or buprenorphine?",
+    ],
+)
+def test_a_question_with_a_subject_of_its_own_names_no_section(retriever: Retriever, question):
+    assert retriever.reader.read(question).sections == ()

@@ -13,9 +13,10 @@ from matrixqa.ingest.cell import Link, Paragraph, Section
 from matrixqa.textrules import FUNCTION_WORDS
 
 # Top-level headings every Matrix Bite uses; a cell may add headings of its own (found by shape).
+WHERE_TO_START = "Where should I start?"  # the heading under which a page says what to read first
 TEMPLATE_HEADINGS = (
     "What is this cell about?",
-    "Where should I start?",
+    WHERE_TO_START,
     "Highlighted study",
     "Issues to consider and discuss",
 )

@@ -46,12 +46,13 @@ from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.vocabulary import abbreviated
 from matrixqa.index.words import abbreviates, corpus_words, fold
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
+from matrixqa.ingest.commentary import WHERE_TO_START
 from matrixqa.ingest.identity import matrix_codes
 from matrixqa.search.asker import asking_clauses, clauses_of, of_the_asker
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.search.parts import parts_of
-from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope
+from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope, asks_where_to_start
 from matrixqa.textrules import CHAT_IDIOMS, STOPWORDS
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
@@ -149,7 +150,7 @@ class QuestionReader:
             asks_scope=scope,
             cells=cells.keys,
             not_held=cells.not_held,
-            sections=self.sections_named(analysis) if cells.keys else (),
+            sections=self._sections_asked(text, analysis, bool(cells.keys)),
             matrices=self.cells.subjects_named(question),
             compared=comparisons(analysis),
             parts=parts_of(question, self.analyzer),
@@ -310,6 +311,13 @@ class QuestionReader:
             if name != SUMMARY_SECTION and stems - naming:
                 sections[name] = frozenset(stems | {w.lower() for w in analysis.words if w.lower() in STOPWORDS})
         return sections
+
+    def _sections_asked(self, text: str, analysis: Analysis, names_cells: bool) -> tuple[str, ...]:
+        """The sections a question asks for: those it names with the cells it names, and the one saying what to read
+        first when that is all it asks (of the cells it names, or of any)."""
+        named = self.sections_named(analysis) if names_cells else ()
+        start = (WHERE_TO_START,) if WHERE_TO_START in self._sections and asks_where_to_start(analysis, text) else ()
+        return tuple(dict.fromkeys((*named, *start)))
 
     def sections_named(self, analysis: Analysis) -> tuple[str, ...]:
         """The sections whose every word the question holds ("alcohol C4: what's the highlighted study?"): a

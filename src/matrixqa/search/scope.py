@@ -38,6 +38,20 @@ REQUEST_WORDS = frozenset(
 )
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
 ALL_CELLS = frozenset({"cells", "matrices"})
+# A request to be pointed into the reading ("best thing to read first", "where to start reading", "which review does
+# the page say to start with?"), which every cell page answers under the heading "Where should I start?", and the
+# words such a request is made of: a question holding nothing else asks for that section.
+_ASKS_WHERE_TO_START = re.compile(
+    r"\bread(?:ing)?\W+first\b|\bfirst\W+(?:\w+\W+)?to\W+read\b|\bstart(?:ing)?\W+(?:reading|point)\b|"
+    r"\b(?:place|where)\W+to\W+(?:start|begin)\b|\bto\W+(?:start|begin)\W+with\W*$|"
+    r"\bwhere\W+(?:should|do|can|could|would|shall|must)\W+(?:i|we|you|one)\W+(?:start|begin)\b",
+    re.IGNORECASE,
+)
+_START_WORDS = frozenset(
+    {"start", "starting", "begin", "beginning", "first", "read", "reading", "place", "point", "new", "newcomer"}
+    | {"best", "good", "great", "useful", "thing", "something", "suggest", "suggests", "recommend", "recommends"}
+    | {"piece", "document", "paper", "article", "book", "research", "review", "study", "introduction", "intro"}
+)
 _ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
 _AFTER_ABOUT = re.compile(r".*\babout\b(.*)$", re.IGNORECASE | re.DOTALL)  # what follows its last "about"
@@ -52,3 +66,11 @@ def asks_scope(analysis: Analysis, text: str) -> bool:
     after = _AFTER_ABOUT.match(text)
     weighed = {t.word.lower() for t in analysis.terms}
     return bool(after) and all(w.lower() in REQUEST_WORDS or w.lower() not in weighed for w in _WORD.findall(after[1]))
+
+
+def asks_where_to_start(analysis: Analysis, text: str) -> bool:
+    """Whether a text asks only where to start reading: a request of that form, and no word of a subject beside the
+    corpus's names and the words of requests ("where's a good place to start reading up on this stuff?"; not "where
+    should I start reading on supervised dosing?", whose subject search weighs)."""
+    plain = CORPUS_NAMES | SCOPE_WORDS | REQUEST_WORDS | _START_WORDS
+    return bool(_ASKS_WHERE_TO_START.search(text)) and all(t.word.lower() in plain for t in analysis.terms)
