@@ -471,3 +471,24 @@ def test_asking_only_what_to_read_first_asks_for_the_section_that_says(retriever
 )
 def test_a_question_with_a_subject_of_its_own_names_no_section(retriever: Retriever, question):
     assert retriever.reader.read(question).sections == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "commissioner q: does paying GP practices make them screen more?",
+        "Commissioner question: can GPs prescribe methadone as well as a specialist clinic?",
+        "commissioner here - does contingency management keep people off cocaine?",
+    ],
+)
+def test_who_asks_is_read_alike_whatever_cells_sit_beside_b3(retriever: Retriever, tmp_path: Path, question):
+    # Beside a cell naming commissioning, "commissioner" is read in the corpus's words, "commissioner (commissioning)",
+    # and the asker's role was then taken for a topic no answering passage treats: declined beside that cell alone.
+    corpus_dir = tmp_path / "beside"
+    shutil.copytree(PROJECT_ROOT / "corpus", corpus_dir)
+    shutil.copy(PROJECT_ROOT / "tests" / "data" / "many_cells_second" / "alcohol-D4.txt", corpus_dir / "alcohol-D4.txt")
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), tmp_path / "index")
+    reader = Retriever(load_index(tmp_path / "index", HashingEmbedder(), corpus_dir), HashingEmbedder()).reader
+    assert "(commissioning)" in reader.read(question).text
+    alone = retriever.reader.read(question)
+    assert reader.read(question).topics == alone.topics and not any("commiss" in t.token for t in alone.topics)

@@ -22,11 +22,13 @@ _OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?
 # appointments." sets out what is asked about, and so does the place the asker works in ("I work in prison healthcare
 # - ... starting people on a script inside ...?"): where they work is where the question applies. "X here" says the
 # asker is X ("new to commissioning here"); "X q" is a role only when X is a person: "pregnancy q - is methadone
-# safe?" asks about pregnancy.
+# safe?" asks about pregnancy. The clause is read as the question is, so a word may carry its reading in the corpus's
+# words ("commissioner (commissioning) q:" where a cell names commissioning): the role is the same beside any cells.
+_READING = r"(?:\s+\([^()]*\))?"
 _WHO_ASKS = re.compile(
     r"^\W*(?:(?:i'?m|i am)\s+(?:an?|the)\s|(?:i|we)\s+work\s+(?:as|with|for)\s)(?!.*\?\s*$)"
-    r"|^\W*[\w' ]{1,40}?\s+here[^\w?]*$"
-    rf"|^\W*(?:[\w'-]+\s+){{0,3}}(?:{ASKERS})\s+(?:q|question)[^\w?]*$",
+    rf"|^\W*(?:[\w' ]|\([^()]*\)){{1,40}}?\s+here[^\w?]*$"
+    rf"|^\W*(?:[\w'-]+{_READING}\s+){{0,3}}(?:{ASKERS}){_READING}\s+(?:q|question)[^\w?]*$",
     re.IGNORECASE,
 )
 
