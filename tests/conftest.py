@@ -153,6 +153,7 @@ class LiveServer:
     def __init__(self, wsgi_app) -> None:
         self.server = create_server(wsgi_app, host="127.0.0.1", port=0, threads=8)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.wake = descriptor_identity(self.server.trigger.trigger)
         self.thread = threading.Thread(target=self.server.run, name=f"live-server-{self.server.effective_port}")
         self.thread.daemon = True
         self.thread.start()
@@ -164,11 +165,25 @@ class LiveServer:
         if workers.threads:
             # Left open (sockets, trigger, loop), so the thread writes to nothing the process opens later.
             pytest.fail(f"a request was still being served {seconds:g} s after its test; its server is left open")
+        # The loop is woken through the trigger's raw descriptor. Should other code have closed that number, whatever
+        # holds it now is not written to: the test fails, naming the cause (issue 28's one EBADF here was that).
+        if descriptor_identity(self.server.trigger.trigger) != self.wake:
+            number = self.server.trigger.trigger
+            pytest.fail(f"the test server's wake-up pipe (descriptor {number}) was closed by other code; left open")
         # Closed from its own loop, so the loop never waits on a socket closed under it (EBADF in select).
         self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         self.thread.join(timeout=seconds)
         if self.thread.is_alive():
             pytest.fail(f"the test server's loop did not stop within {seconds:g} s")
+
+
+def descriptor_identity(number: int) -> tuple[int, int] | None:
+    """The file a descriptor number stands for (device and inode), or None when the number is not open."""
+    try:
+        found = os.fstat(number)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import subprocess
 import sys
@@ -59,6 +60,29 @@ def test_a_request_still_being_served_fails_the_stop_and_is_not_cut_off():
     assert answered == [(200, b"hello")]
     server.stop()
     assert not server.thread.is_alive() and not server.server.task_dispatcher.threads
+
+
+def test_a_wake_up_pipe_closed_under_its_server_fails_the_stop_and_is_never_written():
+    """The fault planted: other code closes the trigger's descriptor and the number is opened again for another file.
+    The stop must not write to that file; it fails, naming the cause."""
+    server = LiveServer(hello)
+    number = server.server.trigger.trigger
+    original = os.dup(number)  # the pipe's write end kept open elsewhere, so its loop sees no end of file meanwhile
+    other_read, other_write = os.pipe()
+    os.dup2(other_write, number)  # the number now stands for another file
+    try:
+        named = rf"wake-up pipe \(descriptor {number}\) was closed by other code"
+        with pytest.raises(pytest.fail.Exception, match=named):
+            server.stop(seconds=5)
+        os.set_blocking(other_read, False)
+        with pytest.raises(BlockingIOError):
+            os.read(other_read, 1)  # nothing was written to the other file
+    finally:
+        os.dup2(original, number)  # the pipe back at its number: the server stops as any other
+        for descriptor in (original, other_read, other_write):
+            os.close(descriptor)
+    server.stop()
+    assert not server.thread.is_alive()
 
 
 def test_a_reserved_port_is_taken_by_no_other_socket_but_the_server_it_is_for():
