@@ -166,7 +166,7 @@ class LiveServer:
             # Left open (sockets, trigger, loop), so the thread writes to nothing the process opens later.
             pytest.fail(f"a request was still being served {seconds:g} s after its test; its server is left open")
         # The loop is woken through the trigger's raw descriptor. Should other code have closed that number, whatever
-        # holds it now is not written to: the test fails, naming the cause (issue 28's one EBADF here was that).
+        # holds it now is not written to: the test fails, naming the cause.
         if descriptor_identity(self.server.trigger.trigger) != self.wake:
             number = self.server.trigger.trigger
             pytest.fail(f"the test server's wake-up pipe (descriptor {number}) was closed by other code; left open")
