@@ -34,6 +34,16 @@ ASKERS = (
     rf"{PRACTITIONERS}|docs?|medics?|midwi(?:fe|ves)|officers?|consultants?|registrars?|psychologists?|paramedics?|"
     r"students?|trainees?|leads?|coordinators?|advis[eo]rs?|mentors?|volunteers?|carers?|parents?"
 )
+# A question's word read in the corpus's words carries its reading beside it ("bupe (buprenorphine)", "commissioner
+# (commissioning)"): search/reading.py writes it so, and a pattern matched on the text as read allows for it after a
+# word.
+READING = r"(?:\s+\([^()]*\))?"
+
+
+def with_reading(word: str, reading: str) -> str:
+    return f"{word} ({reading})"
+
+
 # Chat idioms written in several words or with punctuation, read as the one word they stand for ("tl;dr of B2?").
 CHAT_IDIOMS = {re.compile(r"\btl\s*[;:,.]?\s*dr\b", re.IGNORECASE): "summary"}
 # What lexical search leaves out of passages and questions alike.

@@ -28,6 +28,7 @@ from matrixqa.index.vocabulary import CONCEPT
 from matrixqa.search.evidence import term_weights
 from matrixqa.search.reading import Query
 from matrixqa.search.retrieve import Retriever
+from matrixqa.textrules import READING
 
 COMMON = 0.5  # share of passages a word may be in and still name what a question asks about
 SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words are) a giving clause must name
@@ -36,7 +37,7 @@ CONTEXT_SHARE = 0.5  # what a subject word named only elsewhere in the clause's 
 # relationship patterns" answers nothing on how many patients), named within COUNT_REACH words after it. "How
 # many kinds of relationship?" counts relationships: the words naming a sort of thing are skipped. A word read in the
 # corpus's words keeps its reading beside it ("Scottish (Scotland) clinicians"): the two are one word of the count.
-_READ_WORD = r"[\w'-]+(?:\s+\([^()]*\))?"
+_READ_WORD = rf"[\w'-]+{READING}"
 _COUNTED = re.compile(
     r"\bhow many\s+(?:(?:different|distinct|main|separate)\s+)?(?:(?:kinds?|types?|sorts?|forms?|categories|"
     rf"classes|varieties|groups?|patterns?|styles?)\s+of\s+)?({_READ_WORD}(?:\s+{_READ_WORD})?)",

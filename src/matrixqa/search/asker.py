@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from matrixqa.textrules import ASKERS
+from matrixqa.textrules import ASKERS, READING
 
 # Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word.
 _CLAUSES = re.compile(
@@ -23,12 +23,12 @@ _OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?
 # - ... starting people on a script inside ...?"): where they work is where the question applies. "X here" says the
 # asker is X ("new to commissioning here"); "X q" is a role only when X is a person: "pregnancy q - is methadone
 # safe?" asks about pregnancy. The clause is read as the question is, so a word may carry its reading in the corpus's
-# words ("commissioner (commissioning) q:" where a cell names commissioning): the role is the same beside any cells.
-_READING = r"(?:\s+\([^()]*\))?"
+# words ("commissioner (commissioning) q:" where a cell names commissioning, textrules.READING): the role is the same
+# beside any cells.
 _WHO_ASKS = re.compile(
     r"^\W*(?:(?:i'?m|i am)\s+(?:an?|the)\s|(?:i|we)\s+work\s+(?:as|with|for)\s)(?!.*\?\s*$)"
-    rf"|^\W*(?:[\w' ]|\([^()]*\)){{1,40}}?\s+here[^\w?]*$"
-    rf"|^\W*(?:[\w'-]+{_READING}\s+){{0,3}}(?:{ASKERS}){_READING}\s+(?:q|question)[^\w?]*$",
+    rf"|^\W*(?:[\w' ]|\([^()]*\)){{1,40}}?\s+here[^\w?]*$"  # up to 40 letters and spaces, and any readings
+    rf"|^\W*(?:[\w'-]+{READING}\s+){{0,3}}(?:{ASKERS}){READING}\s+(?:q|question)[^\w?]*$",
     re.IGNORECASE,
 )
 

@@ -53,7 +53,7 @@ from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.search.parts import parts_of
 from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope, asks_where_to_start
-from matrixqa.textrules import CHAT_IDIOMS, STOPWORDS
+from matrixqa.textrules import CHAT_IDIOMS, STOPWORDS, with_reading
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
 ENGLISH_WORDS = 30_000  # the commonest English words a misspelling may be of
@@ -198,7 +198,7 @@ class QuestionReader:
             # Whether or not the corpus holds the word: adding cells changes no reading.
             full = abbreviated(term.word, term.stem, term.concepts)
             if full:
-                text = _replace(text, word, f"{word} ({full})")
+                text = _replace(text, word, with_reading(word, full))
                 expanded.append(f"{word} = {full}")
                 continue
             if word.lower() in self.words:
@@ -213,7 +213,7 @@ class QuestionReader:
                 continue
             synonym = self.corpus_synonym(term) if known else None
             if synonym:
-                text = _replace(text, word, f"{word} ({synonym})")
+                text = _replace(text, word, with_reading(word, synonym))
                 expanded.append(f"{word} ≈ {synonym}")
                 continue
             if topic:  # a name of the field's vocabulary is no misspelling

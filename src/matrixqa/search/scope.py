@@ -49,7 +49,7 @@ _ASKS_WHERE_TO_START = re.compile(
     re.IGNORECASE,
 )
 _START_WORDS = frozenset(
-    {"start", "starting", "begin", "beginning", "first", "read", "reading", "place", "point", "new", "newcomer"}
+    {"start", "starting", "begin", "beginning", "first", "place", "point", "new", "newcomer"}  # "read": REQUEST_WORDS
     | {"best", "good", "great", "useful", "thing", "something", "suggest", "suggests", "recommend", "recommends"}
     | {"piece", "document", "paper", "article", "book", "research", "review", "study", "introduction", "intro"}
 )
