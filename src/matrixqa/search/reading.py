@@ -53,6 +53,7 @@ from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.search.parts import parts_of
 from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope, asks_where_to_start
+from matrixqa.search.topics import Topic, named_topics
 from matrixqa.textrules import CHAT_IDIOMS, STOPWORDS, with_reading
 
 SPELLING_MARGIN = 2.0  # a correction must be this much commoner in English (Zipf: 2 is a hundred times)
@@ -66,14 +67,6 @@ _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:(?:\s+(?:of|for|the|on))*\s+[A-Z][a-z]+)+
 # Capitals only (RCGP), or capitals each followed by small letters, at least two of them (RCPsych).
 _ACRONYM = re.compile(r"[A-Z]{2,6}|(?=(?:[a-z]*[A-Z]){2})(?:[A-Z][a-z]{0,6}){2,6}")
 MIN_LOWER_ACRONYM = 3  # an acronym spelt out by a phrase in small letters has at least this many capitals
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A topic of the field (the vocabulary's [topics]) that a question names."""
-
-    token: str  # the synonym group's concept token
-    shown: str  # the question's word ("Nyxoid (naloxone)" where the topic has another name) or the topic's name
 
 
 @dataclass(frozen=True)
@@ -363,21 +356,6 @@ class QuestionReader:
         if word[0].isupper() and best not in self.words:
             return None  # a name the corpus lacks is not some other English name ("Guichard" is not "Richard")
         return best.capitalize() if word[0].isupper() else best
-
-
-def named_topics(analysis: Analysis, naming: frozenset[str] = frozenset()) -> tuple[Topic, ...]:
-    """The topics of the field a question names, each once: shown by the question's word, or by the topic's
-    name where the question names it by a phrase. A word naming a matrix ("alcohol B4") names no topic."""
-    topics: dict[str, Topic] = {}
-    for term in analysis.terms:
-        for group in term.concepts if term.word.lower() not in naming else ():
-            if not group.topic or group.name in topics:
-                continue
-            one_word = any(phrase.stems == (term.stem,) for phrase in group.phrases)
-            shown = term.word if one_word else group.name
-            label = shown if shown.lower() == group.name.lower() else f"{shown} ({group.name})"
-            topics[group.name] = Topic(group.token, label)
-    return tuple(topics.values())
 
 
 @lru_cache(maxsize=1)

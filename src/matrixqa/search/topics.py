@@ -1,4 +1,5 @@
-"""Which of the field's topics each passage names, and which each cell treats rather than mentions in passing.
+"""Which of the field's topics a question names and each passage names, and which each cell treats rather than
+mentions in passing.
 
 A cell treats a topic when its matrix, title, summary, one of its headings or the title of one of the
 studies it lists names it (every cell of the Alcohol Treatment Matrix treats alcohol; a cell listing a study
@@ -12,16 +13,25 @@ publication's title helps find a study but is not what the cell says).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
 
-from matrixqa.index.analysis import Analyzer
+from matrixqa.index.analysis import Analysis, Analyzer
 from matrixqa.index.lexical import LexicalIndex
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
 
 TREATED_MENTIONS = 2  # sentences of a cell naming a topic for the cell to treat it
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic of the field (the vocabulary's [topics]) that a question names."""
+
+    token: str  # the synonym group's concept token
+    shown: str  # the question's word ("Nyxoid (naloxone)" where the topic has another name) or the topic's name
 
 
 class TopicMentions:
@@ -108,3 +118,18 @@ class TopicMentions:
             return []
         hit = np.flatnonzero(np.isin(sets.ids, ids))
         return sorted(set((np.searchsorted(sets.offsets, hit, side="right") - 1).tolist()))
+
+
+def named_topics(analysis: Analysis, naming: frozenset[str] = frozenset()) -> tuple[Topic, ...]:
+    """The topics of the field a question names, each once: shown by the question's word, or by the topic's
+    name where the question names it by a phrase. A word naming a matrix ("alcohol B4") names no topic."""
+    topics: dict[str, Topic] = {}
+    for term in analysis.terms:
+        for group in term.concepts if term.word.lower() not in naming else ():
+            if not group.topic or group.name in topics:
+                continue
+            one_word = any(phrase.stems == (term.stem,) for phrase in group.phrases)
+            shown = term.word if one_word else group.name
+            label = shown if shown.lower() == group.name.lower() else f"{shown} ({group.name})"
+            topics[group.name] = Topic(group.token, label)
+    return tuple(topics.values())
