@@ -183,6 +183,12 @@ def test_navigation_sentences_are_never_quoted(answerer: Answerer):
             assert not marked & set(citation.sentences), question
 
 
+def test_what_a_cell_is_about_and_where_to_start_is_answered_with_its_summary_then_that_section(answerer):
+    answer = answerer.answer("what is drug B3 about, and where should I start reading?")
+    assert [c.passage.section for c in answer.citations] == [SUMMARY_SECTION, "Where should I start?"]
+    assert all(answer.answer.count(sentence) for c in answer.citations for sentence in c.sentences)
+
+
 def test_what_to_read_first_is_answered_from_the_section_that_says_not_as_a_kind_of_thing(answerer):
     # "best thing to read first" asks for a study in its words; the page answers it under "Where should I start?",
     # so nothing is lacking: it had been declined, and "the cell gives no study" led a request for the section.

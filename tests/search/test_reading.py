@@ -11,7 +11,7 @@ import pytest
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.store import build_index, load_index
 from matrixqa.index.vocabulary import abbreviated
-from matrixqa.ingest.chunk import SUMMARY_SECTION
+from matrixqa.ingest.chunk import SUMMARY_SECTION, top_section
 from matrixqa.ingest.corpus import load_corpus
 from matrixqa.search.reading import Query, QuestionReader
 from matrixqa.search.retrieve import Retriever
@@ -181,6 +181,7 @@ def test_a_word_known_only_through_the_vocabulary_is_read_with_the_fields_word(r
         ("what topics do you cover?", True),  # only words asking what it covers, however many
         ("give me an overview", True),
         ("In a sentence or two, what's the subject of cell B3?", True),  # a request's words, no subject
+        ("What does the Practitioners; Medical treatment cell for drugs cover?", True),  # "drugs": the drug matrix
         ("What does the matrix say about methadone?", False),  # a subject of its own
         ("What is a cell?", False),  # asks nothing of what it covers
     ],
@@ -237,6 +238,39 @@ def test_a_question_naming_a_cell_and_a_section_of_its_page_names_that_section(r
     assert retriever.reader.read("key studies on urine tests").sections == ()  # no cell named: a subject
     # Every word of the heading, small words too: "addiction" alone does not name "Not just an addiction".
     assert retriever.reader.read("what does cell B3 say about addiction?").sections == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("what is drug B3 about, and what are its key studies?", "Key studies"),
+        ("In a few lines, what is B3 about and where should I start reading?", "Where should I start?"),
+        ("what's this cell about, and where do I begin?", "Where should I start?"),
+    ],
+)
+def test_asking_what_a_cell_is_about_then_for_a_section_is_told_the_summary_then_the_section(
+    retriever: Retriever, question: str, section: str
+):
+    # Both are asked: these had the section lead and the summary after it, or no summary at all.
+    query = retriever.reader.read(question)
+    assert query.about_the_corpus and query.sections == (section,)
+    found = [top_section(hit.passage.section) for hit in retriever.search(question, 5).hits]
+    summaries = found.index(section)  # the cells' summaries (those it names, or every cell's), then the section
+    assert summaries >= 1 and set(found[:summaries]) == {SUMMARY_SECTION}
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("what's the highlighted study in drug B3 about?", "Highlighted study"),  # the section is what it asks about
+        ("key studies in cell B3", "Key studies"),
+        ("B3: where do I begin?", "Where should I start?"),
+    ],
+)
+def test_asking_for_a_section_alone_is_told_that_section_first(retriever: Retriever, question: str, section: str):
+    query = retriever.reader.read(question)
+    assert not query.about_the_corpus and query.sections == (section,)
+    assert top_section(retriever.search(question, 5).hits[0].passage.section) == section
 
 
 def test_a_word_the_corpus_holds_by_its_stem_is_not_corrected_into_another_word(retriever: Retriever):

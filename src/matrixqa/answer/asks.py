@@ -169,7 +169,7 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     kind = asked_for(query.text)
     # A question a page asks itself under a heading ("Where should I start?"), in its words or as a request for what to
     # read first, is answered by what the heading heads, not by a kind of thing: not advice on what to do, nor a study.
-    headings = (*query.sections, *retriever.reader.sections_named(query.analysis))
+    headings = (*query.sections, *retriever.reader.sections.named(query.analysis))
     if kind is None or any(name.endswith("?") for name in headings):
         return None
     lexical, analyzer, meanings = retriever.lexical, retriever.analyzer, retriever.gatherer.meanings

@@ -20,7 +20,7 @@ from matrixqa.answer.declines import (
 )
 from matrixqa.answer.suggest import Suggestions
 from matrixqa.ingest.cell import StudyType
-from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
+from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.search.cells import CellKey
 from matrixqa.search.filters import NO_FILTERS, Filters
 from matrixqa.search.reading import Query
@@ -247,13 +247,20 @@ def _as_written(words: list[str], question: str) -> str:
 
 
 def _summaries(answer_id: str, result: SearchResult, asked_of: int) -> Answer:
-    """What the corpus covers, in its own words: each cell's summary, quotable sentences whole. `asked_of`: how
+    """What the corpus covers, in its own words: each cell's summary, quotable sentences whole, then the first passage
+    of each section the question asks for beside ("what is A2 about, and what's its key study?"). `asked_of`: how
     many cells the question asks about (those it names, or every cell of the corpus); when the answer quotes fewer,
     its lead says how many of them it quotes."""
-    citations, parts = [], []
+    citations, parts, sections_quoted = [], [], set()
+    asked = result.query.sections if result.query else ()
     for hit in result.hits:
         if hit.passage.section != SUMMARY_SECTION:
-            break  # the summaries come first
+            section = (CellKey.of(hit.passage.cell), top_section(hit.passage.section))
+            if section[1] not in asked:
+                break  # the summaries come first, then the sections asked for
+            if section in sections_quoted:
+                continue
+            sections_quoted.add(section)
         passage, n = hit.passage, len(citations) + 1
         sentences = tuple(t for i, t in enumerate(passage.sentence_texts) if passage.quotable(i))
         citations.append(Citation(n, passage, hit.score, sentences))

@@ -266,13 +266,13 @@ class Gatherer:
 
     def _placed(self, query: Query, rows: np.ndarray, fused: np.ndarray) -> np.ndarray:
         """The fused scores placed as the question asks: about the corpus, each cell's own summary first; naming
-        sections of the cells it names, those sections first, each in its own order."""
-        if query.about_the_corpus:
-            return np.where(self._is_summary[rows], 1.0, fused * 0.5).astype(np.float32)
-        if query.sections:
-            asked = np.isin(self._section[rows], query.sections)
-            return np.where(asked, 0.5 + fused * 0.5, fused * 0.5).astype(np.float32)
-        return fused
+        sections of the cells it names, those sections first (after the summaries, when it asks for both), each in
+        its own order."""
+        if not (query.about_the_corpus or query.sections):
+            return fused
+        asked = np.isin(self._section[rows], query.sections)
+        placed = np.where(asked, 0.5 + fused * 0.5, fused * 0.5)
+        return np.where(self._is_summary[rows] & query.about_the_corpus, 1.0, placed).astype(np.float32)
 
     def _candidates(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, filtered: bool) -> np.ndarray:
         """The passages fusion ranks: all of them in a small corpus, else the best POOL of each side.

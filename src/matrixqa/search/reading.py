@@ -25,7 +25,7 @@ The reading also notes what the later stages need of the question: the words BM2
 uses (matched by meaning), the field's topics it names (not those named only in giving the asker's role: "Commissioner
 here - does contingency management work?" asks nothing of commissioning), how distinctive each word is, and whether
 it only names the corpus and asks what it covers, whole or in a clause of its own amid the asker's words ("drug B2 -
-what's it about?").
+what's it about?"), and which sections of the pages it asks for (sections.py).
 """
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ from matrixqa.index.lexical import LexicalIndex
 from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.vocabulary import abbreviated
 from matrixqa.index.words import abbreviates, corpus_words, fold
-from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
-from matrixqa.ingest.commentary import WHERE_TO_START
+from matrixqa.ingest.chunk import Passage
 from matrixqa.ingest.identity import matrix_codes
 from matrixqa.search.asker import asking_clauses, clauses_of, of_the_asker
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.search.parts import parts_of
-from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope, asks_where_to_start
+from matrixqa.search.scope import ALL_CELLS, CORPUS_NAMES, REQUEST_WORDS, SCOPE_WORDS, asks_scope
+from matrixqa.search.sections import SectionNames
 from matrixqa.search.topics import Topic, named_topics
 from matrixqa.textrules import CHAT_IDIOMS, STOPWORDS, with_reading
 
@@ -114,6 +114,7 @@ class QuestionReader:
         self.cells = CellNames(passages)
         self.names = CORPUS_NAMES | {code.lower() for _, code in matrix_codes()}  # a code names a cell, held or not
         self.names |= {w.lower() for cell in self.cells.titles for w in _WORD.findall(cell.matrix)}
+        self.sections = SectionNames(passages, self.analyzer, self.names)
         self._corrections = lru_cache(maxsize=CORRECTIONS)(self._correct)  # a word's correction is found once
 
     def read(self, asked: str) -> Query:
@@ -124,10 +125,12 @@ class QuestionReader:
             question = idiom.sub(word, question)
         first = self.analyzer.analyse(question)
         lacking = (w.lower() for w in first.words if w.lower() not in self.words)  # a scope word misspelt ("overveiw")
-        scope = asks_scope(first, question) or any(self.correction(w) in SCOPE_WORDS for w in lacking)
+        beside = self.sections.asked_beside_about(question)  # "what is B3 about and where do I start?"
+        scope = asks_scope(first, question) or bool(beside) or any(self.correction(w) in SCOPE_WORDS for w in lacking)
         cells = self.cells.named(question, asks_scope=scope, names_only=self._names_only(first))
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
+        sections = self.sections.asked(text, analysis, cells)
         return Query(
             question=asked,
             text=text,
@@ -138,12 +141,12 @@ class QuestionReader:
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
             topics=self._asked_topics(text, analysis, cells.matrix_words),
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
-            about_the_corpus=self.asks_what_it_covers(analysis, cells)
+            about_the_corpus=self.asks_what_it_covers(analysis, cells, beside)
             or self._a_clause_asks_what_it_covers(question, cells),
             asks_scope=scope,
             cells=cells.keys,
             not_held=cells.not_held,
-            sections=self._sections_asked(text, analysis, bool(cells.keys)),
+            sections=sections,
             matrices=self.cells.subjects_named(question),
             compared=comparisons(analysis),
             parts=parts_of(question, self.analyzer),
@@ -248,12 +251,13 @@ class QuestionReader:
                 return group.name
         return None
 
-    def asks_what_it_covers(self, analysis: Analysis, cells: NamedCells) -> bool:
+    def asks_what_it_covers(self, analysis: Analysis, cells: NamedCells, beside: frozenset[str] = frozenset()) -> bool:
         """Whether a question only names the corpus and asks what it covers ("What is cell B3 about?"), or names
-        cells and nothing else ("drug E3?", "what is the B2 cell for?": a cell named alone asks what it holds)."""
+        cells and nothing else ("drug E3?", "what is the B2 cell for?": a cell named alone asks what it holds);
+        `beside`: the words of another request it makes beside ("what is A2 about, and what's its key study?")."""
         words = [w.lower() for w in analysis.words]
         asked = {w for w in words if w in SCOPE_WORDS | ALL_CELLS}
-        only_names = self._names_only(analysis, cells.naming)
+        only_names = self._names_only(analysis, cells.naming | beside)
         return only_names and (bool(cells.keys) or bool(asked))
 
     def _a_clause_asks_what_it_covers(self, question: str, cells: NamedCells) -> bool:
@@ -287,36 +291,10 @@ class QuestionReader:
         return tuple(t for t in topics if t.token in named)
 
     def _names_only(self, analysis: Analysis, title_words: frozenset[str] = frozenset()) -> bool:
-        """Whether every word of the question that search weighs names the corpus, asks what it covers or makes
-        the request: the question has no subject of its own ("what about B1?", "tell me about b4")."""
-        return all(t.word.lower() in self.names | title_words | SCOPE_WORDS | REQUEST_WORDS for t in analysis.terms)
-
-    @cached_property
-    def _sections(self) -> dict[str, frozenset[str]]:
-        """The top-level sections of the corpus's pages ("Key studies", "Where should I start?") by their words (the
-        content words by stem), leaving out the summary and any whose words only name the corpus ("What is this
-        cell about?")."""
-        naming = {t.stem for t in self.analyzer.analyse(" ".join(self.names | SCOPE_WORDS)).terms}
-        sections = {}
-        for name in dict.fromkeys(top_section(p.section) for p in self.passages):
-            analysis = self.analyzer.analyse(name)
-            stems = {t.stem for t in analysis.terms}
-            if name != SUMMARY_SECTION and stems - naming:
-                sections[name] = frozenset(stems | {w.lower() for w in analysis.words if w.lower() in STOPWORDS})
-        return sections
-
-    def _sections_asked(self, text: str, analysis: Analysis, names_cells: bool) -> tuple[str, ...]:
-        """The sections a question asks for: those it names with the cells it names, and the one saying what to read
-        first when that is all it asks (of the cells it names, or of any)."""
-        named = self.sections_named(analysis) if names_cells else ()
-        start = (WHERE_TO_START,) if WHERE_TO_START in self._sections and asks_where_to_start(analysis, text) else ()
-        return tuple(dict.fromkeys((*named, *start)))
-
-    def sections_named(self, analysis: Analysis) -> tuple[str, ...]:
-        """The sections whose every word the question holds ("alcohol C4: what's the highlighted study?"): a
-        heading's small words too, so "Not just an addiction" is not named by "addiction" alone."""
-        words = {t.stem for t in analysis.terms} | {w.lower() for w in analysis.words}
-        return tuple(name for name, held in self._sections.items() if held <= words)
+        """Whether every word of the question that search weighs names the corpus (by itself or its stem), asks what
+        it covers or makes the request: the question has no subject of its own ("what about B1?", "what's B4 for?")."""
+        plain = self.names | title_words | SCOPE_WORDS | REQUEST_WORDS
+        return all(t.word.lower() in plain or t.stem in plain for t in analysis.terms)
 
     def _weight(self, term: Term, naming: bool) -> float:
         """How much a word counts in coverage: its distinctiveness, and nothing for a word naming the cells asked

@@ -48,7 +48,7 @@ _ASKS_WHERE_TO_START = re.compile(
     r"\bwhere\W+(?:should|do|can|could|would|shall|must)\W+(?:i|we|you|one)\W+(?:start|begin)\b",
     re.IGNORECASE,
 )
-_START_WORDS = frozenset(
+START_WORDS = frozenset(
     {"start", "starting", "begin", "beginning", "first", "place", "point", "new", "newcomer"}  # "read": REQUEST_WORDS
     | {"best", "good", "great", "useful", "thing", "something", "suggest", "suggests", "recommend", "recommends"}
     | {"piece", "document", "paper", "article", "book", "research", "review", "study", "introduction", "intro"}
@@ -64,14 +64,22 @@ def asks_scope(analysis: Analysis, text: str) -> bool:
     a read?") or where it follows "tell me" (elsewhere it is too common: "what about B1 for drinkers?")."""
     if any(w.lower() in SCOPE_WORDS - {"about"} for w in analysis.words) or _ASKS_ABOUT.search(text):
         return True
-    after = _AFTER_ABOUT.match(text)
+    if (after := after_about(text)) is None:
+        return False
     weighed = {t.word.lower() for t in analysis.terms}
-    return bool(after) and all(w.lower() in REQUEST_WORDS or w.lower() not in weighed for w in _WORD.findall(after[1]))
+    return all(w.lower() in REQUEST_WORDS or w.lower() not in weighed for w in _WORD.findall(after))
 
 
-def asks_where_to_start(analysis: Analysis, text: str) -> bool:
+def after_about(text: str) -> str | None:
+    """What follows the last "about" of a text ("what is A2 about, and its key study?": ", and its key study?")."""
+    found = _AFTER_ABOUT.match(text)
+    return found[1] if found else None
+
+
+def asks_where_to_start(analysis: Analysis, text: str, names: frozenset[str] = frozenset()) -> bool:
     """Whether a text asks only where to start reading: a request of that form, and no word of a subject beside the
-    corpus's names and the words of requests ("where's a good place to start reading up on this stuff?"; not "where
-    should I start reading on supervised dosing?", whose subject search weighs)."""
-    plain = CORPUS_NAMES | SCOPE_WORDS | REQUEST_WORDS | _START_WORDS
+    corpus's names (and `names`: the cells' it names) and the words of requests ("where's a good place to start
+    reading up on this stuff?", "B3: where do I begin?"; not "where should I start reading on supervised dosing?",
+    whose subject search weighs)."""
+    plain = CORPUS_NAMES | names | SCOPE_WORDS | REQUEST_WORDS | START_WORDS
     return bool(_ASKS_WHERE_TO_START.search(text)) and all(t.word.lower() in plain for t in analysis.terms)
