@@ -1,7 +1,8 @@
 """The words by which a question names the corpus itself and asks what it covers, rather than a subject in it: "What
 does this cell cover?", "whats the E3 cell about", "give me a quick summary of drug B3". reading.py reads a question
-whose every weighed word is one of these, and names cells, as asking for the cells' own summaries; and one asking
-only where to start reading ("best thing to read first") as asking for the pages' "Where should I start?" sections.
+whose every weighed word is one of these, and names cells, as asking for the cells' own summaries; sections.py one
+asking only where to start reading ("best thing to read first") as asking for the pages' "Where should I start?"
+sections.
 """
 
 from __future__ import annotations

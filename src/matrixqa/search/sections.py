@@ -45,7 +45,7 @@ class SectionNames:
         """The sections a question asks for: those it names with the cells it names, and the one saying what to read
         first when that is all it asks (of the cells it names, or of any)."""
         named = self.named(analysis) if cells.keys else ()
-        asks_start = asks_where_to_start(analysis, text, self.names | cells.naming)
+        asks_start = asks_where_to_start(analysis, text, cells.naming | {key.code.lower() for key in cells.keys})
         start = (WHERE_TO_START,) if WHERE_TO_START in self.headings and asks_start else ()
         return tuple(dict.fromkeys((*named, *start)))
 
