@@ -220,6 +220,7 @@ def test_real_model_answers_a_misspelt_question_as_the_tidy_one(real_retriever: 
         "what are the key messages of cell B3?",
         "what kind of stuff is in cell B3",
         "what's the main point of cell B3, is it worth reading?",
+        "what are the main themes of cell B3?",
     ],
 )
 def test_a_request_for_what_a_named_cell_covers_in_everyday_words_is_told_its_summary(
@@ -246,6 +247,8 @@ def test_a_question_naming_a_cell_and_a_section_of_its_page_names_that_section(r
         ("what is drug B3 about, and what are its key studies?", "Key studies"),
         ("In a few lines, what is B3 about and where should I start reading?", "Where should I start?"),
         ("what's this cell about, and where do I begin?", "Where should I start?"),
+        ("summary of drug B3 and its key studies", "Key studies"),
+        ("Give me an outline of cell B3 - main themes and where I should start reading", "Where should I start?"),
     ],
 )
 def test_asking_what_a_cell_is_about_then_for_a_section_is_told_the_summary_then_the_section(
@@ -265,6 +268,7 @@ def test_asking_what_a_cell_is_about_then_for_a_section_is_told_the_summary_then
         ("what's the highlighted study in drug B3 about?", "Highlighted study"),  # the section is what it asks about
         ("key studies in cell B3", "Key studies"),
         ("B3: where do I begin?", "Where should I start?"),
+        ("quick summary of the key studies in drug B3", "Key studies"),  # a summary of the section, not of the cell
     ],
 )
 def test_asking_for_a_section_alone_is_told_that_section_first(retriever: Retriever, question: str, section: str):

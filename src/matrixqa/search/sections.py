@@ -3,20 +3,25 @@
 A question naming cells and a heading of their pages asks for that section ("alcohol C4: what's the highlighted
 study?"), and one asking only what to read first asks for the "Where should I start?" section every cell page has
 ("best thing to read first", "B3: where do I begin?"). A question asking what its cells are about and, after that,
-only for sections of theirs asks for both ("what is A2 about, and what's its key study?"): the cells' summaries
-first, then those sections. Not where a section is what it asks about ("what is B3's highlighted study about?").
+only for sections of theirs, joined to it ("what is A2 about, and what's its key study?", "summary of B3 and its key
+studies"), asks for both: the cells' summaries first, then those sections. Not where a section is what it asks about
+("what is B3's highlighted study about?", "a quick summary of B3's key studies").
 """
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
 from matrixqa.index.analysis import Analysis, Analyzer
 from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage, top_section
 from matrixqa.ingest.commentary import WHERE_TO_START
 from matrixqa.search.cells import NamedCells
-from matrixqa.search.scope import REQUEST_WORDS, SCOPE_WORDS, START_WORDS, after_about, asks_where_to_start
+from matrixqa.search.scope import REQUEST_WORDS, SCOPE_WORDS, START_WORDS, asks_scope, asks_where_to_start
 from matrixqa.textrules import STOPWORDS
+
+# Where a question joins one ask to another: "and", "also", "plus", a comma, a semicolon or a dash between spaces.
+_JOINED = re.compile(r"\s*(?:[,;]|\s[-\u2013\u2014]+\s|\b(?:and|also|plus)\b)\s*", re.IGNORECASE)
 
 
 class SectionNames:
@@ -50,14 +55,17 @@ class SectionNames:
         return tuple(dict.fromkeys((*named, *start)))
 
     def asked_beside_about(self, question: str) -> frozenset[str]:
-        """The words of the sections a question asks for after asking what its cells are about, when nothing else
-        follows (see the module's docstring); none otherwise."""
-        if (after := after_about(question)) is None:
-            return frozenset()
-        rest = self.analyzer.analyse(after)
-        asked = (*self.named(rest), *((WHERE_TO_START,) if asks_where_to_start(rest, after) else ()))
-        words = self.words_asking_for(asked) | REQUEST_WORDS
-        return words if asked and all(t.word.lower() in words or t.stem in words for t in rest.terms) else frozenset()
+        """The words of the sections a question asks for after asking what its cells cover, when nothing else follows
+        (see the module's docstring): the part after its last joining word or mark asks only for sections, the part
+        before it what something covers. None otherwise."""
+        for found in reversed(list(_JOINED.finditer(question))):
+            before, after = question[: found.start()], question[found.end() :]
+            rest = self.analyzer.analyse(after)
+            asked = (*self.named(rest), *((WHERE_TO_START,) if asks_where_to_start(rest, after) else ()))
+            words = self.words_asking_for(asked) | REQUEST_WORDS
+            if asked and all(t.word.lower() in words or t.stem in words for t in rest.terms):
+                return words if asks_scope(self.analyzer.analyse(before), before) else frozenset()
+        return frozenset()
 
     def words_asking_for(self, sections: tuple[str, ...]) -> frozenset[str]:
         """The words a request for these sections is made of: their headings' (by stem), and for the one saying what to
