@@ -125,7 +125,7 @@ class QuestionReader:
             question = idiom.sub(word, question)
         first = self.analyzer.analyse(question)
         lacking = (w.lower() for w in first.words if w.lower() not in self.words)  # a scope word misspelt ("overveiw")
-        beside = self.sections.asked_beside_about(question)  # "what is B3 about and where do I start?"
+        beside = self.sections.asked_beside_scope(question)  # "what is B3 about and where do I start?"
         scope = asks_scope(first, question) or bool(beside) or any(self.correction(w) in SCOPE_WORDS for w in lacking)
         cells = self.cells.named(question, asks_scope=scope, names_only=self._names_only(first))
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)

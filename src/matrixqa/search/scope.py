@@ -66,16 +66,9 @@ def asks_scope(analysis: Analysis, text: str) -> bool:
     a read?") or where it follows "tell me" (elsewhere it is too common: "what about B1 for drinkers?")."""
     if any(w.lower() in SCOPE_WORDS - {"about"} for w in analysis.words) or _ASKS_ABOUT.search(text):
         return True
-    if (after := after_about(text)) is None:
-        return False
+    after = _AFTER_ABOUT.match(text)
     weighed = {t.word.lower() for t in analysis.terms}
-    return all(w.lower() in REQUEST_WORDS or w.lower() not in weighed for w in _WORD.findall(after))
-
-
-def after_about(text: str) -> str | None:
-    """What follows the last "about" of a text ("what is A2 about, and its key study?": ", and its key study?")."""
-    found = _AFTER_ABOUT.match(text)
-    return found[1] if found else None
+    return bool(after) and all(w.lower() in REQUEST_WORDS or w.lower() not in weighed for w in _WORD.findall(after[1]))
 
 
 def asks_where_to_start(analysis: Analysis, text: str, names: frozenset[str] = frozenset()) -> bool:

@@ -54,7 +54,7 @@ class SectionNames:
         start = (WHERE_TO_START,) if WHERE_TO_START in self.headings and asks_start else ()
         return tuple(dict.fromkeys((*named, *start)))
 
-    def asked_beside_about(self, question: str) -> frozenset[str]:
+    def asked_beside_scope(self, question: str) -> frozenset[str]:
         """The words of the sections a question asks for after asking what its cells cover, when nothing else follows
         (see the module's docstring): the part after its last joining word or mark asks only for sections, the part
         before it what something covers. None otherwise."""
