@@ -14,6 +14,7 @@ from matrixqa.answer.asks import (
     _one_per_concept,
     clauses,
     counted_tokens,
+    embedded_words,
     read_asked,
     subject_words,
 )
@@ -273,6 +274,50 @@ def test_a_question_asking_whether_the_matter_is_known_is_answered_by_a_clause_s
 def test_a_question_is_read_as_asking_whether_the_matter_is_known(retriever: Retriever, question, if_known):
     result = retriever.search(question, 5)
     assert read_asked(result.query, retriever, result.question_vector).if_known is if_known
+
+
+@pytest.mark.parametrize(
+    "question, embedded",
+    [
+        (
+            "Do qualifications explain why some counsellors get better results?",
+            {"counsellors", "get", "better", "results"},
+        ),
+        ("Does supervision change how patients see their doctor?", {"patients", "see", "doctor"}),
+        # A word the claim names too is the claim's.
+        ("Does supervision explain why supervision fails?", {"fails"}),
+        # A question of its own after a joining word or mark embeds nothing.
+        ("Does testing damage rapport, and how do the guidelines limit it?", set()),
+        ("Does testing damage rapport and how do the guidelines limit it?", set()),
+        ("Is testing needed or what else works?", set()),
+        # Only a yes or no is a claim; "how often" asks for a frequency.
+        ("How often should counsellors explain why tests are done?", set()),
+    ],
+)
+def test_the_matter_a_yes_or_no_question_embeds_is_told_from_its_claim(retriever: Retriever, question, embedded):
+    kind = asked_for(question)
+    words = embedded_words(question, kind, retriever.analyzer.analyse)
+    assert words == embedded
+
+
+def test_the_words_of_the_embedded_matter_weigh_less_so_a_sentence_naming_the_claims_subject_answers(
+    retriever: Retriever,
+):
+    question = "Do counsellors' qualifications explain why some patients get better results than others?"
+    result = retriever.search(question, 5)
+    asked = read_asked(result.query, retriever, result.question_vector)
+    weight = {word: w for tokens, w in asked.subject for word in tokens}
+    alike = replace(result.query, text="Do counsellors' qualifications explain some patients' better results?")
+    plain = read_asked(alike, retriever, result.question_vector)
+    plain_weight = {word: w for tokens, w in plain.subject for word in tokens}
+    assert weight["qualif"] == pytest.approx(plain_weight["qualif"])
+    assert weight["result"] < plain_weight["result"]
+    # A question asking whether the matter is known asks of what it embeds: its words keep their weight.
+    known = "Has anyone tested whether counsellors' qualifications explain some patients' better results?"
+    result = retriever.search(known, 5)
+    asked = read_asked(result.query, retriever, result.question_vector)
+    assert asked.if_known
+    assert {word: w for tokens, w in asked.subject for word in tokens}["result"] > weight["result"]
 
 
 def test_a_yes_or_no_is_the_claim_of_the_whole_sentence():
@@ -559,6 +604,15 @@ def test_the_words_a_question_is_about_weigh_more_than_those_that_frame_it(real_
     frequency = real_retriever.lexical.document_frequency
     # "get" is rarer in the corpus than "counsellor", but further from what the question means.
     assert weight["get"] / weight["counsellor"] < idf(frequency["get"]) / idf(frequency["counsellor"])
+
+
+@pytest.mark.model
+def test_a_yes_or_no_on_what_explains_something_is_given_by_a_sentence_saying_it_did_not(real_retriever):
+    answer = Answerer(real_retriever).answer(
+        "Do counsellors' qualifications explain why some get better results than others?"
+    )
+    assert answer.lacking == ()
+    assert "did not account for" in answer.citations[0].sentences[0]
 
 
 @pytest.mark.model

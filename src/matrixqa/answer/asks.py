@@ -10,9 +10,11 @@ The subject is named by its words, their spelling variants and synonyms (the voc
 nearest them in meaning ("French" by "France"). A form that is the question's own word ("who ran the survey of
 clinicians?": "clinicians") answers nothing, and a clause that says the matter is untested or unknown gives no
 answer on it (but "no" to a question asking whether it is known: "has anyone tested ...?"), nor one placing its
-figure in a former time ("previously recommended") unless the question asks of a former time. Some questions ask for
-something narrower than their kind: who made a study or a document is given by a name or a body, never by a role
-("patients", "doctors"), nor where the maker is described without a name ("led by an eminent US researcher").
+figure in a former time ("previously recommended") unless the question asks of a former time. A yes or no is a claim
+about what the question embeds after "why", "how", "whether" or "what": the words of that matter count less, as a
+sentence may name it in other words ("the findings"). Some questions ask for something narrower than their kind: who
+made a study or a document is given by a name or a body, never by a role ("patients", "doctors"), nor where the maker
+is described without a name ("led by an eminent US researcher").
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ from matrixqa.textrules import READING
 COMMON = 0.5  # share of passages a word may be in and still name what a question asks about
 SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words are) a giving clause must name
 CONTEXT_SHARE = 0.5  # what a subject word named only elsewhere in the clause's passage counts for
+# A yes or no asked of a matter the question embeds ("do qualifications explain why some get better results?") is
+# answered by a sentence naming the claim's own subject, which may name the embedded matter in other words ("the
+# qualifications of the counsellors did not account for the findings"): its words count EMBEDDED_SHARE.
+EMBEDDED_SHARE = 0.5
+# Embedded after a word, not opening a question of its own after a joining word or mark ("..., and how do ...?").
+_EMBEDDED = re.compile(r"\b(?<!\band)(?<!\bor)(?<!\bbut)(?<=\w)\s+(?:why|how|whether|what)\b", re.I)
 # "how many patients ...?" names what is counted: a figure gives the number only when it counts that ("Four
 # relationship patterns" answers nothing on how many patients), named within COUNT_REACH words after it. "How
 # many kinds of relationship?" counts relationships: the words naming a sort of thing are skipped. A word read in the
@@ -192,14 +200,26 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
             named.append((term.word.lower(), tokens, max(count, 1)))
     named = _one_per_concept(named)
     closeness = term_weights(question, meanings.vectors_of([word for word, _, _ in named]))
+    if_known = bool(_ASKS_IF_KNOWN.search(query.text))  # then the matter asked of is what it embeds
+    embedded = frozenset() if if_known else embedded_words(query.text, kind, analyzer.analyse)
     subject = tuple(
-        (tokens, lexical.idf(count) * float(near)) for (_, tokens, count), near in zip(named, closeness, strict=True)
+        (tokens, lexical.idf(count) * float(near) * (EMBEDDED_SHARE if word in embedded else 1.0))
+        for (word, tokens, count), near in zip(named, closeness, strict=True)
     )
     own = frozenset(token for term in terms for token in term.tokens)
     counted = counted_tokens(query.text, analyzer.tokens) if kind.name == NUMBER else frozenset()
     former, who = bool(_ASKS_OF_FORMER.search(query.text)), bool(_ASKS_WHO.search(query.text))
-    if_known = bool(_ASKS_IF_KNOWN.search(query.text))
     return Asked(kind, subject, own, counted, kind.asks_narrower(query.text), former, who, if_known)
+
+
+def embedded_words(question: str, kind: Kind, analyse: Callable) -> frozenset[str]:
+    """The words of the matter a yes-or-no question embeds after "why", "how", "whether" or "what" that its claim
+    does not also name."""
+    found = _EMBEDDED.search(question) if kind.claim else None
+    if found is None:
+        return frozenset()
+    claim = {term.word.lower() for term in analyse(question[: found.start()]).terms}
+    return frozenset(term.word.lower() for term in analyse(question[found.end() :]).terms) - claim
 
 
 def counted_tokens(question: str, tokens: Callable[[str], Collection[str]]) -> frozenset[str]:
