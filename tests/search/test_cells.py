@@ -231,6 +231,9 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("What is the alcohol D4 cell about? I work with probation.", "D4"),
         ("Quick summary of what alcohol D4 covers please - I manage a needle exchange", "D4"),
         ("someone told me to read drug B3 - what's it about?", "B3"),
+        # ... or named anywhere in the asker's own clause before it.
+        ("I keep seeing drug B3 referenced in training. What's it actually about?", "B3"),
+        ("What is the alcohol D4 cell about? Just the main thrust", "D4"),  # a request in a few words after
         ("I'd like a short explanation of what the alcohol matrix cell D4 is concerned with.", "D4"),  # a request
         ("new keyworker here, whats drug b3 about in a nutshell", "B3"),  # "whats" opens a clause
         ("what topics does the alcohol D4 page deal with", "D4"),  # a cell is a page
@@ -258,6 +261,8 @@ def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: 
         "in alcohol D4, what about counsellors? what is it about?",
         "What does alcohol D4 say about counsellors? I work with probation.",  # the asker's clause asks nothing
         "drug B3 - is it any good on urine tests?",
+        # A pronoun after a clause naming the cell that is not the asker's stands for what that clause names.
+        "Drug B3 lists a study on counsellors. What's it about?",
         "how do services address counsellors' skills in alcohol D4?",
         "in alcohol D4, what is said about counsellors?",
     ],
@@ -297,6 +302,8 @@ def test_about_alone_does_not_make_a_bare_code_a_cell(retriever: Retriever):
         "whats d4 about, is it worth a read?",
         "what d4 is about in general?",
         "what's d4 about, briefly?",
+        "what is cell d4 about in general terms?",  # how to put it is no subject
+        "what's d4 about, in plain terms?",
         "sum up d4",
         # Beside words of the asker's, a capitalised code is a cell's when only a request's words follow "about".
         "As a keyworker, what is D4 about in general?",

@@ -271,9 +271,14 @@ class QuestionReader:
         while at > 0 and of_the_asker(clauses[at]):
             at -= 1
         asking = self.analyzer.analyse(clauses[at])
-        # A pronoun stands for the cell when the clause before ends naming it ("... read drug B3 - what's it about?").
-        before = re.findall(r"\w+", clauses[at - 1])[-1:] if at else []
-        pronoun = _STANDS_FOR_IT if before and before[0].lower() in self.names | cells.title_words else frozenset()
+        # A pronoun stands for the cell when the clause before ends naming it ("... read drug B3 - what's it about?"),
+        # or is the asker's own and names it ("I keep seeing drug B3 referenced in training. What's it about?").
+        naming = self.names | cells.title_words
+        before = [w.lower() for w in re.findall(r"\w+", clauses[at - 1])] if at else []
+        stands = bool(before) and (
+            before[-1] in naming or (of_the_asker(clauses[at - 1]) and bool(naming & set(before)))
+        )
+        pronoun = _STANDS_FOR_IT if stands else frozenset()
         names = any(w.lower() in self.names | cells.title_words | pronoun for w in asking.words)
         return names and asks_scope(asking, clauses[at]) and self._names_only(asking, cells.naming)
 

@@ -17,7 +17,8 @@ CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "page", "pages"
 # with").
 SCOPE_WORDS = frozenset(
     {"cover", "covers", "covered", "covering", "include", "includes", "contain", "contains", "topic", "topics", "scope"}
-    | {"summary", "overview", "subject", "subjects", "about", "gist", "outline", "nutshell", "rundown", "synopsis"}
+    | {"summary", "overview", "subject", "subjects", "about", "gist", "thrust", "outline", "nutshell", "rundown"}
+    | {"synopsis"}
     | {"deal", "deals", "dealing", "concern", "concerns", "concerned", "explain", "explanation", "describe"}
     | {"description", "summarise", "summarize", "sum", "address", "addresses"}  # "sum up d4"
     | {"ground", "area", "areas", "range"}  # what ground / which areas does it cover
@@ -32,6 +33,7 @@ REQUEST_WORDS = frozenset(
     | {"actually", "really", "exactly", "basically", "mainly", "overall", "broadly", "generally", "roughly"}  # hedges
     | {"like", "want", "need", "know", "wondering", "curious"}  # "I'd like a short explanation of what A2 covers"
     | {"general", "worth", "read", "reading"}  # "what is C3 about in general?", "is it worth a read?"
+    | {"terms", "plain", "simple"}  # "in general terms", "in plain terms", "in simple terms"
     | {"talk", "talks", "look", "looks", "trying"}  # "what does B2 talk about / look at / try to say?"
     | {"come", "comes"}  # "what topics come under Management/supervision; Psychosocial therapies?"
     | {"get"}  # "can I get an overview of B3?"
