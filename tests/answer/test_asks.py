@@ -58,6 +58,7 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Over what time window were the patients compared?", "a duration"),
         ("What length of supervised consumption is recommended?", "a duration"),
         ("How much higher were the methadone doses at the first clinic?", "a dose"),
+        ("What was the average methadone dose in the trial?", "a dose"),  # an average of doses is a dose
         ("how much lower was the dosage they ended on?", "a dose"),
         ("Which clinic ran the study?", "a person or body"),
         ("Which study links a good relationship to less drug use?", "a study"),

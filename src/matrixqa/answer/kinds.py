@@ -114,7 +114,8 @@ KINDS = (
         "no dose",
         forms(
             r"\b(?:what|which|how much|how high|how low|right|correct|starting|usual|typical|best|optimal|"
-            r"recommended|sufficient|adequate|maximum|minimum|safe)\s+(?:[\w'-]+\s+){0,2}(?:dose|doses|dosage|dosing)\b",
+            r"recommended|sufficient|adequate|maximum|minimum|safe|average|mean|median)\s+(?:[\w'-]+\s+){0,2}"
+            r"(?:dose|doses|dosage|dosing)\b",
             r"\bhow (?:much|many) (?:mg|milligrams?|ml|millilitres?)\b",
             # "how much higher were the methadone doses": by how much a dose differs is an amount of it
             r"\bhow much (?:higher|lower|larger|smaller|bigger|more|less)\b(?:\s+[\w'-]+){0,4}?\s+(?:doses?|dosage)\b",
