@@ -152,6 +152,17 @@ def test_a_decline_names_the_topic_its_nearest_passages_lack_and_the_cell_that_t
     assert f"‘{topic}’ is treated in the cell on {Elsewhere(topic, d4).name}." in declined.message
 
 
+def test_a_decline_for_one_matrixs_subject_names_that_matrixs_nearest_cells(answerer: Answerer):
+    # The fake alcohol D4 alone speaks of zebra stripes; heroin is the drug matrix's, whose one cell here is B3.
+    declined = answerer.answer("Do zebra-striped waiting rooms help heroin users keep their appointments?")
+    assert not declined.answered and declined.relevance and declined.decline
+    assert declined.relevance.missing == ("heroin",)
+    b3 = next(cell for cell in answerer.cells if cell.code == "B3")
+    assert declined.decline.elsewhere == (Elsewhere("heroin", b3),)
+    assert f"‘heroin’ is treated in the cell on {Elsewhere('heroin', b3).name}." in declined.message
+    assert "No cell of this corpus treats" not in declined.message
+
+
 @pytest.mark.parametrize(
     ("question", "said"),
     [

@@ -65,6 +65,39 @@ def test_a_topic_is_absent_when_no_passage_names_it(retriever: Retriever, questi
     assert missing(retriever, question) == absent
 
 
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        # The fake alcohol D4 alone answers on zebra stripes: a drug's name is the drug matrix's subject, which none
+        # of its passages treats.
+        ("Do zebra-striped waiting rooms help heroin users keep their appointments?", ("heroin",)),
+        ("Do zebra-striped waiting rooms help stimulant users keep their appointments?", ("stimulant",)),
+        ("Do zebra-striped waiting rooms help drinkers keep their appointments?", ()),  # the alcohol matrix's own
+        ("Do zebra-striped waiting rooms help clients keep their appointments?", ()),
+        # "drug" alone is as often a medicine or a kind of worker ("drug keyworkers") as the drug matrix's subject
+        ("Do zebra-striped waiting rooms help drug users keep their appointments?", ()),
+        ("Do zebra stripes help people coming off drink or drugs keep appointments?", ()),  # both matrices named
+        ("supervised methadone at the pharmacy", ()),  # the real drug B3 answers
+        ("In cell D4, do zebra stripes help heroin users?", ()),  # asked of that cell: what it says is the answer
+    ],
+)
+def test_a_question_naming_one_matrixs_subject_is_not_answered_from_the_other_matrix_alone(
+    retriever: Retriever, question, absent
+):
+    assert missing(retriever, question) == absent
+
+
+def test_a_corpus_of_one_matrix_reads_no_other_matrixs_subject(tmp_path: Path, corpus_dir: Path):
+    (corpus_dir / "alcohol-D4.txt").unlink()
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), tmp_path / "alone")
+    alone = Retriever(load_index(tmp_path / "alone", HashingEmbedder(), corpus_dir), HashingEmbedder())
+    assert alone.reader.read("do drinkers do better with a warm counsellor?").subject is None
+    assert alone.reader.read("do heroin users do better with a warm counsellor?").subject == (
+        "Drug Treatment Matrix",
+        "heroin",
+    )
+
+
 def test_authors_are_named_by_surname_capitalised_or_rare(retriever: Retriever):
     passages = retriever.index.passages
     analyse = retriever.analyzer.analyse

@@ -10,6 +10,7 @@ from matrixqa.answer.asks import Asked, read_asked
 from matrixqa.answer.choose import LENGTHS, choose_sentences, is_evidence
 from matrixqa.answer.conversation import Resolved, Turn, answer_sentences, resolve
 from matrixqa.answer.declines import (
+    NEAREST_CELLS,
     NOT_COVERED,
     NOTHING_MORE,
     Decline,
@@ -129,6 +130,11 @@ class Answerer:
         topics = [(t.shown, gatherer.topics.cells_treating, t.token) for t in (query.topics if query else ())]
         compared = [(c.shown, gatherer.cells_comparing, c) for c in (query.compared if query else ())]
         named = [(shown, cells(of)) for shown, cells, of in topics + compared if shown in missing]
+        if query and query.subject and query.subject[1] in missing:  # every cell of its matrix treats it: the nearest
+            matrix, word = query.subject
+            hits = self.retriever.search(result.question, SUGGESTION_DEPTH, Filters(matrix=matrix)).hits
+            keys = list(dict.fromkeys(CellKey.of(h.passage.cell) for h in hits))[:NEAREST_CELLS]
+            named.append((word, keys))
         return tuple(Elsewhere(shown, by_key[k]) for shown, keys in named for k in keys if k in by_key)
 
     def _opening(self, question: str) -> Passage | None:

@@ -62,19 +62,24 @@ _CODE_AFTER = re.compile(rf"\s*(?:cells?\s+)?({_A_CODE})\b", re.IGNORECASE)  # a
 # A matrix's name with the code after it, in any case ("alcohol b4"), as `unnamed` takes it out.
 _NAMED_WITH_CODE = re.compile(f"{_NAMED_MATRIX.pattern}(?:{_CODE_AFTER.pattern})?", re.IGNORECASE)
 
-# How a question names each matrix's subject ("patients with drug or alcohol problems", "coming off drink or
-# drugs"), by the first word of the matrix's name: its own words, and the drugs and medicines of one matrix alone
-# ("methadone or Antabuse" asks of both); "drink" alone is too often something else ("drink coffee"), and
-# naltrexone treats both dependences.
-_SUBJECT_OF_MATRIX = {
+# The substances and medicines of one matrix alone, by the first word of the matrix's name ("methadone or Antabuse"
+# asks of both); naltrexone treats both dependences.
+_SUBSTANCES_OF_MATRIX = {
     "drug": re.compile(
-        r"\bdrugs?\b|\b(?:methadone|buprenorphine|subutex|suboxone|bupe|heroin|opioids?|opiates?|cocaine|crack|"
-        r"cannabis|amphetamines?|benzodiazepines?|benzos?)\b",
+        r"\b(?:methadone|buprenorphine|subutex|suboxone|bupe|heroin|opioids?|opiates?|cocaine|crack|cannabis|"
+        r"amphetamines?|stimulants?|benzodiazepines?|benzos?)\b",
         re.IGNORECASE,
     ),
     "alcohol": re.compile(
-        r"\b(?:alcohol\w*|drinking|drinkers?|booze|disulfiram|antabuse|acamprosate|campral|nalmefene)\b"
-        r"|\bdrink\s*(?:or|and|&|/)\s*drugs?\b|\bdrugs?\s*(?:or|and|&|/)\s*drink\b",
+        r"\b(?:alcohol\w*|drinking|drinkers?|booze|disulfiram|antabuse|acamprosate|campral|nalmefene)\b", re.IGNORECASE
+    ),
+}
+# How a question names each matrix's subject: its substances and its own words ("patients with drug or alcohol
+# problems", "coming off drink or drugs"); "drink" alone is too often something else ("drink coffee").
+_SUBJECT_OF_MATRIX = {
+    "drug": re.compile(rf"\bdrugs?\b|{_SUBSTANCES_OF_MATRIX['drug'].pattern}", re.IGNORECASE),
+    "alcohol": re.compile(
+        rf"{_SUBSTANCES_OF_MATRIX['alcohol'].pattern}|\bdrink\s*(?:or|and|&|/)\s*drugs?\b|\bdrugs?\s*(?:or|and|&|/)\s*drink\b",
         re.IGNORECASE,
     ),
 }
@@ -152,12 +157,27 @@ class CellNames:
     def subjects_named(self, question: str) -> tuple[str, ...]:
         """The corpus's matrices whose subject the question names, when it names more than one ("does seeing the
         same GP help people coming off drink or drugs?" asks of both); otherwise none."""
-        named = [
-            matrix
-            for word, matrix in sorted(self.matrices.items())
-            if word in _SUBJECT_OF_MATRIX and _SUBJECT_OF_MATRIX[word].search(question)
-        ]
+        named = self._subject_words(question)
         return tuple(named) if len(named) > 1 else ()
+
+    def subject_named(self, question: str) -> tuple[str, str] | None:
+        """The one matrix of the corpus whose subject the question names, when it names one alone and by a substance
+        or medicine of that matrix, with the word naming it ("heroin"): the bare word "drug" is as often a medicine
+        ("which drug helps drinkers?") or a kind of worker ("drug keyworkers") as the drug matrix's subject."""
+        named = self._subject_words(question)
+        if len(named) != 1:
+            return None
+        matrix = next(iter(named))
+        found = _SUBSTANCES_OF_MATRIX[matrix.split()[0].lower()].search(question)
+        return (matrix, found.group()) if found else None
+
+    def _subject_words(self, question: str) -> dict[str, str]:
+        found = {
+            matrix: _SUBJECT_OF_MATRIX[word].search(question)
+            for word, matrix in sorted(self.matrices.items())
+            if word in _SUBJECT_OF_MATRIX
+        }
+        return {matrix: named.group() for matrix, named in found.items() if named}
 
     def _keys(self, question: str, asks_scope: bool, names_only: bool) -> tuple[tuple[CellKey, ...], frozenset[str]]:
         """The cells of both matrices' layout the question names, and the words by which it names matrices."""

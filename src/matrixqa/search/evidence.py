@@ -4,8 +4,9 @@ The dense side scores each candidate passage and its most similar sentence by co
 vector; the lexical side scores its words by BM25, each question word weighed by how near the word alone
 is to the whole question (term_weights); fusion.py combines the two. Beside the ranking, the evidence holds
 what the decision (relevance.py) weighs: the best sentence similarity, how much of the question the first
-passages cover, the topics the question names that the corpus does not treat, the words matched by
-meaning, and the authors of the first passages' studies the question names.
+passages cover, the topics the question names that the corpus does not treat (and the subject of the one matrix
+it names by its substances, where no passage that would answer is of that matrix), the words matched by meaning,
+and the authors of the first passages' studies the question names.
 """
 
 from __future__ import annotations
@@ -197,7 +198,18 @@ class Gatherer:
 
     def _untreated(self, query: Query, leaders: list[int]) -> tuple[str, ...]:
         """The topics the question names that no passage among those that would answer it treats (topics.py); of a
-        question naming cells, that none of those passages, all of the cells named, names at all."""
+        question naming cells, that none of those passages, all of the cells named, names at all. And the subject of
+        the one matrix a question names by its substances ("heroin", "cocaine"), when none of those passages is of that
+        matrix's cells: another matrix's cell says nothing of it ("are naltrexone implants effective for heroin
+        addiction?" against an alcohol cell's naltrexone study)."""
+        subject = query.subject if query.subject and not query.cells else None
+        if subject and set(self.lexical.analyzer.tokens(subject[1])) & {t.token for t in query.topics}:
+            subject = None  # a topic of the field too ("drinkers": alcohol), which the topics' rule judges
+        if subject and all(self.index.passages[p].cell.matrix != subject[0] for p in leaders):
+            return (subject[1], *self._untreated_topics(query, leaders))
+        return self._untreated_topics(query, leaders)
+
+    def _untreated_topics(self, query: Query, leaders: list[int]) -> tuple[str, ...]:
         if not query.topics:
             return ()
         of = self.topics.named_by if query.cells else self.topics.treated_by

@@ -88,6 +88,8 @@ class Query:
     not_held: tuple[CellKey, ...] = ()  # the cells it names that the corpus does not hold (none held: declined)
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
     matrices: tuple[str, ...] = ()  # the matrices whose subject it names, when more than one ("drink or drugs")
+    # The one matrix whose subject it names, and the word naming it ("heroin"): that matrix's cells answer it.
+    subject: tuple[str, str] | None = None
     compared: tuple[Comparison, ...] = ()  # terms of the field it sets against each other
     parts: tuple[str, ...] = ()  # the questions it joins in one, each searched too (parts.py)
 
@@ -148,6 +150,7 @@ class QuestionReader:
             not_held=cells.not_held,
             sections=sections,
             matrices=self.cells.subjects_named(question),
+            subject=self.cells.subject_named(question),
             compared=comparisons(analysis),
             parts=parts_of(question, self.analyzer),
         )
