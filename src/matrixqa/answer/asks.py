@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matrixqa.answer.kinds import NUMBER, STUDY, Kind, asked_for, forms
+from matrixqa.index.analysis import Analysis
 from matrixqa.index.vocabulary import CONCEPT
 from matrixqa.search.evidence import term_weights
 from matrixqa.search.reading import Query
@@ -40,7 +41,7 @@ CONTEXT_SHARE = 0.5  # what a subject word named only elsewhere in the clause's 
 # qualifications of the counsellors did not account for the findings"): its words count EMBEDDED_SHARE.
 EMBEDDED_SHARE = 0.5
 # Embedded after a word, not opening a question of its own after a joining word or mark ("..., and how do ...?").
-_EMBEDDED = re.compile(r"\b(?<!\band)(?<!\bor)(?<!\bbut)(?<=\w)\s+(?:why|how|whether|what)\b", re.I)
+_EMBEDDED = re.compile(r"(?<=\w)(?<!\band)(?<!\bor)(?<!\bbut)\s+(?:why|how|whether|what)\b", re.I)
 # "how many patients ...?" names what is counted: a figure gives the number only when it counts that ("Four
 # relationship patterns" answers nothing on how many patients), named within COUNT_REACH words after it. "How
 # many kinds of relationship?" counts relationships: the words naming a sort of thing are skipped. A word read in the
@@ -212,7 +213,7 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     return Asked(kind, subject, own, counted, kind.asks_narrower(query.text), former, who, if_known)
 
 
-def embedded_words(question: str, kind: Kind, analyse: Callable) -> frozenset[str]:
+def embedded_words(question: str, kind: Kind, analyse: Callable[[str], Analysis]) -> frozenset[str]:
     """The words of the matter a yes-or-no question embeds after "why", "how", "whether" or "what" that its claim
     does not also name."""
     found = _EMBEDDED.search(question) if kind.claim else None
