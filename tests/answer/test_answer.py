@@ -189,6 +189,17 @@ def test_what_a_cell_is_about_and_where_to_start_is_answered_with_its_summary_th
     assert all(answer.answer.count(sentence) for c in answer.citations for sentence in c.sentences)
 
 
+def test_a_section_asked_of_no_cell_says_how_many_of_the_corpuss_cells_it_quotes(answerer):
+    # Every cell has a "Where should I start?": asked of none, the answer quotes the nearest, and says it is one of two.
+    answer = answerer.answer("where to start reading")
+    quoted = list(dict.fromkeys(c.passage.cell.label for c in answer.citations))
+    assert answer.answered and len(quoted) == 1
+    assert answer.lead == f"From the Effectiveness Bank, 1 of the 2 cells this corpus holds: {quoted[0]}."
+    # Asked of a cell, the section is that cell's: no count.
+    named = answerer.answer("what is drug B3 about, and where should I start reading?")
+    assert named.lead == f"From the Effectiveness Bank, {named.citations[0].passage.cell.label}."
+
+
 def test_what_to_read_first_is_answered_from_the_section_that_says_not_as_a_kind_of_thing(answerer):
     # "best thing to read first" asks for a study in its words; the page answers it under "Where should I start?",
     # so nothing is lacking: it had been declined, and "the cell gives no study" led a request for the section.

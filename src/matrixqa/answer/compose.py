@@ -215,6 +215,8 @@ def compose_answer(result: SearchResult, retriever: Retriever, detail: str = "sh
         Citation(n, sources[s].passage, sources[s].score, tuple(by_source[s])) for s, n in numbers.items()
     )
     answer = _answer(answer_id, result, citations, " ".join(parts))
+    if query.sections and not query.cells:  # a section every cell has ("where to start reading?"), asked of none
+        answer = replace(answer, lead=_of_how_many(answer.citations, retriever.cell_count, "this corpus holds"))
     if asked is None:
         return answer
     lacking = () if chosen.gives_asked else (asked.kind.name,)
@@ -272,12 +274,8 @@ def _summaries(answer_id: str, result: SearchResult, asked_of: int) -> Answer:
         citations.append(Citation(n, passage, hit.score, sentences))
         parts += [f"{sentence} [{n}]" for sentence in sentences]
     answer = _answer(answer_id, result, tuple(citations), " ".join(parts))
-    quoted = _cells_quoted(answer.citations)
-    if len(quoted) >= asked_of:
-        return answer
     which = "named" if result.query and result.query.cells else "this corpus holds"
-    lead = f"From the Effectiveness Bank, {len(quoted)} of the {asked_of} cells {which}: {', and '.join(quoted)}."
-    return replace(answer, lead=lead)
+    return replace(answer, lead=_of_how_many(answer.citations, asked_of, which))
 
 
 def _studies(answer_id: str, result: SearchResult) -> Answer:
@@ -298,14 +296,22 @@ def _studies(answer_id: str, result: SearchResult) -> Answer:
 
 
 def _answer(answer_id: str, result: SearchResult, citations: tuple[Citation, ...], text: str) -> Answer:
-    cells = _cells_quoted(citations)
-    lead = f"From the Effectiveness Bank, {', and '.join(cells)}."
+    lead = f"From the Effectiveness Bank, {', and '.join(_cells_quoted(citations))}."
     # A cited passage search did not return (the close of the passage before, that an opening sentence leans on)
     # is among the answer's passages too, looked up (no score), so every citation points at one of them.
     found = {h.passage.id for h in result.hits}
     looked_up = list(dict.fromkeys(c.passage for c in citations if c.passage.id not in found))
     hits = (*result.hits, *(Hit(p, 0.0, len(found) + n) for n, p in enumerate(looked_up, start=1)))
     return Answer(answer_id, result.question, True, text, lead, citations, hits, relevance=result.relevance)
+
+
+def _of_how_many(citations: tuple[Citation, ...], asked_of: int, which: str) -> str:
+    """The lead of an answer asked of `asked_of` cells (those named, or every cell the corpus holds): when it quotes
+    fewer, how many of them it quotes."""
+    quoted = _cells_quoted(citations)
+    if len(quoted) >= asked_of:
+        return f"From the Effectiveness Bank, {', and '.join(quoted)}."
+    return f"From the Effectiveness Bank, {len(quoted)} of the {asked_of} cells {which}: {', and '.join(quoted)}."
 
 
 def _cells_quoted(citations: tuple[Citation, ...]) -> list[str]:
