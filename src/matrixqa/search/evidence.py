@@ -202,9 +202,7 @@ class Gatherer:
         the one matrix a question names by its substances ("heroin", "cocaine"), when none of those passages is of that
         matrix's cells: another matrix's cell says nothing of it ("are naltrexone implants effective for heroin
         addiction?" against an alcohol cell's naltrexone study)."""
-        subject = query.subject if query.subject and not query.cells else None
-        if subject and set(self.lexical.analyzer.tokens(subject[1])) & {t.token for t in query.topics}:
-            subject = None  # a topic of the field too ("drinkers": alcohol), which the topics' rule judges
+        subject = query.subject if not query.cells else None
         if subject and all(self.index.passages[p].cell.matrix != subject[0] for p in leaders):
             return (subject[1], *self._untreated_topics(query, leaders))
         return self._untreated_topics(query, leaders)

@@ -88,7 +88,8 @@ class Query:
     not_held: tuple[CellKey, ...] = ()  # the cells it names that the corpus does not hold (none held: declined)
     sections: tuple[str, ...] = ()  # the sections of those cells it names ("key studies in cell A3"): they lead
     matrices: tuple[str, ...] = ()  # the matrices whose subject it names, when more than one ("drink or drugs")
-    # The one matrix whose subject it names, and the word naming it ("heroin"): that matrix's cells answer it.
+    # The one matrix whose subject it names by its substances, and the word ("heroin"), unless a topic it asks about
+    # is that word: that matrix's cells answer it.
     subject: tuple[str, str] | None = None
     compared: tuple[Comparison, ...] = ()  # terms of the field it sets against each other
     parts: tuple[str, ...] = ()  # the questions it joins in one, each searched too (parts.py)
@@ -133,6 +134,7 @@ class QuestionReader:
         text, corrected, expanded = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         sections = self.sections.asked(text, analysis, cells)
+        topics = self._asked_topics(text, analysis, cells.matrix_words)
         return Query(
             question=asked,
             text=text,
@@ -141,7 +143,7 @@ class QuestionReader:
             expanded=expanded,
             scoring=tuple(t for t in analysis.terms if self.lexical.in_corpus(t)),
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
-            topics=self._asked_topics(text, analysis, cells.matrix_words),
+            topics=topics,
             weights=tuple(self._weight(t, naming=bool(cells.keys)) for t in analysis.terms),
             about_the_corpus=self.asks_what_it_covers(analysis, cells, beside)
             or self._a_clause_asks_what_it_covers(question, cells),
@@ -150,7 +152,7 @@ class QuestionReader:
             not_held=cells.not_held,
             sections=sections,
             matrices=self.cells.subjects_named(question),
-            subject=self.cells.subject_named(question),
+            subject=self._matrix_subject(question, topics),
             compared=comparisons(analysis),
             parts=parts_of(question, self.analyzer),
         )
@@ -297,6 +299,14 @@ class QuestionReader:
             return topics
         named = {t.token for t in named_topics(self.analyzer.analyse(" ".join(asking)), naming)}
         return tuple(t for t in topics if t.token in named)
+
+    def _matrix_subject(self, question: str, topics: tuple[Topic, ...]) -> tuple[str, str] | None:
+        """The one matrix whose subject the question names by its substances, and the word naming it; none when that
+        word names a topic of the field it asks about ("drinkers": alcohol), which the topics' rule judges."""
+        subject = self.cells.subject_named(question)
+        if subject and set(self.analyzer.tokens(subject[1])) & {t.token for t in topics}:
+            return None
+        return subject
 
     def _names_only(self, analysis: Analysis, title_words: frozenset[str] = frozenset()) -> bool:
         """Whether every word of the question that search weighs names the corpus (by itself or its stem), asks what
