@@ -98,6 +98,13 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("What should a methadone clinic do about missed doses?", "what to do"),
         # "Which are the studies ...?" asks for the studies themselves.
         ("Which are the three studies on whole-person relationships?", "a study"),
+        # A polite request asks what follows it: whether, when that is what it asks.
+        ("Could you tell me whether supervised dosing harms relationships?", "a yes or no"),
+        ("can u explain if supervision works", "a yes or no"),
+        ("Can you tell me how often patients should attend?", "a frequency"),
+        # "Can you ...?" not opening a request asks whether one can.
+        ("can you tell who is a good clinician from their training?", "a yes or no"),
+        ("Can you co-prescribe diazepam to someone on methadone?", "a yes or no"),
     ],
 )
 def test_the_kind_asked_for_is_read_from_the_questions_form(question, kind):
@@ -122,6 +129,19 @@ def test_the_form_that_comes_first_says_what_is_asked(question, kind):
 def test_a_question_in_no_such_form_asks_for_no_kind():
     assert asked_for("Tell me about the whole-person approach") is None
     assert asked_for("What do rules do to relationships?") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can you explain what drug matrix cell B3 is about?",
+        "could u please summarise the whole-person approach",
+        "Would you give me an overview of supervised dosing?",
+        "can you tell me what B3 covers",
+    ],
+)
+def test_a_polite_request_asks_for_no_yes_or_no(question):
+    assert asked_for(question) is None
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,11 @@ _NAME_OF = (
 # question about it ("what did the study find?" asks for findings, not a study).
 _NOT_MODIFIERS = r"did|do|does|is|are|was|were|has|have|had|the|a|an|this|that|these|those|in|of|on|for"
 _MODIFIERS = rf"(?:(?!(?:{_NOT_MODIFIERS})\b)[\w-]+ ){{0,2}}"
+# A polite request opening a question: what follows it is what is asked.
+_REQUEST = (
+    r"(?:can|could|would|will) (?:you|u) (?:please |just |quickly |briefly )?"
+    r"(?:explain|tell (?:me|us)|describe|summari[sz]e|sum|give|list|outline|show|clarify|walk|go through)\b\s*"
+)
 _TIME_OF_DAY = r"\b(?:morning|afternoon|evening|night-?time|midday|noon|\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm))\b"
 
 
@@ -253,7 +258,13 @@ KINDS = (
     Kind(
         YES_OR_NO,
         "no clear yes or no",
-        forms(r"^\W*(?:does|do|did|is|are|was|were|can|could|should|will|would|has|have|had|must|may|might)\b"),
+        # "Can you explain what B3 is about?" asks for an explanation, not whether one can be given; "can you tell me
+        # whether ...?" asks whether.
+        forms(
+            rf"^\W*(?!{_REQUEST})(?:does|do|did|is|are|was|were|can|could|should|will|would|has|have|had|must|may|"
+            r"might)\b",
+            rf"^\W*{_REQUEST}(?:if|whether)\b",
+        ),
         forms(r"\w+"),  # any statement on the subject says yes, no or how far
         claim=True,
     ),
