@@ -234,6 +234,10 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         # ... or named anywhere in the asker's own clause before it.
         ("I keep seeing drug B3 referenced in training. What's it actually about?", "B3"),
         ("What is the alcohol D4 cell about? Just the main thrust", "D4"),  # a request in a few words after
+        # ... or a clause after that asks nothing, or says whom the answer is for.
+        ("Can you explain what alcohol D4 is about? Prepping a training session for the team", "D4"),
+        ("gist of drug B3? prepping for a team meeting tmrw", "B3"),
+        ("Could you explain what alcohol cell D4 is about, for a new keyworker who has never met a counsellor?", "D4"),
         ("I'd like a short explanation of what the alcohol matrix cell D4 is concerned with.", "D4"),  # a request
         ("new keyworker here, whats drug b3 about in a nutshell", "B3"),  # "whats" opens a clause
         ("what topics does the alcohol D4 page deal with", "D4"),  # a cell is a page
@@ -260,6 +264,8 @@ def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: 
         "what does alcohol D4 say about counsellors - give me an overview",
         "in alcohol D4, what about counsellors? what is it about?",
         "What does alcohol D4 say about counsellors? I work with probation.",  # the asker's clause asks nothing
+        "What is alcohol D4 about? And what does it say about counsellors?",  # a clause after that asks
+        "For a new keyworker, what does alcohol D4 say about counsellors?",  # whom it is for, before the asking
         "drug B3 - is it any good on urine tests?",
         # A pronoun after a clause naming the cell that is not the asker's stands for what that clause names.
         "Drug B3 lists a study on counsellors. What's it about?",

@@ -8,15 +8,26 @@ import re
 
 from matrixqa.textrules import ASKERS, READING
 
-# Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word.
+# Whom an answer is for ("..., for a new keyworker who has never prescribed?"): the asker, or those they ask for.
+_AUDIENCE = rf"for (?:a|an|the|my|our|some) (?:[\w'-]+ ){{0,2}}?(?:{ASKERS})\b"
+_FOR_AUDIENCE = re.compile(rf"^\W*{_AUDIENCE}", re.IGNORECASE)
+# Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word or
+# before whom the answer is for.
 _CLAUSES = re.compile(
-    r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b)", re.IGNORECASE
+    rf"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b|{_AUDIENCE})",
+    re.IGNORECASE,
 )
 # A colon ends a clause saying who asks ("Commissioner question: ..."); elsewhere what precedes it is the subject of
 # what follows ("counsellors in D4: what is that about?").
 _ROLE_CLAUSES = re.compile(rf"{_CLAUSES.pattern}|(?<=:)\s+", re.IGNORECASE)
 # A clause opened by its asker ("I work with probation.", "Our team is reviewing ...") says who asks, not what.
 _OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?!.*\?\s*$)", re.IGNORECASE)
+# A clause that asks: a question mark ends it, or a question word, an auxiliary or a request opens it.
+_ASKS = re.compile(
+    r"\?\W*$|^\W*(?:what|whats|what's|which|who|whom|whose|how|where|when|why|whether|is|are|was|were|do|does|did|can|"
+    r"could|should|would|will|has|have|had|any|tell|give|summari[sz]e|sum|explain|describe|list|outline|show|compare)\b",
+    re.IGNORECASE,
+)
 # A clause giving the asker's role, and not itself asking ("I'm a commissioner.", "I work with probation", "Commissioner
 # here -", "GP q -", "Commissioner question:"). Narrower than a clause of the asker's: "We discharge people after missed
 # appointments." sets out what is asked about, and so does the place the asker works in ("I work in prison healthcare
@@ -41,6 +52,12 @@ def clauses_of(text: str) -> list[str]:
 def of_the_asker(clause: str) -> bool:
     """Whether a clause is opened by its asker and does not itself ask."""
     return bool(_OF_THE_ASKER.match(clause))
+
+
+def asks_nothing(clause: str) -> bool:
+    """Whether a clause neither asks nor requests, or says whom the answer is for: the asker's circumstances
+    ("Prepping a training session.", "for a new keyworker")."""
+    return not _ASKS.search(clause) or bool(_FOR_AUDIENCE.match(clause))
 
 
 def asking_clauses(text: str) -> list[str] | None:

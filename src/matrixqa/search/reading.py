@@ -47,7 +47,7 @@ from matrixqa.index.vocabulary import abbreviated
 from matrixqa.index.words import abbreviates, corpus_words, fold
 from matrixqa.ingest.chunk import Passage
 from matrixqa.ingest.identity import matrix_codes
-from matrixqa.search.asker import asking_clauses, clauses_of, of_the_asker
+from matrixqa.search.asker import asking_clauses, asks_nothing, clauses_of, of_the_asker
 from matrixqa.search.cells import CellKey, CellNames, NamedCells
 from matrixqa.search.comparisons import Comparison, comparisons
 from matrixqa.search.parts import parts_of
@@ -268,12 +268,13 @@ class QuestionReader:
     def _a_clause_asks_what_it_covers(self, question: str, cells: NamedCells) -> bool:
         """Whether a question naming cells has a clause of its own asking what the cell covers, in words naming the
         corpus (or standing for the cell) and nothing else: what comes before sets the scene ("I keep seeing drug B2
-        - what is that cell about?"), the asker's own clauses after it say who asks ("... I work with probation.")."""
+        - what is that cell about?"), the clauses after it that are the asker's own, ask nothing or say whom the answer
+        is for set out the asker's circumstances ("... I work with probation.", "... Prepping a training session")."""
         clauses = clauses_of(question)
         if not cells.keys or len(clauses) < 2:
             return False
         at = len(clauses) - 1
-        while at > 0 and of_the_asker(clauses[at]):
+        while at > 0 and (of_the_asker(clauses[at]) or asks_nothing(clauses[at])):
             at -= 1
         asking = self.analyzer.analyse(clauses[at])
         # A pronoun stands for the cell when the clause before ends naming it ("... read drug B3 - what's it about?"),
