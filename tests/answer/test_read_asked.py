@@ -91,3 +91,22 @@ def test_a_question_the_page_asks_under_a_heading_asks_for_that_section_not_a_ki
     # A question asking what to do in words of no heading still asks it.
     other = retriever.search("what should I do when a patient misses doses?", 5)
     assert read_asked(other.query, retriever, other.question_vector).kind.name == "what to do"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which review is recommended as the place to start reading on clinician influence?",
+        "What's the best piece of research to start with on clinician influence?",
+    ],
+)
+def test_the_words_asking_what_to_read_first_name_no_subject(answerer: Answerer, question):
+    # The page's "Where should I start?" answers the request; its words are not what the giving sentence must name.
+    retriever = answerer.retriever
+    result = retriever.search(question, 5)
+    asked = read_asked(result.query, retriever, result.question_vector)
+    named = {token for tokens, _ in asked.subject for token in tokens}
+    tokens = retriever.analyzer.tokens
+    assert asked.kind.name == "a study"
+    assert named & set(tokens("clinician")) and named & set(tokens("influence"))
+    assert not named & set(tokens("recommended place start reading best piece research review"))

@@ -14,7 +14,8 @@ figure in a former time ("previously recommended") unless the question asks of a
 about what the question embeds after "why", "how", "whether" or "what": the words of that matter count less, as a
 sentence may name it in other words ("the findings"). Some questions ask for something narrower than their kind: who
 made a study or a document is given by a name or a body, never by a role ("patients", "doctors"), nor where the maker
-is described without a name ("led by an eminent US researcher").
+is described without a name ("led by an eminent US researcher"). A request to be pointed into the reading ("which
+review is recommended as the place to start on X?") names its subject by X alone.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from matrixqa.index.vocabulary import CONCEPT
 from matrixqa.search.evidence import term_weights
 from matrixqa.search.reading import Query
 from matrixqa.search.retrieve import Retriever
+from matrixqa.search.scope import words_of_where_to_start
 from matrixqa.textrules import READING
 
 COMMON = 0.5  # share of passages a word may be in and still name what a question asks about
@@ -188,9 +190,11 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
         return min((c for token in tokens if (c := lexical.document_frequency.get(token, 0))), default=0)
 
     terms = analyzer.analyse(subject_words(query.text, kind)).terms
+    # "which review is recommended as the place to start reading on X?": the words of the request name no subject
+    asking = words_of_where_to_start(terms, query.text) if kind.name == STUDY else frozenset()
     naming = retriever.reader.names if query.cells else frozenset()  # "in drug C3": where to look, not a subject
     named: list[tuple[str, frozenset[str], int]] = []
-    for term in (t for t in terms if t.word.lower() not in naming):
+    for term in (t for t in terms if t.word.lower() not in naming | asking):
         tokens, count = term.tokens, passages_using(term.tokens)
         if not count:  # a word no passage uses is named by the corpus word nearest it in meaning, as search reads it
             tokens = tokens | frozenset(analyzer.tokens(meanings.closest(term.word.lower()) or ""))

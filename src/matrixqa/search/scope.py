@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from matrixqa.index.analysis import Analysis
+from matrixqa.index.analysis import Analysis, Term
 
 # Words by which a question names the corpus itself rather than a subject in it.
 CORPUS_NAMES = frozenset({"matrix", "matrices", "cell", "cells", "page", "pages", "effectiveness", "bank", "findings"})
@@ -48,7 +48,7 @@ ALL_CELLS = frozenset({"cells", "matrices"})
 # words such a request is made of: a question holding nothing else asks for that section.
 _ASKS_WHERE_TO_START = re.compile(
     r"\bread(?:ing)?\W+first\b|\bfirst\W+(?:\w+\W+)?to\W+read\b|\bstart(?:ing)?\W+(?:reading|point)\b|"
-    r"\b(?:place|where)\W+to\W+(?:start|begin)\b|\bto\W+(?:start|begin)\W+with\W*$|"
+    r"\b(?:place|where)\W+to\W+(?:start|begin)\b|\bto\W+(?:start|begin)\W+with\b|"
     r"\bwhere\W+(?:should|do|can|could|would|shall|must)\W+(?:i|we|you|one)\W+(?:start|begin)\b",
     re.IGNORECASE,
 )
@@ -80,3 +80,12 @@ def asks_where_to_start(analysis: Analysis, text: str, names: frozenset[str] = f
     whose subject search weighs)."""
     plain = CORPUS_NAMES | names | SCOPE_WORDS | REQUEST_WORDS | START_WORDS
     return bool(_ASKS_WHERE_TO_START.search(text)) and all(t.word.lower() in plain for t in analysis.terms)
+
+
+def words_of_where_to_start(terms: tuple[Term, ...], text: str) -> frozenset[str]:
+    """The words (lowercased) of a text's request to be pointed into the reading, when it makes one ("which review
+    should I read first on X?": all but X's): they ask, and name no subject."""
+    if not _ASKS_WHERE_TO_START.search(text):
+        return frozenset()
+    plain = START_WORDS | REQUEST_WORDS | SCOPE_WORDS
+    return frozenset(t.word.lower() for t in terms if t.word.lower() in plain or t.stem in plain)
