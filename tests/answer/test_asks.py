@@ -182,10 +182,21 @@ def test_a_sentence_gives_the_kind_beside_the_subject(kind, sentence):
         ("a dose", "Sufficient dosing at the pharmacy matters most."),  # no figure with a unit
         ("a duration", "The pharmacy takes a long-term view of treatment."),
         ("a number", "Patients at the pharmacy stayed for six months."),  # a duration, not a count
+        ("what to do", "An evaluation of the pharmacy was published."),  # a study evaluating is no advice to
     ],
 )
 def test_a_sentence_without_the_form_does_not_give_it(kind, sentence):
     assert not _asked(kind, "pharmacy").given_by(sentence, _tokens)
+
+
+def test_a_sentence_leaning_on_the_one_before_has_its_subject_named_there_too():
+    duration = _asked("a duration", "pharmacy")
+    sentence, before = "Their doses were supervised for three months.", "Patients at the pharmacy were watched."
+    assert not duration.given_by(sentence, _tokens)
+    assert duration.given_by(sentence, _tokens, leaned_on=before)
+    # A yes or no is a claim the sentence makes itself.
+    claim = _asked("a yes or no", "pharmacy")
+    assert not claim.given_by("Their doses did not harm it.", _tokens, leaned_on=before)
 
 
 def test_a_sentence_of_a_study_entry_has_its_subject_named_by_the_entrys_title():
@@ -761,3 +772,20 @@ def test_a_decline_says_what_the_question_asked_for_is_lacking(answerer: Answere
     declined = answerer.answer(question)
     assert not declined.answered and declined.decline
     assert declined.asks_for == kind and declined.lacking == ((kind,) if kind else ())
+
+
+def test_a_sentence_leaning_on_the_one_before_gives_what_it_asks_with_that_sentences_words(retriever: Retriever):
+    # "Their doses ..." is quoted with the sentence before it, which names the subject; a subject word the passage
+    # does not name ("tracked") keeps its context share of the rest below SUBJECT_SHARE.
+    commentary = next(p for p in retriever.index.passages if not p.study and len(p.sentences) > 1)
+    first, second = "Patients at the clinic were watched.", "Their doses were supervised for three months."
+    text = f"{first} {second}"
+    passage = replace(
+        commentary, text=text, sentences=((0, len(first)), (len(first) + 1, len(text))), unquotable=(), leans=()
+    )
+    tokens = retriever.analyzer.tokens
+    subject = ((frozenset(tokens("clinic")), 1.0), (frozenset(tokens("tracked")), 0.5))
+    assert gives_asked(Asked(KIND["a duration"], subject), passage, 1, retriever)
+    alone = "Doses were supervised for three months."
+    standing = replace(passage, text=f"{first} {alone}", sentences=((0, len(first)), (len(first) + 1, len(text) - 6)))
+    assert not gives_asked(Asked(KIND["a duration"], subject), standing, 1, retriever)

@@ -118,7 +118,12 @@ class Asked:
     if_known: bool = False  # the question asks whether the matter is known: "it is untested" answers it
 
     def given_by(
-        self, sentence: str, tokens: Callable[[str], Collection[str]], entry: str = "", context: str = ""
+        self,
+        sentence: str,
+        tokens: Callable[[str], Collection[str]],
+        entry: str = "",
+        context: str = "",
+        leaned_on: str = "",
     ) -> bool:
         """Whether a clause of a sentence gives the thing asked for: it holds a giving form that is not the
         question's own word, does not say the matter is unknown, and names SUBJECT_SHARE of the subject's
@@ -126,10 +131,12 @@ class Asked:
         (`entry`: the entry's title) has its subject named by the entry, and names a study itself. A subject word
         named only elsewhere in the sentence's passage (`context`: its heading, "Guidance", or another sentence) counts
         CONTEXT_SHARE of its weight ("Four relationship patterns were identified" in a passage on French interviews);
-        a yes or no is a claim the sentence itself must make."""
+        a yes or no is a claim the sentence itself must make. A sentence leaning on the one before it (`leaned_on`:
+        "Their caseloads were reassigned ...") is quoted with it, and gives a figure on the subject its words name."""
         if self.kind.claim and _NOT_KNOWN.search(sentence) and not self.if_known:
             return False
         named_by_entry = set(tokens(entry)) if entry else set()
+        named_by_entry |= set(tokens(leaned_on)) if leaned_on and not self.kind.claim else set()
         around = set(tokens(context)) if context and not self.kind.claim else set()
         entry_names_study = bool(entry) and self.kind.name == STUDY
         parts = clauses(sentence)

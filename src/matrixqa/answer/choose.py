@@ -17,6 +17,7 @@ from matrixqa.search.cells import CellKey
 from matrixqa.search.fusion import maximal_marginal_relevance
 from matrixqa.search.reading import Query
 from matrixqa.search.retrieve import Hit, Retriever, SearchResult
+from matrixqa.textrules import leans_back
 
 MIN_SENTENCE = 0.25  # sentences less relevant to the question than this are left out
 LEXICAL_WEIGHT = 0.25  # weight of a sentence's share of the question's words beside its cosine similarity
@@ -196,10 +197,12 @@ def gives_asked(asked: Asked | None, passage: Passage, offset: int, retriever: R
     entry = passage.study.title if passage.study else ""
     if not entry and asked.kind.name == STUDY and (listed := passage.points_back(offset)):
         entry = listed.title  # a sentence pointing back at a listed study names it, as the study's entry does
-    lines = [passage.sentence_texts[offset]]
-    if passage.study and offset and not asked.kind.claim:
-        lines.append(passage.sentence_texts[0])
-    return any(asked.given_by(text, retriever.analyzer.tokens, entry, passage.headed_text) for text in lines)
+    sentence, tokens, context = passage.sentence_texts[offset], retriever.analyzer.tokens, passage.headed_text
+    leaned_on = passage.sentence_texts[offset - 1] if offset and leans_back(sentence) else ""
+    if asked.given_by(sentence, tokens, entry, context, leaned_on):
+        return True
+    title = passage.sentence_texts[0] if passage.study and offset and not asked.kind.claim else ""
+    return bool(title) and asked.given_by(title, tokens, entry, context)
 
 
 def _with_quotable(hits: list[Hit], index: Index) -> list[Hit]:

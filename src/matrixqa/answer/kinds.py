@@ -251,7 +251,8 @@ KINDS = (
         forms(
             r"\b(?:should|must|ought|need(?:s|ed)? to|has to|have to|try to|aim to)\b",
             r"\b(?:recommend\w*|advis\w*|advice|guidance|guidelines?|standards?|competencies|expected|requires?|"
-            r"depend on|appropriate|select|evaluat\w*|discuss\w*|anticipat\w*|consider|avoid|minimum|exception)\b",
+            r"depend on|appropriate|select|evaluat(?:e|ing)\b|discuss\w*|anticipat\w*|consider|avoid|minimum|"
+            r"exception)\b",
         ),
         instructs=forms(r"^\W*(?:select|evaluate|consider|avoid|use|make|ask|tell|keep|try|give|build)\b"),
     ),
