@@ -393,6 +393,9 @@ def test_one_as_a_word_of_comparison_is_no_count():
         ("Who are the patients most at risk?", False),
         ("Who was the US researcher who led the study?", True),  # words describing the maker between
         ("Who were the two patients in the study?", False),
+        ("Who said talk is the main ingredient of care?", True),  # whoever said what is quoted: a name
+        ("Who is quoted saying talk matters most?", True),
+        ("Who says the dose matters?", True),
     ],
 )
 def test_a_question_asking_who_made_something_or_when_it_happened_asks_for_the_narrower_thing(question, narrower):
@@ -545,6 +548,9 @@ def test_the_subject_is_the_question_without_the_words_that_ask():
     read_first = subject_words("Which review should I read first on clinicians' results?", KIND["a study"]).split()
     assert read_first == ["on", "clinicians'", "results?"]
     assert subject_words("What's the best study to start with on dosing?", KIND["a study"]).split() == ["on", "dosing?"]
+    # How many of a sort of thing: the sort is the asking's, what is counted the subject's.
+    counted = subject_words("How many different kinds of relationship did patients describe?", KIND["a number"])
+    assert counted.split() == ["relationship", "did", "patients", "describe?"]
 
 
 def test_the_words_naming_the_cells_asked_about_are_no_part_of_the_subject(retriever: Retriever):

@@ -13,9 +13,9 @@ answer on it (but "no" to a question asking whether it is known: "has anyone tes
 figure in a former time ("previously recommended") unless the question asks of a former time. A yes or no is a claim
 about what the question embeds after "why", "how", "whether" or "what": the words of that matter count less, as a
 sentence may name it in other words ("the findings"). Some questions ask for something narrower than their kind: who
-made a study or a document is given by a name or a body, never by a role ("patients", "doctors"), nor where the maker
-is described without a name ("led by an eminent US researcher"). A request to be pointed into the reading ("which
-review is recommended as the place to start on X?") names its subject by X alone.
+made a study or a document, or said what is quoted, is given by a name or a body, never by a role ("patients",
+"doctors"), nor where the maker is described without a name ("led by an eminent US researcher"). A request to be
+pointed into the reading ("which review is recommended as the place to start on X?") names its subject by X alone.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matrixqa.answer.kinds import NUMBER, STUDY, Kind, asked_for, forms
+from matrixqa.answer.kinds import HOW_MANY, NUMBER, STUDY, Kind, asked_for, forms
 from matrixqa.index.analysis import Analysis
 from matrixqa.index.vocabulary import CONCEPT
 from matrixqa.search.evidence import term_weights
@@ -49,11 +49,7 @@ _EMBEDDED = re.compile(r"(?<=\w)(?<!\band)(?<!\bor)(?<!\bbut)\s+(?:why|how|wheth
 # many kinds of relationship?" counts relationships: the words naming a sort of thing are skipped. A word read in the
 # corpus's words keeps its reading beside it ("Scottish (Scotland) clinicians"): the two are one word of the count.
 _READ_WORD = rf"[\w'-]+{READING}"
-_COUNTED = re.compile(
-    r"\bhow many\s+(?:(?:different|distinct|main|separate)\s+)?(?:(?:kinds?|types?|sorts?|forms?|categories|"
-    rf"classes|varieties|groups?|patterns?|styles?)\s+of\s+)?({_READ_WORD}(?:\s+{_READ_WORD})?)",
-    re.I,
-)
+_COUNTED = re.compile(rf"{HOW_MANY}\s+({_READ_WORD}(?:\s+{_READ_WORD})?)", re.I)
 COUNT_REACH = 4
 
 

@@ -13,6 +13,12 @@ _NUMBER_WORD = (
     r"(?:(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
     r"forty|fifty|sixty|hundred|a (?:few|couple of|dozen)|several|a dozen|dozens of|half|pair|trio)"
 )
+# "How many different kinds of relationship ...?" asks for a count of relationships: the words naming a sort of thing
+# are the asking's, not the subject's.
+HOW_MANY = (
+    r"\bhow many\b(?:\s+(?:different|distinct|main|separate)\b)?(?:\s+(?:kinds?|types?|sorts?|forms?|categories|"
+    r"classes|varieties|groups?|patterns?|styles?)\s+of\b)?"
+)
 STUDY = "a study"
 NUMBER = "a number"
 YES_OR_NO = "a yes or no"
@@ -132,7 +138,7 @@ KINDS = (
         NUMBER,
         "no figure",
         forms(
-            r"\bhow many\b",
+            HOW_MANY,
             r"\bwhat (?:number|proportion|percentage|share|fraction|rate)\b",
             r"\bwhat per ?cent\b",
             r"\bhow big\b",
@@ -187,7 +193,8 @@ KINDS = (
                 r"^\W*who (?:(?:first|actually|originally|really) )?(?:led|leads|ran|runs|wrote|writes|produced|"
                 r"produces|published|publishes|issued|issues|commented|comments|conducted|carried out|put together|"
                 r"drew up|developed|authored|compiled|funded|funds|commissioned|designed|is behind|was behind|"
-                r"are behind|were behind)\b",
+                r"are behind|were behind|said|says|stated|claimed|argued|coined)\b",
+                r"^\W*who (?:is|was) quoted\b",  # who said it: whoever is quoted, by name
                 rf"^\W*(?:which|what) (?:researchers?|authors?|clinics?|services?|{_BODIES})\b",
                 rf"^\W*who (?:is|are|was|were) (?:the|its|their) (?:[\w-]+ ){{0,2}}?{_MAKERS}\b",  # "the US researcher"
                 _NAME_OF,
