@@ -199,6 +199,16 @@ def test_a_sentence_leaning_on_the_one_before_has_its_subject_named_there_too():
     assert not claim.given_by("Their doses did not harm it.", _tokens, leaned_on=before)
 
 
+def test_a_clause_pointing_back_has_its_subject_named_by_the_clauses_before():
+    subject = tuple((frozenset([word]), 1.0) for word in ("steer", "scotland", "supervision"))
+    number = Asked(KIND["a number"], subject)
+    assert number.given_by("Doctors steer patients; in Scotland, 20 of 32 said they did this.", _tokens)
+    assert not number.given_by("Doctors steer patients; in Scotland, 20 of 32 said so.", _tokens)
+    # A yes or no is the claim of the clause that makes it.
+    claim = Asked(KIND["a yes or no"], subject)
+    assert not claim.given_by("Doctors steer patients; in Scotland, most did this.", _tokens)
+
+
 def test_a_sentence_of_a_study_entry_has_its_subject_named_by_the_entrys_title():
     asked = _asked("a number", "pharmacy")
     assert not asked.given_by("It served 265 patients.", _tokens)

@@ -128,7 +128,9 @@ class Asked:
         named only elsewhere in the sentence's passage (`context`: its heading, "Guidance", or another sentence) counts
         CONTEXT_SHARE of its weight ("Four relationship patterns were identified" in a passage on French interviews);
         a yes or no is a claim the sentence itself must make. A sentence leaning on the one before it (`leaned_on`:
-        "Their caseloads were reassigned ...") is quoted with it, and gives a figure on the subject its words name."""
+        "Their caseloads were reassigned ...") is quoted with it, and gives a figure on the subject its words name; so
+        does a clause pointing back at the clauses before it ("...; in Scotland, 20 out of 32 clinicians said they did
+        this")."""
         if self.kind.claim and _NOT_KNOWN.search(sentence) and not self.if_known:
             return False
         named_by_entry = set(tokens(entry)) if entry else set()
@@ -137,12 +139,13 @@ class Asked:
         entry_names_study = bool(entry) and self.kind.name == STUDY
         parts = clauses(sentence)
         said = [set(tokens(clause)) for clause in parts]
+        pointed = [set() if self.kind.claim else _pointed_at(said, i, clause) for i, clause in enumerate(parts)]
         return any(
             (entry_names_study or self._gives_form(clause, tokens) or (self.if_known and _NOT_KNOWN.search(clause)))
             and (self.if_known or not _NOT_KNOWN.search(clause))
             and (self.former or not _FORMER.search(clause))
             and not (self.narrower and self.who and _UNNAMED_MAKER.search(clause))
-            and self._names_subject(said[i] | named_by_entry, around - _named_only_after(said, i))
+            and self._names_subject(said[i] | named_by_entry | pointed[i], around - _named_only_after(said, i))
             for i, clause in enumerate(parts)
         )
 
@@ -262,6 +265,15 @@ def subject_words(question: str, kind: Kind) -> str:
     if kind.narrower:
         question = kind.narrower[0].sub(" ", question)
     return kind.asked.sub(" ", question)
+
+
+_POINTS_AT_STATEMENT = re.compile(r"\b(?:this|these|those|such)\b", re.I)
+
+
+def _pointed_at(said: list[set[str]], i: int, clause: str) -> set[str]:
+    """The words (`said`: each clause's of a sentence) of the clauses before clause i, when it points back at them
+    ("...; in Scotland, 20 out of 32 clinicians said they did this"): what they name, it names."""
+    return set().union(*said[:i]) if i and _POINTS_AT_STATEMENT.search(clause) else set()
 
 
 def _named_only_after(said: list[set[str]], i: int) -> set[str]:
