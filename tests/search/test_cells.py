@@ -246,6 +246,7 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("quick summary pls of D4 on the alcohol side", "D4"),  # a matrix's side names it, and no subject
         ("can I get an overview of alcohol D4?", "D4"),
         ("what topics come under alcohol D4?", "D4"),
+        ("alcohol D4 - what sort of thing is in there?", "D4"),
     ],
 )
 def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: Retriever, question, code):

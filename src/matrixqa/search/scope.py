@@ -39,7 +39,7 @@ REQUEST_WORDS = frozenset(
     | {"get"}  # "can I get an overview of B3?"
     | {"key", "main", "point", "points", "message", "messages", "headline", "headlines", "takeaway", "takeaways"}
     | {"theme", "themes"}  # "main themes of E3"
-    | {"kind", "kinds", "sort", "sorts", "type", "types", "stuff", "things"}  # "what kind of stuff is in B4?"
+    | {"kind", "kinds", "sort", "sorts", "type", "types", "stuff", "thing", "things"}  # "what kind of stuff is in B4?"
 )
 # Cells or matrices in the plural, and nothing else, ask which there are ("list the cells", "what cells are there").
 ALL_CELLS = frozenset({"cells", "matrices"})
