@@ -71,6 +71,9 @@ def test_a_topic_is_absent_when_no_passage_names_it(retriever: Retriever, questi
         # The fake alcohol D4 alone answers on zebra stripes: a drug's name is the drug matrix's subject, which none
         # of its passages treats.
         ("Do zebra-striped waiting rooms help heroin users keep their appointments?", ("heroin",)),
+        # A drug passage among those that would answer does not make the other matrix's passage leading the answer
+        # speak of it.
+        ("Do zebra-striped waiting rooms help methadone patients keep appointments with counsellors?", ("methadone",)),
         ("Do zebra-striped waiting rooms help stimulant users keep their appointments?", ("stimulant",)),
         ("Do zebra-striped waiting rooms help drinkers keep their appointments?", ()),  # the alcohol matrix's own
         ("Do zebra-striped waiting rooms help clients keep their appointments?", ()),

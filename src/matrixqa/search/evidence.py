@@ -5,8 +5,8 @@ vector; the lexical side scores its words by BM25, each question word weighed by
 is to the whole question (term_weights); fusion.py combines the two. Beside the ranking, the evidence holds
 what the decision (relevance.py) weighs: the best sentence similarity, how much of the question the first
 passages cover, the topics the question names that the corpus does not treat (and the subject of the one matrix
-it names by its substances, where no passage that would answer is of that matrix), the words matched by meaning,
-and the authors of the first passages' studies the question names.
+it names by its substances, where the passage that would answer first is not of that matrix), the words matched by
+meaning, and the authors of the first passages' studies the question names.
 """
 
 from __future__ import annotations
@@ -166,7 +166,8 @@ class Gatherer:
             vector=vector,
             candidates=candidates,
             cells=self._by_cell(query, candidates, leaders),
-            missing=self._untreated(query, answering) + self._uncompared(query, candidates),
+            missing=self._untreated(query, answering, int(candidates.rows[int(np.argmax(candidates.fused))]))
+            + self._uncompared(query, candidates),
             matched=matched,
             unknown=still_unknown,
             authors=named_authors(query.analysis, [passages[p] for p in leaders]),
@@ -196,14 +197,15 @@ class Gatherer:
         """How many passages the filters admit."""
         return int(filters.admitted(self._columns).sum())
 
-    def _untreated(self, query: Query, leaders: list[int]) -> tuple[str, ...]:
+    def _untreated(self, query: Query, leaders: list[int], first: int) -> tuple[str, ...]:
         """The topics the question names that no passage among those that would answer it treats (topics.py); of a
         question naming cells, that none of those passages, all of the cells named, names at all. And the subject of
-        the one matrix a question names by its substances ("heroin", "cocaine"), when none of those passages is of that
-        matrix's cells: another matrix's cell says nothing of it ("are naltrexone implants effective for heroin
-        addiction?" against an alcohol cell's naltrexone study)."""
+        the one matrix a question names by its substances ("heroin", "cocaine"), when the passage that would answer
+        first (`first`, by fused score) is not of that matrix's cells: another matrix's cell says nothing of it ("are
+        naltrexone implants effective for heroin addiction?" against an alcohol cell's naltrexone study), whatever
+        passage of that matrix is further down."""
         subject = query.subject if not query.cells else None
-        if subject and all(self.index.passages[p].cell.matrix != subject[0] for p in leaders):
+        if subject and self.index.passages[first].cell.matrix != subject[0]:
             return (subject[1], *self._untreated_topics(query, leaders))
         return self._untreated_topics(query, leaders)
 
