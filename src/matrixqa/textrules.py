@@ -34,6 +34,9 @@ ASKERS = (
     rf"{PRACTITIONERS}|docs?|medics?|midwi(?:fe|ves)|officers?|consultants?|registrars?|psychologists?|paramedics?|"
     r"students?|trainees?|leads?|coordinators?|advis[eo]rs?|mentors?|volunteers?|carers?|parents?"
 )
+# Verbs by which a question requests rather than asks ("explain what B3 covers", "can you summarise ..."): what
+# follows them is what is asked.
+REQUEST_VERBS = r"explain|describe|summari[sz]e|sum|give|list|outline|show|clarify|walk|go through"
 # A question's word read in the corpus's words carries its reading beside it ("bupe (buprenorphine)", "commissioner
 # (commissioning)"): search/reading.py writes it so, and a pattern matched on the text as read allows for it after a
 # word.
@@ -80,6 +83,8 @@ PASSAGE_POINTS_BACK = _any_of(*_POINTERS, *_OWNERS)
 _PASSAGE_OPENING_WORDS = 12
 # Within a passage a sentence may also point at people and pairs ("She found ...", "The latter ...").
 SENTENCE_POINTS_BACK = _any_of(*_POINTERS, *_OWNERS, "he", "she", "his", "her", "both", "latter", "former", "here")
+# Within a sentence a clause may point at what the clauses before it say ("...; in Scotland, 20 of 32 did this").
+CLAUSE_POINTS_BACK = _any_of("this", "these", "those", "such")
 # A question that addresses the reader, or points at earlier text, does not stand on its own.
 NOT_STANDALONE = _any_of(*_POINTERS, "such", "he", "she", "you", "your", "we", "our")
 

@@ -33,7 +33,7 @@ from matrixqa.search.evidence import term_weights
 from matrixqa.search.reading import Query
 from matrixqa.search.retrieve import Retriever
 from matrixqa.search.scope import words_of_where_to_start
-from matrixqa.textrules import READING
+from matrixqa.textrules import CLAUSE_POINTS_BACK, READING
 
 COMMON = 0.5  # share of passages a word may be in and still name what a question asks about
 SUBJECT_SHARE = 0.4  # of the question's subject (by how distinctive its words are) a giving clause must name
@@ -267,13 +267,10 @@ def subject_words(question: str, kind: Kind) -> str:
     return kind.asked.sub(" ", question)
 
 
-_POINTS_AT_STATEMENT = re.compile(r"\b(?:this|these|those|such)\b", re.I)
-
-
 def _pointed_at(said: list[set[str]], i: int, clause: str) -> set[str]:
     """The words (`said`: each clause's of a sentence) of the clauses before clause i, when it points back at them
     ("...; in Scotland, 20 out of 32 clinicians said they did this"): what they name, it names."""
-    return set().union(*said[:i]) if i and _POINTS_AT_STATEMENT.search(clause) else set()
+    return set().union(*said[:i]) if i and CLAUSE_POINTS_BACK.search(clause) else set()
 
 
 def _named_only_after(said: list[set[str]], i: int) -> set[str]:

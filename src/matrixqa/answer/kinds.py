@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from matrixqa.textrules import PRACTITIONERS
+from matrixqa.textrules import PRACTITIONERS, REQUEST_VERBS
 
 _NUMBER_WORD = (
     r"(?:(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
@@ -51,7 +51,7 @@ _MODIFIERS = rf"(?:(?!(?:{_NOT_MODIFIERS})\b)[\w-]+ ){{0,2}}"
 # A polite request opening a question: what follows it is what is asked.
 _REQUEST = (
     r"(?:can|could|would|will) (?:you|u) (?:please |just |quickly |briefly )?"
-    r"(?:explain|tell (?:me|us)|describe|summari[sz]e|sum|give|list|outline|show|clarify|walk|go through)\b\s*"
+    rf"(?:tell (?:me|us)|{REQUEST_VERBS})\b\s*"
 )
 _TIME_OF_DAY = r"\b(?:morning|afternoon|evening|night-?time|midday|noon|\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm))\b"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from matrixqa.textrules import ASKERS, READING
+from matrixqa.textrules import ASKERS, READING, REQUEST_VERBS
 
 # Whom an answer is for ("..., for a new keyworker who has never prescribed?"): the asker, or those they ask for.
 _AUDIENCE = rf"for (?:a|an|the|my|our|some) (?:[\w'-]+ ){{0,2}}?(?:{ASKERS})\b"
@@ -25,7 +25,7 @@ _OF_THE_ASKER = re.compile(r"^\W*(?:i|i'm|im|i've|ive|we|we're|we've|my|our)\b(?
 # A clause that asks: a question mark ends it, or a question word, an auxiliary or a request opens it.
 _ASKS = re.compile(
     r"\?\W*$|^\W*(?:what|whats|what's|which|who|whom|whose|how|where|when|why|whether|is|are|was|were|do|does|did|can|"
-    r"could|should|would|will|has|have|had|any|tell|give|summari[sz]e|sum|explain|describe|list|outline|show|compare)\b",
+    rf"could|should|would|will|has|have|had|any|tell|compare|{REQUEST_VERBS})\b",
     re.IGNORECASE,
 )
 # A clause giving the asker's role, and not itself asking ("I'm a commissioner.", "I work with probation", "Commissioner

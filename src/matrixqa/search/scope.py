@@ -57,6 +57,7 @@ START_WORDS = frozenset(
     | {"best", "good", "great", "useful", "thing", "something", "suggest", "suggests", "recommend", "recommends"}
     | {"piece", "document", "paper", "article", "book", "research", "review", "study", "introduction", "intro"}
 )
+_WORDS_OF_A_START_REQUEST = START_WORDS | REQUEST_WORDS | SCOPE_WORDS
 _ASKS_ABOUT = re.compile(r"\babout\W*$|\btell (?:me|us) about\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
 _AFTER_ABOUT = re.compile(r".*\babout\b(.*)$", re.IGNORECASE | re.DOTALL)  # what follows its last "about"
@@ -78,7 +79,7 @@ def asks_where_to_start(analysis: Analysis, text: str, names: frozenset[str] = f
     corpus's names (and `names`: the cells' it names) and the words of requests ("where's a good place to start
     reading up on this stuff?", "B3: where do I begin?"; not "where should I start reading on supervised dosing?",
     whose subject search weighs)."""
-    plain = CORPUS_NAMES | names | SCOPE_WORDS | REQUEST_WORDS | START_WORDS
+    plain = CORPUS_NAMES | names | _WORDS_OF_A_START_REQUEST
     return bool(_ASKS_WHERE_TO_START.search(text)) and all(t.word.lower() in plain for t in analysis.terms)
 
 
@@ -87,5 +88,5 @@ def words_of_where_to_start(terms: tuple[Term, ...], text: str) -> frozenset[str
     should I read first on X?": all but X's): they ask, and name no subject."""
     if not _ASKS_WHERE_TO_START.search(text):
         return frozenset()
-    plain = START_WORDS | REQUEST_WORDS | SCOPE_WORDS
+    plain = _WORDS_OF_A_START_REQUEST
     return frozenset(t.word.lower() for t in terms if t.word.lower() in plain or t.stem in plain)
