@@ -7,10 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-# None now: the twenty-ninth round's (practitioner_final32, asks_for_final28, many_cells_final29 and its
-# alternatives, second_cells_final23) were measured once on 7 December 2026 at ce485f1; the twenty-eighth round's at
-# 972f436.
-HELD_OUT: frozenset[str] = frozenset()
+# The thirtieth round's, written on 7 December 2026 (twenty-first session); the twenty-ninth round's were measured
+# once at ce485f1.
+HELD_OUT: frozenset[str] = frozenset(
+    {
+        "practitioner_final33.jsonl",
+        "asks_for_final29.jsonl",
+        "many_cells_final30.jsonl",
+        "many_cells_alternatives_final30.jsonl",
+        "second_cells_final24.jsonl",
+    }
+)
 
 
 def held_out(path: Path) -> bool:
