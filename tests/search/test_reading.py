@@ -139,6 +139,24 @@ def test_an_acronym_is_spelt_out_from_the_capitalised_phrase_it_abbreviates(retr
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "RCGP (Really Careful General Prescribing) competencies",
+        "Really Careful General Prescribing (RCGP) competencies",
+        "RCGP ( really careful general prescribing ) competencies",
+    ],
+)
+def test_an_acronym_the_asker_spells_out_beside_it_is_read_as_the_asker_spells_it(retriever: Retriever, question):
+    # The corpus's phrase of the same initials stands for something else here: the asker has said what it means.
+    result = retriever.search(question, 5)
+    assert result.read_as == question
+    assert not any(m.startswith("RCGP") for m in result.relevance.matched)
+    # Words in brackets that do not spell it out leave the acronym to be read from the corpus.
+    aside = retriever.search("RCGP (the college, I think) competencies", 5)
+    assert aside.read_as.startswith("Royal College of General Practitioners (the college")
+
+
+@pytest.mark.parametrize(
     ("acronym", "phrase"),
     [
         ("RCPsych", "Royal College of Psychiatrists"),  # small letters go on with the word their capital opens

@@ -57,6 +57,18 @@ _ACRONYM_PART = re.compile(r"[A-Z][a-z]*")
 _JOINERS = frozenset({"of", "for", "the", "on"})
 
 
+def spelt_out_beside(acronym: str, text: str) -> bool:
+    """Whether the text spells the acronym out itself, in brackets after it ("SC (supervised consumption)") or
+    before them ("supervised consumption (SC)"): the asker's own reading, which no phrase of the corpus replaces."""
+    word = re.escape(acronym)
+    after = re.search(rf"\b{word}\s*\(([^()]+)\)", text)
+    if after and abbreviates(acronym, after.group(1).strip()):
+        return True
+    before = re.search(rf"([^()]*)\(\s*{word}\s*\)", text)
+    words = re.findall(r"[\w'-]+", before.group(1)) if before else []
+    return any(abbreviates(acronym, " ".join(words[-n:])) for n in range(1, min(len(words), 2 * len(acronym)) + 1))
+
+
 def abbreviates(acronym: str, phrase: str) -> bool:
     """Whether an acronym abbreviates a phrase capital by capital: each capital opens a word of it (a hyphen
     parts words), and any small letters after it go on with that word; the joining words (of, for, the, on) are

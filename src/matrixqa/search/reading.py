@@ -44,7 +44,7 @@ from matrixqa.index.analysis import Analysis, Term
 from matrixqa.index.lexical import LexicalIndex
 from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.vocabulary import abbreviated
-from matrixqa.index.words import abbreviates, corpus_words, fold
+from matrixqa.index.words import abbreviates, corpus_words, fold, spelt_out_beside
 from matrixqa.ingest.chunk import Passage
 from matrixqa.ingest.identity import matrix_codes
 from matrixqa.search.asker import asking_clauses, asks_nothing, clauses_of, of_the_asker
@@ -188,13 +188,14 @@ class QuestionReader:
     def _rewrite(
         self, question: str, analysis: Analysis, names: frozenset[str]
     ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-        """The question with each word the corpus does not hold corrected or spelt out, where it can be; `names`
-        are further words that name the corpus (the titles of the cells the question names)."""
+        """The question with each word the corpus does not hold corrected or spelt out, where it can be (not an
+        acronym the asker spells out beside it); `names` are further words that name the corpus (the titles of the
+        cells the question names)."""
         corrected, expanded = [], []
         text = question
         for term in analysis.terms:
             word = term.word
-            if word.lower() in self.names | names:
+            if word.lower() in self.names | names or spelt_out_beside(word, question):
                 continue
             # Whether or not the corpus holds the word: adding cells changes no reading.
             full = abbreviated(term.word, term.stem, term.concepts)
