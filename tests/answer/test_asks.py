@@ -16,6 +16,7 @@ from matrixqa.answer.asks import (
     counted_tokens,
     embedded_words,
     read_asked,
+    scene_words,
     subject_words,
 )
 from matrixqa.answer.choose import LENGTHS, choose_sentences, gives_asked
@@ -360,6 +361,36 @@ def test_the_words_of_the_embedded_matter_weigh_less_so_a_sentence_naming_the_cl
     asked = read_asked(result.query, retriever, result.question_vector)
     assert asked.if_known
     assert {word: w for tokens, w in asked.subject for word in tokens}["result"] > weight["result"]
+
+
+@pytest.mark.parametrize(
+    "question, scene",
+    [
+        ("Did the top counsellor need higher doses in the Philadelphia study?", {"philadelphia", "study"}),
+        (
+            "Did qualifications explain the results of the Philadelphia transfer study?",
+            {"philadelphia", "transfer", "study"},
+        ),
+        # A word the claim names too is the claim's; only a yes or no is a claim.
+        ("Did the study's counsellors differ in the counsellor study?", set()),
+        ("How often did counsellors see patients in the Philadelphia study?", set()),
+        ("Did the top counsellor need higher doses?", set()),
+    ],
+)
+def test_the_study_a_yes_or_no_question_is_set_in_is_told_from_its_claim(retriever: Retriever, question, scene):
+    words = scene_words(question, asked_for(question), retriever.analyzer.analyse)
+    assert words == scene
+
+
+def test_the_words_of_the_study_a_claim_is_set_in_weigh_less(retriever: Retriever):
+    # The sentence making the claim sits in the passage on the study, and need not name it again.
+    question = "Did the top counsellor need higher methadone doses in the Philadelphia study?"
+    result = retriever.search(question, 5)
+    weight = {w: x for tokens, x in read_asked(result.query, retriever, result.question_vector).subject for w in tokens}
+    plain = replace(result.query, text="Did the top Philadelphia counsellor need higher methadone doses?")
+    plain_weight = {w: x for tokens, x in read_asked(plain, retriever, result.question_vector).subject for w in tokens}
+    assert weight["philadelphia"] < plain_weight["philadelphia"]
+    assert weight["counsellor"] == pytest.approx(plain_weight["counsellor"])
 
 
 def test_a_yes_or_no_is_the_claim_of_the_whole_sentence():

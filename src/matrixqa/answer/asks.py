@@ -213,6 +213,7 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     closeness = term_weights(question, meanings.vectors_of([word for word, _, _ in named]))
     if_known = bool(_ASKS_IF_KNOWN.search(query.text))  # then the matter asked of is what it embeds
     embedded = frozenset() if if_known else embedded_words(query.text, kind, analyzer.analyse)
+    embedded |= scene_words(query.text, kind, analyzer.analyse)
     subject = tuple(
         (tokens, lexical.idf(count) * float(near) * (EMBEDDED_SHARE if word in embedded else 1.0))
         for (word, tokens, count), near in zip(named, closeness, strict=True)
@@ -231,6 +232,22 @@ def embedded_words(question: str, kind: Kind, analyse: Callable[[str], Analysis]
         return frozenset()
     claim = {term.word.lower() for term in analyse(question[: found.start()]).terms}
     return frozenset(term.word.lower() for term in analyse(question[found.end() :]).terms) - claim
+
+
+_SCENE = re.compile(
+    r"\b(?:in|from|of|by) (?:the|that|this|a|an) (?:[\w'-]+ ){0,4}?(?:study|trial|survey|review|research|project)\b",
+    re.I,
+)
+
+
+def scene_words(question: str, kind: Kind, analyse: Callable[[str], Analysis]) -> frozenset[str]:
+    """The words of the study a yes-or-no question sets its claim in ("... in the Philadelphia study?"), that the claim
+    does not also name."""
+    found = _SCENE.search(question) if kind.claim else None
+    if found is None:
+        return frozenset()
+    rest = {term.stem for term in analyse(question[: found.start()] + " " + question[found.end() :]).terms}
+    return frozenset(term.word.lower() for term in analyse(found.group()).terms if term.stem not in rest)
 
 
 def counted_tokens(question: str, tokens: Callable[[str], Collection[str]]) -> frozenset[str]:
