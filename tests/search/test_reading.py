@@ -401,6 +401,23 @@ def test_a_blood_test_names_no_way_of_testing_for_drugs(retriever: Retriever):
     assert [t.shown for t in retriever.reader.read("is hair testing better than urine testing?").topics] != []
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("how do I switch someone from methadone to buprenorphine safely?", True),
+        ("should pregnant women on methadone be switched to buprenorphine?", True),
+        ("client wants to switch to bupe", True),
+        # A switch of counsellors, of testing policy, or of attention is no change of medication.
+        ("did patients do worse after the switch to new counsellors?", False),
+        ("if we switched to tests agreed with the patient would drug use go up?", False),
+        ("do patients switch off if the doctor is not listening?", False),
+    ],
+)
+def test_a_switch_names_a_change_of_medication_only_with_the_medications(retriever: Retriever, question, named):
+    shown = [t.shown for t in retriever.reader.read(question).topics]
+    assert any("switching medication" in s for s in shown) is named, shown
+
+
 def test_custody_names_no_prison(retriever: Retriever):
     # In drug work custody is most often the police's (arrest referral, custody suites): no prison.
     question = "do drug workers in police custody get people into treatment after they leave custody?"
