@@ -1,22 +1,22 @@
 """Whether a sentence gives what a question asks for (a frequency, a dose, a duration, a number, a person, a study,
 a time, what to do, yes or no: the kinds and their forms are answer/kinds.py's), and the subject it must name.
 
-Each kind pairs the forms of question that ask for it with the forms of text that give it: "how often"
-asks for a frequency, and "daily", "every N weeks", "twice a day" give one. A sentence gives the thing
-asked for only when the form stands in a clause that also names the question's subject, so that a figure
-about something else is not taken for the answer: in "nearly every day to swallow their methadone in front
-of staff, and regular urine tests to spot drug use" the frequency is the swallowing's, not the testing's.
-The subject is named by its words, their spelling variants and synonyms (the vocabulary), and the corpus words
-nearest them in meaning ("French" by "France"). A form that is the question's own word ("who ran the survey of
-clinicians?": "clinicians") answers nothing, and a clause that says the matter is untested or unknown gives no
-answer on it (but "no" to a question asking whether it is known: "has anyone tested ...?"), nor one placing its
-figure in a former time ("previously recommended") unless the question asks of a former time. A yes or no is a claim
-about what the question embeds after "why", "how", "whether" or "what": the words of that matter count less, as a
-sentence may name it in other words ("the findings"). Some questions ask for something narrower than their kind: who
-made a study or a document, or said what is quoted, is given by a name or a body, never by a role ("patients",
-"doctors"), nor where the maker is described without a name ("led by an eminent US researcher"). A request to be
-pointed into the reading ("which review is recommended as the place to start on X?") names its subject by X alone.
-"""
+Each kind pairs the forms of question that ask for it with the forms of text that give it: "how often" asks for a
+frequency, and "daily", "every N weeks", "twice a day" give one. A sentence gives the thing asked for only when the
+form stands in a clause that also names the question's subject, so that a figure about something else is not taken
+for the answer: in "nearly every day to swallow their methadone in front of staff, and regular urine tests to spot
+drug use" the frequency is the swallowing's, not the testing's. The subject is named by its words, their spelling
+variants and synonyms (the vocabulary), and the corpus words nearest them in meaning ("French" by "France"). A form
+that is the question's own word ("who ran the survey of clinicians?": "clinicians") answers nothing, and a clause
+that says the matter is untested or unknown gives no answer on it (but "no" to a question asking whether it is
+known: "has anyone tested ...?"), nor one placing its figure in a former time ("previously recommended") unless the
+question asks of a former time. A yes or no is a claim about what the question embeds after "why", "how", "whether"
+or "what": the words of that matter count less, as a sentence may name it in other words ("the findings"), and so do
+those of the study the claim is set in ("... in the Philadelphia study?"), which the sentence's passage need not
+name again. Some questions ask for something narrower than their kind: who made a study or a document, or said what
+is quoted, is given by a name or a body, never by a role ("patients", "doctors"), nor where the maker is described
+without a name ("led by an eminent US researcher"). A request to be pointed into the reading ("which review is
+recommended as the place to start on X?") names its subject by X alone."""
 
 from __future__ import annotations
 
