@@ -74,6 +74,9 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Is there a study showing that counsellors matter?", "a study"),
         ("Is there a trial testing whole-person care on its own?", "a study"),
         ("What's the best piece of research to start with?", "a study"),
+        # An evaluation and a survey are studies, as the forms that give one say
+        ("Which evaluation of supervised consumption does the page point to?", "a study"),
+        ("which survey of clinicians is listed?", "a study"),
         ("What should I read first to get into this topic?", "a study"),
         ("What training should a GP do?", "what to do"),
         ("What was the name of the researcher who led it?", "a person or body"),

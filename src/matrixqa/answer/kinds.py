@@ -48,6 +48,9 @@ _NAME_OF = (
 # question about it ("what did the study find?" asks for findings, not a study).
 _NOT_MODIFIERS = r"did|do|does|is|are|was|were|has|have|had|the|a|an|this|that|these|those|in|of|on|for"
 _MODIFIERS = rf"(?:(?!(?:{_NOT_MODIFIERS})\b)[\w-]+ ){{0,2}}"
+# The names a question gives the study it asks for ("which evaluation of supervised consumption ...?"): those the
+# giving forms count as a study's, less the words of evidence in general.
+_STUDIES = r"(?:stud(?:y|ies)|trials?|reviews?|papers?|articles?|evaluations?|surveys?)"
 # A polite request opening a question: what follows it is what is asked.
 _REQUEST = (
     r"(?:can|could|would|will) (?:you|u) (?:please |just |quickly |briefly )?"
@@ -207,14 +210,13 @@ KINDS = (
         "no study",
         forms(
             rf"\b(?:which|what|any|a|one) {_MODIFIERS}"
-            r"(?:stud(?:y|ies)|trials?|reviews?|papers?|articles?|research|experiments?)"
+            rf"(?:{_STUDIES}|research|experiments?)"
             r"\b[^?]*\b(?:show|shows|showed|shown|showing|found|find|finds|finding|test|tested|testing|looked|prove|proved|"
             r"compar\w*|examin\w*|assess\w*|suggest\w*|support\w*|link\w*|associat\w*|connect\w*|demonstrat\w*|"
             r"report\w*|establish\w*|measur\w*|investigat\w*|back\w*|justif\w*|confirm\w*|underpin\w*)\b",
-            rf"^\W*(?:which|what) {_MODIFIERS}(?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
+            rf"^\W*(?:which|what) {_MODIFIERS}{_STUDIES}\b",
             # "which are the three studies on ...?" asks which ones ("what were the trials about?" does not)
-            rf"^\W*which (?:are|were|is|was) (?:the |these |those )?{_MODIFIERS}(?:stud(?:y|ies)|trials?|reviews?|"
-            r"papers?|articles?)\b",
+            rf"^\W*which (?:are|were|is|was) (?:the |these |those )?{_MODIFIERS}{_STUDIES}\b",
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
             r"\b(?:is there|are there) (?:a|an|any) (?:stud(?:y|ies)|trials?|reviews?|papers?)\b",
             r"\b(?:piece|pieces|bit) of research\b",
@@ -223,7 +225,7 @@ KINDS = (
             r"\b(?:should|would|could|must|do) (?:i|we|you|one|they) (?:first )?read(?: first)?\b",
             r"\bread(?:ing)? first\b",
             r"\b(?:to )?start (?:reading )?with\b",
-            r"\bwhat(?:'s|’s| is) the (?:best|first|main|key) (?:stud(?:y|ies)|trials?|reviews?|papers?|articles?)\b",
+            rf"\bwhat(?:'s|’s| is) the (?:best|first|main|key) {_STUDIES}\b",
             r"\bwho (?:studied|researched|found|showed|tested)\b",
         ),
         forms(
