@@ -228,10 +228,7 @@ def embedded_words(question: str, kind: Kind, analyse: Callable[[str], Analysis]
     """The words of the matter a yes-or-no question embeds after "why", "how", "whether" or "what" that its claim
     does not also name."""
     found = _EMBEDDED.search(question) if kind.claim else None
-    if found is None:
-        return frozenset()
-    claim = {term.word.lower() for term in analyse(question[: found.start()]).terms}
-    return frozenset(term.word.lower() for term in analyse(question[found.end() :]).terms) - claim
+    return _not_the_claims(question[found.end() :], question[: found.start()], analyse) if found else frozenset()
 
 
 _SCENE = re.compile(
@@ -244,10 +241,14 @@ def scene_words(question: str, kind: Kind, analyse: Callable[[str], Analysis]) -
     """The words of the study a yes-or-no question sets its claim in ("... in the Philadelphia study?"), that the claim
     does not also name."""
     found = _SCENE.search(question) if kind.claim else None
-    if found is None:
-        return frozenset()
-    rest = {term.stem for term in analyse(question[: found.start()] + " " + question[found.end() :]).terms}
-    return frozenset(term.word.lower() for term in analyse(found.group()).terms if term.stem not in rest)
+    claim = f"{question[: found.start()]} {question[found.end() :]}" if found else ""
+    return _not_the_claims(found.group(), claim, analyse) if found else frozenset()
+
+
+def _not_the_claims(part: str, claim: str, analyse: Callable[[str], Analysis]) -> frozenset[str]:
+    """The words of a part of a question (lower case) whose stems the rest of it, its claim, does not name."""
+    named = {term.stem for term in analyse(claim).terms}
+    return frozenset(term.word.lower() for term in analyse(part).terms if term.stem not in named)
 
 
 def counted_tokens(question: str, tokens: Callable[[str], Collection[str]]) -> frozenset[str]:

@@ -218,7 +218,7 @@ KINDS = (
             # "which are the three studies on ...?" asks which ones ("what were the trials about?" does not)
             rf"^\W*which (?:are|were|is|was) (?:the |these |those )?{_MODIFIERS}{_STUDIES}\b",
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
-            r"\b(?:is there|are there) (?:a|an|any) (?:stud(?:y|ies)|trials?|reviews?|papers?)\b",
+            rf"\b(?:is there|are there) (?:a|an|any) {_STUDIES}\b",
             r"\b(?:piece|pieces|bit) of research\b",
             # "which review should I read first on ...?", "the best study to start with": reading it, and first, is
             # the asking (a reading list's order), not the subject a giving sentence must name

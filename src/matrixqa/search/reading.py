@@ -195,7 +195,7 @@ class QuestionReader:
         text = question
         for term in analysis.terms:
             word = term.word
-            if word.lower() in self.names | names or spelt_out_beside(word, question):
+            if word.lower() in self.names | names or (_ACRONYM.fullmatch(word) and spelt_out_beside(word, question)):
                 continue
             # Whether or not the corpus holds the word: adding cells changes no reading.
             full = abbreviated(term.word, term.stem, term.concepts)
