@@ -88,6 +88,7 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("What was the name of the eminent researcher who led the study?", "a person or body"),
         # A single study asked after is a study, not a yes or no.
         ("Is there a study on GPs who know their patients?", "a study"),
+        ("Is there a named study showing that whole-person care works on its own?", "a study"),
         ("Are there any reviews of practitioner effects?", "a study"),
         # A count in a stretch of time is a rate.
         ("How many urine tests a month should a patient give?", "a frequency"),
@@ -109,6 +110,16 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         # "Can you ...?" not opening a request asks whether one can.
         ("can you tell who is a good clinician from their training?", "a yes or no"),
         ("Can you co-prescribe diazepam to someone on methadone?", "a yes or no"),
+        # An amount of time is a duration.
+        ("how much time does a doctor usually get in a typical consultation?", "a duration"),
+        # However exactly it should be done, and whatever should be said, is advice.
+        ("how exactly should keyworkers defuse friction over supervised dosing?", "what to do"),
+        ("What exactly should a keyworker say to a patient who resents supervision?", "what to do"),
+        # Studies counted are asked for by name, as is a study's reference.
+        ("What are the three studies on whole-person relationships?", "a study"),
+        ("What's the reference for the survey of Scottish clinicians?", "a study"),
+        # A count of bodies asked for is still bodies.
+        ("Which two royal colleges produced the 2012 guidance?", "a person or body"),
     ],
 )
 def test_the_kind_asked_for_is_read_from_the_questions_form(question, kind):
@@ -154,6 +165,9 @@ def test_a_polite_request_asks_for_no_yes_or_no(question):
         # The verbs and determiners of a question about a study do not make it ask for one.
         "What did the study find?",
         "What was the trial about?",
+        "What were the three studies about?",
+        # A study the asker read about is the question's scene.
+        "I was reading about a French study where they looked at many factors - which mattered most?",
         # Saying what a study suggests is a finding, not advice.
         "What does the review suggest about counsellors?",
     ],
@@ -457,6 +471,16 @@ def test_a_maker_described_not_named_names_nobody_whatever_names_the_clause_hold
     assert replace(who, who=False).given_by(described, _tokens)
     # Who took part in a survey is not who made it: the broader question is given by the role.
     assert Asked(KIND["a person or body"], subject).given_by("The survey was answered by a team of doctors.", _tokens)
+
+
+def test_a_reading_set_beside_the_askers_word_hides_no_form_of_asking(retriever: Retriever):
+    result = retriever.search("what bupe dose were the French maintenance patients on?", 8)
+    assert "bupe (buprenorphine)" in result.query.text  # the reading stands between "what" and "dose"
+    asked = read_asked(result.query, retriever, result.question_vector)
+    assert asked.kind.name == "a dose"
+    # The asker's word and the reading beside it are both of the subject ("French (France)"), as the form is not.
+    subject = set().union(*(tokens for tokens, _ in asked.subject))
+    assert set(retriever.analyzer.tokens("France")) <= subject and not subject & {"what", "dose"}
 
 
 @pytest.mark.parametrize(

@@ -183,7 +183,7 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
     how distinctive it is in the corpus and how near it is to the question's meaning (as search weighs it: the
     words a question is about count more than those that frame it, "get", "results"); `question` is the vector
     search read the question as."""
-    kind = asked_for(query.text)
+    kind = asked_for(query.as_worded)
     # A question a page asks itself under a heading ("Where should I start?"), in its words or as a request for what to
     # read first, is answered by what the heading heads, not by a kind of thing: not advice on what to do, nor a study.
     headings = (*query.sections, *retriever.reader.sections.named(query.analysis))
@@ -195,7 +195,7 @@ def read_asked(query: Query, retriever: Retriever, question: np.ndarray) -> Aske
         """Passages holding the word in its rarest form (as lexical search weighs it)."""
         return min((c for token in tokens if (c := lexical.document_frequency.get(token, 0))), default=0)
 
-    terms = analyzer.analyse(subject_words(query.text, kind)).terms
+    terms = analyzer.analyse(query.with_readings(subject_words(query.as_worded, kind))).terms
     # "which review is recommended as the place to start reading on X?": the words of the request name no subject
     asking = words_of_where_to_start(terms, query.text) if kind.name == STUDY else frozenset()
     naming = retriever.reader.names if query.cells else frozenset()  # "in drug C3": where to look, not a subject

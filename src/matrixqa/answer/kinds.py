@@ -116,6 +116,7 @@ KINDS = (
             r"\bduration\b",
             r"\b(?:for|over|during|in) what (?:period|length of time|time ?span|timescale|(?:time )?window)\b",
             r"\bwhat length\b",
+            r"\bhow much (?:more |less |extra )?time\b",  # "how much time does a doctor get?": an amount of time
         ),
         forms(
             rf"\b{_NUMBER_WORD}(?:[- ]| or more )(?:{_TIME_UNIT})(?:’|')?(?!\w| {_POINT_AFTER})",
@@ -183,8 +184,9 @@ KINDS = (
         forms(
             r"^\W*who\b",
             _NAME_OF,
-            r"^\W*(?:which|what) (?:people|persons?|professionals?|researchers?|authors?|experts?|staff|clinicians?|"
-            rf"doctors?|workers?|clinics?|services?|teams?|{_BODIES})\b",
+            # "which two royal colleges ...?": bodies counted are still asked for
+            rf"^\W*(?:which|what) (?:{_NUMBER_WORD} (?:[\w-]+ )?)?(?:people|persons?|professionals?|researchers?|"
+            rf"authors?|experts?|staff|clinicians?|doctors?|workers?|clinics?|services?|teams?|{_BODIES})\b",
         ),
         forms(
             _NAME,
@@ -209,7 +211,9 @@ KINDS = (
         STUDY,
         "no study",
         forms(
-            rf"\b(?:which|what|any|a|one) {_MODIFIERS}"
+            # "a study" itself is the asker's scene ("I was reading about a French study where they looked at ..."),
+            # unless asked whether there is one (below)
+            rf"\b(?:which|what|any) {_MODIFIERS}"
             rf"(?:{_STUDIES}|research|experiments?)"
             r"\b[^?]*\b(?:show|shows|showed|shown|showing|found|find|finds|finding|test|tested|testing|looked|prove|proved|"
             r"compar\w*|examin\w*|assess\w*|suggest\w*|support\w*|link\w*|associat\w*|connect\w*|demonstrat\w*|"
@@ -217,8 +221,12 @@ KINDS = (
             rf"^\W*(?:which|what) {_MODIFIERS}{_STUDIES}\b",
             # "which are the three studies on ...?" asks which ones ("what were the trials about?" does not)
             rf"^\W*which (?:are|were|is|was) (?:the |these |those )?{_MODIFIERS}{_STUDIES}\b",
+            # "what are the three studies on ...?": counted, they are asked for by name ("what were they about?" is not)
+            rf"^\W*what (?:are|were) (?:the |these |those )?{_NUMBER_WORD} {_MODIFIERS}{_STUDIES}\b"
+            r"(?![^?]*\b(?:about|find|found|show|showed|say|said|conclude|concluded)\W*$)",
+            r"\b(?:reference|citation)s? (?:for|of)\b",
             r"\b(?:is there|are there|what) (?:any )?(?:evidence|research|studies|trials)\b",
-            rf"\b(?:is there|are there) (?:a|an|any) {_STUDIES}\b",
+            rf"\b(?:is there|are there) (?:a|an|any) {_MODIFIERS}{_STUDIES}\b",
             r"\b(?:piece|pieces|bit) of research\b",
             # "which review should I read first on ...?", "the best study to start with": reading it, and first, is
             # the asking (a reading list's order), not the subject a giving sentence must name
@@ -241,12 +249,13 @@ KINDS = (
             r"\bwhat (?:[\w'-]+ )?(?:should|must|can|could|do|would) (?:(?:a|an|the|my|our) )?"
             rf"(?:i|we|you|they|{PRACTITIONERS}|services?|pharmacies|teams?|clinics?)\b[^?]*\bdo\b",
             r"\bhow (?:should|can|could|do|would) (?:i|we|you|one)\b",
-            # "what should a new keyworker do?": whoever should, what they should do is advice
-            r"\bwhat (?:[\w'-]+ )?(?:should|must|ought to) [^?]*?\bdo\b",
+            # "what should a new keyworker do?": whoever should, what they should do (or say) is advice
+            r"\bwhat (?:[\w'-]+ )?(?:should|must|ought to) [^?]*?\b(?:do|say)\b",
             # guidance is advice on what to do: "what do the UK guidelines say about observed urine samples?"
             r"\bwhat (?:do|does|did) (?:[\w'-]+ ){0,3}(?:guidelines?|guidance|standards?|recommendations?) "
             r"(?:say|state|recommend|advise|suggest|require|expect)\b",
-            r"\bhow should\b",
+            # "how exactly should keyworkers defuse ...?" ("how quickly should ...?" asks how soon)
+            r"\bhow (?:exactly |precisely |best |else )?should\b",
             r"\bwhat (?:do|does|did) (?:[\w'-]+ ){1,3}(?:advise|recommend)\b",
             r"\bhow (?:do|does|did) (?:the )?(?:[\w'-]+ ){1,3}(?:say|think|recommend|suggest|advise)\b[^?]*\bshould\b",
             r"\b(?:should|must) (?:i|we|you)\b",

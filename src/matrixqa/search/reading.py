@@ -78,6 +78,7 @@ class Query:
     analysis: Analysis = field(repr=False)  # of the text as read
     corrected: tuple[str, ...] = ()  # "methadne → methadone"
     expanded: tuple[str, ...] = ()  # "RCGP = Royal College of General Practitioners", "gear ≈ heroin"
+    glossed: tuple[tuple[str, str], ...] = ()  # the words read with the corpus's word beside them: ("bupe", ...)
     scoring: tuple[Term, ...] = ()  # the words some passage holds: BM25 scores them
     unknown: tuple[Term, ...] = ()  # words no passage uses, naming neither the corpus nor a topic: matched by meaning
     topics: tuple[Topic, ...] = ()  # the field's topics the question names, each once
@@ -93,6 +94,21 @@ class Query:
     subject: tuple[str, str] | None = None
     compared: tuple[Comparison, ...] = ()  # terms of the field it sets against each other
     parts: tuple[str, ...] = ()  # the questions it joins in one, each searched too (parts.py)
+
+    @property
+    def as_worded(self) -> str:
+        """The text as read without the readings set beside the asker's words ("what bupe dose", not "what bupe
+        (buprenorphine) dose"): the form of the asking is the asker's."""
+        text = self.text
+        for word, reading in self.glossed:
+            text = text.replace(with_reading(word, reading), word)
+        return text
+
+    def with_readings(self, words: str) -> str:
+        """Words of the asker's (of `as_worded`) with the readings set beside them again."""
+        for word, reading in self.glossed:
+            words = _replace(words, word, with_reading(word, reading))
+        return words
 
     @property
     def only_not_held(self) -> tuple[CellKey, ...]:
@@ -131,7 +147,7 @@ class QuestionReader:
         beside = self.sections.asked_beside_scope(question)  # "what is B3 about and where do I start?"
         scope = asks_scope(first, question) or bool(beside) or any(self.correction(w) in SCOPE_WORDS for w in lacking)
         cells = self.cells.named(question, asks_scope=scope, names_only=self._names_only(first))
-        text, corrected, expanded = self._rewrite(question, first, cells.title_words)
+        text, corrected, expanded, glossed = self._rewrite(question, first, cells.title_words)
         analysis = self.analyzer.analyse(text) if text != question else first
         sections = self.sections.asked(text, analysis, cells)
         topics = self._asked_topics(text, analysis, cells.matrix_words)
@@ -141,6 +157,7 @@ class QuestionReader:
             analysis=analysis,
             corrected=(*idioms, *corrected),
             expanded=expanded,
+            glossed=glossed,
             scoring=tuple(t for t in analysis.terms if self.lexical.in_corpus(t)),
             unknown=tuple(t for t in analysis.terms if not self.known(t) and not any(g.topic for g in t.concepts)),
             topics=topics,
@@ -187,11 +204,11 @@ class QuestionReader:
 
     def _rewrite(
         self, question: str, analysis: Analysis, names: frozenset[str]
-    ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
         """The question with each word the corpus does not hold corrected or spelt out, where it can be (not an
         acronym the asker spells out beside it); `names` are further words that name the corpus (the titles of the
         cells the question names)."""
-        corrected, expanded = [], []
+        corrected, expanded, glossed = [], [], []
         text = question
         for term in analysis.terms:
             word = term.word
@@ -202,6 +219,7 @@ class QuestionReader:
             if full:
                 text = _replace(text, word, with_reading(word, full))
                 expanded.append(f"{word} = {full}")
+                glossed.append((word, full))
                 continue
             if word.lower() in self.words:
                 continue
@@ -217,6 +235,7 @@ class QuestionReader:
             if synonym:
                 text = _replace(text, word, with_reading(word, synonym))
                 expanded.append(f"{word} ≈ {synonym}")
+                glossed.append((word, synonym))
                 continue
             if topic:  # a name of the field's vocabulary is no misspelling
                 continue
@@ -228,7 +247,7 @@ class QuestionReader:
             if correction:
                 text = _replace(text, word, correction)
                 corrected.append(f"{word} → {correction}")
-        return text, tuple(corrected), tuple(expanded)
+        return text, tuple(corrected), tuple(expanded), tuple(glossed)
 
     def spell_out(self, acronym: str) -> str | None:
         """The commonest capitalised phrase of the corpus that the acronym abbreviates; failing that, for
