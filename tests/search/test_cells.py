@@ -89,6 +89,10 @@ def names() -> CellNames:
         ("what does alcohol C2 say?", []),  # a cell the corpus lacks is not the whole matrix
         ("on the alcohol side, what do GPs do?", [(ALCOHOL, "A1"), (ALCOHOL, "B1"), (ALCOHOL, "B3")]),  # its side
         ("what does B3 say about drug side effects?", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # a drug's side effects
+        # A matrix by its name's initials: the name itself.
+        ("DTM cell B3 - what's it actually covering?", [(DRUG, "B3")]),
+        ("ATM B3 summary", [(ALCOHOL, "B3")]),
+        ("im carrying 70 clients atm, what does B3 say?", [(ALCOHOL, "B3"), (DRUG, "B3")]),  # chat's "at the moment"
     ],
 )
 def test_a_question_names_cells_by_code_matrix_or_title(names: CellNames, question: str, named):
@@ -127,6 +131,7 @@ def test_a_question_may_name_cells_the_corpus_does_not_hold(names: CellNames, qu
         ("what does a3 say about detox?", "what does say about detox?"),
         ("what do cells A3 and B1 say about prescribing?", "what do and say about prescribing?"),
         ("is the drug matrix's B2 any use?", "is the any use?"),
+        ("what does the DTM say in B3 about testing?", "what does the say in about testing?"),
         ("does thiamine (vitamin B1) help?", "does thiamine (vitamin B1) help?"),  # names no cell: as it is
         # Only the words naming cells go: a lowercase code is no cell's; the question's own words are kept whole.
         ("what does the B3 cell say about vitamin b1?", "what does the say about vitamin b1?"),

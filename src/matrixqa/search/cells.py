@@ -2,8 +2,9 @@
 
 A3, B3 and B4 (and every other code) exist in both matrices with the same titles, so a cell is its matrix and its
 code together. A code names a cell when the question also speaks of cells or matrices ("what is cell b3 about?", "in
-the alcohol matrix, what does B4 say?"), a matrix's name stands before it ("alcohol B4"), or the question asks what
-something covers ("what topics does A4 deal with?": reading.py knows the words that ask it), or the question is
+the alcohol matrix, what does B4 say?"), a matrix's name stands before it ("alcohol B4", or its initials in
+capitals: "DTM B3"), or the question asks what something covers ("what topics does A4 deal with?": reading.py knows
+the words that ask it), or the question is
 nothing but codes ("B4?") or opens with one, capitalised, before a colon, dash or comma ("B3 - where should I
 start?"), or its other words name nothing but the corpus or make the request ("what about b1?"): a
 capital letter and a digit among other words ("vitamin B1") are not taken for a cell. A title names its cell when a
@@ -51,10 +52,13 @@ _AS_SOURCE = re.compile(
 )
 _ONLY_CODES = re.compile(r"\W*[A-E][1-5](?:\W+(?:and\W+|or\W+)?[A-E][1-5])*\W*", re.IGNORECASE)
 _CODE = re.compile(r"\b([A-E][1-5])\b|\bcells?\s+([a-e][1-5])\b", re.IGNORECASE)
+# A matrix by its name's initials, in capitals ("DTM cell B3"), a name in itself ("atm" is chat for "at the moment").
+_INITIALS = {"".join(w[0] for w in matrix.split()).lower(): matrix for matrix, _ in matrix_codes()}
 # "alcohol B4", "the drug matrix", "the drug and alcohol B3 cells", "on the alcohol side": the matrices named.
 _NAMED_MATRIX = re.compile(
-    r"\b(drugs?|alcohol)(?:\s+(?:and|or|&|vs\.?|versus)\s+(drugs?|alcohol))?"
-    r"\s+(?:(?:treatment\s+)?matri(?:x|ces)|sides?\b(?!\s*-?\s*effects?)|(?:cells?\s+)?(?=[A-Ea-e][1-5]\b))",
+    r"(?:\b(drugs?|alcohol)(?:\s+(?:and|or|&|vs\.?|versus)\s+(drugs?|alcohol))?"
+    r"\s+(?:(?:treatment\s+)?matri(?:x|ces)|sides?\b(?!\s*-?\s*effects?)|(?:cells?\s+)?(?=[A-Ea-e][1-5]\b))"
+    rf"|(?-i:\b({'|'.join(_INITIALS).upper()})\b))",
     re.IGNORECASE,
 )
 
@@ -102,7 +106,7 @@ class CellKey:
 
 # Every cell of both matrices, by its title: a question may name a cell the corpus does not hold.
 _LAYOUT = {CellKey(matrix, code): cell_title(matrix, code) for matrix, code in matrix_codes()}
-_MATRICES = {key.matrix.split()[0].lower(): key.matrix for key in _LAYOUT}  # "drug": its matrix
+_MATRICES = {key.matrix.split()[0].lower(): key.matrix for key in _LAYOUT} | _INITIALS  # "drug", "dtm": its matrix
 
 
 @dataclass(frozen=True)
