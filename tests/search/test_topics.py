@@ -101,6 +101,33 @@ def test_a_topic_in_the_title_of_a_study_a_cell_lists_is_treated(tmp_path: Path,
     assert retriever.search("lighthouse keepers as counsellors for pregnant clients", 5).relevance.missing
 
 
+@pytest.mark.parametrize(
+    "finding, treated",
+    [
+        # The study's finding, the first sentence after its title, is about the topic it names.
+        ("Fictional study of lighthouse keepers retrained as counsellors for pregnant clients", True),
+        # Named in an aside of the finding, after its opening clause, or in a later sentence, the topic is passed by.
+        ("Fictional study of lighthouse keepers retrained as counsellors, including some for pregnant clients", False),
+        ("Fictional study of lighthouse keepers retrained as counsellors (pregnant clients among them)", False),
+        ("Fictional study of lighthouse keepers retrained as counsellors, in jails, wards and pregnant clients", False),
+        ("Fictional study of lighthouse keepers retrained as counsellors. Pregnant clients were excluded", False),
+    ],
+)
+def test_a_topic_the_opening_clause_of_a_listed_studys_finding_names_is_treated(
+    tmp_path: Path, corpus_dir: Path, finding: str, treated: bool
+):
+    page = FAKE_CELL.read_text(encoding="utf-8").replace(
+        "Fictional study of lighthouse keepers retrained as counsellors", finding
+    )
+    (corpus_dir / FAKE_CELL.name).write_text(page, encoding="utf-8")
+    folder = tmp_path / "index-topics"
+    build_index(load_corpus(corpus_dir), HashingEmbedder(), folder)
+    retriever = Retriever(load_index(folder, HashingEmbedder(), corpus_dir), HashingEmbedder())
+    result = retriever.search("lighthouse keepers retrained as counsellors for pregnant clients", 5)
+    assert "pregnant" in result.hits[0].passage.text.lower()
+    assert (result.relevance.missing == ()) is treated
+
+
 MANY_CELLS = Path(__file__).parent.parent / "data" / "many_cells"
 BRIEF_ADVICE = re.compile(r"brief (?:interventions?|advice)|identification and|\bIBA\b|\bAUDIT\b|screening tool", re.I)
 

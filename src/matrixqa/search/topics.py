@@ -1,17 +1,19 @@
 """Which of the field's topics a question names and each passage names, and which each cell treats rather than
 mentions in passing.
 
-A cell treats a topic when its matrix, title, summary, one of its headings or the title of one of the
+A cell treats a topic when its matrix, title, summary, one of its headings, or the title or finding of one of the
 studies it lists names it (every cell of the Alcohol Treatment Matrix treats alcohol; a cell listing a study
-of naloxone kits treats naloxone), or when at least TREATED_MENTIONS of its own sentences do. A topic named
-in one sentence of a cell and nowhere else there ("pregnant women were excluded", "after release from
-prison") is a passing mention: the cell says nothing about it that would answer a question on it. Only a
-passage's own words count (its heading and sentences), not the metadata the corpus adds to it (a
-publication's title helps find a study but is not what the cell says).
+of naloxone kits treats naloxone; a finding opening "In cognitive-behavioural therapy for cocaine users, ..."), or
+when at least TREATED_MENTIONS of its own sentences do. A topic named in one sentence of a cell and nowhere else
+there ("pregnant women were excluded", "after release from prison"), or only after a finding's opening clause
+("..., including many starting after release from prison"), is a passing mention: the cell says nothing about it
+that would answer a question on it. Only a passage's own words count (its heading and sentences), not the metadata
+the corpus adds to it (a publication's title helps find a study but is not what the cell says).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -24,6 +26,14 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
 
 TREATED_MENTIONS = 2  # sentences of a cell naming a topic for the cell to treat it
+# An aside within a sentence: a bracket, or a phrase a comma or dash opens with "including", "such as" ... up to the
+# next mark ("more of those referred started treatment, including many starting after release from prison").
+_ASIDE = re.compile(
+    r"\([^()]*\)|(?:,|\s-|\s–)\s*(?:including|such as|especially|particularly|notably|excluding|except|apart from|"
+    r"other than|as well as)\b[^,;:.()–-]*",
+    re.I,
+)
+_FIRST_CLAUSE = re.compile(r"[^,;:]*")
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ class TopicMentions:
             for sentence in passage.sentence_texts:
                 counts.update(topics & set(self.analyzer.tokens(sentence)))
             entry = passage.study.title if passage.study else ""
-            names = f"{passage.cell.matrix}: {passage.cell.title}. {passage.section}. {entry}"
+            names = f"{passage.cell.matrix}: {passage.cell.title}. {passage.section}. {entry}. {_finding(passage)}"
             titled = set(self.analyzer.tokens(names))
             if passage.section == SUMMARY_SECTION:
                 titled |= topics
@@ -118,6 +128,22 @@ class TopicMentions:
             return []
         hit = np.flatnonzero(np.isin(sets.ids, ids))
         return sorted(set((np.searchsorted(sets.offsets, hit, side="right") - 1).tolist()))
+
+
+def _finding(passage: Passage) -> str:
+    """The opening clause of a listed study's finding (its first sentence after the title and year) without its
+    asides: what the study is about, as its title is ("In cognitive-behavioural therapy for cocaine users, ...",
+    "Counsellors who attended a motivational interviewing workshop showed ..."). The rest of the sentence names its
+    asides ("..., including many starting after release from prison") and the lists of where or what it looked at
+    ("..., in counselling, medical and residential settings alike") in passing."""
+    if not passage.study:
+        return ""
+    after_title = (
+        passage.text[start:end]
+        for start, end in passage.sentences
+        if start >= len(passage.study.title) and not passage.text[start:end].startswith("(")
+    )
+    return _FIRST_CLAUSE.match(_ASIDE.sub(" ", next(after_title, ""))).group()
 
 
 def named_topics(analysis: Analysis, naming: frozenset[str] = frozenset()) -> tuple[Topic, ...]:
