@@ -234,6 +234,7 @@ def test_a_code_alone_names_its_cell_in_a_question_asking_what_something_covers(
         ("wht is D4 about?", "D4"),  # a question word as a phone types it names no subject
         # What comes after says who asks; a pronoun stands for the cell named before.
         ("What is the alcohol D4 cell about? I work with probation.", "D4"),
+        ("summarise alcohol D4 for me pls, I've just started counselling clients", "D4"),  # a comma, the asker's clause
         ("Quick summary of what alcohol D4 covers please - I manage a needle exchange", "D4"),
         ("someone told me to read drug B3 - what's it about?", "B3"),
         # ... or named anywhere in the asker's own clause before it.
@@ -270,6 +271,7 @@ def test_a_cell_asked_after_in_everyday_words_leads_with_its_summary(retriever: 
         "what does alcohol D4 say about counsellors - give me an overview",
         "in alcohol D4, what about counsellors? what is it about?",
         "What does alcohol D4 say about counsellors? I work with probation.",  # the asker's clause asks nothing
+        "summarise what alcohol D4 says on counsellors, I've just started as a team leader",
         "What is alcohol D4 about? And what does it say about counsellors?",  # a clause after that asks
         "For a new keyworker, what does alcohol D4 say about counsellors?",  # whom it is for, before the asking
         "drug B3 - is it any good on urine tests?",

@@ -11,10 +11,12 @@ from matrixqa.textrules import ASKERS, READING, REQUEST_VERBS
 # Whom an answer is for ("..., for a new keyworker who has never prescribed?"): the asker, or those they ask for.
 _AUDIENCE = rf"for (?:a|an|the|my|our|some) (?:[\w'-]+ ){{0,2}}?(?:{ASKERS})\b"
 _FOR_AUDIENCE = re.compile(rf"^\W*{_AUDIENCE}", re.IGNORECASE)
-# Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word or
-# before whom the answer is for.
+# Where a question's clauses part: a sentence's end, a spaced dash, a semicolon, a comma before a question word,
+# before whom the answer is for, or before the asker speaking of themselves ("summarise drug C3 for me pls, I've just
+# started as a service manager").
 _CLAUSES = re.compile(
-    rf"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b|{_AUDIENCE})",
+    rf"(?<=[.!?;])\s+|\s+[-\u2013\u2014]+\s+|;\s*|,\s+(?=(?:whats?|which|who|how|where|when|why)\b|{_AUDIENCE}"
+    r"|(?:i|i'm|im|i've|ive|we|we're|we've)\s)",
     re.IGNORECASE,
 )
 # A colon ends a clause saying who asks ("Commissioner question: ..."); elsewhere what precedes it is the subject of
