@@ -71,6 +71,7 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Which review should I read first?", "a study"),
         ("What do the guidelines say we should do about urine tests?", "what to do"),
         ("What practical steps can a pharmacy take?", "what to do"),
+        ("what action should a clinic take if a patient sells their methadone?", "what to do"),  # one step or action
         ("Is there a study showing that counsellors matter?", "a study"),
         ("Is there a trial testing whole-person care on its own?", "a study"),
         ("What's the best piece of research to start with?", "a study"),
@@ -166,6 +167,7 @@ def test_a_polite_request_asks_for_no_yes_or_no(question):
         "What did the study find?",
         "What was the trial about?",
         "What were the three studies about?",
+        "What measure of drug use did the study take?",  # a measure asked for is no step to take
         # A study the asker read about is the question's scene.
         "I was reading about a French study where they looked at many factors - which mattered most?",
         # Saying what a study suggests is a finding, not advice.

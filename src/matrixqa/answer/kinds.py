@@ -264,7 +264,7 @@ KINDS = (
             r"\bwhat to do\b",
             r"\bsays? to do\b",
             r"\b(?:i|we|you|they) (?:should|must|ought to) do\b",
-            r"\bwhat (?:practical )?(?:steps|measures|actions)\b",
+            r"\bwhat (?:practical )?(?:steps?|measures|actions?)\b",
         ),
         forms(
             r"\b(?:should|must|ought|need(?:s|ed)? to|has to|have to|try to|aim to)\b",
