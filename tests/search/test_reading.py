@@ -372,19 +372,31 @@ def test_an_abbreviation_reads_the_same_whatever_cells_the_corpus_holds(
     )
 
 
+AGGRESSION = ("aggression", "violence", "threatening behaviour")
+SWITCHING = ("switching medication",)
+
+
 @pytest.mark.parametrize(
-    ("question", "named"),
+    ("question", "topic", "named"),
     [
-        ("what if a patient starts threatening behaviour at the pharmacy?", True),
-        ("is violence against staff common?", True),
+        ("what if a patient starts threatening behaviour at the pharmacy?", AGGRESSION, True),
+        ("is violence against staff common?", AGGRESSION, True),
         # "threatening" and "threats" alone are everyday words: a lead threatening a sanction names no aggression
-        ("my lead keeps threatening to put people back on daily supervision, is that ok?", False),
-        ("are threats of discharge a good idea?", False),
+        ("my lead keeps threatening to put people back on daily supervision, is that ok?", AGGRESSION, False),
+        ("are threats of discharge a good idea?", AGGRESSION, False),
+        # A switch names a change of medication only with the medications switched.
+        ("how do I switch someone from methadone to buprenorphine safely?", SWITCHING, True),
+        ("should pregnant women on methadone be switched to buprenorphine?", SWITCHING, True),
+        ("client wants to switch to bupe", SWITCHING, True),
+        # A switch of counsellors, of testing policy, or of attention is no change of medication.
+        ("did patients do worse after the switch to new counsellors?", SWITCHING, False),
+        ("if we switched to tests agreed with the patient would drug use go up?", SWITCHING, False),
+        ("do patients switch off if the doctor is not listening?", SWITCHING, False),
     ],
 )
-def test_a_topic_is_named_only_by_words_that_mean_it_in_any_context(retriever: Retriever, question, named):
-    shown = [topic.shown for topic in retriever.reader.read(question).topics]
-    assert any("aggression" in s or "violence" in s or "threatening behaviour" in s for s in shown) is named
+def test_a_topic_is_named_only_by_words_that_mean_it_in_any_context(retriever: Retriever, question, topic, named):
+    shown = [t.shown for t in retriever.reader.read(question).topics]
+    assert any(name in s for s in shown for name in topic) is named, shown
 
 
 def test_a_sentence_of_text_names_no_topic(retriever: Retriever):
@@ -399,23 +411,6 @@ def test_a_blood_test_names_no_way_of_testing_for_drugs(retriever: Retriever):
     ]
     assert shown == ["drinker (alcohol)"]
     assert [t.shown for t in retriever.reader.read("is hair testing better than urine testing?").topics] != []
-
-
-@pytest.mark.parametrize(
-    ("question", "named"),
-    [
-        ("how do I switch someone from methadone to buprenorphine safely?", True),
-        ("should pregnant women on methadone be switched to buprenorphine?", True),
-        ("client wants to switch to bupe", True),
-        # A switch of counsellors, of testing policy, or of attention is no change of medication.
-        ("did patients do worse after the switch to new counsellors?", False),
-        ("if we switched to tests agreed with the patient would drug use go up?", False),
-        ("do patients switch off if the doctor is not listening?", False),
-    ],
-)
-def test_a_switch_names_a_change_of_medication_only_with_the_medications(retriever: Retriever, question, named):
-    shown = [t.shown for t in retriever.reader.read(question).topics]
-    assert any("switching medication" in s for s in shown) is named, shown
 
 
 def test_custody_names_no_prison(retriever: Retriever):

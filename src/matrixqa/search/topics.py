@@ -26,14 +26,8 @@ from matrixqa.ingest.chunk import SUMMARY_SECTION, Passage
 from matrixqa.search.cells import CellKey
 
 TREATED_MENTIONS = 2  # sentences of a cell naming a topic for the cell to treat it
-# An aside within a sentence: a bracket, or a phrase a comma or dash opens with "including", "such as" ... up to the
-# next mark ("more of those referred started treatment, including many starting after release from prison").
-_ASIDE = re.compile(
-    r"\([^()]*\)|(?:,|\s-|\s–)\s*(?:including|such as|especially|particularly|notably|excluding|except|apart from|"
-    r"other than|as well as)\b[^,;:.()–-]*",
-    re.I,
-)
-_FIRST_CLAUSE = re.compile(r"[^,;:]*")
+_BRACKETS = re.compile(r"\([^()]*\)")  # an aside within a clause
+_CLAUSE_END = re.compile(r"[,;:]|\s[-–—]\s")  # where a sentence's opening clause ends
 
 
 @dataclass(frozen=True)
@@ -143,7 +137,7 @@ def _finding(passage: Passage) -> str:
         for start, end in passage.sentences
         if start >= len(passage.study.title) and not passage.text[start:end].startswith("(")
     )
-    return _FIRST_CLAUSE.match(_ASIDE.sub(" ", next(after_title, ""))).group()
+    return _CLAUSE_END.split(_BRACKETS.sub(" ", next(after_title, "")), maxsplit=1)[0]
 
 
 def named_topics(analysis: Analysis, naming: frozenset[str] = frozenset()) -> tuple[Topic, ...]:
