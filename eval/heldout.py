@@ -7,10 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-# None now: the thirty-first round's (practitioner_final34, asks_for_final30, many_cells_final31 and its
-# alternatives, second_cells_final25) were measured once on 7 December 2026 at b9ca777; the thirtieth round's at
-# 4153859.
-HELD_OUT: frozenset[str] = frozenset()
+# The thirty-second round's, written on 7 December 2026 (twenty-third session); the thirty-first round's were
+# measured once at b9ca777.
+HELD_OUT: frozenset[str] = frozenset(
+    {
+        "practitioner_final35.jsonl",
+        "asks_for_final31.jsonl",
+        "many_cells_final32.jsonl",
+        "many_cells_alternatives_final32.jsonl",
+        "second_cells_final26.jsonl",
+    }
+)
 
 
 def held_out(path: Path) -> bool:
