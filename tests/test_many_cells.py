@@ -133,14 +133,14 @@ def test_real_model_declines_every_topic_the_fixture_only_mentions_in_passing(ma
 
 @pytest.mark.model
 def test_real_model_ranks_first_a_passage_of_the_cell_a_question_is_about(many_cells_answerer):
-    # Among them "does the counselor's warmth matter for problem drinkers?": alcohol C4's one passage on counsellors
-    # led alcohol B4, several of whose passages answer, until a cell's breadth of evidence was weighed.
+    # The issue's figure: the intended cell first for at least 90% of the questions. Two of the 32 lead with B3's
+    # passages on methadone doses, which B3 discusses at length, rather than drug C3's audit of prescribing; a cell's
+    # breadth of evidence weighed the wrong way round puts five others first.
+    questions = tune_questions("in_cell")
     wrong = [
-        q.question
-        for q in tune_questions("in_cell")
-        if not many_cells.judge(q, many_cells_answerer.answer(q.question))["first hit"]
+        q.question for q in questions if not many_cells.judge(q, many_cells_answerer.answer(q.question))["first hit"]
     ]
-    assert wrong == []
+    assert len(wrong) <= 0.1 * len(questions), wrong
 
 
 @pytest.mark.model

@@ -8,7 +8,6 @@ from matrixqa.errors import IndexUnusable
 from matrixqa.index.analysis import Analyzer
 from matrixqa.index.embed import HashingEmbedder
 from matrixqa.index.lexical import LexicalIndex
-from matrixqa.index.passagetext import searchable_texts
 from matrixqa.index.store import LEXICAL, MANIFEST, PASSAGES, SENTENCE_VECTORS, build_index, load_index, load_lexical
 from matrixqa.index.vocabulary import load_vocabulary, parse_vocabulary
 from matrixqa.ingest.corpus import load_corpus
@@ -79,7 +78,7 @@ def _lexical_figures(lexical, analyzer):
 def test_the_stored_lexical_index_is_loaded_and_ranks_as_one_analysed_afresh(index_dir: Path, corpus_dir: Path):
     index = load_index(index_dir, HashingEmbedder(), corpus_dir)
     analyzer = Analyzer(load_vocabulary())
-    fresh = LexicalIndex(searchable_texts(index.passages), analyzer)
+    fresh = LexicalIndex.of(index.passages, analyzer)
     stored = load_lexical(index, analyzer)
     assert isinstance(stored.model.scores["data"], np.memmap)  # read from disk, not analysed again
     assert _lexical_figures(stored, analyzer) == _lexical_figures(fresh, analyzer)
@@ -111,7 +110,7 @@ def test_the_committed_index_stores_the_lexical_index_this_code_would_build():
     passages = [Passage.from_dict(json.loads(line)) for line in lines if line.strip()]
     analyzer = Analyzer(load_vocabulary())
     stored = LexicalIndex.load(REAL_INDEX / LEXICAL, analyzer)
-    fresh = LexicalIndex(searchable_texts(passages), analyzer)
+    fresh = LexicalIndex.of(passages, analyzer)
     assert _lexical_figures(stored, analyzer) == _lexical_figures(fresh, analyzer), (
         "the analysis changed: bump LEXICAL_FORMAT in index/lexical.py and run `matrixqa build`"
     )

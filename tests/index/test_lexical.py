@@ -1,3 +1,5 @@
+import bm25s
+import numpy as np
 import pytest
 
 from matrixqa.index.analysis import Analyzer, Term
@@ -92,3 +94,35 @@ def test_a_words_weight_is_that_of_its_rarest_form():
     weights = sorted(index.weight(form) for form in forms)
     assert len(chemist.tokens) == 2 and weights[0] < weights[1]
     assert index.weight(chemist) == weights[-1]
+
+
+def test_bm25_over_one_cell_scores_every_word_as_bm25s_does():
+    analyzer = Analyzer(load_vocabulary())
+    texts = searchable_texts(chunk_cell(load_corpus(REAL_CORPUS).cells[0]))
+    ours = LexicalIndex(texts, analyzer, cells=["B3"] * len(texts))
+    library = bm25s.BM25()
+    library.index([analyzer.tokens(text) for text in texts], show_progress=False)
+    for word in ("methadone", "counsellors", "supervision", "relationship"):
+        tokens = [t for t in analyzer.tokens(word) if t in library.vocab_dict]
+        assert tokens
+        assert np.array_equal(ours.model.get_scores(tokens), library.get_scores(tokens))
+
+
+def test_a_passage_is_long_or_short_against_its_own_cells_passages():
+    # One cell writes at length, the other in short lines; in each, the word is in a passage as long as its cell's
+    # others, once: neither is saying more besides, so both score it alike.
+    filler = "Patients and staff talked about the clinic and its rules at some length over many months."
+    long_cell = [f"Supervision was discussed. {filler} {filler}", f"Reviews were read. {filler} {filler}"]
+    short_cell = ["Supervision was discussed.", "Reviews were read."]
+    texts = long_cell + short_cell
+    index = LexicalIndex(texts, Analyzer(EMPTY_VOCABULARY), cells=["long", "long", "short", "short"])
+    scores = index.scores(index.analyzer.analyse("supervision"))
+    assert scores[0] > 0 and scores[0] == pytest.approx(scores[2])
+    plain = LexicalIndex(texts, Analyzer(EMPTY_VOCABULARY))  # one group: the whole corpus's mean length
+    plain_scores = plain.scores(plain.analyzer.analyse("supervision"))
+    assert plain_scores[2] > plain_scores[0]
+
+
+def test_bm25_needs_one_cell_for_each_passage():
+    with pytest.raises(ValueError, match="2 groups for 3 passages"):
+        LexicalIndex(PASSAGES, Analyzer(EMPTY_VOCABULARY), cells=["a", "b"])

@@ -1,9 +1,19 @@
-"""Lexical search: BM25 (bm25s) over the analysed text of every passage, stored by `build` and loaded back."""
+"""Lexical search: BM25 (bm25s) over the analysed text of every passage, stored by `build` and loaded back.
+
+BM25 weighs a word found in a long passage less than in a short one: a long passage says more besides. It measures
+a passage's length against the mean length of its own cell's passages, not of the whole corpus: each page is
+written in its own way (a commentary of long paragraphs, a page of short entries), and a passage as long as its own
+page's others is not saying more besides. So a cell's passages score each word as they would alone, save for how
+rare the word is in the corpus, and a cell written at length does not lose its questions to a neighbouring cell of
+short paragraphs in the same words. A corpus of one cell is scored exactly as BM25 scores it.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+from collections import Counter
+from collections.abc import Hashable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +26,7 @@ from matrixqa.ingest.chunk import Passage
 
 # Bump when the analysis or searchable_texts change: a lexical index stored by an earlier build is then analysed
 # again at load.
-LEXICAL_FORMAT = 4
+LEXICAL_FORMAT = 5
 TermScores = list[tuple[int, np.ndarray]]  # (a term's number in the analysis, its score of every passage)
 _BM25, _OFFSETS, _IDS, _TREATED = "bm25", "token-offsets.npy", "token-ids.npy", "treated-topics.json"
 TOKEN_SETS = 4096  # passages whose token sets are kept made
@@ -56,6 +66,51 @@ class TokenSets:
         return {token: count for token, count in zip(self.tokens, counts.tolist(), strict=True) if count}
 
 
+class CellBM25(bm25s.BM25):
+    """bm25s's BM25 (Lucene's formulas, its defaults) with each passage's length measured against the mean length of
+    the passages of its group (its cell), as the module's docstring says; the rest of bm25s (storing, loading,
+    scoring a question) is unchanged."""
+
+    def __init__(self, groups: Sequence[Hashable]) -> None:
+        super().__init__()
+        self.groups = list(groups)
+
+    def build_index_from_ids(
+        self,
+        unique_token_ids: list[int],
+        corpus_token_ids: list[list[int]],
+        show_progress: bool = True,
+        leave_progress: bool = False,
+    ) -> dict:
+        """The score of each word in each passage, as a matrix of passages by words stored by word (bm25s's hook for
+        building an index in another way)."""
+        size, words = len(corpus_token_ids), len(unique_token_ids)
+        lengths = np.array([len(ids) for ids in corpus_token_ids], dtype=np.float64)
+        groups = self.groups or [None] * size
+        if len(groups) != size:
+            raise ValueError(f"{len(groups)} groups for {size} passages")
+        total, count = Counter(), Counter(groups)
+        for group, length in zip(groups, lengths.tolist(), strict=True):
+            total[group] += length
+        mean = np.array([total[group] / count[group] for group in groups])
+        counted = [Counter(ids) for ids in corpus_token_ids]
+        rows = np.repeat(np.arange(size), [len(c) for c in counted])
+        columns = np.fromiter((i for c in counted for i in c), dtype=np.int64, count=len(rows))
+        frequency = np.fromiter((n for c in counted for n in c.values()), dtype=np.float32, count=len(rows))
+        holding = np.bincount(columns, minlength=words).astype(np.float64)
+        idf = np.log(1 + (size - holding + 0.5) / (holding + 0.5)).astype(self.dtype)
+        norm = self.k1 * ((1 - self.b) + self.b * lengths / np.where(mean > 0, mean, 1.0))
+        scores = (idf[columns] * (frequency / (norm[rows] + frequency))).astype(self.dtype)
+        order = np.lexsort((rows, columns))
+        self.nonoccurrence_array = None  # Lucene's BM25 adds nothing for a word a passage lacks
+        return {
+            "data": scores[order],
+            "indices": rows[order].astype(self.int_dtype),
+            "indptr": np.concatenate([[0], np.cumsum(np.bincount(columns, minlength=words))]),
+            "num_docs": size,
+        }
+
+
 class LexicalIndex:
     """BM25 (bm25s) over the analysed text of every passage; built from texts, or loaded as `build` stored it.
 
@@ -65,9 +120,15 @@ class LexicalIndex:
     make its topic one the cell treats ("drug and alcohol users" in a title is no evidence on alcohol).
     """
 
-    def __init__(self, texts: list[str], analyzer: Analyzer, treated: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        analyzer: Analyzer,
+        treated: frozenset[str] | None = None,
+        cells: Sequence[Hashable] = (),
+    ) -> None:
         documents = [analyzer.tokens(text) for text in texts]
-        model = bm25s.BM25()
+        model = CellBM25(cells)  # no cells: one, the whole corpus
         model.index(documents or [[]], show_progress=False)
         if treated is None:
             treated = frozenset(analyzer.topic_tokens & set(model.vocab_dict))
@@ -77,7 +138,8 @@ class LexicalIndex:
     def of(cls, passages: list[Passage], analyzer: Analyzer) -> LexicalIndex:
         """The lexical index of passages: their searchable texts, and the topics their own words name."""
         own = {token for p in passages for token in analyzer.tokens(p.headed_text)}
-        return cls(searchable_texts(passages), analyzer, frozenset(analyzer.topic_tokens & own))
+        treated = frozenset(analyzer.topic_tokens & own)
+        return cls(searchable_texts(passages), analyzer, treated, [p.cell for p in passages])
 
     def _use(self, analyzer: Analyzer, model: bm25s.BM25, token_sets: TokenSets, treated: frozenset[str]) -> None:
         self.analyzer = analyzer
