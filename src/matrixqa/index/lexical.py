@@ -11,7 +11,6 @@ short paragraphs in the same words. A corpus of one cell is scored exactly as BM
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from functools import lru_cache
@@ -66,6 +65,12 @@ class TokenSets:
         return {token: count for token, count in zip(self.tokens, counts.tolist(), strict=True) if count}
 
 
+def bm25_idf(count: int | np.ndarray, size: int) -> np.ndarray:
+    """The inverse document frequency of words that `count` of `size` passages hold (Lucene's BM25)."""
+    holding = np.asarray(count, dtype=np.float64)
+    return np.log(1 + (size - holding + 0.5) / (holding + 0.5))
+
+
 class CellBM25(bm25s.BM25):
     """bm25s's BM25 (Lucene's formulas, its defaults) with each passage's length measured against the mean length of
     the passages of its group (its cell), as the module's docstring says; the rest of bm25s (storing, loading,
@@ -89,16 +94,14 @@ class CellBM25(bm25s.BM25):
         groups = self.groups or [None] * size
         if len(groups) != size:
             raise ValueError(f"{len(groups)} groups for {size} passages")
-        total, count = Counter(), Counter(groups)
-        for group, length in zip(groups, lengths.tolist(), strict=True):
-            total[group] += length
-        mean = np.array([total[group] / count[group] for group in groups])
+        numbers = {group: n for n, group in enumerate(dict.fromkeys(groups))}
+        group = np.array([numbers[g] for g in groups], dtype=np.int64)
+        mean = (np.bincount(group, weights=lengths) / np.bincount(group))[group]
         counted = [Counter(ids) for ids in corpus_token_ids]
         rows = np.repeat(np.arange(size), [len(c) for c in counted])
         columns = np.fromiter((i for c in counted for i in c), dtype=np.int64, count=len(rows))
         frequency = np.fromiter((n for c in counted for n in c.values()), dtype=np.float32, count=len(rows))
-        holding = np.bincount(columns, minlength=words).astype(np.float64)
-        idf = np.log(1 + (size - holding + 0.5) / (holding + 0.5)).astype(self.dtype)
+        idf = bm25_idf(np.bincount(columns, minlength=words), size).astype(self.dtype)
         norm = self.k1 * ((1 - self.b) + self.b * lengths / np.where(mean > 0, mean, 1.0))
         scores = (idf[columns] * (frequency / (norm[rows] + frequency))).astype(self.dtype)
         order = np.lexsort((rows, columns))
@@ -198,7 +201,7 @@ class LexicalIndex:
 
     def idf(self, count: int) -> float:
         """The inverse document frequency of a word that `count` passages hold (BM25's)."""
-        return math.log(1 + (self.size - count + 0.5) / (count + 0.5))
+        return float(bm25_idf(count, self.size))
 
     def in_corpus(self, term: Term) -> bool:
         """Whether any passage holds the term, a spelling variant, a synonym, or its root under a prefix.
