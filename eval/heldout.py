@@ -7,10 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-# None now: the thirty-second round's (practitioner_final35, asks_for_final31, many_cells_final32 and its
-# alternatives, second_cells_final26) were measured once on 7 December 2026 at fd7c33a; the thirty-first round's at
-# b9ca777.
-HELD_OUT: frozenset[str] = frozenset()
+# The thirty-third round's, written on 8 December 2026 (twenty-fourth session); the thirty-second round's were
+# measured once at fd7c33a.
+HELD_OUT: frozenset[str] = frozenset(
+    {
+        "practitioner_final36.jsonl",
+        "asks_for_final32.jsonl",
+        "many_cells_final33.jsonl",
+        "many_cells_alternatives_final33.jsonl",
+        "second_cells_final27.jsonl",
+    }
+)
 
 
 def held_out(path: Path) -> bool:
