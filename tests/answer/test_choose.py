@@ -103,7 +103,7 @@ def _entry(title: str, retriever: Retriever) -> Hit:
         ),
         # The words of the rest of the entry name the subject for the title line only in part, as for the sentence.
         (
-            "Which study found that clinicians' training and experience do not explain their different results?",
+            "Which study found that clinicians' training and experience do not predict their different results?",
             "Clinicians’ impact",
             False,
         ),

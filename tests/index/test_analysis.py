@@ -61,12 +61,24 @@ def test_an_acronym_matches_only_in_capitals():
         ["keyworker", "counsellor", "therapist"],
         ["retention", "staying in treatment"],
         ["chemist", "pharmacy"],
+        ["relationship", "get on with", "getting on well with", "got along with"],
+        ["explain", "did not account for"],
     ],
 )
 def test_the_packaged_vocabulary_holds_the_fields_synonyms(group):
     first = tokens(group[0])
     for term in group[1:]:
         assert first & tokens(term) - {"treatment"}, f"{group[0]!r} and {term!r} share no token"
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [("primary care and social care", "@warm"), ("the candidates for treatment", "@honest")],
+)
+def test_no_packaged_term_shares_its_stem_with_a_word_of_another_sense(text, group):
+    """Words compare by their stems: a term whose stem is that of a word every page uses in another sense ("caring"
+    is "care", "candid" is "candidates") would read that word as the term."""
+    assert group not in tokens(text)
 
 
 def test_passages_are_read_into_the_same_tokens_as_a_question_of_the_same_words():

@@ -33,7 +33,7 @@ def compared(retriever: Retriever, question: str) -> list[tuple[str, str]]:
         ("counsellor vs doctor: who matters more?", ("counsellor", "doctor")),
         ("methadone compared with buprenorphine for retention", ("methadone", "buprenorphine")),
         ("is the dose as important as the relationship?", ("dose", "relationship")),
-        ("methadone vs whole-person care: which matters more?", ("methadone", "whole person care")),
+        ("methadone vs whole-person care: which matters more?", ("methadone", "whole person")),
         ("supervised dosing vs urine testing, which harms trust more?", ("supervised dosing", "urine testing")),
     ],
 )
