@@ -81,6 +81,14 @@ def test_no_packaged_term_shares_its_stem_with_a_word_of_another_sense(text, gro
     assert group not in tokens(text)
 
 
+def test_a_word_is_the_topic_it_names_in_any_context():
+    """A topic's names mean it in any context: "paid" names a payment of any kind (a fee, a payment per patient
+    screened), a salary only sometimes."""
+    paid = tokens("practices were paid per patient screened")
+    assert "@payment" in paid and "@salari" not in paid
+    assert "@salari" in tokens("what pay band are keyworkers on?")
+
+
 def test_passages_are_read_into_the_same_tokens_as_a_question_of_the_same_words():
     """LexicalIndex reads passages with Analyzer.tokens, a shorter path than analyse: they must agree."""
     passages = [p for cell in load_corpus(REAL_CORPUS).cells for p in chunk_cell(cell)]
