@@ -57,6 +57,7 @@ def _asked(kind: str, *subject: str, own: tuple[str, ...] = ()) -> Asked:
         ("Does supervised dosing harm relationships?", "a yes or no"),
         ("Over what period were the patients followed?", "a duration"),
         ("Over what time window were the patients compared?", "a duration"),
+        ("Over what time frame did drug use fall to almost nothing?", "a duration"),
         ("What length of supervised consumption is recommended?", "a duration"),
         ("How much higher were the methadone doses at the first clinic?", "a dose"),
         ("What was the average methadone dose in the trial?", "a dose"),  # an average of doses is a dose
@@ -305,6 +306,7 @@ def test_a_figure_of_a_former_time_answers_only_a_question_asking_of_that_time()
         ("How long was supervision recommended for under the earlier guidelines?", True),
         ("How long was supervised consumption recommended for before the guidelines changed?", True),
         ("Is there any evidence behind the old three-month rule?", True),
+        ("What length of supervised consumption did UK guidance use to recommend?", True),
     ],
 )
 def test_a_question_asking_of_a_former_time_is_read_as_such(retriever: Retriever, question: str, former: bool):

@@ -84,7 +84,8 @@ _ASKS_IF_KNOWN = forms(
 _FORMER = forms(r"\b(?:previously|formerly|until recently|in the past|no longer(?! than))\b")
 _ASKS_OF_FORMER = forms(
     r"\b(?:previous(?:ly)?|former(?:ly)?|earlier|old(?:er)?|original(?:ly)?|used to|in the past|no longer|"
-    r"at the time|back then|once|before)\b"
+    r"at the time|back then|once|before)\b",
+    r"\bdid(?:n't| not)?\b[^?]*\buse to\b",  # "what did the guidance use to recommend?": "used to" asked
 )
 
 # A clause whose maker is described, not named ("led by an eminent US researcher later to become an adviser to

@@ -114,7 +114,8 @@ KINDS = (
             r"\bhow long\b(?! (?:into|in to|after)\b)",
             rf"\b(?:how|for) many {_TIME_UNIT}\b",
             r"\bduration\b",
-            r"\b(?:for|over|during|in) what (?:period|length of time|time ?span|timescale|(?:time )?window)\b",
+            r"\b(?:for|over|during|in) what (?:period|length of time|time ?span|time ?frame|timescale|"
+            r"(?:time )?window)\b",
             r"\bwhat length\b",
             r"\bhow much (?:more |less |extra )?time\b",  # "how much time does a doctor get?": an amount of time
         ),
