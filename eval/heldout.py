@@ -8,7 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 # None now: the thirty-third round's (practitioner_final36, asks_for_final32, many_cells_final33 and its
-# alternatives, second_cells_final27) were measured once on 8 December 2026 at cee7d34; the thirty-second round's at
+# alternatives, second_cells_final27) were measured once on 8 December 2026 at 4d3e66f; the thirty-second round's at
 # fd7c33a.
 HELD_OUT: frozenset[str] = frozenset()
 
